@@ -1,0 +1,151 @@
+"""Tendency labels, resolved per article: article label, then author label, then outlet default.
+
+Labels are data the researcher edits (a TOML file), never constants in code. A :class:`LabelSet` is built
+from the shipped defaults, then the labels loaded into a store, then a file passed for one run; each layer
+overrides the one before.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .errors import LabelsError
+
+DEFAULT_LABELS_FILE = Path(__file__).with_name("default_labels.toml")
+UNLABELLED = "unlabelled"
+KINDS = ("outlet", "author", "article")
+
+
+@dataclass(frozen=True)
+class Label:
+    tendency: str
+    contested: bool = False
+    note: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class LabelSet:
+    """Labels for outlets, authors and articles.
+
+    Attributes
+    ----------
+    outlets, authors, articles : dict of str to Label
+        Author keys are case-folded names; article keys are article ids or URLs.
+    """
+
+    outlets: dict[str, Label] = field(default_factory=dict)
+    authors: dict[str, Label] = field(default_factory=dict)
+    articles: dict[str, Label] = field(default_factory=dict)
+
+    # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "LabelSet":
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LabelsError(f"labels file {path} does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise LabelsError(f"labels file {path} is not valid TOML ({exc}); see corpus/default_labels.toml") from None
+        return cls.from_mapping(data, origin=str(path))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping, origin: str = "labels") -> "LabelSet":
+        unknown = set(data) - {"outlets", "authors", "articles"}
+        if unknown:
+            raise LabelsError(
+                f"{origin}: unknown section(s) {', '.join(sorted(unknown))}; use [outlets], [authors], [articles]"
+            )
+        out = cls()
+        for kind, target in (("outlets", out.outlets), ("authors", out.authors), ("articles", out.articles)):
+            for key, value in (data.get(kind) or {}).items():
+                target[_key(kind, key)] = _parse_label(value, f"{origin}: {kind}.{key}")
+        return out
+
+    @classmethod
+    def default(cls) -> "LabelSet":
+        return cls.from_toml(DEFAULT_LABELS_FILE)
+
+    def merged(self, other: "LabelSet") -> "LabelSet":
+        """A new set where ``other`` overrides this one, entry by entry."""
+        return LabelSet(
+            outlets={**self.outlets, **other.outlets},
+            authors={**self.authors, **other.authors},
+            articles={**self.articles, **other.articles},
+        )
+
+    def rows(self) -> Iterable[tuple[str, str, Label]]:
+        """``(kind, key, label)`` for every entry."""
+        for kind, table in (("outlet", self.outlets), ("author", self.authors), ("article", self.articles)):
+            for key, label in sorted(table.items()):
+                yield kind, key, label
+
+    # -- resolving ----------------------------------------------------------------------------
+    def resolve(
+        self,
+        outlet: str,
+        authors: Iterable[str] = (),
+        article_label: str | None = None,
+        keys: Iterable[str | None] = (),
+    ) -> tuple[str, str]:
+        """Return ``(tendency, level)``, most specific first.
+
+        Parameters
+        ----------
+        outlet : str
+        authors : iterable of str
+        article_label : str, optional
+            The label stored with the article (hand-coded or imported).
+        keys : iterable of str
+            The article's id and URLs, looked up in ``articles``.
+
+        Returns
+        -------
+        tendency : str
+            ``"unlabelled"`` when nothing applies. When an article's authors carry different labels the
+            tendency is ``"mixed"``.
+        level : {"article", "author", "outlet", "none"}
+        """
+        for key in keys:
+            if key and key in self.articles:
+                return self.articles[key].tendency, "article"
+        if article_label:
+            return article_label, "article"
+        found = {self.authors[a.casefold()].tendency for a in authors if a.casefold() in self.authors}
+        if len(found) == 1:
+            return found.pop(), "author"
+        if len(found) > 1:
+            return "mixed", "author"
+        if outlet in self.outlets:
+            return self.outlets[outlet].tendency, "outlet"
+        return UNLABELLED, "none"
+
+
+def normalise_tendency(value: str) -> str:
+    """Trim a label; labels are otherwise kept as written (``Lab`` stays ``Lab``)."""
+    return " ".join(str(value).split())
+
+
+def _key(kind: str, key: str) -> str:
+    return key.casefold().strip() if kind == "authors" else key.strip()
+
+
+def _parse_label(value: object, where: str) -> Label:
+    if isinstance(value, str):
+        if not value.strip():
+            raise LabelsError(f"{where}: empty tendency")
+        return Label(normalise_tendency(value))
+    if isinstance(value, dict):
+        tendency = value.get("tendency")
+        if not isinstance(tendency, str) or not tendency.strip():
+            raise LabelsError(f"{where}: needs tendency = \"soft_left\" (or another label)")
+        return Label(
+            normalise_tendency(tendency),
+            contested=bool(value.get("contested", False)),
+            note=value.get("note"),
+            name=value.get("name"),
+        )
+    raise LabelsError(f"{where}: expected a string or a table with a tendency")

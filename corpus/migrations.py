@@ -1,0 +1,172 @@
+"""Ordered, named schema migrations.
+
+Each migration runs once, in a transaction, and is recorded in ``schema_migrations``; running
+:func:`apply_migrations` again is a no-op. Append new migrations at the end with a new name; never edit
+one that has shipped.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_articles", """
+        CREATE TABLE articles (
+            pk INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            outlet TEXT NOT NULL,
+            url TEXT,
+            canonical_url TEXT,
+            title TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            published TEXT,
+            year INTEGER,
+            section TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            text TEXT NOT NULL,
+            word_count INTEGER NOT NULL DEFAULT 0,
+            paywalled INTEGER NOT NULL DEFAULT 0,
+            label TEXT,
+            source TEXT NOT NULL CHECK (source IN ('scraped', 'imported', 'demo')),
+            fetched_at TEXT,
+            content_hash TEXT NOT NULL,
+            scraper_version TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX idx_articles_canonical_url ON articles(canonical_url)
+            WHERE canonical_url IS NOT NULL;
+        CREATE UNIQUE INDEX idx_articles_text_hash ON articles(content_hash)
+            WHERE source != 'scraped';
+        CREATE INDEX idx_articles_outlet ON articles(outlet);
+        CREATE INDEX idx_articles_published ON articles(published);
+    """),
+    # The layout sqlite-utils writes and Datasette detects: an external-content FTS5 table named
+    # <table>_fts with content=[<table>], kept in sync by <table>_ai/_ad/_au triggers.
+    ("0002_articles_fts", """
+        CREATE VIRTUAL TABLE [articles_fts] USING FTS5 (
+            [title], [authors], [text],
+            content=[articles], content_rowid=[pk],
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN
+            INSERT INTO [articles_fts] (rowid, [title], [authors], [text])
+            VALUES (new.pk, new.title, new.authors, new.text);
+        END;
+        CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN
+            INSERT INTO [articles_fts] ([articles_fts], rowid, [title], [authors], [text])
+            VALUES ('delete', old.pk, old.title, old.authors, old.text);
+        END;
+        CREATE TRIGGER [articles_au] AFTER UPDATE ON [articles] BEGIN
+            INSERT INTO [articles_fts] ([articles_fts], rowid, [title], [authors], [text])
+            VALUES ('delete', old.pk, old.title, old.authors, old.text);
+            INSERT INTO [articles_fts] (rowid, [title], [authors], [text])
+            VALUES (new.pk, new.title, new.authors, new.text);
+        END;
+    """),
+    ("0003_labels", """
+        CREATE TABLE labels (
+            kind TEXT NOT NULL CHECK (kind IN ('outlet', 'author', 'article')),
+            key TEXT NOT NULL,
+            tendency TEXT NOT NULL,
+            contested INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            PRIMARY KEY (kind, key)
+        );
+    """),
+    # Crawl state for resumable scraping: one row per URL seen, and the raw page (zlib) of each fetch
+    # so pages can be re-parsed without fetching again.
+    ("0004_crawl_state", """
+        CREATE TABLE crawl_urls (
+            url TEXT PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            http_status INTEGER,
+            last_error TEXT,
+            lastmod TEXT,
+            discovered_at TEXT NOT NULL,
+            fetched_at TEXT,
+            article_id TEXT
+        );
+        CREATE INDEX idx_crawl_urls_outlet_status ON crawl_urls(outlet, status);
+        CREATE TABLE raw_pages (
+            url TEXT PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            http_status INTEGER,
+            content_type TEXT,
+            encoding TEXT,
+            html_zlib BLOB NOT NULL
+        );
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            summary TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE http_cache (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            checked_at TEXT NOT NULL
+        );
+    """),
+    # Preprocessed terms per article, with the fingerprint of the pipeline that made them, so a
+    # re-run only processes new or changed articles.
+    ("0005_article_terms", """
+        CREATE TABLE article_terms (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            fingerprint TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            terms TEXT NOT NULL,
+            n_terms INTEGER NOT NULL
+        );
+        CREATE INDEX idx_article_terms_fingerprint ON article_terms(fingerprint);
+    """),
+]
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied now.
+
+    Takes a write lock first (``BEGIN IMMEDIATE``) so two processes opening a new store at once
+    cannot both run the same migration.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied_now: list[str] = []
+    for name, sql in MIGRATIONS:
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                conn.execute("COMMIT")
+                continue
+            for statement in _split_statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied_now.append(name)
+    return applied_now
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements, buf = [], ""
+    for line in sql.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements

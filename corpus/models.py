@@ -1,0 +1,124 @@
+"""The one record type of the corpus: :class:`Article`."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCES = ("scraped", "imported", "demo")
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def normalise_text(text: str) -> str:
+    """Normalise text for duplicate detection: NFKC, case-folded, whitespace collapsed."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of :func:`normalise_text` (hex), the duplicate key of imported texts."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    """Number of word tokens (letters/digits, hyphenated compounds count once)."""
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def article_id(canonical_url: str | None, text: str) -> str:
+    """Stable id: from the canonical URL where there is one, else from the normalised text."""
+    if canonical_url:
+        return "u" + hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+    return "h" + text_hash(text)[:16]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article (or speech, manifesto, post) in the corpus.
+
+    Parameters
+    ----------
+    outlet : str
+        Outlet id, e.g. ``"labourlist"``; imported texts without an outlet get ``"imported"``.
+    text : str
+        Body text without boilerplate.
+    title, url, canonical_url, section : str, optional
+    authors : tuple of str
+        Bylines in order.
+    published : str, optional
+        ISO 8601 date or datetime (timezone-aware where the source says so).
+    tags : tuple of str
+    paywalled : bool
+        True when only a teaser could be collected.
+    label : str, optional
+        A hand-coded tendency label for this article (most specific level of label resolution).
+    source : {"scraped", "imported", "demo"}
+    fetched_at, scraper_version : str, optional
+        Provenance of scraped articles.
+    metadata : dict
+        Free metadata (JSON-serialisable).
+    """
+
+    outlet: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    paywalled: bool = False
+    label: str | None = None
+    source: str = "imported"
+    fetched_at: str | None = None
+    scraper_version: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: The id under which the store holds the article (set when read back from a store).
+    stored_id: str | None = field(default=None, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {self.source!r}")
+        # Accept lists from callers but store immutable tuples.
+        object.__setattr__(self, "authors", tuple(a for a in self.authors if a))
+        object.__setattr__(self, "tags", tuple(t for t in self.tags if t))
+
+    @property
+    def id(self) -> str:
+        if self.stored_id:
+            return self.stored_id
+        return article_id(self.canonical_url if self.source == "scraped" else None, self.text)
+
+    @property
+    def content_hash(self) -> str:
+        return text_hash(self.text)
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.text)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.published[:4]) if self.published and self.published[:4].isdigit() else None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["authors"] = list(self.authors)
+        d["tags"] = list(self.tags)
+        d.pop("stored_id", None)
+        d["id"] = self.id
+        d["word_count"] = self.word_count
+        return d
+
+    def replace(self, **changes: Any) -> "Article":
+        return dataclasses.replace(self, **changes)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

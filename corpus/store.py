@@ -1,0 +1,390 @@
+"""The corpus store: SQLite (WAL) with an FTS5 index kept in sync by triggers.
+
+The layout is the one sqlite-utils writes and Datasette detects, so ``datasette softleft.db`` browses and
+searches the corpus with no extra code.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .dates import now_utc
+from .errors import StoreError
+from .labels import UNLABELLED, LabelSet
+from .migrations import apply_migrations
+from .models import Article, dumps
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "id", "outlet", "url", "canonical_url", "title", "authors", "published", "year", "section", "tags",
+    "text", "word_count", "paywalled", "label", "source", "fetched_at", "content_hash",
+    "scraper_version", "metadata", "added_at", "updated_at",
+)
+_INSERT = (
+    f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+    "ON CONFLICT DO NOTHING"
+)
+_SELECT = "SELECT id, outlet, url, canonical_url, title, authors, published, section, tags, text, " \
+          "paywalled, label, source, fetched_at, scraper_version, metadata FROM articles"
+
+
+@dataclass
+class AddResult:
+    """What :meth:`CorpusStore.add_many` did."""
+
+    inserted: int = 0
+    duplicates: int = 0
+    duplicate_ids: list[str] = field(default_factory=list)
+
+
+class CorpusStore:
+    """A corpus on disk.
+
+    Parameters
+    ----------
+    path : str or Path
+        The SQLite file; created (with its schema) if missing. ``":memory:"`` for tests.
+    labels_file : str or Path, optional
+        A labels file that overrides, for this session only, the labels stored in the corpus.
+    timeout : float
+        Seconds to wait for another writer's lock before giving up.
+
+    Examples
+    --------
+    >>> store = CorpusStore(":memory:")
+    >>> store.add(Article(outlet="demo", text="The soft left and devolution.", source="demo"))
+    True
+    >>> [a.outlet for a in store.articles()]
+    ['demo']
+    """
+
+    def __init__(self, path: str | Path, labels_file: str | Path | None = None, timeout: float = 30.0):
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create the corpus {self.path}: folder {parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.migrations_applied = apply_migrations(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the corpus {self.path}: {exc} (is it a softleft database?)") from None
+        self._labels_file = labels_file
+        self._labels: LabelSet | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "CorpusStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: commit at the end, roll back on any exception (Ctrl-C included)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------------
+    def add(self, article: Article) -> bool:
+        """Insert one article; False if it is a duplicate (same id, canonical URL or text)."""
+        return self.add_many([article]).inserted == 1
+
+    def add_many(self, articles: Iterable[Article]) -> AddResult:
+        """Insert articles in one transaction; duplicates are counted, not inserted."""
+        result = AddResult()
+        with self.transaction() as conn:
+            for article in articles:
+                if conn.execute(_INSERT, _row(article)).rowcount == 1:
+                    result.inserted += 1
+                else:
+                    result.duplicates += 1
+                    result.duplicate_ids.append(article.id)
+        return result
+
+    def insert_row(self, article: Article) -> bool:
+        """Insert inside a transaction the caller holds; False for a duplicate."""
+        return self.conn.execute(_INSERT, _row(article)).rowcount == 1
+
+    def upsert(self, article: Article) -> str:
+        """Insert or update an article by id; returns ``"new"``, ``"updated"`` or ``"unchanged"``.
+
+        Scrapers use this so a re-parse after a selector fix replaces the stored fields.
+        """
+        with self.transaction() as conn:
+            old = self.get(article.id)
+            if old is None:
+                return "new" if self.insert_row(article) else "unchanged"
+            if old == article and old.metadata == article.metadata:
+                return "unchanged"
+            row = dict(zip(_COLUMNS, _row(article)))
+            del row["added_at"], row["id"]
+            sets = ", ".join(f"{k} = ?" for k in row)
+            conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", (*row.values(), article.id))
+            return "updated"
+
+    def update(self, article_id: str, **fields: Any) -> bool:
+        """Change stored fields of one article (title, text, label, ...); False if no such article."""
+        allowed = {"title", "text", "label", "authors", "published", "section", "tags", "paywalled", "metadata", "outlet"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"cannot update {', '.join(sorted(bad))}")
+        values = {k: dumps(list(v)) if k in ("authors", "tags") else dumps(v) if k == "metadata" else v
+                  for k, v in fields.items()}
+        if "text" in fields:
+            from .models import count_words, text_hash
+            values["word_count"] = count_words(fields["text"])
+            values["content_hash"] = text_hash(fields["text"])
+        if "published" in fields:
+            p = fields["published"]
+            values["year"] = int(p[:4]) if p and p[:4].isdigit() else None
+        values["updated_at"] = now_utc()
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.transaction() as conn:
+            return conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", (*values.values(), article_id)).rowcount == 1
+
+    def delete(self, article_id: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, article_id: str) -> Article | None:
+        row = self.conn.execute(_SELECT + " WHERE id = ?", (article_id,)).fetchone()
+        return _article(row) if row else None
+
+    def articles(self, **filters: Any) -> "ArticleQuery":
+        """A re-iterable, lazily streamed selection of articles; see :class:`ArticleQuery`."""
+        return ArticleQuery(self, **filters)
+
+    def count(self, **filters: Any) -> int:
+        return self.articles(**filters).count()
+
+    # -- labels -------------------------------------------------------------------------------
+    @property
+    def labels(self) -> LabelSet:
+        """Shipped defaults, overridden by labels loaded into this corpus, overridden by ``labels_file``."""
+        if self._labels is None:
+            labels = LabelSet.default().merged(self.stored_labels())
+            if self._labels_file:
+                labels = labels.merged(LabelSet.from_toml(self._labels_file))
+            self._labels = labels
+        return self._labels
+
+    def stored_labels(self) -> LabelSet:
+        data: dict[str, dict] = {"outlets": {}, "authors": {}, "articles": {}}
+        for kind, key, tendency, contested, note in self.conn.execute(
+            "SELECT kind, key, tendency, contested, note FROM labels"
+        ):
+            data[kind + "s"][key] = {"tendency": tendency, "contested": bool(contested), "note": note}
+        return LabelSet.from_mapping(data, origin="stored labels")
+
+    def load_labels(self, labels: LabelSet, replace: bool = False) -> int:
+        """Store labels in the corpus (so every later command uses them); returns how many."""
+        with self.transaction() as conn:
+            if replace:
+                conn.execute("DELETE FROM labels")
+            n = 0
+            for kind, key, label in labels.rows():
+                conn.execute(
+                    "INSERT INTO labels (kind, key, tendency, contested, note) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(kind, key) DO UPDATE SET tendency = excluded.tendency, "
+                    "contested = excluded.contested, note = excluded.note",
+                    (kind, key, label.tendency, int(label.contested), label.note),
+                )
+                n += 1
+        self._labels = None
+        return n
+
+    def resolve(self, article: Article) -> tuple[str, str]:
+        """``(tendency, level)`` of an article under the labels in force."""
+        return self.labels.resolve(
+            article.outlet, article.authors, article.label, keys=(article.id, article.canonical_url, article.url)
+        )
+
+    def tendency(self, article: Article) -> str:
+        return self.resolve(article)[0]
+
+    # -- summaries ----------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Counts by outlet, resolved tendency and year (``{"articles", "by_outlet", ...}``)."""
+        by_outlet = dict(self.conn.execute(
+            "SELECT outlet, COUNT(*) FROM articles GROUP BY outlet ORDER BY COUNT(*) DESC, outlet"))
+        by_year = {str(y) if y is not None else "undated": n for y, n in self.conn.execute(
+            "SELECT year, COUNT(*) FROM articles GROUP BY year ORDER BY year")}
+        by_source = dict(self.conn.execute("SELECT source, COUNT(*) FROM articles GROUP BY source"))
+        by_tendency: dict[str, int] = {}
+        by_level: dict[str, int] = {}
+        for article in self.articles(with_text=False):
+            tendency, level = self.resolve(article)
+            by_tendency[tendency] = by_tendency.get(tendency, 0) + 1
+            by_level[level] = by_level.get(level, 0) + 1
+        words = self.conn.execute("SELECT COALESCE(SUM(word_count), 0), COUNT(*) FROM articles").fetchone()
+        return {
+            "articles": words[1],
+            "words": words[0],
+            "by_outlet": by_outlet,
+            "by_tendency": dict(sorted(by_tendency.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_year": by_year,
+            "by_source": by_source,
+            "label_levels": by_level,
+        }
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Ranked (BM25), stemmed full-text search with snippets.
+
+        ``query`` is FTS5 syntax (``"green new deal"``, ``ownership NOT private``, ``nationalis*``);
+        text that is not valid FTS5 syntax is searched as plain words.
+        """
+        sql = (
+            "SELECT a.id, a.title, a.outlet, a.published, a.authors, a.label, a.url, "
+            "snippet(articles_fts, 2, '«', '»', ' … ', 16) AS snippet "
+            "FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 2.0, 1.0) LIMIT ?"
+        )
+        try:
+            rows = self.conn.execute(sql, (query, limit)).fetchall()
+        except sqlite3.OperationalError:
+            words = [w.replace('"', '""') for w in query.split()]
+            if not words:
+                return []
+            rows = self.conn.execute(sql, (" ".join(f'"{w}"' for w in words), limit)).fetchall()
+        out = []
+        for id_, title, outlet, published, authors, label, url, snippet in rows:
+            authors = json.loads(authors)
+            tendency, _ = self.labels.resolve(outlet, authors, label, keys=(id_, url))
+            out.append({"id": id_, "title": title, "outlet": outlet, "published": published,
+                        "tendency": tendency, "authors": authors, "snippet": snippet})
+        return out
+
+    def fingerprint(self) -> str:
+        """A hash of the corpus contents (ids and text hashes), for run manifests."""
+        import hashlib
+        h = hashlib.sha256()
+        for id_, content_hash in self.conn.execute("SELECT id, content_hash FROM articles ORDER BY id"):
+            h.update(f"{id_}:{content_hash}\n".encode())
+        return h.hexdigest()[:16]
+
+
+class ArticleQuery:
+    """A re-iterable selection of articles, streamed from the store (never held in a list).
+
+    Parameters
+    ----------
+    store : CorpusStore
+    outlet : str or list of str, optional
+    tendency : str or list of str, optional
+        Resolved tendency (article, author or outlet label).
+    since, until : str, optional
+        ISO dates, inclusive.
+    source : str, optional
+    ids : iterable of str, optional
+    limit : int, optional
+    with_text : bool
+        False skips the text column (fast summaries).
+    batch_size : int
+        Rows fetched from SQLite at a time.
+    """
+
+    def __init__(self, store: CorpusStore, outlet=None, tendency=None, since=None, until=None, source=None,
+                 ids=None, limit: int | None = None, with_text: bool = True, batch_size: int = 500):
+        self.store = store
+        self.outlet = [outlet] if isinstance(outlet, str) else outlet
+        self.tendency = {tendency} if isinstance(tendency, str) else set(tendency) if tendency else None
+        self.since, self.until, self.source = since, until, source
+        self.ids = list(ids) if ids is not None else None
+        self.limit, self.with_text, self.batch_size = limit, with_text, batch_size
+
+    def _where(self) -> tuple[str, list]:
+        clauses, params = [], []
+        if self.outlet:
+            clauses.append(f"outlet IN ({', '.join('?' for _ in self.outlet)})")
+            params += self.outlet
+        if self.since:
+            clauses.append("published >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("substr(published, 1, 10) <= ?")
+            params.append(self.until)
+        if self.source:
+            clauses.append("source = ?")
+            params.append(self.source)
+        if self.ids is not None:
+            clauses.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(self.ids))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def __iter__(self) -> Iterator[Article]:
+        where, params = self._where()
+        select = _SELECT if self.with_text else _SELECT.replace(" text,", " '' AS text,")
+        sql = f"{select}{where} ORDER BY published, id"
+        if self.limit is not None and self.tendency is None:
+            sql += f" LIMIT {int(self.limit)}"
+        # A cursor of its own, so writes on the store's connection (e.g. caching terms) can interleave.
+        cur = self.store.conn.cursor()
+        cur.execute(sql, params)
+        emitted = 0
+        while True:
+            rows = cur.fetchmany(self.batch_size)
+            if not rows:
+                break
+            for row in rows:
+                article = _article(row)
+                if self.tendency is not None and self.store.tendency(article) not in self.tendency:
+                    continue
+                yield article
+                emitted += 1
+                if self.limit is not None and emitted >= self.limit:
+                    cur.close()
+                    return
+        cur.close()
+
+    def count(self) -> int:
+        if self.tendency is None:
+            where, params = self._where()
+            n = self.store.conn.execute(f"SELECT COUNT(*) FROM articles{where}", params).fetchone()[0]
+            return min(n, self.limit) if self.limit is not None else n
+        return sum(1 for _ in ArticleQuery(**{**self.__dict__, "with_text": False}))
+
+    def __len__(self) -> int:
+        return self.count()
+
+
+def _row(a: Article) -> tuple:
+    now = now_utc()
+    return (
+        a.id, a.outlet, a.url, a.canonical_url,
+        a.title, dumps(list(a.authors)), a.published, a.year, a.section, dumps(list(a.tags)), a.text,
+        a.word_count, int(a.paywalled), a.label, a.source, a.fetched_at, a.content_hash,
+        a.scraper_version, dumps(a.metadata), now, now,
+    )
+
+
+def _article(row: tuple) -> Article:
+    (id_, outlet, url, canonical_url, title, authors, published, section, tags, text, paywalled, label,
+     source, fetched_at, scraper_version, metadata) = row
+    return Article(
+        outlet=outlet, text=text, title=title, url=url, canonical_url=canonical_url,
+        authors=tuple(json.loads(authors)), published=published, section=section, tags=tuple(json.loads(tags)),
+        paywalled=bool(paywalled), label=label, source=source, fetched_at=fetched_at,
+        scraper_version=scraper_version, metadata=json.loads(metadata), stored_id=id_,
+    )
