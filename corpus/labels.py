@@ -109,19 +109,31 @@ class LabelSet:
             tendency is ``"mixed"``.
         level : {"article", "author", "outlet", "none"}
         """
+        tendency, level, _ = self.explain(outlet, authors, article_label, keys)
+        return tendency, level
+
+    def explain(
+        self,
+        outlet: str,
+        authors: Iterable[str] = (),
+        article_label: str | None = None,
+        keys: Iterable[str | None] = (),
+    ) -> tuple[str, str, str | None]:
+        """Like :meth:`resolve`, plus the key of the label that decided (``None`` for a stored label)."""
         for key in keys:
             if key and key in self.articles:
-                return self.articles[key].tendency, "article"
+                return self.articles[key].tendency, "article", key
         if article_label:
-            return article_label, "article"
-        found = {self.authors[a.casefold()].tendency for a in authors if a.casefold() in self.authors}
-        if len(found) == 1:
-            return found.pop(), "author"
-        if len(found) > 1:
-            return "mixed", "author"
+            return article_label, "article", None
+        found = {a.casefold(): self.authors[a.casefold()].tendency for a in authors if a.casefold() in self.authors}
+        tendencies = set(found.values())
+        if len(tendencies) == 1:
+            return tendencies.pop(), "author", next(iter(found))
+        if len(tendencies) > 1:
+            return "mixed", "author", ";".join(sorted(found))
         if outlet in self.outlets:
-            return self.outlets[outlet].tendency, "outlet"
-        return UNLABELLED, "none"
+            return self.outlets[outlet].tendency, "outlet", outlet
+        return UNLABELLED, "none", None
 
 
 def normalise_tendency(value: str) -> str:

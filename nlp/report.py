@@ -1,0 +1,170 @@
+"""The editors' report: one self-contained HTML file (inline CSS and SVG, no external requests).
+
+Every piece of corpus text (titles, authors, outlet names, snippets) goes through :func:`esc`; charts are
+SVG with their text drawn as paths. The report is built from *sections*; each analysis contributes one
+(see :mod:`nlp.pipeline`), and a section whose analysis did not run is left out, never faked.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, Sequence
+
+from corpus import CorpusStore
+
+from .charts import figure_svg, stacked_bars
+
+esc = html.escape
+
+
+@dataclass
+class Section:
+    """One part of the report: an anchor id, a heading, HTML, and the data behind its charts."""
+
+    id: str
+    title: str
+    html: str
+    data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+CSS = """
+:root{--ink:#1d1d1f;--muted:#5f6368;--line:#e3e3e6;--bg:#fff;--soft:#f6f6f8;--accent:#b03a2e}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
+header,main,footer{max-width:62rem;margin:0 auto;padding:0 1rem}
+header{padding-top:1.5rem;border-bottom:3px solid var(--accent)}
+h1{font-size:1.7rem;margin:.2rem 0}
+h2{font-size:1.3rem;margin:2.2rem 0 .6rem;padding-top:.4rem;border-top:1px solid var(--line)}
+h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
+p.lead{color:var(--muted);margin:.2rem 0 1rem}
+.notice{background:#fff4e5;border-left:4px solid #e69500;padding:.6rem .8rem;margin:1rem 0}
+nav{margin:.8rem 0 1rem;display:flex;flex-wrap:wrap;gap:.3rem .9rem;font-size:.95rem}
+nav a{color:var(--accent);text-decoration:none}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem;margin:1rem 0}
+.card{background:var(--soft);border-radius:8px;padding:.6rem .8rem}
+.card b{display:block;font-size:1.5rem}
+.card span{color:var(--muted);font-size:.85rem}
+figure{margin:1rem 0}
+figure svg{width:100%;height:auto;max-height:34rem}
+figcaption{color:var(--muted);font-size:.9rem}
+.table-wrap{overflow-x:auto;margin:.6rem 0}
+table{border-collapse:collapse;width:100%;font-size:.92rem}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:var(--soft)}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.terms{font-size:.92rem}
+.pill{display:inline-block;background:var(--soft);border-radius:999px;padding:0 .5rem;margin:.1rem;font-size:.85rem}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
+footer{color:var(--muted);font-size:.85rem;padding:2rem 1rem}
+@media (max-width:480px){body{font-size:15px}h1{font-size:1.35rem}.card b{font-size:1.2rem}}
+"""
+
+
+def render_report(sections: Sequence[Section], title: str, subtitle: str = "", notice: str | None = None,
+                  footer: str = "") -> str:
+    """The whole HTML document."""
+    nav = "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in sections)
+    body = "".join(f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{s.html}</section>' for s in sections)
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>{esc(title)}</h1><p class=\"lead\">{esc(subtitle)}</p>"
+        + (f'<p class="notice">{esc(notice)}</p>' if notice else "")
+        + f"<nav>{nav}</nav></header><main>{body}</main>"
+        f"<footer>Made by softleft on {generated}. {esc(footer)}</footer></body></html>"
+    )
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Sequence[int] = ()) -> str:
+    """An escaped HTML table; columns listed in ``numeric`` are right-aligned."""
+    head = "".join(f'<th class="num">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>"
+                   for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{esc(_fmt(c))}</td>' if i in numeric else f"<td>{esc(_fmt(c))}</td>"
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+# -- the corpus at a glance -------------------------------------------------------------------
+def corpus_section(store: CorpusStore) -> Section:
+    """Articles by outlet, tendency and year, with where the labels come from."""
+    stats = store.stats()
+    labels = store.labels
+    outlets: dict[str, dict[str, Any]] = {}
+    by_year_tendency: dict[str, dict[str, int]] = {}
+    for article in store.articles(with_text=False):
+        tendency, level = store.resolve(article)
+        o = outlets.setdefault(article.outlet, {"articles": 0, "first": None, "last": None, "tendencies": {}})
+        o["articles"] += 1
+        o["tendencies"][tendency] = o["tendencies"].get(tendency, 0) + 1
+        if article.published:
+            day = article.published[:10]
+            o["first"] = min(o["first"] or day, day)
+            o["last"] = max(o["last"] or day, day)
+        year = str(article.year) if article.year else "undated"
+        by_year_tendency.setdefault(year, {}).setdefault(tendency, 0)
+        by_year_tendency[year][tendency] += 1
+    tendencies = list(stats["by_tendency"])
+    years = sorted(by_year_tendency)
+    outlet_names = sorted(outlets, key=lambda o: -outlets[o]["articles"])
+
+    fig_years = stacked_bars(years, {t: [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
+                             "Articles per year, by resolved tendency")
+    fig_outlets = stacked_bars(outlet_names, {t: [outlets[o]["tendencies"].get(t, 0) for o in outlet_names]
+                                              for t in tendencies},
+                               "Articles per outlet, by resolved tendency", horizontal=True)
+    cards = "".join(
+        f'<div class="card"><b>{esc(_fmt(v))}</b><span>{esc(k)}</span></div>'
+        for k, v in (("articles", stats["articles"]), ("words", stats["words"]), ("outlets", len(outlets)),
+                     ("years", len([y for y in years if y != "undated"])))
+    )
+    rows = []
+    for name in outlet_names:
+        o = outlets[name]
+        label = labels.outlets.get(name)
+        default = (label.tendency + (" (contested)" if label.contested else "")) if label else "none"
+        display = label.name if label and label.name else name
+        rows.append((display, default, o["articles"], o["first"] or "", o["last"] or "",
+                     ", ".join(f"{t} {n}" for t, n in sorted(o["tendencies"].items(), key=lambda kv: -kv[1]))))
+    levels = stats["label_levels"]
+    level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
+    html_ = (
+        f'<div class="cards">{cards}</div>'
+        + f"<p>How each article's tendency was decided (most specific first: article, author, outlet): {esc(level_text)}. "
+          "An outlet is not a faction: where most labels come from outlet defaults, differences between tendencies "
+          "are partly differences between outlets.</p>"
+        + figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to.")
+        + figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; their "
+                                          "authors' labels decide.")
+        + table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows, numeric=(2,))
+    )
+    data = {
+        "corpus_by_year_tendency": [{"year": y, "tendency": t, "articles": n}
+                                    for y in years for t, n in by_year_tendency[y].items()],
+        "corpus_by_outlet_tendency": [{"outlet": o, "tendency": t, "articles": n}
+                                      for o in outlet_names for t, n in outlets[o]["tendencies"].items()],
+    }
+    return Section("corpus", "The corpus at a glance", html_, data)
+
+
+def method_section(notes: Mapping[str, str]) -> Section:
+    items = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in notes.items())
+    return Section("method", "Method", f"<ul>{items}</ul>")
