@@ -1,0 +1,63 @@
+"""Shared fixtures: a temporary store, a CLI runner, small JSONL files."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from cli import cli  # noqa: E402
+from corpus import Article, CorpusStore  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = CorpusStore(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "cli.db"
+
+
+@pytest.fixture
+def run_cli(db):
+    """Invoke the CLI against a temporary corpus: ``run_cli("corpus", "stats", "--json")``."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(cli, ["--db", str(db), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def write_jsonl(tmp_path):
+    def write(name: str, records: list, raw_lines: list[str] | None = None) -> Path:
+        path = tmp_path / name
+        lines = [json.dumps(r) for r in records] + (raw_lines or [])
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    return write
+
+
+def make_article(text: str, outlet: str = "renewal", **kw) -> Article:
+    return Article(outlet=outlet, text=text, source=kw.pop("source", "imported"), **kw)
+
+
+SPEECHES = [
+    {"speaker": "Ann Example", "party": "Lab", "date": "2019-03-01", "text": "We will nationalise the railways and build council homes."},
+    {"speaker": "Ben Example", "party": "Con", "date": "2019-03-02", "text": "Fiscal responsibility means lower taxes for families."},
+    {"speaker": "Ann Example", "party": "Lab", "date": "2019-03-05", "text": "Public ownership of water is popular with voters."},
+    {"speaker": "Cat Example", "party": "LD", "date": "05/03/2019", "text": "Proportional representation would renew our democracy."},
+]

@@ -1,0 +1,91 @@
+"""CLI contract: exit codes, exact error messages, JSON on stdout only."""
+import json
+
+from tests.conftest import SPEECHES
+
+
+def test_import_stats_search_and_reimport(run_cli, write_jsonl):
+    path = write_jsonl("speeches.jsonl", SPEECHES)
+    r = run_cli("corpus", "import", str(path), "--label-field", "party", "--author-field", "speaker", "--json")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout) == {"imported": 4, "duplicates": 0, "skipped": 0}
+    stats = json.loads(run_cli("corpus", "stats", "--json").stdout)
+    assert stats["articles"] == 4 and stats["by_tendency"] == {"Lab": 2, "Con": 1, "LD": 1}
+    assert set(stats) >= {"articles", "by_outlet", "by_tendency", "by_year"}
+    again = run_cli("corpus", "import", str(path), "--label-field", "party", "--author-field", "speaker", "--json")
+    assert json.loads(again.stdout) == {"imported": 0, "duplicates": 4, "skipped": 0}
+    assert "Nothing new: all 4 records of speeches.jsonl are already in the corpus." in again.stderr
+    hits = json.loads(run_cli("corpus", "search", "nationalisation", "--json").stdout)
+    assert [h["tendency"] for h in hits] == ["Lab"]
+    assert set(hits[0]) == {"id", "title", "outlet", "published", "tendency", "snippet"}
+
+
+def test_missing_import_file_is_exit_1_with_one_line(run_cli, tmp_path):
+    r = run_cli("corpus", "import", str(tmp_path / "nope.jsonl"))
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {tmp_path / 'nope.jsonl'} does not exist or is not a file\n"
+
+
+def test_strict_import_error_text(run_cli, write_jsonl):
+    path = write_jsonl("bad.jsonl", [{"text": "ok"}], raw_lines=["not json"])
+    r = run_cli("corpus", "import", str(path), "--strict")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "Error: bad.jsonl line 2: invalid JSON (Expecting value at column 1) (--strict: nothing imported)"
+
+
+def test_bad_option_value_is_a_usage_error(run_cli, write_jsonl):
+    r = run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "x"}])), "--format", "xml")
+    assert r.exit_code == 2
+    assert "Invalid value for '--format'" in r.stderr
+
+
+def test_labels_load_and_show(run_cli, write_jsonl, tmp_path):
+    run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "x", "author": "Rosa Quayle", "outlet": "labourlist"}])))
+    labels = tmp_path / "l.toml"
+    labels.write_text('[authors]\n"Rosa Quayle" = "soft_left"\n')
+    r = run_cli("corpus", "labels", "--load", str(labels), "--json")
+    usage = json.loads(r.stdout)
+    assert usage["by_tendency"] == {"soft_left": 1}
+    assert {"kind": "author", "key": "rosa quayle", "tendency": "soft_left", "contested": False, "note": None,
+            "articles": 1} in usage["labels"]
+
+
+def test_export_to_missing_folder_is_an_error(run_cli, tmp_path):
+    r = run_cli("corpus", "export", "-o", str(tmp_path / "no" / "x.jsonl"))
+    assert r.exit_code == 1 and r.stderr.startswith("Error: folder ")
+
+
+def test_every_command_has_help_with_an_example(run_cli):
+    from cli import cli
+
+    def walk(group, path):
+        for name, cmd in group.commands.items():
+            yield path + [name], cmd
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, path + [name])
+
+    for path, cmd in walk(cli, []):
+        r = run_cli(*path, "--help")
+        assert r.exit_code == 0, path
+        assert "Example:" in r.stdout, f"{' '.join(path)} --help has no example"
+
+
+def test_version(run_cli):
+    r = run_cli("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("softleft, version ")
+
+
+def test_demo_builds_corpus_and_report(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    out = tmp_path / "demo"
+    r = CliRunner().invoke(cli, ["-q", "demo", "-o", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == str(out / "report.html")
+    html = (out / "report.html").read_text()
+    assert "Synthetic demo corpus" in html and "<svg" in html
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["corpus"]["articles"] >= 120
+    assert manifest["seed"] == 0
