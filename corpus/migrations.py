@@ -125,6 +125,49 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX idx_article_terms_fingerprint ON article_terms(fingerprint);
     """),
+    # nlp: pipeline state (which preprocessor made the cached terms, the fitted collocations).
+    ("0020_nlp_state", """
+        CREATE TABLE nlp_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+    """),
+    # nlp: fitted topic models (the model files live in a run directory next to the db), their topics,
+    # and each document's topic shares (one row per document and topic; shares of a document sum to 1).
+    ("0021_topic_runs", """
+        CREATE TABLE topic_runs (
+            name TEXT PRIMARY KEY,
+            k INTEGER NOT NULL,
+            seed INTEGER,
+            created_at TEXT NOT NULL,
+            path TEXT NOT NULL,
+            corpus_fingerprint TEXT,
+            coherence_c_v REAL,
+            coherence_npmi REAL,
+            manifest TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE topic_run_topics (
+            run TEXT NOT NULL REFERENCES topic_runs(name) ON DELETE CASCADE,
+            topic INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            terms TEXT NOT NULL,
+            frex TEXT NOT NULL,
+            coherence_c_v REAL,
+            coherence_npmi REAL,
+            prevalence REAL,
+            seeded TEXT,
+            PRIMARY KEY (run, topic)
+        );
+        CREATE TABLE document_topics (
+            run TEXT NOT NULL REFERENCES topic_runs(name) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            topic INTEGER NOT NULL,
+            share REAL NOT NULL,
+            PRIMARY KEY (run, article_id, topic)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_document_topics_article ON document_topics(article_id);
+    """),
 ]
 
 

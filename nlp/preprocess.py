@@ -1,0 +1,551 @@
+"""Preprocessing: text -> terms, cached per article in the store.
+
+The pipeline, in order:
+
+1. spaCy tokeniser (default ``spacy.blank("en")``, or an installed trained pipeline with ``model=``);
+2. the domain phrase layer (:mod:`nlp.vocabulary`): multi-word names merged into one token whose lemma is
+   the canonical term (``"soft left"`` -> ``soft_left``) BEFORE lemmatising, so "left" never becomes
+   "leave" in them;
+3. lemmas (lookup tables from ``spacy-lookups-data`` for the blank pipeline), lower-cased, with the
+   vocabulary's lemma overrides (``left`` stays ``left``);
+4. stop words, numbers, URLs, e-mail addresses, punctuation and one-letter tokens out;
+5. data-driven collocations (gensim ``Phrases``), fitted on the whole cached corpus by
+   :func:`preprocess_corpus` and applied by :func:`iter_terms` and :meth:`Preprocessor.terms`.
+
+Terms of step 1-4 are cached in ``article_terms`` with the pipeline's fingerprint and the article's content
+hash, so a re-run processes only new or changed articles.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Hashable, Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from corpus.models import Article
+from corpus.store import CorpusStore
+
+from .errors import NotPreprocessedError, UnknownModelError
+from .vocabulary import Vocabulary, load_vocabulary
+
+__all__ = [
+    "Preprocessor", "Collocations", "preprocess_corpus", "iter_terms", "load_vocabulary", "tokens",
+    "PIPELINE_VERSION", "NotPreprocessedError", "UnknownModelError",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when the term rules change: every cached article is then processed again.
+PIPELINE_VERSION = "1"
+
+#: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
+CHUNK_CHARS = 100_000
+
+_TERM = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{2,}", re.UNICODE)
+_STATE_KEY = "preprocessor"
+_COLLOCATIONS_KEY = "collocations"
+
+
+# ----------------------------------------------------------------------------- the phrase layer
+class PhraseMerger:
+    """spaCy component: merge the vocabulary's names into single tokens with the canonical lemma.
+
+    Parameters
+    ----------
+    nlp : Language
+    vocabulary : Vocabulary
+    """
+
+    def __init__(self, nlp: Language, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for entry in vocabulary:
+            matcher = self.exact if entry.case_sensitive else self.lower
+            matcher.add(entry.term, [nlp.make_doc(p) for p in entry.patterns])
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self.lower(doc) + self.exact(doc)
+        if not matches:
+            return doc
+        spans = filter_spans([Span(doc, start, end, label=match_id) for match_id, start, end in matches])
+        with doc.retokenize() as retokenizer:
+            for span in spans:
+                term = span.label_
+                retokenizer.merge(span, attrs={"LEMMA": term, "NORM": term})
+        return doc
+
+
+@Language.factory("softleft_phrases", default_config={"phrases_file": None})
+def make_phrase_merger(nlp: Language, name: str, phrases_file: str | None) -> PhraseMerger:
+    return PhraseMerger(nlp, load_vocabulary(phrases_file))
+
+
+def build_pipeline(model: str | None = None, phrases_file: str | Path | None = None) -> Language:
+    """The spaCy pipeline: phrase layer first, then the lemmatiser.
+
+    Raises
+    ------
+    UnknownModelError
+        When ``model`` is not an installed spaCy pipeline.
+    """
+    config = {"phrases_file": str(phrases_file) if phrases_file else None}
+    if model is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("softleft_phrases", config=config)
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        try:
+            nlp.initialize()
+        except (ValueError, ImportError, OSError) as exc:
+            raise UnknownModelError(
+                f"the lookup lemmatiser needs spacy-lookups-data: pip install spacy-lookups-data ({exc})"
+            ) from None
+        nlp.max_length = CHUNK_CHARS * 2
+        return nlp
+    try:
+        nlp = spacy.load(model, exclude=["ner", "parser", "textcat", "textcat_multilabel"])
+    except (OSError, ImportError, ValueError):
+        raise UnknownModelError(
+            f"unknown spaCy model {model!r}: install it with `python -m spacy download {model}`, "
+            "or leave out --model to use the built-in blank English pipeline"
+        ) from None
+    nlp.add_pipe("softleft_phrases", config=config, first=True)
+    return nlp
+
+
+# ----------------------------------------------------------------------------- collocations
+class Collocations:
+    """Data-driven bigram collocations (gensim ``Phrases``), applied greedily left to right.
+
+    Parameters
+    ----------
+    pairs : iterable of (str, str)
+        The bigrams to join with ``_``.
+    params : dict, optional
+        How they were fitted (recorded in run manifests).
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = (), params: dict[str, Any] | None = None):
+        self.pairs = frozenset((a, b) for a, b in pairs)
+        self.params = dict(params or {})
+
+    @classmethod
+    def fit(cls, documents: Iterable[list[str]], min_count: int = 10, threshold: float = 0.5,
+            scoring: str = "npmi") -> "Collocations":
+        """Fit on a re-iterable stream of term lists (one pass; memory grows with the vocabulary only)."""
+        from gensim.models.phrases import Phrases
+
+        # A space delimiter, because terms may already hold "_" (soft_left).
+        phrases = Phrases(documents, min_count=min_count, threshold=threshold, scoring=scoring,
+                          delimiter=" ", connector_words=frozenset())
+        pairs = [tuple(key.split(" ")) for key in phrases.export_phrases()]
+        return cls([p for p in pairs if len(p) == 2],
+                   {"min_count": min_count, "threshold": threshold, "scoring": scoring})
+
+    def apply(self, terms: list[str]) -> list[str]:
+        if not self.pairs or len(terms) < 2:
+            return terms
+        out, i, n, pairs = [], 0, len(terms), self.pairs
+        while i < n:
+            if i + 1 < n and (terms[i], terms[i + 1]) in pairs:
+                out.append(terms[i] + "_" + terms[i + 1])
+                i += 2
+            else:
+                out.append(terms[i])
+                i += 1
+        return out
+
+    @property
+    def fingerprint(self) -> str:
+        h = hashlib.sha256("\n".join(sorted(f"{a} {b}" for a, b in self.pairs)).encode())
+        return h.hexdigest()[:16]
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pairs": sorted([a, b] for a, b in self.pairs), "params": self.params,
+                "fingerprint": self.fingerprint}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Collocations":
+        return cls((tuple(p) for p in data.get("pairs", [])), data.get("params"))
+
+    @classmethod
+    def from_store(cls, store: CorpusStore) -> "Collocations | None":
+        state = _get_state(store, _COLLOCATIONS_KEY)
+        return cls.from_dict(state) if state else None
+
+
+# ----------------------------------------------------------------------------- the preprocessor
+class Preprocessor:
+    """Text -> terms.
+
+    Parameters
+    ----------
+    model : str, optional
+        An installed spaCy pipeline (e.g. ``"en_core_web_sm"``); default blank English + lookup lemmas.
+    phrases_file : str or Path, optional
+        A user phrase vocabulary extending ``nlp/vocabulary.toml``.
+    n_process : int
+        Processes for ``nlp.pipe``.
+    batch_size : int
+        Texts per ``nlp.pipe`` batch.
+    collocations : Collocations, optional
+        Applied by :meth:`terms` and :meth:`pipe` (not to what :func:`preprocess_corpus` caches).
+
+    Examples
+    --------
+    >>> Preprocessor().terms("The soft left and the hard left disagree about Labour First")
+    ['soft_left', 'hard_left', 'disagree', 'labour_first']
+    """
+
+    def __init__(self, model: str | None = None, phrases_file: str | Path | None = None, n_process: int = 1,
+                 batch_size: int = 256, collocations: Collocations | None = None):
+        self.model = model
+        self.phrases_file = str(phrases_file) if phrases_file else None
+        self.n_process = max(1, int(n_process))
+        self.batch_size = batch_size
+        self.collocations = collocations
+        self.nlp = build_pipeline(model, self.phrases_file)
+        self.vocabulary: Vocabulary = self.nlp.get_pipe("softleft_phrases").vocabulary
+        self.stop_words = frozenset(w.lower() for w in self.nlp.Defaults.stop_words) | self.vocabulary.stop_words
+        self._phrase_terms = frozenset(self.vocabulary.entries)
+        self._cache: dict[tuple[int, int], str | None] = {}
+
+    @classmethod
+    def from_store(cls, store: CorpusStore, **overrides: Any) -> "Preprocessor":
+        """The preprocessor that made the store's cached terms, with the store's collocations."""
+        state = _get_state(store, _STATE_KEY) or {}
+        params = {"model": state.get("model"), "phrases_file": state.get("phrases_file")}
+        params.update(overrides)
+        params.setdefault("collocations", Collocations.from_store(store))
+        return cls(**params)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the pipeline, its model version, the vocabulary or the term rules change."""
+        meta = self.nlp.meta
+        parts = [
+            PIPELINE_VERSION, spacy.__version__, self.model or "blank:en",
+            f"{meta.get('name')}-{meta.get('version')}", ",".join(self.nlp.pipe_names),
+            self.vocabulary.fingerprint, str(len(self.stop_words)),
+        ]
+        if self.model is None:
+            try:
+                import spacy_lookups_data
+                parts.append(getattr(spacy_lookups_data, "__version__", ""))
+            except ImportError:  # pragma: no cover - build_pipeline already failed
+                pass
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def config(self) -> dict[str, Any]:
+        return {"fingerprint": self.fingerprint, "model": self.model, "phrases_file": self.phrases_file,
+                "version": PIPELINE_VERSION, "spacy": spacy.__version__, "pipeline": self.nlp.pipe_names}
+
+    # -- terms ------------------------------------------------------------------------------------
+    def doc_terms(self, doc: Doc) -> list[str]:
+        """The terms of a processed doc (before collocations)."""
+        from spacy.attrs import LEMMA, ORTH
+
+        cache, lookup = self._cache, self._term_of
+        out = []
+        for orth, lemma in doc.to_array([ORTH, LEMMA]).tolist():
+            key = (orth, lemma)
+            term = cache.get(key, False)
+            if term is False:
+                term = cache[key] = lookup(orth, lemma)
+            if term:
+                out.append(term)
+        return out
+
+    def _term_of(self, orth: int, lemma: int) -> str | None:
+        strings = self.nlp.vocab.strings
+        lemma_text = strings[lemma] if lemma else strings[orth]
+        if lemma_text in self._phrase_terms:
+            return lemma_text
+        lex = self.nlp.vocab[orth]
+        if lex.is_space or lex.is_punct or lex.like_num or lex.like_url or lex.like_email:
+            return None
+        lower = lex.lower_
+        if lower in self.stop_words:
+            return None
+        term = self.vocabulary.lemmas.get(lower) or lemma_text.lower()
+        if term in self.stop_words or not _TERM.fullmatch(term):
+            return None
+        return term.replace("’", "'")
+
+    def terms(self, text: str) -> list[str]:
+        """The terms of one text (with collocations, when the preprocessor has them)."""
+        return next(iter(self.pipe([(text, None)])))[0]
+
+    def pipe(self, pairs: Iterable[tuple[str, Hashable]], collocations: bool = True
+             ) -> Iterator[tuple[list[str], Hashable]]:
+        """Terms of many texts, batched through ``nlp.pipe(as_tuples=True)``; ids travel with texts.
+
+        Parameters
+        ----------
+        pairs : iterable of (text, id)
+        collocations : bool
+            Apply :attr:`collocations` (False gives what :func:`preprocess_corpus` caches).
+
+        Yields
+        ------
+        (list of str, id)
+            In the order of ``pairs``.
+        """
+        colloc = self.collocations if collocations else None
+        buffer: list[str] = []
+        docs = self.nlp.pipe(_chunked(pairs), as_tuples=True, batch_size=self.batch_size,
+                             n_process=self.n_process)
+        for doc, (id_, last) in docs:
+            buffer.extend(self.doc_terms(doc))
+            if last:
+                terms = colloc.apply(buffer) if colloc else buffer
+                yield terms, id_
+                buffer = []
+
+
+def _chunked(pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[str, tuple[Hashable, bool]]]:
+    """Cut long texts at line (else word) breaks so spaCy's max_length never bites and memory stays flat."""
+    for text, id_ in pairs:
+        text = text or ""
+        while len(text) > CHUNK_CHARS:
+            cut = text.rfind("\n", CHUNK_CHARS // 2, CHUNK_CHARS)
+            if cut < 0:
+                cut = text.rfind(" ", CHUNK_CHARS // 2, CHUNK_CHARS)
+            if cut < 0:
+                cut = CHUNK_CHARS
+            yield text[:cut], (id_, False)
+            text = text[cut:]
+        yield text, (id_, True)
+
+
+def tokens(text: str, store: CorpusStore | None = None, model: str | None = None,
+           phrases_file: str | Path | None = None) -> list[str]:
+    """What the pipeline makes of ``text`` (``nlp tokens``); with the store's collocations if it has any."""
+    collocations = Collocations.from_store(store) if store is not None else None
+    return Preprocessor(model=model, phrases_file=phrases_file, collocations=collocations).terms(text)
+
+
+# ----------------------------------------------------------------------------- the cache
+def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = None,
+                      progress: Callable[[int], Any] | None = None, commit_every: int = 500,
+                      collocation_min_count: int = 10, collocation_threshold: float = 0.5,
+                      **filters: Any) -> dict[str, Any]:
+    """Preprocess every article not yet cached under this pipeline (new or changed text), then refit the
+    corpus collocations.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    preprocessor : Preprocessor, optional
+        Default: blank English with lookup lemmas.
+    progress : callable, optional
+        Called with the number of articles just handled (e.g. a click progress bar's ``update``).
+    commit_every : int
+        Articles per transaction: an interruption loses at most this many.
+    collocation_min_count, collocation_threshold : int, float
+        gensim ``Phrases`` parameters (NPMI scoring).
+    **filters
+        Passed to :meth:`CorpusStore.articles` (outlet, tendency, since, until, limit).
+
+    Returns
+    -------
+    dict
+        ``{"articles", "processed", "cached", "failed", "fingerprint", "collocations", "model"}``.
+    """
+    pre = preprocessor or Preprocessor()
+    fp = pre.fingerprint
+    counts = {"articles": 0, "processed": 0, "cached": 0, "failed": 0}
+    conn = store.conn
+
+    def todo() -> Iterator[tuple[str, tuple[str, str]]]:
+        for article in store.articles(**filters):
+            counts["articles"] += 1
+            chash = article.content_hash
+            row = conn.execute("SELECT fingerprint, content_hash FROM article_terms WHERE article_id = ?",
+                               (article.id,)).fetchone()
+            if row and row[0] == fp and row[1] == chash:
+                counts["cached"] += 1
+                if progress:
+                    progress(1)
+                continue
+            yield article.text, (article.id, chash)
+
+    rows: list[tuple] = []
+
+    def flush() -> None:
+        if rows:
+            with store.transaction() as c:
+                c.executemany("INSERT OR REPLACE INTO article_terms (article_id, fingerprint, content_hash, "
+                              "terms, n_terms) VALUES (?, ?, ?, ?, ?)", rows)
+            rows.clear()
+
+    try:
+        for terms, (id_, chash) in pre.pipe(todo(), collocations=False):
+            try:
+                rows.append((id_, fp, chash, json.dumps(terms, ensure_ascii=False), len(terms)))
+                counts["processed"] += 1
+            except Exception:  # one bad article is logged, counted and skipped
+                log.exception("cannot cache the terms of article %s", id_)
+                counts["failed"] += 1
+            if progress:
+                progress(1)
+            if len(rows) >= commit_every:
+                flush()
+    finally:
+        flush()  # keep what is done, even on Ctrl-C
+    _set_state(store, _STATE_KEY, pre.config())
+    colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold)
+    log.info("preprocessed %(processed)d articles, %(cached)d already cached", counts)
+    return {**counts, "fingerprint": fp, "collocations": len(colloc) if colloc else 0,
+            "model": pre.model or "blank:en"}
+
+
+def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5
+                       ) -> Collocations | None:
+    """Fit collocations on all cached terms, unless the cached articles are unchanged since the last fit."""
+    h = hashlib.sha256()
+    n = 0
+    for id_, chash in store.conn.execute(
+            "SELECT article_id, content_hash FROM article_terms WHERE fingerprint = ? ORDER BY article_id",
+            (fingerprint,)):
+        h.update(f"{id_}:{chash}\n".encode())
+        n += 1
+    inputs = f"{h.hexdigest()[:16]}:{min_count}:{threshold}"
+    old = _get_state(store, _COLLOCATIONS_KEY)
+    if old and old.get("inputs") == inputs:
+        return Collocations.from_dict(old)
+    if n == 0:
+        return None
+    colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold)
+    _set_state(store, _COLLOCATIONS_KEY, {**colloc.to_dict(), "inputs": inputs, "documents": n})
+    log.info("fitted %d collocations on %d documents", len(colloc), n)
+    return colloc
+
+
+class _CachedTerms:
+    """Re-iterable stream of every cached term list of one fingerprint (pre-collocation)."""
+
+    def __init__(self, store: CorpusStore, fingerprint: str):
+        self.store, self.fingerprint = store, fingerprint
+
+    def __iter__(self) -> Iterator[list[str]]:
+        cur = self.store.conn.cursor()
+        cur.execute("SELECT terms FROM article_terms WHERE fingerprint = ? ORDER BY article_id", (self.fingerprint,))
+        while batch := cur.fetchmany(1000):
+            for (terms,) in batch:
+                yield json.loads(terms)
+        cur.close()
+
+
+def current_fingerprint(store: CorpusStore) -> str:
+    """The fingerprint of the pipeline that last preprocessed this store.
+
+    Raises
+    ------
+    NotPreprocessedError
+    """
+    state = _get_state(store, _STATE_KEY)
+    if not state or not store.conn.execute(
+            "SELECT 1 FROM article_terms WHERE fingerprint = ? LIMIT 1", (state["fingerprint"],)).fetchone():
+        raise NotPreprocessedError()
+    return state["fingerprint"]
+
+
+def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 500, **filters: Any
+               ) -> Iterator[tuple[Article, list[str]]]:
+    """Stream ``(article, terms)`` for the preprocessed articles of a selection.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    collocations : bool
+        Apply the corpus collocations (the default, what topic models and contrasts should see).
+    batch_size : int
+        Articles looked up at a time.
+    **filters
+        Passed to :meth:`CorpusStore.articles` (``with_text=False`` skips loading texts).
+
+    Yields
+    ------
+    (Article, list of str)
+        Articles not (or no longer) preprocessed are skipped, with a warning at the end.
+
+    Raises
+    ------
+    NotPreprocessedError
+        When nothing has been preprocessed: "no preprocessed terms: run `python cli.py nlp preprocess` first".
+    """
+    fp = current_fingerprint(store)
+    colloc = Collocations.from_store(store) if collocations else None
+    apply = colloc.apply if colloc and len(colloc) else None
+    missing = 0
+    sql = ("SELECT t.article_id, t.terms FROM article_terms t JOIN articles a ON a.id = t.article_id "
+           "WHERE t.fingerprint = ? AND t.content_hash = a.content_hash AND t.article_id IN "
+           "(SELECT value FROM json_each(?))")
+
+    def lookup(batch: list[Article]) -> Iterator[tuple[Article, list[str]]]:
+        nonlocal missing
+        found = dict(store.conn.execute(sql, (fp, json.dumps([a.id for a in batch]))).fetchall())
+        for article in batch:
+            raw = found.get(article.id)
+            if raw is None:
+                missing += 1
+                continue
+            terms = json.loads(raw)
+            yield article, apply(terms) if apply else terms
+
+    batch: list[Article] = []
+    for article in store.articles(**filters):
+        batch.append(article)
+        if len(batch) >= batch_size:
+            yield from lookup(batch)
+            batch = []
+    if batch:
+        yield from lookup(batch)
+    if missing:
+        log.warning("%d articles are not preprocessed (new or changed since): run `python cli.py nlp "
+                    "preprocess` to include them", missing)
+
+
+class TermsStream:
+    """A re-iterable stream of term lists (gensim's "corpus as an iterable"): nothing is held in memory.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    **filters
+        As for :func:`iter_terms`.
+    """
+
+    def __init__(self, store: CorpusStore, **filters: Any):
+        self.store, self.filters = store, {"with_text": False, **filters}
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for _, terms in iter_terms(self.store, **self.filters):
+            yield terms
+
+
+# ----------------------------------------------------------------------------- state
+def _get_state(store: CorpusStore, key: str) -> dict[str, Any] | None:
+    row = store.conn.execute("SELECT value FROM nlp_state WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _set_state(store: CorpusStore, key: str, value: dict[str, Any]) -> None:
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO nlp_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO "
+                     "UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                     (key, json.dumps(value, ensure_ascii=False), now))

@@ -1,0 +1,103 @@
+"""Preprocessing: the phrase layer, term rules, the cache and its errors (spacy.blank only)."""
+from __future__ import annotations
+
+import pytest
+
+from corpus import Article, CorpusStore
+from nlp.errors import NotPreprocessedError, UnknownModelError
+from nlp.preprocess import Collocations, Preprocessor, iter_terms, preprocess_corpus
+from nlp.vocabulary import load_vocabulary
+
+ACCEPTANCE = "The soft left and the hard left disagree about Labour First"
+
+
+@pytest.fixture(scope="module")
+def pre():
+    return Preprocessor()
+
+
+def test_acceptance_sentence(pre):
+    terms = pre.terms(ACCEPTANCE)
+    assert {"soft_left", "hard_left", "labour_first"} <= set(terms)
+    assert "leave" not in terms and "soft_leave" not in terms
+
+
+def test_phrases_before_lemmas_and_term_rules(pre):
+    terms = pre.terms("A Green New Deal and community wealth-building, said the Soft-Left in 2019: "
+                      "see https://example.org or mail a@b.org. The left is running.")
+    assert "green_new_deal" in terms and "community_wealth_building" in terms and "soft_left" in terms
+    assert "left" in terms and "leave" not in terms and "run" in terms
+    assert not any(t.isdigit() or "http" in t or "@" in t for t in terms)
+    assert "the" not in terms and "is" not in terms and "," not in terms
+
+
+def test_case_sensitive_names(pre):
+    assert "labour_first" not in pre.terms("We must always put labour first.")
+    assert "momentum" in pre.terms("Momentum organised the rally.")
+
+
+def test_vocabulary_has_categories_and_factions():
+    vocab = load_vocabulary()
+    assert vocab.entries["soft_left"].category == "faction"
+    assert vocab.entries["green_new_deal"].category == "policy"
+    assert {"soft_left", "labour_first", "momentum"} <= {e.term for e in vocab.factions}
+
+
+def test_user_vocabulary_extends(tmp_path):
+    extra = tmp_path / "mine.toml"
+    extra.write_text('[terms.red_wall]\ncategory = "concept"\npatterns = ["red wall"]\n')
+    pre = Preprocessor(phrases_file=extra)
+    assert "red_wall" in pre.terms("Winning back the red wall.")
+    assert pre.fingerprint != Preprocessor().fingerprint
+
+
+def test_pipe_keeps_ids_and_long_texts(pre, monkeypatch):
+    import nlp.preprocess as mod
+    monkeypatch.setattr(mod, "CHUNK_CHARS", 200)
+    long_text = " ".join(["devolution matters"] * 100)
+    out = list(pre.pipe([("the soft left", "a"), (long_text, "b"), ("", "c")]))
+    assert [i for _, i in out] == ["a", "b", "c"]
+    assert out[1][0].count("devolution") == 100 and out[2][0] == []
+
+
+def test_unknown_model():
+    with pytest.raises(UnknownModelError, match=r"python -m spacy download en_nope_sm"):
+        Preprocessor(model="en_nope_sm")
+
+
+def _fill(store: CorpusStore, n: int, prefix: str = "doc") -> None:
+    store.add_many(Article(outlet="demo", source="demo", published=f"2020-0{1 + i % 9}-01",
+                           text=f"{prefix} {i}: the soft left and community wealth building; trade union "
+                                f"power and public ownership of energy number {i}.") for i in range(n))
+
+
+def test_not_preprocessed(tmp_path):
+    store = CorpusStore(tmp_path / "c.db")
+    _fill(store, 3)
+    with pytest.raises(NotPreprocessedError) as err:
+        list(iter_terms(store))
+    assert str(err.value) == "no preprocessed terms: run `python cli.py nlp preprocess` first"
+
+
+def test_cache_processes_only_new_or_changed(tmp_path, pre):
+    store = CorpusStore(tmp_path / "c.db")
+    _fill(store, 5)
+    first = preprocess_corpus(store, pre)
+    assert (first["processed"], first["cached"]) == (5, 0)
+    again = preprocess_corpus(store, pre)
+    assert (again["processed"], again["cached"]) == (0, 5)
+    _fill(store, 2, prefix="new")
+    changed = next(iter(store.articles()))
+    store.update(changed.id, text="Labour First and Momentum")
+    third = preprocess_corpus(store, pre)
+    assert (third["processed"], third["cached"]) == (3, 4)
+    terms = dict((a.id, t) for a, t in iter_terms(store))
+    assert len(terms) == 7 and terms[changed.id] == ["labour_first", "momentum"]
+
+
+def test_collocations_are_fitted_and_applied():
+    colloc = Collocations.fit([["public", "ownership", "energy"]] * 20 + [["energy", "price"]] * 5,
+                              min_count=3, threshold=0.3)
+    assert ("public", "ownership") in colloc.pairs
+    assert colloc.apply(["public", "ownership", "now"]) == ["public_ownership", "now"]
+    assert Collocations.from_dict(colloc.to_dict()).pairs == colloc.pairs
