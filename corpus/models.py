@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 SOURCES = ("scraped", "imported", "demo")
 
-_WS = re.compile(r"\s+")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def normalise_text(text: str) -> str:
     """Normalise text for duplicate detection: NFKC, case-folded, whitespace collapsed."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split()).casefold()
 
 
 def text_hash(text: str) -> str:
@@ -26,8 +26,8 @@ def text_hash(text: str) -> str:
 
 
 def count_words(text: str) -> int:
-    """Number of word tokens (letters/digits, hyphenated compounds count once)."""
-    return sum(1 for _ in _WORD.finditer(text))
+    """Number of whitespace-separated words, as ``wc -w`` counts them."""
+    return len(text.split())
 
 
 def article_id(canonical_url: str | None, text: str) -> str:
@@ -93,9 +93,11 @@ class Article:
     def id(self) -> str:
         if self.stored_id:
             return self.stored_id
-        return article_id(self.canonical_url if self.source == "scraped" else None, self.text)
+        if self.source == "scraped" and self.canonical_url:
+            return article_id(self.canonical_url, "")
+        return "h" + self.content_hash[:16]
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
         return text_hash(self.text)
 
