@@ -1,0 +1,258 @@
+"""How each faction is talked about, and by whom: faction-mention mining.
+
+For every faction or group of the phrase vocabulary (category ``"faction"``: soft_left, hard_left,
+momentum, labour_first, ...) this finds
+
+* where it is mentioned (outlets) and how often, by each writing tendency, per 10,000 terms;
+* self-mentions (writers of the faction's own tendency, see ``nlp/faction_tendencies.toml``) against
+  mentions by others;
+* the words each tendency uses around it: the terms in a window of ``window`` terms either side of every
+  mention, contrasted with (a) that tendency's overall usage (``terms``: what it says *about this faction*
+  rather than what it says anyway) and (b) the other tendencies' words around the same faction
+  (``distinctive``: how the soft right talks about the hard left, against how the soft left does).
+
+Both contrasts are the weighted log-odds of :mod:`nlp.contrast` (Monroe et al. 2008). Terms are read
+without data-driven collocations so every faction name is a term of its own.
+"""
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .contrast import rank_terms
+from .groups import EmptySelectionError, GroupError, iter_article_terms
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AFFILIATIONS = Path(__file__).with_name("faction_tendencies.toml")
+
+
+@dataclass
+class TendencyMentions:
+    """Mentions of one faction by the writers of one tendency."""
+
+    mentions: int = 0
+    articles: int = 0
+    window: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class FactionMentions:
+    """Everything found about one faction."""
+
+    term: str
+    name: str
+    tendency: str | None
+    mentions: int = 0
+    articles: int = 0
+    by_outlet: Counter = field(default_factory=Counter)
+    by_tendency: dict[str, TendencyMentions] = field(default_factory=dict)
+
+
+def load_affiliations(path: str | Path | None = None) -> dict[str, str]:
+    """Faction term -> tendency, from ``nlp/faction_tendencies.toml`` or a file of the same shape."""
+    path = Path(path) if path else DEFAULT_AFFILIATIONS
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GroupError(f"Affiliations file {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GroupError(f"Affiliations file {path} is not valid TOML ({exc}); see {DEFAULT_AFFILIATIONS}") from None
+    table = data.get("affiliations")
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise GroupError(f"Affiliations file {path} needs an [affiliations] table of faction = \"tendency\"")
+    return {str(k): v for k, v in table.items()}
+
+
+def faction_names(vocabulary: Any = None) -> dict[str, str]:
+    """Faction term -> display name, from the phrase vocabulary (category ``"faction"``)."""
+    if vocabulary is None:
+        from .vocabulary import load_vocabulary
+        vocabulary = load_vocabulary()
+    return {e.term: e.name for e in vocabulary.factions}
+
+
+def mine_mentions(
+    docs: Iterable[tuple[str, str, Sequence[str]]],
+    factions: Mapping[str, str],
+    affiliations: Mapping[str, str] | None = None,
+    window: int = 10,
+    top: int = 10,
+    min_count: int = 2,
+) -> dict[str, Any]:
+    """Count and characterise mentions of each faction; the core of :func:`mentions`.
+
+    Parameters
+    ----------
+    docs : iterable of (tendency, outlet, terms)
+        The writer's resolved tendency, the outlet and the article's terms.
+    factions : mapping of str to str
+        Faction term -> display name.
+    affiliations : mapping of str to str, optional
+        Faction term -> its own tendency (for self-mentions).
+    window : int
+        Terms taken on each side of a mention.
+    top : int
+        Associated terms reported per faction and tendency.
+    min_count : int
+        A term must occur at least this often in the windows to be reported.
+
+    Returns
+    -------
+    dict
+        ``{"window", "articles", "tendencies": {T: {"articles", "terms"}}, "factions": [..]}`` with one
+        entry per faction, most mentioned first (see :func:`nlp.mentions.mentions`).
+    """
+    if window < 1:
+        raise GroupError(f"--window must be at least 1, not {window}")
+    affiliations = affiliations or {}
+    found = {t: FactionMentions(t, n, affiliations.get(t)) for t, n in factions.items()}
+    usage: dict[str, Counter] = {}
+    tendency_docs: Counter = Counter()
+    n_docs = 0
+    for tendency, outlet, terms in docs:
+        n_docs += 1
+        tendency_docs[tendency] += 1
+        usage.setdefault(tendency, Counter()).update(terms)
+        seen: set[str] = set()
+        for i, term in enumerate(terms):
+            f = found.get(term)
+            if f is None:
+                continue
+            tm = f.by_tendency.setdefault(tendency, TendencyMentions())
+            tm.mentions += 1
+            f.mentions += 1
+            f.by_outlet[outlet] += 1
+            if term not in seen:
+                tm.articles += 1
+                f.articles += 1
+                seen.add(term)
+            tm.window.update(terms[max(0, i - window):i])
+            tm.window.update(terms[i + 1:i + 1 + window])
+    if n_docs == 0:
+        raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
+    out = []
+    for f in sorted(found.values(), key=lambda f: (-f.mentions, f.term)):
+        by_tendency = {}
+        for tendency in sorted(f.by_tendency, key=lambda t: (-f.by_tendency[t].mentions, t)):
+            tm = f.by_tendency[tendency]
+            rest = usage[tendency] - tm.window
+            terms, _ = rank_terms(tm.window, rest, top=top, min_count=min_count) if rest else ([], [])
+            others: Counter = Counter()
+            for t2, tm2 in f.by_tendency.items():
+                if t2 != tendency:
+                    others.update(tm2.window)
+            distinct, _ = rank_terms(tm.window, others, top=top, min_count=min_count) if others else ([], [])
+            total = sum(usage[tendency].values())
+            by_tendency[tendency] = {
+                "mentions": tm.mentions, "articles": tm.articles,
+                "per_10k_terms": round(10000 * tm.mentions / total, 3) if total else 0.0,
+                "self": f.tendency is not None and tendency == f.tendency,
+                "terms": [{"term": s.term, "z": round(s.z, 3), "count": s.count_a} for s in terms],
+                "distinctive": [{"term": s.term, "z": round(s.z, 3), "count": s.count_a} for s in distinct],
+            }
+        self_mentions = by_tendency.get(f.tendency, {}).get("mentions", 0) if f.tendency else 0
+        out.append({
+            "faction": f.term, "name": f.name, "tendency": f.tendency, "mentions": f.mentions,
+            "articles": f.articles, "self_mentions": self_mentions, "other_mentions": f.mentions - self_mentions,
+            "by_outlet": dict(sorted(f.by_outlet.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_tendency": by_tendency,
+        })
+    return {
+        "window": window, "articles": n_docs,
+        "tendencies": {t: {"articles": tendency_docs[t], "terms": sum(usage[t].values())} for t in sorted(usage)},
+        "factions": out,
+    }
+
+
+def mentions(
+    store: Any,
+    window: int = 10,
+    top: int = 10,
+    min_count: int = 2,
+    affiliations_file: str | Path | None = None,
+    factions: Sequence[str] | None = None,
+    vocabulary: Any = None,
+    **filters: Any,
+) -> dict[str, Any]:
+    """How each faction of the vocabulary is talked about in a corpus (``mentions``).
+
+    Parameters
+    ----------
+    store : corpus.store.CorpusStore
+    window, top, min_count
+        See :func:`mine_mentions`.
+    affiliations_file : path, optional
+        Faction -> tendency file (default ``nlp/faction_tendencies.toml``).
+    factions : sequence of str, optional
+        Only these faction terms (default: every faction of the vocabulary).
+    vocabulary : nlp.vocabulary.Vocabulary, optional
+        Default: the shipped vocabulary.
+    **filters
+        Passed to the article query.
+
+    Returns
+    -------
+    dict
+        ``factions``: one entry per faction, most mentioned first, each ``{"faction", "name", "tendency",
+        "mentions", "articles", "self_mentions", "other_mentions", "by_outlet", "by_tendency": {T:
+        {"mentions", "articles", "per_10k_terms", "self", "terms": [{"term", "z", "count"}],
+        "distinctive": [..]}}}``.
+
+    Raises
+    ------
+    GroupError
+        For a faction name that is not in the vocabulary (the message lists the known ones).
+    """
+    names = faction_names(vocabulary)
+    if factions:
+        wanted = [f.replace(" ", "_").replace("-", "_").casefold() for f in factions]
+        unknown = [f for f in wanted if f not in names]
+        if unknown:
+            raise GroupError(f"Unknown faction {unknown[0]!r}; known factions: {', '.join(sorted(names))}")
+        names = {f: names[f] for f in wanted}
+    affiliations = load_affiliations(affiliations_file)
+    docs = ((store.resolve(a)[0], a.outlet, terms)
+            for a, terms in iter_article_terms(store, collocations=False, **filters))
+    result = mine_mentions(docs, names, affiliations, window=window, top=top, min_count=min_count)
+    log.info("mentions: %d articles, %d factions mentioned", result["articles"],
+             sum(1 for f in result["factions"] if f["mentions"]))
+    return result
+
+
+def mentions_table(result: dict[str, Any], terms: int = 8) -> list[dict[str, Any]]:
+    """Flat rows (faction, tendency) for a report table or CSV: counts and the top associated terms."""
+    rows = []
+    for f in result["factions"]:
+        for tendency, t in f["by_tendency"].items():
+            rows.append({
+                "faction": f["faction"], "name": f["name"], "faction_tendency": f["tendency"] or "",
+                "writer_tendency": tendency, "self": t["self"], "mentions": t["mentions"],
+                "articles": t["articles"], "per_10k_terms": t["per_10k_terms"],
+                "terms": ", ".join(x["term"] for x in t["terms"][:terms]),
+                "distinctive": ", ".join(x["term"] for x in t["distinctive"][:terms]),
+            })
+    return rows
+
+
+def format_mentions(result: dict[str, Any], terms: int = 8) -> list[str]:
+    """Readable text lines: one block per mentioned faction, one line per writing tendency."""
+    lines = []
+    for f in result["factions"]:
+        if not f["mentions"]:
+            continue
+        own = f"; a {f['tendency']} faction" if f["tendency"] else ""
+        lines.append(f"{f['name']} ({f['faction']}{own}): {f['mentions']} mentions in {f['articles']} articles, "
+                     f"{f['self_mentions']} by itself, {f['other_mentions']} by others")
+        for tendency, t in f["by_tendency"].items():
+            mark = " (self)" if t["self"] else ""
+            words = ", ".join(x["term"] for x in (t["terms"] or t["distinctive"])[:terms]) or "-"
+            lines.append(f"  by {tendency + mark:<18} {t['mentions']:>5} ({t['per_10k_terms']:.1f} per 10k terms): {words}")
+    unmentioned = [f["name"] for f in result["factions"] if not f["mentions"]]
+    if unmentioned:
+        lines.append("Not mentioned: " + ", ".join(unmentioned))
+    return lines

@@ -1,0 +1,137 @@
+"""Saving and loading classifier directories without pickles.
+
+A pickle runs code when it is loaded, so a model directory handed around between researchers must not be
+one. A saved model is a directory of plain data the toolkit wrote::
+
+    manifest.json     format, version, model id, parameters, training info, SHA-256 of every other file
+    vocabulary.json   the terms, in column order
+    idf.npy           inverse document frequencies (float64)
+    coef.npy          logistic-regression weights (float64)
+    intercept.npy     logistic-regression intercepts (float64)
+    classes.json      the class labels, in the model's order
+
+Loading checks the manifest's format marker, that every listed file is one of these names and that its
+checksum matches, and reads arrays with ``allow_pickle=False``; any other file in the directory is ignored.
+The scikit-learn pipeline is then rebuilt from the data.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from .groups import NlpError
+
+log = logging.getLogger(__name__)
+
+FORMAT = "softleft-classifier"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DATA_FILES = ("vocabulary.json", "idf.npy", "coef.npy", "intercept.npy", "classes.json")
+
+
+class ModelFileError(NlpError):
+    """A model directory that is missing, damaged or not written by this toolkit."""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] | None = None) -> str:
+    """Write a fitted pipeline (from :func:`nlp.classify.make_pipeline`) to ``directory``.
+
+    Returns
+    -------
+    str
+        The model id: a hash of the data files, so the same fit gives the same id.
+    """
+    from corpus.dates import now_utc
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    vectorizer, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
+    vocab = [str(t) for t in vectorizer.get_feature_names_out()]
+    (directory / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (directory / "classes.json").write_text(json.dumps([str(c) for c in clf.classes_], ensure_ascii=False),
+                                            encoding="utf-8")
+    for name, array in (("idf.npy", vectorizer.idf_), ("coef.npy", clf.coef_), ("intercept.npy", clf.intercept_)):
+        np.save(directory / name, np.asarray(array, dtype=np.float64), allow_pickle=False)
+    checksums = {name: sha256_file(directory / name) for name in DATA_FILES}
+    model_id = hashlib.sha256("".join(checksums[n] for n in DATA_FILES).encode()).hexdigest()[:16]
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "model_id": model_id, "created": now_utc(),
+        "vectorizer": {"sublinear_tf": vectorizer.sublinear_tf, "norm": vectorizer.norm,
+                       "smooth_idf": vectorizer.smooth_idf},
+        "classifier": {"C": clf.C, "class_weight": clf.class_weight},
+        "files": checksums, "info": info or {},
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    log.info("saved model %s to %s", model_id, directory)
+    return model_id
+
+
+def read_manifest(directory: str | Path) -> dict[str, Any]:
+    """The verified manifest of a model directory (format marker and every checksum checked)."""
+    directory = Path(directory)
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise ModelFileError(f"{directory} is not a model directory (no {MANIFEST}); train one with `classify train -o DIR`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path} is not valid JSON ({exc}); retrain with `classify train`") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelFileError(f"{directory} was not written by softleft (format is not {FORMAT!r}); refusing to load it")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"{directory} has model format version {manifest.get('format_version')}; "
+                             f"this softleft reads version {FORMAT_VERSION}: retrain with `classify train`")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != set(DATA_FILES):
+        raise ModelFileError(f"{directory}: the manifest must list exactly {', '.join(DATA_FILES)}; refusing to load it")
+    for name in DATA_FILES:
+        target = directory / name
+        if not target.is_file():
+            raise ModelFileError(f"{directory}: {name} is missing; retrain with `classify train`")
+        if sha256_file(target) != files[name]:
+            raise ModelFileError(f"{directory}: {name} does not match its checksum (changed or damaged); "
+                                 "refusing to load it: retrain with `classify train`")
+    return manifest
+
+
+def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
+    """Rebuild the pipeline saved by :func:`save_model`; returns ``(pipeline, manifest)``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from .classify import terms_analyzer
+
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    try:
+        vocab = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        classes = json.loads((directory / "classes.json").read_text(encoding="utf-8"))
+        idf, coef, intercept = (np.load(directory / n, allow_pickle=False) for n in ("idf.npy", "coef.npy", "intercept.npy"))
+    except (ValueError, OSError) as exc:
+        raise ModelFileError(f"{directory}: cannot read the model data ({exc}); retrain with `classify train`") from None
+    if len(idf) != len(vocab) or coef.shape[1] != len(vocab) or len(classes) < 2:
+        raise ModelFileError(f"{directory}: the model files do not fit together; retrain with `classify train`")
+    v = manifest.get("vectorizer", {})
+    vectorizer = TfidfVectorizer(analyzer=terms_analyzer, vocabulary={t: i for i, t in enumerate(vocab)},
+                                 sublinear_tf=bool(v.get("sublinear_tf", True)), norm=v.get("norm", "l2"),
+                                 smooth_idf=bool(v.get("smooth_idf", True)))
+    vectorizer.idf_ = idf
+    clf = LogisticRegression(class_weight="balanced")
+    clf.classes_ = np.asarray(classes, dtype=object)
+    clf.coef_, clf.intercept_ = coef, intercept
+    clf.n_features_in_ = len(vocab)
+    return Pipeline([("tfidf", vectorizer), ("clf", clf)]), manifest
