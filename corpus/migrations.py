@@ -168,6 +168,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         CREATE INDEX idx_document_topics_article ON document_topics(article_id);
     """),
+    # nlp: a saved classifier's predictions for articles without a usable label (class probabilities as
+    # JSON), one row per article and model id; a later run of the same model replaces its rows.
+    ("0030_predictions", """
+        CREATE TABLE predictions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            label TEXT NOT NULL,
+            probabilities TEXT NOT NULL,
+            predicted_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, model)
+        );
+        CREATE INDEX idx_predictions_model ON predictions(model);
+    """),
 ]
 
 
