@@ -22,3 +22,11 @@ class VocabularyError(NlpError):
 
 class TopicModelError(NlpError):
     """A topic model cannot be fitted with these inputs (K, empty corpus, ...)."""
+
+
+class InvalidParameterError(NlpError):
+    """One bad value (K out of range, a bad run name); ``param`` names the option."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param

@@ -1,0 +1,584 @@
+"""Topic models: gensim LDA on the cached terms, with coherence, FREX labels and guided (seeded) topics.
+
+Every fit is a *run*: a folder next to the corpus (``<db>.runs/topics/<name>/``) holding the model, its
+dictionary, the bag-of-words corpus it saw and a ``manifest.json`` (seed, corpus hash, parameters, package
+versions, coherence); the topics and each document's topic shares go into the store (``topic_runs``,
+``topic_run_topics``, ``document_topics``) so trends and reports need no model files.
+
+Single-process :class:`gensim.models.LdaModel` with ``random_state=seed`` is the default and is
+reproducible: the same corpus and seed give the same topics. ``workers > 1`` uses ``LdaMulticore``, which
+is faster and *not* reproducible; the manifest says so.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import platform
+import re
+import shutil
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from corpus.store import CorpusStore
+
+from .errors import InvalidParameterError, TopicModelError, UnknownModelError, VocabularyError
+from .preprocess import Collocations, TermsStream, current_fingerprint, iter_terms
+from .vocabulary import normalise_term
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+# ----------------------------------------------------------------------------- preparing the corpus
+@dataclass
+class PreparedCorpus:
+    """A filtered dictionary and the bag-of-words corpus on disk (Matrix Market, streamed by gensim)."""
+
+    dictionary: Any
+    mm_path: Path
+    ids_path: Path
+    n_docs: int
+    n_articles: int
+    n_tokens: int
+    filtering: dict[str, Any]
+    preprocess_fingerprint: str
+    collocations_fingerprint: str | None
+
+    def corpus(self):
+        from gensim.corpora import MmCorpus
+        return MmCorpus(str(self.mm_path))
+
+    def ids(self) -> Iterator[str]:
+        with open(self.ids_path, encoding="utf-8") as fh:
+            for line in fh:
+                yield line.rstrip("\n")
+
+
+def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None = None,
+                   no_above: float = 0.5, keep_n: int = 50_000, progress: Callable[[int], Any] | None = None,
+                   **filters: Any) -> PreparedCorpus:
+    """Build the dictionary (two streamed passes) and write the bag-of-words corpus to ``workdir``.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    workdir : str or Path
+    no_below : int, optional
+        Keep terms in at least this many documents; default 2 below 200 documents, else 5.
+    no_above : float
+        Drop terms in more than this share of documents.
+    keep_n : int
+        Keep at most this many terms (the most frequent).
+    progress : callable, optional
+        Called with the number of documents just read.
+    **filters
+        Article selection (outlet, tendency, since, until, limit).
+
+    Raises
+    ------
+    TopicModelError
+        Empty corpus, or no terms left after filtering.
+    NotPreprocessedError
+    """
+    from gensim.corpora import Dictionary, MmCorpus
+
+    if store.count(**{k: v for k, v in filters.items() if k != "with_text"}) == 0:
+        raise TopicModelError("the corpus is empty: add articles first (python cli.py corpus import FILE, "
+                              "or python cli.py scrape OUTLET)")
+    fingerprint = current_fingerprint(store)
+    stream = TermsStream(store, **filters)
+    dictionary = Dictionary()
+    n_articles = 0
+    for terms in stream:
+        dictionary.add_documents([terms], prune_at=2_000_000)
+        n_articles += 1
+        if progress:
+            progress(1)
+    if n_articles == 0 or dictionary.num_nnz == 0:
+        raise TopicModelError("the corpus has no terms to model: run `python cli.py nlp preprocess` "
+                              "(or choose a wider selection)")
+    if no_below is None:
+        no_below = 2 if n_articles < 200 else 5
+    if n_articles < 3:
+        no_above = 1.0  # a share of one or two documents means nothing
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    if len(dictionary) == 0:
+        raise TopicModelError(f"no terms are left after filtering (in at least {no_below} documents and at "
+                              f"most {no_above:.0%} of them): lower --no-below or raise --no-above")
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    mm_path, ids_path = workdir / "corpus.mm", workdir / "doc_ids.txt"
+    counts = {"docs": 0, "tokens": 0}
+    with open(ids_path, "w", encoding="utf-8") as ids:
+        def bows() -> Iterator[list[tuple[int, int]]]:
+            for article, terms in iter_terms(store, **{"with_text": False, **filters}):
+                bow = dictionary.doc2bow(terms)
+                if not bow:
+                    continue  # a document with no modelled term has no topic shares
+                ids.write(article.id + "\n")
+                counts["docs"] += 1
+                counts["tokens"] += sum(c for _, c in bow)
+                yield bow
+        MmCorpus.serialize(str(mm_path), bows(), id2word=dictionary)
+    if counts["docs"] == 0:
+        raise TopicModelError("no document has a term left after filtering: lower --no-below")
+    colloc = Collocations.from_store(store)
+    return PreparedCorpus(
+        dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=counts["docs"],
+        n_articles=n_articles, n_tokens=counts["tokens"],
+        filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n},
+        preprocess_fingerprint=fingerprint, collocations_fingerprint=colloc.fingerprint if colloc else None)
+
+
+def check_k(k: int, n_docs: int) -> None:
+    """K must be at least 2 and at most the number of documents."""
+    if k < 2:
+        raise InvalidParameterError(f"K must be at least 2 (got {k})", param="--k")
+    if k > n_docs:
+        raise InvalidParameterError(f"K = {k} is more than the number of documents ({n_docs}): choose K of "
+                                    f"at most {n_docs}", param="--k")
+
+
+# ----------------------------------------------------------------------------- seed words
+def load_seed_words(source: str | Path | dict[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    """Read guided-topic seed words: a TOML file ``name = ["word", ...]`` (or ``[name] words = [...]``).
+
+    Multi-word seeds are written as the pipeline emits them (``"community wealth building"`` ->
+    ``community_wealth_building``).
+    """
+    if source is None:
+        return {}
+    if isinstance(source, dict):
+        data: dict[str, Any] = dict(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise VocabularyError(f"seed-words file {path} not found")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise VocabularyError(f"cannot read seed-words file {path}: {exc}") from None
+        data = data.get("topics", data)
+    seeds: dict[str, list[str]] = {}
+    for name, words in data.items():
+        if isinstance(words, dict):
+            words = words.get("words", [])
+        if isinstance(words, str):
+            words = words.split()
+        if not isinstance(words, (list, tuple)) or not words:
+            raise VocabularyError(f"seed topic {name!r} needs a list of words")
+        seeds[str(name)] = [normalise_term(str(w)) for w in words]
+    return seeds
+
+
+def seed_eta(seeds: dict[str, list[str]], dictionary: Any, k: int, strength: float = 200.0
+             ) -> tuple[np.ndarray, dict[str, list[str]]]:
+    """Eta priors for guided topics: seeded topic i gets ``strength`` times the base prior on its seed
+    words, the other topics a hundredth of it. Topic i is the i-th seed topic. Returns (eta, missing)."""
+    if len(seeds) > k:
+        raise InvalidParameterError(f"{len(seeds)} seeded topics do not fit in K = {k}: raise --k", param="--k")
+    base = 1.0 / k
+    eta = np.full((k, len(dictionary)), base, dtype=np.float64)
+    missing: dict[str, list[str]] = {}
+    for i, (name, words) in enumerate(seeds.items()):
+        for word in words:
+            wid = dictionary.token2id.get(word)
+            if wid is None:
+                missing.setdefault(name, []).append(word)
+                continue
+            eta[:, wid] = base / 100
+            eta[i, wid] = base * strength
+    for name, words in missing.items():
+        log.warning("seed words of %r not in the modelled vocabulary: %s", name, ", ".join(words))
+    return eta, missing
+
+
+# ----------------------------------------------------------------------------- labels and coherence
+def frex_scores(topic_word: np.ndarray, weight: float = 0.5) -> np.ndarray:
+    """FREX (Bischof & Airoldi; stm's ``labelTopics``): harmonic mean of the ECDF ranks of a word's
+    exclusivity to a topic and its frequency in it. ``topic_word`` rows are topic-word distributions."""
+    from scipy.stats import rankdata
+
+    exclusivity = topic_word / np.maximum(topic_word.sum(axis=0, keepdims=True), 1e-300)
+    n = topic_word.shape[1]
+    excl_rank = rankdata(exclusivity, axis=1) / n
+    freq_rank = rankdata(topic_word, axis=1) / n
+    return 1.0 / (weight / excl_rank + (1 - weight) / freq_rank)
+
+
+class _Sample:
+    """Every ``step``-th document of a stream (a bounded, deterministic sample for coherence)."""
+
+    def __init__(self, stream: Iterable[list[str]], step: int):
+        self.stream, self.step = stream, max(1, step)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for i, terms in enumerate(self.stream):
+            if i % self.step == 0:
+                yield terms
+
+
+def coherence(topics: list[list[str]], texts: Iterable[list[str]], dictionary: Any
+              ) -> dict[str, tuple[float | None, list[float | None]]]:
+    """c_v and c_npmi of each topic (its top terms) and overall (their mean)."""
+    from gensim.models.coherencemodel import CoherenceModel
+
+    out = {}
+    for measure in ("c_v", "c_npmi"):
+        cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
+                            processes=1, topn=max(len(t) for t in topics))
+        per_topic = [None if v is None or not math.isfinite(v) else float(v)
+                     for v in cm.get_coherence_per_topic()]
+        valid = [v for v in per_topic if v is not None]
+        out[measure] = (float(np.mean(valid)) if valid else None, per_topic)
+    return out
+
+
+# ----------------------------------------------------------------------------- the estimator
+class TopicModel:
+    """LDA with the scikit-learn contract: parameters in ``__init__``, ``fit`` returns ``self``, learnt
+    attributes end in ``_``.
+
+    Parameters
+    ----------
+    k : int
+        Number of topics.
+    random_state : int
+        Seed (reproducible with ``workers=1``).
+    passes, iterations, chunksize : int
+        gensim training parameters.
+    alpha : str
+        Document-topic prior (``"auto"`` learns an asymmetric prior; ``LdaMulticore`` falls back to
+        ``"symmetric"``).
+    workers : int
+        1: ``LdaModel`` (reproducible); more: ``LdaMulticore`` (not reproducible).
+    seed_words : dict, optional
+        Guided topics: ``{name: [word, ...]}``; topic i is the i-th name.
+    seed_strength : float
+    topn : int
+        Terms per topic (labels, coherence).
+
+    Attributes
+    ----------
+    model_, dictionary_, topics_, seed_words_missing_
+    """
+
+    def __init__(self, k: int = 10, random_state: int = 0, passes: int = 10, iterations: int = 100,
+                 chunksize: int = 2000, alpha: str = "auto", workers: int = 1,
+                 seed_words: dict[str, list[str]] | None = None, seed_strength: float = 200.0, topn: int = 10):
+        self.k, self.random_state, self.passes, self.iterations = k, random_state, passes, iterations
+        self.chunksize, self.alpha, self.workers = chunksize, alpha, workers
+        self.seed_words, self.seed_strength, self.topn = seed_words, seed_strength, topn
+
+    @property
+    def reproducible(self) -> bool:
+        return self.workers <= 1
+
+    def get_params(self) -> dict[str, Any]:
+        return {"k": self.k, "random_state": self.random_state, "passes": self.passes,
+                "iterations": self.iterations, "chunksize": self.chunksize, "alpha": self.effective_alpha,
+                "workers": self.workers, "seed_words": self.seed_words, "seed_strength": self.seed_strength,
+                "topn": self.topn}
+
+    @property
+    def effective_alpha(self) -> str:
+        return "symmetric" if self.workers > 1 and self.alpha == "auto" else self.alpha
+
+    def fit(self, corpus: Iterable, dictionary: Any) -> "TopicModel":
+        """Fit on a re-iterable bag-of-words corpus (e.g. gensim ``MmCorpus``) and its dictionary."""
+        from gensim.models import LdaModel, LdaMulticore
+
+        eta, self.seed_words_missing_ = (None, {})
+        if self.seed_words:
+            eta, self.seed_words_missing_ = seed_eta(self.seed_words, dictionary, self.k, self.seed_strength)
+        common = dict(corpus=corpus, id2word=dictionary, num_topics=self.k, passes=self.passes,
+                      iterations=self.iterations, chunksize=self.chunksize, eta=eta,
+                      random_state=self.random_state, eval_every=None, alpha=self.effective_alpha)
+        if self.workers > 1:
+            self.model_ = LdaMulticore(workers=self.workers, **common)
+        else:
+            self.model_ = LdaModel(**common)
+        self.dictionary_ = dictionary
+        self._describe_topics()
+        return self
+
+    def _describe_topics(self) -> None:
+        phi = self.model_.get_topics()
+        frex = frex_scores(phi)
+        names = list(self.seed_words or {})
+        topics = []
+        for t in range(self.k):
+            top = [self.dictionary_[int(i)] for i in np.argsort(-phi[t], kind="stable")[: self.topn]]
+            # FREX ranks the topic's frequent words (top 3*topn) so a label is never a one-off word.
+            pool = np.argsort(-phi[t], kind="stable")[: max(30, 3 * self.topn)]
+            ftop = [self.dictionary_[int(i)] for i in pool[np.argsort(-frex[t][pool], kind="stable")][: self.topn]]
+            label = " · ".join(ftop[:3])
+            seeded = names[t] if t < len(names) else None
+            topics.append({"id": t, "label": f"{seeded}: {label}" if seeded else label, "terms": top,
+                           "frex": ftop, "seeded": seeded})
+        self.topics_ = topics
+
+    def transform(self, corpus: Iterable) -> Iterator[np.ndarray]:
+        """Topic shares of each document (rows sum to 1), in chunks of ``chunksize`` documents."""
+        chunk: list = []
+        for bow in corpus:
+            chunk.append(bow)
+            if len(chunk) >= self.chunksize:
+                yield from self._theta(chunk)
+                chunk = []
+        if chunk:
+            yield from self._theta(chunk)
+
+    def _theta(self, chunk: list) -> Iterator[np.ndarray]:
+        gamma, _ = self.model_.inference(chunk)
+        yield from gamma / gamma.sum(axis=1, keepdims=True)
+
+
+# ----------------------------------------------------------------------------- runs
+@dataclass
+class TopicRun:
+    """A fitted and saved topic model: what ``topics fit`` and ``topics show`` print."""
+
+    name: str
+    k: int
+    path: Path
+    manifest: dict[str, Any]
+    topics: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def coherence_c_v(self) -> float | None:
+        return self.manifest.get("coherence", {}).get("c_v")
+
+    @property
+    def coherence_npmi(self) -> float | None:
+        return self.manifest.get("coherence", {}).get("c_npmi")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "k": self.k, "coherence_c_v": self.coherence_c_v,
+                "coherence_npmi": self.coherence_npmi, "reproducible": self.manifest.get("reproducible"),
+                "seed": self.manifest.get("seed"), "n_docs": self.manifest.get("n_docs"),
+                "path": str(self.path), "topics": self.topics}
+
+
+def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
+    """``<db>.runs`` next to the corpus (a temporary folder for an in-memory store)."""
+    if runs_dir is not None:
+        return Path(runs_dir)
+    if store.path == ":memory:":
+        return Path(tempfile.gettempdir()) / "softleft-memory.runs"
+    return Path(store.path + ".runs")
+
+
+def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
+               iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
+               no_above: float = 0.5, keep_n: int = 50_000, seed_words: str | Path | dict | None = None,
+               seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = 20_000,
+               runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
+               **filters: Any) -> TopicRun:
+    """Fit, label, score, save and store one topic model.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    k : int
+        Number of topics (2 to the number of documents).
+    seed : int
+        ``random_state`` of the model (and of nothing else: there is nothing else random).
+    name : str, optional
+        Run name (default ``lda-k{K}-s{seed}``); a run of the same name is replaced.
+    passes, iterations, workers, alpha
+        See :class:`TopicModel`.
+    no_below, no_above, keep_n
+        Dictionary filtering, see :func:`prepare_corpus`.
+    seed_words : path or dict, optional
+        Guided topics, see :func:`load_seed_words`.
+    coherence_docs : int
+        Coherence is computed on an evenly spaced sample of at most this many documents.
+    runs_dir : path, optional
+        Where run folders go (default ``<db>.runs``); the run is ``<runs_dir>/topics/<name>``.
+    progress : callable, optional
+        ``progress(step, done, total)`` for the CLI's progress display.
+    **filters
+        Article selection (outlet, tendency, since, until, limit).
+
+    Returns
+    -------
+    TopicRun
+
+    Raises
+    ------
+    InvalidParameterError, TopicModelError, NotPreprocessedError
+    """
+    if k < 2:  # before any work
+        check_k(k, k)
+    name = name or f"lda-k{k}-s{seed}"
+    if not _NAME.match(name):
+        raise InvalidParameterError(f"run name {name!r} must be letters, digits, '.', '_' or '-'", param="--name")
+    seeds = load_seed_words(seed_words)
+    started = time.perf_counter()
+    final = runs_root(store, runs_dir) / "topics" / name
+    work = final.with_name(f".{name}.partial")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
+        prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
+                                  progress=step("reading terms"), **filters)
+        check_k(k, prepared.n_docs)
+        model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
+                           workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
+        if progress:
+            progress("fitting", 0, 0)
+        model.fit(prepared.corpus(), prepared.dictionary)
+        fit_seconds = time.perf_counter() - started
+        if progress:
+            progress("coherence", 0, 0)
+        texts = _Sample(TermsStream(store, **filters), math.ceil(prepared.n_articles / coherence_docs))
+        scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
+        with store.transaction():  # shares, topics and run row: all or nothing
+            store.conn.execute(  # the row the shares refer to; completed by _store_run below
+                "INSERT INTO topic_runs (name, k, seed, created_at, path) VALUES (?, ?, ?, '', ?) "
+                "ON CONFLICT(name) DO NOTHING", (name, k, seed, str(final)))
+            prevalence = _store_shares(store, name, model, prepared)
+            for t in model.topics_:
+                t["coherence_c_v"] = scores["c_v"][1][t["id"]]
+                t["coherence_npmi"] = scores["c_npmi"][1][t["id"]]
+                t["prevalence"] = float(prevalence[t["id"]])
+            manifest = _manifest(store, name, model, prepared, scores, filters, fit_seconds,
+                                 time.perf_counter() - started, seeds)
+            model.model_.save(str(work / "lda.model"))
+            prepared.dictionary.save(str(work / "dictionary.gensim"))
+            (work / "topics.json").write_text(json.dumps(model.topics_, indent=2, ensure_ascii=False), "utf-8")
+            (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+            shutil.rmtree(final, ignore_errors=True)
+            work.rename(final)
+            manifest["path"] = str(final)
+            _store_run(store, name, model, manifest, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    log.info("fitted %s: K=%d, c_v=%s, %.1fs", name, k, manifest["coherence"]["c_v"], manifest["seconds_total"])
+    return TopicRun(name=name, k=k, path=final, manifest=manifest, topics=model.topics_)
+
+
+def _versions() -> dict[str, str]:
+    import gensim
+    import scipy
+    import spacy
+    return {"python": platform.python_version(), "gensim": gensim.__version__, "numpy": np.__version__,
+            "scipy": scipy.__version__, "spacy": spacy.__version__}
+
+
+def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_seconds, seeds) -> dict:
+    return {
+        "name": name, "k": model.k, "seed": model.random_state, "reproducible": model.reproducible,
+        "estimator": "gensim.models.LdaMulticore" if model.workers > 1 else "gensim.models.LdaModel",
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "corpus_fingerprint": store.fingerprint(), "corpus_path": store.path,
+        "preprocess_fingerprint": prepared.preprocess_fingerprint,
+        "collocations_fingerprint": prepared.collocations_fingerprint,
+        "filters": {k: v for k, v in filters.items() if k != "with_text"},
+        "parameters": {**{k: v for k, v in model.get_params().items() if k != "seed_words"},
+                       **prepared.filtering},
+        "seed_words": seeds, "seed_words_missing": model.seed_words_missing_,
+        "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_terms": len(prepared.dictionary),
+        "n_tokens": prepared.n_tokens,
+        "coherence": {"c_v": scores["c_v"][0], "c_npmi": scores["c_npmi"][0]},
+        "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
+        "versions": _versions(),
+        "files": ["lda.model", "dictionary.gensim", "corpus.mm", "doc_ids.txt", "topics.json", "manifest.json"],
+    }
+
+
+def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus) -> np.ndarray:
+    """Write every document's topic shares (call inside a transaction); return each topic's mean share."""
+    sql = "INSERT INTO document_topics (run, article_id, topic, share) VALUES (?, ?, ?, ?)"
+    total = np.zeros(model.k)
+    store.conn.execute("DELETE FROM document_topics WHERE run = ?", (name,))
+    rows: list[tuple] = []
+    for article_id, theta in zip(prepared.ids(), model.transform(prepared.corpus())):
+        total += theta
+        rows.extend((name, article_id, t, float(s)) for t, s in enumerate(theta))
+        if len(rows) >= 20_000:
+            store.conn.executemany(sql, rows)
+            rows = []
+    store.conn.executemany(sql, rows)
+    return total / max(prepared.n_docs, 1)
+
+
+def _store_run(store: CorpusStore, name: str, model: TopicModel, manifest: dict, path: Path) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM topic_run_topics WHERE run = ?", (name,))
+        conn.execute("INSERT INTO topic_runs (name, k, seed, created_at, path, corpus_fingerprint, coherence_c_v, "
+                     "coherence_npmi, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                     "k = excluded.k, seed = excluded.seed, created_at = excluded.created_at, path = excluded.path, "
+                     "corpus_fingerprint = excluded.corpus_fingerprint, coherence_c_v = excluded.coherence_c_v, "
+                     "coherence_npmi = excluded.coherence_npmi, manifest = excluded.manifest",
+                     (name, model.k, model.random_state, manifest["created_at"], str(path),
+                      manifest["corpus_fingerprint"], manifest["coherence"]["c_v"], manifest["coherence"]["c_npmi"],
+                      json.dumps(manifest, ensure_ascii=False)))
+        conn.executemany(
+            "INSERT INTO topic_run_topics (run, topic, label, terms, frex, coherence_c_v, coherence_npmi, prevalence, "
+            "seeded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(name, t["id"], t["label"], json.dumps(t["terms"]), json.dumps(t["frex"]), t["coherence_c_v"],
+              t["coherence_npmi"], t["prevalence"], t["seeded"]) for t in model.topics_])
+
+
+# ----------------------------------------------------------------------------- reading runs back
+def list_runs(store: CorpusStore) -> list[dict[str, Any]]:
+    """Fitted runs, newest first: ``[{"name", "k", "seed", "created_at", "coherence_c_v", ...}]``."""
+    rows = store.conn.execute("SELECT name, k, seed, created_at, coherence_c_v, coherence_npmi, path FROM topic_runs "
+                              "ORDER BY created_at DESC, rowid DESC").fetchall()
+    keys = ("name", "k", "seed", "created_at", "coherence_c_v", "coherence_npmi", "path")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def load_run(store: CorpusStore, name: str | None = None) -> TopicRun:
+    """A stored run by name (default: the newest).
+
+    Raises
+    ------
+    TopicModelError
+        When no run has been fitted.
+    UnknownModelError
+        When ``name`` is not a fitted run; the message lists the known ones.
+    """
+    runs = list_runs(store)
+    if not runs:
+        raise TopicModelError("no topic model fitted yet: run `python cli.py topics fit --k K` first")
+    if name is None:
+        name = runs[0]["name"]
+    row = store.conn.execute("SELECT name, k, path, manifest FROM topic_runs WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        known = ", ".join(sorted(r["name"] for r in runs))
+        raise UnknownModelError(f"unknown topic model {name!r}; known: {known}")
+    topics = []
+    for tid, label, terms, frex, cv, npmi, prev, seeded in store.conn.execute(
+            "SELECT topic, label, terms, frex, coherence_c_v, coherence_npmi, prevalence, seeded "
+            "FROM topic_run_topics WHERE run = ? ORDER BY topic", (name,)):
+        topics.append({"id": tid, "label": label, "terms": json.loads(terms), "frex": json.loads(frex),
+                       "coherence_c_v": cv, "coherence_npmi": npmi, "prevalence": prev, "seeded": seeded})
+    return TopicRun(name=row[0], k=row[1], path=Path(row[2]), manifest=json.loads(row[3]), topics=topics)
+
+
+def show_topics(store: CorpusStore, name: str | None = None) -> dict[str, Any]:
+    """``topics show``: the run's topics, labels, coherence and manifest summary."""
+    run = load_run(store, name)
+    return {**run.to_dict(), "runs": [r["name"] for r in list_runs(store)]}
+
+
+def load_gensim_model(run: TopicRun):
+    """The saved gensim model of a run (to score new documents)."""
+    from gensim.models import LdaModel
+    path = run.path / "lda.model"
+    if not path.exists():
+        raise TopicModelError(f"the model files of {run.name!r} are missing from {run.path}: fit it again")
+    return LdaModel.load(str(path))
