@@ -71,6 +71,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             tendency TEXT NOT NULL,
             contested INTEGER NOT NULL DEFAULT 0,
             note TEXT,
+            name TEXT,
             PRIMARY KEY (kind, key)
         );
     """),

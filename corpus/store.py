@@ -192,10 +192,10 @@ class CorpusStore:
 
     def stored_labels(self) -> LabelSet:
         data: dict[str, dict] = {"outlets": {}, "authors": {}, "articles": {}}
-        for kind, key, tendency, contested, note in self.conn.execute(
-            "SELECT kind, key, tendency, contested, note FROM labels"
+        for kind, key, tendency, contested, note, name in self.conn.execute(
+            "SELECT kind, key, tendency, contested, note, name FROM labels"
         ):
-            data[kind + "s"][key] = {"tendency": tendency, "contested": bool(contested), "note": note}
+            data[kind + "s"][key] = {"tendency": tendency, "contested": bool(contested), "note": note, "name": name}
         return LabelSet.from_mapping(data, origin="stored labels")
 
     def load_labels(self, labels: LabelSet, replace: bool = False) -> int:
@@ -206,10 +206,10 @@ class CorpusStore:
             n = 0
             for kind, key, label in labels.rows():
                 conn.execute(
-                    "INSERT INTO labels (kind, key, tendency, contested, note) VALUES (?, ?, ?, ?, ?) "
+                    "INSERT INTO labels (kind, key, tendency, contested, note, name) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(kind, key) DO UPDATE SET tendency = excluded.tendency, "
-                    "contested = excluded.contested, note = excluded.note",
-                    (kind, key, label.tendency, int(label.contested), label.note),
+                    "contested = excluded.contested, note = excluded.note, name = excluded.name",
+                    (kind, key, label.tendency, int(label.contested), label.note, label.name),
                 )
                 n += 1
         self._labels = None
@@ -273,7 +273,7 @@ class CorpusStore:
             authors = json.loads(authors)
             tendency, _ = self.labels.resolve(outlet, authors, label, keys=(id_, url))
             out.append({"id": id_, "title": title, "outlet": outlet, "published": published,
-                        "tendency": tendency, "authors": authors, "snippet": snippet})
+                        "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
         return out
 
     def fingerprint(self) -> str:

@@ -64,6 +64,7 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]
             ax.bar(categories, values, bottom=base, label=name, color=colour_for(name, i))
         base = [b + v for b, v in zip(base, values)]
     ax.set_title(title, fontsize=11, loc="left")
+    (ax.xaxis if horizontal else ax.yaxis).get_major_locator().set_params(integer=True)
     if horizontal:
         ax.set_xlabel(ylabel)
         ax.invert_yaxis()

@@ -155,6 +155,8 @@ def corpus_section(store: CorpusStore) -> Section:
         + figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; their "
                                           "authors' labels decide.")
         + table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows, numeric=(2,))
+        + "<h3>The latest articles</h3>"
+        + table(["date", "title", "authors", "outlet", "tendency"], latest_articles(store, 8))
     )
     data = {
         "corpus_by_year_tendency": [{"year": y, "tendency": t, "articles": n}
@@ -163,6 +165,17 @@ def corpus_section(store: CorpusStore) -> Section:
                                       for o in outlet_names for t, n in outlets[o]["tendencies"].items()],
     }
     return Section("corpus", "The corpus at a glance", html_, data)
+
+
+def latest_articles(store: CorpusStore, n: int) -> list[tuple[str, str, str, str, str]]:
+    """The ``n`` most recently published articles as table rows."""
+    rows = store.conn.execute(
+        "SELECT id FROM articles WHERE published IS NOT NULL ORDER BY published DESC, id LIMIT ?", (n,)).fetchall()
+    out = []
+    for article in store.articles(ids=[r[0] for r in rows], with_text=False):
+        out.append(((article.published or "")[:10], article.title or "(untitled)", "; ".join(article.authors),
+                    article.outlet, store.tendency(article)))
+    return sorted(out, reverse=True)
 
 
 def method_section(notes: Mapping[str, str]) -> Section:

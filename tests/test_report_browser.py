@@ -1,0 +1,85 @@
+"""The report in a real browser: Debian's headless Chromium, driven by Playwright (no browser download).
+
+Skips cleanly where Chromium or Playwright is absent. Screenshots land in the test's tmp folder (and in
+$SOFTLEFT_SCREENSHOTS when set, for a person to look at).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus import Article, CorpusStore
+from nlp.pipeline import RunConfig, run_analysis
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")]
+
+EVIL_TITLE = "<script>alert(1)</script>"
+EVIL_AUTHOR = '<img src=x onerror="alert(2)">'
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    with CorpusStore(out / "c.db") as store:
+        store.add(Article(outlet="renewal", title=EVIL_TITLE, authors=(EVIL_AUTHOR,), published="2020-01-02",
+                          text="The soft left argues for devolution and pluralism. " * 30))
+        store.add(Article(outlet="tribune", title="Ownership now", published="2021-05-06",
+                          text="The hard left argues for public ownership and strikes. " * 30))
+        return run_analysis(store, out, RunConfig(seed=0, title="Browser test"))
+
+
+def open_page(report: Path, width: int, height: int, shot: Path):
+    pw = playwright.sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"])
+    page = browser.new_page(viewport={"width": width, "height": height})
+    messages, requests = [], []
+    page.on("console", lambda m: messages.append((m.type, m.text)))
+    page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
+    page.on("dialog", lambda d: (messages.append(("dialog", d.message)), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(report.as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("SOFTLEFT_SCREENSHOTS"):
+        shutil.copy(shot, Path(os.environ["SOFTLEFT_SCREENSHOTS"]) / shot.name)
+    return pw, browser, page, messages, requests
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["laptop", "phone"])
+def test_report_renders_without_console_errors(report, tmp_path, width, height):
+    shot = tmp_path / f"report-{width}.png"
+    pw, browser, page, messages, requests = open_page(report, width, height, shot)
+    try:
+        headings = page.locator("section h2").all_inner_texts()
+        assert "The corpus at a glance" in headings and "Method" in headings
+        assert page.locator("figure svg").count() >= 2
+        assert [m for m in messages if m[0] in ("error", "pageerror", "dialog")] == []
+        assert [u for u in requests if not u.startswith("file:")] == []  # self-contained: no external requests
+        # Readable at this width: nothing wider than the viewport except inside scrollable tables.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1
+        assert shot.stat().st_size > 10_000
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def test_script_in_a_title_shows_as_text_and_runs_nothing(report, tmp_path):
+    html = report.read_text()
+    assert EVIL_TITLE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    pw, browser, page, messages, _ = open_page(report, 1280, 900, tmp_path / "xss.png")
+    try:
+        assert page.evaluate("document.querySelectorAll('script').length") == 0
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
+        assert ("dialog", "1") not in messages and ("dialog", "2") not in messages
+    finally:
+        browser.close()
+        pw.stop()
