@@ -1,0 +1,267 @@
+"""Trends: topic prevalence and term frequency by period and group.
+
+Topic prevalence of a cell (period, group) is the mean topic share of the cell's documents, so the shares
+of a cell sum to 1; every row carries ``n_docs``, the number of documents behind it, so a reader sees when
+a point rests on two articles. Term trends are counts per 10,000 terms of the cell.
+
+Everything streams: memory grows with the number of cells, not with the corpus.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from corpus.models import Article
+from corpus.store import CorpusStore
+
+from .errors import InvalidParameterError
+from .preprocess import Preprocessor, iter_terms
+from .topics import load_run
+
+log = logging.getLogger(__name__)
+
+PERIODS = ("month", "quarter", "year")
+GROUPS = ("tendency", "outlet", "none")
+#: Cells resting on fewer documents than this are drawn hollow in charts.
+FEW_DOCS = 3
+
+
+def period_of(published: str | None, period: str = "year") -> str | None:
+    """``"2019-03-14"`` -> ``"2019"`` (year), ``"2019-Q1"`` (quarter), ``"2019-03"`` (month).
+
+    A date known only to the year stays ``"2019"`` whatever the period; undated is None.
+    """
+    if period not in PERIODS:
+        raise InvalidParameterError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}", param="--period")
+    if not published or not published[:4].isdigit():
+        return None
+    year = published[:4]
+    month = published[5:7]
+    if period == "year" or not month.isdigit():
+        return year
+    if period == "quarter":
+        return f"{year}-Q{(int(month) - 1) // 3 + 1}"
+    return f"{year}-{month}"
+
+
+def _group_fn(store: CorpusStore, by: str):
+    if by not in GROUPS:
+        raise InvalidParameterError(f"unknown grouping {by!r}; use one of {', '.join(GROUPS)}", param="--by")
+    if by == "tendency":
+        return store.tendency
+    if by == "outlet":
+        return lambda article: article.outlet
+    return lambda article: "all"
+
+
+def _batched(items: Iterable[Article], size: int = 500) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# ----------------------------------------------------------------------------- topics
+def topic_prevalence(store: CorpusStore, name: str | None = None, by: str = "tendency", period: str = "year",
+                     **filters: Any) -> list[dict[str, Any]]:
+    """Topic prevalence by period and group.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    name : str, optional
+        A fitted run (default: the newest).
+    by : {"tendency", "outlet", "none"}
+    period : {"month", "quarter", "year"}
+    **filters
+        Article selection (outlet, tendency, since, until).
+
+    Returns
+    -------
+    list of dict
+        ``{"period", "group", "topic", "label", "share", "n_docs"}`` sorted by period, group, topic; the
+        shares of one (period, group) sum to 1.
+    """
+    period_of(None, period)  # validate
+    group = _group_fn(store, by)
+    run = load_run(store, name)
+    sums: dict[tuple[str, str], np.ndarray] = {}
+    counts: Counter = Counter()
+    undated = 0
+    sql = ("SELECT article_id, topic, share FROM document_topics WHERE run = ? AND article_id IN "
+           "(SELECT value FROM json_each(?))")
+    for batch in _batched(store.articles(**{**filters, "with_text": False})):
+        shares: dict[str, np.ndarray] = {}
+        for article_id, topic, share in store.conn.execute(sql, (run.name, json.dumps([a.id for a in batch]))):
+            shares.setdefault(article_id, np.zeros(run.k))[topic] = share
+        for article in batch:
+            theta = shares.get(article.id)
+            if theta is None:
+                continue  # not in the model (no modelled terms, or added since the fit)
+            p = period_of(article.published, period)
+            if p is None:
+                undated += 1
+                continue
+            cell = (p, group(article))
+            sums[cell] = sums.get(cell, 0) + theta
+            counts[cell] += 1
+    if undated:
+        log.warning("%d undated documents left out of the trends", undated)
+    labels = {t["id"]: t["label"] for t in run.topics}
+    rows = []
+    for cell in sorted(sums):
+        mean = sums[cell] / counts[cell]
+        for t in range(run.k):
+            rows.append({"period": cell[0], "group": cell[1], "topic": t, "label": labels.get(t, str(t)),
+                         "share": round(float(mean[t]), 6), "n_docs": counts[cell]})
+    return rows
+
+
+# ----------------------------------------------------------------------------- terms
+def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", period: str = "year",
+                preprocessor: Preprocessor | None = None, **filters: Any) -> list[dict[str, Any]]:
+    """How often words or phrases are used, per 10,000 terms, by period and group.
+
+    Each word is put through the same pipeline as the corpus (``"soft left"`` -> ``soft_left``;
+    ``"devolved"`` -> ``devolve``), so it is counted as the corpus's terms are.
+
+    Returns
+    -------
+    list of dict
+        ``{"period", "group", "term", "terms", "count", "n_terms", "per_10k", "n_docs"}``.
+
+    Raises
+    ------
+    InvalidParameterError
+        A word that preprocessing removes entirely (a stop word, a number).
+    NotPreprocessedError
+    """
+    period_of(None, period)
+    group = _group_fn(store, by)
+    if not words:
+        raise InvalidParameterError("name at least one word or phrase", param="WORD")
+    pre = preprocessor or Preprocessor.from_store(store)
+    queries: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        terms = tuple(pre.terms(word))
+        if not terms:
+            raise InvalidParameterError(f"{word!r} has no terms after preprocessing (a stop word or a number?)",
+                                        param="WORD")
+        queries[word] = terms
+    hits: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    n_terms: Counter = Counter()
+    n_docs: Counter = Counter()
+    for article, terms in iter_terms(store, **{**filters, "with_text": False}):
+        p = period_of(article.published, period)
+        if p is None:
+            continue
+        cell = (p, group(article))
+        n_terms[cell] += len(terms)
+        n_docs[cell] += 1
+        unigrams = Counter(terms)
+        for word, seq in queries.items():
+            hits[cell][word] += unigrams[seq[0]] if len(seq) == 1 else _count_sequence(terms, seq)
+    rows = []
+    for cell in sorted(n_terms):
+        for word, seq in queries.items():
+            count = hits[cell][word]
+            rows.append({"period": cell[0], "group": cell[1], "term": word, "terms": " ".join(seq),
+                         "count": count, "n_terms": n_terms[cell],
+                         "per_10k": round(10_000 * count / n_terms[cell], 3) if n_terms[cell] else 0.0,
+                         "n_docs": n_docs[cell]})
+    return rows
+
+
+def _count_sequence(terms: list[str], seq: tuple[str, ...]) -> int:
+    n, m = len(terms), len(seq)
+    return sum(1 for i in range(n - m + 1) if terms[i] == seq[0] and tuple(terms[i:i + m]) == seq)
+
+
+# ----------------------------------------------------------------------------- output
+def format_rows(rows: list[dict[str, Any]], fmt: str = "csv") -> str:
+    """Rows as CSV (with a header) or as one JSON list."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    if fmt != "csv":
+        raise InvalidParameterError(f"unknown format {fmt!r}; use csv or json", param="--format")
+    buf = io.StringIO()
+    fields = list(rows[0]) if rows else ["period", "group", "value"]
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "label", value: str = "share",
+                title: str = "", ylabel: str = "mean topic share", max_series: int = 10) -> Path:
+    """A PNG with one panel per group and one line per topic (or term); cells resting on fewer than
+    :data:`FEW_DOCS` documents are drawn as hollow markers."""
+    from .charts import PALETTE, save_figure
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise InvalidParameterError(f"the plot must be a .png file, not {path.name}", param="--plot")
+    groups = sorted({r["group"] for r in rows}) or ["all"]
+    periods = sorted({r["period"] for r in rows})
+    x_of = {p: i for i, p in enumerate(periods)}
+    totals: Counter = Counter()
+    for r in rows:
+        totals[r[series]] += r[value] * r.get("n_docs", 1)
+    keep = [s for s, _ in totals.most_common(max_series)]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(9, 1.2 + 2.3 * len(groups)), sharex=True, sharey=True,
+                             layout="constrained",
+                             squeeze=False)
+    for ax, g in zip(axes[:, 0], groups):
+        for i, s in enumerate(keep):
+            pts = sorted((x_of[r["period"]], r[value], r.get("n_docs", FEW_DOCS)) for r in rows
+                         if r["group"] == g and r[series] == s)
+            if not pts:
+                continue
+            colour = PALETTE[i % len(PALETTE)]
+            xs, ys, ns = zip(*pts)
+            ax.plot(xs, ys, color=colour, lw=1.4, label=str(s)[:40])
+            ax.scatter(xs, ys, s=18, color=[colour if n >= FEW_DOCS else "white" for n in ns],
+                       edgecolors=colour, zorder=3)
+        ax.set_title(f"{g}", fontsize=10, loc="left")
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[-1, 0].set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 8 else 0,
+                           ha="right" if len(periods) > 8 else "center", fontsize=8)
+    axes[0, 0].legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if title:
+        fig.suptitle(title + f"  (hollow: fewer than {FEW_DOCS} documents)", fontsize=10, x=0.01, ha="left")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return save_figure(fig, path)
+
+
+def write_topic_trends(store: CorpusStore, out_dir: str | Path, name: str | None = None, by: str = "tendency",
+                       period: str = "year", **filters: Any) -> dict[str, Any]:
+    """Topic trends into a folder (for ``run``/``demo``): ``topic_trends.csv``, ``.json`` and ``.png``.
+
+    Returns
+    -------
+    dict
+        ``{"rows", "csv", "json", "png", "run"}``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run = load_run(store, name)
+    rows = topic_prevalence(store, run.name, by=by, period=period, **filters)
+    paths = {"csv": out_dir / "topic_trends.csv", "json": out_dir / "topic_trends.json",
+             "png": out_dir / "topic_trends.png"}
+    paths["csv"].write_text(format_rows(rows, "csv"), encoding="utf-8")
+    paths["json"].write_text(format_rows(rows, "json"), encoding="utf-8")
+    plot_trends(rows, paths["png"], title=f"Topic prevalence by {period} and {by} ({run.name})")
+    return {"rows": rows, "run": run.name, **paths}
