@@ -32,8 +32,13 @@ class Settings:
         self.db, self.labels_file, self.verbose, self.quiet = db, labels_file, verbose, quiet
         self._store: CorpusStore | None = None
 
-    def store(self) -> CorpusStore:
+    def store(self, create: bool = False) -> CorpusStore:
+        """The corpus at --db; only commands that add articles (``create=True``) may start a new one."""
         if self._store is None:
+            if not create and self.db != ":memory:" and not Path(self.db).exists():
+                raise click.ClickException(
+                    f"no corpus at {self.db}; create one with `corpus import FILE` or `scrape OUTLET`, "
+                    f"or point --db (or $SOFTLEFT_DB) at an existing one")
             self._store = CorpusStore(self.db, labels_file=self.labels_file)
         return self._store
 
@@ -171,7 +176,9 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
     path = Path(file)
     fields = FieldMap(text=text_field, title=title_field, date=date_field, author=author_field, url=url_field,
                       label=label_field)
-    store = s.store()
+    if not path.is_file():
+        raise click.ClickException(f"{path} does not exist or is not a file")
+    store = s.store(create=True)
     size = path.stat().st_size if path.is_file() else 0
     with s.progress(length=size, label=f"Importing {path.name}", show_pos=False) as bar:
         report = import_file(store, path, fmt=fmt, fields=fields, outlet=outlet, tendency=tendency,
@@ -278,7 +285,7 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
     from corpus.labels import LabelSet
     from corpus.summary import label_usage
 
-    store = s.store()
+    store = s.store(create=bool(load_file))
     if load_file:
         n = store.load_labels(LabelSet.from_toml(load_file), replace=replace)
         s.info(f"Stored {n} labels from {load_file} in {s.db}")

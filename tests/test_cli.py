@@ -50,7 +50,8 @@ def test_labels_load_and_show(run_cli, write_jsonl, tmp_path):
             "articles": 1} in usage["labels"]
 
 
-def test_export_to_missing_folder_is_an_error(run_cli, tmp_path):
+def test_export_to_missing_folder_is_an_error(run_cli, write_jsonl, tmp_path):
+    run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "x"}])))
     r = run_cli("corpus", "export", "-o", str(tmp_path / "no" / "x.jsonl"))
     assert r.exit_code == 1 and r.stderr.startswith("Error: folder ")
 
@@ -89,3 +90,24 @@ def test_demo_builds_corpus_and_report(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["corpus"]["articles"] >= 120
     assert manifest["seed"] == 0
+
+
+def test_read_commands_do_not_create_a_corpus(run_cli, db):
+    r = run_cli("corpus", "stats")
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: no corpus at {db}; create one with `corpus import FILE` or `scrape OUTLET`, "
+                        "or point --db (or $SOFTLEFT_DB) at an existing one\n")
+    assert not db.exists()
+
+
+def test_a_file_that_is_not_a_corpus_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some notes, not SQLite " * 100)
+    r = CliRunner().invoke(cli, ["--db", str(bogus), "corpus", "stats"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: cannot open the corpus {bogus}: file is not a database")
+    assert bogus.read_text().startswith("just some notes")
