@@ -1,0 +1,130 @@
+"""Weighted log-odds contrasts (Monroe et al. 2008) on small corpora built here."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.contrast import contrast_pairs, plot_contrast, rank_terms, weighted_log_odds
+from nlp.groups import EmptySelectionError, GroupError
+
+from .synthetic import SIGNATURES, synthetic_corpus
+
+SHARED_MANIFESTOS = Path(__file__).resolve().parents[3] / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    docs, labels, _ = synthetic_corpus(n_per_class=60, signal=0.1, seed=1)
+    return [((label,), doc) for doc, label in zip(docs, labels)]
+
+
+def test_signature_words_on_top_with_large_z(pairs):
+    result = contrast_pairs(pairs, "soft_left", "hard_left", top=10)
+    top_a = [s.term for s in result.terms_a[:5]]
+    top_b = [s.term for s in result.terms_b[:5]]
+    assert set(top_a) == set(SIGNATURES["soft_left"])
+    assert set(top_b) == set(SIGNATURES["hard_left"])
+    assert all(abs(s.z) > 5 for s in result.terms_a[:5] + result.terms_b[:5])
+    # sorted by |z|, strongest first; counts reported
+    assert [s.z for s in result.terms_a] == sorted((s.z for s in result.terms_a), reverse=True)
+    assert [abs(s.z) for s in result.terms_b] == sorted((abs(s.z) for s in result.terms_b), reverse=True)
+    assert result.terms_a[0].count_a > 0 and result.terms_a[0].count_b == 0
+
+
+def test_json_shape_matches_cli_contract(pairs):
+    doc = contrast_pairs(pairs, "soft_left", "hard_left", top=3).to_dict()
+    assert {"a", "b", "field", "terms_a", "terms_b"} <= set(doc)
+    assert doc["a"] == "soft_left" and doc["b"] == "hard_left" and doc["field"] == "tendency"
+    assert set(doc["terms_a"][0]) >= {"term", "z", "count_a", "count_b"}
+    json.dumps(doc)
+
+
+def test_swapping_groups_negates_z():
+    a, b = Counter({"x": 30, "y": 5, "z": 10}), Counter({"x": 5, "y": 30, "z": 10})
+    vocab, delta, z = weighted_log_odds(a, b)
+    vocab2, delta2, z2 = weighted_log_odds(b, a)
+    assert vocab == vocab2
+    assert np.allclose(z, -z2) and np.allclose(delta, -delta2)
+    assert z[vocab.index("x")] > 0 > z[vocab.index("y")]
+    assert abs(z[vocab.index("z")]) < 0.5
+
+
+def test_prior_shrinks_rare_words():
+    # a word seen twice in A only must not outrank a word seen 200 times against 50
+    a = Counter({"rare": 2, "frequent": 200, "filler": 2000})
+    b = Counter({"frequent": 50, "filler": 2000})
+    side_a, _ = rank_terms(a, b, min_count=1)
+    assert side_a[0].term == "frequent"
+
+
+def test_one_against_the_rest(pairs):
+    result = contrast_pairs(pairs, "soft_right", None, top=5)
+    assert result.b == "rest"
+    assert {s.term for s in result.terms_a} == set(SIGNATURES["soft_right"])
+    assert result.docs_b == 120
+
+
+def test_year_ranges_and_case_insensitive_names():
+    pairs = [(("2016",), ["old", "words"] * 5), (("2017",), ["old", "words"] * 5),
+             (("2021",), ["new", "words"] * 5), (("2022",), ["new", "words"] * 5)]
+    result = contrast_pairs(pairs, "2015-2018", "2020..2023", field="year", min_count=1)
+    assert result.terms_a[0].term == "old" and result.terms_b[0].term == "new"
+    assert result.docs_a == 2 and result.docs_b == 2
+    r2 = contrast_pairs([(("Lab",), ["a"] * 3), (("Con",), ["b"] * 3)], "lab", "CON", field="party", min_count=1)
+    assert r2.terms_a[0].term == "a"
+
+
+def test_same_input_same_numbers(pairs):
+    assert contrast_pairs(pairs, "soft_left", "hard_left").to_dict() == contrast_pairs(pairs, "soft_left", "hard_left").to_dict()
+
+
+def test_unknown_group_lists_the_known_ones(pairs):
+    with pytest.raises(GroupError) as err:
+        contrast_pairs(pairs, "soft_left", "centrist")
+    assert str(err.value) == (
+        "Unknown tendency 'centrist'; known tendency groups (articles): hard_left (60), soft_left (60), soft_right (60)"
+    )
+
+
+def test_same_group_twice_and_empty_selection(pairs):
+    with pytest.raises(GroupError, match="Contrast needs two different groups, got 'soft_left' twice"):
+        contrast_pairs(pairs, "soft_left", "Soft_Left")
+    with pytest.raises(EmptySelectionError) as err:
+        contrast_pairs([], "soft_left", "hard_left")
+    assert str(err.value) == "No preprocessed articles in the selection; import articles and run `nlp preprocess`"
+
+
+def test_group_without_terms():
+    with pytest.raises(EmptySelectionError, match=r"Group 'b' \(tendency\) has no terms to contrast"):
+        contrast_pairs([(("a",), ["x", "y"]), (("b",), [])], "a", "b")
+
+
+def test_chart_is_a_png(pairs, tmp_path):
+    result = contrast_pairs(pairs, "soft_left", "hard_left")
+    path = plot_contrast(result, tmp_path / "contrast.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(not SHARED_MANIFESTOS.is_file(), reason="../shared/data is absent")
+def test_real_manifestos_labour_against_conservative():
+    stop = set("the a an and or of to in for on is are be will we our that this it with as by at from which "
+               "have has not their they its all was were been".split())
+    pairs = []
+    with SHARED_MANIFESTOS.open(encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            if d["doc_id"] == "UK_natl_1959_en_Con":  # holds the Labour text (known defect)
+                continue
+            terms = [t for t in re.findall(r"[a-z]+", d["text"].lower()) if t not in stop and len(t) > 2]
+            pairs.append(((d["Party"],), terms))
+    result = contrast_pairs(pairs, "Lab", "Con", field="party", top=15)
+    top_a = [s.term for s in result.terms_a[:15]]
+    top_b = [s.term for s in result.terms_b[:15]]
+    assert "labour" in top_a[:3] and ("tory" in top_a or "tories" in top_a)
+    assert "conservative" in top_b[:3]
+    assert abs(result.terms_a[0].z) > 5 and abs(result.terms_b[0].z) > 5

@@ -1,0 +1,123 @@
+"""Classify, contrast, KWIC and mentions on a small preprocessed store."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.classify import evaluate, predict_text, predict_unlabelled, prediction_summary, train
+from nlp.contrast import contrast, contrast_each_against_rest
+from nlp.errors import NotPreprocessedError
+from nlp.groups import GroupError
+from nlp.kwic import kwic, kwic_dicts
+from nlp.mentions import mentions, mentions_table
+
+from .corpus_fixture import build_store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = build_store(tmp_path_factory.mktemp("store") / "c.db")
+    yield s
+    s.close()
+
+
+def test_evaluate_by_outlet_with_house_style_caveat(store):
+    result = evaluate(store, group_by="outlet", folds=6, seed=0)
+    assert result["group_by"] == "outlet" and result["n_documents"] == 36
+    assert result["splitter"] == "LeaveOneGroupOut" and result["folds"] == 6
+    assert result["macro_f1"] >= 0.8 and result["macro_f1"] > result["baseline"]["macro_f1"]
+    assert result["excluded"] == {"mixed": 4, "unlabelled": 4}
+    assert result["label_levels"] == {"outlet": 36}
+    assert any("house style" in c for c in result["caveats"])
+    json.dumps(result)
+
+
+def test_evaluate_by_author_same_seed_same_numbers(store):
+    a = evaluate(store, group_by="author", folds=4, seed=1)
+    assert a == evaluate(store, group_by="author", folds=4, seed=1)
+    assert a["splitter"] == "StratifiedGroupKFold" and a["n_groups"] == 12
+
+
+def test_evaluate_unknown_options(store):
+    with pytest.raises(GroupError, match="Unknown grouping 'party'; use one of: outlet, author, none"):
+        evaluate(store, group_by="party")
+    with pytest.raises(GroupError, match="Cannot predict the outlet while grouping by outlet"):
+        evaluate(store, label_field="outlet", group_by="outlet")
+
+
+def test_evaluate_single_outlet_selection_is_one_class(store):
+    from nlp.classify import ClassifyError
+    with pytest.raises(ClassifyError, match=r"Only one class \('soft_left', 6 articles\)"):
+        evaluate(store, group_by="none", outlet="plural")
+
+
+def test_contrast_and_rest(store):
+    result = contrast(store, "soft_left", "hard_left", top=10, collocations=False)
+    assert {"pluralism", "devolution"} & {t.term for t in result.terms_a[:5]}
+    assert {"worker", "boss", "socialism", "solidarity"} & {t.term for t in result.terms_b[:5]}
+    rest = contrast(store, "soft_right", "rest")
+    assert rest.b == "rest" and rest.terms_a
+    with pytest.raises(GroupError, match=r"Unknown outlet 'tribune'; known outlet groups \(articles\): "):
+        contrast(store, "tribune", "plural", field="outlet")
+    each = contrast_each_against_rest(store, field="tendency")
+    assert [r.a for r in each] == ["hard_left", "soft_left", "soft_right"]
+
+
+def test_kwic_phrase_and_term_forms(store):
+    lines = kwic(store, "soft_left", window=4, limit=5)
+    assert len(lines) == 5 and all(line.match.lower() in ("soft left",) for line in lines)
+    assert lines[0].left and lines[0].right
+    hyphen = kwic(store, "fence sitters", limit=None)
+    assert hyphen and all(line.match == "fence-sitters" for line in hyphen)
+    only = kwic(store, "socialis*", limit=None, outlet="redcorner")
+    assert only and {line.outlet for line in only} == {"redcorner"}
+    assert kwic(store, "nothingatall") == []
+    assert set(kwic_dicts(lines)[0]) == {"id", "title", "outlet", "published", "tendency", "left", "match", "right"}
+
+
+def test_mentions_self_and_others(store):
+    result = mentions(store, window=6)
+    factions = {f["faction"]: f for f in result["factions"]}
+    soft_left = factions["soft_left"]
+    assert soft_left["self_mentions"] > 0 and soft_left["other_mentions"] > 0
+    assert soft_left["by_tendency"]["soft_left"]["self"] is True
+    assert soft_left["by_tendency"]["hard_left"]["self"] is False
+    own = {t["term"] for t in soft_left["by_tendency"]["soft_left"]["terms"]}
+    hard = {t["term"] for t in soft_left["by_tendency"]["hard_left"]["terms"]}
+    right = {t["term"] for t in soft_left["by_tendency"]["soft_right"]["terms"]}
+    assert {"pluralist", "democratic", "patient"} & own
+    assert {"careerist", "betray", "fence"} & hard
+    assert {"naive", "meaning"} & right
+    hard_left = factions["hard_left"]
+    assert set(hard_left["by_tendency"]) >= {"soft_left", "soft_right"}
+    assert hard_left["tendency"] == "hard_left"
+    rows = mentions_table(result)
+    assert rows and {"faction", "writer_tendency", "mentions", "terms"} <= set(rows[0])
+    with pytest.raises(GroupError, match="Unknown faction 'centrists'; known factions: "):
+        mentions(store, factions=["centrists"])
+
+
+def test_train_predict_and_store_probabilities(store, tmp_path):
+    info = train(store, str(tmp_path / "model"), seed=0)
+    assert info["classes"] == ["hard_left", "soft_left", "soft_right"] and info["n_documents"] == 36
+    one = predict_text(str(tmp_path / "model"), "Solidarity with the strike: nationalise rail now!", store=store)
+    assert one["label"] == "hard_left" and abs(sum(one["probabilities"].values()) - 1) < 1e-3
+    result = predict_unlabelled(store, str(tmp_path / "model"))
+    assert result["predicted"] == 8 and sum(result["by_label"].values()) == 8
+    rows = store.conn.execute("SELECT COUNT(*) FROM predictions WHERE model = ?", (info["model_id"],)).fetchone()
+    assert rows[0] == 8
+    again = predict_unlabelled(store, str(tmp_path / "model"))  # replaces, does not duplicate
+    assert again["predicted"] == 8
+    assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 8
+    by_author = prediction_summary(store, by="author")
+    assert by_author[0]["author"] == "Blogger" and by_author[0]["articles"] == 4
+
+
+def test_not_preprocessed(tmp_path):
+    s = build_store(tmp_path / "raw.db", per_outlet=2, preprocess=False)
+    with pytest.raises(NotPreprocessedError):
+        evaluate(s)
+    with pytest.raises(NotPreprocessedError):
+        contrast(s, "soft_left", "hard_left")
+    s.close()
