@@ -304,6 +304,284 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
 
 
 # --- nlp, topics, terms ----------------------------------------------------------------------
+def _filters(outlet: tuple[str, ...], tendency: tuple[str, ...]) -> dict[str, Any]:
+    return {k: list(v) for k, v in (("outlet", outlet), ("tendency", tendency)) if v}
+
+
+def _select_options(f):
+    f = click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable).")(f)
+    return click.option("--outlet", multiple=True, help="Only these outlets (repeatable).")(f)
+
+
+def _steps(s: Settings):
+    """Progress for multi-step library calls: one stderr line per step (hidden with --quiet)."""
+    seen: set[str] = set()
+
+    def report(step: str, done: int, total: int) -> None:
+        if step not in seen and not s.quiet:
+            seen.add(step)
+            click.echo(f"{step} ...", err=True)
+    return report
+
+
+@contextlib.contextmanager
+def _bad_parameters() -> Iterator[None]:
+    """One bad value (K out of range, a bad name) is a usage error (exit 2)."""
+    from nlp.errors import InvalidParameterError
+    try:
+        yield
+    except InvalidParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{exc.param}'" if exc.param else None) from None
+
+
+@cli.group("nlp")
+def nlp_group() -> None:
+    """Preprocess articles into terms (spaCy, domain phrases, collocations).
+
+    \b
+    Example:
+      python cli.py nlp preprocess
+    """
+
+
+@nlp_group.command("preprocess")
+@click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
+@click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML) extending nlp/vocabulary.toml.")
+@click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for spaCy.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help="Texts per spaCy batch.")
+@_select_options
+@json_option
+@pass_settings
+def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, outlet, tendency, as_json) -> None:
+    """Tokenise, lemmatise and phrase-join every article not yet processed.
+
+    Re-running processes only new or changed articles; the corpus collocations are refitted at the end.
+
+    \b
+    Example:
+      python cli.py nlp preprocess --n-process 2
+    """
+    from nlp.preprocess import Preprocessor, preprocess_corpus
+
+    store, filters = s.store(), _filters(outlet, tendency)
+    pre = Preprocessor(model=model, phrases_file=phrases, n_process=n_process, batch_size=batch_size)
+    with s.progress(length=store.count(**filters), label="Preprocessing") as bar:
+        summary = preprocess_corpus(store, pre, progress=bar.update, **filters)
+    s.info(f"Preprocessed {summary['processed']} articles ({summary['cached']} already done, "
+           f"{summary['failed']} failed); {summary['collocations']} collocations.")
+    if as_json:
+        emit_json(summary)
+
+
+@nlp_group.command("tokens")
+@click.argument("text")
+@click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
+@click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML).")
+@json_option
+@pass_settings
+def nlp_tokens(s: Settings, text: str, model, phrases, as_json) -> None:
+    """Show the terms the pipeline makes of TEXT (with the corpus collocations, if --db has them).
+
+    \b
+    Example:
+      python cli.py nlp tokens "The soft left and the hard left disagree about Labour First" --json
+    """
+    from nlp.preprocess import tokens
+
+    terms = tokens(text, store=s.store() if Path(s.db).exists() else None, model=model, phrases_file=phrases)
+    if as_json:
+        emit_json(terms)
+    else:
+        click.echo(" ".join(terms))
+
+
+@cli.group()
+def topics() -> None:
+    """Fit, compare and show topic models, and their trends over time.
+
+    \b
+    Example:
+      python cli.py topics fit --k 10
+    """
+
+
+def _topic_options(f):
+    for opt in reversed([
+        click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="Passes over the corpus."),
+        click.option("--iterations", type=click.IntRange(min=1), default=100, show_default=True, help="Inference iterations per document."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="More than 1 uses LdaMulticore: faster, NOT reproducible."),
+        click.option("--no-below", type=click.IntRange(min=1), help="Keep terms in at least N documents [default: 2 under 200 documents, else 5]."),
+        click.option("--no-above", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
+                     help="Drop terms in more than this share of documents."),
+        click.option("--keep-n", type=click.IntRange(min=1), default=50_000, show_default=True, help="Keep at most N terms."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _print_topics(run: dict[str, Any]) -> None:
+    click.echo(f"{run['name']}: K={run['k']}  c_v={run['coherence_c_v']:.3f}  NPMI={run['coherence_npmi']:.3f}"
+               if run["coherence_c_v"] is not None else f"{run['name']}: K={run['k']}")
+    for t in run["topics"]:
+        click.echo(f"{t['id']:>3}  {t['label']}\n     {', '.join(t['terms'])}")
+
+
+@topics.command("fit")
+@click.option("--k", "k", type=int, required=True, help="Number of topics (2 to the number of documents).")
+@click.option("--name", help="Run name [default: lda-k{K}-s{seed}]; a run of the same name is replaced.")
+@seed_option
+@_topic_options
+@click.option("--seed-words", type=click.Path(dir_okay=False), help="Guided topics: TOML of name = [words].")
+@_select_options
+@json_option
+@pass_settings
+def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, seed_words,
+               outlet, tendency, as_json) -> None:
+    """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
+
+    \b
+    Example:
+      python cli.py topics fit --k 10 --seed 0 --seed-words seeds.toml
+    """
+    from nlp.topics import fit_topics
+
+    with _bad_parameters():
+        run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
+                         no_below=no_below, no_above=no_above, keep_n=keep_n, seed_words=seed_words,
+                         progress=_steps(s), **_filters(outlet, tendency))
+    s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
+    emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
+
+
+@topics.command("sweep")
+@click.option("--k", "ks", required=True, help="Values of K, comma-separated: 5,10,20.")
+@seed_option
+@_topic_options
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also copy the coherence plot here (PNG).")
+@_select_options
+@json_option
+@pass_settings
+def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, plot, outlet,
+                 tendency, as_json) -> None:
+    """Coherence (c_v and NPMI) for each K: which number of topics reads best.
+
+    \b
+    Example:
+      python cli.py topics sweep --k 5,10,20 --plot sweep.png
+    """
+    from nlp.topics import sweep_topics
+
+    try:
+        values = [int(v) for v in ks.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{ks!r} is not a comma-separated list of numbers", param_hint="'--k'") from None
+    with _bad_parameters():
+        result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
+                              no_below=no_below, no_above=no_above, keep_n=keep_n, progress=_steps(s),
+                              **_filters(outlet, tendency))
+    if plot:
+        import shutil
+        shutil.copyfile(result["png"], plot)
+    s.info(f"Table and plot in {Path(result['csv']).parent}; best K by c_v: {result['best_k']}")
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"{'K':>4}  {'c_v':>7}  {'NPMI':>7}  {'seconds':>8}")
+    for r in result["rows"]:
+        fmt = lambda v: f"{v:7.3f}" if v is not None else "      -"  # noqa: E731
+        click.echo(f"{r['k']:>4}  {fmt(r['coherence_c_v'])}  {fmt(r['coherence_npmi'])}  {r['seconds']:8.1f}")
+
+
+@topics.command("show")
+@click.option("--name", help="A fitted run [default: the newest].")
+@json_option
+@pass_settings
+def topics_show(s: Settings, name, as_json) -> None:
+    """Show a fitted run's topics (FREX labels, top terms, coherence) and the runs there are.
+
+    \b
+    Example:
+      python cli.py topics show --name lda-k10-s0 --json
+    """
+    from nlp.topics import show_topics
+
+    run = show_topics(s.store(), name)
+    emit_json(run) if as_json else _print_topics(run)
+
+
+@topics.command("trends")
+@click.option("--name", help="A fitted run [default: the newest].")
+@click.option("--by", type=click.Choice(["tendency", "outlet", "none"]), default="tendency", show_default=True)
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")
+@_select_options
+@pass_settings
+def topics_trends(s: Settings, name, by, period, fmt, plot, outlet, tendency) -> None:
+    """Topic prevalence by period and group: mean shares (summing to 1 per cell) with n_docs per cell.
+
+    \b
+    Example:
+      python cli.py topics trends --by tendency --period quarter --plot trends.png
+    """
+    from nlp.trends import trends_report
+
+    with _bad_parameters():
+        click.echo(trends_report(s.store(), kind="topics", name=name, by=by, period=period, fmt=fmt, plot=plot,
+                                 **_filters(outlet, tendency)), nl=False)
+
+
+@cli.group()
+def terms() -> None:
+    """How often words and phrases are used.
+
+    \b
+    Example:
+      python cli.py terms trends "soft left" devolution
+    """
+
+
+@terms.command("trends")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(["tendency", "outlet", "none"]), default="tendency", show_default=True)
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")
+@_select_options
+@pass_settings
+def terms_trends(s: Settings, words, by, period, fmt, plot, outlet, tendency) -> None:
+    """Frequency of WORDs (or phrases: "green new deal") per 10,000 terms, by period and group.
+
+    \b
+    Example:
+      python cli.py terms trends "soft left" "community wealth building" --by outlet --plot terms.png
+    """
+    from nlp.trends import trends_report
+
+    with _bad_parameters():
+        click.echo(trends_report(s.store(), kind="terms", words=words, by=by, period=period, fmt=fmt, plot=plot,
+                                 **_filters(outlet, tendency)), nl=False)
+
+
+@topics.command("list")
+@json_option
+@pass_settings
+def topics_list(s: Settings, as_json) -> None:
+    """List the fitted runs, newest first.
+
+    \b
+    Example:
+      python cli.py topics list
+    """
+    from nlp.topics import list_runs
+
+    runs = list_runs(s.store())
+    if as_json:
+        emit_json(runs)
+    for r in [] if as_json else runs:
+        click.echo(f"{r['name']}  K={r['k']}  seed={r['seed']}  c_v={r['coherence_c_v']}  {r['created_at']}")
+
 
 
 # --- classify, contrast, kwic, mentions ------------------------------------------------------

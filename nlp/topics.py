@@ -582,3 +582,76 @@ def load_gensim_model(run: TopicRun):
     if not path.exists():
         raise TopicModelError(f"the model files of {run.name!r} are missing from {run.path}: fit it again")
     return LdaModel.load(str(path))
+
+
+# ----------------------------------------------------------------------------- sweeps over K
+def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: int = 10, iterations: int = 100,
+                 workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float = 0.5,
+                 keep_n: int = 50_000, topn: int = 10, coherence_docs: int = 20_000,
+                 runs_dir: str | Path | None = None, name: str | None = None,
+                 progress: Callable[[str, int, int], Any] | None = None, **filters: Any) -> dict[str, Any]:
+    """Fit one model per K on the same dictionary and seed; score each by coherence.
+
+    Writes ``sweep.csv``, ``sweep.json`` and ``sweep.png`` (c_v and NPMI against K) to
+    ``<runs_dir>/sweeps/<name>/``.
+
+    Returns
+    -------
+    dict
+        ``{"rows": [{"k", "coherence_c_v", "coherence_npmi", "seconds"}], "best_k", "csv", "json", "png"}``;
+        ``best_k`` has the highest c_v.
+    """
+    ks = sorted(set(int(k) for k in ks))
+    if not ks:
+        raise InvalidParameterError("name at least one K, e.g. --k 5,10,20", param="--k")
+    check_k(ks[0], max(ks[0], 2))
+    name = name or f"sweep-{'-'.join(map(str, ks))}-s{seed}"
+    out = runs_root(store, runs_dir) / "sweeps" / name
+    shutil.rmtree(out, ignore_errors=True)
+    step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
+    prepared = prepare_corpus(store, out / "corpus", no_below=no_below, no_above=no_above, keep_n=keep_n,
+                              progress=step("reading terms"), **filters)
+    for k in ks:
+        check_k(k, prepared.n_docs)
+    texts = _Sample(TermsStream(store, **filters), math.ceil(prepared.n_articles / coherence_docs))
+    rows = []
+    for i, k in enumerate(ks):
+        if progress:
+            progress(f"K = {k}", i, len(ks))
+        t0 = time.perf_counter()
+        model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
+                           workers=workers, topn=topn).fit(prepared.corpus(), prepared.dictionary)
+        seconds = time.perf_counter() - t0
+        scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
+        rows.append({"k": k, "coherence_c_v": scores["c_v"][0], "coherence_npmi": scores["c_npmi"][0],
+                     "seconds": round(seconds, 2), "labels": [t["label"] for t in model.topics_]})
+    shutil.rmtree(out / "corpus", ignore_errors=True)
+    best = max(rows, key=lambda r: (r["coherence_c_v"] is not None, r["coherence_c_v"] or 0))
+    paths = {"csv": out / "sweep.csv", "json": out / "sweep.json", "png": out / "sweep.png"}
+    with open(paths["csv"], "w", encoding="utf-8") as fh:
+        fh.write("k,coherence_c_v,coherence_npmi,seconds\n")
+        for r in rows:
+            fh.write(f"{r['k']},{r['coherence_c_v']},{r['coherence_npmi']},{r['seconds']}\n")
+    result = {"name": name, "seed": seed, "n_docs": prepared.n_docs, "rows": rows, "best_k": best["k"],
+              "corpus_fingerprint": store.fingerprint(), "reproducible": workers <= 1}
+    paths["json"].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    plot_sweep(rows, paths["png"])
+    return {**result, **{k: str(v) for k, v in paths.items()}}
+
+
+def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
+    """Coherence (c_v and NPMI, two axes) against K, as a PNG."""
+    from .charts import save_figure
+    import matplotlib.pyplot as plt
+
+    ks = [r["k"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+    ax.plot(ks, [r["coherence_c_v"] for r in rows], "o-", color="#1b9e77", label="c_v")
+    ax.set_xlabel("K (number of topics)")
+    ax.set_ylabel("c_v", color="#1b9e77")
+    ax2 = ax.twinx()
+    ax2.plot(ks, [r["coherence_npmi"] for r in rows], "s--", color="#7570b3", label="NPMI")
+    ax2.set_ylabel("NPMI", color="#7570b3")
+    ax.set_xticks(ks)
+    ax.set_title("Topic coherence by K (higher is better)", fontsize=10, loc="left")
+    return save_figure(fig, path)

@@ -265,3 +265,22 @@ def write_topic_trends(store: CorpusStore, out_dir: str | Path, name: str | None
     paths["json"].write_text(format_rows(rows, "json"), encoding="utf-8")
     plot_trends(rows, paths["png"], title=f"Topic prevalence by {period} and {by} ({run.name})")
     return {"rows": rows, "run": run.name, **paths}
+
+
+def trends_report(store: CorpusStore, kind: str = "topics", name: str | None = None,
+                  words: Sequence[str] = (), by: str = "tendency", period: str = "year", fmt: str = "csv",
+                  plot: str | Path | None = None, **filters: Any) -> str:
+    """``topics trends`` / ``terms trends``: the rows as CSV or JSON text, and a PNG if ``plot`` is given."""
+    if kind == "topics":
+        rows = topic_prevalence(store, name, by=by, period=period, **filters)
+        if plot:
+            plot_trends(rows, plot, title=f"Topic prevalence by {period} and {by}")
+    elif kind == "terms":
+        rows = term_trends(store, words, by=by, period=period, **filters)
+        if plot:
+            plot_trends(rows, plot, series="term", value="per_10k", ylabel="per 10,000 terms",
+                        title=f"Terms by {period} and {by}")
+    else:
+        raise InvalidParameterError(f"unknown trend kind {kind!r}; use topics or terms")
+    text = format_rows(rows, fmt)
+    return text if text.endswith("\n") else text + "\n"
