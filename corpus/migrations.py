@@ -182,6 +182,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX idx_predictions_model ON predictions(model);
     """),
+    # scrapers: the public URL a raw page was finally read from (after redirects), so `scrape reparse`
+    # rebuilds the same article ids without fetching and without the --base-url it was fetched through.
+    ("0010_scrape_raw_final_url", """
+        ALTER TABLE raw_pages ADD COLUMN final_url TEXT;
+    """),
 ]
 
 
