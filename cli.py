@@ -585,6 +585,259 @@ def topics_list(s: Settings, as_json) -> None:
 
 
 # --- classify, contrast, kwic, mentions ------------------------------------------------------
+def _cc_select(f):
+    """Selection options of classify/contrast/kwic/mentions (passed to the article query)."""
+    f = click.option("--until", help="Only articles published on or before this ISO date.")(f)
+    f = click.option("--since", help="Only articles published on or after this ISO date.")(f)
+    return click.option("--outlet", multiple=True, help="Only these outlets (repeatable).")(f)
+
+
+def _cc_filters(outlet: tuple[str, ...] = (), since: str | None = None, until: str | None = None,
+                tendency: tuple[str, ...] = ()) -> dict[str, Any]:
+    filters: dict[str, Any] = {"outlet": list(outlet) or None, "since": since, "until": until,
+                               "tendency": list(tendency) or None}
+    return {k: v for k, v in filters.items() if v}
+
+
+def _default_model_dir(s: Settings) -> str:
+    return str(Path(s.db).with_suffix("")) + "-model"
+
+
+@cli.group("classify")
+def classify_group() -> None:
+    """Tendency classifiers: cross-validated evaluation, training, prediction.
+
+    TF-IDF over the preprocessed terms and class-balanced logistic regression. Articles whose tendency
+    resolves to "unlabelled" (and "mixed", unless --include-mixed) are not trained on.
+
+    \b
+    Example:
+      python cli.py classify evaluate --group-by author --json
+    """
+
+
+@classify_group.command("evaluate")
+@click.option("--label-field", type=click.Choice(["tendency", "outlet", "year"]), default="tendency",
+              show_default=True, help="What to predict.")
+@click.option("--group-by", type=click.Choice(["outlet", "author", "none"]), default="outlet", show_default=True,
+              help="No fold splits a group of this field (leave-one-group-out when groups are few).")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
+@click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
+@_cc_select
+@seed_option
+@json_option
+@pass_settings
+def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, outlet, since, until, seed,
+                      as_json) -> None:
+    """Cross-validated macro-F1, accuracy, per-class scores and confusion matrix, beside a baseline.
+
+    \b
+    Example:
+      python cli.py classify evaluate --group-by author --folds 5 --seed 0 --json
+    """
+    from nlp.classify import evaluate
+
+    result = evaluate(s.store(), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
+                      include_mixed=include_mixed, **_cc_filters(outlet, since, until))
+    if as_json:
+        emit_json(result)
+        return
+    base = result["baseline"]
+    click.echo(f"{result['n_documents']} articles, {result['folds']} folds ({result['splitter']}, "
+               f"grouped by {group_by}), seed {seed}")
+    click.echo(f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}   "
+               f"baseline (majority class): macro-F1 {base['macro_f1']:.3f}  accuracy {base['accuracy']:.3f}")
+    click.echo(f"\n{'class':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
+    for label, m in result["per_class"].items():
+        click.echo(f"{label:<20} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
+    labels = result["confusion"]["labels"]
+    click.echo("\nconfusion (rows: true, columns: predicted)")
+    click.echo(" " * 20 + "".join(f"{lab[:10]:>11}" for lab in labels))
+    for label, row in zip(labels, result["confusion"]["matrix"]):
+        click.echo(f"{label:<20}" + "".join(f"{n:>11}" for n in row))
+    for caveat in result["caveats"]:
+        s.info(f"Caveat: {caveat}")
+
+
+@classify_group.command("train")
+@click.option("-o", "--output", type=click.Path(file_okay=False),
+              help="Model directory to write [default: beside the corpus, DB-model].")
+@click.option("--label-field", type=click.Choice(["tendency", "outlet", "year"]), default="tendency",
+              show_default=True, help="What to predict.")
+@click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Top features shown per class.")
+@_cc_select
+@seed_option
+@json_option
+@pass_settings
+def classify_train(s: Settings, output, label_field, include_mixed, top, outlet, since, until, seed, as_json) -> None:
+    """Train on every labelled article and save a model directory (manifest + SHA-256 checksums).
+
+    \b
+    Example:
+      python cli.py classify train -o models/tendency
+    """
+    from nlp.classify import train
+
+    output = output or _default_model_dir(s)
+    info = train(s.store(), output, label_field=label_field, seed=seed, include_mixed=include_mixed, top=top,
+                 **_cc_filters(outlet, since, until))
+    if as_json:
+        emit_json(info)
+        return
+    s.info(f"Trained on {info['n_documents']} articles ({', '.join(info['classes'])}); model {info['model_id']}")
+    for label, feats in info["top_features"].items():
+        click.echo(f"{label}: " + ", ".join(f["term"] for f in feats))
+    click.echo(info["model_dir"])
+
+
+@classify_group.command("predict")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False),
+              help="Model directory from `classify train` [default: beside the corpus, DB-model].")
+@click.option("--text", help="Classify this text ('-' reads it from standard input).")
+@click.option("--unlabelled", is_flag=True,
+              help="Classify every article resolved as 'unlabelled' or 'mixed' and store the probabilities.")
+@json_option
+@pass_settings
+def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
+    """Predict the tendency of a text, or of every article without a usable label.
+
+    \b
+    Example:
+      python cli.py classify predict --text "Power belongs in towns and regions" --json
+      python cli.py classify predict --unlabelled
+    """
+    from nlp.classify import predict_text, predict_unlabelled
+
+    if (text is None) == (not unlabelled):
+        raise click.UsageError("Give exactly one of --text TEXT or --unlabelled.")
+    model_dir = model_dir or _default_model_dir(s)
+    if text is not None:
+        if text == "-":
+            text = click.get_text_stream("stdin").read()
+        store = s.store() if Path(s.db).exists() else None
+        result = predict_text(model_dir, text, store=store)
+        if as_json:
+            emit_json(result)
+            return
+        probs = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["probabilities"].items(), key=lambda kv: -kv[1]))
+        click.echo(f"{result['label']}  ({probs})")
+        return
+    result = predict_unlabelled(s.store(), model_dir)
+    if as_json:
+        emit_json(result)
+        return
+    for a in result["articles"]:
+        p = a["probabilities"][a["label"]]
+        click.echo(f"{a['label']:<14} {p:.2f}  {a['outlet']:<16} {'; '.join(a['authors'])[:30]:<30} {a['title'] or a['id']}")
+    s.info(f"Stored predictions for {result['predicted']} articles (model {result['model_id']}): "
+           + ", ".join(f"{k} {v}" for k, v in result["by_label"].items()))
+
+
+@cli.command("contrast")
+@click.argument("a")
+@click.argument("b")
+@click.option("--field", type=click.Choice(["tendency", "outlet", "author", "year"]), default="tendency",
+              show_default=True, help="The field whose groups are contrasted (year: A and B may be ranges, 2016-2019).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Terms per side.")
+@click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Only terms used at least this often in A and B together.")
+@click.option("--ngrams", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2 adds pairs of adjacent terms as phrases.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.")
+@_cc_select
+@json_option
+@pass_settings
+def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, outlet, since, until, as_json) -> None:
+    """The terms that most set group A apart from group B (B = "rest": every other article).
+
+    Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z > 0
+    favours A. Each side's list is sorted by |z|, strongest first.
+
+    \b
+    Example:
+      python cli.py contrast soft_left hard_left --top 15 --plot soft-vs-hard.png
+      python cli.py contrast labourlist rest --field outlet --json
+    """
+    from nlp.contrast import contrast, plot_contrast
+
+    result = contrast(s.store(), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams,
+                      **_cc_filters(outlet, since, until))
+    if plot:
+        plot_contrast(result, plot)
+        s.info(f"Wrote {plot}")
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(f"{field}: {result.a} ({result.docs_a} articles) vs {result.b} ({result.docs_b} articles)")
+    for name, side in ((result.a, result.terms_a), (result.b, result.terms_b)):
+        click.echo(f"\nmore {name}:")
+        for t in side:
+            click.echo(f"  {t.term:<32} z {t.z:>7.2f}   {t.count_a:>6} vs {t.count_b:<6}")
+
+
+@cli.command("kwic")
+@click.argument("term")
+@click.option("--window", type=click.IntRange(min=0), default=8, show_default=True, help="Words on each side.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many lines.")
+@click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable).")
+@_cc_select
+@json_option
+@pass_settings
+def kwic_cmd(s: Settings, term, window, limit, tendency, outlet, since, until, as_json) -> None:
+    """Keyword in context: each use of a word or phrase with the words around it, oldest first.
+
+    TERM is a word, a phrase ("soft left" also finds soft-left), a pipeline term (soft_left) or a prefix
+    (nationalis*).
+
+    \b
+    Example:
+      python cli.py kwic "soft left" --window 10 --limit 20
+    """
+    from nlp.kwic import format_kwic, kwic, kwic_dicts
+
+    lines = kwic(s.store(), term, window=window, limit=limit, **_cc_filters(outlet, since, until, tendency))
+    if as_json:
+        emit_json(kwic_dicts(lines))
+        return
+    if not lines:
+        s.info(f"No article uses {term!r}.")
+    for line in format_kwic(lines):
+        click.echo(line)
+
+
+@cli.command("mentions")
+@click.option("--window", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Terms on each side of a mention.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Associated terms per faction and tendency.")
+@click.option("--faction", multiple=True, help="Only this faction (repeatable), e.g. soft_left.")
+@click.option("--affiliations", type=click.Path(exists=True, dir_okay=False),
+              help="Faction -> tendency file [default: nlp/faction_tendencies.toml].")
+@_cc_select
+@json_option
+@pass_settings
+def mentions_cmd(s: Settings, window, top, faction, affiliations, outlet, since, until, as_json) -> None:
+    """How each faction is talked about: who mentions it, how often, in which words.
+
+    For every faction of the phrase vocabulary: mentions by each writing tendency (self-mentions against
+    mentions by others), outlets, and the terms around the mentions that are most typical of each
+    tendency's talk about it (against its overall usage).
+
+    \b
+    Example:
+      python cli.py mentions --faction soft_left --faction hard_left
+    """
+    from nlp.mentions import format_mentions, mentions
+
+    result = mentions(s.store(), window=window, top=top, factions=list(faction) or None,
+                      affiliations_file=affiliations, **_cc_filters(outlet, since, until))
+    if as_json:
+        emit_json(result)
+        return
+    for line in format_mentions(result):
+        click.echo(line)
+
 
 
 # --- the whole pipeline: demo, run, report ---------------------------------------------------

@@ -82,7 +82,8 @@ def concordance(text: str, pattern: re.Pattern[str], window: int = 8) -> Iterato
     """``(left, match, right)`` for each match in ``text``, with ``window`` words each side."""
     for m in pattern.finditer(text):
         left = _TOKEN.findall(text[max(0, m.start() - 30 * window - 200):m.start()])[-window:] if window else []
-        right = _TOKEN.findall(text[m.end():m.end() + 30 * window + 200])[:window] if window else []
+        after = text[m.end():m.end() + 30 * window + 200]
+        right = _TOKEN.findall(after)[:window] if window else []  # "left's" gives "'s" first: see _gap
         yield " ".join(left), " ".join(m.group(0).split()), " ".join(right)
 
 
@@ -133,5 +134,10 @@ def kwic_dicts(lines: list[KwicLine]) -> list[dict[str, Any]]:
 def format_kwic(lines: list[KwicLine], window: int = 8) -> list[str]:
     """Aligned text lines: right-aligned left context, the match, the right context, then the source."""
     width = max((len(line.left) for line in lines), default=0)
-    return [f"{line.left:>{width}}  [{line.match}]  {line.right}   ({line.outlet}, {line.tendency}, "
-            f"{(line.published or 'undated')[:10]})" for line in lines]
+    return [f"{line.left:>{width}}  [{line.match}]{_gap(line.right)}{line.right}   ({line.outlet}, "
+            f"{line.tendency}, {(line.published or 'undated')[:10]})" for line in lines]
+
+
+def _gap(right: str) -> str:
+    """No space before a possessive or punctuation that was glued to the match in the text."""
+    return "" if right[:1] in ("'", "’", ",", ".", ";", ":", "!", "?", ")") else "  "
