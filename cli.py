@@ -412,8 +412,8 @@ def _topic_options(f):
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                      help="More than 1 uses LdaMulticore: faster, NOT reproducible."),
         click.option("--no-below", type=click.IntRange(min=1), help="Keep terms in at least N documents [default: 2 under 200 documents, else 5]."),
-        click.option("--no-above", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
-                     help="Drop terms in more than this share of documents."),
+        click.option("--no-above", type=click.FloatRange(0, 1, min_open=True),
+                     help="Drop terms in more than this share of documents [default: 0.5; 0.9 for long documents]."),
         click.option("--keep-n", type=click.IntRange(min=1), default=50_000, show_default=True, help="Keep at most N terms."),
     ]):
         f = opt(f)

@@ -45,7 +45,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the term rules change: every cached article is then processed again.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 #: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
 CHUNK_CHARS = 100_000
@@ -221,6 +221,9 @@ class Preprocessor:
         self.stop_words = frozenset(w.lower() for w in self.nlp.Defaults.stop_words) | self.vocabulary.stop_words
         self._phrase_terms = frozenset(self.vocabulary.entries)
         self._cache: dict[tuple[int, int], str | None] = {}
+        self._lookup = None
+        if model is None:
+            self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
 
     @classmethod
     def from_store(cls, store: CorpusStore, **overrides: Any) -> "Preprocessor":
@@ -279,7 +282,12 @@ class Preprocessor:
         lower = lex.lower_
         if lower in self.stop_words:
             return None
-        term = self.vocabulary.lemmas.get(lower) or lemma_text.lower()
+        term = self.vocabulary.lemmas.get(lower)
+        if term is None:
+            term = lemma_text.lower()
+            if self._lookup is not None and lemma_text == lex.orth_ and lower != lemma_text:
+                # The lookup table is lower-case: "Years" and "SCHOOLS" (headings) need their lower form.
+                term = self._lookup.get(lower, lower)
         if term in self.stop_words or not _TERM.fullmatch(term):
             return None
         return term.replace("’", "'")

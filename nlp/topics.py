@@ -64,7 +64,7 @@ class PreparedCorpus:
 
 
 def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None = None,
-                   no_above: float = 0.5, keep_n: int = 50_000, progress: Callable[[int], Any] | None = None,
+                   no_above: float | None = None, keep_n: int = 50_000, progress: Callable[[int], Any] | None = None,
                    **filters: Any) -> PreparedCorpus:
     """Build the dictionary (two streamed passes) and write the bag-of-words corpus to ``workdir``.
 
@@ -74,8 +74,9 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
     workdir : str or Path
     no_below : int, optional
         Keep terms in at least this many documents; default 2 below 200 documents, else 5.
-    no_above : float
-        Drop terms in more than this share of documents.
+    no_above : float, optional
+        Drop terms in more than this share of documents; default 0.5, or 0.9 when documents average more
+        than 2,000 terms (long documents share their core vocabulary).
     keep_n : int
         Keep at most this many terms (the most frequent).
     progress : callable, optional
@@ -108,6 +109,10 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
                               "(or choose a wider selection)")
     if no_below is None:
         no_below = 2 if n_articles < 200 else 5
+    if no_above is None:
+        # In long documents (manifestos, reports) the core vocabulary is in most documents; dropping
+        # everything in half of them leaves only names. Articles: the usual 0.5.
+        no_above = 0.9 if dictionary.num_pos / n_articles > 2000 else 0.5
     if n_articles < 3:
         no_above = 1.0  # a share of one or two documents means nothing
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
@@ -380,7 +385,7 @@ def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
 
 def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
                iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
-               no_above: float = 0.5, keep_n: int = 50_000, seed_words: str | Path | dict | None = None,
+               no_above: float | None = None, keep_n: int = 50_000, seed_words: str | Path | dict | None = None,
                seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = 20_000,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
                **filters: Any) -> TopicRun:
@@ -586,7 +591,7 @@ def load_gensim_model(run: TopicRun):
 
 # ----------------------------------------------------------------------------- sweeps over K
 def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: int = 10, iterations: int = 100,
-                 workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float = 0.5,
+                 workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float | None = None,
                  keep_n: int = 50_000, topn: int = 10, coherence_docs: int = 20_000,
                  runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, **filters: Any) -> dict[str, Any]:
