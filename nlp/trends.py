@@ -151,10 +151,12 @@ def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", 
     group = _group_fn(store, by)
     if not words:
         raise InvalidParameterError("name at least one word or phrase", param="WORD")
-    pre = preprocessor or Preprocessor.from_store(store)
+    # Counted on the terms before collocations, so "soft left" is found inside a soft_left_hard_left
+    # collocation too; a multi-word query is counted as a sequence.
+    pre = preprocessor or Preprocessor.from_store(store, collocations=None)
     queries: dict[str, tuple[str, ...]] = {}
     for word in words:
-        terms = tuple(pre.terms(word))
+        terms = tuple(t for terms, _ in pre.pipe([(word, None)], collocations=False) for t in terms)
         if not terms:
             raise InvalidParameterError(f"{word!r} has no terms after preprocessing (a stop word or a number?)",
                                         param="WORD")
@@ -162,7 +164,7 @@ def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", 
     hits: dict[tuple[str, str], Counter] = defaultdict(Counter)
     n_terms: Counter = Counter()
     n_docs: Counter = Counter()
-    for article, terms in iter_terms(store, **{**filters, "with_text": False}):
+    for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
         p = period_of(article.published, period)
         if p is None:
             continue

@@ -1,0 +1,101 @@
+"""Topic models: reproducibility, stored shares, manifests, guided topics, bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus import CorpusStore
+from nlp.errors import InvalidParameterError, NotPreprocessedError, TopicModelError, UnknownModelError
+from nlp.preprocess import preprocess_corpus
+from nlp.topics import fit_topics, frex_scores, list_runs, load_run, show_topics, sweep_topics
+
+
+def test_same_seed_same_topics(fitted):
+    store, run = fitted
+    again = fit_topics(store, 3, seed=0, name="again", passes=5)
+    assert [t["terms"] for t in again.topics] == [t["terms"] for t in run.topics]
+    assert [t["label"] for t in again.topics] == [t["label"] for t in run.topics]
+    shares = lambda name: store.conn.execute(  # noqa: E731
+        "SELECT article_id, topic, share FROM document_topics WHERE run = ? ORDER BY 1, 2", (name,)).fetchall()
+    assert shares("again") == shares("base")
+
+
+def test_shares_sum_to_one_and_manifest(fitted):
+    store, run = fitted
+    sums = store.conn.execute("SELECT SUM(share) FROM document_topics WHERE run = 'base' GROUP BY article_id").fetchall()
+    assert len(sums) == 36 and all(abs(s - 1) < 1e-6 for (s,) in sums)
+    manifest = json.loads((run.path / "manifest.json").read_text())
+    assert manifest["seed"] == 0 and manifest["reproducible"] is True
+    assert manifest["corpus_fingerprint"] == store.fingerprint()
+    assert {"gensim", "spacy", "numpy"} <= set(manifest["versions"])
+    assert set(manifest["coherence"]) == {"c_v", "c_npmi"} and manifest["coherence"]["c_v"] is not None
+    assert (run.path / "lda.model").exists() and (run.path / "dictionary.gensim").exists()
+    assert all(t["coherence_c_v"] is not None and t["label"] for t in run.topics)
+
+
+def test_topics_recover_themes(fitted):
+    _, run = fitted
+    from tests.nlp.conftest import THEMES
+    tops = [set(t["terms"][:6]) for t in run.topics]
+    for words in THEMES.values():  # every theme is one topic's top words
+        assert max(len(set(words) & top) for top in tops) >= 4
+
+
+def test_show_and_list(fitted):
+    store, _ = fitted
+    shown = show_topics(store, "base")
+    assert shown["name"] == "base" and shown["k"] == 3 and len(shown["topics"]) == 3
+    assert "base" in [r["name"] for r in list_runs(store)]
+
+
+def test_guided_topics(fitted):
+    store, _ = fitted
+    run = fit_topics(store, 3, seed=0, name="guided", passes=5,
+                     seed_words={"decentralisation": ["devolution", "federal", "local", "community wealth building"]})
+    assert run.topics[0]["seeded"] == "decentralisation" and run.topics[0]["label"].startswith("decentralisation:")
+    assert {"devolution", "federal"} <= set(run.topics[0]["terms"])
+
+
+def test_frex_prefers_exclusive_words():
+    import numpy as np
+    phi = np.array([[0.30, 0.25, 0.2, 0.15, 0.1], [0.30, 0.01, 0.2, 0.29, 0.2]])
+    frex = frex_scores(phi)
+    assert frex[0, 1] > frex[0, 0]  # word 1: a little less frequent than word 0, but exclusive to topic 0
+
+
+def test_bad_k(fitted):
+    store, _ = fitted
+    with pytest.raises(InvalidParameterError) as err:
+        fit_topics(store, 1)
+    assert str(err.value) == "K must be at least 2 (got 1)"
+    with pytest.raises(InvalidParameterError) as err:
+        fit_topics(store, 50, passes=1)
+    assert str(err.value) == "K = 50 is more than the number of documents (36): choose K of at most 36"
+
+
+def test_unknown_and_missing_runs(fitted, tmp_path):
+    store, _ = fitted
+    with pytest.raises(UnknownModelError, match=r"^unknown topic model 'nope'; known: .*base"):
+        load_run(store, "nope")
+    empty = CorpusStore(tmp_path / "empty.db")
+    with pytest.raises(TopicModelError) as err:
+        load_run(empty)
+    assert str(err.value) == "no topic model fitted yet: run `python cli.py topics fit --k K` first"
+
+
+def test_empty_corpus_and_not_preprocessed(small_store, tmp_path):
+    empty = CorpusStore(tmp_path / "empty.db")
+    with pytest.raises(TopicModelError, match="^the corpus is empty"):
+        fit_topics(empty, 3)
+    with pytest.raises(NotPreprocessedError, match=r"run `python cli.py nlp preprocess` first"):
+        fit_topics(small_store, 3)
+
+
+def test_sweep(small_store, tmp_path):
+    preprocess_corpus(small_store)
+    result = sweep_topics(small_store, [2, 3], seed=0, passes=2, runs_dir=tmp_path / "runs")
+    assert [r["k"] for r in result["rows"]] == [2, 3] and result["best_k"] in (2, 3)
+    assert all(r["coherence_c_v"] is not None for r in result["rows"])
+    from pathlib import Path
+    assert Path(result["png"]).stat().st_size > 1000 and Path(result["csv"]).read_text().startswith("k,")

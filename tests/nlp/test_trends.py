@@ -1,0 +1,55 @@
+"""Topic and term trends: shares per cell sum to 1, n_docs, periods, charts, per-10k counts."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from nlp.errors import InvalidParameterError
+from nlp.trends import format_rows, period_of, term_trends, topic_prevalence, write_topic_trends
+
+
+@pytest.mark.parametrize("by,period", [("tendency", "year"), ("outlet", "quarter"), ("none", "month")])
+def test_shares_sum_to_one_per_cell(fitted, by, period):
+    store, _ = fitted
+    rows = topic_prevalence(store, "base", by=by, period=period)
+    cells = defaultdict(float)
+    docs = {}
+    for r in rows:
+        cells[(r["period"], r["group"])] += r["share"]
+        docs.setdefault((r["period"], r["group"]), r["n_docs"])
+    assert cells and all(abs(v - 1) < 1e-4 for v in cells.values())
+    assert sum(docs.values()) == 36
+
+
+def test_groups_and_periods(fitted):
+    store, _ = fitted
+    rows = topic_prevalence(store, "base", by="tendency", period="quarter")
+    assert {r["group"] for r in rows} == {"soft_left", "hard_left", "soft_right"}
+    assert all(len(r["period"]) == 7 and r["period"][4:6] == "-Q" for r in rows)
+    assert period_of("2019-11-02", "month") == "2019-11" and period_of("1945", "quarter") == "1945"
+    assert period_of(None) is None
+
+
+def test_write_topic_trends(fitted, tmp_path):
+    store, _ = fitted
+    out = write_topic_trends(store, tmp_path / "out", by="outlet")
+    assert out["png"].stat().st_size > 5000
+    assert out["csv"].read_text().splitlines()[0] == "period,group,topic,label,share,n_docs"
+
+
+def test_term_trends_per_10k(fitted):
+    store, _ = fitted
+    rows = term_trends(store, ["soft left", "devolution"], by="none")
+    soft = [r for r in rows if r["term"] == "soft left"]
+    assert all(r["terms"] == "soft_left" for r in soft)
+    # every synthetic article says "the soft left" once
+    assert all(r["count"] == r["n_docs"] for r in soft)
+    assert all(r["per_10k"] == pytest.approx(10_000 * r["count"] / r["n_terms"], abs=1e-3) for r in rows)
+    assert '"per_10k"' in format_rows(rows, "json")
+
+
+def test_term_trends_bad_word(fitted):
+    store, _ = fitted
+    with pytest.raises(InvalidParameterError, match=r"^'the' has no terms after preprocessing"):
+        term_trends(store, ["the"])
