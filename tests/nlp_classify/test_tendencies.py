@@ -1,0 +1,33 @@
+"""The run/demo stage: analyses that can run do, the others are recorded as skipped, never faked."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from nlp.tendencies import analyse_tendencies, stage_tendencies, tendency_sections
+
+from .corpus_fixture import build_store
+
+
+def test_stage_adds_sections_metrics_and_method(tmp_path):
+    store = build_store(tmp_path / "c.db")
+    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={})
+    stage_tendencies(ctx)
+    assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
+    assert ctx.metrics["classifier_macro_f1_by_outlet"] >= 0.8
+    assert {"Classifier", "Contrasts", "Mentions"} <= set(ctx.method)
+    assert "<svg" in ctx.sections[1].html and ctx.sections[1].data["contrasts"]
+    store.close()
+
+
+def test_single_tendency_is_skipped_with_its_reason(tmp_path):
+    store = build_store(tmp_path / "c.db")
+    from corpus.labels import LabelSet
+    store.load_labels(LabelSet.from_mapping({"outlets": {o: "soft_left" for o in
+                      ("commonweal", "plural", "redcorner", "picketpen", "forwardbench", "newcentre")}}))
+    analysis = analyse_tendencies(store)
+    assert analysis["evaluation"] == {}
+    assert analysis["skipped"]["classifier, folds by outlet"].startswith("Only one class ('soft_left'")
+    sections = tendency_sections(analysis)
+    assert "classifier" not in [s.id for s in sections]
+    assert "Not run: classifier, folds by outlet" in sections[-1].html
+    store.close()
