@@ -11,9 +11,9 @@ Quinn (2008, "Fightin' Words", *Political Analysis* 16(4)). For a term *w* used 
     z_w     = delta_w / sqrt(var_w)
 
 The prior is informative: ``alpha_w = alpha_0 * pi_w`` with ``pi_w`` the term's share of the whole selection
-(both groups, or a background corpus) and, by default, ``alpha_0`` the size of that selection (the raw
-background counts), so rare words are shrunk towards "no difference" and frequent words are not
-over-rewarded the way raw log-odds or frequency differences are. ``z > 0`` favours A, ``z < 0`` B; ``|z| > 1.96`` is the usual
+(both groups, or a background corpus) and, by default, ``alpha_0`` a tenth of the two groups' terms, so rare
+words are shrunk towards "no difference" and frequent words are not over-rewarded the way raw log-odds or
+frequency differences are. ``z > 0`` favours A, ``z < 0`` B; ``|z| > 1.96`` is the usual
 two-sided 5% threshold, not corrected for the many terms tested.
 
 Terms are the preprocessed terms (multi-word names such as ``soft_left`` are one term); ``ngrams=2`` adds
@@ -36,6 +36,8 @@ from .groups import (
 log = logging.getLogger(__name__)
 
 REST = "rest"
+#: Default strength of the prior, as a share of the terms of the two groups (see :func:`weighted_log_odds`).
+PRIOR_SHARE = 0.1
 
 
 @dataclass
@@ -101,9 +103,10 @@ def weighted_log_odds(
         Background term counts that shape the prior; default ``counts_a + counts_b``. Terms missing from it
         get a tiny pseudo-count so every ``alpha_w > 0``.
     alpha0 : float, optional
-        Total strength of the prior (sum of the ``alpha_w``), in pseudo-terms. Default: the prior's own
-        total, i.e. the raw background counts (as Jurafsky et al. 2014 use it); a smaller value weakens the
-        prior, which ranks words used by one group only lower.
+        Total strength of the prior (sum of the ``alpha_w``), in pseudo-terms. Default:
+        :data:`PRIOR_SHARE` (a tenth) of the terms of the two groups, so the prior weighs like a tenth
+        of the data: enough to shrink rare words, not so much that frequent differences are drowned.
+        ``alpha0 <= 0`` uses the raw background counts (a prior as strong as the data, as tidylo does).
 
     Returns
     -------
@@ -124,7 +127,9 @@ def weighted_log_odds(
     else:
         alpha = np.fromiter((float(prior.get(w, 0.0)) for w in vocab), dtype=float, count=len(vocab))
     alpha = np.maximum(alpha, 0.01)
-    if alpha0 is not None and alpha0 > 0:
+    if alpha0 is None:
+        alpha0 = PRIOR_SHARE * (ya.sum() + yb.sum())
+    if alpha0 > 0:
         alpha = alpha * (float(alpha0) / alpha.sum())
     a0 = alpha.sum()
     na, nb = ya.sum(), yb.sum()
@@ -227,7 +232,7 @@ def contrast_pairs(
         total_a=sum(counts_a.values()), total_b=sum(counts_b.values()), overlap=overlap,
         params={"top": top, "min_count": min_count, "ngrams": ngrams,
                 "prior": "background counts" if prior is not None else "counts of both groups",
-                "alpha0": alpha0 if alpha0 is not None else "size of the selection", "method": "weighted log-odds, informative Dirichlet prior (Monroe et al. 2008)"},
+                "alpha0": alpha0 if alpha0 is not None else f"{PRIOR_SHARE} x terms of both groups", "method": "weighted log-odds, informative Dirichlet prior (Monroe et al. 2008)"},
     )
 
 
@@ -302,7 +307,8 @@ def contrast_each_against_rest(
         results.append(ContrastResult(
             a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=docs[group],
             total_a=sum(per_group[group].values()), total_b=sum(rest.values()),
-            params={"top": top, "min_count": min_count, "prior": "counts of both groups"},
+            params={"top": top, "min_count": min_count, "prior": "counts of both groups",
+                    "alpha0": f"{PRIOR_SHARE} x terms of both groups"},
         ))
     return results
 

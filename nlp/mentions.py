@@ -131,8 +131,9 @@ def mine_mentions(
                 tm.articles += 1
                 f.articles += 1
                 seen.add(term)
-            tm.window.update(terms[max(0, i - window):i])
-            tm.window.update(terms[i + 1:i + 1 + window])
+            # the faction's own name (a second mention close by) says nothing about how it is described
+            tm.window.update(t for t in terms[max(0, i - window):i] if t != term)
+            tm.window.update(t for t in terms[i + 1:i + 1 + window] if t != term)
     if n_docs == 0:
         raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
     out = []
@@ -250,8 +251,10 @@ def format_mentions(result: dict[str, Any], terms: int = 8) -> list[str]:
                      f"{f['self_mentions']} by itself, {f['other_mentions']} by others")
         for tendency, t in f["by_tendency"].items():
             mark = " (self)" if t["self"] else ""
-            words = ", ".join(x["term"] for x in (t["terms"] or t["distinctive"])[:terms]) or "-"
-            lines.append(f"  by {tendency + mark:<18} {t['mentions']:>5} ({t['per_10k_terms']:.1f} per 10k terms): {words}")
+            lines.append(f"  by {tendency + mark:<18} {t['mentions']:>5} mentions ({t['per_10k_terms']:.1f} per 10k terms)")
+            lines.append(f"    {'around it:':<17} " + (", ".join(x["term"] for x in t["terms"][:terms]) or "-"))
+            if t["distinctive"]:
+                lines.append(f"    {'unlike others:':<17} " + ", ".join(x["term"] for x in t["distinctive"][:terms]))
     unmentioned = [f["name"] for f in result["factions"] if not f["mentions"]]
     if unmentioned:
         lines.append("Not mentioned: " + ", ".join(unmentioned))

@@ -156,6 +156,6 @@ def stage_tendencies(ctx: Any) -> None:
         "stratified cross-validation whose folds never split an outlet (or an author), beside a majority-class "
         "baseline. Articles labelled 'unlabelled' or 'mixed' are left out.")
     ctx.method["Contrasts"] = ("Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & "
-                               "Quinn 2008), the prior being the term counts of both groups.")
+                               "Quinn 2008); the prior follows the term counts of both groups and weighs a tenth of the data.")
     ctx.method["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
                               "within a window around them are contrasted with the tendency's overall usage.")
