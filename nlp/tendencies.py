@@ -90,7 +90,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
         rows = evaluation_rows(ev)
         html = ("<p class=\"lead\">Cross-validated tendency classifier (TF-IDF + class-balanced logistic "
                 "regression). Folds never split an outlet (or an author), so the scores are for writing the "
-                "classifier has not seen; the baseline always predicts the training folds' majority class.</p>")
+                "classifier has not seen; the baseline always predicts the most frequent tendency.</p>")
         html += table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy"],
                       [(r["group_by"], r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
                         r["baseline_accuracy"]) for r in rows], numeric=(1, 2, 3, 4, 5, 6))
