@@ -309,9 +309,10 @@ def evaluate(
         caveats.append(f"{data.no_group} article(s) have no {group_by}: each is a group of its own")
     total = sum(data.levels.values())
     if label_field == "tendency" and total and data.levels.get("outlet", 0) / total > OUTLET_LEVEL_CAVEAT_SHARE:
+        advice = "label authors" + (", and evaluate with --group-by outlet" if group_by != "outlet" else "")
         caveats.append(
             f"{data.levels['outlet']} of {total} labels come from outlet defaults: the classifier may be "
-            "learning each outlet's house style rather than a tendency (label authors, and use --group-by outlet)"
+            f"learning each outlet's house style rather than a tendency ({advice})"
         )
     result["label_levels"] = dict(sorted(data.levels.items()))
     result["excluded"] = dict(sorted(data.excluded.items()))

@@ -109,9 +109,9 @@ def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, **fi
     """
     if window < 0:
         raise GroupError(f"--window must be 0 or more, not {window}")
+    pattern = keyword_pattern(keyword)
     if store.count() == 0:
         raise EmptySelectionError("The corpus is empty; import or scrape articles first")
-    pattern = keyword_pattern(keyword)
     ids = candidate_ids(store.conn, keyword)
     lines: list[KwicLine] = []
     for start in range(0, len(ids), 200):

@@ -121,3 +121,16 @@ def test_not_preprocessed(tmp_path):
     with pytest.raises(NotPreprocessedError):
         contrast(s, "soft_left", "hard_left")
     s.close()
+
+
+def test_kwic_errors(tmp_path):
+    from corpus import CorpusStore
+    from nlp.groups import EmptySelectionError
+
+    with CorpusStore(tmp_path / "empty.db") as empty:
+        with pytest.raises(EmptySelectionError, match="The corpus is empty; import or scrape articles first"):
+            kwic(empty, "soft left")
+        with pytest.raises(GroupError, match="--window must be 0 or more, not -1"):
+            kwic(empty, "soft left", window=-1)
+        with pytest.raises(GroupError, match="Keyword '\\?\\?' has no words to look for"):
+            kwic(empty, "??")
