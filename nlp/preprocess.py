@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import re
+from collections import Counter, deque
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator
@@ -110,6 +112,8 @@ def build_pipeline(model: str | None = None, phrases_file: str | Path | None = N
                 f"the lookup lemmatiser needs spacy-lookups-data: pip install spacy-lookups-data ({exc})"
             ) from None
         nlp.max_length = CHUNK_CHARS * 2
+        # Preprocessor applies the same lookup table once per word type (cached), not once per token.
+        nlp.disable_pipe("lemmatizer")
         return nlp
     try:
         nlp = spacy.load(model, exclude=["ner", "parser", "textcat", "textcat_multilabel"])
@@ -140,16 +144,33 @@ class Collocations:
 
     @classmethod
     def fit(cls, documents: Iterable[list[str]], min_count: int = 10, threshold: float = 0.5,
-            scoring: str = "npmi") -> "Collocations":
-        """Fit on a re-iterable stream of term lists (one pass; memory grows with the vocabulary only)."""
-        from gensim.models.phrases import Phrases
+            scoring: str = "npmi", max_bigrams: int = 5_000_000) -> "Collocations":
+        """Fit on a stream of term lists, in one pass.
 
-        # A space delimiter, because terms may already hold "_" (soft_left).
-        phrases = Phrases(documents, min_count=min_count, threshold=threshold, scoring=scoring,
-                          delimiter=" ", connector_words=frozenset())
-        pairs = [tuple(key.split(" ")) for key in phrases.export_phrases()]
-        return cls([p for p in pairs if len(p) == 2],
-                   {"min_count": min_count, "threshold": threshold, "scoring": scoring})
+        Bigrams are scored as gensim ``Phrases`` scores them (``npmi_scorer`` or ``original_scorer``, a
+        bigram is kept when its score exceeds ``threshold``); counting uses ``collections.Counter``, which is
+        several times faster than ``Phrases.learn_vocab``. Memory follows the vocabulary, not the corpus:
+        past ``max_bigrams`` distinct bigrams the rarest are pruned, as gensim's ``prune_vocab`` does.
+        """
+        from gensim.models.phrases import npmi_scorer, original_scorer
+
+        scorers = {"npmi": npmi_scorer, "default": original_scorer}
+        if scoring not in scorers:
+            raise ValueError(f"scoring must be one of {', '.join(scorers)}")
+        scorer = scorers[scoring]
+        words: Counter = Counter()
+        bigrams: Counter = Counter()
+        total, min_reduce = 0, 1
+        for terms in documents:
+            words.update(terms)
+            bigrams.update(zip(terms, terms[1:]))
+            total += len(terms)
+            if len(bigrams) > max_bigrams:
+                min_reduce += 1
+                bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
+        pairs = [(a, b) for (a, b), n in bigrams.items()
+                 if n >= min_count and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
+        return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring})
 
     def apply(self, terms: list[str]) -> list[str]:
         if not self.pairs or len(terms) < 2:
@@ -224,6 +245,8 @@ class Preprocessor:
         self._lookup = None
         if model is None:
             self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            if not len(self._lookup):
+                raise UnknownModelError("the lookup lemmatiser has no table: pip install spacy-lookups-data")
 
     @classmethod
     def from_store(cls, store: CorpusStore, **overrides: Any) -> "Preprocessor":
@@ -240,7 +263,7 @@ class Preprocessor:
         meta = self.nlp.meta
         parts = [
             PIPELINE_VERSION, spacy.__version__, self.model or "blank:en",
-            f"{meta.get('name')}-{meta.get('version')}", ",".join(self.nlp.pipe_names),
+            f"{meta.get('name')}-{meta.get('version')}", ",".join(self.nlp.component_names),
             self.vocabulary.fingerprint, str(len(self.stop_words)),
         ]
         if self.model is None:
@@ -283,11 +306,16 @@ class Preprocessor:
         if lower in self.stop_words:
             return None
         term = self.vocabulary.lemmas.get(lower)
-        if term is None:
-            term = lemma_text.lower()
-            if self._lookup is not None and lemma_text == lex.orth_ and lower != lemma_text:
-                # The lookup table is lower-case: "Years" and "SCHOOLS" (headings) need their lower form.
+        if term is None and self._lookup is not None:
+            # Blank pipeline: the lookup lemmatiser's table, consulted once per word type (this cache) rather
+            # than once per token. The table is lower-case: "Years", "SCHOOLS" (headings) need their lower form.
+            text = lex.orth_
+            term = self._lookup.get(text, text)
+            if term == text and lower != text:
                 term = self._lookup.get(lower, lower)
+            term = term.lower()
+        elif term is None:
+            term = lemma_text.lower()
         if term in self.stop_words or not _TERM.fullmatch(term):
             return None
         return term.replace("’", "'")
@@ -312,15 +340,61 @@ class Preprocessor:
             In the order of ``pairs``.
         """
         colloc = self.collocations if collocations else None
+        results = self._pipe_parallel(pairs) if self.n_process > 1 else self._pipe_base(pairs)
+        for terms, id_ in results:
+            yield (colloc.apply(terms) if colloc else terms), id_
+
+    def _pipe_base(self, pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[list[str], Hashable]]:
         buffer: list[str] = []
-        docs = self.nlp.pipe(_chunked(pairs), as_tuples=True, batch_size=self.batch_size,
-                             n_process=self.n_process)
-        for doc, (id_, last) in docs:
+        for doc, (id_, last) in self.nlp.pipe(_chunked(pairs), as_tuples=True, batch_size=self.batch_size):
             buffer.extend(self.doc_terms(doc))
             if last:
-                terms = colloc.apply(buffer) if colloc else buffer
-                yield terms, id_
+                yield buffer, id_
                 buffer = []
+
+    def _pipe_parallel(self, pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[list[str], Hashable]]:
+        """Worker processes each run the whole pipeline (terms included) on a batch and send back only the
+        terms: much less to pickle than spaCy's own ``n_process`` (whole Docs). At most two batches per
+        worker are in flight, so memory stays flat however long the stream."""
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with ctx.Pool(self.n_process, initializer=_init_worker,
+                      initargs=(self.model, self.phrases_file, self.batch_size)) as pool:
+            pending: deque = deque()
+            for batch in _batches(pairs, self.batch_size):
+                pending.append(pool.apply_async(_work, (batch,)))
+                if len(pending) >= 2 * self.n_process:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
+
+
+_WORKER: "Preprocessor | None" = None
+
+
+def _init_worker(model: str | None, phrases_file: str | None, batch_size: int) -> None:
+    global _WORKER
+    _WORKER = Preprocessor(model=model, phrases_file=phrases_file, batch_size=batch_size)
+
+
+def _work(batch: list[tuple[str, Hashable]]) -> list[tuple[list[str], Hashable]]:
+    assert _WORKER is not None
+    return list(_WORKER._pipe_base(batch))
+
+
+def _batches(pairs: Iterable[tuple[str, Hashable]], size: int, max_chars: int = 100_000
+             ) -> Iterator[list[tuple[str, Hashable]]]:
+    """Batches of at most ``size`` texts or about ``max_chars`` characters (long texts spread over workers)."""
+    batch: list[tuple[str, Hashable]] = []
+    chars = 0
+    for text, id_ in pairs:
+        batch.append((text, id_))
+        chars += len(text or "")
+        if len(batch) >= size or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
 
 def _chunked(pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[str, tuple[Hashable, bool]]]:
@@ -380,10 +454,10 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
     def todo() -> Iterator[tuple[str, tuple[str, str]]]:
         for article in store.articles(**filters):
             counts["articles"] += 1
-            chash = article.content_hash
-            row = conn.execute("SELECT fingerprint, content_hash FROM article_terms WHERE article_id = ?",
-                               (article.id,)).fetchone()
-            if row and row[0] == fp and row[1] == chash:
+            chash, cached_fp, cached_hash = conn.execute(
+                "SELECT a.content_hash, t.fingerprint, t.content_hash FROM articles a LEFT JOIN article_terms t "
+                "ON t.article_id = a.id WHERE a.id = ?", (article.id,)).fetchone()
+            if cached_fp == fp and cached_hash == chash:
                 counts["cached"] += 1
                 if progress:
                     progress(1)

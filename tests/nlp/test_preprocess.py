@@ -101,3 +101,9 @@ def test_collocations_are_fitted_and_applied():
     assert ("public", "ownership") in colloc.pairs
     assert colloc.apply(["public", "ownership", "now"]) == ["public_ownership", "now"]
     assert Collocations.from_dict(colloc.to_dict()).pairs == colloc.pairs
+
+
+def test_two_processes_give_the_same_terms(pre):
+    texts = [(f"The soft left {i} and Labour First on devolution, running councils.", i) for i in range(40)]
+    parallel = Preprocessor(n_process=2, batch_size=8)
+    assert list(parallel.pipe(texts)) == list(pre.pipe(texts))
