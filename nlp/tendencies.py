@@ -120,7 +120,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
                            f"{r.a} ({r.docs_a} articles) against {r.b} ({r.docs_b} articles)")
         if rest:
             html += "<h3>Each tendency against all the others</h3>"
-            html += table(["tendency", "articles", f"its most distinctive terms (z)"],
+            html += table(["tendency", "articles", "its most distinctive terms (z)"],
                           [(r.a, r.docs_a, ", ".join(f"{t.term} ({t.z:.1f})" for t in r.terms_a[:terms])) for r in rest],
                           numeric=(1,))
         sections.append(Section("contrasts", "What sets each tendency apart", html,
