@@ -1,0 +1,368 @@
+"""What every outlet shares: its facts (:class:`OutletSpec`) and the :class:`Scraper` that uses them.
+
+An outlet module holds only facts (domains, feeds, sitemaps, URL patterns, selectors, quirks) in an
+``OutletSpec``; a plain WordPress outlet needs nothing else and can be defined in TOML
+(``scrapers/outlets.toml``). Parsing is pure: :meth:`Scraper.parse` takes HTML and a URL and returns an
+:class:`~corpus.models.Article`; it tries JSON-LD / OpenGraph / ``article:published_time`` first, the
+outlet's selectors second, trafilatura last.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from corpus.models import Article
+
+from . import extract as ex
+from .urls import canonicalise, netloc_key
+
+log = logging.getLogger(__name__)
+
+SCRAPER_VERSION = "1"
+#: Child sitemaps never worth reading for articles (taxonomies, authors, static pages).
+SITEMAP_SKIP = r"(taxonom|categor|tag|author|user|page-sitemap|sitemap-pages|wp-sitemap-pages|image|video)"
+#: Paths that are never articles, on any outlet.
+NON_ARTICLE = (r"^/(tag|tags|category|categories|author|authors|topic|topics|search|page|feed|wp-json|"
+               r"wp-content|wp-admin|wp-login|cart|account|login|subscribe|donate|shop)(/|$)",
+               r"\.(xml|rss|json|jpg|jpeg|png|gif|webp|pdf|css|js|zip|mp3|mp4)$", r"^/$")
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors for one outlet; each field is a tuple tried in order (first match wins)."""
+
+    title: tuple[str, ...] = ("h1.entry-title", "h1.post-title", "article h1", "h1")
+    standfirst: tuple[str, ...] = ()
+    authors: tuple[str, ...] = (".byline a[rel='author']", "a[rel='author']", ".author a", ".byline .author",
+                                ".byline", ".author-name")
+    date: tuple[str, ...] = ("time.entry-date[datetime]", "time[datetime]", "time")
+    body: tuple[str, ...] = (".entry-content", ".post-content", "article .content", "article")
+    tags: tuple[str, ...] = (".tags a[rel='tag']", "a[rel='tag']")
+    section: tuple[str, ...] = (".cat-links a", "a[rel='category tag']")
+    listing_links: tuple[str, ...] = ("h2.entry-title a", "h3.entry-title a", "article h2 a", "article h3 a")
+    remove: tuple[str, ...] = ()
+    paywall: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutletSpec:
+    """One outlet's facts. Everything a researcher may need to correct lives here.
+
+    ``feeds``, ``sitemaps`` and ``archive`` are paths on the outlet's site (``archive`` templates take
+    ``{n}``, the page number); ``article_patterns`` are regular expressions on URL paths;
+    ``prefer_selectors`` names fields where the outlet's selectors outrank page metadata (e.g. a theme
+    whose JSON-LD names the wrong author).
+    """
+
+    name: str
+    display_name: str
+    domain: str
+    tendency: str = "unlabelled"
+    extra_domains: tuple[str, ...] = ()
+    strip_www: bool = True
+    scheme: str = "https"
+    feeds: tuple[str, ...] = ("/feed/",)
+    sitemaps: tuple[str, ...] = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
+    wp_api: bool = False
+    archive: tuple[str, ...] = ()
+    archive_start: int = 1
+    max_archive_pages: int = 200
+    article_patterns: tuple[str, ...] = ()
+    trailing_slash: bool | None = None
+    selectors: Selectors = field(default_factory=Selectors)
+    drop_paragraphs: tuple[str, ...] = ()
+    paywall_phrases: tuple[str, ...] = ()
+    prefer_selectors: tuple[str, ...] = ()
+    min_words: int = 40
+    platform: str = "WordPress"
+    note: str = ""
+    version: str = SCRAPER_VERSION
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return (self.domain, *self.extra_domains)
+
+    def with_overrides(self, data: dict[str, Any]) -> "OutletSpec":
+        """A copy with fields from a TOML entry (selector tables merge field by field)."""
+        data = dict(data)
+        sel = data.pop("selectors", None)
+        known = {f.name for f in fields(self)}
+        changes = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+        if sel:
+            sel = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in sel.items()}
+            changes["selectors"] = replace(self.selectors, **sel)
+        return replace(self, **changes)
+
+
+class Scraper:
+    """Parses one outlet's pages and says which URLs belong to it.
+
+    Parameters
+    ----------
+    spec : OutletSpec
+    base_url : str, optional
+        Fetch from this host instead of the outlet's own (a mirror, an archive, a local test server).
+        Stored URLs stay on the outlet's canonical domain, so a mirror yields the same article ids.
+    """
+
+    def __init__(self, spec: OutletSpec, base_url: str | None = None):
+        self.spec = spec
+        self.name = spec.name
+        self.public_base = f"{spec.scheme}://{spec.domain}"
+        self.base_url = (base_url or self.public_base).rstrip("/")
+        self._base_prefix = urlsplit(self.base_url).path.rstrip("/")
+        self._patterns = [re.compile(p) for p in spec.article_patterns]
+        self._non_article = [re.compile(p, re.I) for p in NON_ARTICLE]
+        self._drop = ex.drop_matcher(tuple(spec.drop_paragraphs))
+        self._paywall = [re.compile(p, re.I) for p in spec.paywall_phrases]
+        hosts = set()
+        for d in spec.domains:
+            d = d.lower()
+            hosts |= {d, d[4:] if d.startswith("www.") else "www." + d}
+        self._own_hosts = frozenset(hosts)
+        self._base_netloc = netloc_key(self.base_url)
+
+    def __repr__(self) -> str:
+        return f"<Scraper {self.name} base={self.base_url}>"
+
+    @property
+    def version(self) -> str:
+        return f"{self.name}/{self.spec.version}"
+
+    # -- URLs ---------------------------------------------------------------------------------
+    def is_own(self, url: str) -> bool:
+        """Whether ``url`` is on the outlet's domains or its base-url host."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return False
+        return (parts.hostname or "").lower() in self._own_hosts or netloc_key(url) == self._base_netloc
+
+    # Scope protocol for the fetcher.
+    def allows(self, url: str) -> bool:
+        return self.is_own(url)
+
+    def public_path(self, url: str) -> str:
+        """Path (and query) of ``url`` on the public site, whichever host it was found on."""
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if netloc_key(url) == self._base_netloc and self._base_prefix and path.startswith(self._base_prefix):
+            path = path[len(self._base_prefix):] or "/"
+        return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+    def canonical(self, url: str) -> str:
+        """The stored spelling of an article URL: on the outlet's public domain, tracking stripped."""
+        url = urljoin(self.base_url + "/", url)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if netloc_key(url) == self._base_netloc and host not in self._own_hosts:
+            url = self.public_base + self.public_path(url)
+        return canonicalise(url, strip_www=self.spec.strip_www, trailing_slash=self.spec.trailing_slash)
+
+    def to_fetch_url(self, url: str) -> str:
+        """Where to fetch ``url`` from: rewritten onto ``base_url`` when one is set."""
+        url = urljoin(self.base_url + "/", url)
+        if self.base_url == self.public_base:
+            return url.split("#", 1)[0]
+        if (urlsplit(url).hostname or "").lower() in self._own_hosts:
+            return self.base_url + self.public_path(url).split("#", 1)[0]
+        return url.split("#", 1)[0]
+
+    def site_url(self, path: str) -> str:
+        """A path on the outlet's site, on the host we fetch from."""
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a URL looks like an article (outlet patterns; otherwise 'not an obvious non-article')."""
+        if not self.is_own(url):
+            return False
+        path = urlsplit(self.canonical(url)).path
+        if any(p.search(path) for p in self._non_article):
+            return False
+        if self._patterns:
+            return any(p.search(path) for p in self._patterns)
+        return True
+
+    # -- parsing ------------------------------------------------------------------------------
+    def parse(self, html: str, url: str) -> Article:
+        """Extract an :class:`Article` from a page. Pure: no network, no store."""
+        tree = ex.parse_tree(html)
+        spec, sel = self.spec, self.spec.selectors
+        prefer = set(spec.prefer_selectors)
+        how: dict[str, str] = {}
+        nodes = ex.json_ld_nodes(tree)
+        ld = ex.json_ld_article(nodes) or {}
+
+        # canonical URL: the page's own <link rel=canonical> when it stays on the outlet and is a path
+        canonical = self.canonical(url)
+        page_canonical = ex.link_href(tree, "canonical") or ex.meta_value(tree, "og:url")
+        if page_canonical:
+            candidate = self.canonical(urljoin(url, page_canonical))
+            if self.is_own(candidate) and urlsplit(candidate).path not in ("", "/") and (
+                    self.is_article_url(candidate) or not self.is_article_url(canonical)):
+                canonical = candidate
+
+        # title
+        meta_title = _first(ex.clean_text(ld.get("headline")) if isinstance(ld.get("headline"), str) else None,
+                            self._strip_site(ex.meta_value(tree, "og:title")),
+                            self._strip_site(ex.meta_value(tree, "twitter:title")))
+        sel_title = _first(*(ex.heading_text(e) for e in ex.select(tree, sel.title)[:1]))
+        title = _pick("title", meta_title, sel_title, prefer, how)
+        if not title:
+            t = tree.find(".//title")
+            title = self._strip_site(ex.text_of(t)) if t is not None else None
+            how["title"] = "title-tag" if title else "none"
+
+        # authors
+        meta_authors = ex.json_ld_authors(ld, nodes) if ld else []
+        if not meta_authors:
+            meta_authors = [a for v in ex.meta_values(tree, "author", "article:author", "parsely-author",
+                                                      "sailthru.author") for a in ex.split_authors(v)]
+        sel_authors = self._selector_authors(tree)
+        authors = _pick("authors", meta_authors, sel_authors, prefer, how) or []
+        authors = [a for a in ex.unique(authors) if a.casefold() != spec.display_name.casefold()]
+
+        # date
+        meta_date = None
+        for candidate in (ld.get("datePublished"), ex.meta_value(tree, "article:published_time"),
+                          ex.meta_value(tree, "datePublished", "pubdate", "publishdate", "date",
+                                        "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date")):
+            if isinstance(candidate, str):
+                meta_date = ex.to_aware_iso(candidate)
+                if meta_date:
+                    break
+        sel_date = None
+        for el in ex.select(tree, sel.date)[:3]:
+            sel_date = ex.to_aware_iso(el.get("datetime") or el.get("content") or ex.text_of(el))
+            if sel_date:
+                break
+        date = _pick("date", meta_date, sel_date, prefer, how)
+
+        # section and tags
+        ld_section = ld.get("articleSection")
+        if isinstance(ld_section, list):
+            ld_section = ld_section[0] if ld_section else None
+        meta_section = _first(ex.clean_text(ld_section) if isinstance(ld_section, str) else None,
+                              ex.meta_value(tree, "article:section"))
+        sel_section = _first(*(ex.text_of(e) for e in ex.select(tree, sel.section)[:1]))
+        section = _pick("section", meta_section, sel_section, prefer, how)
+        meta_tags = ex.meta_values(tree, "article:tag") or ex.json_ld_list(ld.get("keywords"))
+        sel_tags = [ex.text_of(e) for e in ex.select(tree, sel.tags)]
+        tags = ex.unique(_pick("tags", meta_tags, sel_tags, prefer, how) or [])
+
+        # paywall, standfirst (before the body removes nodes from the tree)
+        paywalled = ld.get("isAccessibleForFree") in (False, "False", "false")
+        if sel.paywall and ex.select(tree, sel.paywall):
+            paywalled = True
+        standfirst = _first(*(ex.text_of(e) for e in ex.select(tree, sel.standfirst)[:1])) if sel.standfirst else None
+
+        # body: selectors, then trafilatura
+        text = self._selector_body(tree)
+        how["text"] = "selectors"
+        if self._paywall and any(p.search(text) for p in self._paywall):
+            paywalled = True
+            text = "\n\n".join(line for line in text.split("\n\n") if not any(p.search(line) for p in self._paywall))
+        if ex.count_words_fast(text) < spec.min_words and not paywalled:
+            fallback = self._trafilatura_body(html, url)
+            if ex.count_words_fast(fallback) > ex.count_words_fast(text):
+                text, how["text"] = fallback, "trafilatura"
+        if not paywalled and self._paywall and any(p.search(ex.text_of(tree.body) if tree.body is not None else "")
+                                                   for p in self._paywall):
+            paywalled = True
+        if paywalled and standfirst and standfirst not in text:
+            text = (standfirst + "\n\n" + text).strip()
+
+        if not title or not date or not authors:
+            title, authors, date = self._trafilatura_metadata(html, url, title, authors, date, how)
+
+        article = Article(
+            outlet=self.name, text=text, title=title or None, url=url, canonical_url=canonical,
+            authors=tuple(authors), published=date[0] if date else None, section=section or None,
+            tags=tuple(tags), paywalled=paywalled, source="scraped", scraper_version=self.version,
+            metadata={"date_precision": date[1] if date else None, "extracted_by": how,
+                      **({"standfirst": standfirst} if standfirst else {})},
+        )
+        return self.postprocess(article, tree)
+
+    def postprocess(self, article: Article, tree: Any) -> Article:
+        """Hook for an outlet's quirks; the default changes nothing."""
+        return article
+
+    # -- parsing helpers ----------------------------------------------------------------------
+    def _strip_site(self, title: str | None) -> str | None:
+        if not title:
+            return title
+        names = "|".join(re.escape(n) for n in (self.spec.display_name, self.spec.domain, self.spec.name))
+        return re.sub(rf"\s*[|\-–—:»]\s*({names})\s*$", "", title, flags=re.I).strip() or title
+
+    def _selector_authors(self, tree: Any) -> list[str]:
+        els = ex.select(tree, self.spec.selectors.authors)
+        names: list[str] = []
+        for el in els:
+            names.extend(ex.split_authors(ex.text_of(el)))
+        return ex.unique(names)
+
+    def _selector_body(self, tree: Any) -> str:
+        sel = self.spec.selectors
+        containers = ex.select(tree, sel.body)
+        if not containers:
+            return ""
+        boilerplate = (*ex.BOILERPLATE, *sel.remove)
+        if all(c.tag in ex.BLOCK_TAGS for c in containers):
+            # Paragraphs matched directly: drop those inside boilerplate (related lists, donation boxes).
+            scope = tree.body if tree.body is not None else tree
+            bad = {el for css in boilerplate for el in ex.compile_selector(css)(scope)}
+            containers = [c for c in containers if c not in bad and not any(a in bad for a in c.iterancestors())]
+        else:
+            for c in containers:
+                ex.remove_elements(c, boilerplate)
+        return "\n\n".join(ex.block_texts(containers, self._drop))
+
+    def _trafilatura_body(self, html: str, url: str) -> str:
+        import trafilatura
+        try:
+            text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
+                                       favor_precision=True, deduplicate=True) or ""
+        except Exception as exc:  # trafilatura is a last resort; never let it sink a page
+            log.debug("trafilatura failed on %s: %s", url, exc)
+            return ""
+        return ex.clean_body_lines(text, self._drop)
+
+    def _trafilatura_metadata(self, html: str, url: str, title, authors, date, how):
+        import trafilatura
+        try:
+            meta = trafilatura.extract_metadata(html, default_url=url)
+        except Exception as exc:
+            log.debug("trafilatura metadata failed on %s: %s", url, exc)
+            meta = None
+        if meta is None:
+            return title, authors, date
+        if not title and meta.title:
+            title, how["title"] = self._strip_site(meta.title), "trafilatura"
+        if not authors and meta.author:
+            authors, how["authors"] = ex.split_authors(meta.author.replace(";", ",")), "trafilatura"
+        if not date and meta.date:
+            date = ex.to_aware_iso(meta.date)
+            how["date"] = "trafilatura" if date else how.get("date", "none")
+        return title, authors, date
+
+
+def _first(*values: Any) -> Any:
+    for v in values:
+        if v:
+            return v
+    return None
+
+
+def _pick(name: str, meta: Any, selected: Any, prefer: set[str], how: dict[str, str]) -> Any:
+    """Metadata first, selectors second (or the other way round for fields the outlet names)."""
+    order = (("selectors", selected), ("metadata", meta)) if name in prefer else \
+            (("metadata", meta), ("selectors", selected))
+    for label, value in order:
+        if value:
+            how[name] = label
+            return value
+    how[name] = "none"
+    return None

@@ -1,0 +1,447 @@
+"""Incremental, resumable crawls into the corpus store.
+
+One thread per outlet discovers and fetches (the shared :class:`~scrapers.http.Fetcher` keeps each host
+polite); the calling thread is the only one that writes to the store, one small transaction per page, so
+killing the process loses at most the page in flight. Crawl state lives in the store (``crawl_urls``,
+``raw_pages``, ``http_cache``, ``crawl_runs``): a re-run skips what is done, retries what failed (up to
+``max_attempts``), and fetches only what is new. Raw pages are kept zlib-compressed for
+:func:`reparse`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Callable, Iterable
+
+from corpus.dates import now_utc
+from corpus.labels import LabelSet
+from corpus.models import Article
+from corpus.store import CorpusStore
+
+from .base import Scraper
+from .discovery import Candidate, Discovery
+from .errors import FetchError, HostUnreachable, RobotsDisallowed, ScraperError
+from .http import FetchConfig, Fetcher
+
+log = logging.getLogger(__name__)
+
+DONE_STATUSES = ("done", "gone", "not_article")
+SUMMARY_KEYS = ("discovered", "fetched", "new", "failed", "skipped_robots")
+
+
+@dataclass
+class CrawlOptions:
+    """What to collect and how patiently (``since``/``until`` are ISO dates, inclusive)."""
+
+    since: str | None = None
+    until: str | None = None
+    max_articles: int | None = None
+    max_attempts: int = 3
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                if isinstance(value, date):
+                    value = value.isoformat()
+                try:
+                    date.fromisoformat(str(value)[:10])
+                except ValueError:
+                    raise ScraperError(f"--{name} must be a date such as 2024-01-31, not {value!r}") from None
+                setattr(self, name, str(value)[:10])
+        if self.since and self.until and self.since > self.until:
+            raise ScraperError(f"--since {self.since} is after --until {self.until}; swap them")
+
+
+@dataclass
+class OutletSummary:
+    """What one outlet's crawl did. ``to_dict`` gives the CLI's JSON summary."""
+
+    discovered: int = 0
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    skipped_robots: int = 0
+    skipped: int = 0
+    already_done: int = 0
+    complete: bool = False
+    sources: list[str] = field(default_factory=list)
+    error: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Something collected, or nothing needed collecting; False when the outlet could not be crawled."""
+        if self.error:
+            return self.fetched > 0
+        return self.fetched > 0 or self.already_done > 0 or (self.failed == 0 and self.skipped_robots == 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in SUMMARY_KEYS}
+        d.update(updated=self.updated, skipped=self.skipped, already_done=self.already_done, error=self.error)
+        return d
+
+
+@dataclass
+class ScrapeResult:
+    """Summaries per outlet, and whether anything at all could be collected."""
+
+    outlets: dict[str, OutletSummary]
+
+    @property
+    def ok(self) -> bool:
+        return any(s.ok for s in self.outlets.values())
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return {name: s.to_dict() for name, s in self.outlets.items()}
+
+    def failure_message(self) -> str:
+        parts = []
+        for name, s in self.outlets.items():
+            if s.error:
+                parts.append(f"{name}: {s.error}")
+            elif s.skipped_robots and not s.fetched:
+                parts.append(f"{name}: every page refused by robots.txt ({s.skipped_robots})")
+            elif s.failed:
+                first = s.errors[0] if s.errors else "see -v"
+                parts.append(f"{name}: all {s.failed} page(s) failed ({first})")
+        return "nothing could be collected; " + "; ".join(parts or ["no outlet answered"])
+
+
+@dataclass
+class _State:
+    done: set[str]
+    pending: list[Candidate]
+    cache: dict[str, tuple[str | None, str | None]]
+    last_complete: bool
+
+
+# -- the store side ------------------------------------------------------------------------------
+def _load_state(store: CorpusStore, outlet: str, max_attempts: int) -> _State:
+    done, pending = set(), []
+    for url, status, attempts, lastmod in store.conn.execute(
+            "SELECT url, status, attempts, lastmod FROM crawl_urls WHERE outlet = ? ORDER BY discovered_at, url",
+            (outlet,)):
+        if status in DONE_STATUSES or (status == "failed" and attempts >= max_attempts):
+            done.add(url)
+        elif status in ("pending", "failed"):
+            pending.append(Candidate(url, lastmod=lastmod, via="store"))
+    cache = {url: (etag, lm) for url, etag, lm in store.conn.execute("SELECT url, etag, last_modified FROM http_cache")}
+    row = store.conn.execute("SELECT finished_at, summary FROM crawl_runs WHERE outlet = ? ORDER BY id DESC LIMIT 1",
+                             (outlet,)).fetchone()
+    last_complete = bool(row and row[0] and json.loads(row[1] or "{}").get("complete"))
+    return _State(done, pending, cache, last_complete)
+
+
+def _ensure_outlet_label(store: CorpusStore, scraper: Scraper) -> None:
+    """A configured outlet's default tendency becomes its outlet label, unless one is already in force."""
+    tendency = scraper.spec.tendency
+    if not tendency or tendency == "unlabelled" or scraper.name in store.labels.outlets:
+        return
+    store.load_labels(LabelSet.from_mapping({"outlets": {scraper.name: {
+        "tendency": tendency, "name": scraper.spec.display_name, "note": "default tendency from the outlets config"}}}))
+
+
+class _Writer:
+    """Applies the workers' events to the store (only ever from the thread that owns the store)."""
+
+    def __init__(self, store: CorpusStore, summaries: dict[str, OutletSummary]):
+        self.store, self.summaries = store, summaries
+        self._discovered: list[tuple] = []
+
+    def flush(self) -> None:
+        if not self._discovered:
+            return
+        with self.store.transaction() as conn:
+            conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(url) DO UPDATE SET lastmod = COALESCE(excluded.lastmod, lastmod)",
+                             self._discovered)
+        self._discovered.clear()
+
+    def apply(self, event: tuple) -> None:
+        kind, outlet = event[0], event[1]
+        if kind == "discovered":
+            self._discovered.append((event[2], outlet, event[3], now_utc()))
+            if len(self._discovered) >= 500:
+                self.flush()
+            return
+        self.flush()
+        s = self.summaries[outlet]
+        if kind == "page":
+            _, _, url, final_url, status, ctype, encoding, blob, fetched_at, article = event
+            with self.store.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO raw_pages (url, outlet, fetched_at, http_status, content_type, encoding, html_zlib, "
+                    "final_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                    "fetched_at = excluded.fetched_at, http_status = excluded.http_status, content_type = "
+                    "excluded.content_type, encoding = excluded.encoding, html_zlib = excluded.html_zlib, "
+                    "final_url = excluded.final_url",
+                    (url, outlet, fetched_at, status, ctype, encoding, blob, final_url))
+                if isinstance(article, Article):
+                    outcome = self.store.upsert(article)
+                    setattr(s, outcome, getattr(s, outcome) + 1)
+                    self._mark(conn, url, outlet, "done", status, None, article.id, fetched_at)
+                    if article.canonical_url and article.canonical_url != url:
+                        self._mark(conn, article.canonical_url, outlet, "done", status, None, article.id,
+                                   fetched_at, count_attempt=False)
+                else:  # a reason the page is not stored
+                    s.skipped += 1
+                    self._mark(conn, url, outlet, article, status, None, None, fetched_at)
+        elif kind == "failed":
+            _, _, url, status, error, gone = event
+            with self.store.transaction() as conn:
+                self._mark(conn, url, outlet, "gone" if gone else "failed", status, error, None, now_utc())
+        elif kind == "robots":
+            with self.store.transaction() as conn:
+                self._mark(conn, event[2], outlet, "robots", None, "disallowed by robots.txt", None, None,
+                           count_attempt=False)
+        elif kind == "skipped":
+            with self.store.transaction() as conn:
+                self._mark(conn, event[2], outlet, event[3], None, None, None, None, count_attempt=False)
+        elif kind == "cache":
+            _, _, url, etag, last_modified = event
+            with self.store.transaction() as conn:
+                conn.execute("INSERT INTO http_cache (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, "
+                             "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
+                             (url, etag, last_modified, now_utc()))
+
+    @staticmethod
+    def _mark(conn, url: str, outlet: str, status: str, http_status: int | None, error: str | None,
+              article_id: str | None, fetched_at: str | None, count_attempt: bool = True) -> None:
+        conn.execute(
+            "INSERT INTO crawl_urls (url, outlet, status, attempts, http_status, last_error, discovered_at, "
+            "fetched_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "status = excluded.status, attempts = attempts + excluded.attempts, http_status = "
+            "COALESCE(excluded.http_status, http_status), last_error = excluded.last_error, "
+            "fetched_at = COALESCE(excluded.fetched_at, fetched_at), "
+            "article_id = COALESCE(excluded.article_id, article_id)",
+            (url, outlet, status, int(count_attempt), http_status, error, now_utc(), fetched_at, article_id))
+
+
+# -- the network side (one thread per outlet) ---------------------------------------------------
+def _article_from_html(scraper: Scraper, html: str, final_url: str, fetched_at: str) -> Article:
+    article = scraper.parse(html, final_url)
+    return article.replace(url=scraper.canonical(final_url), fetched_at=fetched_at)
+
+
+def _in_range(published: str | None, options: CrawlOptions) -> bool:
+    if not published:
+        return True
+    day = published[:10]
+    return not ((options.since and day < options.since) or (options.until and day > options.until))
+
+
+def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptions,
+          emit: Callable[[tuple], None], stop: threading.Event, summary: OutletSummary) -> None:
+    """Discover and fetch one outlet's articles, emitting events for the writer."""
+    name = scraper.name
+    seen: set[str] = set()
+    collected = 0
+    discovery = Discovery(
+        scraper, fetcher, cache=state.cache, since=options.since, until=options.until,
+        on_cache=lambda url, etag, lm: emit(("cache", name, url, etag, lm)),
+        stop_archive=(lambda links: all(scraper.canonical(u) in state.done for u in links))
+        if state.last_complete else None,
+    )
+
+    def fetch_article(url: str) -> bool:
+        """Fetch and parse one URL; True if an article was stored."""
+        try:
+            page = fetcher.fetch(scraper.to_fetch_url(url), scope=scraper)
+        except RobotsDisallowed:
+            summary.skipped_robots += 1
+            emit(("robots", name, url))
+            return False
+        except HostUnreachable:
+            raise
+        except FetchError as exc:
+            summary.failed += 1
+            summary.errors.append(exc.reason)
+            log.warning("%s: %s", name, exc)
+            emit(("failed", name, url, exc.status, exc.reason, False))
+            return False
+        if not page.ok:
+            summary.failed += 1
+            summary.errors.append(f"HTTP {page.status}")
+            emit(("failed", name, url, page.status, f"HTTP {page.status}", page.status in (404, 410)))
+            return False
+        summary.fetched += 1
+        fetched_at = now_utc()
+        html = page.text
+        blob = zlib.compress(html.encode("utf-8"), 6)
+        final_url = scraper.canonical(page.final_url)  # public spelling: reparse needs no --base-url
+        try:
+            article = _article_from_html(scraper, html, final_url, fetched_at)
+        except Exception as exc:  # one bad page is logged, counted and skipped
+            log.warning("%s: cannot parse %s: %s", name, url, exc)
+            summary.failed += 1
+            summary.errors.append(f"parse error: {exc}")
+            emit(("failed", name, url, page.status, f"parse error: {exc}", False))
+            return False
+        result: Article | str = article
+        if article.word_count < scraper.spec.min_words and not article.paywalled:
+            result = "not_article"
+        elif not _in_range(article.published, options):
+            result = "out_of_range"
+        emit(("page", name, url, final_url, page.status, page.content_type, page.encoding, blob,
+              fetched_at, result))
+        return isinstance(result, Article)
+
+    def consider(c: Candidate) -> bool:
+        """Handle one candidate; False once the outlet has collected enough."""
+        nonlocal collected
+        if stop.is_set():
+            return False
+        url = scraper.canonical(c.url)
+        if url in seen or not scraper.is_own(url):
+            return True
+        seen.add(url)
+        summary.discovered += 1
+        if c.via != "store":
+            emit(("discovered", name, url, c.lastmod))
+        if url in state.done:
+            summary.already_done += 1
+            return True
+        if not discovery._in_range(c):
+            summary.skipped += 1
+            emit(("skipped", name, url, "out_of_range"))
+            return True
+        if fetch_article(url):
+            collected += 1
+            state.done.add(url)
+        return not (options.max_articles and collected >= options.max_articles)
+
+    try:
+        go_on = all(consider(c) for c in state.pending)
+        if go_on:
+            for c in discovery:
+                if not consider(c):
+                    break
+            else:
+                summary.complete = not stop.is_set()
+        summary.sources = discovery.sources
+        summary.skipped_robots += discovery.skipped_robots
+        summary.errors.extend(discovery.errors)
+        if not summary.discovered and discovery.errors and not discovery.sources:
+            summary.error = f"no feed, sitemap or listing could be read ({discovery.errors[0]})"
+    except HostUnreachable as exc:
+        summary.error = exc.reason
+        log.error("%s: %s", name, exc.reason)
+    except Exception as exc:  # a bug must not lose the other outlets' work
+        log.exception("%s: crawl stopped by an unexpected error", name)
+        summary.error = f"internal error: {exc!r}"
+
+
+# -- entry points -------------------------------------------------------------------------------
+def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOptions | None = None,
+           fetcher: Fetcher | None = None,
+           progress: Callable[[str, OutletSummary], None] | None = None) -> ScrapeResult:
+    """Crawl each outlet (concurrently, one thread per outlet) into ``store``.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    scrapers : iterable of Scraper
+        From :func:`scrapers.registry.get_scraper`.
+    options : CrawlOptions
+    fetcher : Fetcher, optional
+        Made from ``options.fetch`` when not given.
+    progress : callable, optional
+        Called as ``progress(outlet, summary)`` after each stored page.
+
+    Returns
+    -------
+    ScrapeResult
+        Summaries per outlet; ``result.ok`` is false when nothing at all could be collected.
+    """
+    options = options or CrawlOptions()
+    scrapers = list(scrapers)
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher(options.fetch)
+    summaries = {s.name: OutletSummary() for s in scrapers}
+    writer = _Writer(store, summaries)
+    events: queue.Queue = queue.Queue(maxsize=1000)
+    stop = threading.Event()
+    runs: dict[str, int] = {}
+    threads = []
+    for s in scrapers:
+        _ensure_outlet_label(store, s)
+        state = _load_state(store, s.name, options.max_attempts)
+        with store.transaction() as conn:
+            runs[s.name] = conn.execute("INSERT INTO crawl_runs (outlet, started_at) VALUES (?, ?)",
+                                        (s.name, now_utc())).lastrowid
+        t = threading.Thread(target=_work, name=f"crawl-{s.name}", daemon=True,
+                             args=(s, fetcher, state, options, events.put, stop, summaries[s.name]))
+        threads.append(t)
+    try:
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads) or not events.empty():
+            try:
+                event = events.get(timeout=0.05)
+            except queue.Empty:
+                writer.flush()
+                continue
+            writer.apply(event)
+            if progress and event[0] == "page":
+                progress(event[1], summaries[event[1]])
+        writer.flush()
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    for name, run_id in runs.items():
+        s = summaries[name]
+        with store.transaction() as conn:
+            conn.execute("UPDATE crawl_runs SET finished_at = ?, summary = ? WHERE id = ?",
+                         (now_utc(), json.dumps({**s.to_dict(), "complete": s.complete, "sources": s.sources}),
+                          run_id))
+    return ScrapeResult(summaries)
+
+
+def reparse(store: CorpusStore, scraper: Scraper,
+            progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Re-parse every stored raw page of an outlet (after a selector fix), without fetching.
+
+    Returns counts: ``{"pages", "new", "updated", "unchanged", "skipped", "failed"}``.
+    """
+    counts = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
+    cur = store.conn.cursor()
+    cur.execute("SELECT url, final_url, fetched_at, html_zlib FROM raw_pages WHERE outlet = ? ORDER BY url",
+                (scraper.name,))
+    while True:
+        rows = cur.fetchmany(100)
+        if not rows:
+            break
+        for url, final_url, fetched_at, blob in rows:
+            counts["pages"] += 1
+            try:
+                html = zlib.decompress(blob).decode("utf-8")
+                article = _article_from_html(scraper, html, final_url or url, fetched_at)
+            except Exception as exc:
+                log.warning("%s: cannot re-parse %s: %s", scraper.name, url, exc)
+                counts["failed"] += 1
+                continue
+            if article.word_count < scraper.spec.min_words and not article.paywalled:
+                counts["skipped"] += 1
+                continue
+            with store.transaction() as conn:
+                outcome = store.upsert(article)
+                _Writer._mark(conn, url, scraper.name, "done", None, None, article.id, None, count_attempt=False)
+            counts[outcome] += 1
+            if progress:
+                progress(counts["pages"])
+    cur.close()
+    return counts
