@@ -297,10 +297,10 @@ def evaluate(
     ------
     ClassifyError, GroupError, EmptySelectionError
     """
-    data = load_labelled(store, label_field=label_field, group_by=group_by, include_mixed=include_mixed, **filters)
-    check_classes(data.labels, label_field)
     if group_by == "outlet" and label_field == "outlet":
         raise GroupError("Cannot predict the outlet while grouping by outlet; use --group-by author or none")
+    data = load_labelled(store, label_field=label_field, group_by=group_by, include_mixed=include_mixed, **filters)
+    check_classes(data.labels, label_field)
     result = cross_validate_documents(data.docs, data.labels, None if group_by == "none" else data.groups,
                                       folds=folds, seed=seed)
     result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result}
