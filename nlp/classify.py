@@ -160,8 +160,8 @@ def check_classes(labels: Sequence[str], label_field: str = "tendency") -> list[
 def make_splitter(labels: Sequence[str], groups: Sequence[str] | None, folds: int, seed: int) -> tuple[Any, int, str]:
     """The cross-validation splitter: ``(splitter, n_splits, name)``.
 
-    Without groups: stratified K-fold (K capped by the smallest class). With groups: stratified group
-    K-fold, or leave-one-group-out when there are no more groups than folds.
+    Without groups: stratified K-fold. With groups: stratified group K-fold, or leave-one-group-out when
+    there are no more groups than folds. K is capped by the size of the smallest class.
     """
     if folds < 2:
         raise ClassifyError(f"--folds must be at least 2, not {folds}")
@@ -176,7 +176,8 @@ def make_splitter(labels: Sequence[str], groups: Sequence[str] | None, folds: in
         )
     if n_groups <= folds:
         return LeaveOneGroupOut(), n_groups, "LeaveOneGroupOut"
-    return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed), folds, "StratifiedGroupKFold"
+    k = min(folds, min(Counter(labels).values()))  # a fold per member of the smallest class at most
+    return StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed), k, "StratifiedGroupKFold"
 
 
 def cross_validate_documents(

@@ -89,13 +89,42 @@ def check_groups(names: Iterable[str], known: Counter, field: str) -> None:
             )
 
 
-def iter_article_terms(store: Any, **filters: Any) -> Iterator[tuple[Article, list[str]]]:
+def ensure_preprocessed(store: Any) -> int:
+    """Preprocess the articles that have no current terms yet (as ``nlp preprocess`` would); returns how many.
+
+    So that ``classify``, ``contrast`` and ``mentions`` work right after an import. The pipeline that
+    made the corpus' terms is kept (``Preprocessor.from_store``); on a fresh corpus it is the default one.
+    """
+    from .errors import NotPreprocessedError
+    from .preprocess import Preprocessor, current_fingerprint, preprocess_corpus
+
+    if store.count() == 0:
+        raise EmptySelectionError("The corpus is empty; import or scrape articles first")
+    try:
+        fp = current_fingerprint(store)
+    except NotPreprocessedError:
+        fp = None
+    missing = store.conn.execute(
+        "SELECT COUNT(*) FROM articles a LEFT JOIN article_terms t ON t.article_id = a.id "
+        "AND t.fingerprint = ? AND t.content_hash = a.content_hash WHERE t.article_id IS NULL", (fp or "",)
+    ).fetchone()[0]
+    if missing:
+        log.warning("%d articles are not preprocessed yet: preprocessing them first (as `nlp preprocess` does)",
+                    missing)
+        preprocess_corpus(store, Preprocessor.from_store(store) if fp else None)
+    return missing
+
+
+def iter_article_terms(store: Any, preprocess: bool = True, **filters: Any) -> Iterator[tuple[Article, list[str]]]:
     """``(article, terms)`` for the preprocessed articles of a store (see ``nlp.preprocess.iter_terms``).
 
-    Texts are not loaded unless ``with_text=True`` is passed.
+    Articles not preprocessed yet are preprocessed first unless ``preprocess=False``. Texts are not
+    loaded unless ``with_text=True`` is passed.
     """
     from .preprocess import iter_terms  # imported late: spaCy is only needed once a store is involved
 
+    if preprocess:
+        ensure_preprocessed(store)
     return iter_terms(store, **{"with_text": False, **filters})
 
 

@@ -105,8 +105,8 @@ def test_kwic_and_mentions(corpus_db, run_cli):
     assert r.exit_code == 1 and r.stderr.startswith("Error: Unknown faction 'centrists'; known factions: ")
 
 
-def test_not_preprocessed_is_a_clear_error(db, run_cli):
+def test_runs_right_after_an_import(db, run_cli):
     build_store(db, per_outlet=2, preprocess=False).close()
-    r = run_cli("contrast", "soft_left", "hard_left")
-    assert r.exit_code == 1
-    assert r.stderr == "Error: no preprocessed terms: run `python cli.py nlp preprocess` first\n"
+    r = run_cli("contrast", "soft_left", "hard_left", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["terms_a"]
+    assert "20 articles are not preprocessed yet: preprocessing them first" in r.stderr

@@ -114,13 +114,30 @@ def test_train_predict_and_store_probabilities(store, tmp_path):
     assert by_author[0]["author"] == "Blogger" and by_author[0]["articles"] == 4
 
 
-def test_not_preprocessed(tmp_path):
-    s = build_store(tmp_path / "raw.db", per_outlet=2, preprocess=False)
+def test_not_preprocessed_articles_are_preprocessed_first(tmp_path, caplog):
+    from corpus import Article
+    from nlp.groups import iter_article_terms
+
+    s = build_store(tmp_path / "raw.db", per_outlet=3, preprocess=False)
     with pytest.raises(NotPreprocessedError):
-        evaluate(s)
-    with pytest.raises(NotPreprocessedError):
-        contrast(s, "soft_left", "hard_left")
+        next(iter_article_terms(s, preprocess=False))
+    result = evaluate(s, group_by="outlet", folds=5)  # 6 outlets, classes of 6 articles
+    assert result["n_documents"] == 18 and result["splitter"] == "StratifiedGroupKFold"
+    assert any("26 articles are not preprocessed yet" in r.getMessage() for r in caplog.records)
+    s.add(Article(outlet="plural", text="A new piece on pluralism and devolution.", source="demo"))
+    assert contrast(s, "soft_left", "hard_left", min_count=1).docs_a == 7  # 2 outlets x 3, and the new one
     s.close()
+
+
+def test_empty_corpus(tmp_path):
+    from corpus import CorpusStore
+    from nlp.groups import EmptySelectionError
+
+    with CorpusStore(tmp_path / "empty.db") as empty:
+        with pytest.raises(EmptySelectionError, match="The corpus is empty; import or scrape articles first"):
+            contrast(empty, "soft_left", "hard_left")
+        with pytest.raises(EmptySelectionError, match="The corpus is empty"):
+            evaluate(empty)
 
 
 def test_kwic_errors(tmp_path):
