@@ -4,13 +4,13 @@ Entry points: :func:`get_scraper` / :func:`list_outlets` (the registry), :func:`
 :func:`reparse` (crawls into a :class:`~corpus.store.CorpusStore`), ``Scraper.parse(html, url)`` (pure).
 """
 from .base import OutletSpec, Scraper, Selectors
-from .crawl import CrawlOptions, OutletSummary, ScrapeResult, reparse, scrape
+from .crawl import CrawlOptions, OutletSummary, ScrapeResult, reparse, reparse_outlet, scrape, scrape_outlets
 from .errors import (FetchError, HostUnreachable, OffDomainRedirect, OutletConfigError, RobotsDisallowed,
                      ScraperError, TooLarge, UnknownOutletError)
 from .http import FetchConfig, Fetcher
-from .registry import get_scraper, list_outlets
+from .registry import check_outlets, get_scraper, list_outlets
 
 __all__ = ["CrawlOptions", "FetchConfig", "FetchError", "Fetcher", "HostUnreachable", "OffDomainRedirect",
            "OutletConfigError", "OutletSpec", "OutletSummary", "RobotsDisallowed", "ScrapeResult", "Scraper",
-           "ScraperError", "Selectors", "TooLarge", "UnknownOutletError", "get_scraper", "list_outlets",
-           "reparse", "scrape"]
+           "ScraperError", "Selectors", "TooLarge", "UnknownOutletError", "check_outlets", "get_scraper", "list_outlets",
+           "reparse", "reparse_outlet", "scrape", "scrape_outlets"]

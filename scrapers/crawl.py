@@ -336,7 +336,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
             summary.error = f"no feed, sitemap or listing could be read ({discovery.errors[0]})"
     except HostUnreachable as exc:
         summary.error = exc.reason
-        log.error("%s: %s", name, exc.reason)
+        log.info("%s: %s", name, exc.reason)
     except Exception as exc:  # a bug must not lose the other outlets' work
         log.exception("%s: crawl stopped by an unexpected error", name)
         summary.error = f"internal error: {exc!r}"
@@ -445,3 +445,24 @@ def reparse(store: CorpusStore, scraper: Scraper,
                 progress(counts["pages"])
     cur.close()
     return counts
+
+
+def scrape_outlets(store: CorpusStore, names: Iterable[str], base_url: str | None = None,
+                   options: CrawlOptions | None = None, config: str | None = None,
+                   progress: Callable[[str, OutletSummary], None] | None = None) -> ScrapeResult:
+    """Look the outlets up by name (see :func:`scrapers.registry.get_scraper`) and :func:`scrape` them."""
+    from .registry import get_scraper
+
+    names = list(dict.fromkeys(n.strip().lower() for n in names))
+    if base_url and len(names) > 1:
+        raise ScraperError("--base-url points one outlet at another host; give exactly one OUTLET with it")
+    return scrape(store, [get_scraper(n, base_url=base_url, config=config) for n in names], options,
+                  progress=progress)
+
+
+def reparse_outlet(store: CorpusStore, name: str, config: str | None = None,
+                   progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """:func:`reparse` for an outlet named on the command line."""
+    from .registry import get_scraper
+
+    return reparse(store, get_scraper(name, config=config), progress=progress)

@@ -216,12 +216,43 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time()) if when else None
 
 
+def _float_crawl_delay(text: str, agent: str) -> float | None:
+    """Crawl-delay for ``agent`` (or ``*``) where robotparser, which reads whole seconds only, gave none."""
+    token = agent.split("/", 1)[0].lower()
+    found: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if ":" not in line:
+            continue
+        key, value = (x.strip() for x in line.split(":", 1))
+        key = key.lower()
+        if key == "user-agent":
+            if in_rules:
+                agents, in_rules = [], False
+            agents.append(value.lower())
+        else:
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    for a in agents:
+                        found[a] = float(value)
+                except ValueError:
+                    pass
+    for a, d in found.items():
+        if a != "*" and a in token:
+            return d
+    return found.get("*")
+
+
 # -- per-host state -------------------------------------------------------------------------------
 class _Host:
     """One host's lock, clock and robots.txt."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.robots_lock = threading.Lock()
         self.next_time = 0.0
         self.robots: urllib.robotparser.RobotFileParser | None = None
         self.robots_error: FetchError | None = None
@@ -315,8 +346,9 @@ class Fetcher:
         if not self.config.obey_robots or urlsplit(url).path == "/robots.txt":
             return True
         host = self._host(url)
-        if host.robots is None and host.robots_error is None:
-            self._load_robots(url, host)
+        with host.robots_lock:  # one robots.txt fetch per host, however many threads ask
+            if host.robots is None and host.robots_error is None:
+                self._load_robots(url, host)
         if host.robots_error is not None:
             raise host.robots_error
         assert host.robots is not None
@@ -344,6 +376,7 @@ class Fetcher:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         parser = urllib.robotparser.RobotFileParser(robots_url)
+        robots_text = ""
         try:
             page = self._fetch_one(robots_url, {"Accept": "text/plain,*/*;q=0.5"})
         except (HostUnreachable, FetchError) as exc:
@@ -357,13 +390,16 @@ class Fetcher:
                 parser.disallow_all = True
         else:
             if page.ok:
-                parser.parse(page.text.splitlines())
+                robots_text = page.text
+                parser.parse(robots_text.splitlines())
             elif 500 <= page.status:
                 parser.disallow_all = True
             else:  # 4xx (robots.txt missing): everything allowed
                 parser.allow_all = True
         agent = self.config.user_agent
         delay = parser.crawl_delay(agent)
+        if delay is None and robots_text:
+            delay = _float_crawl_delay(robots_text, agent)
         rate = parser.request_rate(agent)
         crawl_delay = float(delay) if delay else 0.0
         if rate and rate.requests:

@@ -131,3 +131,15 @@ def list_outlets(config: str | Path | None = None) -> list[dict[str, Any]]:
         rows.append({"name": name, "display_name": spec.display_name, "domain": spec.domain,
                      "tendency": spec.tendency, "platform": spec.platform, "defined_in": origin})
     return rows
+
+
+def check_outlets(names: list[str] | tuple[str, ...], config: str | Path | None = None) -> list[str]:
+    """Normalised outlet names, or :class:`UnknownOutletError` naming the first unknown one."""
+    known = specs(config)
+    out = []
+    for name in names:
+        key = name.strip().lower()
+        if key not in known:
+            raise UnknownOutletError(f"Unknown outlet {name!r}; known outlets: {', '.join(sorted(known))}")
+        out.append(key)
+    return out
