@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
-from .classify import evaluate
+from .classify import evaluate, predict_unlabelled, prediction_summary, train
 from .contrast import ContrastResult, contrast, contrast_each_against_rest, contrast_figure
 from .errors import NlpError
 from .mentions import mentions, mentions_table
@@ -23,21 +24,40 @@ log = logging.getLogger(__name__)
 MAX_PAIRWISE_GROUPS = 4
 
 
-def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5) -> dict[str, Any]:
-    """Run the classifier evaluation, contrasts and mention mining on a preprocessed corpus.
+def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5,
+                       model_dir: str | Path | None = None) -> dict[str, Any]:
+    """Run the classifier evaluation, contrasts and mention mining on a corpus.
+
+    Parameters
+    ----------
+    store : corpus.store.CorpusStore
+    seed, top, folds
+        As for ``classify evaluate`` and ``contrast``.
+    model_dir : path, optional
+        Also train a classifier on every labelled article, save it here, and predict (and store) the
+        tendency of every unlabelled or mixed-outlet article.
 
     Returns
     -------
     dict
         ``{"evaluation": {group_by: dict}, "against_rest": [ContrastResult], "pairwise": [ContrastResult],
-        "mentions": dict or None, "skipped": {analysis: reason}}``.
+        "mentions": dict or None, "model": dict or None, "predictions": list or None,
+        "skipped": {analysis: reason}}``.
     """
-    out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None, "skipped": {}}
+    out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None,
+                           "model": None, "predictions": None, "skipped": {}}
     for group_by in ("outlet", "author"):
         try:
             out["evaluation"][group_by] = evaluate(store, group_by=group_by, folds=folds, seed=seed)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
+    if model_dir is not None:
+        try:
+            out["model"] = train(store, str(model_dir), seed=seed, top=top)
+            predicted = predict_unlabelled(store, str(model_dir))
+            out["predictions"] = prediction_summary(store, predicted["model_id"], by="author")
+        except NlpError as exc:
+            out["skipped"]["classifier predictions"] = str(exc)
     try:
         out["against_rest"] = contrast_each_against_rest(store, field="tendency", top=top)
     except NlpError as exc:
@@ -103,11 +123,29 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
         html += "<h3>Confusion (rows: true tendency; columns: predicted)</h3>"
         html += table([""] + labels, [[lab] + row for lab, row in zip(labels, first["confusion"]["matrix"])],
                       numeric=tuple(range(1, len(labels) + 1)))
+        model = analysis.get("model")
+        if model:
+            html += "<h3>The terms that weigh most for each tendency</h3>"
+            html += table(["tendency", "terms"], [(k, ", ".join(f["term"] for f in v[:terms + 4]))
+                                                  for k, v in model["top_features"].items()])
+        predictions = analysis.get("predictions")
+        if predictions:
+            classes = model["classes"] if model else sorted({c for p in predictions for c in p["probabilities"]})
+            html += ("<h3>Where the unlabelled writers fall</h3><p class=\"lead\">Mean predicted probability of "
+                     "each tendency over the articles of writers without a usable label (unlabelled, or at a "
+                     "mixed outlet), from a classifier trained on every labelled article.</p>")
+            html += table(["author", "articles"] + classes + ["most likely"],
+                          [[p["author"], p["articles"]] + [p["probabilities"].get(c, 0.0) for c in classes]
+                           + [max(p["probabilities"], key=p["probabilities"].get)] for p in predictions],
+                          numeric=tuple(range(1, len(classes) + 2)))
         caveats = sorted({c for e in ev.values() for c in e["caveats"]})
         html += "".join(f"<p class=\"notice\">{esc(c)}</p>" for c in caveats)
         data = {"classifier_evaluation": rows,
                 "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in ev.items()
                                          for k, v in e["per_class"].items()]}
+        if predictions:
+            data["classifier_predictions_by_author"] = [
+                {"author": p["author"], "articles": p["articles"], **p["probabilities"]} for p in predictions]
         sections.append(Section("classifier", "Can a classifier tell the tendencies apart?", html, data))
 
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
@@ -144,7 +182,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
 
 def stage_tendencies(ctx: Any) -> None:
     """A :mod:`nlp.pipeline` stage: run :func:`analyse_tendencies` and add its sections, metrics and method."""
-    analysis = analyse_tendencies(ctx.store, seed=ctx.config.seed)
+    analysis = analyse_tendencies(ctx.store, seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
     ctx.sections.extend(tendency_sections(analysis))
     for group_by, e in analysis["evaluation"].items():
         ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]

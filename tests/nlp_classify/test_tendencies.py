@@ -10,7 +10,8 @@ from .corpus_fixture import build_store
 
 def test_stage_adds_sections_metrics_and_method(tmp_path):
     store = build_store(tmp_path / "c.db")
-    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={})
+    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={},
+                          out_dir=tmp_path / "run")
     stage_tendencies(ctx)
     assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
     assert ctx.metrics["classifier_macro_f1_by_outlet"] >= 0.8
@@ -30,4 +31,18 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
     sections = tendency_sections(analysis)
     assert "classifier" not in [s.id for s in sections]
     assert "Not run: classifier, folds by outlet" in sections[-1].html
+    store.close()
+
+
+def test_stage_trains_predicts_and_shows_where_writers_fall(tmp_path):
+    store = build_store(tmp_path / "c.db")
+    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={},
+                          out_dir=tmp_path / "run")
+    stage_tendencies(ctx)
+    assert (tmp_path / "run" / "model" / "manifest.json").is_file()
+    classifier = ctx.sections[0]
+    assert "Where the unlabelled writers fall" in classifier.html and "Blogger" in classifier.html
+    rows = classifier.data["classifier_predictions_by_author"]
+    assert {r["author"] for r in rows} >= {"Blogger", "Ledger Writer 0"}
+    assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 8
     store.close()
