@@ -138,7 +138,11 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
                           [[p["author"], p["articles"]] + [p["probabilities"].get(c, 0.0) for c in classes]
                            + [max(p["probabilities"], key=p["probabilities"].get)] for p in predictions],
                           numeric=tuple(range(1, len(classes) + 2)))
-        caveats = sorted({c for e in ev.values() for c in e["caveats"]})
+        unique: dict[str, str] = {}  # one per kind: the same caveat differs only in its advice per grouping
+        for e in ev.values():
+            for c in e["caveats"]:
+                unique.setdefault(c.split(" (")[0], c)
+        caveats = sorted(unique.values())
         html += "".join(f"<p class=\"notice\">{esc(c)}</p>" for c in caveats)
         data = {"classifier_evaluation": rows,
                 "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in ev.items()
