@@ -276,6 +276,8 @@ class Scraper:
 
         if not title or not date or not authors:
             title, authors, date = self._trafilatura_metadata(html, url, title, authors, date, how)
+        if title and text.startswith(title + "\n"):  # generic extractors keep the heading
+            text = text[len(title):].lstrip()
 
         article = Article(
             outlet=self.name, text=text, title=title or None, url=url, canonical_url=canonical,
