@@ -3,26 +3,14 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from corpus.labels import LabelSet
 from nlp.tendencies import analyse_tendencies, stage_tendencies, tendency_sections
 
 from .corpus_fixture import build_store
 
 
-def test_stage_adds_sections_metrics_and_method(tmp_path):
-    store = build_store(tmp_path / "c.db")
-    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={},
-                          out_dir=tmp_path / "run")
-    stage_tendencies(ctx)
-    assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
-    assert ctx.metrics["classifier_macro_f1_by_outlet"] >= 0.8
-    assert {"Classifier", "Contrasts", "Mentions"} <= set(ctx.method)
-    assert "<svg" in ctx.sections[1].html and ctx.sections[1].data["contrasts"]
-    store.close()
-
-
 def test_single_tendency_is_skipped_with_its_reason(tmp_path):
     store = build_store(tmp_path / "c.db")
-    from corpus.labels import LabelSet
     store.load_labels(LabelSet.from_mapping({"outlets": {o: "soft_left" for o in
                       ("commonweal", "plural", "redcorner", "picketpen", "forwardbench", "newcentre")}}))
     analysis = analyse_tendencies(store)
@@ -34,11 +22,15 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
     store.close()
 
 
-def test_stage_trains_predicts_and_shows_where_writers_fall(tmp_path):
+def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
     store = build_store(tmp_path / "c.db")
     ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={},
                           out_dir=tmp_path / "run")
     stage_tendencies(ctx)
+    assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
+    assert ctx.metrics["classifier_macro_f1_by_outlet"] >= 0.8
+    assert {"Classifier", "Contrasts", "Mentions"} <= set(ctx.method)
+    assert "<svg" in ctx.sections[1].html and ctx.sections[1].data["contrasts"]
     assert (tmp_path / "run" / "model" / "manifest.json").is_file()
     classifier = ctx.sections[0]
     assert "Where the unlabelled writers fall" in classifier.html and "Blogger" in classifier.html
