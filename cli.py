@@ -741,6 +741,14 @@ def _default_model_dir(s: Settings) -> str:
     return str(Path(s.db).with_suffix("")) + "-model"
 
 
+def _fold_progress(s: Settings):
+    """A one-line fold counter on stderr (hidden with --quiet or when stderr is not a terminal)."""
+    def update(done: int, total: int) -> None:
+        if not s.quiet and sys.stderr.isatty():
+            click.echo(f"\rcross-validation: fold {done}/{total}", err=True, nl=done == total)
+    return update
+
+
 @cli.group("classify")
 def classify_group() -> None:
     """Tendency classifiers: cross-validated evaluation, training, prediction.
@@ -776,7 +784,7 @@ def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, 
     from nlp.classify import evaluate
 
     result = evaluate(s.store(), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
-                      include_mixed=include_mixed, **_cc_filters(outlet, since, until))
+                      include_mixed=include_mixed, progress=_fold_progress(s), **_cc_filters(outlet, since, until))
     if as_json:
         emit_json(result)
         return
