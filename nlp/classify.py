@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -186,6 +186,7 @@ def cross_validate_documents(
     groups: Sequence[str] | None = None,
     folds: int = 5,
     seed: int = 0,
+    progress: Callable[[int, int], Any] | None = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Cross-validate the pipeline on term lists; the core of :func:`evaluate`.
@@ -199,6 +200,8 @@ def cross_validate_documents(
     folds : int
     seed : int
         Seeds the fold shuffling and the estimator: same seed, same numbers.
+    progress : callable, optional
+        Called as ``progress(folds_done, folds)`` after each fold.
     **params
         Estimator parameters, see :func:`make_pipeline`.
 
@@ -221,7 +224,7 @@ def cross_validate_documents(
     caveats: list[str] = []
     one_class_folds = 0
     split_groups = np.asarray(groups, dtype=object) if groups is not None else None
-    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y, split_groups):
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(y)), y, split_groups), 1):
         y_train = y[train_idx]
         if len(set(y_train)) < 2:
             one_class_folds += 1
@@ -230,6 +233,8 @@ def cross_validate_documents(
             model = make_pipeline(seed, **params).fit([docs[i] for i in train_idx], list(y_train))
             pred[test_idx] = model.predict([docs[i] for i in test_idx])
         fold_f1.append(float(f1_score(y[test_idx], pred[test_idx], labels=classes, average="macro", zero_division=0)))
+        if progress:
+            progress(fold, n_splits)
     p, r, f, s = precision_recall_fscore_support(y, pred, labels=classes, zero_division=0)
     if one_class_folds:
         caveats.append(f"{one_class_folds} fold(s) had a single class to train on and predicted it for every article")
@@ -270,6 +275,7 @@ def evaluate(
     folds: int = 5,
     seed: int = 0,
     include_mixed: bool = False,
+    progress: Callable[[int, int], Any] | None = None,
     **filters: Any,
 ) -> dict[str, Any]:
     """Cross-validated evaluation of the tendency classifier on a corpus (``classify evaluate``).
@@ -285,6 +291,8 @@ def evaluate(
     seed : int
     include_mixed : bool
         Keep articles whose tendency resolves to ``mixed`` as a class of their own.
+    progress : callable, optional
+        Called as ``progress(folds_done, folds)`` after each fold.
     **filters
         Passed to the article query (``outlet=``, ``since=``, ...).
 
@@ -303,7 +311,7 @@ def evaluate(
     data = load_labelled(store, label_field=label_field, group_by=group_by, include_mixed=include_mixed, **filters)
     check_classes(data.labels, label_field)
     result = cross_validate_documents(data.docs, data.labels, None if group_by == "none" else data.groups,
-                                      folds=folds, seed=seed)
+                                      folds=folds, seed=seed, progress=progress)
     result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result}
     caveats = result["caveats"]
     if data.no_group and group_by != "none":
