@@ -4,7 +4,7 @@ Entry points: :func:`get_scraper` / :func:`list_outlets` (the registry), :func:`
 :func:`reparse` (crawls into a :class:`~corpus.store.CorpusStore`), ``Scraper.parse(html, url)`` (pure).
 """
 from .base import OutletSpec, Scraper, Selectors
-from .crawl import CrawlOptions, OutletSummary, ScrapeResult, reparse, reparse_outlet, scrape, scrape_outlets
+from .crawl import CrawlOptions, check_base_urls, OutletSummary, ScrapeResult, reparse, reparse_outlet, scrape, scrape_outlets
 from .errors import (FetchError, HostUnreachable, OffDomainRedirect, OutletConfigError, RobotsDisallowed,
                      ScraperError, TooLarge, UnknownOutletError)
 from .http import FetchConfig, Fetcher
@@ -12,5 +12,5 @@ from .registry import check_outlets, get_scraper, list_outlets
 
 __all__ = ["CrawlOptions", "FetchConfig", "FetchError", "Fetcher", "HostUnreachable", "OffDomainRedirect",
            "OutletConfigError", "OutletSpec", "OutletSummary", "RobotsDisallowed", "ScrapeResult", "Scraper",
-           "ScraperError", "Selectors", "TooLarge", "UnknownOutletError", "check_outlets", "get_scraper", "list_outlets",
+           "ScraperError", "Selectors", "TooLarge", "UnknownOutletError", "check_base_urls", "check_outlets", "get_scraper", "list_outlets",
            "reparse", "reparse_outlet", "scrape", "scrape_outlets"]

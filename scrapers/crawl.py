@@ -447,17 +447,37 @@ def reparse(store: CorpusStore, scraper: Scraper,
     return counts
 
 
-def scrape_outlets(store: CorpusStore, names: Iterable[str], base_url: str | None = None,
+def scrape_outlets(store: CorpusStore, names: Iterable[str], base_url: str | dict[str, str] | None = None,
                    options: CrawlOptions | None = None, config: str | None = None,
                    progress: Callable[[str, OutletSummary], None] | None = None) -> ScrapeResult:
-    """Look the outlets up by name (see :func:`scrapers.registry.get_scraper`) and :func:`scrape` them."""
+    """Look the outlets up by name (see :func:`scrapers.registry.get_scraper`) and :func:`scrape` them.
+
+    ``base_url`` is one URL (with exactly one outlet) or a mapping ``outlet -> URL``.
+    """
     from .registry import get_scraper
 
     names = list(dict.fromkeys(n.strip().lower() for n in names))
-    if base_url and len(names) > 1:
-        raise ScraperError("--base-url points one outlet at another host; give exactly one OUTLET with it")
-    return scrape(store, [get_scraper(n, base_url=base_url, config=config) for n in names], options,
+    base_urls = check_base_urls(names, base_url)
+    return scrape(store, [get_scraper(n, base_url=base_urls.get(n), config=config) for n in names], options,
                   progress=progress)
+
+
+def check_base_urls(names: list[str], base_url: str | dict[str, str] | None) -> dict[str, str]:
+    """``outlet -> base URL`` from one URL (one outlet only) or a mapping; :class:`ScraperError` if inconsistent."""
+    names = [n.strip().lower() for n in names]
+    if isinstance(base_url, str):
+        if len(names) > 1:
+            raise ScraperError("--base-url points one outlet at another host; give exactly one OUTLET with it, "
+                               "or name each outlet: --base-url OUTLET=URL")
+        base_url = {names[0]: base_url}
+    base_urls = {k.strip().lower(): v for k, v in (base_url or {}).items()}
+    stray = set(base_urls) - set(names)
+    if stray:
+        raise ScraperError(f"--base-url names {', '.join(sorted(stray))}, which is not among the outlets to scrape")
+    for name, url in base_urls.items():
+        if not url.startswith(("http://", "https://")):
+            raise ScraperError(f"--base-url for {name} must start with http:// or https://, not {url!r}")
+    return base_urls
 
 
 def reparse_outlet(store: CorpusStore, name: str, config: str | None = None,
