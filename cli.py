@@ -345,7 +345,9 @@ def scrape() -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or after this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or before this date.")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop each outlet after N articles.")
-@click.option("--base-url", help="Fetch the (one) outlet from another host: a mirror, an archive, a test server.")
+@click.option("--base-url", "base_urls", multiple=True, metavar="[OUTLET=]URL",
+              help="Fetch an outlet from another host (a mirror, an archive, a test server); with several "
+                   "outlets, name each: --base-url tribune=http://... (repeatable).")
 @click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
               help="Minimum seconds between two requests to one host (robots.txt Crawl-delay may raise it).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
@@ -358,7 +360,7 @@ def scrape() -> None:
 @_outlets_option
 @json_option
 @pass_settings
-def scrape_collect(s: Settings, outlets: tuple[str, ...], since, until, max_articles, base_url, delay, timeout,
+def scrape_collect(s: Settings, outlets: tuple[str, ...], since, until, max_articles, base_urls, delay, timeout,
                    retries, max_bytes, contact, outlets_file, as_json: bool) -> None:
     """Collect articles from one or more outlets into the corpus.
 
@@ -368,14 +370,21 @@ def scrape_collect(s: Settings, outlets: tuple[str, ...], since, until, max_arti
     """
     import scrapers
     names = _known_outlets(outlets, outlets_file)
-    if base_url and len(names) > 1:
-        raise click.UsageError("--base-url points one outlet at another host; give exactly one OUTLET with it")
+    base_url: str | dict[str, str] | None = None
+    if len(base_urls) == 1 and "=" not in base_urls[0].split("://", 1)[0]:
+        base_url = base_urls[0]
+    elif base_urls:
+        pairs = [b.split("=", 1) for b in base_urls]
+        if any(len(p) != 2 or "://" in p[0] for p in pairs):
+            raise click.UsageError("with several --base-url options, name each outlet: --base-url OUTLET=URL")
+        base_url = {k: v for k, v in pairs}
     try:
         options = scrapers.CrawlOptions(
             since=since.date().isoformat() if since else None, until=until.date().isoformat() if until else None,
             max_articles=max_articles, max_attempts=3,
             fetch=scrapers.FetchConfig(user_agent=scrapers.http.default_user_agent(contact), delay=delay,
                                        timeout=timeout, max_retries=retries, max_bytes=max_bytes))
+        scrapers.check_base_urls(names, base_url)
     except scrapers.ScraperError as exc:
         raise click.UsageError(str(exc)) from None
     live = not s.quiet and sys.stderr.isatty()
