@@ -187,6 +187,11 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0010_scrape_raw_final_url", """
         ALTER TABLE raw_pages ADD COLUMN final_url TEXT;
     """),
+    # scrapers: the URL as the outlet spelled it (tracking stripped), fetched instead of the canonical
+    # spelling, whose trailing slash or www. the server may not answer to.
+    ("0011_scrape_crawl_fetch_url", """
+        ALTER TABLE crawl_urls ADD COLUMN fetch_url TEXT;
+    """),
 ]
 
 
