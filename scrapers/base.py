@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from corpus.models import Article
 
 from . import extract as ex
-from .urls import canonicalise, netloc_key
+from .urls import canonicalise, netloc_key, strip_tracking
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,14 @@ class Scraper:
         if netloc_key(url) == self._base_netloc and host not in self._own_hosts:
             url = self.public_base + self.public_path(url)
         return canonicalise(url, strip_www=self.spec.strip_www, trailing_slash=self.spec.trailing_slash)
+
+    def public_url(self, url: str) -> str:
+        """``url`` as the outlet spells it, on its public host: tracking and fragment gone, nothing else changed."""
+        url = urljoin(self.base_url + "/", url)
+        if netloc_key(url) == self._base_netloc and (urlsplit(url).hostname or "").lower() not in self._own_hosts:
+            url = self.public_base + self.public_path(url)
+        parts = urlsplit(url)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", strip_tracking(parts.query), ""))
 
     def to_fetch_url(self, url: str) -> str:
         """Where to fetch ``url`` from: rewritten onto ``base_url`` when one is set."""

@@ -128,13 +128,13 @@ class _State:
 # -- the store side ------------------------------------------------------------------------------
 def _load_state(store: CorpusStore, outlet: str, max_attempts: int) -> _State:
     done, pending = set(), []
-    for url, status, attempts, lastmod in store.conn.execute(
-            "SELECT url, status, attempts, lastmod FROM crawl_urls WHERE outlet = ? ORDER BY discovered_at, url",
-            (outlet,)):
+    for url, fetch_url, status, attempts, lastmod in store.conn.execute(
+            "SELECT url, fetch_url, status, attempts, lastmod FROM crawl_urls WHERE outlet = ? "
+            "ORDER BY discovered_at, url", (outlet,)):
         if status in DONE_STATUSES or (status == "failed" and attempts >= max_attempts):
             done.add(url)
         elif status in ("pending", "failed"):
-            pending.append(Candidate(url, lastmod=lastmod, via="store"))
+            pending.append(Candidate(fetch_url or url, lastmod=lastmod, via="store"))
     cache = {url: (etag, lm) for url, etag, lm in store.conn.execute("SELECT url, etag, last_modified FROM http_cache")}
     row = store.conn.execute("SELECT finished_at, summary FROM crawl_runs WHERE outlet = ? ORDER BY id DESC LIMIT 1",
                              (outlet,)).fetchone()
@@ -162,15 +162,16 @@ class _Writer:
         if not self._discovered:
             return
         with self.store.transaction() as conn:
-            conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT(url) DO UPDATE SET lastmod = COALESCE(excluded.lastmod, lastmod)",
-                             self._discovered)
+            conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at, fetch_url) "
+                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                             "lastmod = COALESCE(excluded.lastmod, lastmod), "
+                             "fetch_url = COALESCE(fetch_url, excluded.fetch_url)", self._discovered)
         self._discovered.clear()
 
     def apply(self, event: tuple) -> None:
         kind, outlet = event[0], event[1]
         if kind == "discovered":
-            self._discovered.append((event[2], outlet, event[3], now_utc()))
+            self._discovered.append((event[2], outlet, event[3], now_utc(), event[4]))
             if len(self._discovered) >= 500:
                 self.flush()
             return
@@ -254,10 +255,10 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         if state.last_complete else None,
     )
 
-    def fetch_article(url: str) -> bool:
-        """Fetch and parse one URL; True if an article was stored."""
+    def fetch_article(url: str, spelled: str) -> bool:
+        """Fetch ``spelled`` (the URL as found) and parse it under canonical ``url``; True if stored."""
         try:
-            page = fetcher.fetch(scraper.to_fetch_url(url), scope=scraper)
+            page = fetcher.fetch(scraper.to_fetch_url(spelled), scope=scraper)
         except RobotsDisallowed:
             summary.skipped_robots += 1
             emit(("robots", name, url))
@@ -307,8 +308,9 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
             return True
         seen.add(url)
         summary.discovered += 1
+        spelled = scraper.public_url(c.url)
         if c.via != "store":
-            emit(("discovered", name, url, c.lastmod))
+            emit(("discovered", name, url, c.lastmod, spelled))
         if url in state.done:
             summary.already_done += 1
             return True
@@ -316,7 +318,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
             summary.skipped += 1
             emit(("skipped", name, url, "out_of_range"))
             return True
-        if fetch_article(url):
+        if fetch_article(url, spelled):
             collected += 1
             state.done.add(url)
         return not (options.max_articles and collected >= options.max_articles)

@@ -316,6 +316,7 @@ class Discovery:
         for template in spec.archive:
             pages = [template] if "{n}" not in template else \
                 (template.format(n=n) for n in range(spec.archive_start, spec.archive_start + spec.max_archive_pages))
+            stale = 0
             for path in pages:
                 url = self.scraper.site_url(path)
                 page = self._get(url)
@@ -323,8 +324,14 @@ class Discovery:
                     break
                 links = parse_listing(page.text, url, self.scraper)
                 fresh = [u for u in links if self.scraper.canonical(u) not in seen]
-                if not fresh:
+                if not links:
                     break
+                if not fresh:  # e.g. "?page=1" repeating the first page: stop only at the second such page
+                    stale += 1
+                    if stale >= 2:
+                        break
+                    continue
+                stale = 0
                 if "archive" not in self.sources:
                     self.sources.append("archive")
                 for u in fresh:

@@ -16,7 +16,7 @@ SPEC = OutletSpec(
     feeds=("/feed",),
     sitemaps=("/sitemap.xml",),
     wp_api=False,
-    archive=("/blog", "/blog?page={n}"),
+    archive=("/blog", "/blog?page={n}", "/"),
     archive_start=1,
     article_patterns=(r"^/\d{4}/\d{2}/[^/]+/?$",),
     trailing_slash=False,
