@@ -562,6 +562,9 @@ def _topic_options(f):
         click.option("--no-above", type=click.FloatRange(0, 1, min_open=True),
                      help="Drop terms in more than this share of documents [default: 0.5; 0.9 for long documents]."),
         click.option("--keep-n", type=click.IntRange(min=1), default=50_000, show_default=True, help="Keep at most N terms."),
+        click.option("--chunk-terms", type=click.IntRange(min=0),
+                     help="Model long documents as passages of about N terms; 0 never [default: 1000 when "
+                          "documents average over 2,000 terms, else 0]."),
     ]):
         f = opt(f)
     return f
@@ -583,8 +586,8 @@ def _print_topics(run: dict[str, Any]) -> None:
 @_select_options
 @json_option
 @pass_settings
-def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, seed_words,
-               outlet, tendency, as_json) -> None:
+def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
+               seed_words, outlet, tendency, as_json) -> None:
     """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
 
     \b
@@ -595,7 +598,8 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 
     with _bad_parameters():
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
-                         no_below=no_below, no_above=no_above, keep_n=keep_n, seed_words=seed_words,
+                         no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
+                         seed_words=seed_words,
                          progress=_steps(s), **_filters(outlet, tendency))
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
@@ -609,8 +613,8 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 @_select_options
 @json_option
 @pass_settings
-def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, plot, outlet,
-                 tendency, as_json) -> None:
+def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms, plot,
+                 outlet, tendency, as_json) -> None:
     """Coherence (c_v and NPMI) for each K: which number of topics reads best.
 
     \b
@@ -625,7 +629,8 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
         raise click.BadParameter(f"{ks!r} is not a comma-separated list of numbers", param_hint="'--k'") from None
     with _bad_parameters():
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
-                              no_below=no_below, no_above=no_above, keep_n=keep_n, progress=_steps(s),
+                              no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
+                              progress=_steps(s),
                               **_filters(outlet, tendency))
     if plot:
         import shutil

@@ -49,6 +49,8 @@ class PreparedCorpus:
     n_docs: int
     n_articles: int
     n_tokens: int
+    n_units: int
+    chunk_terms: int
     filtering: dict[str, Any]
     preprocess_fingerprint: str
     collocations_fingerprint: str | None
@@ -57,15 +59,17 @@ class PreparedCorpus:
         from gensim.corpora import MmCorpus
         return MmCorpus(str(self.mm_path))
 
-    def ids(self) -> Iterator[str]:
+    def ids(self) -> Iterator[tuple[str, int]]:
+        """``(article id, number of tokens)`` of each modelled unit, in corpus order."""
         with open(self.ids_path, encoding="utf-8") as fh:
             for line in fh:
-                yield line.rstrip("\n")
+                id_, n = line.rstrip("\n").split("\t")
+                yield id_, int(n)
 
 
 def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None = None,
-                   no_above: float | None = None, keep_n: int = 50_000, progress: Callable[[int], Any] | None = None,
-                   **filters: Any) -> PreparedCorpus:
+                   no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
+                   progress: Callable[[int], Any] | None = None, **filters: Any) -> PreparedCorpus:
     """Build the dictionary (two streamed passes) and write the bag-of-words corpus to ``workdir``.
 
     Parameters
@@ -79,6 +83,10 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
         than 2,000 terms (long documents share their core vocabulary).
     keep_n : int
         Keep at most this many terms (the most frequent).
+    chunk_terms : int, optional
+        Model long documents as passages of about this many terms (a document's shares are then the
+        length-weighted mean of its passages'); 0 never splits. Default: 1,000 when documents average more
+        than 2,000 terms (a manifesto is many topics; LDA would give each one nearly a single topic), else 0.
     progress : callable, optional
         Called with the number of documents just read.
     **filters
@@ -113,6 +121,8 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
         # In long documents (manifestos, reports) the core vocabulary is in most documents; dropping
         # everything in half of them leaves only names. Articles: the usual 0.5.
         no_above = 0.9 if dictionary.num_pos / n_articles > 2000 else 0.5
+    if chunk_terms is None:
+        chunk_terms = 1000 if dictionary.num_pos / n_articles > 2000 else 0
     if n_articles < 3:
         no_above = 1.0  # a share of one or two documents means nothing
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
@@ -122,26 +132,42 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     mm_path, ids_path = workdir / "corpus.mm", workdir / "doc_ids.txt"
-    counts = {"docs": 0, "tokens": 0}
+    counts = {"docs": 0, "tokens": 0, "units": 0}
     with open(ids_path, "w", encoding="utf-8") as ids:
         def bows() -> Iterator[list[tuple[int, int]]]:
             for article, terms in iter_terms(store, **{"with_text": False, **filters}):
-                bow = dictionary.doc2bow(terms)
-                if not bow:
-                    continue  # a document with no modelled term has no topic shares
-                ids.write(article.id + "\n")
-                counts["docs"] += 1
-                counts["tokens"] += sum(c for _, c in bow)
-                yield bow
+                modelled = False
+                for piece in _passages(terms, chunk_terms):
+                    bow = dictionary.doc2bow(piece)
+                    if not bow:
+                        continue  # a document with no modelled term has no topic shares
+                    n = sum(c for _, c in bow)
+                    ids.write(f"{article.id}\t{n}\n")
+                    counts["units"] += 1
+                    counts["tokens"] += n
+                    modelled = True
+                    yield bow
+                counts["docs"] += modelled
         MmCorpus.serialize(str(mm_path), bows(), id2word=dictionary)
     if counts["docs"] == 0:
         raise TopicModelError("no document has a term left after filtering: lower --no-below")
     colloc = Collocations.from_store(store)
     return PreparedCorpus(
         dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=counts["docs"],
-        n_articles=n_articles, n_tokens=counts["tokens"],
-        filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n},
+        n_articles=n_articles, n_tokens=counts["tokens"], n_units=counts["units"], chunk_terms=chunk_terms,
+        filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunk_terms": chunk_terms},
         preprocess_fingerprint=fingerprint, collocations_fingerprint=colloc.fingerprint if colloc else None)
+
+
+def _passages(terms: list[str], size: int) -> Iterator[list[str]]:
+    """The document itself, or (when ``size`` and it is over 1.5 times ``size``) even pieces of about ``size``."""
+    if not size or len(terms) <= size * 1.5:
+        yield terms
+        return
+    pieces = round(len(terms) / size)
+    step = math.ceil(len(terms) / pieces)
+    for start in range(0, len(terms), step):
+        yield terms[start:start + step]
 
 
 def check_k(k: int, n_docs: int) -> None:
@@ -385,7 +411,8 @@ def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
 
 def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
                iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
-               no_above: float | None = None, keep_n: int = 50_000, seed_words: str | Path | dict | None = None,
+               no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
+               seed_words: str | Path | dict | None = None,
                seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = 20_000,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
                **filters: Any) -> TopicRun:
@@ -402,8 +429,8 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         Run name (default ``lda-k{K}-s{seed}``); a run of the same name is replaced.
     passes, iterations, workers, alpha
         See :class:`TopicModel`.
-    no_below, no_above, keep_n
-        Dictionary filtering, see :func:`prepare_corpus`.
+    no_below, no_above, keep_n, chunk_terms
+        Dictionary filtering and passages of long documents, see :func:`prepare_corpus`.
     seed_words : path or dict, optional
         Guided topics, see :func:`load_seed_words`.
     coherence_docs : int
@@ -435,7 +462,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     shutil.rmtree(work, ignore_errors=True)
     try:
         step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
-        prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
+        prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                                   progress=step("reading terms"), **filters)
         check_k(k, prepared.n_docs)
         model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
@@ -494,7 +521,8 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
         "parameters": {**{k: v for k, v in model.get_params().items() if k != "seed_words"},
                        **prepared.filtering},
         "seed_words": seeds, "seed_words_missing": model.seed_words_missing_,
-        "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_terms": len(prepared.dictionary),
+        "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_passages": prepared.n_units,
+        "n_terms": len(prepared.dictionary),
         "n_tokens": prepared.n_tokens,
         "coherence": {"c_v": scores["c_v"][0], "c_npmi": scores["c_npmi"][0]},
         "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
@@ -504,17 +532,34 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
 
 
 def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus) -> np.ndarray:
-    """Write every document's topic shares (call inside a transaction); return each topic's mean share."""
+    """Write every document's topic shares (call inside a transaction); return each topic's mean share.
+
+    A document modelled as passages gets the token-weighted mean of its passages' shares (still summing to 1).
+    """
     sql = "INSERT INTO document_topics (run, article_id, topic, share) VALUES (?, ?, ?, ?)"
     total = np.zeros(model.k)
     store.conn.execute("DELETE FROM document_topics WHERE run = ?", (name,))
     rows: list[tuple] = []
-    for article_id, theta in zip(prepared.ids(), model.transform(prepared.corpus())):
+    current, acc, weight = None, np.zeros(model.k), 0
+
+    def flush() -> None:
+        nonlocal total
+        theta = acc / weight
         total += theta
-        rows.extend((name, article_id, t, float(s)) for t, s in enumerate(theta))
+        rows.extend((name, current, t, float(share)) for t, share in enumerate(theta))
+
+    for (article_id, n_tokens), theta in zip(prepared.ids(), model.transform(prepared.corpus())):
+        if article_id != current:
+            if current is not None:
+                flush()
+            current, acc, weight = article_id, np.zeros(model.k), 0
+        acc = acc + theta * n_tokens
+        weight += n_tokens
         if len(rows) >= 20_000:
             store.conn.executemany(sql, rows)
             rows = []
+    if current is not None:
+        flush()
     store.conn.executemany(sql, rows)
     return total / max(prepared.n_docs, 1)
 
@@ -592,8 +637,8 @@ def load_gensim_model(run: TopicRun):
 # ----------------------------------------------------------------------------- sweeps over K
 def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: int = 10, iterations: int = 100,
                  workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float | None = None,
-                 keep_n: int = 50_000, topn: int = 10, coherence_docs: int = 20_000,
-                 runs_dir: str | Path | None = None, name: str | None = None,
+                 keep_n: int = 50_000, chunk_terms: int | None = None, topn: int = 10,
+                 coherence_docs: int = 20_000, runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, **filters: Any) -> dict[str, Any]:
     """Fit one model per K on the same dictionary and seed; score each by coherence.
 
@@ -615,6 +660,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
     shutil.rmtree(out, ignore_errors=True)
     step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
     prepared = prepare_corpus(store, out / "corpus", no_below=no_below, no_above=no_above, keep_n=keep_n,
+                              chunk_terms=chunk_terms,
                               progress=step("reading terms"), **filters)
     for k in ks:
         check_k(k, prepared.n_docs)

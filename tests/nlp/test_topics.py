@@ -99,3 +99,13 @@ def test_sweep(small_store, tmp_path):
     assert all(r["coherence_c_v"] is not None for r in result["rows"])
     from pathlib import Path
     assert Path(result["png"]).stat().st_size > 1000 and Path(result["csv"]).read_text().startswith("k,")
+
+
+def test_long_documents_as_passages(fitted):
+    store, _ = fitted
+    run = fit_topics(store, 3, seed=0, name="passages", passes=3, chunk_terms=10)
+    assert run.manifest["n_passages"] > run.manifest["n_docs"] == 36
+    assert run.manifest["parameters"]["chunk_terms"] == 10
+    sums = store.conn.execute("SELECT SUM(share) FROM document_topics WHERE run = 'passages' "
+                              "GROUP BY article_id").fetchall()
+    assert len(sums) == 36 and all(abs(s - 1) < 1e-6 for (s,) in sums)
