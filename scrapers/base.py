@@ -334,7 +334,7 @@ class Scraper:
         import trafilatura
         try:
             text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                                       favor_precision=True, deduplicate=True) or ""
+                                       favor_precision=True) or ""
         except Exception as exc:  # trafilatura is a last resort; never let it sink a page
             log.debug("trafilatura failed on %s: %s", url, exc)
             return ""

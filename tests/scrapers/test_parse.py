@@ -150,3 +150,10 @@ def test_dates_are_timezone_aware(value, expected):
 def test_title_site_suffix_is_stripped_from_og_title():
     html = '<html><head><meta property="og:title" content="A Title - LabourList"></head><body></body></html>'
     assert get_scraper("labourlist").parse(html, "https://labourlist.org/2024/01/a/").title == "A Title"
+
+
+def test_generic_extractor_fallback_is_repeatable():
+    """trafilatura's cross-call deduplication must stay off, or a re-parse would lose the body."""
+    first = parse("renewal", "/blog/federalism-and-the-union", "https://renewal.org.uk")
+    second = parse("renewal", "/blog/federalism-and-the-union", "https://renewal.org.uk")
+    assert first.text == second.text and first.word_count > 60
