@@ -75,3 +75,75 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, ncol=min(4, len(series)), loc="upper left", bbox_to_anchor=(0, -0.18 if not horizontal else -0.12))
     return fig
+
+
+def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float, int]]]], title: str,
+                    ylabel: str = "share", few: int = 3, ncols: int = 3):
+    """One panel per key of ``panels``; in each, one line per series of ``(x, y, n_docs)`` points.
+
+    Points resting on fewer than ``few`` documents are drawn hollow, so a reader sees when a point is
+    thin. All panels share their axes.
+    """
+    names = list(panels)
+    ncols = max(1, min(ncols, len(names)))
+    nrows = (len(names) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.5 * nrows + 0.6), sharex=True, sharey=True,
+                             squeeze=False)
+    xs_all = sorted({x for p in panels.values() for pts in p.values() for x, _, _ in pts})
+    index = {x: i for i, x in enumerate(xs_all)}
+    series_names = list(dict.fromkeys(s for p in panels.values() for s in p))
+    colours = {s: colour_for(s, i) for i, s in enumerate(series_names)}
+    for ax, name in zip(axes.flat, names):
+        for s, pts in panels[name].items():
+            pts = sorted(pts, key=lambda p: index[p[0]])
+            xi = [index[x] for x, _, _ in pts]
+            ys = [y for _, y, _ in pts]
+            ax.plot(xi, ys, color=colours[s], linewidth=1.6, label=s)
+            thin = [(i, y) for (i, y, (_, _, n)) in zip(xi, ys, pts) if n < few]
+            solid = [(i, y) for (i, y, (_, _, n)) in zip(xi, ys, pts) if n >= few]
+            if solid:
+                ax.scatter(*zip(*solid), s=12, color=colours[s], zorder=3)
+            if thin:
+                ax.scatter(*zip(*thin), s=16, facecolors="white", edgecolors=colours[s], zorder=3)
+        ax.set_title(_shorten(name, 38), fontsize=8.5, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    step = max(1, len(xs_all) // 5)
+    for ax in axes[-1]:
+        ax.set_xticks(range(0, len(xs_all), step))
+        ax.set_xticklabels(xs_all[::step], rotation=0)
+    for row in axes:
+        row[0].set_ylabel(ylabel, fontsize=8)
+    handles = [plt.Line2D([], [], color=colours[s], linewidth=2) for s in series_names]
+    fig.legend(handles, series_names, loc="lower center", ncol=min(5, len(series_names)), fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    return fig
+
+
+def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[float]], title: str,
+            fmt: str = "{:.0%}"):
+    """A labelled heatmap (rows x columns), each cell annotated."""
+    import numpy as np
+
+    data = np.asarray(values, dtype=float)
+    fig, ax = plt.subplots(figsize=(min(11, 1.1 + 0.75 * len(cols)), 0.9 + 0.42 * len(rows)))
+    ax.imshow(data, cmap="Oranges", aspect="auto", vmin=0)
+    ax.set_xticks(range(len(cols)))
+    ax.set_xticklabels([_shorten(c, 22) for c in cols], rotation=40, ha="right", fontsize=7.5)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows, fontsize=8)
+    top = data.max() if data.size else 1
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            ax.text(j, i, fmt.format(data[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if data[i, j] > 0.6 * top else "#333")
+    ax.set_title(title, fontsize=11, loc="left")
+    return fig
+
+
+def _shorten(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

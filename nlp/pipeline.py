@@ -20,7 +20,8 @@ from typing import Any, Callable
 from corpus import CorpusStore
 from corpus.dates import now_utc
 
-from .report import Section, corpus_section, method_section, render_report
+from .errors import NlpError
+from .report import Section, corpus_section, method_section, render_report, topics_section, trends_section
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,12 @@ class RunConfig:
     """What ``run`` does; every field lands in the manifest."""
 
     seed: int = 0
+    #: Number of topics; None sweeps ``sweep_ks`` and keeps the most coherent.
     k: int | None = None
+    sweep_ks: tuple[int, ...] = (6, 8, 10, 12)
+    passes: int = 10
+    period: str = "year"
+    model: str | None = None
     title: str = "softleft report"
     notice: str | None = None
 
@@ -46,6 +52,8 @@ class RunContext:
     metrics: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     method: dict[str, str] = field(default_factory=dict)
+    topic_run: Any = None
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 Stage = tuple[str, Callable[[RunContext], None]]
@@ -59,8 +67,65 @@ def stage_corpus(ctx: RunContext) -> None:
                             "resolved from its own label, else its author's, else its outlet's default.")
 
 
+def stage_preprocess(ctx: RunContext) -> None:
+    from .preprocess import Preprocessor, preprocess_corpus
+
+    pre = Preprocessor(model=ctx.config.model)
+    ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre)
+    ctx.method["Preprocessing"] = (
+        f"spaCy ({ctx.config.model or 'blank English with lookup lemmas'}); names of factions, groups, people and "
+        "policies from the phrase vocabulary (nlp/vocabulary.toml) joined into single terms before lemmatising "
+        "(\"soft left\" becomes soft_left); stop words, numbers, URLs and punctuation removed; frequent "
+        "collocations joined (gensim Phrases).")
+
+
+def stage_topics(ctx: RunContext) -> None:
+    from .topics import fit_topics, sweep_topics
+
+    cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
+    k, sweep = cfg.k, None
+    if k is None:
+        n_docs = ctx.store.count()
+        ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
+        sweep = sweep_topics(ctx.store, ks, seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir)
+        k = sweep["best_k"]
+        ctx.metrics["topic_sweep"] = [{key: r[key] for key in ("k", "coherence_c_v", "coherence_npmi")}
+                                      for r in sweep["rows"]]
+    run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir)
+    ctx.topic_run = run
+    ctx.sections.append(topics_section(ctx.store, run, sweep))
+    ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
+                        "topics_coherence_npmi": run.coherence_npmi, "topics_run": str(run.path)})
+    ctx.method["Topics"] = (
+        f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
+        + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
+        "The fitted model and its manifest are in topics/ beside this report.")
+
+
+def stage_trends(ctx: RunContext) -> None:
+    from .trends import topic_prevalence
+
+    if ctx.topic_run is None:
+        return
+    prevalence = {by: topic_prevalence(ctx.store, name=ctx.topic_run.name, by=by, period=ctx.config.period)
+                  for by in ("tendency", "outlet")}
+    ctx.sections.append(trends_section(prevalence))
+    ctx.method["Trends"] = (f"A topic's share in a {ctx.config.period} and group is the mean of its share in the "
+                            "group's articles that year; each point carries the number of articles behind it.")
+
+
+def stage_tendencies(ctx: RunContext) -> None:
+    from .tendencies import stage_tendencies as run_tendencies
+
+    run_tendencies(ctx)
+
+
 STAGES: list[Stage] = [
     ("corpus summary", stage_corpus),
+    ("preprocessing", stage_preprocess),
+    ("topic model", stage_topics),
+    ("topic trends", stage_trends),
+    ("classifier, contrasts and mentions", stage_tendencies),
 ]
 
 
@@ -86,12 +151,20 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         if on_stage:
             on_stage(name, i, len(STAGES))
         t0 = time.perf_counter()
-        stage(ctx)
+        try:
+            stage(ctx)
+        except NlpError as exc:
+            # An analysis the corpus cannot support (too few articles, one tendency) is reported, never faked.
+            log.warning("%s not run: %s", name, exc)
+            ctx.skipped[name] = str(exc)
         ctx.timings[name] = round(time.perf_counter() - t0, 3)
         log.info("stage %s took %.1fs", name, ctx.timings[name])
     for section in ctx.sections:
         for name, rows in section.data.items():
             write_csv(out_dir / "data" / f"{name}.csv", rows)
+    if ctx.skipped:
+        ctx.metrics["stages_not_run"] = ctx.skipped
+        ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
     sections = ctx.sections + [method_section(ctx.method)]
     report = out_dir / "report.html"
     _write_atomic(report, render_report(

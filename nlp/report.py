@@ -97,7 +97,7 @@ def figure(svg: str, caption: str) -> str:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     return "" if value is None else str(value)
@@ -181,3 +181,86 @@ def latest_articles(store: CorpusStore, n: int) -> list[tuple[str, str, str, str
 def method_section(notes: Mapping[str, str]) -> Section:
     items = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in notes.items())
     return Section("method", "Method", f"<ul>{items}</ul>")
+
+
+# -- topics and their trends ------------------------------------------------------------------
+def topic_examples(store: CorpusStore, run_name: str, topic: int, n: int = 3) -> list[str]:
+    """Headlines of the articles where ``topic`` has the largest share: "Title (outlet, year)"."""
+    ids = [r[0] for r in store.conn.execute(
+        "SELECT article_id FROM document_topics WHERE run = ? AND topic = ? ORDER BY share DESC, article_id LIMIT ?",
+        (run_name, topic, n))]
+    found = {a.id: a for a in store.articles(ids=ids, with_text=False)}
+    return [f"{found[i].title or '(untitled)'} ({found[i].outlet}, {found[i].year or 'undated'})"
+            for i in ids if i in found]
+
+
+def topics_section(store: CorpusStore, run: Any, sweep: dict[str, Any] | None = None) -> Section:
+    """The topics: label, top terms, share of the corpus, coherence and example headlines."""
+    shares = dict(store.conn.execute(
+        "SELECT topic, AVG(share) FROM document_topics WHERE run = ? GROUP BY topic", (run.name,)))
+    per_topic = run.manifest.get("coherence", {}).get("per_topic", {})
+    rows, data = [], []
+    for t in sorted(run.topics, key=lambda t: -shares.get(t["id"], 0)):
+        examples = topic_examples(store, run.name, t["id"])
+        share = shares.get(t["id"], 0.0)
+        rows.append((t["id"], t["label"], ", ".join(t["terms"][:10]), f"{share:.0%}", examples))
+        data.append({"topic": t["id"], "label": t["label"], "terms": " ".join(t["terms"]), "share": round(share, 4),
+                     "examples": " | ".join(examples)})
+    body = "".join(
+        f"<tr><td class=\"num\">{tid}</td><td><b>{esc(label)}</b><div class=\"terms\">{esc(terms)}</div></td>"
+        f"<td class=\"num\">{esc(share)}</td><td>{'<br>'.join(esc(e) for e in examples)}</td></tr>"
+        for tid, label, terms, share, examples in rows)
+    c_v, npmi = run.coherence_c_v, run.coherence_npmi
+    html_ = (
+        f"<p class=\"lead\">{run.k} topics found by an LDA topic model (gensim, seed {esc(str(run.manifest.get('seed')))}) "
+        f"over {run.manifest.get('n_docs', '?')} articles. Each topic is named by its most exclusive frequent words "
+        "(FREX); the share is the topic's average weight across articles; the headlines are the articles most about it."
+        + (f" Coherence: c_v {c_v:.2f}, NPMI {npmi:.2f} (higher is more interpretable)." if c_v is not None and npmi is not None else "")
+        + "</p>"
+        '<div class="table-wrap"><table><thead><tr><th class="num">#</th><th>topic and top terms</th>'
+        f'<th class="num">share</th><th>example headlines</th></tr></thead><tbody>{body}</tbody></table></div>'
+    )
+    if sweep:
+        ks = [r["k"] for r in sweep["rows"]]
+        html_ += ("<p>The number of topics was chosen by coherence (c_v) among K = "
+                  f"{esc(', '.join(map(str, ks)))}: K = {sweep['best_k']} scored best.</p>")
+    return Section("topics", "The topics", html_, {"topics": data})
+
+
+def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9) -> Section:
+    """Topic prevalence over time as small multiples, one chart per grouping (tendency, outlet)."""
+    from .charts import heatmap, small_multiples
+
+    html_, data = "", {}
+    first = next((rows for rows in prevalence.values() if rows), [])
+    overall: dict[str, float] = {}
+    for r in first:
+        overall[r["label"]] = overall.get(r["label"], 0.0) + r["share"] * r["n_docs"]
+    keep = [label for label, _ in sorted(overall.items(), key=lambda kv: -kv[1])[:top]]
+    for by, rows in prevalence.items():
+        if not rows:
+            continue
+        data[f"topic_trends_by_{by}"] = rows
+        panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
+        for r in rows:
+            if r["label"] in panels:
+                panels[r["label"]].setdefault(r["group"], []).append((r["period"], r["share"], r["n_docs"]))
+        fig = small_multiples(panels, f"Topic share per {rows[0].get('period_kind', 'period')} by {by}")
+        html_ += figure(figure_svg(fig), f"By {by}: each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
+                        "Hollow points rest on fewer than three articles: read them with care.")
+        if by == "outlet":
+            groups = sorted({r["group"] for r in rows})
+            weights: dict[tuple[str, str], list[float]] = {}
+            for r in rows:
+                w = weights.setdefault((r["group"], r["label"]), [0.0, 0.0])
+                w[0] += r["share"] * r["n_docs"]
+                w[1] += r["n_docs"]
+            labels = [t for t in keep]
+            values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in labels]
+                      for g in groups]
+            html_ += figure(figure_svg(heatmap(groups, labels, values, "Topic share by outlet, all years")),
+                            "Each row is an outlet: what share of its writing each topic takes.")
+    intro = ("<p class=\"lead\">How much of each tendency's (and each outlet's) writing each topic takes, year by "
+             f"year. The {len(keep)} largest topics are shown; every topic's figures are in data/topic_trends_*.csv, "
+             "with the number of articles behind each point.</p>")
+    return Section("trends", "Topic trends over time", intro + html_, data)

@@ -23,15 +23,22 @@ EVIL_TITLE = "<script>alert(1)</script>"
 EVIL_AUTHOR = '<img src=x onerror="alert(2)">'
 
 
+SECTIONS = ["The corpus at a glance", "The topics", "Topic trends over time", "Can a classifier tell the tendencies apart?",
+            "What sets each tendency apart", "How each faction is talked about", "Method"]
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
+    """The full analysis of the demo corpus, plus one article whose title and byline are markup."""
+    from corpus.demo import demo_labels, iter_demo_articles
+
     out = tmp_path_factory.mktemp("report")
     with CorpusStore(out / "c.db") as store:
-        store.add(Article(outlet="renewal", title=EVIL_TITLE, authors=(EVIL_AUTHOR,), published="2020-01-02",
-                          text="The soft left argues for devolution and pluralism. " * 30))
-        store.add(Article(outlet="tribune", title="Ownership now", published="2021-05-06",
-                          text="The hard left argues for public ownership and strikes. " * 30))
-        return run_analysis(store, out, RunConfig(seed=0, title="Browser test"))
+        store.load_labels(demo_labels())
+        store.add_many(iter_demo_articles())
+        store.add(Article(outlet="commonweal", title=EVIL_TITLE, authors=(EVIL_AUTHOR,), published="2026-01-02",
+                          text="The soft left argues for devolution, pluralism and a Green New Deal. " * 30))
+        return run_analysis(store, out, RunConfig(seed=0, k=6, title="Browser test"))
 
 
 def open_page(report: Path, width: int, height: int, shot: Path):
@@ -58,9 +65,11 @@ def test_report_renders_without_console_errors(report, tmp_path, width, height):
     shot = tmp_path / f"report-{width}.png"
     pw, browser, page, messages, requests = open_page(report, width, height, shot)
     try:
-        headings = page.locator("section h2").all_inner_texts()
-        assert "The corpus at a glance" in headings and "Method" in headings
-        assert page.locator("figure svg").count() >= 2
+        assert page.locator("section h2").all_inner_texts() == SECTIONS
+        assert page.locator("figure svg").count() >= 6
+        for svg in page.locator("figure svg").all()[:3]:
+            box = svg.bounding_box()
+            assert box["width"] > 0.5 * min(width, 992) and box["height"] > 100  # real charts, drawn
         assert [m for m in messages if m[0] in ("error", "pageerror", "dialog")] == []
         assert [u for u in requests if not u.startswith("file:")] == []  # self-contained: no external requests
         # Readable at this width: nothing wider than the viewport except inside scrollable tables.

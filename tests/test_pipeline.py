@@ -1,0 +1,41 @@
+"""The one-command pipeline: run directory, manifest, chart data, and honest handling of thin corpora."""
+import csv
+import json
+
+from corpus import Article, CorpusStore
+from nlp.pipeline import RunConfig, run_analysis
+
+
+def test_thin_corpus_reports_what_could_not_run(tmp_path):
+    with CorpusStore(tmp_path / "c.db") as store:
+        store.add(Article(outlet="renewal", title="One", published="2020-01-02", text="Devolution and pluralism. " * 20))
+        store.add(Article(outlet="tribune", title="Two", published="2021-01-02", text="Strikes and ownership. " * 20))
+        report = run_analysis(store, tmp_path / "run", RunConfig(seed=0))
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert "topic model" in manifest["metrics"]["stages_not_run"]
+    html = report.read_text()
+    assert "Not run: topic model" in html
+    assert "The topics" not in html  # no placeholder section
+
+
+def test_demo_run_directory_is_complete(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    out = tmp_path / "demo"
+    r = CliRunner().invoke(cli, ["-q", "demo", "-o", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["metrics"].get("stages_not_run") is None
+    assert manifest["versions"]["gensim"] != "not installed"
+    assert manifest["metrics"]["topics_k"] >= 2
+    assert manifest["metrics"]["classifier_macro_f1_by_author"] > manifest["metrics"]["classifier_baseline_macro_f1_by_author"]
+    for name in ("topics", "topic_trends_by_tendency", "topic_trends_by_outlet", "contrasts", "faction_mentions",
+                 "classifier_evaluation", "corpus_by_year_tendency"):
+        rows = list(csv.DictReader((out / "data" / f"{name}.csv").open()))
+        assert rows, name
+    shares = {}
+    for row in csv.DictReader((out / "data" / "topic_trends_by_tendency.csv").open()):
+        shares[(row["period"], row["group"])] = shares.get((row["period"], row["group"]), 0) + float(row["share"])
+    assert all(abs(v - 1) < 1e-3 for v in shares.values())
