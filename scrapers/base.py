@@ -22,6 +22,8 @@ from .urls import canonicalise, netloc_key, strip_tracking
 log = logging.getLogger(__name__)
 
 SCRAPER_VERSION = "1"
+#: Below this many words from the selectors, trafilatura is tried as well.
+FALLBACK_WORDS = 40
 #: Child sitemaps never worth reading for articles (taxonomies, authors, static pages).
 SITEMAP_SKIP = r"(taxonom|categor|tag|author|user|page-sitemap|sitemap-pages|wp-sitemap-pages|image|video)"
 #: Paths that are never articles, on any outlet.
@@ -36,8 +38,8 @@ class Selectors:
 
     title: tuple[str, ...] = ("h1.entry-title", "h1.post-title", "article h1", "h1")
     standfirst: tuple[str, ...] = ()
-    authors: tuple[str, ...] = (".byline a[rel='author']", "a[rel='author']", ".author a", ".byline .author",
-                                ".byline", ".author-name")
+    authors: tuple[str, ...] = (".byline a[rel='author']", "a[rel='author']", ".author.vcard a", ".author a",
+                                ".byline .author", ".author-name", ".byline")
     date: tuple[str, ...] = ("time.entry-date[datetime]", "time[datetime]", "time")
     body: tuple[str, ...] = (".entry-content", ".post-content", "article .content", "article")
     tags: tuple[str, ...] = (".tags a[rel='tag']", "a[rel='tag']")
@@ -76,7 +78,7 @@ class OutletSpec:
     drop_paragraphs: tuple[str, ...] = ()
     paywall_phrases: tuple[str, ...] = ()
     prefer_selectors: tuple[str, ...] = ()
-    min_words: int = 40
+    min_words: int = 10  # fewer words and no paywall: not an article (an "about" page, a stub)
     platform: str = "WordPress"
     note: str = ""
     version: str = SCRAPER_VERSION
@@ -272,9 +274,13 @@ class Scraper:
         if self._paywall and any(p.search(text) for p in self._paywall):
             paywalled = True
             text = "\n\n".join(line for line in text.split("\n\n") if not any(p.search(line) for p in self._paywall))
-        if ex.count_words_fast(text) < spec.min_words and not paywalled:
+        words = ex.count_words_fast(text)
+        if words < FALLBACK_WORDS and not paywalled:
+            # The selectors found little: the generic extractor may do better, but a short body the
+            # selectors did find beats a longer one full of page furniture.
             fallback = self._trafilatura_body(html, url)
-            if ex.count_words_fast(fallback) > ex.count_words_fast(text):
+            n = ex.count_words_fast(fallback)
+            if (words < 15 and n > words) or n > 2 * words:
                 text, how["text"] = fallback, "trafilatura"
         if not paywalled and self._paywall and any(p.search(ex.text_of(tree.body) if tree.body is not None else "")
                                                    for p in self._paywall):
@@ -324,7 +330,9 @@ class Scraper:
             # Paragraphs matched directly: drop those inside boilerplate (related lists, donation boxes).
             scope = tree.body if tree.body is not None else tree
             bad = {el for css in boilerplate for el in ex.compile_selector(css)(scope)}
-            containers = [c for c in containers if c not in bad and not any(a in bad for a in c.iterancestors())]
+            chosen = set(containers)  # a <p> inside a matched <blockquote> is read once, with it
+            containers = [c for c in containers if c not in bad and
+                          not any(a in bad or a in chosen for a in c.iterancestors())]
         else:
             for c in containers:
                 ex.remove_elements(c, boilerplate)

@@ -331,11 +331,14 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
                     break
             else:
                 summary.complete = not stop.is_set()
+        # skipped_robots counts article pages only; refused feeds, sitemaps and listings are logged
         summary.sources = discovery.sources
-        summary.skipped_robots += discovery.skipped_robots
         summary.errors.extend(discovery.errors)
-        if not summary.discovered and discovery.errors and not discovery.sources:
-            summary.error = f"no feed, sitemap or listing could be read ({discovery.errors[0]})"
+        if not summary.discovered and not discovery.sources:
+            if discovery.skipped_robots:
+                summary.error = "robots.txt refuses every feed, sitemap and listing page; nothing to collect"
+            elif discovery.errors:
+                summary.error = f"no feed, sitemap or listing could be read ({discovery.errors[0]})"
     except HostUnreachable as exc:
         summary.error = exc.reason
         log.info("%s: %s", name, exc.reason)

@@ -11,7 +11,7 @@ SPEC = OutletSpec(
     domain="labourlist.org",
     tendency="mixed",
     feeds=("/feed/", "/category/news/feed/"),
-    sitemaps=("/wp-sitemap.xml", "/sitemap_index.xml"),
+    sitemaps=("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml"),
     wp_api=True,
     archive=("/", "/page/{n}/"),
     archive_start=2,
@@ -19,7 +19,8 @@ SPEC = OutletSpec(
     trailing_slash=True,
     selectors=Selectors(
         title=("h1.entry-title", "h1.post-title", "article h1", "h1"),
-        authors=(".entry-author a", ".byline a[rel='author']", "a[rel='author']", ".author-name a", ".author-name"),
+        authors=(".entry-author a", ".byline a[rel='author']", "a[rel='author']", ".author.vcard a",
+                 ".byline .author a", ".author-name a", ".author-name", ".byline a"),
         date=("time.entry-date[datetime]", "time[datetime]"),  # never the visible "5 months ago"
         body=(".entry-content", ".post-content", "article .content"),
         tags=(".tags-links a", "a[rel='tag']"),
