@@ -192,6 +192,11 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0011_scrape_crawl_fetch_url", """
         ALTER TABLE crawl_urls ADD COLUMN fetch_url TEXT;
     """),
+    # scrapers: the publication date of a page left out by --since/--until, so a later run with another
+    # window reconsiders it even when the feed or sitemap that listed it answers "304 Not Modified".
+    ("0012_scrape_crawl_published", """
+        ALTER TABLE crawl_urls ADD COLUMN published TEXT;
+    """),
 ]
 
 
