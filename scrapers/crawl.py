@@ -128,13 +128,13 @@ class _State:
 # -- the store side ------------------------------------------------------------------------------
 def _load_state(store: CorpusStore, outlet: str, max_attempts: int) -> _State:
     done, pending = set(), []
-    for url, fetch_url, status, attempts, lastmod in store.conn.execute(
-            "SELECT url, fetch_url, status, attempts, lastmod FROM crawl_urls WHERE outlet = ? "
+    for url, fetch_url, status, attempts, lastmod, published in store.conn.execute(
+            "SELECT url, fetch_url, status, attempts, lastmod, published FROM crawl_urls WHERE outlet = ? "
             "ORDER BY discovered_at, url", (outlet,)):
         if status in DONE_STATUSES or (status == "failed" and attempts >= max_attempts):
             done.add(url)
-        elif status in ("pending", "failed"):
-            pending.append(Candidate(fetch_url or url, lastmod=lastmod, via="store"))
+        else:  # pending, failed, refused by robots.txt (robots may change), out of an earlier date window
+            pending.append(Candidate(fetch_url or url, lastmod=lastmod, published=published, via="store"))
     cache = {url: (etag, lm) for url, etag, lm in store.conn.execute("SELECT url, etag, last_modified FROM http_cache")}
     row = store.conn.execute("SELECT finished_at, summary FROM crawl_runs WHERE outlet = ? ORDER BY id DESC LIMIT 1",
                              (outlet,)).fetchone()
@@ -194,9 +194,11 @@ class _Writer:
                     if article.canonical_url and article.canonical_url != url:
                         self._mark(conn, article.canonical_url, outlet, "done", status, None, article.id,
                                    fetched_at, count_attempt=False)
-                else:  # a reason the page is not stored
+                else:  # a reason the page is not stored: ("not_article" | "out_of_range", published)
+                    reason, published = article
                     s.skipped += 1
-                    self._mark(conn, url, outlet, article, status, None, None, fetched_at)
+                    self._mark(conn, url, outlet, reason, status, None, None, fetched_at)
+                    conn.execute("UPDATE crawl_urls SET published = ? WHERE url = ?", (published, url))
         elif kind == "failed":
             _, _, url, status, error, gone = event
             with self.store.transaction() as conn:
@@ -289,11 +291,11 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
             summary.errors.append(f"parse error: {exc}")
             emit(("failed", name, url, page.status, f"parse error: {exc}", False))
             return False
-        result: Article | str = article
+        result: Article | tuple[str, str | None] = article
         if article.word_count < scraper.spec.min_words and not article.paywalled:
-            result = "not_article"
+            result = ("not_article", article.published)
         elif not _in_range(article.published, options):
-            result = "out_of_range"
+            result = ("out_of_range", article.published)
         emit(("page", name, url, final_url, page.status, page.content_type, page.encoding, blob,
               fetched_at, result))
         return isinstance(result, Article)

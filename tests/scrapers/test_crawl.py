@@ -226,3 +226,12 @@ def test_sigkill_mid_crawl_then_rerun_stores_every_article_once(serve, tmp_path)
     for path in ("/2024/05/conference-motion-on-devolution/", "/2024/04/why-the-soft-left-must-organise/",
                  "/2023/10/nec-results-slates/"):
         assert server.hits.get(path, 0) <= 2  # at most the page in flight when killed is fetched again
+
+
+def test_a_wider_date_window_later_collects_what_an_earlier_one_left_out(store, serve):
+    server = serve("tribune")
+    first = crawl(store, "tribune", server, since="2024-03-01")
+    assert [a.title for a in store.articles()] == ["The Depot That Said No"]
+    assert first.skipped >= 1
+    second = crawl(store, "tribune", server)  # the feed now answers 304; the store remembers the rest
+    assert second.new == 2 and store.count(outlet="tribune") == 3
