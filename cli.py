@@ -1021,6 +1021,54 @@ def demo(s: Settings, output: str, seed: int) -> None:
     click.echo(str(report))
 
 
+@cli.command("run")
+@click.option("-o", "--output", default="softleft-run", show_default=True, type=click.Path(file_okay=False),
+              help="Run directory: report.html, manifest.json, data/*.csv, topics/, model/.")
+@click.option("--k", type=click.IntRange(min=2), help="Number of topics [default: swept over 6, 8, 10, 12 by coherence].")
+@click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="LDA passes.")
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+@click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
+@seed_option
+@pass_settings
+def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, seed: int) -> None:
+    """Run the whole analysis on the corpus at --db and write a report.
+
+    Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
+    training, prediction), contrasts and faction mentions, into a run directory with a manifest.
+
+    \b
+    Example:
+      python cli.py --db labour.db run -o runs/2025 --k 12 --seed 1
+    """
+    from nlp.pipeline import RunConfig, run_with_progress
+
+    store = s.store()
+    if store.count() == 0:
+        raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
+    config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model,
+                       title=f"softleft report: {Path(s.db).name}")
+    click.echo(str(run_with_progress(store, Path(output), config, s)))
+
+
+@cli.command("report")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@click.option("--topics", "topics_name", help="A stored topic model [default: the newest].")
+@seed_option
+@pass_settings
+def report(s: Settings, output: str, topics_name: str | None, seed: int) -> None:
+    """Write one self-contained HTML report an editor can open or email.
+
+    Uses a topic model fitted before (`topics fit`); the other analyses are computed from the corpus.
+
+    \b
+    Example:
+      python cli.py report -o report.html --topics k12
+    """
+    from nlp.pipeline import write_report
+
+    click.echo(str(write_report(s.store(), output, topics=topics_name, seed=seed, settings=s)))
+
+
 def main() -> None:
     cli(prog_name="cli.py")
 

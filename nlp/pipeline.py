@@ -53,6 +53,8 @@ class RunContext:
     timings: dict[str, float] = field(default_factory=dict)
     method: dict[str, str] = field(default_factory=dict)
     topic_run: Any = None
+    #: With a name, the topics stage shows this stored run instead of fitting one (``report --topics``).
+    stored_topics: str | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -83,6 +85,15 @@ def stage_topics(ctx: RunContext) -> None:
     from .topics import fit_topics, sweep_topics
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
+    if ctx.stored_topics is not None:
+        from .topics import load_run
+
+        run = load_run(ctx.store, ctx.stored_topics or None)
+        ctx.topic_run = run
+        ctx.sections.append(topics_section(ctx.store, run))
+        ctx.metrics.update({"topics_run": run.name, "topics_k": run.k})
+        ctx.method["Topics"] = f"The stored topic model {run.name!r} (K = {run.k}); its manifest: {run.path}."
+        return
     k, sweep = cfg.k, None
     if k is None:
         n_docs = ctx.store.count()
@@ -130,7 +141,7 @@ STAGES: list[Stage] = [
 
 
 def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | None = None,
-                 on_stage: Callable[[str, int, int], None] | None = None) -> Path:
+                 on_stage: Callable[[str, int, int], None] | None = None, stored_topics: str | None = None) -> Path:
     """Run every stage on ``store``, write the run directory and return the report's path.
 
     Parameters
@@ -141,11 +152,13 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
     config : RunConfig
     on_stage : callable, optional
         Called as ``on_stage(name, index, total)`` before each stage (progress display).
+    stored_topics : str, optional
+        Show this stored topic run ("" for the newest) instead of fitting a model.
     """
     config = config or RunConfig()
     out_dir = Path(out_dir)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
-    ctx = RunContext(store, out_dir, config)
+    ctx = RunContext(store, out_dir, config, stored_topics=stored_topics)
     started = time.perf_counter()
     for i, (name, stage) in enumerate(STAGES):
         if on_stage:
@@ -202,7 +215,28 @@ def run_demo(out_dir: str | Path, seed: int = 0, settings: Any = None) -> Path:
         return run_with_progress(store, out_dir, config, settings)
 
 
-def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, settings: Any = None) -> Path:
+def write_report(store: CorpusStore, path: str | Path, topics: str | None = None, seed: int = 0,
+                 settings: Any = None) -> Path:
+    """``report``: one HTML file from the corpus and a stored topic model (the newest, or ``topics``).
+
+    Nothing is refitted but the classifier; the run's other files (manifest, CSVs) are discarded.
+    """
+    import tempfile
+
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise NlpError(f"the report is HTML: name it like {path.with_suffix('.html').name}")
+    if not path.parent.resolve().is_dir():
+        raise NlpError(f"folder {path.parent} does not exist")
+    with tempfile.TemporaryDirectory() as tmp:
+        config = RunConfig(seed=seed, title="softleft report")
+        report = run_with_progress(store, Path(tmp), config, settings, stored_topics=topics or "")
+        shutil.copyfile(report, path)
+    return path
+
+
+def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, settings: Any = None,
+                      stored_topics: str | None = None) -> Path:
     """:func:`run_analysis` with a line per stage on stderr and the total time at the end."""
     quiet = bool(getattr(settings, "quiet", False))
     t0 = time.perf_counter()
@@ -211,7 +245,7 @@ def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, sett
         if not quiet:
             print(f"[{i + 1}/{total}] {name} ({time.perf_counter() - t0:.1f}s)", file=sys.stderr, flush=True)
 
-    report = run_analysis(store, out_dir, config, on_stage=on_stage)
+    report = run_analysis(store, out_dir, config, on_stage=on_stage, stored_topics=stored_topics)
     print(f"Done in {time.perf_counter() - t0:.1f}s: {report}", file=sys.stderr)
     return report
 

@@ -20,6 +20,8 @@ from .mentions import mentions, mentions_table
 
 log = logging.getLogger(__name__)
 
+#: Tendencies with fewer articles are left out of the run's classifier and contrasts.
+MIN_CLASS_ARTICLES = 8
 #: Pairwise contrasts are drawn when there are at most this many labelled tendencies.
 MAX_PAIRWISE_GROUPS = 4
 
@@ -46,20 +48,29 @@ def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5,
     """
     out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None,
                            "model": None, "predictions": None, "skipped": {}}
+    # A tendency with a handful of articles can be neither cross-validated nor contrasted reliably: the
+    # run leaves it out of the classifier and the contrasts, and says so (`classify evaluate` refuses it).
+    counts = {t: n for t, n in store.stats()["by_tendency"].items() if t not in ("unlabelled", "mixed")}
+    rare = sorted(t for t, n in counts.items() if n < MIN_CLASS_ARTICLES)
+    kept = {"tendency": sorted(set(counts) - set(rare))} if rare else {}
+    if rare:
+        out["skipped"]["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
+            f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
     for group_by in ("outlet", "author"):
         try:
-            out["evaluation"][group_by] = evaluate(store, group_by=group_by, folds=folds, seed=seed)
+            out["evaluation"][group_by] = evaluate(store, group_by=group_by, folds=folds, seed=seed, **kept)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
     if model_dir is not None:
         try:
-            out["model"] = train(store, str(model_dir), seed=seed, top=top)
+            out["model"] = train(store, str(model_dir), seed=seed, top=top, **kept)
             predicted = predict_unlabelled(store, str(model_dir))
             out["predictions"] = prediction_summary(store, predicted["model_id"], by="author")
         except NlpError as exc:
             out["skipped"]["classifier predictions"] = str(exc)
     try:
-        out["against_rest"] = contrast_each_against_rest(store, field="tendency", top=top)
+        out["against_rest"] = contrast_each_against_rest(store, field="tendency", top=top,
+                                                         exclude=("unlabelled", "mixed", *rare))
     except NlpError as exc:
         out["skipped"]["contrasts"] = str(exc)
     groups = [r.a for r in out["against_rest"]]
