@@ -485,7 +485,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                 t["coherence_npmi"] = scores["c_npmi"][1][t["id"]]
                 t["prevalence"] = float(prevalence[t["id"]])
             manifest = _manifest(store, name, model, prepared, scores, filters, fit_seconds,
-                                 time.perf_counter() - started, seeds)
+                                 time.perf_counter() - started, seeds, coherence_docs)
             model.model_.save(str(work / "lda.model"))
             prepared.dictionary.save(str(work / "dictionary.gensim"))
             (work / "topics.json").write_text(json.dumps(model.topics_, indent=2, ensure_ascii=False), "utf-8")
@@ -509,7 +509,8 @@ def _versions() -> dict[str, str]:
             "scipy": scipy.__version__, "spacy": spacy.__version__}
 
 
-def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_seconds, seeds) -> dict:
+def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_seconds, seeds,
+              coherence_docs) -> dict:
     return {
         "name": name, "k": model.k, "seed": model.random_state, "reproducible": model.reproducible,
         "estimator": "gensim.models.LdaMulticore" if model.workers > 1 else "gensim.models.LdaModel",
@@ -524,7 +525,8 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
         "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_passages": prepared.n_units,
         "n_terms": len(prepared.dictionary),
         "n_tokens": prepared.n_tokens,
-        "coherence": {"c_v": scores["c_v"][0], "c_npmi": scores["c_npmi"][0]},
+        "coherence": {"c_v": scores["c_v"][0], "c_npmi": scores["c_npmi"][0], "measured_on_docs": "at most "
+                      f"{coherence_docs}", "per_topic": {"c_v": scores["c_v"][1], "c_npmi": scores["c_npmi"][1]}},
         "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
         "versions": _versions(),
         "files": ["lda.model", "dictionary.gensim", "corpus.mm", "doc_ids.txt", "topics.json", "manifest.json"],
