@@ -462,7 +462,8 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     shutil.rmtree(work, ignore_errors=True)
     try:
         step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
-        prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
+        prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
+                                  chunk_terms=chunk_terms,
                                   progress=step("reading terms"), **filters)
         check_k(k, prepared.n_docs)
         model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,

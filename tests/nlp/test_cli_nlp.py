@@ -55,7 +55,8 @@ def test_not_preprocessed_then_full_flow(run_cli, corpus_db, tmp_path):
     assert shown["topics"] == fit["topics"]
 
     plot = tmp_path / "trends.png"
-    result = run_cli("topics", "trends", "--by", "outlet", "--period", "quarter", "--format", "json", "--plot", str(plot))
+    result = run_cli("topics", "trends", "--by", "outlet", "--period", "quarter", "--format", "json",
+                     "--plot", str(plot))
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     cells = defaultdict(float)

@@ -23,7 +23,8 @@ def test_same_seed_same_topics(fitted):
 
 def test_shares_sum_to_one_and_manifest(fitted):
     store, run = fitted
-    sums = store.conn.execute("SELECT SUM(share) FROM document_topics WHERE run = 'base' GROUP BY article_id").fetchall()
+    sums = store.conn.execute(
+        "SELECT SUM(share) FROM document_topics WHERE run = 'base' GROUP BY article_id").fetchall()
     assert len(sums) == 36 and all(abs(s - 1) < 1e-6 for (s,) in sums)
     manifest = json.loads((run.path / "manifest.json").read_text())
     assert manifest["seed"] == 0 and manifest["reproducible"] is True
