@@ -130,7 +130,7 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
     import numpy as np
 
     data = np.asarray(values, dtype=float)
-    fig, ax = plt.subplots(figsize=(min(11, 1.1 + 0.75 * len(cols)), 0.9 + 0.42 * len(rows)))
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.36 * len(rows)))
     ax.imshow(data, cmap="Oranges", aspect="auto", vmin=0)
     ax.set_xticks(range(len(cols)))
     ax.set_xticklabels([_shorten(c, 22) for c in cols], rotation=40, ha="right", fontsize=7.5)
@@ -147,3 +147,41 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
 
 def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def stacked_areas(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float]]]], title: str, ncols: int = 3):
+    """One panel per group; in each, the shares of every series stacked over time (they sum to 1)."""
+    import numpy as np
+
+    names = list(panels)
+    ncols = max(1, min(ncols, len(names)))
+    nrows = (len(names) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.3 * nrows + 0.9), sharey=True, squeeze=False)
+    series_names = list(dict.fromkeys(s for p in panels.values() for s in p))
+    colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(series_names)}
+    for ax, name in zip(axes.flat, names):
+        xs = sorted({x for pts in panels[name].values() for x, _ in pts})
+        if not xs:
+            continue
+        index = {x: i for i, x in enumerate(xs)}
+        ys = np.zeros((len(series_names), len(xs)))
+        for si, s in enumerate(series_names):
+            for x, y in panels[name].get(s, ()):
+                ys[si, index[x]] = y
+        ax.stackplot(range(len(xs)), ys, colors=[colours[s] for s in series_names], linewidth=0)
+        ax.set_xlim(0, max(1, len(xs) - 1))
+        ax.set_ylim(0, 1)
+        step = max(1, len(xs) // 4)
+        ax.set_xticks(range(0, len(xs), step))
+        ax.set_xticklabels(xs[::step], fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.set_title(_shorten(name, 34), fontsize=8.5, loc="left")
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[s]) for s in series_names]
+    fig.legend(handles, [_shorten(s, 30) for s in series_names], loc="lower center", ncol=min(3, len(series_names)),
+               fontsize=7.5, frameon=False, bbox_to_anchor=(0.5, -0.01))
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    legend_rows = (len(series_names) + 2) // 3
+    fig.tight_layout(rect=(0, min(0.35, 0.035 * legend_rows + 0.03), 1, 0.96))
+    return fig

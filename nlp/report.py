@@ -46,7 +46,7 @@ nav a{color:var(--accent);text-decoration:none}
 .card b{display:block;font-size:1.5rem}
 .card span{color:var(--muted);font-size:.85rem}
 figure{margin:1rem 0}
-figure svg{width:100%;height:auto;max-height:34rem}
+figure svg{width:100%;height:auto}
 figcaption{color:var(--muted);font-size:.9rem}
 .table-wrap{overflow-x:auto;margin:.6rem 0}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
@@ -227,9 +227,11 @@ def topics_section(store: CorpusStore, run: Any, sweep: dict[str, Any] | None = 
     return Section("topics", "The topics", html_, {"topics": data})
 
 
-def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9) -> Section:
-    """Topic prevalence over time as small multiples, one chart per grouping (tendency, outlet)."""
-    from .charts import heatmap, small_multiples
+def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9, min_group_share: float = 0.05
+                   ) -> Section:
+    """Topic prevalence over time: by tendency, one panel per topic (a line per tendency); by outlet, one
+    panel per outlet (its topics stacked, summing to 1), and a heatmap of each outlet's topic mix."""
+    from .charts import heatmap, small_multiples, stacked_areas
 
     html_, data = "", {}
     first = next((rows for rows in prevalence.values() if rows), [])
@@ -237,30 +239,49 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9)
     for r in first:
         overall[r["label"]] = overall.get(r["label"], 0.0) + r["share"] * r["n_docs"]
     keep = [label for label, _ in sorted(overall.items(), key=lambda kv: -kv[1])[:top]]
+    notes = []
     for by, rows in prevalence.items():
         if not rows:
             continue
         data[f"topic_trends_by_{by}"] = rows
-        panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
+        docs: dict[str, int] = {}
+        seen: set[tuple[str, str]] = set()
         for r in rows:
-            if r["label"] in panels:
-                panels[r["label"]].setdefault(r["group"], []).append((r["period"], r["share"], r["n_docs"]))
-        fig = small_multiples(panels, f"Topic share per {rows[0].get('period_kind', 'period')} by {by}")
-        html_ += figure(figure_svg(fig), f"By {by}: each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
-                        "Hollow points rest on fewer than three articles: read them with care.")
+            if (r["period"], r["group"]) not in seen:
+                seen.add((r["period"], r["group"]))
+                docs[r["group"]] = docs.get(r["group"], 0) + r["n_docs"]
+        total = sum(docs.values())
+        groups = [g for g in sorted(docs, key=lambda g: -docs[g]) if docs[g] >= min_group_share * total]
+        small = sorted(set(docs) - set(groups))
+        if small:
+            notes.append(f"Left out of the {by} charts for resting on under {min_group_share:.0%} of the articles: "
+                         + ", ".join(f"{g} ({docs[g]})" for g in small) + ". Their figures are in the CSV.")
         if by == "outlet":
-            groups = sorted({r["group"] for r in rows})
+            panels_o = {g: {} for g in groups}
+            for r in rows:
+                if r["group"] in panels_o:
+                    panels_o[r["group"]].setdefault(r["label"], []).append((r["period"], r["share"]))
+            html_ += figure(figure_svg(stacked_areas(panels_o, "Each outlet's topic mix over time")),
+                            "Each panel is an outlet; its topics are stacked and fill the whole height (shares sum to 1).")
             weights: dict[tuple[str, str], list[float]] = {}
             for r in rows:
                 w = weights.setdefault((r["group"], r["label"]), [0.0, 0.0])
                 w[0] += r["share"] * r["n_docs"]
                 w[1] += r["n_docs"]
-            labels = [t for t in keep]
-            values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in labels]
+            values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in keep]
                       for g in groups]
-            html_ += figure(figure_svg(heatmap(groups, labels, values, "Topic share by outlet, all years")),
-                            "Each row is an outlet: what share of its writing each topic takes.")
-    intro = ("<p class=\"lead\">How much of each tendency's (and each outlet's) writing each topic takes, year by "
-             f"year. The {len(keep)} largest topics are shown; every topic's figures are in data/topic_trends_*.csv, "
+            html_ += figure(figure_svg(heatmap(groups, keep, values, "Topic share by outlet, all years")),
+                            "Each row is an outlet: the share of its writing each topic takes.")
+            continue
+        panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
+        for r in rows:
+            if r["label"] in panels and r["group"] in groups:
+                panels[r["label"]].setdefault(r["group"], []).append((r["period"], r["share"], r["n_docs"]))
+        html_ += figure(figure_svg(small_multiples(panels, f"Topic share by {by}, over time")),
+                        f"Each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
+                        "Hollow points rest on fewer than three articles: read them with care.")
+    intro = ("<p class=\"lead\">How much of each tendency's (and each outlet's) writing each topic takes, period by "
+             f"period. The {len(keep)} largest topics are shown; every topic's figures are in data/topic_trends_*.csv, "
              "with the number of articles behind each point.</p>")
+    html_ += "".join(f"<p>{esc(n)}</p>" for n in notes)
     return Section("trends", "Topic trends over time", intro + html_, data)

@@ -185,6 +185,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
         html = ("<p class=\"lead\">How each faction is talked about, and by whom. A self-mention is one by writers "
                 "of the faction's own tendency (nlp/faction_tendencies.toml). The terms are those used around the "
                 f"mentions (±{m['window']} terms) more than in that tendency's writing overall.</p>")
+        html += mentions_heatmap(rows)
         html += table(["faction", "mentioned by", "self", "mentions", "per 10k terms", "words around the mentions"],
                       [(r["name"], r["writer_tendency"], "yes" if r["self"] else "", r["mentions"], r["per_10k_terms"],
                         r["terms"]) for r in rows], numeric=(3, 4))
@@ -193,6 +194,24 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
     if note and sections:
         sections[-1].html += note
     return sections
+
+
+def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14) -> str:
+    """A figure: how often each tendency's writers mention each faction (per 10,000 terms)."""
+    from .charts import figure_svg, heatmap
+    from .report import figure
+
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r["name"]] = totals.get(r["name"], 0) + r["mentions"]
+    factions = sorted(totals, key=lambda f: -totals[f])[:top]
+    writers = sorted({r["writer_tendency"] for r in rows if r["writer_tendency"] not in ("unlabelled", "mixed")})
+    if len(factions) < 2 or not writers:
+        return ""
+    cell = {(r["name"], r["writer_tendency"]): r["per_10k_terms"] for r in rows}
+    values = [[cell.get((f, w), 0.0) for w in writers] for f in factions]
+    fig = heatmap(factions, writers, values, "Mentions per 10,000 terms, by the writers' tendency", fmt="{:.1f}")
+    return figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.")
 
 
 def stage_tendencies(ctx: Any) -> None:
