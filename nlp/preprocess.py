@@ -144,13 +144,15 @@ class Collocations:
 
     @classmethod
     def fit(cls, documents: Iterable[list[str]], min_count: int = 10, threshold: float = 0.5,
-            scoring: str = "npmi", max_bigrams: int = 5_000_000) -> "Collocations":
+            scoring: str = "npmi", max_bigrams: int = 5_000_000, exclude: Iterable[str] = ()) -> "Collocations":
         """Fit on a stream of term lists, in one pass.
 
         Bigrams are scored as gensim ``Phrases`` scores them (``npmi_scorer`` or ``original_scorer``, a
         bigram is kept when its score exceeds ``threshold``); counting uses ``collections.Counter``, which is
         several times faster than ``Phrases.learn_vocab``. Memory follows the vocabulary, not the corpus:
         past ``max_bigrams`` distinct bigrams the rarest are pruned, as gensim's ``prune_vocab`` does.
+        Terms in ``exclude`` (the vocabulary's names: ``soft_left``) are never joined to a neighbour, so a
+        name stays countable however often it stands next to another.
         """
         from gensim.models.phrases import npmi_scorer, original_scorer
 
@@ -168,8 +170,10 @@ class Collocations:
             if len(bigrams) > max_bigrams:
                 min_reduce += 1
                 bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
+        exclude = frozenset(exclude)
         pairs = [(a, b) for (a, b), n in bigrams.items()
-                 if n >= min_count and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
+                 if n >= min_count and a not in exclude and b not in exclude
+                 and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
         return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring})
 
     def apply(self, terms: list[str]) -> list[str]:
@@ -322,7 +326,8 @@ class Preprocessor:
 
     def terms(self, text: str) -> list[str]:
         """The terms of one text (with collocations, when the preprocessor has them)."""
-        return next(iter(self.pipe([(text, None)])))[0]
+        terms = next(self._pipe_base([(text, None)]))[0]
+        return self.collocations.apply(terms) if self.collocations else terms
 
     def pipe(self, pairs: Iterable[tuple[str, Hashable]], collocations: bool = True
              ) -> Iterator[tuple[list[str], Hashable]]:
@@ -488,14 +493,15 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
     finally:
         flush()  # keep what is done, even on Ctrl-C
     _set_state(store, _STATE_KEY, pre.config())
-    colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold)
+    colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold,
+                                exclude=pre.vocabulary.entries)
     log.info("preprocessed %(processed)d articles, %(cached)d already cached", counts)
     return {**counts, "fingerprint": fp, "collocations": len(colloc) if colloc else 0,
             "model": pre.model or "blank:en"}
 
 
-def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5
-                       ) -> Collocations | None:
+def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5,
+                       exclude: Iterable[str] = ()) -> Collocations | None:
     """Fit collocations on all cached terms, unless the cached articles are unchanged since the last fit."""
     h = hashlib.sha256()
     n = 0
@@ -504,13 +510,14 @@ def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10
             (fingerprint,)):
         h.update(f"{id_}:{chash}\n".encode())
         n += 1
-    inputs = f"{h.hexdigest()[:16]}:{min_count}:{threshold}"
+    inputs = f"{fingerprint}:{h.hexdigest()[:16]}:{min_count}:{threshold}"
     old = _get_state(store, _COLLOCATIONS_KEY)
     if old and old.get("inputs") == inputs:
         return Collocations.from_dict(old)
     if n == 0:
         return None
-    colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold)
+    colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold,
+                              exclude=exclude)
     _set_state(store, _COLLOCATIONS_KEY, {**colloc.to_dict(), "inputs": inputs, "documents": n})
     log.info("fitted %d collocations on %d documents", len(colloc), n)
     return colloc

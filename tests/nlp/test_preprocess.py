@@ -107,3 +107,14 @@ def test_two_processes_give_the_same_terms(pre):
     texts = [(f"The soft left {i} and Labour First on devolution, running councils.", i) for i in range(40)]
     parallel = Preprocessor(n_process=2, batch_size=8)
     assert list(parallel.pipe(texts)) == list(pre.pipe(texts))
+
+
+def test_names_are_never_joined_by_collocations(tmp_path, pre):
+    store = CorpusStore(tmp_path / "c.db")
+    store.add_many(Article(outlet="demo", source="demo", text=f"The soft left and the hard left, take {i}. "
+                           "Fiscal rules bind; fiscal rules again.") for i in range(30))
+    assert preprocess_corpus(store, pre, collocation_min_count=5)["collocations"] >= 1
+    colloc = Collocations.from_store(store)
+    assert ("fiscal", "rule") in colloc.pairs and not any("soft_left" in p for p in colloc.pairs)
+    terms = next(iter(iter_terms(store)))[1]
+    assert terms[:2] == ["soft_left", "hard_left"] and "fiscal_rule" in terms
