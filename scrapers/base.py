@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -126,6 +127,8 @@ class Scraper:
             hosts |= {d, d[4:] if d.startswith("www.") else "www." + d}
         self._own_hosts = frozenset(hosts)
         self._base_netloc = netloc_key(self.base_url)
+        self._boilerplate = ", ".join(dict.fromkeys((*ex.BOILERPLATE, *spec.selectors.remove)))
+        self.canonical = lru_cache(maxsize=8192)(self._canonical)  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
         return f"<Scraper {self.name} base={self.base_url}>"
@@ -154,7 +157,7 @@ class Scraper:
             path = path[len(self._base_prefix):] or "/"
         return urlunsplit(("", "", path, parts.query, parts.fragment))
 
-    def canonical(self, url: str) -> str:
+    def _canonical(self, url: str) -> str:
         """The stored spelling of an article URL: on the outlet's public domain, tracking stripped."""
         url = urljoin(self.base_url + "/", url)
         parts = urlsplit(url)
@@ -202,12 +205,13 @@ class Scraper:
         spec, sel = self.spec, self.spec.selectors
         prefer = set(spec.prefer_selectors)
         how: dict[str, str] = {}
+        metas = ex.meta_map(tree)
         nodes = ex.json_ld_nodes(tree)
         ld = ex.json_ld_article(nodes) or {}
 
         # canonical URL: the page's own <link rel=canonical> when it stays on the outlet and is a path
         canonical = self.canonical(url)
-        page_canonical = ex.link_href(tree, "canonical") or ex.meta_value(tree, "og:url")
+        page_canonical = ex.link_href(tree, "canonical") or ex.meta_value(metas, "og:url")
         if page_canonical:
             candidate = self.canonical(urljoin(url, page_canonical))
             if self.is_own(candidate) and urlsplit(candidate).path not in ("", "/") and (
@@ -216,8 +220,8 @@ class Scraper:
 
         # title
         meta_title = _first(ex.clean_text(ld.get("headline")) if isinstance(ld.get("headline"), str) else None,
-                            self._strip_site(ex.meta_value(tree, "og:title")),
-                            self._strip_site(ex.meta_value(tree, "twitter:title")))
+                            self._strip_site(ex.meta_value(metas, "og:title")),
+                            self._strip_site(ex.meta_value(metas, "twitter:title")))
         sel_title = _first(*(ex.heading_text(e) for e in ex.select(tree, sel.title)[:1]))
         title = _pick("title", meta_title, sel_title, prefer, how)
         if not title:
@@ -228,7 +232,7 @@ class Scraper:
         # authors
         meta_authors = ex.json_ld_authors(ld, nodes) if ld else []
         if not meta_authors:
-            meta_authors = [a for v in ex.meta_values(tree, "author", "article:author", "parsely-author",
+            meta_authors = [a for v in ex.meta_values(metas, "author", "article:author", "parsely-author",
                                                       "sailthru.author") for a in ex.split_authors(v)]
         sel_authors = self._selector_authors(tree)
         authors = _pick("authors", meta_authors, sel_authors, prefer, how) or []
@@ -236,8 +240,8 @@ class Scraper:
 
         # date
         meta_date = None
-        for candidate in (ld.get("datePublished"), ex.meta_value(tree, "article:published_time"),
-                          ex.meta_value(tree, "datePublished", "pubdate", "publishdate", "date",
+        for candidate in (ld.get("datePublished"), ex.meta_value(metas, "article:published_time"),
+                          ex.meta_value(metas, "datePublished", "pubdate", "publishdate", "date",
                                         "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date")):
             if isinstance(candidate, str):
                 meta_date = ex.to_aware_iso(candidate)
@@ -255,10 +259,10 @@ class Scraper:
         if isinstance(ld_section, list):
             ld_section = ld_section[0] if ld_section else None
         meta_section = _first(ex.clean_text(ld_section) if isinstance(ld_section, str) else None,
-                              ex.meta_value(tree, "article:section"))
+                              ex.meta_value(metas, "article:section"))
         sel_section = _first(*(ex.text_of(e) for e in ex.select(tree, sel.section)[:1]))
         section = _pick("section", meta_section, sel_section, prefer, how)
-        meta_tags = ex.meta_values(tree, "article:tag") or ex.json_ld_list(ld.get("keywords"))
+        meta_tags = ex.meta_values(metas, "article:tag") or ex.json_ld_list(ld.get("keywords"))
         sel_tags = [ex.text_of(e) for e in ex.select(tree, sel.tags)]
         tags = ex.unique(_pick("tags", meta_tags, sel_tags, prefer, how) or [])
 
@@ -325,11 +329,11 @@ class Scraper:
         containers = ex.select(tree, sel.body)
         if not containers:
             return ""
-        boilerplate = (*ex.BOILERPLATE, *sel.remove)
+        boilerplate = self._boilerplate  # one selector group: one pass over the tree
         if all(c.tag in ex.BLOCK_TAGS for c in containers):
             # Paragraphs matched directly: drop those inside boilerplate (related lists, donation boxes).
             scope = tree.body if tree.body is not None else tree
-            bad = {el for css in boilerplate for el in ex.compile_selector(css)(scope)}
+            bad = set(ex.compile_selector(boilerplate)(scope))
             chosen = set(containers)  # a <p> inside a matched <blockquote> is read once, with it
             containers = [c for c in containers if c not in bad and
                           not any(a in bad or a in chosen for a in c.iterancestors())]

@@ -95,16 +95,22 @@ def parse_tree(html: str) -> Any:
 
 
 # -- metadata ---------------------------------------------------------------------------------
-def meta_values(tree: Any, *names: str) -> list[str]:
-    """``content`` of ``<meta property=...>`` / ``<meta name=...>`` tags, in document order."""
-    out = []
+def meta_map(tree: Any) -> dict[str, list[str]]:
+    """Every ``<meta property|name|itemprop=... content=...>`` of a page: key -> values in order."""
+    out: dict[str, list[str]] = {}
     for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
-        if key in names:
+        if key:
             value = clean_text(el.get("content"))
             if value:
-                out.append(value)
+                out.setdefault(key, []).append(value)
     return out
+
+
+def meta_values(tree: Any, *names: str) -> list[str]:
+    """``content`` of the named meta tags (``tree`` may be a page or its :func:`meta_map`)."""
+    metas = tree if isinstance(tree, dict) else meta_map(tree)
+    return [v for name in names for v in metas.get(name, ())]
 
 
 def meta_value(tree: Any, *names: str) -> str | None:
@@ -248,9 +254,9 @@ def drop_matcher(extra: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     return tuple(_drop_patterns(extra))
 
 
-def remove_elements(root: Any, selectors: Iterable[str]) -> None:
+def remove_elements(root: Any, selectors: Iterable[str] | str) -> None:
     """Delete every element matching any selector (keeping the tail text of inline ones)."""
-    for css in selectors:
+    for css in ([selectors] if isinstance(selectors, str) else selectors):
         for el in compile_selector(css)(root):
             parent = el.getparent()
             if parent is None:
