@@ -565,6 +565,8 @@ def _topic_options(f):
         click.option("--chunk-terms", type=click.IntRange(min=0),
                      help="Model long documents as passages of about N terms; 0 never [default: 1000 when "
                           "documents average over 2,000 terms, else 0]."),
+        click.option("--stop-words", type=click.Path(dir_okay=False),
+                     help="More words to leave out of the model (a file, one or more per line)."),
     ]):
         f = opt(f)
     return f
@@ -587,7 +589,7 @@ def _print_topics(run: dict[str, Any]) -> None:
 @json_option
 @pass_settings
 def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-               seed_words, outlet, tendency, as_json) -> None:
+               stop_words, seed_words, outlet, tendency, as_json) -> None:
     """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
 
     \b
@@ -599,7 +601,7 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
     with _bad_parameters():
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
                          no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                         seed_words=seed_words,
+                         stop_words=stop_words, seed_words=seed_words,
                          progress=_steps(s), **_filters(outlet, tendency))
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
@@ -613,8 +615,8 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 @_select_options
 @json_option
 @pass_settings
-def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms, plot,
-                 outlet, tendency, as_json) -> None:
+def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
+                 stop_words, plot, outlet, tendency, as_json) -> None:
     """Coherence (c_v and NPMI) for each K: which number of topics reads best.
 
     \b
@@ -630,7 +632,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
     with _bad_parameters():
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                              progress=_steps(s),
+                              stop_words=stop_words, progress=_steps(s),
                               **_filters(outlet, tendency))
     if plot:
         import shutil

@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
+#: Words of argument rather than of subject ("think", "tell", "question"): left out of topic models only
+#: (contrasts and classifiers still see them). Extend with ``stop_words`` / ``--stop-words FILE``.
+TOPIC_STOP_WORDS = frozenset("""
+    able ask begin believe big bit case certain clear come continue day far feel find give good great happen
+    include kind know let like little long look lot mean need new point put question real seem set start sure
+    talk tell thing think time try want way week
+""".split())
+
 
 # ----------------------------------------------------------------------------- preparing the corpus
 @dataclass
@@ -69,7 +77,8 @@ class PreparedCorpus:
 
 def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None = None,
                    no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
-                   progress: Callable[[int], Any] | None = None, **filters: Any) -> PreparedCorpus:
+                   stop_words: Iterable[str] | str | Path | None = None, progress: Callable[[int], Any] | None = None,
+                   **filters: Any) -> PreparedCorpus:
     """Build the dictionary (two streamed passes) and write the bag-of-words corpus to ``workdir``.
 
     Parameters
@@ -87,6 +96,9 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
         Model long documents as passages of about this many terms (a document's shares are then the
         length-weighted mean of its passages'); 0 never splits. Default: 1,000 when documents average more
         than 2,000 terms (a manifesto is many topics; LDA would give each one nearly a single topic), else 0.
+    stop_words : iterable of str, or path, optional
+        Terms left out of the model; default :data:`TOPIC_STOP_WORDS`; a file (words separated by spaces or
+        lines, ``#`` comments) adds its words to the default.
     progress : callable, optional
         Called with the number of documents just read.
     **filters
@@ -126,6 +138,8 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
     if n_articles < 3:
         no_above = 1.0  # a share of one or two documents means nothing
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    stop = topic_stop_words(stop_words)
+    dictionary.filter_tokens(bad_ids=[i for w, i in dictionary.token2id.items() if w in stop])
     if len(dictionary) == 0:
         raise TopicModelError(f"no terms are left after filtering (in at least {no_below} documents and at "
                               f"most {no_above:.0%} of them): lower --no-below or raise --no-above")
@@ -155,8 +169,23 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
     return PreparedCorpus(
         dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=counts["docs"],
         n_articles=n_articles, n_tokens=counts["tokens"], n_units=counts["units"], chunk_terms=chunk_terms,
-        filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunk_terms": chunk_terms},
+        filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunk_terms": chunk_terms,
+                   "stop_words": sorted(stop)},
         preprocess_fingerprint=fingerprint, collocations_fingerprint=colloc.fingerprint if colloc else None)
+
+
+def topic_stop_words(source: Iterable[str] | str | Path | None = None) -> frozenset[str]:
+    """:data:`TOPIC_STOP_WORDS`, a given set instead, or the defaults plus the words of a file."""
+    if source is None:
+        return TOPIC_STOP_WORDS
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise VocabularyError(f"stop-words file {path} not found")
+        words = [w for line in path.read_text(encoding="utf-8").splitlines()
+                 for w in line.split("#", 1)[0].split()]
+        return TOPIC_STOP_WORDS | {normalise_term(w) for w in words}
+    return frozenset(source)
 
 
 def _passages(terms: list[str], size: int) -> Iterator[list[str]]:
@@ -412,7 +441,7 @@ def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
 def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
                iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
                no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
-               seed_words: str | Path | dict | None = None,
+               stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
                seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = 20_000,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
                **filters: Any) -> TopicRun:
@@ -429,7 +458,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         Run name (default ``lda-k{K}-s{seed}``); a run of the same name is replaced.
     passes, iterations, workers, alpha
         See :class:`TopicModel`.
-    no_below, no_above, keep_n, chunk_terms
+    no_below, no_above, keep_n, chunk_terms, stop_words
         Dictionary filtering and passages of long documents, see :func:`prepare_corpus`.
     seed_words : path or dict, optional
         Guided topics, see :func:`load_seed_words`.
@@ -463,7 +492,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     try:
         step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
         prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
-                                  chunk_terms=chunk_terms,
+                                  chunk_terms=chunk_terms, stop_words=stop_words,
                                   progress=step("reading terms"), **filters)
         check_k(k, prepared.n_docs)
         model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
@@ -640,7 +669,8 @@ def load_gensim_model(run: TopicRun):
 # ----------------------------------------------------------------------------- sweeps over K
 def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: int = 10, iterations: int = 100,
                  workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float | None = None,
-                 keep_n: int = 50_000, chunk_terms: int | None = None, topn: int = 10,
+                 keep_n: int = 50_000, chunk_terms: int | None = None, stop_words: Iterable[str] | str | Path | None = None,
+                 topn: int = 10,
                  coherence_docs: int = 20_000, runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, **filters: Any) -> dict[str, Any]:
     """Fit one model per K on the same dictionary and seed; score each by coherence.
@@ -663,7 +693,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
     shutil.rmtree(out, ignore_errors=True)
     step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
     prepared = prepare_corpus(store, out / "corpus", no_below=no_below, no_above=no_above, keep_n=keep_n,
-                              chunk_terms=chunk_terms,
+                              chunk_terms=chunk_terms, stop_words=stop_words,
                               progress=step("reading terms"), **filters)
     for k in ks:
         check_k(k, prepared.n_docs)

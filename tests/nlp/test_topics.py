@@ -111,3 +111,13 @@ def test_long_documents_as_passages(fitted):
     sums = store.conn.execute("SELECT SUM(share) FROM document_topics WHERE run = 'passages' "
                               "GROUP BY article_id").fetchall()
     assert len(sums) == 36 and all(abs(s - 1) < 1e-6 for (s,) in sums)
+
+
+def test_topic_stop_words(fitted, tmp_path):
+    from nlp.topics import TOPIC_STOP_WORDS, topic_stop_words
+    extra = tmp_path / "stop.txt"
+    extra.write_text("energy rail  # transport\nballot\n")
+    assert topic_stop_words(extra) == TOPIC_STOP_WORDS | {"energy", "rail", "ballot"}
+    store, _ = fitted
+    run = fit_topics(store, 3, seed=0, name="stopped", passes=2, stop_words=extra)
+    assert not {"energy", "rail", "ballot"} & {w for t in run.topics for w in t["terms"]}
