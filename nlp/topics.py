@@ -1,6 +1,6 @@
 """Topic models: gensim LDA on the cached terms, with coherence, FREX labels and guided (seeded) topics.
 
-Every fit is a *run*: a folder next to the corpus (``<db>.runs/topics/<name>/``) holding the model, its
+Every fit is a *run* (see :mod:`nlp.topic_runs`): a folder next to the corpus (``<db>.runs/topics/<name>/``) holding the model, its
 dictionary, the bag-of-words corpus it saw and a ``manifest.json`` (seed, corpus hash, parameters, package
 versions, coherence); the topics and each document's topic shares go into the store (``topic_runs``,
 ``topic_run_topics``, ``document_topics``) so trends and reports need no model files.
@@ -17,10 +17,9 @@ import math
 import platform
 import re
 import shutil
-import tempfile
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -29,9 +28,15 @@ import numpy as np
 
 from corpus.store import CorpusStore
 
-from .errors import InvalidParameterError, TopicModelError, UnknownModelError, VocabularyError
+from .errors import InvalidParameterError, TopicModelError, VocabularyError
 from .preprocess import Collocations, TermsStream, current_fingerprint, iter_terms
+from .topic_runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from .vocabulary import normalise_term
+
+__all__ = [
+    "TopicModel", "TopicRun", "fit_topics", "sweep_topics", "prepare_corpus", "load_run", "list_runs",
+    "show_topics", "load_gensim_model", "load_seed_words", "frex_scores", "coherence", "TOPIC_STOP_WORDS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -403,41 +408,7 @@ class TopicModel:
         yield from gamma / gamma.sum(axis=1, keepdims=True)
 
 
-# ----------------------------------------------------------------------------- runs
-@dataclass
-class TopicRun:
-    """A fitted and saved topic model: what ``topics fit`` and ``topics show`` print."""
-
-    name: str
-    k: int
-    path: Path
-    manifest: dict[str, Any]
-    topics: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def coherence_c_v(self) -> float | None:
-        return self.manifest.get("coherence", {}).get("c_v")
-
-    @property
-    def coherence_npmi(self) -> float | None:
-        return self.manifest.get("coherence", {}).get("c_npmi")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "k": self.k, "coherence_c_v": self.coherence_c_v,
-                "coherence_npmi": self.coherence_npmi, "reproducible": self.manifest.get("reproducible"),
-                "seed": self.manifest.get("seed"), "n_docs": self.manifest.get("n_docs"),
-                "path": str(self.path), "topics": self.topics}
-
-
-def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
-    """``<db>.runs`` next to the corpus (a temporary folder for an in-memory store)."""
-    if runs_dir is not None:
-        return Path(runs_dir)
-    if store.path == ":memory:":
-        return Path(tempfile.gettempdir()) / "softleft-memory.runs"
-    return Path(store.path + ".runs")
-
-
+# ----------------------------------------------------------------------------- fitting a run
 def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
                iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
                no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
@@ -523,7 +494,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
             shutil.rmtree(final, ignore_errors=True)
             work.rename(final)
             manifest["path"] = str(final)
-            _store_run(store, name, model, manifest, final)
+            store_run(store, name, model, manifest, final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -594,76 +565,6 @@ def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: Pr
         flush()
     store.conn.executemany(sql, rows)
     return total / max(prepared.n_docs, 1)
-
-
-def _store_run(store: CorpusStore, name: str, model: TopicModel, manifest: dict, path: Path) -> None:
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM topic_run_topics WHERE run = ?", (name,))
-        conn.execute("INSERT INTO topic_runs (name, k, seed, created_at, path, corpus_fingerprint, coherence_c_v, "
-                     "coherence_npmi, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
-                     "k = excluded.k, seed = excluded.seed, created_at = excluded.created_at, path = excluded.path, "
-                     "corpus_fingerprint = excluded.corpus_fingerprint, coherence_c_v = excluded.coherence_c_v, "
-                     "coherence_npmi = excluded.coherence_npmi, manifest = excluded.manifest",
-                     (name, model.k, model.random_state, manifest["created_at"], str(path),
-                      manifest["corpus_fingerprint"], manifest["coherence"]["c_v"], manifest["coherence"]["c_npmi"],
-                      json.dumps(manifest, ensure_ascii=False)))
-        conn.executemany(
-            "INSERT INTO topic_run_topics (run, topic, label, terms, frex, coherence_c_v, coherence_npmi, prevalence, "
-            "seeded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(name, t["id"], t["label"], json.dumps(t["terms"]), json.dumps(t["frex"]), t["coherence_c_v"],
-              t["coherence_npmi"], t["prevalence"], t["seeded"]) for t in model.topics_])
-
-
-# ----------------------------------------------------------------------------- reading runs back
-def list_runs(store: CorpusStore) -> list[dict[str, Any]]:
-    """Fitted runs, newest first: ``[{"name", "k", "seed", "created_at", "coherence_c_v", ...}]``."""
-    rows = store.conn.execute("SELECT name, k, seed, created_at, coherence_c_v, coherence_npmi, path FROM topic_runs "
-                              "ORDER BY created_at DESC, rowid DESC").fetchall()
-    keys = ("name", "k", "seed", "created_at", "coherence_c_v", "coherence_npmi", "path")
-    return [dict(zip(keys, r)) for r in rows]
-
-
-def load_run(store: CorpusStore, name: str | None = None) -> TopicRun:
-    """A stored run by name (default: the newest).
-
-    Raises
-    ------
-    TopicModelError
-        When no run has been fitted.
-    UnknownModelError
-        When ``name`` is not a fitted run; the message lists the known ones.
-    """
-    runs = list_runs(store)
-    if not runs:
-        raise TopicModelError("no topic model fitted yet: run `python cli.py topics fit --k K` first")
-    if name is None:
-        name = runs[0]["name"]
-    row = store.conn.execute("SELECT name, k, path, manifest FROM topic_runs WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        known = ", ".join(sorted(r["name"] for r in runs))
-        raise UnknownModelError(f"unknown topic model {name!r}; known: {known}")
-    topics = []
-    for tid, label, terms, frex, cv, npmi, prev, seeded in store.conn.execute(
-            "SELECT topic, label, terms, frex, coherence_c_v, coherence_npmi, prevalence, seeded "
-            "FROM topic_run_topics WHERE run = ? ORDER BY topic", (name,)):
-        topics.append({"id": tid, "label": label, "terms": json.loads(terms), "frex": json.loads(frex),
-                       "coherence_c_v": cv, "coherence_npmi": npmi, "prevalence": prev, "seeded": seeded})
-    return TopicRun(name=row[0], k=row[1], path=Path(row[2]), manifest=json.loads(row[3]), topics=topics)
-
-
-def show_topics(store: CorpusStore, name: str | None = None) -> dict[str, Any]:
-    """``topics show``: the run's topics, labels, coherence and manifest summary."""
-    run = load_run(store, name)
-    return {**run.to_dict(), "runs": [r["name"] for r in list_runs(store)]}
-
-
-def load_gensim_model(run: TopicRun):
-    """The saved gensim model of a run (to score new documents)."""
-    from gensim.models import LdaModel
-    path = run.path / "lda.model"
-    if not path.exists():
-        raise TopicModelError(f"the model files of {run.name!r} are missing from {run.path}: fit it again")
-    return LdaModel.load(str(path))
 
 
 # ----------------------------------------------------------------------------- sweeps over K

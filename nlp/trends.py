@@ -23,7 +23,7 @@ from corpus.store import CorpusStore
 
 from .errors import InvalidParameterError
 from .preprocess import Preprocessor, iter_terms
-from .topics import load_run
+from .topic_runs import load_run
 
 log = logging.getLogger(__name__)
 
