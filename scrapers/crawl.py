@@ -162,16 +162,17 @@ class _Writer:
         if not self._discovered:
             return
         with self.store.transaction() as conn:
-            conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at, fetch_url) "
-                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at, fetch_url, published) "
+                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
                              "lastmod = COALESCE(excluded.lastmod, lastmod), "
-                             "fetch_url = COALESCE(fetch_url, excluded.fetch_url)", self._discovered)
+                             "fetch_url = COALESCE(fetch_url, excluded.fetch_url), "
+                             "published = COALESCE(excluded.published, published)", self._discovered)
         self._discovered.clear()
 
     def apply(self, event: tuple) -> None:
         kind, outlet = event[0], event[1]
         if kind == "discovered":
-            self._discovered.append((event[2], outlet, event[3], now_utc(), event[4]))
+            self._discovered.append((event[2], outlet, event[3], now_utc(), event[4], event[5]))
             if len(self._discovered) >= 500:
                 self.flush()
             return
@@ -198,7 +199,8 @@ class _Writer:
                     reason, published = article
                     s.skipped += 1
                     self._mark(conn, url, outlet, reason, status, None, None, fetched_at)
-                    conn.execute("UPDATE crawl_urls SET published = ? WHERE url = ?", (published, url))
+                    conn.execute("UPDATE crawl_urls SET published = COALESCE(published, ?) WHERE url = ?",
+                                 (published, url))
         elif kind == "failed":
             _, _, url, status, error, gone = event
             with self.store.transaction() as conn:
@@ -232,9 +234,16 @@ class _Writer:
 
 
 # -- the network side (one thread per outlet) ---------------------------------------------------
-def _article_from_html(scraper: Scraper, html: str, final_url: str, fetched_at: str) -> Article:
+def _article_from_html(scraper: Scraper, html: str, final_url: str, fetched_at: str,
+                       date_hint: str | None = None) -> Article:
+    """Parse a fetched page; a feed's or the API's publication date beats one read from visible text."""
     article = scraper.parse(html, final_url)
-    return article.replace(url=scraper.canonical(final_url), fetched_at=fetched_at)
+    article = article.replace(url=scraper.canonical(final_url), fetched_at=fetched_at)
+    how = article.metadata.get("extracted_by", {})
+    if date_hint and how.get("date") != "metadata" and "T" in date_hint:
+        article = article.replace(published=date_hint, metadata={
+            **article.metadata, "date_precision": "datetime", "extracted_by": {**how, "date": "feed"}})
+    return article
 
 
 def _in_range(published: str | None, options: CrawlOptions) -> bool:
@@ -257,7 +266,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         if state.last_complete else None,
     )
 
-    def fetch_article(url: str, spelled: str) -> bool:
+    def fetch_article(url: str, spelled: str, date_hint: str | None) -> bool:
         """Fetch ``spelled`` (the URL as found) and parse it under canonical ``url``; True if stored."""
         try:
             page = fetcher.fetch(scraper.to_fetch_url(spelled), scope=scraper)
@@ -284,7 +293,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         blob = zlib.compress(html.encode("utf-8"), 6)
         final_url = scraper.canonical(page.final_url)  # public spelling: reparse needs no --base-url
         try:
-            article = _article_from_html(scraper, html, final_url, fetched_at)
+            article = _article_from_html(scraper, html, final_url, fetched_at, date_hint)
         except Exception as exc:  # one bad page is logged, counted and skipped
             log.warning("%s: cannot parse %s: %s", name, url, exc)
             summary.failed += 1
@@ -312,7 +321,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         summary.discovered += 1
         spelled = scraper.public_url(c.url)
         if c.via != "store":
-            emit(("discovered", name, url, c.lastmod, spelled))
+            emit(("discovered", name, url, c.lastmod, spelled, c.published))
         if url in state.done:
             summary.already_done += 1
             return True
@@ -320,7 +329,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
             summary.skipped += 1
             emit(("skipped", name, url, "out_of_range"))
             return True
-        if fetch_article(url, spelled):
+        if fetch_article(url, spelled, c.published):
             collected += 1
             state.done.add(url)
         return not (options.max_articles and collected >= options.max_articles)
@@ -425,32 +434,29 @@ def reparse(store: CorpusStore, scraper: Scraper,
     Returns counts: ``{"pages", "new", "updated", "unchanged", "skipped", "failed"}``.
     """
     counts = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
-    cur = store.conn.cursor()
-    cur.execute("SELECT url, final_url, fetched_at, html_zlib FROM raw_pages WHERE outlet = ? ORDER BY url",
-                (scraper.name,))
-    while True:
-        rows = cur.fetchmany(100)
-        if not rows:
-            break
-        for url, final_url, fetched_at, blob in rows:
-            counts["pages"] += 1
-            try:
-                html = zlib.decompress(blob).decode("utf-8")
-                article = _article_from_html(scraper, html, final_url or url, fetched_at)
-            except Exception as exc:
-                log.warning("%s: cannot re-parse %s: %s", scraper.name, url, exc)
-                counts["failed"] += 1
-                continue
-            if article.word_count < scraper.spec.min_words and not article.paywalled:
-                counts["skipped"] += 1
-                continue
-            with store.transaction() as conn:
-                outcome = store.upsert(article)
-                _Writer._mark(conn, url, scraper.name, "done", None, None, article.id, None, count_attempt=False)
-            counts[outcome] += 1
-            if progress:
-                progress(counts["pages"])
-    cur.close()
+    # Read the list first: re-parsing writes to crawl_urls, which a live cursor must not be reading.
+    rows = store.conn.execute(
+        "SELECT r.url, r.final_url, r.fetched_at, c.published FROM raw_pages r "
+        "LEFT JOIN crawl_urls c ON c.url = r.url WHERE r.outlet = ? ORDER BY r.url", (scraper.name,)).fetchall()
+    for url, final_url, fetched_at, date_hint in rows:
+        counts["pages"] += 1
+        try:
+            blob = store.conn.execute("SELECT html_zlib FROM raw_pages WHERE url = ?", (url,)).fetchone()[0]
+            html = zlib.decompress(blob).decode("utf-8")
+            article = _article_from_html(scraper, html, final_url or url, fetched_at, date_hint)
+        except Exception as exc:
+            log.warning("%s: cannot re-parse %s: %s", scraper.name, url, exc)
+            counts["failed"] += 1
+            continue
+        if article.word_count < scraper.spec.min_words and not article.paywalled:
+            counts["skipped"] += 1
+            continue
+        with store.transaction() as conn:
+            outcome = store.upsert(article)
+            _Writer._mark(conn, url, scraper.name, "done", None, None, article.id, None, count_attempt=False)
+        counts[outcome] += 1
+        if progress:
+            progress(counts["pages"])
     return counts
 
 

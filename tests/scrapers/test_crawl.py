@@ -235,3 +235,12 @@ def test_a_wider_date_window_later_collects_what_an_earlier_one_left_out(store, 
     assert first.skipped >= 1
     second = crawl(store, "tribune", server)  # the feed now answers 304; the store remembers the rest
     assert second.new == 2 and store.count(outlet="tribune") == 3
+
+
+def test_feed_date_beats_a_date_read_from_visible_text(store, serve):
+    server = serve("tribune")
+    crawl(store, "tribune", server)
+    a = next(a for a in store.articles() if a.title == "Rent Caps and the Council Estate")
+    assert a.published == "2024-02-20T10:00:00+00:00"  # the page shows only "20 February 2024"
+    assert a.metadata["extracted_by"]["date"] == "feed"
+    assert reparse(store, get_scraper("tribune"))["unchanged"] == 3
