@@ -32,7 +32,7 @@ def live_enabled(config: pytest.Config) -> bool:
 
 def fast_fetch(**kw) -> FetchConfig:
     """No politeness delay and tiny retry waits: the scraper tests must stay fast."""
-    base = dict(delay=0.0, timeout=0.5, max_retries=1, backoff=0.02, max_wait=2.0, max_bytes=1_000_000,
+    base = dict(delay=0.0, timeout=1.0, max_retries=1, backoff=0.02, max_wait=2.0, max_bytes=1_000_000,
                 user_agent="softleft-test/1 (+mailto:tests@example.org)")
     base.update(kw)
     return FetchConfig(**base)
