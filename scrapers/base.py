@@ -30,7 +30,9 @@ SITEMAP_SKIP = r"(taxonom|categor|tag|author|user|page-sitemap|sitemap-pages|wp-
 #: Paths that are never articles, on any outlet.
 NON_ARTICLE = (r"^/(tag|tags|category|categories|author|authors|topic|topics|search|page|feed|wp-json|"
                r"wp-content|wp-admin|wp-login|cart|account|login|subscribe|donate|shop)(/|$)",
-               r"\.(xml|rss|json|jpg|jpeg|png|gif|webp|pdf|css|js|zip|mp3|mp4)$", r"^/$")
+               r"\.(xml|rss|json|txt|jpg|jpeg|png|gif|webp|svg|ico|pdf|css|js|zip|gz|mp3|mp4)$",
+               r"^/\d{4}(/\d{1,2}){0,2}/?$",  # date archives: /2024/, /2024/05/, /2024/05/02/
+               r"^/$")
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,8 @@ class Scraper:
 
     def _trafilatura_body(self, html: str, url: str) -> str:
         import trafilatura
+        if "<" not in html[:2000]:
+            return ""  # not markup at all (a text file, an empty body): nothing to extract
         try:
             text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
                                        favor_precision=True) or ""
@@ -354,6 +358,8 @@ class Scraper:
 
     def _trafilatura_metadata(self, html: str, url: str, title, authors, date, how):
         import trafilatura
+        if "<" not in html[:2000]:
+            return title, authors, date
         try:
             meta = trafilatura.extract_metadata(html, default_url=url)
         except Exception as exc:

@@ -43,3 +43,10 @@ def test_base_url_with_a_path_prefix():
     s = get_scraper("chartist", base_url="http://127.0.0.1:9000/mirror/chartist")
     assert s.to_fetch_url("https://chartist.org.uk/a-slug/") == "http://127.0.0.1:9000/mirror/chartist/a-slug/"
     assert s.canonical("http://127.0.0.1:9000/mirror/chartist/a-slug/") == "https://chartist.org.uk/a-slug/"
+
+
+def test_date_archives_and_files_are_not_articles():
+    c = get_scraper("chartist")
+    assert c.is_article_url("https://chartist.org.uk/my-first-post/")
+    for path in ("/2024/", "/2024/05/", "/robots.txt", "/feed/", "/tag/x/", "/page/2/", "/"):
+        assert not c.is_article_url("https://chartist.org.uk" + path), path
