@@ -210,6 +210,7 @@ class _Writer:
                 self._mark(conn, event[2], outlet, "robots", None, "disallowed by robots.txt", None, None,
                            count_attempt=False)
         elif kind == "skipped":
+            s.skipped += 1
             with self.store.transaction() as conn:
                 self._mark(conn, event[2], outlet, event[3], None, None, None, None, count_attempt=False)
         elif kind == "cache":
@@ -325,9 +326,8 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         if url in state.done:
             summary.already_done += 1
             return True
-        if not discovery._in_range(c):
-            summary.skipped += 1
-            emit(("skipped", name, url, "out_of_range"))
+        if not discovery.in_range(c):
+            emit(("skipped", name, url, "out_of_range"))  # counted by the writer
             return True
         if fetch_article(url, spelled, c.published):
             collected += 1

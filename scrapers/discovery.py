@@ -206,7 +206,8 @@ class Discovery:
         if page.ok and (page.headers.get("etag") or page.headers.get("last-modified")):
             self.on_cache(url, page.headers.get("etag"), page.headers.get("last-modified"))
 
-    def _in_range(self, c: Candidate) -> bool:
+    def in_range(self, c: Candidate) -> bool:
+        """Whether a candidate's dates (feed date, else sitemap lastmod for --since) fit the window."""
         if c.published:
             day = c.published[:10]
             if (self.since and day < self.since) or (self.until and day > self.until):
@@ -226,7 +227,7 @@ class Discovery:
                 continue
             self.sources.append(f"feed {path}")
             for c in items:
-                if self.scraper.is_own(c.url) and self._in_range(c):
+                if self.scraper.is_own(c.url) and self.in_range(c):
                     yield c
             self._remember(url, page)
 
@@ -261,7 +262,7 @@ class Discovery:
                 links.add(post["link"])
                 date = ex.to_aware_iso(post["date_gmt"] + "+00:00") if isinstance(post.get("date_gmt"), str) else None
                 c = Candidate(post["link"], published=date[0] if date else None, via="wp-json")
-                if self.scraper.is_own(c.url) and self._in_range(c):
+                if self.scraper.is_own(c.url) and self.in_range(c):
                     yield c
             total = page.headers.get("x-wp-totalpages", "")
             if total.isdigit() and n >= int(total):
@@ -304,7 +305,7 @@ class Discovery:
                     queue.append(child)
                 continue
             for c in entries:
-                if self.scraper.is_article_url(c.url) and self._in_range(c):
+                if self.scraper.is_article_url(c.url) and self.in_range(c):
                     yield c
             self._remember(url, page)
         return found_any
