@@ -237,7 +237,7 @@ class Preprocessor:
     def __init__(self, model: str | None = None, phrases_file: str | Path | None = None, n_process: int = 1,
                  batch_size: int = 256, collocations: Collocations | None = None):
         self.model = model
-        self.phrases_file = str(phrases_file) if phrases_file else None
+        self.phrases_file = str(Path(phrases_file).resolve()) if phrases_file else None
         self.n_process = max(1, int(n_process))
         self.batch_size = batch_size
         self.collocations = collocations
