@@ -121,3 +121,10 @@ def test_topic_stop_words(fitted, tmp_path):
     store, _ = fitted
     run = fit_topics(store, 3, seed=0, name="stopped", passes=2, stop_words=extra)
     assert not {"energy", "rail", "ballot"} & {w for t in run.topics for w in t["terms"]}
+
+
+def test_workers_are_labelled_not_reproducible(fitted):
+    store, _ = fitted
+    run = fit_topics(store, 3, seed=0, name="multicore", passes=2, workers=2)
+    assert run.manifest["reproducible"] is False and run.manifest["estimator"].endswith("LdaMulticore")
+    assert run.to_dict()["reproducible"] is False
