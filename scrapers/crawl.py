@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DONE_STATUSES = ("done", "gone", "not_article")
 SUMMARY_KEYS = ("discovered", "fetched", "new", "failed", "skipped_robots")
+NOT_PAGES = frozenset({"application/pdf", "application/zip", "application/gzip", "application/msword",
+                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
 
 
 @dataclass
@@ -290,6 +292,10 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
             return False
         summary.fetched += 1
         fetched_at = now_utc()
+        ctype = page.content_type.split(";", 1)[0].strip().lower()
+        if ctype.startswith(("image/", "audio/", "video/", "font/")) or ctype in NOT_PAGES:
+            emit(("skipped", name, url, "not_article"))  # a PDF or an image linked like an article
+            return False
         html = page.text
         blob = zlib.compress(html.encode("utf-8"), 6)
         final_url = scraper.canonical(page.final_url)  # public spelling: reparse needs no --base-url
