@@ -21,7 +21,7 @@ import numpy as np
 from corpus.models import Article
 from corpus.store import CorpusStore
 
-from .errors import InvalidParameterError
+from .errors import InvalidParameterError, NlpError
 from .preprocess import Preprocessor, iter_terms
 from .topic_runs import load_run
 
@@ -59,6 +59,16 @@ def _group_fn(store: CorpusStore, by: str):
     if by == "outlet":
         return lambda article: article.outlet
     return lambda article: "all"
+
+
+def _check_cells(any_cells: bool, undated: int) -> None:
+    if not any_cells:
+        if undated:
+            raise NlpError(f"none of the {undated} documents in this selection has a date: trends need "
+                           "publication dates (import them with --date-field)")
+        raise NlpError("no modelled documents in this selection: widen it, or fit the model on this corpus")
+    if undated:
+        log.warning("%d undated documents left out of the trends", undated)
 
 
 def _batched(items: Iterable[Article], size: int = 500) -> Iterator[list[Article]]:
@@ -116,8 +126,7 @@ def topic_prevalence(store: CorpusStore, name: str | None = None, by: str = "ten
             cell = (p, group(article))
             sums[cell] = sums.get(cell, 0) + theta
             counts[cell] += 1
-    if undated:
-        log.warning("%d undated documents left out of the trends", undated)
+    _check_cells(bool(sums), undated)
     labels = {t["id"]: t["label"] for t in run.topics}
     rows = []
     for cell in sorted(sums):
@@ -164,9 +173,11 @@ def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", 
     hits: dict[tuple[str, str], Counter] = defaultdict(Counter)
     n_terms: Counter = Counter()
     n_docs: Counter = Counter()
+    undated = 0
     for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
         p = period_of(article.published, period)
         if p is None:
+            undated += 1
             continue
         cell = (p, group(article))
         n_terms[cell] += len(terms)
@@ -174,6 +185,7 @@ def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", 
         unigrams = Counter(terms)
         for word, seq in queries.items():
             hits[cell][word] += unigrams[seq[0]] if len(seq) == 1 else _count_sequence(terms, seq)
+    _check_cells(bool(n_terms), undated)
     rows = []
     for cell in sorted(n_terms):
         for word, seq in queries.items():

@@ -53,3 +53,20 @@ def test_term_trends_bad_word(fitted):
     store, _ = fitted
     with pytest.raises(InvalidParameterError, match=r"^'the' has no terms after preprocessing"):
         term_trends(store, ["the"])
+
+
+def test_undated_corpus_is_a_clear_error(tmp_path):
+    from corpus import Article, CorpusStore
+    from nlp.errors import NlpError
+    from nlp.preprocess import preprocess_corpus
+    from nlp.topics import fit_topics
+
+    store = CorpusStore(tmp_path / "u.db")
+    texts = ["energy rail water price bill", "council mayor devolution region town"]
+    store.add_many(Article(outlet="x", source="imported", text=f"{texts[i % 2]} number {i}") for i in range(6))
+    preprocess_corpus(store)
+    fit_topics(store, 2, passes=1, name="u")
+    with pytest.raises(NlpError, match=r"^none of the 6 documents in this selection has a date"):
+        topic_prevalence(store)
+    with pytest.raises(NlpError, match=r"^none of the 6 documents"):
+        term_trends(store, ["energy"])
