@@ -166,6 +166,8 @@ class Scraper:
         host = (parts.hostname or "").lower()
         if netloc_key(url) == self._base_netloc and host not in self._own_hosts:
             url = self.public_base + self.public_path(url)
+        elif host in self._own_hosts and parts.scheme != self.spec.scheme:
+            url = urlunsplit((self.spec.scheme, *parts[1:]))  # http:// and https:// links: one article
         return canonicalise(url, strip_www=self.spec.strip_www, trailing_slash=self.spec.trailing_slash)
 
     def public_url(self, url: str) -> str:

@@ -25,6 +25,7 @@ def test_base_url_rebases_fetches_but_not_stored_urls():
     assert s.to_fetch_url("https://www.tribunemag.co.uk/2024/03/x") == "http://127.0.0.1:8000/2024/03/x"
     assert s.canonical("http://127.0.0.1:8000/2024/03/x/?utm_medium=rss#c") == "https://tribunemag.co.uk/2024/03/x"
     assert s.public_url("http://127.0.0.1:8000/2024/03/x/?utm_medium=rss#c") == "https://tribunemag.co.uk/2024/03/x/"
+    assert s.canonical("http://www.tribunemag.co.uk/2024/03/x") == "https://tribunemag.co.uk/2024/03/x"
     assert s.is_own("https://www.tribunemag.co.uk/a") and s.is_own("http://127.0.0.1:8000/a")
     assert not s.is_own("https://jacobin.com/2024/03/x") and not s.is_own("http://127.0.0.1:8001/a")
 
