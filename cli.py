@@ -388,11 +388,14 @@ def scrape_collect(s: Settings, outlets: tuple[str, ...], since, until, max_arti
     except scrapers.ScraperError as exc:
         raise click.UsageError(str(exc)) from None
     live = not s.quiet and sys.stderr.isatty()
+    seen: dict[str, Any] = {}
 
     def progress(outlet: str, summary) -> None:
+        """One status line on stderr with every outlet's counts, redrawn as pages arrive."""
+        seen[outlet] = summary
         if live:
-            click.echo(f"\r{outlet}: {summary.fetched} fetched, {summary.new} new, {summary.failed} failed\033[K",
-                       err=True, nl=False)
+            line = " | ".join(f"{n}: {x.fetched} fetched, {x.new} new, {x.failed} failed" for n, x in seen.items())
+            click.echo(f"\r{line[-160:]}\033[K", err=True, nl=False)
 
     result = scrapers.scrape_outlets(s.store(create=True), names, base_url=base_url, options=options,
                                      config=outlets_file, progress=progress)
