@@ -378,7 +378,7 @@ class Fetcher:
         parser = urllib.robotparser.RobotFileParser(robots_url)
         robots_text = ""
         try:
-            page = self._fetch_one(robots_url, {"Accept": "text/plain,*/*;q=0.5"})
+            page = self._fetch_robots(robots_url)
         except (HostUnreachable, FetchError) as exc:
             if isinstance(exc, TooLarge):
                 parser.parse([])
@@ -408,6 +408,21 @@ class Fetcher:
         host.robots = parser
         if crawl_delay:
             log.info("%s asks for a crawl delay of %.1fs", parts.netloc, crawl_delay)
+
+    def _fetch_robots(self, robots_url: str) -> Page:
+        """robots.txt, following up to 5 redirects that stay on the same host name (www. aside)."""
+        same = (urlsplit(robots_url).hostname or "").lower().removeprefix("www.")
+        url = robots_url
+        for _ in range(5):
+            page = self._fetch_one(url, {"Accept": "text/plain,*/*;q=0.5"})
+            location = page.headers.get("location")
+            if page.status not in REDIRECT_STATUSES or not location:
+                return page
+            target = urljoin(url, location.strip())
+            if (urlsplit(target).hostname or "").lower().removeprefix("www.") != same:
+                return page  # robots.txt elsewhere: treated as missing (everything allowed)
+            url = target
+        return page
 
     def _fetch_one(self, url: str, headers: dict[str, str]) -> Page:
         """One URL, no redirects followed, retried on 429/5xx/connection errors; host-locked."""

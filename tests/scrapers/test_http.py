@@ -198,3 +198,14 @@ def test_cp1252_pages_decode_whatever_they_claim(ctype, meta):
 def test_utf8_and_bom_pages_decode():
     assert decode_html("£ café".encode("utf-8"), "text/html; charset=iso-8859-1")[0] == "£ café"
     assert decode_html(b"\xef\xbb\xbfhello", None) == ("hello", "utf-8")
+
+
+def test_robots_txt_behind_a_redirect_is_followed(serve, tmp_path):
+    site = serve("faults")
+    robots = tmp_path / "real-robots.txt"
+    robots.write_text("User-agent: *\nDisallow: /malformed/\n")
+    site.routes["/robots.txt"] = {"redirect": "/real-robots.txt", "status": 301}
+    site.routes["/real-robots.txt"] = {"file": str(robots), "type": "text/plain", "status": 200}
+    with Fetcher(fast_fetch()) as f:
+        with pytest.raises(RobotsDisallowed):
+            f.fetch(site.url + "/malformed/")
