@@ -226,6 +226,8 @@ class Scraper:
         meta_title = _first(ex.clean_text(ld.get("headline")) if isinstance(ld.get("headline"), str) else None,
                             self._strip_site(ex.meta_value(metas, "og:title")),
                             self._strip_site(ex.meta_value(metas, "twitter:title")))
+        if meta_title and meta_title.casefold() in (spec.display_name.casefold(), spec.domain):
+            meta_title = None  # a site-wide og:title is no article's title
         sel_title = _first(*(ex.heading_text(e) for e in ex.select(tree, sel.title)[:1]))
         title = _pick("title", meta_title, sel_title, prefer, how)
         if not title:

@@ -157,3 +157,9 @@ def test_generic_extractor_fallback_is_repeatable():
     first = parse("renewal", "/blog/federalism-and-the-union", "https://renewal.org.uk")
     second = parse("renewal", "/blog/federalism-and-the-union", "https://renewal.org.uk")
     assert first.text == second.text and first.word_count > 60
+
+
+def test_site_wide_og_title_is_not_the_article_title():
+    html = ('<html><head><meta property="og:title" content="Tribune"></head><body>'
+            '<h1 class="po-hr-cn__title">The Real Title</h1></body></html>')
+    assert get_scraper("tribune").parse(html, "https://tribunemag.co.uk/2024/01/x").title == "The Real Title"
