@@ -26,7 +26,7 @@ SCRAPER_VERSION = "1"
 #: Below this many words from the selectors, trafilatura is tried as well.
 FALLBACK_WORDS = 40
 #: Child sitemaps never worth reading for articles (taxonomies, authors, static pages).
-SITEMAP_SKIP = r"(taxonom|categor|tag|author|user|page-sitemap|sitemap-pages|wp-sitemap-pages|image|video)"
+SITEMAP_SKIP = r"(taxonom|categor|tag|author|user|page-sitemap|sitemap-pages|posts-page|image|video)"
 #: Paths that are never articles, on any outlet.
 NON_ARTICLE = (r"^/(tag|tags|category|categories|author|authors|topic|topics|search|page|feed|wp-json|"
                r"wp-content|wp-admin|wp-login|cart|account|login|subscribe|donate|shop)(/|$)",

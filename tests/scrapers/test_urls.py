@@ -51,3 +51,15 @@ def test_date_archives_and_files_are_not_articles():
     assert c.is_article_url("https://chartist.org.uk/my-first-post/")
     for path in ("/2024/", "/2024/05/", "/robots.txt", "/feed/", "/tag/x/", "/page/2/", "/"):
         assert not c.is_article_url("https://chartist.org.uk" + path), path
+
+
+def test_sitemaps_of_pages_and_taxonomies_are_skipped():
+    import re
+
+    from scrapers.base import SITEMAP_SKIP
+    skip = re.compile(SITEMAP_SKIP, re.I)
+    for name in ("wp-sitemap-posts-page-1.xml", "wp-sitemap-taxonomies-category-1.xml", "wp-sitemap-users-1.xml",
+                 "page-sitemap.xml", "post_tag-sitemap.xml", "author-sitemap.xml"):
+        assert skip.search(name), name
+    for name in ("wp-sitemap-posts-post-1.xml", "post-sitemap.xml", "post-sitemap2.xml", "sitemap-2024.xml"):
+        assert not skip.search(name), name
