@@ -13,9 +13,8 @@ import json
 import logging
 import queue
 import threading
-import time
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable
 

@@ -19,7 +19,7 @@ from lxml import etree
 
 from . import extract as ex
 from .base import SITEMAP_SKIP, Scraper
-from .errors import FetchError, HostUnreachable, RobotsDisallowed, TooLarge
+from .errors import FetchError, HostUnreachable, RobotsDisallowed
 from .http import Fetcher, Page
 
 log = logging.getLogger(__name__)
