@@ -228,15 +228,21 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
         raise NlpError(f"the report is HTML: name it like {path.with_suffix('.html').name}")
     if not path.parent.resolve().is_dir():
         raise NlpError(f"folder {path.parent} does not exist")
+    if topics:
+        from .topics import load_run
+
+        load_run(store, topics)  # an unknown name is an error that lists the known runs
     with tempfile.TemporaryDirectory() as tmp:
         config = RunConfig(seed=seed, title="softleft report")
-        report = run_with_progress(store, Path(tmp), config, settings, stored_topics=topics or "")
-        shutil.copyfile(report, path)
+        report = run_with_progress(store, Path(tmp), config, settings, stored_topics=topics or "", final=path)
+        tmp_target = path.with_name(path.name + ".partial")
+        shutil.copyfile(report, tmp_target)
+        tmp_target.replace(path)
     return path
 
 
 def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, settings: Any = None,
-                      stored_topics: str | None = None) -> Path:
+                      stored_topics: str | None = None, final: Path | None = None) -> Path:
     """:func:`run_analysis` with a line per stage on stderr and the total time at the end."""
     quiet = bool(getattr(settings, "quiet", False))
     t0 = time.perf_counter()
@@ -246,7 +252,7 @@ def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, sett
             print(f"[{i + 1}/{total}] {name} ({time.perf_counter() - t0:.1f}s)", file=sys.stderr, flush=True)
 
     report = run_analysis(store, out_dir, config, on_stage=on_stage, stored_topics=stored_topics)
-    print(f"Done in {time.perf_counter() - t0:.1f}s: {report}", file=sys.stderr)
+    print(f"Done in {time.perf_counter() - t0:.1f}s: {final or report}", file=sys.stderr)
     return report
 
 

@@ -39,3 +39,24 @@ def test_demo_run_directory_is_complete(tmp_path):
     for row in csv.DictReader((out / "data" / "topic_trends_by_tendency.csv").open()):
         shares[(row["period"], row["group"])] = shares.get((row["period"], row["group"]), 0) + float(row["share"])
     assert all(abs(v - 1) < 1e-3 for v in shares.values())
+    # `report` rebuilds the HTML from the stored topic model; an unknown model is a clear error.
+    db = str(out / "softleft.db")
+    r = CliRunner().invoke(cli, ["-q", "--db", db, "report", "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+    assert "The topics" in (tmp_path / "r.html").read_text()
+    r = CliRunner().invoke(cli, ["-q", "--db", db, "report", "-o", str(tmp_path / "r2.html"), "--topics", "nope"])
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: unknown topic model 'nope'; known: run-k{manifest['metrics']['topics_k']}-s0\n"
+    assert not (tmp_path / "r2.html").exists()
+
+
+def test_run_on_an_empty_corpus_is_an_error(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    db = tmp_path / "empty.db"
+    CorpusStore(db).close()
+    r = CliRunner().invoke(cli, ["--db", str(db), "run", "-o", str(tmp_path / "run")])
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: the corpus {db} is empty; add articles with `corpus import` or `scrape` first\n"
