@@ -15,7 +15,7 @@ import queue
 import threading
 import zlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from corpus.dates import now_utc
@@ -26,6 +26,7 @@ from corpus.store import CorpusStore
 from .base import Scraper
 from .discovery import Candidate, Discovery
 from .errors import FetchError, HostUnreachable, RobotsDisallowed, ScraperError
+from .extract import LONDON
 from .http import FetchConfig, Fetcher
 
 log = logging.getLogger(__name__)
@@ -243,6 +244,10 @@ def _article_from_html(scraper: Scraper, html: str, final_url: str, fetched_at: 
     article = article.replace(url=scraper.canonical(final_url), fetched_at=fetched_at)
     how = article.metadata.get("extracted_by", {})
     if date_hint and how.get("date") != "metadata" and "T" in date_hint:
+        try:  # feeds often say UTC; the page's own calendar day is the outlet's (UK) one
+            date_hint = datetime.fromisoformat(date_hint).astimezone(LONDON).isoformat()
+        except ValueError:
+            return article
         article = article.replace(published=date_hint, metadata={
             **article.metadata, "date_precision": "datetime", "extracted_by": {**how, "date": "feed"}})
     return article

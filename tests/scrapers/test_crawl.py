@@ -242,6 +242,16 @@ def test_feed_date_beats_a_date_read_from_visible_text(store, serve):
     server = serve("tribune")
     crawl(store, "tribune", server)
     a = next(a for a in store.articles() if a.title == "Rent Caps and the Council Estate")
-    assert a.published == "2024-02-20T10:00:00+00:00"  # the page shows only "20 February 2024"
+    assert a.published == "2024-02-20T10:00:00+00:00"  # the page shows only "20 February 2024" (GMT in February)
     assert a.metadata["extracted_by"]["date"] == "feed"
     assert reparse(store, get_scraper("tribune"))["unchanged"] == 3
+
+
+def test_feed_date_is_read_on_the_outlets_calendar():
+    from scrapers.crawl import _article_from_html
+
+    html = ('<html><body><h1 class="po-hr-cn__title">T</h1><time class="po-hr-fl__date">12 July 2024</time>'
+            '<div id="post-content"><p>' + "word " * 30 + "</p></div></body></html>")
+    a = _article_from_html(get_scraper("tribune"), html, "https://tribunemag.co.uk/2024/07/x", "now",
+                           "2024-07-11T23:30:00+00:00")
+    assert a.published == "2024-07-12T00:30:00+01:00"  # UTC late evening is the next day in BST
