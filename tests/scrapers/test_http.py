@@ -209,3 +209,12 @@ def test_robots_txt_behind_a_redirect_is_followed(serve, tmp_path):
     with Fetcher(fast_fetch()) as f:
         with pytest.raises(RobotsDisallowed):
             f.fetch(site.url + "/malformed/")
+
+
+def test_redirect_to_the_outlets_public_domain_is_rebased_onto_the_base_url(faults, fetcher, faults_config):
+    from scrapers import get_scraper
+
+    scraper = get_scraper("faults", base_url=faults.url, config=faults_config)
+    page = fetcher.fetch(faults.url + "/fault/redirect-home/", scope=scraper)
+    assert page.ok and page.final_url == faults.url + "/2024/01/utm-article/"
+    assert "One Article, Many Links" in page.text
