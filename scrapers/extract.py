@@ -140,8 +140,9 @@ def json_ld_nodes(tree: Any) -> list[dict]:
                 walk(x)
         elif isinstance(obj, dict):
             nodes.append(obj)
-            if "@graph" in obj:
-                walk(obj["@graph"])
+            for key in ("@graph", "mainEntity", "mainEntityOfPage"):  # where an article may nest
+                if isinstance(obj.get(key), (dict, list)):
+                    walk(obj[key])
 
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":

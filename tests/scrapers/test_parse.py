@@ -163,3 +163,13 @@ def test_site_wide_og_title_is_not_the_article_title():
     html = ('<html><head><meta property="og:title" content="Tribune"></head><body>'
             '<h1 class="po-hr-cn__title">The Real Title</h1></body></html>')
     assert get_scraper("tribune").parse(html, "https://tribunemag.co.uk/2024/01/x").title == "The Real Title"
+
+
+def test_json_ld_article_nested_as_main_entity():
+    html = ('<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@type": "WebPage",'
+            ' "mainEntity": {"@type": "NewsArticle", "headline": "Nested &amp; Found", "datePublished":'
+            ' "2024-05-14T11:05:00", "author": [{"@type": "Person", "name": "Priya Raman"}]}}</script></head>'
+            '<body><div class="entry-content"><p>Body text.</p></div></body></html>')
+    a = get_scraper("labourlist").parse(html, "https://labourlist.org/2024/05/nested/")
+    assert a.title == "Nested & Found" and a.authors == ("Priya Raman",)
+    assert a.published == "2024-05-14T11:05:00+01:00"  # naive: UK time (BST in May)
