@@ -28,6 +28,7 @@ SPEC = OutletSpec(
         listing_links=("h2.entry-title a", "h3.entry-title a", "article h2 a", "article h3 a"),
         remove=(".donation-box", ".donate-box", "[class*='donation']", ".ll-donate", ".read-more-links"),
     ),
-    drop_paragraphs=(r"^\s*read more\s*:", r"\bdonate here\b", r"^\s*labourlist (has|is) .{0,160}(donat|support)"),
+    drop_paragraphs=(r"^\s*read more\s*:", r"\bdonate here\b", r"^\s*labourlist (has|is) .{0,160}(donat|support)",
+                     r"^\s*if you have anything to share that we should be looking into"),
     note="Mixed tendencies: label its authors.",
 )
