@@ -17,6 +17,12 @@ from cli import cli  # noqa: E402
 from corpus import Article, CorpusStore  # noqa: E402
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--live``: also run the smoke tests against the real outlets (needs the network)."""
+    parser.addoption("--live", action="store_true", default=False,
+                     help="run scraper smoke tests against the live outlets (needs the network)")
+
+
 @pytest.fixture
 def store(tmp_path):
     s = CorpusStore(tmp_path / "test.db")

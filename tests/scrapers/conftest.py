@@ -13,15 +13,6 @@ from .siteserver import SITES, SiteServer
 FAULTS_TOML = SITES / "faults.toml"
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--live``: also run the smoke test against the real outlets (needs the network)."""
-    try:
-        parser.addoption("--live", action="store_true", default=False,
-                         help="run scraper smoke tests against the live outlets")
-    except ValueError:  # already added (e.g. by the root conftest)
-        pass
-
-
 def live_enabled(config: pytest.Config) -> bool:
     try:
         flag = bool(config.getoption("--live"))
