@@ -667,13 +667,20 @@ def topics_show(s: Settings, name, as_json) -> None:
     emit_json(run) if as_json else _print_topics(run)
 
 
+def _trend_options(f):
+    """The options shared by `topics trends` and `terms trends`."""
+    f = _select_options(f)
+    f = click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)(f)
+    f = click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year",
+                     show_default=True)(f)
+    return click.option("--by", type=click.Choice(["tendency", "outlet", "none"]), default="tendency",
+                        show_default=True)(f)
+
+
 @topics.command("trends")
 @click.option("--name", help="A fitted run [default: the newest].")
-@click.option("--by", type=click.Choice(["tendency", "outlet", "none"]), default="tendency", show_default=True)
-@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")
-@_select_options
+@_trend_options
 @pass_settings
 def topics_trends(s: Settings, name, by, period, fmt, plot, outlet, tendency) -> None:
     """Topic prevalence by period and group: mean shares (summing to 1 per cell) with n_docs per cell.
@@ -701,11 +708,7 @@ def terms() -> None:
 
 @terms.command("trends")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--by", type=click.Choice(["tendency", "outlet", "none"]), default="tendency", show_default=True)
-@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")
-@_select_options
+@_trend_options
 @pass_settings
 def terms_trends(s: Settings, words, by, period, fmt, plot, outlet, tendency) -> None:
     """Frequency of WORDs (or phrases: "green new deal") per 10,000 terms, by period and group.
