@@ -157,11 +157,13 @@ def corpus() -> None:
 @click.option("--url-field", help="Field holding the URL [default: url].")
 @click.option("--label-field", help="Field holding each record's tendency label.")
 @click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding.")
+@click.option("--html", type=click.Choice(["auto", "yes", "no"]), default="auto", show_default=True,
+              help="Turn HTML text (e.g. a WordPress export) into plain paragraphs: auto-detected, always, never.")
 @click.option("--strict", is_flag=True, help="Abort on the first bad record and import nothing.")
 @json_option
 @pass_settings
 def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, title_field, date_field,
-                  author_field, url_field, label_field, encoding, strict, as_json) -> None:
+                  author_field, url_field, label_field, encoding, html, strict, as_json) -> None:
     """Import texts collected elsewhere (JSON lines or CSV).
 
     Only the text is required. Bad records are reported by line number and skipped (--strict: abort,
@@ -175,7 +177,7 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 
     path = Path(file)
     fields = FieldMap(text=text_field, title=title_field, date=date_field, author=author_field, url=url_field,
-                      label=label_field)
+                      label=label_field, html=html)
     if not path.is_file():
         raise click.ClickException(f"{path} does not exist or is not a file")
     store = s.store(create=True)

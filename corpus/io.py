@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -43,6 +44,8 @@ class FieldMap:
     author: str | None = None
     url: str | None = None
     label: str | None = None
+    #: "auto": texts that look like HTML are converted to plain text; "yes": always; "no": never.
+    html: str = "auto"
 
 
 @dataclass
@@ -57,6 +60,34 @@ class ImportReport:
 
     def summary(self) -> dict[str, int]:
         return {"imported": self.imported, "duplicates": self.duplicates, "skipped": self.skipped}
+
+
+_HTML_TAG = re.compile(r"</?(p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|blockquote|figure|img)\b[^>]*>", re.I)
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "tr", "pre")
+
+
+def looks_like_html(text: str) -> bool:
+    """True when a text holds paragraph or inline markup (e.g. a WordPress export's post body)."""
+    return len(_HTML_TAG.findall(text[:20_000])) >= 2
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: one paragraph per block element, scripts and styles dropped.
+
+    Uses BeautifulSoup (with lxml), which copes with the broken markup that exports carry.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(["script", "style", "noscript", "iframe"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(_BLOCKS):
+        block.insert_before("\n\n")
+        block.insert_after("\n\n")
+    paragraphs = (" ".join(p.split()) for p in soup.get_text().split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 class BadRecord(ValueError):
@@ -182,6 +213,10 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     text = pick("text", fields.text, required=True)
     if not isinstance(text, str) or not text.strip():
         raise BadRecord(f"empty text in field {fields.text or 'text'!r}")
+    if fields.html == "yes" or (fields.html == "auto" and looks_like_html(text)):
+        text = html_to_text(text)
+        if not text:
+            raise BadRecord(f"no text left in field {fields.text or 'text'!r} once its HTML markup is removed")
     title = pick("title", fields.title)
     raw_date = pick("date", fields.date)
     authors = pick("author", fields.author)

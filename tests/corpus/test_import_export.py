@@ -98,3 +98,16 @@ def test_export_round_trips_through_pandas(store, write_jsonl, tmp_path, fmt, re
     assert sorted(df["tendency"]) == ["Con", "LD", "Lab", "Lab"]
     assert set(df["text"]) == {s["text"] for s in SPEECHES}
     assert not (tmp_path / f"out.{fmt}.partial").exists()
+
+
+def test_html_bodies_become_plain_paragraphs(store, write_jsonl):
+    body = ('<div class="entry"><p>The <a href="/x">soft left</a> argues for <em>devolution</em>.</p>'
+            '<script>track()</script><p>Second<br>line &amp; more</p><ul><li>One</li><li>Two</li></ul>')
+    path = write_jsonl("wp.jsonl", [{"text": body}, {"text": "Plain text with a < sign and no tags."}])
+    assert import_file(store, path).imported == 2
+    texts = sorted(a.text for a in store.articles())
+    assert texts[1] == "The soft left argues for devolution.\n\nSecond line & more\n\nOne\n\nTwo"
+    assert texts[0] == "Plain text with a < sign and no tags."
+    raw = write_jsonl("raw.jsonl", [{"text": "<p>kept as written</p><p>markup</p>"}])
+    import_file(store, raw, fields=FieldMap(html="no"))
+    assert any(a.text.startswith("<p>kept") for a in store.articles())
