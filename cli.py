@@ -80,7 +80,7 @@ def emit_json(value: Any) -> None:
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Exceptions a user can cause: turned into one-line `Error: ...` messages, exit 1."""
     errors: list[type[BaseException]] = [CorpusError]
-    for module, name in (("nlp.errors", "NlpError"), ("scrapers.errors", "ScrapeError")):
+    for module, name in (("nlp.errors", "NlpError"), ("scrapers.errors", "ScraperError")):
         with contextlib.suppress(ImportError, AttributeError):
             errors.append(getattr(importlib.import_module(module), name))
     return tuple(errors)

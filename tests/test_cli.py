@@ -74,3 +74,12 @@ def test_every_command_has_help_with_an_example(run_cli):
 def test_version(run_cli):
     r = run_cli("--version")
     assert r.exit_code == 0 and r.stdout.startswith("softleft, version ")
+
+
+def test_scraper_errors_become_one_line_errors(run_cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[outlets.x\n")
+    r = run_cli("scrape", "list", "--outlets", str(bad))
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: outlets file {bad} is not valid TOML")
+    assert "Traceback" not in r.output
