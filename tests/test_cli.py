@@ -83,3 +83,31 @@ def test_scraper_errors_become_one_line_errors(run_cli, tmp_path):
     assert r.exit_code == 1
     assert r.stderr.startswith(f"Error: outlets file {bad} is not valid TOML")
     assert "Traceback" not in r.output
+
+
+def test_read_commands_do_not_create_a_corpus(run_cli, db):
+    r = run_cli("corpus", "stats")
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: no corpus at {db}; create one with `corpus import FILE` or `scrape OUTLET`, "
+                        "or point --db (or $SOFTLEFT_DB) at an existing one\n")
+    assert not db.exists()
+
+
+def test_a_file_that_is_not_a_corpus_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some notes, not SQLite " * 100)
+    r = CliRunner().invoke(cli, ["--db", str(bogus), "corpus", "stats"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: cannot open the corpus {bogus}: file is not a database")
+    assert bogus.read_text().startswith("just some notes")
+
+
+def test_import_of_html_and_a_duplicate_reports_on_stderr(run_cli, write_jsonl):
+    path = write_jsonl("wp.jsonl", [{"text": "<p>One paragraph.</p><p>Two.</p>"}, {"text": "One paragraph.\n\nTwo."}])
+    r = run_cli("corpus", "import", str(path), "--json")
+    assert json.loads(r.stdout) == {"imported": 1, "duplicates": 1, "skipped": 0}
+    assert "Imported 1 articles from wp.jsonl; 1 duplicates, 0 skipped." in r.stderr
