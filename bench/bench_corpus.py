@@ -38,6 +38,16 @@ def write_synthetic(path: Path, n: int, words: int = 250, seed: int = 0) -> None
                                  "date": f"{2000 + i % 25}-0{1 + i % 9}-1{i % 9}", "title": f"Doc {i}"}) + "\n")
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the
+    parent across fork and exec, so a child of a big parent would report the parent's peak."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _import_once(path: str, db: str) -> None:
     from corpus import CorpusStore
     from corpus.io import FieldMap, import_file
@@ -46,7 +56,7 @@ def _import_once(path: str, db: str) -> None:
     with CorpusStore(db) as store:
         report = import_file(store, path, fields=FieldMap(label="party", author="speaker", date="date"))
     dt = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(json.dumps({"imported": report.imported, "seconds": dt, "peak_mb": peak_mb}))
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 def load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # so multiprocessing can pickle the module's functions
     spec.loader.exec_module(module)
     return module
 
