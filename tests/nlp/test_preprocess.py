@@ -118,3 +118,14 @@ def test_names_are_never_joined_by_collocations(tmp_path, pre):
     assert ("fiscal", "rule") in colloc.pairs and not any("soft_left" in p for p in colloc.pairs)
     terms = next(iter(iter_terms(store)))[1]
     assert terms[:2] == ["soft_left", "hard_left"] and "fiscal_rule" in terms
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("the centre ground", ["centre_ground"]),
+    ("higher taxes", ["high", "tax"]),
+    ("a government-in-waiting", ["government_in_waiting"]),
+    ("working class voters", ["working_class", "voter"]),
+    ("on these grounds", ["ground"]),
+])
+def test_lookup_lemmas_mended_for_political_words(pre, text, expected):
+    assert pre.terms(text) == expected
