@@ -89,6 +89,14 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 class SoftleftGroup(click.Group):
     """The root group: converts library errors into click errors at the boundary."""
 
+    #: Commands in the order data flows through them (help lists them so).
+    ORDER = ("demo", "run", "report", "scrape", "corpus", "nlp", "topics", "terms", "classify", "contrast",
+             "kwic", "mentions")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: (self.ORDER.index(n) if n in self.ORDER else len(self.ORDER), n))
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
