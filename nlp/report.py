@@ -58,6 +58,15 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
 footer{color:var(--muted);font-size:.85rem;padding:2rem 1rem}
 @media (max-width:480px){body{font-size:15px}h1{font-size:1.35rem}.card b{font-size:1.2rem}}
+@media (max-width:640px){
+ figure{overflow-x:auto}
+ figure svg{min-width:36rem}
+ table.stack thead{display:none}
+ table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+ table.stack tr{border-bottom:1px solid var(--line);padding:.4rem 0}
+ table.stack td{border:0;padding:.1rem 0;text-align:left}
+ table.stack td[data-label]:not([data-label=""])::before{content:attr(data-label) ": ";color:var(--muted);font-size:.85rem}
+}
 """
 
 
@@ -80,15 +89,20 @@ def render_report(sections: Sequence[Section], title: str, subtitle: str = "", n
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Sequence[int] = ()) -> str:
-    """An escaped HTML table; columns listed in ``numeric`` are right-aligned."""
+    """An escaped HTML table; columns listed in ``numeric`` are right-aligned.
+
+    On narrow screens each row becomes a block whose cells are labelled with their column's header.
+    """
     head = "".join(f'<th class="num">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>"
                    for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f'<td class="num">{esc(_fmt(c))}</td>' if i in numeric else f"<td>{esc(_fmt(c))}</td>"
-                         for i, c in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    def cell(i: int, value: Any) -> str:
+        label = esc(str(headers[i])) if i < len(headers) else ""
+        css = ' class="num"' if i in numeric else ""
+        return f'<td{css} data-label="{label}">{esc(_fmt(value))}</td>'
+
+    body = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return (f'<div class="table-wrap"><table class="stack"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def figure(svg: str, caption: str) -> str:
@@ -207,8 +221,9 @@ def topics_section(store: CorpusStore, run: Any, sweep: dict[str, Any] | None = 
         data.append({"topic": t["id"], "label": t["label"], "terms": " ".join(t["terms"]), "share": round(share, 4),
                      "examples": " | ".join(examples)})
     body = "".join(
-        f"<tr><td class=\"num\">{tid}</td><td><b>{esc(label)}</b><div class=\"terms\">{esc(terms)}</div></td>"
-        f"<td class=\"num\">{esc(share)}</td><td>{'<br>'.join(esc(e) for e in examples)}</td></tr>"
+        f"<tr><td class=\"num\" data-label=\"topic\">{tid}</td><td data-label=\"\"><b>{esc(label)}</b>"
+        f"<div class=\"terms\">{esc(terms)}</div></td><td class=\"num\" data-label=\"share\">{esc(share)}</td>"
+        f"<td data-label=\"headlines\">{'<br>'.join(esc(e) for e in examples)}</td></tr>"
         for tid, label, terms, share, examples in rows)
     c_v, npmi = run.coherence_c_v, run.coherence_npmi
     html_ = (
@@ -217,7 +232,7 @@ def topics_section(store: CorpusStore, run: Any, sweep: dict[str, Any] | None = 
         "(FREX); the share is the topic's average weight across articles; the headlines are the articles most about it."
         + (f" Coherence: c_v {c_v:.2f}, NPMI {npmi:.2f} (higher is more interpretable)." if c_v is not None and npmi is not None else "")
         + "</p>"
-        '<div class="table-wrap"><table><thead><tr><th class="num">#</th><th>topic and top terms</th>'
+        '<div class="table-wrap"><table class="stack"><thead><tr><th class="num">#</th><th>topic and top terms</th>'
         f'<th class="num">share</th><th>example headlines</th></tr></thead><tbody>{body}</tbody></table></div>'
     )
     if sweep:
