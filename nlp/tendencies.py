@@ -89,6 +89,20 @@ def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5,
     return out
 
 
+def plain_words(e: dict[str, Any]) -> str:
+    """One evaluation in a sentence an editor can read."""
+    held = (f"Tested on each {e['group_by']}'s articles with a classifier trained on other {e['group_by']}s' writing"
+            if e["group_by"] in ("outlet", "author") else "Tested on articles it was not trained on")
+    baseline = e["baseline"]
+    verdict = ("clearly better than guessing" if e["macro_f1"] >= baseline["macro_f1"] + 0.3
+               else "somewhat better than guessing" if e["macro_f1"] >= baseline["macro_f1"] + 0.1
+               else "hardly better than guessing")
+    return (f"{held}, the classifier names the right tendency for {e['accuracy']:.0%} of {e['n_documents']} "
+            f"articles; always answering '{baseline['class']}' would be right for {baseline['accuracy']:.0%}. "
+            f"Averaged over the tendencies (macro-F1 {e['macro_f1']:.2f} against {baseline['macro_f1']:.2f}), "
+            f"that is {verdict}.")
+
+
 def evaluation_rows(evaluation: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per grouping: scores beside the majority baseline."""
     return [{"group_by": g, "folds": e["folds"], "splitter": e["splitter"], "articles": e["n_documents"],
@@ -119,9 +133,10 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
     ev = analysis["evaluation"]
     if ev:
         rows = evaluation_rows(ev)
-        html = ("<p class=\"lead\">Cross-validated tendency classifier (TF-IDF + class-balanced logistic "
-                "regression). Folds never split an outlet (or an author), so the scores are for writing the "
-                "classifier has not seen; the baseline always predicts the most frequent tendency.</p>")
+        html = "".join(f"<p>{esc(plain_words(e))}</p>" for e in ev.values())
+        html += ("<p class=\"lead\">Cross-validated tendency classifier (TF-IDF + class-balanced logistic "
+                 "regression). Folds never split an outlet (or an author), so the scores are for writing the "
+                 "classifier has not seen; the baseline always predicts the most frequent tendency.</p>")
         html += table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy"],
                       [(r["group_by"], r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
                         r["baseline_accuracy"]) for r in rows], numeric=(1, 2, 3, 4, 5, 6))
