@@ -91,7 +91,7 @@ def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5,
 
 def plain_words(e: dict[str, Any]) -> str:
     """One evaluation in a sentence an editor can read."""
-    held = (f"Tested on each {e['group_by']}'s articles with a classifier trained on other {e['group_by']}s' writing"
+    held = (f"Tested on each {e['group_by']}'s articles after training on other {e['group_by']}s' writing"
             if e["group_by"] in ("outlet", "author") else "Tested on articles it was not trained on")
     baseline = e["baseline"]
     verdict = ("clearly better than guessing" if e["macro_f1"] >= baseline["macro_f1"] + 0.3

@@ -46,7 +46,7 @@ def test_evaluation_in_plain_words():
     e = {"group_by": "author", "accuracy": 0.893, "n_documents": 121, "macro_f1": 0.892,
          "baseline": {"class": "soft_left", "accuracy": 0.347, "macro_f1": 0.172}}
     assert plain_words(e) == (
-        "Tested on each author's articles with a classifier trained on other authors' writing, the classifier "
+        "Tested on each author's articles after training on other authors' writing, the classifier "
         "names the right tendency for 89% of 121 articles; always answering 'soft_left' would be right for 35%. "
         "Averaged over the tendencies (macro-F1 0.89 against 0.17), that is clearly better than guessing.")
     assert plain_words({**e, "macro_f1": 0.2}).endswith("that is hardly better than guessing.")
