@@ -10,7 +10,6 @@ import contextlib
 import importlib
 import json
 import logging
-import os
 import sqlite3
 import sys
 from pathlib import Path

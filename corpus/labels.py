@@ -6,12 +6,12 @@ overrides the one before.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from .errors import LabelsError
+from .tomlfile import read_toml
 
 DEFAULT_LABELS_FILE = Path(__file__).with_name("default_labels.toml")
 UNLABELLED = "unlabelled"
@@ -43,13 +43,7 @@ class LabelSet:
     # -- building -----------------------------------------------------------------------------
     @classmethod
     def from_toml(cls, path: str | Path) -> "LabelSet":
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise LabelsError(f"labels file {path} does not exist") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise LabelsError(f"labels file {path} is not valid TOML ({exc}); see corpus/default_labels.toml") from None
+        data = read_toml(path, "labels file", LabelsError, see="corpus/default_labels.toml")
         return cls.from_mapping(data, origin=str(path))
 
     @classmethod

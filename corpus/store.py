@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from .dates import now_utc
 from .errors import StoreError
-from .labels import UNLABELLED, LabelSet
+from .labels import LabelSet
 from .migrations import apply_migrations
 from .models import Article, dumps
 

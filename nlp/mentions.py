@@ -17,7 +17,7 @@ without data-driven collocations so every faction name is a term of its own.
 from __future__ import annotations
 
 import logging
-import tomllib
+from corpus.tomlfile import read_toml
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,12 +56,7 @@ class FactionMentions:
 def load_affiliations(path: str | Path | None = None) -> dict[str, str]:
     """Faction term -> tendency, from ``nlp/faction_tendencies.toml`` or a file of the same shape."""
     path = Path(path) if path else DEFAULT_AFFILIATIONS
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GroupError(f"Affiliations file {path} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GroupError(f"Affiliations file {path} is not valid TOML ({exc}); see {DEFAULT_AFFILIATIONS}") from None
+    data = read_toml(path, "Affiliations file", GroupError, see=DEFAULT_AFFILIATIONS)
     table = data.get("affiliations")
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise GroupError(f"Affiliations file {path} needs an [affiliations] table of faction = \"tendency\"")

@@ -212,7 +212,6 @@ def topics_section(store: CorpusStore, run: Any, sweep: dict[str, Any] | None = 
     """The topics: label, top terms, share of the corpus, coherence and example headlines."""
     shares = dict(store.conn.execute(
         "SELECT topic, AVG(share) FROM document_topics WHERE run = ? GROUP BY topic", (run.name,)))
-    per_topic = run.manifest.get("coherence", {}).get("per_topic", {})
     rows, data = [], []
     for t in sorted(run.topics, key=lambda t: -shares.get(t["id"], 0)):
         examples = topic_examples(store, run.name, t["id"])

@@ -18,7 +18,7 @@ import platform
 import re
 import shutil
 import time
-import tomllib
+from corpus.tomlfile import read_toml
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -225,13 +225,7 @@ def load_seed_words(source: str | Path | dict[str, Sequence[str]] | None) -> dic
     if isinstance(source, dict):
         data: dict[str, Any] = dict(source)
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise VocabularyError(f"seed-words file {path} not found")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise VocabularyError(f"cannot read seed-words file {path}: {exc}") from None
+        data = read_toml(source, "seed-words file", VocabularyError)
         data = data.get("topics", data)
     seeds: dict[str, list[str]] = {}
     for name, words in data.items():

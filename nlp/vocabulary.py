@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tomllib
+from corpus.tomlfile import read_toml
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -143,12 +143,7 @@ def load_vocabulary(path: str | Path | None = None, include_default: bool = True
 
 
 def _read(path: Path) -> Vocabulary:
-    if not path.is_file():
-        raise VocabularyError(f"phrase vocabulary {path} not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise VocabularyError(f"cannot read phrase vocabulary {path}: {exc}") from None
+    data = read_toml(path, "phrase vocabulary", VocabularyError, see="nlp/vocabulary.toml")
     entries: dict[str, VocabularyEntry] = {}
     for term, spec in (data.get("terms") or {}).items():
         if not isinstance(spec, dict):

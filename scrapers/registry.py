@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
-import tomllib
+from corpus.tomlfile import read_toml
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -56,12 +56,9 @@ def _normalise_entry(key: str, entry: Any, origin: str) -> dict[str, Any]:
 def load_config(path: str | Path) -> dict[str, dict[str, Any]]:
     """Outlet entries of a TOML file, keyed by outlet name (validated, not yet built)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise OutletConfigError(f"outlets file {path} does not exist; check SOFTLEFT_OUTLETS or --outlets") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise OutletConfigError(f"outlets file {path} is not valid TOML ({exc}); see scrapers/outlets.toml") from None
+    if not path.exists():
+        raise OutletConfigError(f"outlets file {path} does not exist; check SOFTLEFT_OUTLETS or --outlets")
+    data = read_toml(path, "outlets file", OutletConfigError, see="scrapers/outlets.toml")
     outlets = data.get("outlets")
     if not isinstance(outlets, dict):
         raise OutletConfigError(f"outlets file {path} has no [outlets.NAME] tables; see scrapers/outlets.toml")
