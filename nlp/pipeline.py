@@ -55,6 +55,20 @@ class RunContext:
     topic_run: Any = None
     #: With a name, the topics stage shows this stored run instead of fitting one (``report --topics``).
     stored_topics: str | None = None
+    #: ``progress(stage, done, total)`` within a stage (total 0 when unknown); set by the caller.
+    progress: Callable[[str, int, int], None] | None = None
+
+    def step(self, stage: str, total: int = 0) -> Callable[[int], None] | None:
+        """A counter for a library call's ``progress(n)`` callback, reporting to :attr:`progress`."""
+        if self.progress is None:
+            return None
+        done = [0]
+        report = self.progress
+
+        def update(n: int = 1) -> None:
+            done[0] += n
+            report(stage, done[0], total)
+        return update
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -73,7 +87,8 @@ def stage_preprocess(ctx: RunContext) -> None:
     from .preprocess import Preprocessor, preprocess_corpus
 
     pre = Preprocessor(model=ctx.config.model)
-    ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre)
+    ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, progress=ctx.step("preprocessing",
+                                                                                 ctx.store.count()))
     ctx.method["Preprocessing"] = (
         f"spaCy ({ctx.config.model or 'blank English with lookup lemmas'}); names of factions, groups, people and "
         "policies from the phrase vocabulary (nlp/vocabulary.toml) joined into single terms before lemmatising "
@@ -98,11 +113,13 @@ def stage_topics(ctx: RunContext) -> None:
     if k is None:
         n_docs = ctx.store.count()
         ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
-        sweep = sweep_topics(ctx.store, ks, seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir)
+        sweep = sweep_topics(ctx.store, ks, seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
+                             progress=ctx.progress)
         k = sweep["best_k"]
         ctx.metrics["topic_sweep"] = [{key: r[key] for key in ("k", "coherence_c_v", "coherence_npmi")}
                                       for r in sweep["rows"]]
-    run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir)
+    run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir,
+                     progress=ctx.progress)
     ctx.topic_run = run
     ctx.sections.append(topics_section(ctx.store, run, sweep))
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
@@ -141,7 +158,8 @@ STAGES: list[Stage] = [
 
 
 def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | None = None,
-                 on_stage: Callable[[str, int, int], None] | None = None, stored_topics: str | None = None) -> Path:
+                 on_stage: Callable[[str, int, int], None] | None = None, stored_topics: str | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Run every stage on ``store``, write the run directory and return the report's path.
 
     Parameters
@@ -154,11 +172,13 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         Called as ``on_stage(name, index, total)`` before each stage (progress display).
     stored_topics : str, optional
         Show this stored topic run ("" for the newest) instead of fitting a model.
+    progress : callable, optional
+        ``progress(step, done, total)`` within long stages (preprocessing, topic fitting).
     """
     config = config or RunConfig()
     out_dir = Path(out_dir)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
-    ctx = RunContext(store, out_dir, config, stored_topics=stored_topics)
+    ctx = RunContext(store, out_dir, config, stored_topics=stored_topics, progress=progress)
     started = time.perf_counter()
     for i, (name, stage) in enumerate(STAGES):
         if on_stage:
@@ -245,13 +265,34 @@ def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, sett
                       stored_topics: str | None = None, final: Path | None = None) -> Path:
     """:func:`run_analysis` with a line per stage on stderr and the total time at the end."""
     quiet = bool(getattr(settings, "quiet", False))
+    live = not quiet and sys.stderr.isatty()
     t0 = time.perf_counter()
 
     def on_stage(name: str, i: int, total: int) -> None:
         if not quiet:
-            print(f"[{i + 1}/{total}] {name} ({time.perf_counter() - t0:.1f}s)", file=sys.stderr, flush=True)
+            print(f"{chr(13) if live else ''}[{i + 1}/{total}] {name} ({time.perf_counter() - t0:.1f}s)"
+                  + ("\033[K" if live else ""), file=sys.stderr, flush=True)
 
-    report = run_analysis(store, out_dir, config, on_stage=on_stage, stored_topics=stored_topics)
+    counts: dict[str, int] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        """A live line under the stage: a bar when the total is known, a counter otherwise (the
+        libraries then report increments)."""
+        if not live:
+            return
+        if not total:
+            counts[step] = done = counts.get(step, 0) + done
+        if total:
+            filled = int(30 * min(done, total) / total)
+            line = f"      {step} [{'#' * filled}{'-' * (30 - filled)}] {done}/{total}"
+        else:
+            line = f"      {step} {done or ''}"
+        print(f"\r{line}\033[K", end="", file=sys.stderr, flush=True)
+
+    report = run_analysis(store, out_dir, config, on_stage=on_stage, stored_topics=stored_topics,
+                          progress=progress)
+    if live:
+        print("\r\033[K", end="", file=sys.stderr)
     print(f"Done in {time.perf_counter() - t0:.1f}s: {final or report}", file=sys.stderr)
     return report
 
