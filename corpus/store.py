@@ -5,6 +5,7 @@ searches the corpus with no extra code.
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import sqlite3
@@ -363,7 +364,9 @@ class ArticleQuery:
             where, params = self._where()
             n = self.store.conn.execute(f"SELECT COUNT(*) FROM articles{where}", params).fetchone()[0]
             return min(n, self.limit) if self.limit is not None else n
-        return sum(1 for _ in ArticleQuery(**{**self.__dict__, "with_text": False}))
+        light = copy.copy(self)
+        light.with_text = False
+        return sum(1 for _ in light)
 
     def __len__(self) -> int:
         return self.count()
