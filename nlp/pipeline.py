@@ -21,7 +21,8 @@ from corpus import CorpusStore
 from corpus.dates import now_utc
 
 from .errors import NlpError
-from .report import Section, corpus_section, method_section, render_report, topics_section, trends_section
+from .report import (Section, corpus_section, findings_section, method_section, render_report, topics_section,
+                     trends_section)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class RunContext:
     topic_run: Any = None
     #: With a name, the topics stage shows this stored run instead of fitting one (``report --topics``).
     stored_topics: str | None = None
+    #: Results later stages and the findings summary read: "prevalence" (by grouping), "tendencies".
+    results: dict[str, Any] = field(default_factory=dict)
     #: ``progress(stage, done, total)`` within a stage (total 0 when unknown); set by the caller.
     progress: Callable[[str, int, int], None] | None = None
 
@@ -137,6 +140,7 @@ def stage_trends(ctx: RunContext) -> None:
         return
     prevalence = {by: topic_prevalence(ctx.store, name=ctx.topic_run.name, by=by, period=ctx.config.period)
                   for by in ("tendency", "outlet")}
+    ctx.results["prevalence"] = prevalence
     ctx.sections.append(trends_section(prevalence))
     ctx.method["Trends"] = (f"A topic's share in a {ctx.config.period} and group is the mean of its share in the "
                             "group's articles that year; each point carries the number of articles behind it.")
@@ -198,7 +202,8 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
     if ctx.skipped:
         ctx.metrics["stages_not_run"] = ctx.skipped
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
-    sections = ctx.sections + [method_section(ctx.method)]
+    findings = findings_section(ctx.store, ctx.results)
+    sections = ctx.sections[:1] + ([findings] if findings else []) + ctx.sections[1:] + [method_section(ctx.method)]
     report = out_dir / "report.html"
     _write_atomic(report, render_report(
         sections, config.title, subtitle=f"{ctx.metrics.get('articles', 0)} articles in {Path(store.path).name}",

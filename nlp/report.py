@@ -299,3 +299,69 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
              "with the number of articles behind each point.</p>")
     html_ += "".join(f"<p>{esc(n)}</p>" for n in notes)
     return Section("trends", "Topic trends over time", intro + html_, data)
+
+
+# -- findings: the report's first page in sentences ---------------------------------------------
+def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2) -> dict[str, tuple[str, float, int]]:
+    """For each group, the topic whose share grew most in the last ``recent`` periods against before.
+
+    Shares are weighted by the number of articles behind each cell. Returns ``{group: (label, change,
+    recent_articles)}``, the change in percentage points; groups with no earlier or no recent articles are
+    left out.
+    """
+    periods = sorted({r["period"] for r in rows})
+    if len(periods) <= recent:
+        return {}
+    late = set(periods[-recent:])
+    sums: dict[tuple[str, str, bool], list[float]] = {}
+    for r in rows:
+        acc = sums.setdefault((r["group"], r["label"], r["period"] in late), [0.0, 0.0])
+        acc[0] += r["share"] * r["n_docs"]
+        acc[1] += r["n_docs"]
+    recent_docs = {(r["group"], r["period"]): r["n_docs"] for r in rows if r["period"] in late}
+    out: dict[str, tuple[str, float, int]] = {}
+    for group in sorted({r["group"] for r in rows}):
+        best = None
+        for label in sorted({r["label"] for r in rows}):
+            before, after = sums.get((group, label, False)), sums.get((group, label, True))
+            if not before or not after or not before[1] or not after[1]:
+                continue
+            change = 100 * (after[0] / after[1] - before[0] / before[1])
+            if best is None or change > best[1]:
+                best = (label, change, sum(n for (g, _), n in recent_docs.items() if g == group))
+        if best:
+            out[group] = best
+    return out
+
+
+def findings_section(store: CorpusStore, results: Mapping[str, Any]) -> Section | None:
+    """Plain sentences from the analyses that ran: what each tendency writes most distinctively, which
+    topic rose most recently in each, and whether a classifier can tell them apart."""
+    items: list[str] = []
+    tendencies = results.get("tendencies") or {}
+    for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
+        words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
+        if words:
+            items.append(f"Compared with everyone else, the {r.a.replace('_', ' ')} writes most distinctively "
+                         f"about: {words} ({r.docs_a} articles).")
+    by_tendency = (results.get("prevalence") or {}).get("tendency") or []
+    periods = sorted({r["period"] for r in by_tendency})
+    shifts = topic_shifts(by_tendency)
+    for group in sorted(shifts, key=lambda g: (g != "soft_left", g)):
+        label, change, n = shifts[group]
+        if group in ("mixed", "unlabelled") or change < 1:
+            continue
+        items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {group.replace('_', ' ')} writing "
+                     f"is \u201c{label}\u201d: +{change:.0f} points of its writing against earlier years "
+                     f"({n} articles in those years).")
+    evaluation = tendencies.get("evaluation") or {}
+    if evaluation:
+        from .tendencies import plain_words
+
+        e = evaluation.get("author") or next(iter(evaluation.values()))
+        items.append(plain_words(e))
+    if not items:
+        return None
+    html_ = ("<p class=\"lead\">The main results in a few sentences; the sections below show the evidence and "
+             "how much each point rests on.</p><ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+    return Section("findings", "Findings at a glance", html_)

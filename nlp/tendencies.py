@@ -232,6 +232,7 @@ def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14) -> str:
 def stage_tendencies(ctx: Any) -> None:
     """A :mod:`nlp.pipeline` stage: run :func:`analyse_tendencies` and add its sections, metrics and method."""
     analysis = analyse_tendencies(ctx.store, seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
+    ctx.results["tendencies"] = analysis
     ctx.sections.extend(tendency_sections(analysis))
     for group_by, e in analysis["evaluation"].items():
         ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]

@@ -28,6 +28,9 @@ def test_demo_run_directory_is_complete(tmp_path):
     assert r.exit_code == 0, r.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["metrics"].get("stages_not_run") is None
+    html = (out / "report.html").read_text()
+    assert "Findings at a glance" in html
+    assert "the soft left writes most distinctively about" in html
     assert manifest["versions"]["gensim"] != "not installed"
     assert manifest["metrics"]["topics_k"] >= 2
     assert manifest["metrics"]["classifier_macro_f1_by_author"] > manifest["metrics"]["classifier_baseline_macro_f1_by_author"]
@@ -60,3 +63,16 @@ def test_run_on_an_empty_corpus_is_an_error(tmp_path):
     r = CliRunner().invoke(cli, ["--db", str(db), "run", "-o", str(tmp_path / "run")])
     assert r.exit_code == 1
     assert r.stderr == f"Error: the corpus {db} is empty; add articles with `corpus import` or `scrape` first\n"
+
+
+def test_topic_shifts_weigh_cells_by_articles():
+    from nlp.report import topic_shifts
+
+    rows = []
+    for period, n, shares in (("2020", 10, (0.8, 0.2)), ("2021", 10, (0.8, 0.2)), ("2022", 1, (0.0, 1.0)),
+                              ("2023", 3, (0.5, 0.5))):
+        for label, share in zip(("ownership", "devolution"), shares):
+            rows.append({"period": period, "group": "soft_left", "label": label, "share": share, "n_docs": n})
+    label, change, n = topic_shifts(rows)["soft_left"]
+    assert (label, n) == ("devolution", 4)
+    assert round(change) == round(100 * ((1.0 * 1 + 0.5 * 3) / 4 - 0.2))  # weighted by articles, not by years
