@@ -203,7 +203,7 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         ctx.metrics["stages_not_run"] = ctx.skipped
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
     findings = findings_section(ctx.store, ctx.results)
-    sections = ctx.sections[:1] + ([findings] if findings else []) + ctx.sections[1:] + [method_section(ctx.method)]
+    sections = ([findings] if findings else []) + ctx.sections + [method_section(ctx.method)]
     report = out_dir / "report.html"
     _write_atomic(report, render_report(
         sections, config.title, subtitle=f"{ctx.metrics.get('articles', 0)} articles in {Path(store.path).name}",

@@ -7,6 +7,7 @@ SVG with their text drawn as paths. The report is built from *sections*; each an
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
@@ -16,6 +17,7 @@ from corpus import CorpusStore
 from .charts import figure_svg, stacked_bars
 
 esc = html.escape
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -53,6 +55,7 @@ table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--soft)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.date{white-space:nowrap}
 .terms{font-size:.92rem}
 .pill{display:inline-block;background:var(--soft);border-radius:999px;padding:0 .5rem;margin:.1rem;font-size:.85rem}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
@@ -97,7 +100,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Sequen
                    for i, h in enumerate(headers))
     def cell(i: int, value: Any) -> str:
         label = esc(str(headers[i])) if i < len(headers) else ""
-        css = ' class="num"' if i in numeric else ""
+        css = ' class="num"' if i in numeric else ' class="date"' if _ISO_DAY.fullmatch(str(value or "")) else ""
         return f'<td{css} data-label="{label}">{esc(_fmt(value))}</td>'
 
     body = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)

@@ -23,7 +23,7 @@ EVIL_TITLE = "<script>alert(1)</script>"
 EVIL_AUTHOR = '<img src=x onerror="alert(2)">'
 
 
-SECTIONS = ["The corpus at a glance", "Findings at a glance", "The topics", "Topic trends over time", "Can a classifier tell the tendencies apart?",
+SECTIONS = ["Findings at a glance", "The corpus at a glance", "The topics", "Topic trends over time", "Can a classifier tell the tendencies apart?",
             "What sets each tendency apart", "How each faction is talked about", "Method"]
 
 
