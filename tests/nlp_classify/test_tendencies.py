@@ -24,7 +24,7 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
 
 def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
     store = build_store(tmp_path / "c.db")
-    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={},
+    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={}, results={},
                           out_dir=tmp_path / "run")
     stage_tendencies(ctx)
     assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
@@ -38,6 +38,8 @@ def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
     assert {r["author"] for r in rows} >= {"Blogger", "Ledger Writer 0"}
     assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 8
     store.close()
+    assert ctx.results["tendencies"]["evaluation"]  # what the findings summary reads
+
 
 
 def test_evaluation_in_plain_words():
