@@ -505,7 +505,7 @@ def nlp_group() -> None:
 
 @nlp_group.command("preprocess")
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
-@click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML) extending nlp/vocabulary.toml.")
+@click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML) extending nlp/text/vocabulary.toml.")
 @click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for spaCy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help="Texts per spaCy batch.")
 @_select_options
@@ -520,7 +520,7 @@ def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, outlet, t
     Example:
       python cli.py nlp preprocess --n-process 2
     """
-    from nlp.preprocess import Preprocessor, preprocess_corpus
+    from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     store, filters = s.store(), _filters(outlet, tendency)
     pre = Preprocessor(model=model, phrases_file=phrases, n_process=n_process, batch_size=batch_size)
@@ -545,7 +545,7 @@ def nlp_tokens(s: Settings, text: str, model, phrases, as_json) -> None:
     Example:
       python cli.py nlp tokens "The soft left and the hard left disagree about Labour First" --json
     """
-    from nlp.preprocess import tokens
+    from nlp.text.preprocess import tokens
 
     terms = tokens(text, store=s.store() if Path(s.db).exists() else None, model=model, phrases_file=phrases)
     if as_json:
@@ -608,7 +608,7 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
     Example:
       python cli.py topics fit --k 10 --seed 0 --seed-words seeds.toml
     """
-    from nlp.topics import fit_topics
+    from nlp.topics.fit import fit_topics
 
     with _bad_parameters():
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
@@ -635,7 +635,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
     Example:
       python cli.py topics sweep --k 5,10,20 --plot sweep.png
     """
-    from nlp.topics import sweep_topics
+    from nlp.topics.fit import sweep_topics
 
     try:
         values = [int(v) for v in ks.split(",") if v.strip()]
@@ -670,7 +670,7 @@ def topics_show(s: Settings, name, as_json) -> None:
     Example:
       python cli.py topics show --name lda-k10-s0 --json
     """
-    from nlp.topics import show_topics
+    from nlp.topics.fit import show_topics
 
     run = show_topics(s.store(), name)
     emit_json(run) if as_json else _print_topics(run)
@@ -698,7 +698,7 @@ def topics_trends(s: Settings, name, by, period, fmt, plot, outlet, tendency) ->
     Example:
       python cli.py topics trends --by tendency --period quarter --plot trends.png
     """
-    from nlp.trends import trends_report
+    from nlp.topics.trends import trends_report
 
     with _bad_parameters():
         click.echo(trends_report(s.store(), kind="topics", name=name, by=by, period=period, fmt=fmt, plot=plot,
@@ -726,7 +726,7 @@ def terms_trends(s: Settings, words, by, period, fmt, plot, outlet, tendency) ->
     Example:
       python cli.py terms trends "soft left" "community wealth building" --by outlet --plot terms.png
     """
-    from nlp.trends import trends_report
+    from nlp.topics.trends import trends_report
 
     with _bad_parameters():
         click.echo(trends_report(s.store(), kind="terms", words=words, by=by, period=period, fmt=fmt, plot=plot,
@@ -743,7 +743,7 @@ def topics_list(s: Settings, as_json) -> None:
     Example:
       python cli.py topics list
     """
-    from nlp.topics import list_runs
+    from nlp.topics.fit import list_runs
 
     runs = list_runs(s.store())
     if as_json:
@@ -812,7 +812,7 @@ def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, 
     Example:
       python cli.py classify evaluate --group-by author --folds 5 --seed 0 --json
     """
-    from nlp.classify import evaluate
+    from nlp.tendencies.classify import evaluate
 
     result = evaluate(s.store(), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
                       include_mixed=include_mixed, progress=_fold_progress(s), **_cc_filters(outlet, since, until))
@@ -854,7 +854,7 @@ def classify_train(s: Settings, output, label_field, include_mixed, top, outlet,
     Example:
       python cli.py classify train -o models/tendency
     """
-    from nlp.classify import train
+    from nlp.tendencies.classify import train
 
     output = output or _default_model_dir(s)
     info = train(s.store(), output, label_field=label_field, seed=seed, include_mixed=include_mixed, top=top,
@@ -884,7 +884,7 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
       python cli.py classify predict --text "Power belongs in towns and regions" --json
       python cli.py classify predict --unlabelled
     """
-    from nlp.classify import predict_text, predict_unlabelled
+    from nlp.tendencies.classify import predict_text, predict_unlabelled
 
     if (text is None) == (not unlabelled):
         raise click.UsageError("Give exactly one of --text TEXT or --unlabelled.")
@@ -936,7 +936,7 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, outlet,
       python cli.py contrast soft_left hard_left --top 15 --plot soft-vs-hard.png
       python cli.py contrast labourlist rest --field outlet --json
     """
-    from nlp.contrast import contrast, plot_contrast
+    from nlp.tendencies.contrast import contrast, plot_contrast
 
     result = contrast(s.store(), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams,
                       **_cc_filters(outlet, since, until))
@@ -971,7 +971,7 @@ def kwic_cmd(s: Settings, term, window, limit, tendency, outlet, since, until, a
     Example:
       python cli.py kwic "soft left" --window 10 --limit 20
     """
-    from nlp.kwic import format_kwic, kwic, kwic_dicts
+    from nlp.text.kwic import format_kwic, kwic, kwic_dicts
 
     lines = kwic(s.store(), term, window=window, limit=limit, **_cc_filters(outlet, since, until, tendency))
     if as_json:
@@ -990,7 +990,7 @@ def kwic_cmd(s: Settings, term, window, limit, tendency, outlet, since, until, a
               help="Associated terms per faction and tendency.")
 @click.option("--faction", multiple=True, help="Only this faction (repeatable), e.g. soft_left.")
 @click.option("--affiliations", type=click.Path(exists=True, dir_okay=False),
-              help="Faction -> tendency file [default: nlp/faction_tendencies.toml].")
+              help="Faction -> tendency file [default: nlp/tendencies/faction_tendencies.toml].")
 @_cc_select
 @json_option
 @pass_settings
@@ -1005,7 +1005,7 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, outlet, since,
     Example:
       python cli.py mentions --faction soft_left --faction hard_left
     """
-    from nlp.mentions import format_mentions, mentions
+    from nlp.tendencies.mentions import format_mentions, mentions
 
     result = mentions(s.store(), window=window, top=top, factions=list(faction) or None,
                       affiliations_file=affiliations, **_cc_filters(outlet, since, until))

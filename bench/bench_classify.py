@@ -62,9 +62,9 @@ def synthetic_documents(n: int, length: int = 150, vocab_size: int = 20_000, sig
 
 
 def run(n: int = 50_000) -> list[dict]:
-    from nlp.classify import cross_validate_documents
-    from nlp.contrast import contrast_pairs
-    from nlp.mentions import mine_mentions
+    from nlp.tendencies.classify import cross_validate_documents
+    from nlp.tendencies.contrast import contrast_pairs
+    from nlp.tendencies.mentions import mine_mentions
 
     t0 = time.perf_counter()
     docs, labels, groups = synthetic_documents(n)

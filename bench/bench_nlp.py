@@ -53,7 +53,7 @@ def bench_preprocessing(quick: bool = False) -> list[dict]:
 
     from corpus import Article, CorpusStore
     from corpus.models import count_words
-    from nlp.preprocess import Preprocessor, preprocess_corpus
+    from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     texts, source = _texts()
     if quick:
@@ -137,7 +137,7 @@ _BUILD = r"""
 import json, random, sys
 sys.path.insert(0, {root!r})
 from corpus import Article, CorpusStore
-from nlp.preprocess import Preprocessor, _set_state
+from nlp.text.preprocess import Preprocessor, _set_state
 
 n, db = {n}, {db!r}
 rnd = random.Random(0)
@@ -171,7 +171,7 @@ import json, os, resource, sys, threading, time
 sys.path.insert(0, {root!r})
 import gensim.models, scipy.stats, matplotlib
 from corpus import CorpusStore
-from nlp.topics import fit_topics
+from nlp.topics.fit import fit_topics
 
 def rss_mb():
     with open("/proc/self/statm") as fh:

@@ -20,8 +20,8 @@ from typing import Any, Callable
 from corpus import CorpusStore
 from corpus.dates import now_utc
 
-from .errors import NlpError
-from .report import (Section, corpus_section, findings_section, method_section, render_report, topics_section,
+from nlp.errors import NlpError
+from nlp.report.render import (Section, corpus_section, findings_section, method_section, render_report, topics_section,
                      trends_section)
 
 log = logging.getLogger(__name__)
@@ -87,24 +87,24 @@ def stage_corpus(ctx: RunContext) -> None:
 
 
 def stage_preprocess(ctx: RunContext) -> None:
-    from .preprocess import Preprocessor, preprocess_corpus
+    from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     pre = Preprocessor(model=ctx.config.model)
     ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, progress=ctx.step("preprocessing",
                                                                                  ctx.store.count()))
     ctx.method["Preprocessing"] = (
         f"spaCy ({ctx.config.model or 'blank English with lookup lemmas'}); names of factions, groups, people and "
-        "policies from the phrase vocabulary (nlp/vocabulary.toml) joined into single terms before lemmatising "
+        "policies from the phrase vocabulary (nlp/text/vocabulary.toml) joined into single terms before lemmatising "
         "(\"soft left\" becomes soft_left); stop words, numbers, URLs and punctuation removed; frequent "
         "collocations joined (gensim Phrases).")
 
 
 def stage_topics(ctx: RunContext) -> None:
-    from .topics import fit_topics, sweep_topics
+    from nlp.topics.fit import fit_topics, sweep_topics
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
     if ctx.stored_topics is not None:
-        from .topics import load_run
+        from nlp.topics.fit import load_run
 
         run = load_run(ctx.store, ctx.stored_topics or None)
         ctx.topic_run = run
@@ -134,7 +134,7 @@ def stage_topics(ctx: RunContext) -> None:
 
 
 def stage_trends(ctx: RunContext) -> None:
-    from .trends import topic_prevalence
+    from nlp.topics.trends import topic_prevalence
 
     if ctx.topic_run is None:
         return
@@ -147,7 +147,7 @@ def stage_trends(ctx: RunContext) -> None:
 
 
 def stage_tendencies(ctx: RunContext) -> None:
-    from .tendencies import stage_tendencies as run_tendencies
+    from nlp.tendencies.analysis import stage_tendencies as run_tendencies
 
     run_tendencies(ctx)
 
@@ -254,7 +254,7 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
     if not path.parent.resolve().is_dir():
         raise NlpError(f"folder {path.parent} does not exist")
     if topics:
-        from .topics import load_run
+        from nlp.topics.fit import load_run
 
         load_run(store, topics)  # an unknown name is an error that lists the known runs
     with tempfile.TemporaryDirectory() as tmp:

@@ -42,8 +42,8 @@ def small_store(tmp_path):
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
     """A preprocessed store with one fitted run named ``base`` (K=3, seed 0)."""
-    from nlp.preprocess import preprocess_corpus
-    from nlp.topics import fit_topics
+    from nlp.text.preprocess import preprocess_corpus
+    from nlp.topics.fit import fit_topics
 
     path = tmp_path_factory.mktemp("fitted") / "fitted.db"
     s = CorpusStore(path)

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-ma
 
 
 def test_manifestos_import_fit_trends(tmp_path):
-    from nlp.preprocess import preprocess_corpus
-    from nlp.topics import fit_topics
-    from nlp.trends import topic_prevalence
+    from nlp.text.preprocess import preprocess_corpus
+    from nlp.topics.fit import fit_topics
+    from nlp.topics.trends import topic_prevalence
 
     # Labour and Conservative only (fast), without the mislabelled 1959 "Conservative" text.
     subset = tmp_path / "lab_con.jsonl"

@@ -5,8 +5,8 @@ import pytest
 
 from corpus import Article, CorpusStore
 from nlp.errors import NotPreprocessedError, UnknownModelError
-from nlp.preprocess import Collocations, Preprocessor, iter_terms, preprocess_corpus
-from nlp.vocabulary import load_vocabulary
+from nlp.text.preprocess import Collocations, Preprocessor, iter_terms, preprocess_corpus
+from nlp.text.vocabulary import load_vocabulary
 
 ACCEPTANCE = "The soft left and the hard left disagree about Labour First"
 
@@ -52,7 +52,7 @@ def test_user_vocabulary_extends(tmp_path):
 
 
 def test_pipe_keeps_ids_and_long_texts(pre, monkeypatch):
-    import nlp.preprocess as mod
+    import nlp.text.preprocess as mod
     monkeypatch.setattr(mod, "CHUNK_CHARS", 200)
     long_text = " ".join(["devolution matters"] * 100)
     out = list(pre.pipe([("the soft left", "a"), (long_text, "b"), ("", "c")]))

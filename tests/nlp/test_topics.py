@@ -7,8 +7,8 @@ import pytest
 
 from corpus import CorpusStore
 from nlp.errors import InvalidParameterError, NotPreprocessedError, TopicModelError, UnknownModelError
-from nlp.preprocess import preprocess_corpus
-from nlp.topics import fit_topics, frex_scores, list_runs, load_run, show_topics, sweep_topics
+from nlp.text.preprocess import preprocess_corpus
+from nlp.topics.fit import fit_topics, frex_scores, list_runs, load_run, show_topics, sweep_topics
 
 
 def test_same_seed_same_topics(fitted):
@@ -114,7 +114,7 @@ def test_long_documents_as_passages(fitted):
 
 
 def test_topic_stop_words(fitted, tmp_path):
-    from nlp.topics import TOPIC_STOP_WORDS, topic_stop_words
+    from nlp.topics.fit import TOPIC_STOP_WORDS, topic_stop_words
     extra = tmp_path / "stop.txt"
     extra.write_text("energy rail  # transport\nballot\n")
     assert topic_stop_words(extra) == TOPIC_STOP_WORDS | {"energy", "rail", "ballot"}

@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 
 from nlp.errors import InvalidParameterError
-from nlp.trends import format_rows, period_of, term_trends, topic_prevalence, write_topic_trends
+from nlp.topics.trends import format_rows, period_of, term_trends, topic_prevalence, write_topic_trends
 
 
 @pytest.mark.parametrize("by,period", [("tendency", "year"), ("outlet", "quarter"), ("none", "month")])
@@ -58,8 +58,8 @@ def test_term_trends_bad_word(fitted):
 def test_undated_corpus_is_a_clear_error(tmp_path):
     from corpus import Article, CorpusStore
     from nlp.errors import NlpError
-    from nlp.preprocess import preprocess_corpus
-    from nlp.topics import fit_topics
+    from nlp.text.preprocess import preprocess_corpus
+    from nlp.topics.fit import fit_topics
 
     store = CorpusStore(tmp_path / "u.db")
     texts = ["energy rail water price bill", "council mayor devolution region town"]

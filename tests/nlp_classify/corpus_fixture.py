@@ -68,6 +68,6 @@ def build_store(path, per_outlet: int = 6, seed: int = 0, preprocess: bool = Tru
                                 title=f"blog {i}", authors=("Blogger",), published="2021-01-01", source="demo"))
     store.add_many(articles)
     if preprocess:
-        from nlp.preprocess import preprocess_corpus
+        from nlp.text.preprocess import preprocess_corpus
         preprocess_corpus(store)
     return store

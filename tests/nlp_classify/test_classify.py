@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from nlp.classify import (
+from nlp.tendencies.classify import (
     ClassifyError, check_classes, cross_validate_documents, fit_documents, make_pipeline, make_splitter,
     predict_terms, top_features,
 )
-from nlp.groups import EmptySelectionError
-from nlp.model_files import ModelFileError, load_model, save_model
+from nlp.documents import EmptySelectionError
+from nlp.tendencies.model_files import ModelFileError, load_model, save_model
 
 from .synthetic import SIGNATURES, synthetic_corpus
 

@@ -49,7 +49,7 @@ def test_classify_errors(corpus_db, run_cli):
 
 def test_one_group_error(db, run_cli):
     from corpus import Article, CorpusStore
-    from nlp.preprocess import preprocess_corpus
+    from nlp.text.preprocess import preprocess_corpus
 
     with CorpusStore(db) as store:
         store.add_many(Article(outlet="imported", text=f"Text {i} about {'rail strikes' if i % 2 else 'voters'}.",

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.contrast import contrast_pairs, plot_contrast, rank_terms, weighted_log_odds
-from nlp.groups import EmptySelectionError, GroupError
+from nlp.tendencies.contrast import contrast_pairs, plot_contrast, rank_terms, weighted_log_odds
+from nlp.documents import EmptySelectionError, GroupError
 
 from .synthetic import SIGNATURES, synthetic_corpus
 

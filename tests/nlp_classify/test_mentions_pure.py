@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.groups import EmptySelectionError, GroupError
-from nlp.mentions import format_mentions, load_affiliations, mine_mentions
+from nlp.documents import EmptySelectionError, GroupError
+from nlp.tendencies.mentions import format_mentions, load_affiliations, mine_mentions
 
 FACTIONS = {"soft_left": "soft left", "hard_left": "hard left", "momentum": "Momentum"}
 AFFILIATIONS = {"soft_left": "soft_left", "hard_left": "hard_left", "momentum": "hard_left"}

@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from nlp.classify import evaluate, predict_text, predict_unlabelled, prediction_summary, train
-from nlp.contrast import contrast, contrast_each_against_rest
+from nlp.tendencies.classify import evaluate, predict_text, predict_unlabelled, prediction_summary, train
+from nlp.tendencies.contrast import contrast, contrast_each_against_rest
 from nlp.errors import NotPreprocessedError
-from nlp.groups import GroupError
-from nlp.kwic import kwic, kwic_dicts
-from nlp.mentions import mentions, mentions_table
+from nlp.documents import GroupError
+from nlp.text.kwic import kwic, kwic_dicts
+from nlp.tendencies.mentions import mentions, mentions_table
 
 from .corpus_fixture import build_store
 
@@ -47,7 +47,7 @@ def test_evaluate_unknown_options(store):
 
 
 def test_evaluate_single_outlet_selection_is_one_class(store):
-    from nlp.classify import ClassifyError
+    from nlp.tendencies.classify import ClassifyError
     with pytest.raises(ClassifyError, match=r"Only one class \('soft_left', 6 articles\)"):
         evaluate(store, group_by="none", outlet="plural")
 
@@ -116,7 +116,7 @@ def test_train_predict_and_store_probabilities(store, tmp_path):
 
 def test_not_preprocessed_articles_are_preprocessed_first(tmp_path, caplog):
     from corpus import Article
-    from nlp.groups import iter_article_terms
+    from nlp.documents import iter_article_terms
 
     s = build_store(tmp_path / "raw.db", per_outlet=3, preprocess=False)
     with pytest.raises(NotPreprocessedError):
@@ -131,7 +131,7 @@ def test_not_preprocessed_articles_are_preprocessed_first(tmp_path, caplog):
 
 def test_empty_corpus(tmp_path):
     from corpus import CorpusStore
-    from nlp.groups import EmptySelectionError
+    from nlp.documents import EmptySelectionError
 
     with CorpusStore(tmp_path / "empty.db") as empty:
         with pytest.raises(EmptySelectionError, match="The corpus is empty; import or scrape articles first"):
@@ -142,7 +142,7 @@ def test_empty_corpus(tmp_path):
 
 def test_kwic_errors(tmp_path):
     from corpus import CorpusStore
-    from nlp.groups import EmptySelectionError
+    from nlp.documents import EmptySelectionError
 
     with CorpusStore(tmp_path / "empty.db") as empty:
         with pytest.raises(EmptySelectionError, match="The corpus is empty; import or scrape articles first"):

@@ -4,7 +4,7 @@ For every faction or group of the phrase vocabulary (category ``"faction"``: sof
 momentum, labour_first, ...) this finds
 
 * where it is mentioned (outlets) and how often, by each writing tendency, per 10,000 terms;
-* self-mentions (writers of the faction's own tendency, see ``nlp/faction_tendencies.toml``) against
+* self-mentions (writers of the faction's own tendency, see ``nlp/tendencies/faction_tendencies.toml``) against
   mentions by others;
 * the words each tendency uses around it: the terms in a window of ``window`` terms either side of every
   mention, contrasted with (a) that tendency's overall usage (``terms``: what it says *about this faction*
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .contrast import rank_terms
-from .groups import EmptySelectionError, GroupError, iter_article_terms
+from nlp.tendencies.contrast import rank_terms
+from nlp.documents import EmptySelectionError, GroupError, iter_article_terms
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class FactionMentions:
 
 
 def load_affiliations(path: str | Path | None = None) -> dict[str, str]:
-    """Faction term -> tendency, from ``nlp/faction_tendencies.toml`` or a file of the same shape."""
+    """Faction term -> tendency, from ``nlp/tendencies/faction_tendencies.toml`` or a file of the same shape."""
     path = Path(path) if path else DEFAULT_AFFILIATIONS
     data = read_toml(path, "Affiliations file", GroupError, see=DEFAULT_AFFILIATIONS)
     table = data.get("affiliations")
@@ -66,7 +66,7 @@ def load_affiliations(path: str | Path | None = None) -> dict[str, str]:
 def faction_names(vocabulary: Any = None) -> dict[str, str]:
     """Faction term -> display name, from the phrase vocabulary (category ``"faction"``)."""
     if vocabulary is None:
-        from .vocabulary import load_vocabulary
+        from nlp.text.vocabulary import load_vocabulary
         vocabulary = load_vocabulary()
     return {e.term: e.name for e in vocabulary.factions}
 
@@ -183,7 +183,7 @@ def mentions(
     window, top, min_count
         See :func:`mine_mentions`.
     affiliations_file : path, optional
-        Faction -> tendency file (default ``nlp/faction_tendencies.toml``).
+        Faction -> tendency file (default ``nlp/tendencies/faction_tendencies.toml``).
     factions : sequence of str, optional
         Only these faction terms (default: every faction of the vocabulary).
     vocabulary : nlp.vocabulary.Vocabulary, optional

@@ -28,10 +28,10 @@ import numpy as np
 
 from corpus.store import CorpusStore
 
-from .errors import InvalidParameterError, TopicModelError, VocabularyError
-from .preprocess import Collocations, TermsStream, current_fingerprint, iter_terms
-from .topic_runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
-from .vocabulary import normalise_term
+from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
+from nlp.text.preprocess import Collocations, TermsStream, current_fingerprint, iter_terms
+from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
+from nlp.text.vocabulary import normalise_term
 
 __all__ = [
     "TopicModel", "TopicRun", "fit_topics", "sweep_topics", "prepare_corpus", "load_run", "list_runs",
@@ -620,7 +620,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
 
 def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
     """Coherence (c_v and NPMI, two axes) against K, as a PNG."""
-    from .charts import save_figure
+    from nlp.report.charts import save_figure
     import matplotlib.pyplot as plt
 
     ks = [r["k"] for r in rows]

@@ -14,7 +14,7 @@ from typing import Any
 
 from corpus.store import CorpusStore
 
-from .errors import TopicModelError, UnknownModelError
+from nlp.errors import TopicModelError, UnknownModelError
 
 @dataclass
 class TopicRun:

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from corpus import CorpusStore
 
-from .charts import figure_svg, stacked_bars
+from nlp.report.charts import figure_svg, stacked_bars
 
 esc = html.escape
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -248,7 +248,7 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                    ) -> Section:
     """Topic prevalence over time: by tendency, one panel per topic (a line per tendency); by outlet, one
     panel per outlet (its topics stacked, summing to 1), and a heatmap of each outlet's topic mix."""
-    from .charts import heatmap, small_multiples, stacked_areas
+    from nlp.report.charts import heatmap, small_multiples, stacked_areas
 
     html_, data = "", {}
     first = next((rows for rows in prevalence.values() if rows), [])
@@ -359,7 +359,7 @@ def findings_section(store: CorpusStore, results: Mapping[str, Any]) -> Section 
                      f"({n} articles in those years).")
     evaluation = tendencies.get("evaluation") or {}
     if evaluation:
-        from .tendencies import plain_words
+        from nlp.tendencies.analysis import plain_words
 
         e = evaluation.get("author") or next(iter(evaluation.values()))
         items.append(plain_words(e))

@@ -1,6 +1,6 @@
 """The domain phrase vocabulary: names of the Labour debate that must stay one term.
 
-The shipped file is ``nlp/vocabulary.toml``; a user file of the same shape extends it (an entry with the
+The shipped file is ``nlp/text/vocabulary.toml``; a user file of the same shape extends it (an entry with the
 same canonical term replaces the shipped one).
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .errors import VocabularyError
+from nlp.errors import VocabularyError
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def load_vocabulary(path: str | Path | None = None, include_default: bool = True
     Parameters
     ----------
     path : str or Path, optional
-        A user vocabulary (same TOML shape as ``nlp/vocabulary.toml``) that extends the shipped one.
+        A user vocabulary (same TOML shape as ``nlp/text/vocabulary.toml``) that extends the shipped one.
     include_default : bool
         False reads only ``path``.
 
@@ -143,7 +143,7 @@ def load_vocabulary(path: str | Path | None = None, include_default: bool = True
 
 
 def _read(path: Path) -> Vocabulary:
-    data = read_toml(path, "phrase vocabulary", VocabularyError, see="nlp/vocabulary.toml")
+    data = read_toml(path, "phrase vocabulary", VocabularyError, see="nlp/text/vocabulary.toml")
     entries: dict[str, VocabularyEntry] = {}
     for term, spec in (data.get("terms") or {}).items():
         if not isinstance(spec, dict):

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
-from .groups import EmptySelectionError, GroupError
+from nlp.documents import EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
 

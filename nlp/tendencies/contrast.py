@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .groups import (
+from nlp.documents import (
     EmptySelectionError, GroupError, check_field, check_groups, group_matches, grouped_terms,
 )
 
@@ -322,7 +322,7 @@ def contrast_figure(result: ContrastResult, top: int = 15) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .charts import colour_for
+    from nlp.report.charts import colour_for
 
     side_a, side_b = result.terms_a[:top], result.terms_b[:top]
     rows = max(len(side_a), len(side_b), 1)

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from corpus.models import Article
 
-from .errors import NlpError
+from nlp.errors import NlpError
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +95,8 @@ def ensure_preprocessed(store: Any) -> int:
     So that ``classify``, ``contrast`` and ``mentions`` work right after an import. The pipeline that
     made the corpus' terms is kept (``Preprocessor.from_store``); on a fresh corpus it is the default one.
     """
-    from .errors import NotPreprocessedError
-    from .preprocess import Preprocessor, current_fingerprint, preprocess_corpus
+    from nlp.errors import NotPreprocessedError
+    from nlp.text.preprocess import Preprocessor, current_fingerprint, preprocess_corpus
 
     if store.count() == 0:
         raise EmptySelectionError("The corpus is empty; import or scrape articles first")
@@ -121,7 +121,7 @@ def iter_article_terms(store: Any, preprocess: bool = True, **filters: Any) -> I
     Articles not preprocessed yet are preprocessed first unless ``preprocess=False``. Texts are not
     loaded unless ``with_text=True`` is passed.
     """
-    from .preprocess import iter_terms  # imported late: spaCy is only needed once a store is involved
+    from nlp.text.preprocess import iter_terms  # imported late: spaCy is only needed once a store is involved
 
     if preprocess:
         ensure_preprocessed(store)

@@ -13,10 +13,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from .classify import evaluate, predict_unlabelled, prediction_summary, train
-from .contrast import ContrastResult, contrast, contrast_each_against_rest, contrast_figure
-from .errors import NlpError
-from .mentions import mentions, mentions_table
+from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train
+from nlp.tendencies.contrast import ContrastResult, contrast, contrast_each_against_rest, contrast_figure
+from nlp.errors import NlpError
+from nlp.tendencies.mentions import mentions, mentions_table
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,8 @@ def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
 
 def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
     """Report sections (:class:`nlp.report.Section`) for an :func:`analyse_tendencies` result."""
-    from .charts import figure_svg
-    from .report import Section, esc, figure, table
+    from nlp.report.charts import figure_svg
+    from nlp.report.render import Section, esc, figure, table
 
     sections = []
     skipped = analysis["skipped"]
@@ -198,7 +198,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
     if m:
         rows = [r for r in mentions_table(m, terms=terms) if r["mentions"] >= 2]
         html = ("<p class=\"lead\">How each faction is talked about, and by whom. A self-mention is one by writers "
-                "of the faction's own tendency (nlp/faction_tendencies.toml). The terms are those used around the "
+                "of the faction's own tendency (nlp/tendencies/faction_tendencies.toml). The terms are those used around the "
                 f"mentions (±{m['window']} terms) more than in that tendency's writing overall.</p>")
         html += mentions_heatmap(rows)
         html += table(["faction", "mentioned by", "self", "mentions", "per 10k terms", "words around the mentions"],
@@ -213,8 +213,8 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
 
 def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14) -> str:
     """A figure: how often each tendency's writers mention each faction (per 10,000 terms)."""
-    from .charts import figure_svg, heatmap
-    from .report import figure
+    from nlp.report.charts import figure_svg, heatmap
+    from nlp.report.render import figure
 
     totals: dict[str, int] = {}
     for r in rows:

@@ -36,8 +36,8 @@ from spacy.util import filter_spans
 from corpus.models import Article
 from corpus.store import CorpusStore
 
-from .errors import NotPreprocessedError, UnknownModelError
-from .vocabulary import Vocabulary, load_vocabulary
+from nlp.errors import NotPreprocessedError, UnknownModelError
+from nlp.text.vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
     "Preprocessor", "Collocations", "preprocess_corpus", "iter_terms", "load_vocabulary", "tokens",
@@ -220,7 +220,7 @@ class Preprocessor:
     model : str, optional
         An installed spaCy pipeline (e.g. ``"en_core_web_sm"``); default blank English + lookup lemmas.
     phrases_file : str or Path, optional
-        A user phrase vocabulary extending ``nlp/vocabulary.toml``.
+        A user phrase vocabulary extending ``nlp/text/vocabulary.toml``.
     n_process : int
         Processes for ``nlp.pipe``.
     batch_size : int

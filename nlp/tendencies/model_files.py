@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from .groups import NlpError
+from nlp.documents import NlpError
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from .classify import terms_analyzer
+    from nlp.tendencies.classify import terms_analyzer
 
     directory = Path(directory)
     manifest = read_manifest(directory)

@@ -21,9 +21,9 @@ import numpy as np
 from corpus.models import Article
 from corpus.store import CorpusStore
 
-from .errors import InvalidParameterError, NlpError
-from .preprocess import Preprocessor, iter_terms
-from .topic_runs import load_run
+from nlp.errors import InvalidParameterError, NlpError
+from nlp.text.preprocess import Preprocessor, iter_terms
+from nlp.topics.runs import load_run
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "lab
                 title: str = "", ylabel: str = "mean topic share", max_series: int = 10) -> Path:
     """A PNG with one panel per group and one line per topic (or term); cells resting on fewer than
     :data:`FEW_DOCS` documents are drawn as hollow markers."""
-    from .charts import PALETTE, save_figure
+    from nlp.report.charts import PALETTE, save_figure
     import matplotlib.pyplot as plt
 
     path = Path(path)

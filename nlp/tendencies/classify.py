@@ -29,7 +29,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from .groups import EmptySelectionError, GroupError, NlpError, field_values, iter_article_terms
+from nlp.documents import EmptySelectionError, GroupError, NlpError, field_values, iter_article_terms
 
 log = logging.getLogger(__name__)
 
@@ -371,7 +371,7 @@ def train(
     dict
         ``{"model_dir", "model_id", "classes", "n_documents", "top_features"}``.
     """
-    from .model_files import save_model
+    from nlp.tendencies.model_files import save_model
 
     data = load_labelled(store, label_field=label_field, group_by="none", include_mixed=include_mixed, **filters)
     pipeline = fit_documents(data.docs, data.labels, seed=seed)
@@ -389,7 +389,7 @@ def train(
 
 def _preprocessor_info(store: Any) -> dict[str, Any]:
     """The fingerprint of the preprocessing that made the training terms."""
-    from .preprocess import current_fingerprint
+    from nlp.text.preprocess import current_fingerprint
 
     return {"fingerprint": current_fingerprint(store)}
 
@@ -414,11 +414,11 @@ def predict_text(model_dir: str, text: str, store: Any = None, preprocessor: Any
     the corpus' collocations) when ``store`` is given, else the default :class:`nlp.preprocess.Preprocessor`;
     a warning is logged when its fingerprint differs from the one the model was trained with.
     """
-    from .model_files import load_model
+    from nlp.tendencies.model_files import load_model
 
     pipeline, manifest = load_model(model_dir)
     if preprocessor is None:
-        from .preprocess import Preprocessor
+        from nlp.text.preprocess import Preprocessor
         preprocessor = Preprocessor.from_store(store) if store is not None else Preprocessor()
     trained_with = manifest.get("info", {}).get("preprocessor", {}).get("fingerprint")
     fp = getattr(preprocessor, "fingerprint", None)
@@ -454,7 +454,7 @@ def predict_unlabelled(
     """
     from corpus.dates import now_utc
 
-    from .model_files import load_model
+    from nlp.tendencies.model_files import load_model
 
     pipeline, manifest = load_model(model_dir)
     model_id = manifest["model_id"]
