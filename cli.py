@@ -647,9 +647,10 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
                               stop_words=stop_words, progress=_steps(s),
                               **_filters(outlet, tendency))
     if plot:
-        import shutil
-        shutil.copyfile(result["png"], plot)
-    s.info(f"Table and plot in {Path(result['csv']).parent}; best K by c_v: {result['best_k']}")
+        from nlp.report.plots import plot_sweep
+
+        plot_sweep(result["rows"], plot)
+    s.info(f"Table in {Path(result['csv']).parent}; best K by c_v: {result['best_k']}")
     if as_json:
         emit_json(result)
         return
@@ -698,7 +699,7 @@ def topics_trends(s: Settings, name, by, period, fmt, plot, outlet, tendency) ->
     Example:
       python cli.py topics trends --by tendency --period quarter --plot trends.png
     """
-    from nlp.topics.trends import trends_report
+    from nlp.report.plots import trends_report
 
     with _bad_parameters():
         click.echo(trends_report(s.store(), kind="topics", name=name, by=by, period=period, fmt=fmt, plot=plot,
@@ -726,7 +727,7 @@ def terms_trends(s: Settings, words, by, period, fmt, plot, outlet, tendency) ->
     Example:
       python cli.py terms trends "soft left" "community wealth building" --by outlet --plot terms.png
     """
-    from nlp.topics.trends import trends_report
+    from nlp.report.plots import trends_report
 
     with _bad_parameters():
         click.echo(trends_report(s.store(), kind="terms", words=words, by=by, period=period, fmt=fmt, plot=plot,
@@ -936,7 +937,8 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, outlet,
       python cli.py contrast soft_left hard_left --top 15 --plot soft-vs-hard.png
       python cli.py contrast labourlist rest --field outlet --json
     """
-    from nlp.tendencies.contrast import contrast, plot_contrast
+    from nlp.report.plots import plot_contrast
+    from nlp.tendencies.contrast import contrast
 
     result = contrast(s.store(), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams,
                       **_cc_filters(outlet, since, until))

@@ -21,8 +21,9 @@ from corpus import CorpusStore
 from corpus.dates import now_utc
 
 from nlp.errors import NlpError
-from nlp.report.render import (Section, corpus_section, findings_section, method_section, render_report, topics_section,
-                     trends_section)
+from nlp.report.render import Section, render_report
+from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
+                                 trends_section)
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +148,26 @@ def stage_trends(ctx: RunContext) -> None:
 
 
 def stage_tendencies(ctx: RunContext) -> None:
-    from nlp.tendencies.analysis import stage_tendencies as run_tendencies
+    """Classifier evaluation, contrasts and faction mentions, with their report sections."""
+    from nlp.report.tendency_sections import tendency_sections
+    from nlp.tendencies.analysis import analyse_tendencies
 
-    run_tendencies(ctx)
+    analysis = analyse_tendencies(ctx.store, seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
+    ctx.results["tendencies"] = analysis
+    ctx.sections.extend(tendency_sections(analysis))
+    for group_by, e in analysis["evaluation"].items():
+        ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]
+        ctx.metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e["baseline"]["macro_f1"]
+    if analysis["skipped"]:
+        ctx.metrics["tendency_analyses_skipped"] = analysis["skipped"]
+    ctx.method["Classifier"] = (
+        "TF-IDF over the preprocessed terms and class-balanced logistic regression (scikit-learn), scored by "
+        "stratified cross-validation whose folds never split an outlet (or an author), beside a majority-class "
+        "baseline. Articles labelled 'unlabelled' or 'mixed' are left out.")
+    ctx.method["Contrasts"] = ("Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & "
+                               "Quinn 2008); the prior follows the term counts of both groups and weighs a tenth of the data.")
+    ctx.method["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
+                              "within a window around them are contrasted with the tendency's overall usage.")
 
 
 STAGES: list[Stage] = [

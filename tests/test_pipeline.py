@@ -66,7 +66,7 @@ def test_run_on_an_empty_corpus_is_an_error(tmp_path):
 
 
 def test_topic_shifts_weigh_cells_by_articles():
-    from nlp.report.render import topic_shifts
+    from nlp.report.sections import topic_shifts
 
     rows = []
     for period, n, shares in (("2020", 10, (0.8, 0.2)), ("2021", 10, (0.8, 0.2)), ("2022", 1, (0.0, 1.0)),

@@ -23,48 +23,24 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from nlp.tendencies.estimator import DEFAULT_PARAMS, make_pipeline
+from nlp.tendencies.model_files import load_model, save_model
 from nlp.documents import EmptySelectionError, GroupError, NlpError, field_values, iter_article_terms
 
 log = logging.getLogger(__name__)
 
 GROUP_BY = ("outlet", "author", "none")
 LABEL_FIELDS = ("tendency", "outlet", "year")
-DEFAULT_PARAMS: dict[str, Any] = {"C": 10.0, "min_df": 2, "max_df": 1.0, "sublinear_tf": True, "max_iter": 2000}
 #: Share of labels resolved from outlet defaults above which the house-style caveat is given.
 OUTLET_LEVEL_CAVEAT_SHARE = 0.5
 
 
 class ClassifyError(NlpError):
     """Data that cannot train or evaluate a classifier (too few examples, one class, one group)."""
-
-
-def terms_analyzer(doc: Sequence[str]) -> Sequence[str]:
-    """The TF-IDF analyzer: documents are already lists of preprocessed terms."""
-    return doc
-
-
-def make_pipeline(seed: int = 0, **params: Any) -> Pipeline:
-    """TF-IDF over term lists + class-balanced logistic regression, seeded.
-
-    Parameters
-    ----------
-    seed : int
-        ``random_state`` of the logistic regression (the one source of randomness).
-    **params
-        Override :data:`DEFAULT_PARAMS` (``C``, ``min_df``, ``max_df``, ``sublinear_tf``, ``max_iter``).
-    """
-    p = {**DEFAULT_PARAMS, **params}
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer=terms_analyzer, min_df=p["min_df"], max_df=p["max_df"],
-                                  sublinear_tf=p["sublinear_tf"])),
-        ("clf", LogisticRegression(C=p["C"], class_weight="balanced", max_iter=p["max_iter"], random_state=seed)),
-    ])
 
 
 @dataclass
@@ -371,7 +347,6 @@ def train(
     dict
         ``{"model_dir", "model_id", "classes", "n_documents", "top_features"}``.
     """
-    from nlp.tendencies.model_files import save_model
 
     data = load_labelled(store, label_field=label_field, group_by="none", include_mixed=include_mixed, **filters)
     pipeline = fit_documents(data.docs, data.labels, seed=seed)
@@ -414,7 +389,6 @@ def predict_text(model_dir: str, text: str, store: Any = None, preprocessor: Any
     the corpus' collocations) when ``store`` is given, else the default :class:`nlp.preprocess.Preprocessor`;
     a warning is logged when its fingerprint differs from the one the model was trained with.
     """
-    from nlp.tendencies.model_files import load_model
 
     pipeline, manifest = load_model(model_dir)
     if preprocessor is None:
@@ -454,7 +428,6 @@ def predict_unlabelled(
     """
     from corpus.dates import now_utc
 
-    from nlp.tendencies.model_files import load_model
 
     pipeline, manifest = load_model(model_dir)
     model_id = manifest["model_id"]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -312,41 +311,6 @@ def contrast_each_against_rest(
         ))
     return results
 
-
-def contrast_figure(result: ContrastResult, top: int = 15) -> Any:
-    """A matplotlib figure of a contrast: each side's strongest terms as bars of their |z|.
-
-    A pyplot-free :class:`~matplotlib.figure.Figure` on the Agg canvas (no display, no global state); the
-    report can inline it with ``nlp.charts.figure_svg``.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from nlp.report.charts import colour_for
-
-    side_a, side_b = result.terms_a[:top], result.terms_b[:top]
-    rows = max(len(side_a), len(side_b), 1)
-    fig = Figure(figsize=(10, 1.2 + 0.32 * rows))
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 2)
-    for i, (ax, side, name) in enumerate(((axes[0], side_a, result.a), (axes[1], side_b, result.b))):
-        labels = [s.term.replace("_", " ") for s in side][::-1]
-        values = [abs(s.z) for s in side][::-1]
-        ax.barh(range(len(values)), values, color=colour_for(name, i))
-        ax.set_yticks(range(len(values)), labels, fontsize=9)
-        ax.set_xlabel("|z| (weighted log-odds)")
-        ax.set_title(f"more {name.replace('_', ' ')}", fontsize=11)
-        ax.axvline(1.96, color="grey", linewidth=0.8, linestyle="--")
-    fig.suptitle(f"{result.a} vs {result.b} ({result.field})", fontsize=12)
-    fig.tight_layout()
-    return fig
-
-
-def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15) -> Path:
-    """Write :func:`contrast_figure` as a PNG file; returns the path."""
-    path = Path(path)
-    contrast_figure(result, top).savefig(path, format="png", dpi=110)
-    return path
 
 
 def scores_as_dicts(scores: Iterable[TermScore]) -> list[dict[str, Any]]:

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from nlp.documents import NlpError
+from nlp.errors import NlpError
+from nlp.tendencies.estimator import rebuild_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +111,6 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
 
 def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
     """Rebuild the pipeline saved by :func:`save_model`; returns ``(pipeline, manifest)``."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    from nlp.tendencies.classify import terms_analyzer
-
     directory = Path(directory)
     manifest = read_manifest(directory)
     try:
@@ -125,13 +121,4 @@ def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
         raise ModelFileError(f"{directory}: cannot read the model data ({exc}); retrain with `classify train`") from None
     if len(idf) != len(vocab) or coef.shape[1] != len(vocab) or len(classes) < 2:
         raise ModelFileError(f"{directory}: the model files do not fit together; retrain with `classify train`")
-    v = manifest.get("vectorizer", {})
-    vectorizer = TfidfVectorizer(analyzer=terms_analyzer, vocabulary={t: i for i, t in enumerate(vocab)},
-                                 sublinear_tf=bool(v.get("sublinear_tf", True)), norm=v.get("norm", "l2"),
-                                 smooth_idf=bool(v.get("smooth_idf", True)))
-    vectorizer.idf_ = idf
-    clf = LogisticRegression(class_weight="balanced")
-    clf.classes_ = np.asarray(classes, dtype=object)
-    clf.coef_, clf.intercept_ = coef, intercept
-    clf.n_features_in_ = len(vocab)
-    return Pipeline([("tfidf", vectorizer), ("clf", clf)]), manifest
+    return rebuild_pipeline(vocab, idf, classes, coef, intercept, manifest.get("vectorizer")), manifest

@@ -606,7 +606,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                      "seconds": round(seconds, 2), "labels": [t["label"] for t in model.topics_]})
     shutil.rmtree(out / "corpus", ignore_errors=True)
     best = max(rows, key=lambda r: (r["coherence_c_v"] is not None, r["coherence_c_v"] or 0))
-    paths = {"csv": out / "sweep.csv", "json": out / "sweep.json", "png": out / "sweep.png"}
+    paths = {"csv": out / "sweep.csv", "json": out / "sweep.json"}
     with open(paths["csv"], "w", encoding="utf-8") as fh:
         fh.write("k,coherence_c_v,coherence_npmi,seconds\n")
         for r in rows:
@@ -614,23 +614,6 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
     result = {"name": name, "seed": seed, "n_docs": prepared.n_docs, "rows": rows, "best_k": best["k"],
               "corpus_fingerprint": store.fingerprint(), "reproducible": workers <= 1}
     paths["json"].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-    plot_sweep(rows, paths["png"])
     return {**result, **{k: str(v) for k, v in paths.items()}}
 
 
-def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    """Coherence (c_v and NPMI, two axes) against K, as a PNG."""
-    from nlp.report.charts import save_figure
-    import matplotlib.pyplot as plt
-
-    ks = [r["k"] for r in rows]
-    fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
-    ax.plot(ks, [r["coherence_c_v"] for r in rows], "o-", color="#1b9e77", label="c_v")
-    ax.set_xlabel("K (number of topics)")
-    ax.set_ylabel("c_v", color="#1b9e77")
-    ax2 = ax.twinx()
-    ax2.plot(ks, [r["coherence_npmi"] for r in rows], "s--", color="#7570b3", label="NPMI")
-    ax2.set_ylabel("NPMI", color="#7570b3")
-    ax.set_xticks(ks)
-    ax.set_title("Topic coherence by K (higher is better)", fontsize=10, loc="left")
-    return save_figure(fig, path)

@@ -13,7 +13,6 @@ import io
 import json
 import logging
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -217,84 +216,5 @@ def format_rows(rows: list[dict[str, Any]], fmt: str = "csv") -> str:
     return buf.getvalue()
 
 
-def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "label", value: str = "share",
-                title: str = "", ylabel: str = "mean topic share", max_series: int = 10) -> Path:
-    """A PNG with one panel per group and one line per topic (or term); cells resting on fewer than
-    :data:`FEW_DOCS` documents are drawn as hollow markers."""
-    from nlp.report.charts import PALETTE, save_figure
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise InvalidParameterError(f"the plot must be a .png file, not {path.name}", param="--plot")
-    groups = sorted({r["group"] for r in rows}) or ["all"]
-    periods = sorted({r["period"] for r in rows})
-    x_of = {p: i for i, p in enumerate(periods)}
-    totals: Counter = Counter()
-    for r in rows:
-        totals[r[series]] += r[value] * r.get("n_docs", 1)
-    keep = [s for s, _ in totals.most_common(max_series)]
-    fig, axes = plt.subplots(len(groups), 1, figsize=(9, 1.2 + 2.3 * len(groups)), sharex=True, sharey=True,
-                             layout="constrained",
-                             squeeze=False)
-    for ax, g in zip(axes[:, 0], groups):
-        for i, s in enumerate(keep):
-            pts = sorted((x_of[r["period"]], r[value], r.get("n_docs", FEW_DOCS)) for r in rows
-                         if r["group"] == g and r[series] == s)
-            if not pts:
-                continue
-            colour = PALETTE[i % len(PALETTE)]
-            xs, ys, ns = zip(*pts)
-            ax.plot(xs, ys, color=colour, lw=1.4, label=str(s)[:40])
-            ax.scatter(xs, ys, s=18, color=[colour if n >= FEW_DOCS else "white" for n in ns],
-                       edgecolors=colour, zorder=3)
-        ax.set_title(f"{g}", fontsize=10, loc="left")
-        ax.set_ylabel(ylabel, fontsize=8)
-        ax.spines[["top", "right"]].set_visible(False)
-    axes[-1, 0].set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 8 else 0,
-                           ha="right" if len(periods) > 8 else "center", fontsize=8)
-    axes[0, 0].legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    if title:
-        fig.suptitle(title + f"  (hollow: fewer than {FEW_DOCS} documents)", fontsize=10, x=0.01, ha="left")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return save_figure(fig, path)
 
 
-def write_topic_trends(store: CorpusStore, out_dir: str | Path, name: str | None = None, by: str = "tendency",
-                       period: str = "year", **filters: Any) -> dict[str, Any]:
-    """Topic trends into a folder (for ``run``/``demo``): ``topic_trends.csv``, ``.json`` and ``.png``.
-
-    Returns
-    -------
-    dict
-        ``{"rows", "csv", "json", "png", "run"}``.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run = load_run(store, name)
-    rows = topic_prevalence(store, run.name, by=by, period=period, **filters)
-    paths = {"csv": out_dir / "topic_trends.csv", "json": out_dir / "topic_trends.json",
-             "png": out_dir / "topic_trends.png"}
-    paths["csv"].write_text(format_rows(rows, "csv"), encoding="utf-8")
-    paths["json"].write_text(format_rows(rows, "json"), encoding="utf-8")
-    plot_trends(rows, paths["png"], title=f"Topic prevalence by {period} and {by} ({run.name})")
-    return {"rows": rows, "run": run.name, **paths}
-
-
-def trends_report(store: CorpusStore, kind: str = "topics", name: str | None = None,
-                  words: Sequence[str] = (), by: str = "tendency", period: str = "year", fmt: str = "csv",
-                  plot: str | Path | None = None, **filters: Any) -> str:
-    """``topics trends`` / ``terms trends``: the rows as CSV or JSON text, and a PNG if ``plot`` is given."""
-    if kind == "topics":
-        rows = topic_prevalence(store, name, by=by, period=period, **filters)
-        if plot:
-            plot_trends(rows, plot, title=f"Topic prevalence by {period} and {by}")
-    elif kind == "terms":
-        rows = term_trends(store, words, by=by, period=period, **filters)
-        if plot:
-            plot_trends(rows, plot, series="term", value="per_10k", ylabel="per 10,000 terms",
-                        title=f"Terms by {period} and {by}")
-    else:
-        raise InvalidParameterError(f"unknown trend kind {kind!r}; use topics or terms")
-    text = format_rows(rows, fmt)
-    return text if text.endswith("\n") else text + "\n"

@@ -100,7 +100,9 @@ def test_sweep(small_store, tmp_path):
     assert [r["k"] for r in result["rows"]] == [2, 3] and result["best_k"] in (2, 3)
     assert all(r["coherence_c_v"] is not None for r in result["rows"])
     from pathlib import Path
-    assert Path(result["png"]).stat().st_size > 1000 and Path(result["csv"]).read_text().startswith("k,")
+    from nlp.report.plots import plot_sweep
+    assert plot_sweep(result["rows"], tmp_path / "sweep.png").stat().st_size > 1000
+    assert Path(result["csv"]).read_text().startswith("k,")
 
 
 def test_long_documents_as_passages(fitted):

@@ -6,7 +6,8 @@ from collections import defaultdict
 import pytest
 
 from nlp.errors import InvalidParameterError
-from nlp.topics.trends import format_rows, period_of, term_trends, topic_prevalence, write_topic_trends
+from nlp.report.plots import write_topic_trends
+from nlp.topics.trends import format_rows, period_of, term_trends, topic_prevalence
 
 
 @pytest.mark.parametrize("by,period", [("tendency", "year"), ("outlet", "quarter"), ("none", "month")])

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.tendencies.contrast import contrast_pairs, plot_contrast, rank_terms, weighted_log_odds
+from nlp.report.plots import plot_contrast
+from nlp.tendencies.contrast import contrast_pairs, rank_terms, weighted_log_odds
 from nlp.documents import EmptySelectionError, GroupError
 
 from .synthetic import SIGNATURES, synthetic_corpus

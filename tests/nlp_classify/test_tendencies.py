@@ -4,7 +4,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from corpus.labels import LabelSet
-from nlp.tendencies.analysis import analyse_tendencies, stage_tendencies, tendency_sections
+from nlp.pipeline import stage_tendencies
+from nlp.report.tendency_sections import tendency_sections
+from nlp.tendencies.analysis import analyse_tendencies
 
 from .corpus_fixture import build_store
 
@@ -43,7 +45,7 @@ def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
 
 
 def test_evaluation_in_plain_words():
-    from nlp.tendencies.analysis import plain_words
+    from nlp.report.tendency_sections import plain_words
 
     e = {"group_by": "author", "accuracy": 0.893, "n_documents": 121, "macro_f1": 0.892,
          "baseline": {"class": "soft_left", "accuracy": 0.347, "macro_f1": 0.172}}

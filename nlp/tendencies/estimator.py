@@ -1,0 +1,54 @@
+"""The tendency classifier's estimator: one place for the pieces that training and model loading share.
+
+A plain scikit-learn :class:`~sklearn.pipeline.Pipeline`: TF-IDF over lists of preprocessed terms, then
+class-balanced logistic regression. :func:`make_pipeline` builds it for fitting; :func:`rebuild_pipeline`
+puts a saved one back together from its arrays (see :mod:`nlp.tendencies.model_files`).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+DEFAULT_PARAMS: dict[str, Any] = {"C": 10.0, "min_df": 2, "max_df": 1.0, "sublinear_tf": True, "max_iter": 2000}
+
+
+def terms_analyzer(doc: Sequence[str]) -> Sequence[str]:
+    """The TF-IDF analyzer: documents are already lists of preprocessed terms."""
+    return doc
+
+
+def make_pipeline(seed: int = 0, **params: Any) -> Pipeline:
+    """TF-IDF over term lists + class-balanced logistic regression, seeded.
+
+    Parameters
+    ----------
+    seed : int
+        ``random_state`` of the logistic regression (the one source of randomness).
+    **params
+        Override :data:`DEFAULT_PARAMS` (``C``, ``min_df``, ``max_df``, ``sublinear_tf``, ``max_iter``).
+    """
+    p = {**DEFAULT_PARAMS, **params}
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer=terms_analyzer, min_df=p["min_df"], max_df=p["max_df"],
+                                  sublinear_tf=p["sublinear_tf"])),
+        ("clf", LogisticRegression(C=p["C"], class_weight="balanced", max_iter=p["max_iter"], random_state=seed)),
+    ])
+
+
+def rebuild_pipeline(vocabulary: Sequence[str], idf: np.ndarray, classes: Sequence[str], coef: np.ndarray,
+                     intercept: np.ndarray, vectorizer: Mapping[str, Any] | None = None) -> Pipeline:
+    """A fitted pipeline from its learnt arrays (the inverse of what ``save_model`` writes)."""
+    v = vectorizer or {}
+    tfidf = TfidfVectorizer(analyzer=terms_analyzer, vocabulary={t: i for i, t in enumerate(vocabulary)},
+                            sublinear_tf=bool(v.get("sublinear_tf", True)), norm=v.get("norm", "l2"),
+                            smooth_idf=bool(v.get("smooth_idf", True)))
+    tfidf.idf_ = idf
+    clf = LogisticRegression(class_weight="balanced")
+    clf.classes_ = np.asarray(classes, dtype=object)
+    clf.coef_, clf.intercept_ = coef, intercept
+    clf.n_features_in_ = len(vocabulary)
+    return Pipeline([("tfidf", tfidf), ("clf", clf)])
