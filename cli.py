@@ -699,11 +699,22 @@ def topics_trends(s: Settings, name, by, period, fmt, plot, outlet, tendency) ->
     Example:
       python cli.py topics trends --by tendency --period quarter --plot trends.png
     """
-    from nlp.report.plots import trends_report
+    from nlp.topics.trends import topic_prevalence
 
     with _bad_parameters():
-        click.echo(trends_report(s.store(), kind="topics", name=name, by=by, period=period, fmt=fmt, plot=plot,
-                                 **_filters(outlet, tendency)), nl=False)
+        rows = topic_prevalence(s.store(), name, by=by, period=period, **_filters(outlet, tendency))
+        _emit_trends(rows, fmt, plot, title=f"Topic prevalence by {period} and {by}")
+
+
+def _emit_trends(rows: list[dict[str, Any]], fmt: str, plot: str | None, title: str, **plot_options: Any) -> None:
+    """Trend rows to stdout as CSV or JSON, and to a PNG with ``--plot``."""
+    from nlp.report.plots import plot_trends
+    from nlp.topics.trends import format_rows
+
+    text = format_rows(rows, fmt)
+    if plot:
+        plot_trends(rows, plot, title=title, **plot_options)
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
 @cli.group()
@@ -727,11 +738,12 @@ def terms_trends(s: Settings, words, by, period, fmt, plot, outlet, tendency) ->
     Example:
       python cli.py terms trends "soft left" "community wealth building" --by outlet --plot terms.png
     """
-    from nlp.report.plots import trends_report
+    from nlp.topics.trends import term_trends
 
     with _bad_parameters():
-        click.echo(trends_report(s.store(), kind="terms", words=words, by=by, period=period, fmt=fmt, plot=plot,
-                                 **_filters(outlet, tendency)), nl=False)
+        rows = term_trends(s.store(), words, by=by, period=period, **_filters(outlet, tendency))
+        _emit_trends(rows, fmt, plot, title=f"Terms by {period} and {by}", series="term", value="per_10k",
+                     ylabel="per 10,000 terms")
 
 
 @topics.command("list")

@@ -137,7 +137,8 @@ _BUILD = r"""
 import json, random, sys
 sys.path.insert(0, {root!r})
 from corpus import Article, CorpusStore
-from nlp.text.preprocess import Preprocessor, _set_state
+from corpus.analyses import set_state
+from nlp.text.preprocess import Preprocessor
 
 n, db = {n}, {db!r}
 rnd = random.Random(0)
@@ -161,7 +162,7 @@ with CorpusStore(db) as store:
             flush(batch)
             batch = []
     flush(batch)
-    _set_state(store, "preprocessor", pre.config())
+    set_state(store, "preprocessor", pre.config())
 """
 
 # A fresh process that only fits; a thread samples its resident memory (the import peak of spaCy and

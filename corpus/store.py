@@ -277,6 +277,22 @@ class CorpusStore:
                         "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
         return out
 
+    def match_ids(self, fts_query: str) -> list[str]:
+        """Ids of the articles matching an FTS5 query, oldest first (every id if the query cannot run,
+        e.g. a bare prefix the tokenizer cannot use: callers then check each text themselves)."""
+        sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid "
+               "WHERE articles_fts MATCH ? ORDER BY a.published, a.id")
+        try:
+            return [row[0] for row in self.conn.execute(sql, (fts_query,))]
+        except sqlite3.OperationalError as exc:
+            log.debug("FTS query failed (%s); every article is a candidate", exc)
+            return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY published, id")]
+
+    def latest_ids(self, n: int) -> list[str]:
+        """Ids of the ``n`` most recently published articles, newest first."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM articles WHERE published IS NOT NULL ORDER BY published DESC, id LIMIT ?", (n,))]
+
     def fingerprint(self) -> str:
         """A hash of the corpus contents (ids and text hashes), for run manifests."""
         import hashlib

@@ -1,7 +1,8 @@
-"""Summaries of a corpus for the CLI and the report: label usage."""
+"""Summaries of a corpus for the CLI and the report: label usage and the corpus overview."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .store import CorpusStore
@@ -45,3 +46,68 @@ def label_usage(store: CorpusStore) -> dict[str, Any]:
         "by_tendency": dict(by_tendency.most_common()),
         "by_level": dict(by_level.most_common()),
     }
+
+
+@dataclass
+class OutletOverview:
+    """One outlet in a corpus overview."""
+
+    name: str
+    display_name: str
+    default_tendency: str | None
+    contested: bool
+    articles: int = 0
+    first: str | None = None
+    last: str | None = None
+    tendencies: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class CorpusOverview:
+    """What the report's "corpus at a glance" shows: counts by outlet, year and resolved tendency, how the
+    labels were decided, and the latest articles. Built by :func:`corpus_overview`."""
+
+    articles: int
+    words: int
+    tendencies: list[str]
+    label_levels: dict[str, int]
+    outlets: list[OutletOverview]
+    by_year_tendency: dict[str, dict[str, int]]
+    latest: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def corpus_overview(store: CorpusStore, latest: int = 8) -> CorpusOverview:
+    """One pass over the corpus for the report's overview (articles are read without their text)."""
+    stats = store.stats()
+    labels = store.labels
+    outlets: dict[str, OutletOverview] = {}
+    by_year_tendency: dict[str, dict[str, int]] = {}
+    for article in store.articles(with_text=False):
+        tendency, _ = store.resolve(article)
+        o = outlets.get(article.outlet)
+        if o is None:
+            label = labels.outlets.get(article.outlet)
+            o = outlets[article.outlet] = OutletOverview(
+                name=article.outlet, display_name=(label.name if label and label.name else article.outlet),
+                default_tendency=label.tendency if label else None, contested=bool(label and label.contested))
+        o.articles += 1
+        o.tendencies[tendency] = o.tendencies.get(tendency, 0) + 1
+        if article.published:
+            day = article.published[:10]
+            o.first = min(o.first or day, day)
+            o.last = max(o.last or day, day)
+        year = str(article.year) if article.year else "undated"
+        by_year_tendency.setdefault(year, {}).setdefault(tendency, 0)
+        by_year_tendency[year][tendency] += 1
+    rows = [{"date": (a.published or "")[:10], "title": a.title, "authors": list(a.authors), "outlet": a.outlet,
+             "tendency": store.tendency(a), "url": a.url, "id": a.id}
+            for a in store.articles(ids=store.latest_ids(latest), with_text=False)]
+    rows.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
+    return CorpusOverview(
+        articles=stats["articles"], words=stats["words"], tendencies=list(stats["by_tendency"]),
+        label_levels=stats["label_levels"],
+        outlets=sorted(outlets.values(), key=lambda o: (-o.articles, o.name)),
+        by_year_tendency={y: by_year_tendency[y] for y in sorted(by_year_tendency)}, latest=rows)

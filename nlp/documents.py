@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Iterator
 
+from corpus.analyses import count_unprocessed
 from corpus.models import Article
 
 from nlp.errors import NlpError
@@ -104,10 +105,7 @@ def ensure_preprocessed(store: Any) -> int:
         fp = current_fingerprint(store)
     except NotPreprocessedError:
         fp = None
-    missing = store.conn.execute(
-        "SELECT COUNT(*) FROM articles a LEFT JOIN article_terms t ON t.article_id = a.id "
-        "AND t.fingerprint = ? AND t.content_hash = a.content_hash WHERE t.article_id IS NULL", (fp or "",)
-    ).fetchone()[0]
+    missing = count_unprocessed(store, fp)
     if missing:
         log.warning("%d articles are not preprocessed yet: preprocessing them first (as `nlp preprocess` does)",
                     missing)

@@ -19,8 +19,10 @@ from typing import Any, Callable
 
 from corpus import CorpusStore
 from corpus.dates import now_utc
+from corpus.summary import corpus_overview
 
 from nlp.errors import NlpError
+from nlp.topics.runs import topics_overview
 from nlp.report.render import Section, render_report
 from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
                                  trends_section)
@@ -80,7 +82,7 @@ Stage = tuple[str, Callable[[RunContext], None]]
 
 
 def stage_corpus(ctx: RunContext) -> None:
-    section = corpus_section(ctx.store)
+    section = corpus_section(corpus_overview(ctx.store))
     ctx.sections.append(section)
     ctx.metrics["articles"] = ctx.store.count()
     ctx.method["Corpus"] = ("Articles are stored in SQLite with a full-text index; each article's tendency is "
@@ -109,7 +111,7 @@ def stage_topics(ctx: RunContext) -> None:
 
         run = load_run(ctx.store, ctx.stored_topics or None)
         ctx.topic_run = run
-        ctx.sections.append(topics_section(ctx.store, run))
+        ctx.sections.append(topics_section(topics_overview(ctx.store, run)))
         ctx.metrics.update({"topics_run": run.name, "topics_k": run.k})
         ctx.method["Topics"] = f"The stored topic model {run.name!r} (K = {run.k}); its manifest: {run.path}."
         return
@@ -125,7 +127,7 @@ def stage_topics(ctx: RunContext) -> None:
     run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir,
                      progress=ctx.progress)
     ctx.topic_run = run
-    ctx.sections.append(topics_section(ctx.store, run, sweep))
+    ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
                         "topics_coherence_npmi": run.coherence_npmi, "topics_run": str(run.path)})
     ctx.method["Topics"] = (
@@ -220,7 +222,7 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
     if ctx.skipped:
         ctx.metrics["stages_not_run"] = ctx.skipped
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
-    findings = findings_section(ctx.store, ctx.results)
+    findings = findings_section(ctx.results)
     sections = ([findings] if findings else []) + ctx.sections + [method_section(ctx.method)]
     report = out_dir / "report.html"
     _write_atomic(report, render_report(

@@ -5,14 +5,11 @@ from pathlib import Path
 from typing import Any
 
 from collections import Counter
-from typing import Sequence
 
-from corpus.store import CorpusStore
 from nlp.errors import InvalidParameterError
 from nlp.report.charts import PALETTE, colour_for, save_figure
 from nlp.tendencies.contrast import ContrastResult
-from nlp.topics.runs import load_run
-from nlp.topics.trends import FEW_DOCS, format_rows, term_trends, topic_prevalence
+from nlp.topics.trends import FEW_DOCS
 
 
 def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
@@ -107,45 +104,3 @@ def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15) -> Pa
     path = Path(path)
     contrast_figure(result, top).savefig(path, format="png", dpi=110)
     return path
-
-
-def write_topic_trends(store: CorpusStore, out_dir: str | Path, name: str | None = None, by: str = "tendency",
-                       period: str = "year", **filters: Any) -> dict[str, Any]:
-    """Topic trends into a folder (for ``run``/``demo``): ``topic_trends.csv``, ``.json`` and ``.png``.
-
-    Returns
-    -------
-    dict
-        ``{"rows", "csv", "json", "png", "run"}``.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run = load_run(store, name)
-    rows = topic_prevalence(store, run.name, by=by, period=period, **filters)
-    paths = {"csv": out_dir / "topic_trends.csv", "json": out_dir / "topic_trends.json",
-             "png": out_dir / "topic_trends.png"}
-    paths["csv"].write_text(format_rows(rows, "csv"), encoding="utf-8")
-    paths["json"].write_text(format_rows(rows, "json"), encoding="utf-8")
-    plot_trends(rows, paths["png"], title=f"Topic prevalence by {period} and {by} ({run.name})")
-    return {"rows": rows, "run": run.name, **paths}
-
-
-
-def trends_report(store: CorpusStore, kind: str = "topics", name: str | None = None,
-                  words: Sequence[str] = (), by: str = "tendency", period: str = "year", fmt: str = "csv",
-                  plot: str | Path | None = None, **filters: Any) -> str:
-    """``topics trends`` / ``terms trends``: the rows as CSV or JSON text, and a PNG if ``plot`` is given."""
-    if kind == "topics":
-        rows = topic_prevalence(store, name, by=by, period=period, **filters)
-        if plot:
-            plot_trends(rows, plot, title=f"Topic prevalence by {period} and {by}")
-    elif kind == "terms":
-        rows = term_trends(store, words, by=by, period=period, **filters)
-        if plot:
-            plot_trends(rows, plot, series="term", value="per_10k", ylabel="per 10,000 terms",
-                        title=f"Terms by {period} and {by}")
-    else:
-        raise InvalidParameterError(f"unknown trend kind {kind!r}; use topics or terms")
-    text = format_rows(rows, fmt)
-    return text if text.endswith("\n") else text + "\n"
-

@@ -117,11 +117,3 @@ def _fmt(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return "" if value is None else str(value)
-
-
-# -- the corpus at a glance -------------------------------------------------------------------
-
-# -- topics and their trends ------------------------------------------------------------------
-
-# -- findings: the report's first page in sentences ---------------------------------------------
-

@@ -3,54 +3,39 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from corpus import CorpusStore
+from corpus.summary import CorpusOverview
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
 from nlp.report.prose import plain_words
+from nlp.topics.runs import TopicsOverview
 from nlp.report.render import Section, _fmt, esc, figure, table
 
 
-def corpus_section(store: CorpusStore) -> Section:
+def corpus_section(overview: CorpusOverview) -> Section:
     """Articles by outlet, tendency and year, with where the labels come from."""
-    stats = store.stats()
-    labels = store.labels
-    outlets: dict[str, dict[str, Any]] = {}
-    by_year_tendency: dict[str, dict[str, int]] = {}
-    for article in store.articles(with_text=False):
-        tendency, level = store.resolve(article)
-        o = outlets.setdefault(article.outlet, {"articles": 0, "first": None, "last": None, "tendencies": {}})
-        o["articles"] += 1
-        o["tendencies"][tendency] = o["tendencies"].get(tendency, 0) + 1
-        if article.published:
-            day = article.published[:10]
-            o["first"] = min(o["first"] or day, day)
-            o["last"] = max(o["last"] or day, day)
-        year = str(article.year) if article.year else "undated"
-        by_year_tendency.setdefault(year, {}).setdefault(tendency, 0)
-        by_year_tendency[year][tendency] += 1
-    tendencies = list(stats["by_tendency"])
-    years = sorted(by_year_tendency)
-    outlet_names = sorted(outlets, key=lambda o: -outlets[o]["articles"])
+    tendencies = overview.tendencies
+    by_year_tendency = overview.by_year_tendency
+    years = list(by_year_tendency)
+    outlets = overview.outlets
+    outlet_names = [o.name for o in outlets]
 
     fig_years = stacked_bars(years, {t: [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
                              "Articles per year, by resolved tendency")
-    fig_outlets = stacked_bars(outlet_names, {t: [outlets[o]["tendencies"].get(t, 0) for o in outlet_names]
-                                              for t in tendencies},
+    fig_outlets = stacked_bars(outlet_names, {t: [o.tendencies.get(t, 0) for o in outlets] for t in tendencies},
                                "Articles per outlet, by resolved tendency", horizontal=True)
     cards = "".join(
         f'<div class="card"><b>{esc(_fmt(v))}</b><span>{esc(k)}</span></div>'
-        for k, v in (("articles", stats["articles"]), ("words", stats["words"]), ("outlets", len(outlets)),
+        for k, v in (("articles", overview.articles), ("words", overview.words), ("outlets", len(outlets)),
                      ("years", len([y for y in years if y != "undated"])))
     )
     rows = []
-    for name in outlet_names:
-        o = outlets[name]
-        label = labels.outlets.get(name)
-        default = (label.tendency + (" (contested)" if label.contested else "")) if label else "none"
-        display = label.name if label and label.name else name
-        rows.append((display, default, o["articles"], o["first"] or "", o["last"] or "",
-                     ", ".join(f"{t} {n}" for t, n in sorted(o["tendencies"].items(), key=lambda kv: -kv[1]))))
-    levels = stats["label_levels"]
+    for o in outlets:
+        default = (o.default_tendency + (" (contested)" if o.contested else "")) if o.default_tendency else "none"
+        rows.append((o.display_name, default, o.articles, o.first or "", o.last or "",
+                     ", ".join(f"{t} {n}" for t, n in sorted(o.tendencies.items(), key=lambda kv: -kv[1]))))
+    levels = overview.label_levels
     level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
+    latest = [(r["date"], r["title"] or "(untitled)", "; ".join(r["authors"]), r["outlet"], r["tendency"])
+              for r in overview.latest]
     html_ = (
         f'<div class="cards">{cards}</div>'
         + f"<p>How each article's tendency was decided (most specific first: article, author, outlet): {esc(level_text)}. "
@@ -61,28 +46,15 @@ def corpus_section(store: CorpusStore) -> Section:
                                           "authors' labels decide.")
         + table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows, numeric=(2,))
         + "<h3>The latest articles</h3>"
-        + table(["date", "title", "authors", "outlet", "tendency"], latest_articles(store, 8))
+        + table(["date", "title", "authors", "outlet", "tendency"], latest)
     )
     data = {
         "corpus_by_year_tendency": [{"year": y, "tendency": t, "articles": n}
                                     for y in years for t, n in by_year_tendency[y].items()],
-        "corpus_by_outlet_tendency": [{"outlet": o, "tendency": t, "articles": n}
-                                      for o in outlet_names for t, n in outlets[o]["tendencies"].items()],
+        "corpus_by_outlet_tendency": [{"outlet": o.name, "tendency": t, "articles": n}
+                                      for o in outlets for t, n in o.tendencies.items()],
     }
     return Section("corpus", "The corpus at a glance", html_, data)
-
-
-
-def latest_articles(store: CorpusStore, n: int) -> list[tuple[str, str, str, str, str]]:
-    """The ``n`` most recently published articles as table rows."""
-    rows = store.conn.execute(
-        "SELECT id FROM articles WHERE published IS NOT NULL ORDER BY published DESC, id LIMIT ?", (n,)).fetchall()
-    out = []
-    for article in store.articles(ids=[r[0] for r in rows], with_text=False):
-        out.append(((article.published or "")[:10], article.title or "(untitled)", "; ".join(article.authors),
-                    article.outlet, store.tendency(article)))
-    return sorted(out, reverse=True)
-
 
 
 def method_section(notes: Mapping[str, str]) -> Section:
@@ -91,27 +63,14 @@ def method_section(notes: Mapping[str, str]) -> Section:
 
 
 
-def topic_examples(store: CorpusStore, run_name: str, topic: int, n: int = 3) -> list[str]:
-    """Headlines of the articles where ``topic`` has the largest share: "Title (outlet, year)"."""
-    ids = [r[0] for r in store.conn.execute(
-        "SELECT article_id FROM document_topics WHERE run = ? AND topic = ? ORDER BY share DESC, article_id LIMIT ?",
-        (run_name, topic, n))]
-    found = {a.id: a for a in store.articles(ids=ids, with_text=False)}
-    return [f"{found[i].title or '(untitled)'} ({found[i].outlet}, {found[i].year or 'undated'})"
-            for i in ids if i in found]
-
-
-
-def topics_section(store: CorpusStore, run: Any, sweep: dict[str, Any] | None = None) -> Section:
+def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None) -> Section:
     """The topics: label, top terms, share of the corpus, coherence and example headlines."""
-    shares = dict(store.conn.execute(
-        "SELECT topic, AVG(share) FROM document_topics WHERE run = ? GROUP BY topic", (run.name,)))
+    run = overview.run
     rows, data = [], []
-    for t in sorted(run.topics, key=lambda t: -shares.get(t["id"], 0)):
-        examples = topic_examples(store, run.name, t["id"])
-        share = shares.get(t["id"], 0.0)
-        rows.append((t["id"], t["label"], ", ".join(t["terms"][:10]), f"{share:.0%}", examples))
-        data.append({"topic": t["id"], "label": t["label"], "terms": " ".join(t["terms"]), "share": round(share, 4),
+    for t in overview.topics:
+        examples = [f"{e['title'] or '(untitled)'} ({e['outlet']}, {e['year'] or 'undated'})" for e in t.examples]
+        rows.append((t.id, t.label, ", ".join(t.terms[:10]), f"{t.share:.0%}", examples))
+        data.append({"topic": t.id, "label": t.label, "terms": " ".join(t.terms), "share": round(t.share, 4),
                      "examples": " | ".join(examples)})
     body = "".join(
         f"<tr><td class=\"num\" data-label=\"topic\">{tid}</td><td data-label=\"\"><b>{esc(label)}</b>"
@@ -229,7 +188,7 @@ def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2) -> dict[str
 
 
 
-def findings_section(store: CorpusStore, results: Mapping[str, Any]) -> Section | None:
+def findings_section(results: Mapping[str, Any]) -> Section | None:
     """Plain sentences from the analyses that ran: what each tendency writes most distinctively, which
     topic rose most recently in each, and whether a classifier can tell them apart."""
     items: list[str] = []

@@ -27,6 +27,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from corpus.analyses import iter_predictions, latest_prediction_model, save_predictions
 from nlp.tendencies.estimator import DEFAULT_PARAMS, make_pipeline
 from nlp.tendencies.model_files import load_model, save_model
 from nlp.documents import EmptySelectionError, GroupError, NlpError, field_values, iter_article_terms
@@ -450,13 +451,7 @@ def predict_unlabelled(
             if len(batch) >= batch_size:
                 flush()
     flush()
-    import json
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM predictions WHERE model = ?", (model_id,))
-        conn.executemany(
-            "INSERT INTO predictions (article_id, model, label, probabilities, predicted_at) VALUES (?, ?, ?, ?, ?)",
-            [(a["id"], model_id, a["label"], json.dumps(a["probabilities"]), now) for a in articles],
-        )
+    save_predictions(store, model_id, articles, now)
     log.info("predicted %d articles with model %s", len(articles), model_id)
     return {"model_id": model_id, "predicted": len(articles), "by_label": dict(sorted(by_label.items())),
             "articles": articles}
@@ -471,23 +466,18 @@ def prediction_summary(store: Any, model_id: str | None = None, by: str = "autho
         Default: the model that predicted most recently.
     by : {"author", "outlet"}
     """
-    import json
-
     if by not in ("author", "outlet"):
         raise GroupError(f"Unknown grouping {by!r}; use author or outlet")
     if model_id is None:
-        row = store.conn.execute("SELECT model FROM predictions ORDER BY predicted_at DESC LIMIT 1").fetchone()
-        if row is None:
+        model_id = latest_prediction_model(store)
+        if model_id is None:
             return []
-        model_id = row[0]
     sums: dict[str, Counter] = {}
     counts: Counter = Counter()
-    sql = ("SELECT a.outlet, a.authors, p.probabilities FROM predictions p JOIN articles a ON a.id = p.article_id "
-           "WHERE p.model = ?")
-    for outlet, authors, probs in store.conn.execute(sql, (model_id,)):
-        keys = json.loads(authors) if by == "author" else [outlet]
+    for outlet, authors, probs in iter_predictions(store, model_id):
+        keys = authors if by == "author" else [outlet]
         for key in keys or ["(no author)"]:
-            sums.setdefault(key, Counter()).update(json.loads(probs))
+            sums.setdefault(key, Counter()).update(probs)
             counts[key] += 1
     return [{by: k, "articles": counts[k],
              "probabilities": {c: round(v / counts[k], 4) for c, v in sorted(sums[k].items())}}

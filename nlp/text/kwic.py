@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
@@ -67,15 +66,6 @@ def fts_query(keyword: str) -> str:
     return "text : " + (quoted[0] if len(quoted) == 1 else "(" + " + ".join(quoted) + ")")
 
 
-def candidate_ids(conn: sqlite3.Connection, keyword: str) -> list[str]:
-    """Ids of the articles whose indexed text can hold the keyword, oldest first."""
-    sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid "
-           "WHERE articles_fts MATCH ? ORDER BY a.published, a.id")
-    try:
-        return [row[0] for row in conn.execute(sql, (fts_query(keyword),))]
-    except sqlite3.OperationalError as exc:  # e.g. a bare prefix the tokenizer cannot use
-        log.debug("FTS query failed (%s); scanning every article", exc)
-        return [row[0] for row in conn.execute("SELECT id FROM articles ORDER BY published, id")]
 
 
 def concordance(text: str, pattern: re.Pattern[str], window: int = 8) -> Iterator[tuple[str, str, str]]:
@@ -112,7 +102,7 @@ def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, **fi
     pattern = keyword_pattern(keyword)
     if store.count() == 0:
         raise EmptySelectionError("The corpus is empty; import or scrape articles first")
-    ids = candidate_ids(store.conn, keyword)
+    ids = store.match_ids(fts_query(keyword))
     lines: list[KwicLine] = []
     for start in range(0, len(ids), 200):
         for article in store.articles(ids=ids[start:start + 200], **filters):

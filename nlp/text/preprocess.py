@@ -18,12 +18,10 @@ hash, so a re-run processes only new or changed articles.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import multiprocessing
 import re
 from collections import Counter, deque
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator
 
@@ -34,6 +32,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from corpus.models import Article
+from corpus.analyses import (cached_hashes, get_state, has_terms, iter_cached_terms, set_state, term_cache_status,
+                             terms_for, write_terms)
 from corpus.store import CorpusStore
 
 from nlp.errors import NotPreprocessedError, UnknownModelError
@@ -207,7 +207,7 @@ class Collocations:
 
     @classmethod
     def from_store(cls, store: CorpusStore) -> "Collocations | None":
-        state = _get_state(store, _COLLOCATIONS_KEY)
+        state = get_state(store, _COLLOCATIONS_KEY)
         return cls.from_dict(state) if state else None
 
 
@@ -255,7 +255,7 @@ class Preprocessor:
     @classmethod
     def from_store(cls, store: CorpusStore, **overrides: Any) -> "Preprocessor":
         """The preprocessor that made the store's cached terms, with the store's collocations."""
-        state = _get_state(store, _STATE_KEY) or {}
+        state = get_state(store, _STATE_KEY) or {}
         params = {"model": state.get("model"), "phrases_file": state.get("phrases_file")}
         params.update(overrides)
         params.setdefault("collocations", Collocations.from_store(store))
@@ -454,34 +454,40 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
     pre = preprocessor or Preprocessor()
     fp = pre.fingerprint
     counts = {"articles": 0, "processed": 0, "cached": 0, "failed": 0}
-    conn = store.conn
 
     def todo() -> Iterator[tuple[str, tuple[str, str]]]:
+        batch: list[Article] = []
+
+        def check() -> Iterator[tuple[str, tuple[str, str]]]:
+            status = term_cache_status(store, [a.id for a in batch])
+            for article in batch:
+                chash, cached_fp, cached_hash = status[article.id]
+                if cached_fp == fp and cached_hash == chash:
+                    counts["cached"] += 1
+                    if progress:
+                        progress(1)
+                    continue
+                yield article.text, (article.id, chash)
+            batch.clear()
+
         for article in store.articles(**filters):
             counts["articles"] += 1
-            chash, cached_fp, cached_hash = conn.execute(
-                "SELECT a.content_hash, t.fingerprint, t.content_hash FROM articles a LEFT JOIN article_terms t "
-                "ON t.article_id = a.id WHERE a.id = ?", (article.id,)).fetchone()
-            if cached_fp == fp and cached_hash == chash:
-                counts["cached"] += 1
-                if progress:
-                    progress(1)
-                continue
-            yield article.text, (article.id, chash)
+            batch.append(article)
+            if len(batch) >= commit_every:
+                yield from check()
+        yield from check()
 
     rows: list[tuple] = []
 
     def flush() -> None:
         if rows:
-            with store.transaction() as c:
-                c.executemany("INSERT OR REPLACE INTO article_terms (article_id, fingerprint, content_hash, "
-                              "terms, n_terms) VALUES (?, ?, ?, ?, ?)", rows)
+            write_terms(store, rows)
             rows.clear()
 
     try:
         for terms, (id_, chash) in pre.pipe(todo(), collocations=False):
             try:
-                rows.append((id_, fp, chash, json.dumps(terms, ensure_ascii=False), len(terms)))
+                rows.append((id_, fp, chash, terms))
                 counts["processed"] += 1
             except Exception:  # one bad article is logged, counted and skipped
                 log.exception("cannot cache the terms of article %s", id_)
@@ -492,7 +498,7 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
                 flush()
     finally:
         flush()  # keep what is done, even on Ctrl-C
-    _set_state(store, _STATE_KEY, pre.config())
+    set_state(store, _STATE_KEY, pre.config())
     colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold,
                                 exclude=pre.vocabulary.entries)
     log.info("preprocessed %(processed)d articles, %(cached)d already cached", counts)
@@ -505,20 +511,18 @@ def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10
     """Fit collocations on all cached terms, unless the cached articles are unchanged since the last fit."""
     h = hashlib.sha256()
     n = 0
-    for id_, chash in store.conn.execute(
-            "SELECT article_id, content_hash FROM article_terms WHERE fingerprint = ? ORDER BY article_id",
-            (fingerprint,)):
+    for id_, chash in cached_hashes(store, fingerprint):
         h.update(f"{id_}:{chash}\n".encode())
         n += 1
     inputs = f"{fingerprint}:{h.hexdigest()[:16]}:{min_count}:{threshold}"
-    old = _get_state(store, _COLLOCATIONS_KEY)
+    old = get_state(store, _COLLOCATIONS_KEY)
     if old and old.get("inputs") == inputs:
         return Collocations.from_dict(old)
     if n == 0:
         return None
     colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold,
                               exclude=exclude)
-    _set_state(store, _COLLOCATIONS_KEY, {**colloc.to_dict(), "inputs": inputs, "documents": n})
+    set_state(store, _COLLOCATIONS_KEY, {**colloc.to_dict(), "inputs": inputs, "documents": n})
     log.info("fitted %d collocations on %d documents", len(colloc), n)
     return colloc
 
@@ -530,12 +534,7 @@ class _CachedTerms:
         self.store, self.fingerprint = store, fingerprint
 
     def __iter__(self) -> Iterator[list[str]]:
-        cur = self.store.conn.cursor()
-        cur.execute("SELECT terms FROM article_terms WHERE fingerprint = ? ORDER BY article_id", (self.fingerprint,))
-        while batch := cur.fetchmany(1000):
-            for (terms,) in batch:
-                yield json.loads(terms)
-        cur.close()
+        return iter_cached_terms(self.store, self.fingerprint)
 
 
 def current_fingerprint(store: CorpusStore) -> str:
@@ -545,9 +544,8 @@ def current_fingerprint(store: CorpusStore) -> str:
     ------
     NotPreprocessedError
     """
-    state = _get_state(store, _STATE_KEY)
-    if not state or not store.conn.execute(
-            "SELECT 1 FROM article_terms WHERE fingerprint = ? LIMIT 1", (state["fingerprint"],)).fetchone():
+    state = get_state(store, _STATE_KEY)
+    if not state or not has_terms(store, state["fingerprint"]):
         raise NotPreprocessedError()
     return state["fingerprint"]
 
@@ -580,19 +578,15 @@ def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 
     colloc = Collocations.from_store(store) if collocations else None
     apply = colloc.apply if colloc and len(colloc) else None
     missing = 0
-    sql = ("SELECT t.article_id, t.terms FROM article_terms t JOIN articles a ON a.id = t.article_id "
-           "WHERE t.fingerprint = ? AND t.content_hash = a.content_hash AND t.article_id IN "
-           "(SELECT value FROM json_each(?))")
 
     def lookup(batch: list[Article]) -> Iterator[tuple[Article, list[str]]]:
         nonlocal missing
-        found = dict(store.conn.execute(sql, (fp, json.dumps([a.id for a in batch]))).fetchall())
+        found = terms_for(store, fp, [a.id for a in batch])
         for article in batch:
-            raw = found.get(article.id)
-            if raw is None:
+            terms = found.get(article.id)
+            if terms is None:
                 missing += 1
                 continue
-            terms = json.loads(raw)
             yield article, apply(terms) if apply else terms
 
     batch: list[Article] = []
@@ -625,16 +619,3 @@ class TermsStream:
         for _, terms in iter_terms(self.store, **self.filters):
             yield terms
 
-
-# ----------------------------------------------------------------------------- state
-def _get_state(store: CorpusStore, key: str) -> dict[str, Any] | None:
-    row = store.conn.execute("SELECT value FROM nlp_state WHERE key = ?", (key,)).fetchone()
-    return json.loads(row[0]) if row else None
-
-
-def _set_state(store: CorpusStore, key: str, value: dict[str, Any]) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with store.transaction() as conn:
-        conn.execute("INSERT INTO nlp_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO "
-                     "UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                     (key, json.dumps(value, ensure_ascii=False), now))

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from corpus.analyses import begin_topic_run, write_document_topics
 from corpus.store import CorpusStore
 
 from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
@@ -471,9 +472,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         texts = _Sample(TermsStream(store, **filters), math.ceil(prepared.n_articles / coherence_docs))
         scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
         with store.transaction():  # shares, topics and run row: all or nothing
-            store.conn.execute(  # the row the shares refer to; completed by _store_run below
-                "INSERT INTO topic_runs (name, k, seed, created_at, path) VALUES (?, ?, ?, '', ?) "
-                "ON CONFLICT(name) DO NOTHING", (name, k, seed, str(final)))
+            begin_topic_run(store, name, k, seed, str(final))  # the row the shares refer to
             prevalence = _store_shares(store, name, model, prepared)
             for t in model.topics_:
                 t["coherence_c_v"] = scores["c_v"][1][t["id"]]
@@ -533,9 +532,7 @@ def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: Pr
 
     A document modelled as passages gets the token-weighted mean of its passages' shares (still summing to 1).
     """
-    sql = "INSERT INTO document_topics (run, article_id, topic, share) VALUES (?, ?, ?, ?)"
     total = np.zeros(model.k)
-    store.conn.execute("DELETE FROM document_topics WHERE run = ?", (name,))
     rows: list[tuple] = []
     current, acc, weight = None, np.zeros(model.k), 0
 
@@ -553,11 +550,11 @@ def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: Pr
         acc = acc + theta * n_tokens
         weight += n_tokens
         if len(rows) >= 20_000:
-            store.conn.executemany(sql, rows)
+            write_document_topics(store, rows)
             rows = []
     if current is not None:
         flush()
-    store.conn.executemany(sql, rows)
+    write_document_topics(store, rows)
     return total / max(prepared.n_docs, 1)
 
 

@@ -6,12 +6,12 @@ document's topic shares). :mod:`nlp.topics` fits runs; trends and the report rea
 """
 from __future__ import annotations
 
-import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpus.analyses import get_topic_run, list_topic_runs, mean_topic_shares, save_topic_run, top_documents
 from corpus.store import CorpusStore
 
 from nlp.errors import TopicModelError, UnknownModelError
@@ -51,31 +51,14 @@ def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
 
 
 def store_run(store: CorpusStore, name: str, model: Any, manifest: dict, path: Path) -> None:
-    """Store a fitted run's row and topics (call inside the transaction that wrote its shares)."""
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM topic_run_topics WHERE run = ?", (name,))
-        conn.execute("INSERT INTO topic_runs (name, k, seed, created_at, path, corpus_fingerprint, coherence_c_v, "
-                     "coherence_npmi, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
-                     "k = excluded.k, seed = excluded.seed, created_at = excluded.created_at, path = excluded.path, "
-                     "corpus_fingerprint = excluded.corpus_fingerprint, coherence_c_v = excluded.coherence_c_v, "
-                     "coherence_npmi = excluded.coherence_npmi, manifest = excluded.manifest",
-                     (name, model.k, model.random_state, manifest["created_at"], str(path),
-                      manifest["corpus_fingerprint"], manifest["coherence"]["c_v"], manifest["coherence"]["c_npmi"],
-                      json.dumps(manifest, ensure_ascii=False)))
-        conn.executemany(
-            "INSERT INTO topic_run_topics (run, topic, label, terms, frex, coherence_c_v, coherence_npmi, prevalence, "
-            "seeded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(name, t["id"], t["label"], json.dumps(t["terms"]), json.dumps(t["frex"]), t["coherence_c_v"],
-              t["coherence_npmi"], t["prevalence"], t["seeded"]) for t in model.topics_])
+    """Store a fitted run's row and topics."""
+    save_topic_run(store, name, model.k, model.random_state, str(path), manifest, model.topics_)
 
 
 # ----------------------------------------------------------------------------- reading runs back
 def list_runs(store: CorpusStore) -> list[dict[str, Any]]:
     """Fitted runs, newest first: ``[{"name", "k", "seed", "created_at", "coherence_c_v", ...}]``."""
-    rows = store.conn.execute("SELECT name, k, seed, created_at, coherence_c_v, coherence_npmi, path FROM topic_runs "
-                              "ORDER BY created_at DESC, rowid DESC").fetchall()
-    keys = ("name", "k", "seed", "created_at", "coherence_c_v", "coherence_npmi", "path")
-    return [dict(zip(keys, r)) for r in rows]
+    return list_topic_runs(store)
 
 
 def load_run(store: CorpusStore, name: str | None = None) -> TopicRun:
@@ -93,17 +76,12 @@ def load_run(store: CorpusStore, name: str | None = None) -> TopicRun:
         raise TopicModelError("no topic model fitted yet: run `python cli.py topics fit --k K` first")
     if name is None:
         name = runs[0]["name"]
-    row = store.conn.execute("SELECT name, k, path, manifest FROM topic_runs WHERE name = ?", (name,)).fetchone()
+    row = get_topic_run(store, name)
     if row is None:
         known = ", ".join(sorted(r["name"] for r in runs))
         raise UnknownModelError(f"unknown topic model {name!r}; known: {known}")
-    topics = []
-    for tid, label, terms, frex, cv, npmi, prev, seeded in store.conn.execute(
-            "SELECT topic, label, terms, frex, coherence_c_v, coherence_npmi, prevalence, seeded "
-            "FROM topic_run_topics WHERE run = ? ORDER BY topic", (name,)):
-        topics.append({"id": tid, "label": label, "terms": json.loads(terms), "frex": json.loads(frex),
-                       "coherence_c_v": cv, "coherence_npmi": npmi, "prevalence": prev, "seeded": seeded})
-    return TopicRun(name=row[0], k=row[1], path=Path(row[2]), manifest=json.loads(row[3]), topics=topics)
+    return TopicRun(name=row["name"], k=row["k"], path=Path(row["path"]), manifest=row["manifest"],
+                    topics=row["topics"])
 
 
 def show_topics(store: CorpusStore, name: str | None = None) -> dict[str, Any]:
@@ -119,3 +97,39 @@ def load_gensim_model(run: TopicRun):
     if not path.exists():
         raise TopicModelError(f"the model files of {run.name!r} are missing from {run.path}: fit it again")
     return LdaModel.load(str(path))
+
+
+@dataclass
+class TopicSummary:
+    """One topic as the report shows it."""
+
+    id: int
+    label: str
+    terms: list[str]
+    share: float
+    examples: list[dict[str, Any]]
+
+
+@dataclass
+class TopicsOverview:
+    """A stored run's topics with their share of the corpus and the articles most about each."""
+
+    run: TopicRun
+    topics: list[TopicSummary]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run": self.run.to_dict(), "topics": [asdict(t) for t in self.topics]}
+
+
+def topics_overview(store: CorpusStore, run: TopicRun, examples: int = 3) -> TopicsOverview:
+    """Each topic of ``run``, largest first, with its mean share and its ``examples`` most typical articles."""
+    shares = mean_topic_shares(store, run.name)
+    out = []
+    for t in sorted(run.topics, key=lambda t: -shares.get(t["id"], 0)):
+        ids = top_documents(store, run.name, t["id"], examples)
+        found = {a.id: a for a in store.articles(ids=ids, with_text=False)}
+        out.append(TopicSummary(
+            id=t["id"], label=t["label"], terms=list(t["terms"]), share=float(shares.get(t["id"], 0.0)),
+            examples=[{"id": i, "title": found[i].title, "outlet": found[i].outlet, "year": found[i].year,
+                       "url": found[i].url} for i in ids if i in found]))
+    return TopicsOverview(run=run, topics=out)

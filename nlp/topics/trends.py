@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from corpus.models import Article
+from corpus.analyses import document_topics
 from corpus.store import CorpusStore
 
 from nlp.errors import InvalidParameterError, NlpError
@@ -108,16 +109,14 @@ def topic_prevalence(store: CorpusStore, name: str | None = None, by: str = "ten
     sums: dict[tuple[str, str], np.ndarray] = {}
     counts: Counter = Counter()
     undated = 0
-    sql = ("SELECT article_id, topic, share FROM document_topics WHERE run = ? AND article_id IN "
-           "(SELECT value FROM json_each(?))")
     for batch in _batched(store.articles(**{**filters, "with_text": False})):
-        shares: dict[str, np.ndarray] = {}
-        for article_id, topic, share in store.conn.execute(sql, (run.name, json.dumps([a.id for a in batch]))):
-            shares.setdefault(article_id, np.zeros(run.k))[topic] = share
+        shares = document_topics(store, run.name, [a.id for a in batch])
         for article in batch:
-            theta = shares.get(article.id)
-            if theta is None:
+            if article.id not in shares:
                 continue  # not in the model (no modelled terms, or added since the fit)
+            theta = np.zeros(run.k)
+            for topic, share in shares[article.id].items():
+                theta[topic] = share
             p = period_of(article.published, period)
             if p is None:
                 undated += 1

@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 
 from nlp.errors import InvalidParameterError
-from nlp.report.plots import write_topic_trends
+from nlp.report.plots import plot_trends
 from nlp.topics.trends import format_rows, period_of, term_trends, topic_prevalence
 
 
@@ -32,11 +32,11 @@ def test_groups_and_periods(fitted):
     assert period_of(None) is None
 
 
-def test_write_topic_trends(fitted, tmp_path):
+def test_topic_trends_plot_and_csv(fitted, tmp_path):
     store, _ = fitted
-    out = write_topic_trends(store, tmp_path / "out", by="outlet")
-    assert out["png"].stat().st_size > 5000
-    assert out["csv"].read_text().splitlines()[0] == "period,group,topic,label,share,n_docs"
+    rows = topic_prevalence(store, by="outlet")
+    assert plot_trends(rows, tmp_path / "trends.png").stat().st_size > 5000
+    assert format_rows(rows, "csv").splitlines()[0] == "period,group,topic,label,share,n_docs"
 
 
 def test_term_trends_per_10k(fitted):
