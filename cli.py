@@ -7,7 +7,7 @@ corpus/, scrapers/ or nlp/. Results go to stdout, progress and summaries to stde
 from __future__ import annotations
 
 import contextlib
-import importlib
+import functools
 import json
 import logging
 import sqlite3
@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 import click
 
-from corpus import CorpusError, CorpusStore, __version__
+from corpus import CorpusStore, Selection, SelectionError, SoftleftError, __version__
 
 log = logging.getLogger("softleft")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -40,6 +40,16 @@ class Settings:
                     f"or point --db (or $SOFTLEFT_DB) at an existing one")
             self._store = CorpusStore(self.db, labels_file=self.labels_file)
         return self._store
+
+    def filters(self, selection: Selection) -> dict[str, Any]:
+        """The article filters of ``selection``, once every value is checked against the corpus."""
+        return selection.check(self.store()).filters()
+
+    def documents(self, selection: Selection, raw: bool = False) -> Any:
+        """The selection's documents and terms (``nlp.load_documents``), read once for the command."""
+        from nlp.documents import load_documents
+
+        return load_documents(self.store(), raw=raw, **self.filters(selection))
 
     def close(self) -> None:
         if self._store is not None:
@@ -76,15 +86,6 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions a user can cause: turned into one-line `Error: ...` messages, exit 1."""
-    errors: list[type[BaseException]] = [CorpusError]
-    for module, name in (("nlp.errors", "NlpError"), ("scrapers.errors", "ScraperError")):
-        with contextlib.suppress(ImportError, AttributeError):
-            errors.append(getattr(importlib.import_module(module), name))
-    return tuple(errors)
-
-
 class SoftleftGroup(click.Group):
     """The root group: converts library errors into click errors at the boundary."""
 
@@ -101,7 +102,9 @@ class SoftleftGroup(click.Group):
             return super().invoke(ctx)
         except click.exceptions.Exit:
             raise
-        except _user_errors() as exc:
+        except SelectionError as exc:  # a filter value that matches nothing: a usage error
+            raise click.UsageError(str(exc), ctx) from None
+        except SoftleftError as exc:  # every library error a user can cause: one line, exit 1
             raise click.ClickException(str(exc)) from None
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
@@ -463,13 +466,23 @@ def scrape_reparse(s: Settings, outlet: str, outlets_file: str | None, as_json: 
 
 
 # --- nlp, topics, terms ----------------------------------------------------------------------
-def _filters(outlet: tuple[str, ...], tendency: tuple[str, ...]) -> dict[str, Any]:
-    return {k: list(v) for k, v in (("outlet", outlet), ("tendency", tendency)) if v}
+def selection_options(f):
+    """The selection options every analysis shares (--outlet, --tendency, --author, --since, --until),
+    handed to the command as one ``selection`` (a :class:`corpus.Selection`)."""
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        values = {k: kwargs.pop(k) for k in ("outlet", "tendency", "author", "since", "until")}
+        return f(*args, selection=Selection.build(**values), **kwargs)
 
-
-def _select_options(f):
-    f = click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable).")(f)
-    return click.option("--outlet", multiple=True, help="Only these outlets (repeatable).")(f)
+    for option in reversed((
+        click.option("--outlet", multiple=True, help="Only these outlets (repeatable)."),
+        click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable)."),
+        click.option("--author", multiple=True, help="Only articles by these authors (repeatable)."),
+        click.option("--since", help="Only articles published on or after this ISO date (2024, 2024-03 or 2024-03-31)."),
+        click.option("--until", help="Only articles published on or before this ISO date."),
+    )):
+        command = option(command)
+    return command
 
 
 def _steps(s: Settings):
@@ -508,10 +521,10 @@ def nlp_group() -> None:
 @click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML) extending nlp/text/vocabulary.toml.")
 @click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for spaCy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help="Texts per spaCy batch.")
-@_select_options
+@selection_options
 @json_option
 @pass_settings
-def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, outlet, tendency, as_json) -> None:
+def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, selection, as_json) -> None:
     """Tokenise, lemmatise and phrase-join every article not yet processed.
 
     Re-running processes only new or changed articles; the corpus collocations are refitted at the end.
@@ -522,7 +535,7 @@ def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, outlet, t
     """
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
-    store, filters = s.store(), _filters(outlet, tendency)
+    store, filters = s.store(), s.filters(selection)
     pre = Preprocessor(model=model, phrases_file=phrases, n_process=n_process, batch_size=batch_size)
     with s.progress(length=store.count(**filters), label="Preprocessing") as bar:
         summary = preprocess_corpus(store, pre, progress=bar.update, **filters)
@@ -597,11 +610,11 @@ def _print_topics(run: dict[str, Any]) -> None:
 @seed_option
 @_topic_options
 @click.option("--seed-words", type=click.Path(dir_okay=False), help="Guided topics: TOML of name = [words].")
-@_select_options
+@selection_options
 @json_option
 @pass_settings
 def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-               stop_words, seed_words, outlet, tendency, as_json) -> None:
+               stop_words, seed_words, selection, as_json) -> None:
     """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
 
     \b
@@ -614,7 +627,7 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
                          no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                          stop_words=stop_words, seed_words=seed_words,
-                         progress=_steps(s), **_filters(outlet, tendency))
+                         progress=_steps(s), **s.filters(selection))
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
 
@@ -624,11 +637,11 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 @seed_option
 @_topic_options
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also copy the coherence plot here (PNG).")
-@_select_options
+@selection_options
 @json_option
 @pass_settings
 def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-                 stop_words, plot, outlet, tendency, as_json) -> None:
+                 stop_words, plot, selection, as_json) -> None:
     """Coherence (c_v and NPMI) for each K: which number of topics reads best.
 
     \b
@@ -645,7 +658,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                               stop_words=stop_words, progress=_steps(s),
-                              **_filters(outlet, tendency))
+                              **s.filters(selection))
     if plot:
         from nlp.report.plots import plot_sweep
 
@@ -679,7 +692,7 @@ def topics_show(s: Settings, name, as_json) -> None:
 
 def _trend_options(f):
     """The options shared by `topics trends` and `terms trends`."""
-    f = _select_options(f)
+    f = selection_options(f)
     f = click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")(f)
     f = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)(f)
     f = click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year",
@@ -692,17 +705,17 @@ def _trend_options(f):
 @click.option("--name", help="A fitted run [default: the newest].")
 @_trend_options
 @pass_settings
-def topics_trends(s: Settings, name, by, period, fmt, plot, outlet, tendency) -> None:
+def topics_trends(s: Settings, name, by, period, fmt, plot, selection) -> None:
     """Topic prevalence by period and group: mean shares (summing to 1 per cell) with n_docs per cell.
 
     \b
     Example:
       python cli.py topics trends --by tendency --period quarter --plot trends.png
     """
-    from nlp.topics.trends import topic_prevalence
+    from nlp.topics.runs import stored_topic_prevalence
 
     with _bad_parameters():
-        rows = topic_prevalence(s.store(), name, by=by, period=period, **_filters(outlet, tendency))
+        rows = stored_topic_prevalence(s.store(), name, by=by, period=period, **s.filters(selection))
         _emit_trends(rows, fmt, plot, title=f"Topic prevalence by {period} and {by}")
 
 
@@ -731,17 +744,19 @@ def terms() -> None:
 @click.argument("words", nargs=-1, required=True)
 @_trend_options
 @pass_settings
-def terms_trends(s: Settings, words, by, period, fmt, plot, outlet, tendency) -> None:
+def terms_trends(s: Settings, words, by, period, fmt, plot, selection) -> None:
     """Frequency of WORDs (or phrases: "green new deal") per 10,000 terms, by period and group.
 
     \b
     Example:
       python cli.py terms trends "soft left" "community wealth building" --by outlet --plot terms.png
     """
+    from nlp.text.preprocess import Preprocessor
     from nlp.topics.trends import term_trends
 
     with _bad_parameters():
-        rows = term_trends(s.store(), words, by=by, period=period, **_filters(outlet, tendency))
+        pre = Preprocessor.from_store(s.store(), collocations=None)
+        rows = term_trends(s.documents(selection, raw=True), words, pre, by=by, period=period)
         _emit_trends(rows, fmt, plot, title=f"Terms by {period} and {by}", series="term", value="per_10k",
                      ylabel="per 10,000 terms")
 
@@ -767,20 +782,6 @@ def topics_list(s: Settings, as_json) -> None:
 
 
 # --- classify, contrast, kwic, mentions ------------------------------------------------------
-def _cc_select(f):
-    """Selection options of classify/contrast/kwic/mentions (passed to the article query)."""
-    f = click.option("--until", help="Only articles published on or before this ISO date.")(f)
-    f = click.option("--since", help="Only articles published on or after this ISO date.")(f)
-    return click.option("--outlet", multiple=True, help="Only these outlets (repeatable).")(f)
-
-
-def _cc_filters(outlet: tuple[str, ...] = (), since: str | None = None, until: str | None = None,
-                tendency: tuple[str, ...] = ()) -> dict[str, Any]:
-    filters: dict[str, Any] = {"outlet": list(outlet) or None, "since": since, "until": until,
-                               "tendency": list(tendency) or None}
-    return {k: v for k, v in filters.items() if v}
-
-
 def _default_model_dir(s: Settings) -> str:
     return str(Path(s.db).with_suffix("")) + "-model"
 
@@ -813,11 +814,11 @@ def classify_group() -> None:
               help="No fold splits a group of this field (leave-one-group-out when groups are few).")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
-@_cc_select
+@selection_options
 @seed_option
 @json_option
 @pass_settings
-def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, outlet, since, until, seed,
+def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, selection, seed,
                       as_json) -> None:
     """Cross-validated macro-F1, accuracy, per-class scores and confusion matrix, beside a baseline.
 
@@ -827,8 +828,8 @@ def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, 
     """
     from nlp.tendencies.classify import evaluate
 
-    result = evaluate(s.store(), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
-                      include_mixed=include_mixed, progress=_fold_progress(s), **_cc_filters(outlet, since, until))
+    result = evaluate(s.documents(selection), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
+                      include_mixed=include_mixed, progress=_fold_progress(s))
     if as_json:
         emit_json(result)
         return
@@ -856,11 +857,11 @@ def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, 
               show_default=True, help="What to predict.")
 @click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Top features shown per class.")
-@_cc_select
+@selection_options
 @seed_option
 @json_option
 @pass_settings
-def classify_train(s: Settings, output, label_field, include_mixed, top, outlet, since, until, seed, as_json) -> None:
+def classify_train(s: Settings, output, label_field, include_mixed, top, selection, seed, as_json) -> None:
     """Train on every labelled article and save a model directory (manifest + SHA-256 checksums).
 
     \b
@@ -870,8 +871,8 @@ def classify_train(s: Settings, output, label_field, include_mixed, top, outlet,
     from nlp.tendencies.classify import train
 
     output = output or _default_model_dir(s)
-    info = train(s.store(), output, label_field=label_field, seed=seed, include_mixed=include_mixed, top=top,
-                 **_cc_filters(outlet, since, until))
+    info = train(s.documents(selection), output, label_field=label_field, seed=seed, include_mixed=include_mixed,
+                 top=top)
     if as_json:
         emit_json(info)
         return
@@ -897,6 +898,8 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
       python cli.py classify predict --text "Power belongs in towns and regions" --json
       python cli.py classify predict --unlabelled
     """
+    from corpus.analyses import save_predictions
+    from corpus.dates import now_utc
     from nlp.tendencies.classify import predict_text, predict_unlabelled
 
     if (text is None) == (not unlabelled):
@@ -905,15 +908,18 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
     if text is not None:
         if text == "-":
             text = click.get_text_stream("stdin").read()
-        store = s.store() if Path(s.db).exists() else None
-        result = predict_text(model_dir, text, store=store)
+        from nlp.text.preprocess import Preprocessor
+
+        pre = Preprocessor.from_store(s.store()) if Path(s.db).exists() else None
+        result = predict_text(model_dir, text, preprocessor=pre)
         if as_json:
             emit_json(result)
             return
         probs = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["probabilities"].items(), key=lambda kv: -kv[1]))
         click.echo(f"{result['label']}  ({probs})")
         return
-    result = predict_unlabelled(s.store(), model_dir)
+    result = predict_unlabelled(s.documents(Selection()), model_dir)
+    save_predictions(s.store(), result["model_id"], result["articles"], now_utc())
     if as_json:
         emit_json(result)
         return
@@ -935,10 +941,10 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
 @click.option("--ngrams", type=click.IntRange(1, 2), default=1, show_default=True,
               help="2 adds pairs of adjacent terms as phrases.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.")
-@_cc_select
+@selection_options
 @json_option
 @pass_settings
-def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, outlet, since, until, as_json) -> None:
+def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, selection, as_json) -> None:
     """The terms that most set group A apart from group B (B = "rest": every other article).
 
     Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z > 0
@@ -952,8 +958,7 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, outlet,
     from nlp.report.plots import plot_contrast
     from nlp.tendencies.contrast import contrast
 
-    result = contrast(s.store(), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams,
-                      **_cc_filters(outlet, since, until))
+    result = contrast(s.documents(selection), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams)
     if plot:
         plot_contrast(result, plot)
         s.info(f"Wrote {plot}")
@@ -971,11 +976,10 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, outlet,
 @click.argument("term")
 @click.option("--window", type=click.IntRange(min=0), default=8, show_default=True, help="Words on each side.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many lines.")
-@click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable).")
-@_cc_select
+@selection_options
 @json_option
 @pass_settings
-def kwic_cmd(s: Settings, term, window, limit, tendency, outlet, since, until, as_json) -> None:
+def kwic_cmd(s: Settings, term, window, limit, selection, as_json) -> None:
     """Keyword in context: each use of a word or phrase with the words around it, oldest first.
 
     TERM is a word, a phrase ("soft left" also finds soft-left), a pipeline term (soft_left) or a prefix
@@ -987,7 +991,7 @@ def kwic_cmd(s: Settings, term, window, limit, tendency, outlet, since, until, a
     """
     from nlp.text.kwic import format_kwic, kwic, kwic_dicts
 
-    lines = kwic(s.store(), term, window=window, limit=limit, **_cc_filters(outlet, since, until, tendency))
+    lines = kwic(s.store(), term, window=window, limit=limit, **s.filters(selection))
     if as_json:
         emit_json(kwic_dicts(lines))
         return
@@ -1005,10 +1009,10 @@ def kwic_cmd(s: Settings, term, window, limit, tendency, outlet, since, until, a
 @click.option("--faction", multiple=True, help="Only this faction (repeatable), e.g. soft_left.")
 @click.option("--affiliations", type=click.Path(exists=True, dir_okay=False),
               help="Faction -> tendency file [default: nlp/tendencies/faction_tendencies.toml].")
-@_cc_select
+@selection_options
 @json_option
 @pass_settings
-def mentions_cmd(s: Settings, window, top, faction, affiliations, outlet, since, until, as_json) -> None:
+def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_json) -> None:
     """How each faction is talked about: who mentions it, how often, in which words.
 
     For every faction of the phrase vocabulary: mentions by each writing tendency (self-mentions against
@@ -1021,8 +1025,8 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, outlet, since,
     """
     from nlp.tendencies.mentions import format_mentions, mentions
 
-    result = mentions(s.store(), window=window, top=top, factions=list(faction) or None,
-                      affiliations_file=affiliations, **_cc_filters(outlet, since, until))
+    result = mentions(s.documents(selection, raw=True), window=window, top=top, factions=list(faction) or None,
+                      affiliations_file=affiliations)
     if as_json:
         emit_json(result)
         return

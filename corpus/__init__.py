@@ -1,9 +1,10 @@
 """softleft's corpus: the :class:`Article` record, the SQLite store, labels, import and export."""
-from .errors import CorpusError, ImportFileError, LabelsError, StoreError
+from .errors import CorpusError, ImportFileError, LabelsError, SelectionError, SoftleftError, StoreError
 from .labels import UNLABELLED, Label, LabelSet
 from .models import Article
+from .selection import Selection
 from .store import ArticleQuery, CorpusStore
 
 __all__ = ["Article", "ArticleQuery", "CorpusStore", "CorpusError", "ImportFileError", "LabelsError",
-           "StoreError", "Label", "LabelSet", "UNLABELLED"]
+           "SelectionError", "Selection", "SoftleftError", "StoreError", "Label", "LabelSet", "UNLABELLED"]
 __version__ = "0.1.0"

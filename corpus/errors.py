@@ -1,8 +1,16 @@
-"""Exceptions of the corpus package; the CLI turns them into one-line errors."""
+"""Exceptions: the root every softleft error derives from, and the corpus package's own.
+
+:class:`SoftleftError` is the one error root: ``corpus``, ``scrapers`` and ``nlp`` derive their errors
+from it, and the CLI turns any of them into a one-line ``Error: ...`` (exit 1).
+"""
 
 
-class CorpusError(Exception):
-    """Base class: a problem a user can fix; the message says how."""
+class SoftleftError(Exception):
+    """Base class of every error a user can cause or fix; the message says how."""
+
+
+class CorpusError(SoftleftError):
+    """Base class of the corpus package's errors."""
 
 
 class StoreError(CorpusError):
@@ -15,3 +23,7 @@ class ImportFileError(CorpusError):
 
 class LabelsError(CorpusError):
     """A labels file that cannot be read."""
+
+
+class SelectionError(CorpusError):
+    """A filter value that matches nothing in the corpus (the message lists the known values)."""

@@ -277,6 +277,15 @@ class CorpusStore:
                         "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
         return out
 
+    def outlet_counts(self) -> dict[str, int]:
+        """Articles per outlet."""
+        return dict(self.conn.execute("SELECT outlet, COUNT(*) FROM articles GROUP BY outlet"))
+
+    def author_counts(self) -> dict[str, int]:
+        """Articles per author (a co-authored article counts for each of its authors)."""
+        return dict(self.conn.execute(
+            "SELECT j.value, COUNT(*) FROM articles, json_each(articles.authors) AS j GROUP BY j.value"))
+
     def match_ids(self, fts_query: str) -> list[str]:
         """Ids of the articles matching an FTS5 query, oldest first (every id if the query cannot run,
         e.g. a bare prefix the tokenizer cannot use: callers then check each text themselves)."""
@@ -309,6 +318,8 @@ class ArticleQuery:
     ----------
     store : CorpusStore
     outlet : str or list of str, optional
+    author : str or list of str, optional
+        Articles by any of these authors.
     tendency : str or list of str, optional
         Resolved tendency (article, author or outlet label).
     since, until : str, optional
@@ -323,9 +334,10 @@ class ArticleQuery:
     """
 
     def __init__(self, store: CorpusStore, outlet=None, tendency=None, since=None, until=None, source=None,
-                 ids=None, limit: int | None = None, with_text: bool = True, batch_size: int = 500):
+                 ids=None, limit: int | None = None, with_text: bool = True, batch_size: int = 500, author=None):
         self.store = store
         self.outlet = [outlet] if isinstance(outlet, str) else outlet
+        self.author = [author] if isinstance(author, str) else author
         self.tendency = {tendency} if isinstance(tendency, str) else set(tendency) if tendency else None
         self.since, self.until, self.source = since, until, source
         self.ids = list(ids) if ids is not None else None
@@ -336,6 +348,10 @@ class ArticleQuery:
         if self.outlet:
             clauses.append(f"outlet IN ({', '.join('?' for _ in self.outlet)})")
             params += self.outlet
+        if self.author:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(articles.authors) AS j WHERE j.value IN "
+                           f"({', '.join('?' for _ in self.author)}))")
+            params += self.author
         if self.since:
             clauses.append("published >= ?")
             params.append(self.since)

@@ -1,20 +1,30 @@
-"""Groups of articles for classifiers, contrasts and mention mining.
+"""The document-term object every analysis works on, and the groups of articles it defines.
+
+:class:`DocumentTerms` holds one selection of a corpus, read once: each article's id, title, outlet,
+authors, date and resolved tendency, and its preprocessed terms (as integer ids over one vocabulary, with a
+sparse count matrix). :func:`load_documents` builds it from a store; :meth:`DocumentTerms.from_terms`
+builds it from plain term lists (a notebook, a test, another corpus). The classifier, contrasts, mentions,
+trends, topic models and scaling take it as plain data and never see the store.
 
 An article belongs to a group through one *field*: its resolved ``tendency`` (article, author or outlet
 label), its ``outlet``, any of its ``author`` s, or its ``year`` (a year group may be a range such as
-``2016-2019``, so periods can be contrasted). The functions here turn a store into plain
-``(values, terms)`` pairs that the algorithms in :mod:`nlp.classify`, :mod:`nlp.contrast` and
-:mod:`nlp.mentions` consume, so those algorithms can be tested on small corpora built in memory.
+``2016-2019``, so periods can be contrasted).
 """
 from __future__ import annotations
 
 import logging
 import re
 from collections import Counter
-from typing import Any, Iterable, Iterator
+from array import array
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+from scipy import sparse
 
 from corpus.analyses import count_unprocessed
-from corpus.models import Article
+
 
 from nlp.errors import NlpError
 
@@ -40,27 +50,6 @@ def check_field(field: str) -> str:
     if field not in FIELDS:
         raise GroupError(f"Unknown field {field!r}; known fields: {', '.join(FIELDS)}")
     return field
-
-
-def field_values(store: Any, article: Article, field: str) -> tuple[str, ...]:
-    """The values an article has for ``field`` (several for co-authored articles, none if missing).
-
-    Parameters
-    ----------
-    store : corpus.store.CorpusStore
-        Resolves tendency labels.
-    article : Article
-    field : {"tendency", "outlet", "author", "year"}
-    """
-    if field == "tendency":
-        return (store.resolve(article)[0],)
-    if field == "outlet":
-        return (article.outlet,)
-    if field == "author":
-        return tuple(article.authors)
-    if field == "year":
-        return (str(article.year),) if article.year is not None else ()
-    raise GroupError(f"Unknown field {field!r}; known fields: {', '.join(FIELDS)}")
 
 
 def group_matches(name: str, values: Iterable[str], field: str) -> bool:
@@ -90,11 +79,196 @@ def check_groups(names: Iterable[str], known: Counter, field: str) -> None:
             )
 
 
+@dataclass
+class DocumentTerms:
+    """A selection of articles with their metadata and preprocessed terms, read once.
+
+    Terms are stored as integer ids over :attr:`vocabulary`, concatenated (``tokens``) with ``offsets``:
+    document ``i`` is ``tokens[offsets[i]:offsets[i + 1]]``. ``raw_tokens`` (optional) holds the terms before
+    the corpus collocations were applied, over the same vocabulary, for analyses that count single names
+    (mentions, term trends).
+
+    Build it with :func:`load_documents` (a corpus) or :meth:`from_terms` (plain term lists).
+    """
+
+    ids: list[str]
+    titles: list[str | None]
+    outlets: list[str]
+    authors: list[tuple[str, ...]]
+    published: list[str | None]
+    labels: list[str]
+    label_levels: list[str]
+    urls: list[str | None]
+    vocabulary: list[str]
+    tokens: np.ndarray
+    offsets: np.ndarray
+    raw_tokens: np.ndarray | None = None
+    raw_offsets: np.ndarray | None = None
+    #: Where the terms come from: preprocessing fingerprint, collocations, corpus fingerprint, selection.
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_terms(cls, terms: Iterable[Sequence[str]], ids: Sequence[str] | None = None,
+                   labels: Sequence[str] | None = None, outlets: Sequence[str] | None = None,
+                   authors: Sequence[Sequence[str]] | None = None, published: Sequence[str | None] | None = None,
+                   titles: Sequence[str | None] | None = None, raw_terms: Iterable[Sequence[str]] | None = None,
+                   meta: dict[str, Any] | None = None) -> "DocumentTerms":
+        """From plain term lists and optional per-document metadata (defaults: ids ``d0, d1, ...``,
+        label ``unlabelled``, outlet ``""``, no authors, no date)."""
+        builder = _Builder(keep_raw=raw_terms is not None)
+        raw_iter = iter(raw_terms) if raw_terms is not None else None
+        for t in terms:
+            builder.add(t, next(raw_iter) if raw_iter is not None else None)
+        n = builder.n
+        return builder.build(
+            ids=list(ids) if ids is not None else [f"d{i}" for i in range(n)],
+            titles=list(titles) if titles is not None else [None] * n,
+            outlets=list(outlets) if outlets is not None else [""] * n,
+            authors=[tuple(a) for a in authors] if authors is not None else [()] * n,
+            published=list(published) if published is not None else [None] * n,
+            labels=list(labels) if labels is not None else ["unlabelled"] * n,
+            label_levels=["article" if labels is not None else "none"] * n,
+            urls=[None] * n, meta=meta or {})
+
+    # -- access -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def terms(self, i: int) -> list[str]:
+        """Document ``i``'s terms (after collocations)."""
+        vocab = self.vocabulary
+        return [vocab[t] for t in self.tokens[self.offsets[i]:self.offsets[i + 1]]]
+
+    def raw_terms(self, i: int) -> list[str]:
+        """Document ``i``'s terms before collocations (its terms when no raw terms were kept)."""
+        if self.raw_tokens is None:
+            return self.terms(i)
+        vocab = self.vocabulary
+        return [vocab[t] for t in self.raw_tokens[self.raw_offsets[i]:self.raw_offsets[i + 1]]]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        """The documents' term lists, in order (a re-iterable corpus, as gensim expects)."""
+        return self.iter_terms()
+
+    def iter_terms(self, raw: bool = False) -> Iterator[list[str]]:
+        get = self.raw_terms if raw else self.terms
+        for i in range(len(self)):
+            yield get(i)
+
+    def n_terms(self, i: int) -> int:
+        return int(self.offsets[i + 1] - self.offsets[i])
+
+    @cached_property
+    def matrix(self) -> sparse.csr_matrix:
+        """Documents x vocabulary term counts (after collocations)."""
+        n, v = len(self), len(self.vocabulary)
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.offsets))
+        m = sparse.csr_matrix((np.ones(len(self.tokens), dtype=np.int32), (rows, self.tokens)), shape=(n, v))
+        m.sum_duplicates()
+        return m
+
+    @cached_property
+    def years(self) -> list[int | None]:
+        return [int(p[:4]) if p and p[:4].isdigit() else None for p in self.published]
+
+    def values(self, i: int, field: str) -> tuple[str, ...]:
+        """Document ``i``'s values for ``field`` (several for co-authored articles, none if missing)."""
+        if field == "tendency":
+            return (self.labels[i],)
+        if field == "outlet":
+            return (self.outlets[i],)
+        if field == "author":
+            return self.authors[i]
+        if field == "year":
+            y = self.years[i]
+            return (str(y),) if y is not None else ()
+        raise GroupError(f"Unknown field {field!r}; known fields: {', '.join(FIELDS)}")
+
+    def grouped(self, field: str, raw: bool = False) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+        """``(values, terms)`` per document, ``values`` being its ``field`` values."""
+        check_field(field)
+        get = self.raw_terms if raw else self.terms
+        for i in range(len(self)):
+            yield self.values(i, field), get(i)
+
+    def group_counts(self, field: str) -> Counter:
+        """Documents per value of ``field``."""
+        check_field(field)
+        counts: Counter = Counter()
+        for i in range(len(self)):
+            counts.update(set(self.values(i, field)))
+        return counts
+
+    def subset(self, indices: Sequence[int] | np.ndarray) -> "DocumentTerms":
+        """The documents at ``indices`` (same vocabulary)."""
+        idx = [int(i) for i in np.asarray(indices, dtype=np.int64)]
+
+        def pick(tokens: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            parts = [tokens[offsets[i]:offsets[i + 1]] for i in idx]
+            lengths = np.array([len(p) for p in parts], dtype=np.int64)
+            return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32),
+                    np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+        tokens, offsets = pick(self.tokens, self.offsets)
+        raw = pick(self.raw_tokens, self.raw_offsets) if self.raw_tokens is not None else (None, None)
+        take = lambda xs: [xs[i] for i in idx]  # noqa: E731
+        return DocumentTerms(ids=take(self.ids), titles=take(self.titles), outlets=take(self.outlets),
+                             authors=take(self.authors), published=take(self.published), labels=take(self.labels),
+                             label_levels=take(self.label_levels), urls=take(self.urls), vocabulary=self.vocabulary,
+                             tokens=tokens, offsets=offsets, raw_tokens=raw[0], raw_offsets=raw[1],
+                             meta=dict(self.meta))
+
+    def to_frame(self):
+        """The documents' metadata as a pandas DataFrame (one row per document, with its number of terms)."""
+        import pandas as pd
+
+        return pd.DataFrame({"id": self.ids, "title": self.titles, "outlet": self.outlets,
+                             "authors": ["; ".join(a) for a in self.authors], "published": self.published,
+                             "tendency": self.labels, "label_level": self.label_levels,
+                             "n_terms": np.diff(self.offsets)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able summary (not the terms)."""
+        return {"documents": len(self), "vocabulary": len(self.vocabulary), "tokens": int(len(self.tokens)),
+                "by_tendency": dict(self.group_counts("tendency")), "meta": self.meta}
+
+
+class _Builder:
+    """Accumulates term lists into one vocabulary and flat token arrays."""
+
+    def __init__(self, keep_raw: bool = False):
+        self.index: dict[str, int] = {}
+        self.tokens, self.offsets = array("i"), [0]
+        self.keep_raw = keep_raw
+        self.raw, self.raw_offsets = array("i"), [0]
+        self.n = 0
+
+    def _ids(self, terms: Sequence[str]) -> list[int]:
+        index = self.index
+        return [index.setdefault(t, len(index)) for t in terms]
+
+    def add(self, terms: Sequence[str], raw: Sequence[str] | None = None) -> None:
+        self.tokens.extend(self._ids(terms))
+        self.offsets.append(len(self.tokens))
+        if self.keep_raw:
+            self.raw.extend(self._ids(raw if raw is not None else terms))
+            self.raw_offsets.append(len(self.raw))
+        self.n += 1
+
+    def build(self, **columns: Any) -> DocumentTerms:
+        return DocumentTerms(
+            vocabulary=list(self.index), tokens=np.frombuffer(self.tokens, dtype=np.int32).copy(),
+            offsets=np.asarray(self.offsets, dtype=np.int64),
+            raw_tokens=np.frombuffer(self.raw, dtype=np.int32).copy() if self.keep_raw else None,
+            raw_offsets=np.asarray(self.raw_offsets, dtype=np.int64) if self.keep_raw else None, **columns)
+
+
 def ensure_preprocessed(store: Any) -> int:
     """Preprocess the articles that have no current terms yet (as ``nlp preprocess`` would); returns how many.
 
-    So that ``classify``, ``contrast`` and ``mentions`` work right after an import. The pipeline that
-    made the corpus' terms is kept (``Preprocessor.from_store``); on a fresh corpus it is the default one.
+    So that the analyses work right after an import. The pipeline that made the corpus' terms is kept
+    (``Preprocessor.from_store``); on a fresh corpus it is the default one.
     """
     from nlp.errors import NotPreprocessedError
     from nlp.text.preprocess import Preprocessor, current_fingerprint, preprocess_corpus
@@ -113,21 +287,50 @@ def ensure_preprocessed(store: Any) -> int:
     return missing
 
 
-def iter_article_terms(store: Any, preprocess: bool = True, **filters: Any) -> Iterator[tuple[Article, list[str]]]:
-    """``(article, terms)`` for the preprocessed articles of a store (see ``nlp.preprocess.iter_terms``).
+def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
+                   progress: Callable[[int], Any] | None = None, **filters: Any) -> DocumentTerms:
+    """Read a selection of a corpus into a :class:`DocumentTerms`, once.
 
-    Articles not preprocessed yet are preprocessed first unless ``preprocess=False``. Texts are not
-    loaded unless ``with_text=True`` is passed.
+    Parameters
+    ----------
+    store : corpus.store.CorpusStore
+    preprocess : bool
+        Preprocess articles without current terms first (as ``nlp preprocess`` would).
+    raw : bool
+        Also keep each document's terms before collocations (:meth:`DocumentTerms.raw_terms`).
+    progress : callable, optional
+        Called with the number of documents just read.
+    **filters
+        The selection: ``outlet``, ``tendency``, ``author``, ``since``, ``until``, ``ids``, ``limit``.
+
+    Raises
+    ------
+    NotPreprocessedError
+        When nothing has been preprocessed (and ``preprocess`` is False).
     """
-    from nlp.text.preprocess import iter_terms  # imported late: spaCy is only needed once a store is involved
+    from nlp.text.preprocess import Collocations, iter_terms
 
     if preprocess:
         ensure_preprocessed(store)
-    return iter_terms(store, **{"with_text": False, **filters})
+    colloc = Collocations.from_store(store)
+    apply = colloc.apply if colloc is not None and len(colloc) else None
+    builder = _Builder(keep_raw=raw)
+    columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
+                                               "label_levels", "urls")}
+    for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
+        tendency, level = store.resolve(article)
+        builder.add(apply(terms) if apply else terms, terms)
+        for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
+                           ("authors", tuple(article.authors)), ("published", article.published),
+                           ("labels", tendency), ("label_levels", level), ("urls", article.url)):
+            columns[key].append(value)
+        if progress:
+            progress(1)
+    from nlp.text.preprocess import current_fingerprint
 
-
-def grouped_terms(store: Any, field: str, **filters: Any) -> Iterator[tuple[tuple[str, ...], list[str]]]:
-    """``(values, terms)`` per preprocessed article, ``values`` being the article's ``field`` values."""
-    check_field(field)
-    for article, terms in iter_article_terms(store, **filters):
-        yield field_values(store, article, field), terms
+    meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
+            "corpus": store.fingerprint(),
+            "filters": {k: v for k, v in filters.items() if v is not None}}
+    docs = builder.build(**columns, meta=meta)
+    log.info("read %d documents (%d terms, vocabulary %d)", len(docs), len(docs.tokens), len(docs.vocabulary))
+    return docs

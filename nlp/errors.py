@@ -1,7 +1,8 @@
 """Exceptions of the nlp package; the CLI turns them into one-line errors."""
+from corpus.errors import SoftleftError
 
 
-class NlpError(Exception):
+class NlpError(SoftleftError):
     """Base class: a problem a user can fix; the message says how."""
 
 

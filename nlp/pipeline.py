@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from corpus import CorpusStore
+from corpus.analyses import save_predictions
 from corpus.dates import now_utc
 from corpus.summary import corpus_overview
 
+from nlp.documents import load_documents
 from nlp.errors import NlpError
 from nlp.topics.runs import topics_overview
 from nlp.report.render import Section, render_report
@@ -61,8 +63,16 @@ class RunContext:
     stored_topics: str | None = None
     #: Results later stages and the findings summary read: "prevalence" (by grouping), "tendencies".
     results: dict[str, Any] = field(default_factory=dict)
+    #: The selection's documents and terms, read once after preprocessing and shared by every stage.
+    docs: Any = None
     #: ``progress(stage, done, total)`` within a stage (total 0 when unknown); set by the caller.
     progress: Callable[[str, int, int], None] | None = None
+
+    def documents(self) -> Any:
+        """The documents read after preprocessing (an analysis stage cannot run without them)."""
+        if self.docs is None:
+            raise NlpError("no preprocessed terms to analyse (preprocessing did not run)")
+        return self.docs
 
     def step(self, stage: str, total: int = 0) -> Callable[[int], None] | None:
         """A counter for a library call's ``progress(n)`` callback, reporting to :attr:`progress`."""
@@ -95,6 +105,9 @@ def stage_preprocess(ctx: RunContext) -> None:
     pre = Preprocessor(model=ctx.config.model)
     ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, progress=ctx.step("preprocessing",
                                                                                  ctx.store.count()))
+    # The one read of the selection's terms: every later stage works on this object.
+    ctx.docs = load_documents(ctx.store, preprocess=False, raw=True,
+                              progress=ctx.step("reading terms", ctx.metrics["preprocess"]["articles"]))
     ctx.method["Preprocessing"] = (
         f"spaCy ({ctx.config.model or 'blank English with lookup lemmas'}); names of factions, groups, people and "
         "policies from the phrase vocabulary (nlp/text/vocabulary.toml) joined into single terms before lemmatising "
@@ -117,15 +130,15 @@ def stage_topics(ctx: RunContext) -> None:
         return
     k, sweep = cfg.k, None
     if k is None:
-        n_docs = ctx.store.count()
+        n_docs = len(ctx.documents())
         ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
         sweep = sweep_topics(ctx.store, ks, seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
-                             progress=ctx.progress)
+                             progress=ctx.progress, docs=ctx.documents())
         k = sweep["best_k"]
         ctx.metrics["topic_sweep"] = [{key: r[key] for key in ("k", "coherence_c_v", "coherence_npmi")}
                                       for r in sweep["rows"]]
     run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir,
-                     progress=ctx.progress)
+                     progress=ctx.progress, docs=ctx.documents())
     ctx.topic_run = run
     ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
@@ -137,11 +150,15 @@ def stage_topics(ctx: RunContext) -> None:
 
 
 def stage_trends(ctx: RunContext) -> None:
+    from nlp.topics.runs import document_topic_matrix
     from nlp.topics.trends import topic_prevalence
 
-    if ctx.topic_run is None:
+    run = ctx.topic_run
+    if run is None:
         return
-    prevalence = {by: topic_prevalence(ctx.store, name=ctx.topic_run.name, by=by, period=ctx.config.period)
+    theta = document_topic_matrix(ctx.store, run, ctx.documents())
+    labels = [t["label"] for t in sorted(run.topics, key=lambda t: t["id"])]
+    prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=ctx.config.period)
                   for by in ("tendency", "outlet")}
     ctx.results["prevalence"] = prevalence
     ctx.sections.append(trends_section(prevalence))
@@ -154,7 +171,9 @@ def stage_tendencies(ctx: RunContext) -> None:
     from nlp.report.tendency_sections import tendency_sections
     from nlp.tendencies.analysis import analyse_tendencies
 
-    analysis = analyse_tendencies(ctx.store, seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
+    analysis = analyse_tendencies(ctx.documents(), seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
+    if analysis["predicted"]:
+        save_predictions(ctx.store, analysis["predicted"]["model_id"], analysis["predicted"]["articles"], now_utc())
     ctx.results["tendencies"] = analysis
     ctx.sections.extend(tendency_sections(analysis))
     for group_by, e in analysis["evaluation"].items():

@@ -1,8 +1,10 @@
 """Exceptions of the scrapers package; the CLI turns them into one-line errors."""
 from __future__ import annotations
 
+from corpus.errors import SoftleftError
 
-class ScraperError(Exception):
+
+class ScraperError(SoftleftError):
     """Base class: a problem a user can fix or must know about; the message says which."""
 
 

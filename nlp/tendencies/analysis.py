@@ -14,6 +14,7 @@ from typing import Any
 
 from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train
 from nlp.tendencies.contrast import contrast, contrast_each_against_rest
+from nlp.documents import DocumentTerms
 from nlp.errors import NlpError
 from nlp.tendencies.mentions import mentions
 
@@ -25,50 +26,51 @@ MIN_CLASS_ARTICLES = 8
 MAX_PAIRWISE_GROUPS = 4
 
 
-def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5,
+def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds: int = 5,
                        model_dir: str | Path | None = None) -> dict[str, Any]:
-    """Run the classifier evaluation, contrasts and mention mining on a corpus.
+    """Run the classifier evaluation, contrasts and mention mining on a selection.
 
     Parameters
     ----------
-    store : corpus.store.CorpusStore
+    docs : nlp.documents.DocumentTerms
+        Read with ``raw=True`` (mentions count faction names before collocations).
     seed, top, folds
         As for ``classify evaluate`` and ``contrast``.
     model_dir : path, optional
-        Also train a classifier on every labelled article, save it here, and predict (and store) the
-        tendency of every unlabelled or mixed-outlet article.
+        Also train a classifier on every labelled article, save it here, and predict the tendency of every
+        unlabelled or mixed-outlet article (``predicted``; the caller stores it).
 
     Returns
     -------
     dict
         ``{"evaluation": {group_by: dict}, "against_rest": [ContrastResult], "pairwise": [ContrastResult],
-        "mentions": dict or None, "model": dict or None, "predictions": list or None,
-        "skipped": {analysis: reason}}``.
+        "mentions": dict or None, "model": dict or None, "predicted": dict or None, "predictions": list or
+        None, "skipped": {analysis: reason}}``.
     """
     out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None,
-                           "model": None, "predictions": None, "skipped": {}}
+                           "model": None, "predicted": None, "predictions": None, "skipped": {}}
     # A tendency with a handful of articles can be neither cross-validated nor contrasted reliably: the
     # run leaves it out of the classifier and the contrasts, and says so (`classify evaluate` refuses it).
-    counts = {t: n for t, n in store.stats()["by_tendency"].items() if t not in ("unlabelled", "mixed")}
+    counts = {t: n for t, n in docs.group_counts("tendency").items() if t not in ("unlabelled", "mixed")}
     rare = sorted(t for t, n in counts.items() if n < MIN_CLASS_ARTICLES)
-    kept = {"tendency": sorted(set(counts) - set(rare))} if rare else {}
+    kept = docs.subset([i for i, t in enumerate(docs.labels) if t not in rare]) if rare else docs
     if rare:
         out["skipped"]["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
             f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
     for group_by in ("outlet", "author"):
         try:
-            out["evaluation"][group_by] = evaluate(store, group_by=group_by, folds=folds, seed=seed, **kept)
+            out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
     if model_dir is not None:
         try:
-            out["model"] = train(store, str(model_dir), seed=seed, top=top, **kept)
-            predicted = predict_unlabelled(store, str(model_dir))
-            out["predictions"] = prediction_summary(store, predicted["model_id"], by="author")
+            out["model"] = train(kept, str(model_dir), seed=seed, top=top)
+            out["predicted"] = predict_unlabelled(docs, str(model_dir))
+            out["predictions"] = prediction_summary(out["predicted"], by="author")
         except NlpError as exc:
             out["skipped"]["classifier predictions"] = str(exc)
     try:
-        out["against_rest"] = contrast_each_against_rest(store, field="tendency", top=top,
+        out["against_rest"] = contrast_each_against_rest(docs, field="tendency", top=top,
                                                          exclude=("unlabelled", "mixed", *rare))
     except NlpError as exc:
         out["skipped"]["contrasts"] = str(exc)
@@ -78,14 +80,11 @@ def analyse_tendencies(store: Any, seed: int = 0, top: int = 15, folds: int = 5,
         ordered = sorted(groups, key=lambda g: (g != "soft_left", g))
         for a, b in combinations(ordered, 2):
             try:
-                out["pairwise"].append(contrast(store, a, b, top=top))
+                out["pairwise"].append(contrast(docs, a, b, top=top))
             except NlpError as exc:
                 out["skipped"][f"contrast {a} vs {b}"] = str(exc)
     try:
-        out["mentions"] = mentions(store, top=top)
+        out["mentions"] = mentions(docs, top=top)
     except NlpError as exc:
         out["skipped"]["mentions"] = str(exc)
     return out
-
-
-

@@ -27,10 +27,9 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from corpus.analyses import iter_predictions, latest_prediction_model, save_predictions
 from nlp.tendencies.estimator import DEFAULT_PARAMS, make_pipeline
 from nlp.tendencies.model_files import load_model, save_model
-from nlp.documents import EmptySelectionError, GroupError, NlpError, field_values, iter_article_terms
+from nlp.documents import DocumentTerms, EmptySelectionError, GroupError, NlpError
 
 log = logging.getLogger(__name__)
 
@@ -57,26 +56,25 @@ class LabelledDocuments:
     no_group: int = 0
 
 
-def group_key(article: Any, group_by: str) -> str | None:
+def group_key(outlet: str, authors: Sequence[str], group_by: str) -> str | None:
     """The group an article belongs to for ``group_by`` (None when it has no value, e.g. no author)."""
     if group_by == "outlet":
-        return article.outlet
+        return outlet
     if group_by == "author":
-        return "; ".join(sorted(a.casefold() for a in article.authors)) or None
+        return "; ".join(sorted(a.casefold() for a in authors)) or None
     return None
 
 
 def load_labelled(
-    store: Any,
+    docs: DocumentTerms,
     label_field: str = "tendency",
     group_by: str = "outlet",
     include_mixed: bool = False,
-    **filters: Any,
 ) -> LabelledDocuments:
-    """Preprocessed, labelled articles of a store with their groups.
+    """The labelled documents of a selection with their groups.
 
-    Articles whose tendency resolves to ``unlabelled`` are left out, and ``mixed`` ones unless
-    ``include_mixed``. An article without a value for ``group_by`` (no author) is a group of its own.
+    Documents whose tendency resolves to ``unlabelled`` are left out, and ``mixed`` ones unless
+    ``include_mixed``. A document without a value for ``group_by`` (no author) is a group of its own.
     """
     if label_field not in LABEL_FIELDS:
         raise GroupError(f"Unknown label field {label_field!r}; known label fields: {', '.join(LABEL_FIELDS)}")
@@ -84,30 +82,31 @@ def load_labelled(
         raise GroupError(f"Unknown grouping {group_by!r}; use one of: {', '.join(GROUP_BY)}")
     skip = {"unlabelled"} | (set() if include_mixed else {"mixed"})
     out = LabelledDocuments()
-    for article, terms in iter_article_terms(store, **filters):
+    for i in range(len(docs)):
         if label_field == "tendency":
-            label, level = store.resolve(article)
+            label, level = docs.labels[i], docs.label_levels[i]
             if label in skip:
                 out.excluded[label] += 1
                 continue
             out.levels[level] += 1
         else:
-            values = field_values(store, article, label_field)
+            values = docs.values(i, label_field)
             if not values:
                 out.excluded[f"no {label_field}"] += 1
                 continue
             label = values[0]
+        terms = docs.terms(i)
         if not terms:
             out.excluded["no terms"] += 1
             continue
-        key = group_key(article, group_by)
+        key = group_key(docs.outlets[i], docs.authors[i], group_by)
         if key is None:
             out.no_group += 1
-            key = f"(article {article.id})"
-        out.docs.append(list(terms))
+            key = f"(article {docs.ids[i]})"
+        out.docs.append(terms)
         out.labels.append(label)
         out.groups.append(key)
-        out.ids.append(article.id)
+        out.ids.append(docs.ids[i])
     return out
 
 
@@ -246,20 +245,19 @@ def cross_validate_documents(
 
 
 def evaluate(
-    store: Any,
+    docs: DocumentTerms,
     label_field: str = "tendency",
     group_by: str = "outlet",
     folds: int = 5,
     seed: int = 0,
     include_mixed: bool = False,
     progress: Callable[[int, int], Any] | None = None,
-    **filters: Any,
 ) -> dict[str, Any]:
-    """Cross-validated evaluation of the tendency classifier on a corpus (``classify evaluate``).
+    """Cross-validated evaluation of the tendency classifier on a selection (``classify evaluate``).
 
     Parameters
     ----------
-    store : corpus.store.CorpusStore
+    docs : nlp.documents.DocumentTerms
     label_field : {"tendency", "outlet", "year"}
         What to predict; ``tendency`` uses the resolved label (article, then author, then outlet).
     group_by : {"outlet", "author", "none"}
@@ -270,8 +268,6 @@ def evaluate(
         Keep articles whose tendency resolves to ``mixed`` as a class of their own.
     progress : callable, optional
         Called as ``progress(folds_done, folds)`` after each fold.
-    **filters
-        Passed to the article query (``outlet=``, ``since=``, ...).
 
     Returns
     -------
@@ -285,7 +281,7 @@ def evaluate(
     """
     if group_by == "outlet" and label_field == "outlet":
         raise GroupError("Cannot predict the outlet while grouping by outlet; use --group-by author or none")
-    data = load_labelled(store, label_field=label_field, group_by=group_by, include_mixed=include_mixed, **filters)
+    data = load_labelled(docs, label_field=label_field, group_by=group_by, include_mixed=include_mixed)
     check_classes(data.labels, label_field)
     result = cross_validate_documents(data.docs, data.labels, None if group_by == "none" else data.groups,
                                       folds=folds, seed=seed, progress=progress)
@@ -333,15 +329,14 @@ def fit_documents(docs: Sequence[Sequence[str]], labels: Sequence[str], seed: in
 
 
 def train(
-    store: Any,
+    docs: DocumentTerms,
     output_dir: str,
     label_field: str = "tendency",
     seed: int = 0,
     include_mixed: bool = False,
     top: int = 20,
-    **filters: Any,
 ) -> dict[str, Any]:
-    """Fit on every labelled article and save the model directory (``classify train``).
+    """Fit on every labelled document and save the model directory (``classify train``).
 
     Returns
     -------
@@ -349,25 +344,18 @@ def train(
         ``{"model_dir", "model_id", "classes", "n_documents", "top_features"}``.
     """
 
-    data = load_labelled(store, label_field=label_field, group_by="none", include_mixed=include_mixed, **filters)
+    data = load_labelled(docs, label_field=label_field, group_by="none", include_mixed=include_mixed)
     pipeline = fit_documents(data.docs, data.labels, seed=seed)
     features = top_features(pipeline, top)
     info = {
         "label_field": label_field, "seed": seed, "n_documents": len(data.docs),
         "class_counts": dict(sorted(Counter(data.labels).items())),
-        "label_levels": dict(sorted(data.levels.items())), "corpus_fingerprint": store.fingerprint(),
-        "preprocessor": _preprocessor_info(store), "params": DEFAULT_PARAMS,
+        "label_levels": dict(sorted(data.levels.items())), "corpus_fingerprint": docs.meta.get("corpus"),
+        "preprocessor": {"fingerprint": docs.meta.get("preprocessor")}, "params": DEFAULT_PARAMS,
     }
     model_id = save_model(pipeline, output_dir, info)
     return {"model_dir": str(output_dir), "model_id": model_id, "classes": sorted(set(data.labels)),
             "n_documents": len(data.docs), "top_features": features}
-
-
-def _preprocessor_info(store: Any) -> dict[str, Any]:
-    """The fingerprint of the preprocessing that made the training terms."""
-    from nlp.text.preprocess import current_fingerprint
-
-    return {"fingerprint": current_fingerprint(store)}
 
 
 def predict_terms(pipeline: Pipeline, docs: Iterable[Sequence[str]]) -> list[dict[str, Any]]:
@@ -383,18 +371,18 @@ def predict_terms(pipeline: Pipeline, docs: Iterable[Sequence[str]]) -> list[dic
     return out
 
 
-def predict_text(model_dir: str, text: str, store: Any = None, preprocessor: Any = None) -> dict[str, Any]:
+def predict_text(model_dir: str, text: str, preprocessor: Any = None) -> dict[str, Any]:
     """Classify one text with a saved model (``classify predict --text``).
 
-    The text goes through the preprocessing that made the corpus' terms (``Preprocessor.from_store``, with
-    the corpus' collocations) when ``store`` is given, else the default :class:`nlp.preprocess.Preprocessor`;
-    a warning is logged when its fingerprint differs from the one the model was trained with.
+    The text goes through ``preprocessor`` (give the one that made the corpus' terms,
+    ``Preprocessor.from_store(store)``), else the default :class:`nlp.text.preprocess.Preprocessor`; a
+    warning is logged when its fingerprint differs from the one the model was trained with.
     """
 
     pipeline, manifest = load_model(model_dir)
     if preprocessor is None:
         from nlp.text.preprocess import Preprocessor
-        preprocessor = Preprocessor.from_store(store) if store is not None else Preprocessor()
+        preprocessor = Preprocessor()
     trained_with = manifest.get("info", {}).get("preprocessor", {}).get("fingerprint")
     fp = getattr(preprocessor, "fingerprint", None)
     if trained_with and fp and fp != trained_with:
@@ -408,76 +396,55 @@ def predict_text(model_dir: str, text: str, store: Any = None, preprocessor: Any
 
 
 def predict_unlabelled(
-    store: Any,
+    docs: DocumentTerms,
     model_dir: str,
     include_mixed: bool = True,
     batch_size: int = 500,
-    **filters: Any,
 ) -> dict[str, Any]:
-    """Predict every article without a usable label and store the probabilities (``--unlabelled``).
+    """Predict every document without a usable label (``classify predict --unlabelled``).
 
     "Without a usable label" means a tendency that resolves to ``unlabelled``, and ``mixed`` unless
-    ``include_mixed`` is False (a mixed outlet's articles are where predictions are most useful).
-    Rows go to the ``predictions`` table keyed by article and model id, replacing an earlier run of the
-    same model, in one transaction.
+    ``include_mixed`` is False (a mixed outlet's articles are where predictions are most useful). The caller
+    stores the rows (``corpus.analyses.save_predictions``).
 
     Returns
     -------
     dict
         ``{"model_id", "predicted", "by_label", "articles": [{"id", "title", "outlet", "authors",
-        "label", "probabilities"}]}``.
+        "published", "label", "probabilities"}]}``.
     """
-    from corpus.dates import now_utc
-
-
     pipeline, manifest = load_model(model_dir)
-    model_id = manifest["model_id"]
     wanted = {"unlabelled", "mixed"} if include_mixed else {"unlabelled"}
+    chosen = [i for i in range(len(docs)) if docs.labels[i] in wanted and docs.n_terms(i)]
     articles: list[dict[str, Any]] = []
-    batch: list[tuple[Any, list[str]]] = []
-    by_label: Counter = Counter()
-    now = now_utc()
-
-    def flush() -> None:
-        for (article, _), pred in zip(batch, predict_terms(pipeline, [t for _, t in batch])):
-            by_label[pred["label"]] += 1
-            articles.append({"id": article.id, "title": article.title, "outlet": article.outlet,
-                             "authors": list(article.authors), "published": article.published, **pred})
-        batch.clear()
-
-    for article, terms in iter_article_terms(store, **filters):
-        if terms and store.resolve(article)[0] in wanted:
-            batch.append((article, terms))
-            if len(batch) >= batch_size:
-                flush()
-    flush()
-    save_predictions(store, model_id, articles, now)
-    log.info("predicted %d articles with model %s", len(articles), model_id)
-    return {"model_id": model_id, "predicted": len(articles), "by_label": dict(sorted(by_label.items())),
+    for start in range(0, len(chosen), batch_size):
+        batch = chosen[start:start + batch_size]
+        for i, pred in zip(batch, predict_terms(pipeline, [docs.terms(i) for i in batch])):
+            articles.append({"id": docs.ids[i], "title": docs.titles[i], "outlet": docs.outlets[i],
+                             "authors": list(docs.authors[i]), "published": docs.published[i], **pred})
+    by_label = Counter(a["label"] for a in articles)
+    log.info("predicted %d articles with model %s", len(articles), manifest["model_id"])
+    return {"model_id": manifest["model_id"], "predicted": len(articles), "by_label": dict(sorted(by_label.items())),
             "articles": articles}
 
 
-def prediction_summary(store: Any, model_id: str | None = None, by: str = "author") -> list[dict[str, Any]]:
-    """Mean predicted probabilities per author or outlet, from the ``predictions`` table (for reports).
+def prediction_summary(predicted: dict[str, Any], by: str = "author") -> list[dict[str, Any]]:
+    """Mean predicted probabilities per author or outlet, from a :func:`predict_unlabelled` result.
 
     Parameters
     ----------
-    model_id : str, optional
-        Default: the model that predicted most recently.
+    predicted : dict
+        What :func:`predict_unlabelled` returned.
     by : {"author", "outlet"}
     """
     if by not in ("author", "outlet"):
         raise GroupError(f"Unknown grouping {by!r}; use author or outlet")
-    if model_id is None:
-        model_id = latest_prediction_model(store)
-        if model_id is None:
-            return []
     sums: dict[str, Counter] = {}
     counts: Counter = Counter()
-    for outlet, authors, probs in iter_predictions(store, model_id):
-        keys = authors if by == "author" else [outlet]
+    for a in predicted["articles"]:
+        keys = a["authors"] if by == "author" else [a["outlet"]]
         for key in keys or ["(no author)"]:
-            sums.setdefault(key, Counter()).update(probs)
+            sums.setdefault(key, Counter()).update(a["probabilities"])
             counts[key] += 1
     return [{by: k, "articles": counts[k],
              "probabilities": {c: round(v / counts[k], 4) for c, v in sorted(sums[k].items())}}

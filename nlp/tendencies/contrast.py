@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from nlp.documents import (
-    EmptySelectionError, GroupError, check_field, check_groups, group_matches, grouped_terms,
+    DocumentTerms, EmptySelectionError, GroupError, check_groups, group_matches,
 )
 
 log = logging.getLogger(__name__)
@@ -236,7 +236,7 @@ def contrast_pairs(
 
 
 def contrast(
-    store: Any,
+    docs: DocumentTerms,
     a: str,
     b: str | None = None,
     field: str = "tendency",
@@ -244,67 +244,64 @@ def contrast(
     min_count: int = 3,
     ngrams: int = 1,
     alpha0: float | None = None,
-    **filters: Any,
+    collocations: bool = True,
 ) -> ContrastResult:
-    """Contrast two groups of a corpus (or one group against the rest) on their preprocessed terms.
+    """Contrast two groups of a selection (or one group against the rest) on their preprocessed terms.
 
     Parameters
     ----------
-    store : corpus.store.CorpusStore
+    docs : nlp.documents.DocumentTerms
     a, b : str
         Group names of ``field``; ``b=None`` or ``"rest"`` contrasts ``a`` with every other article.
     field : {"tendency", "outlet", "author", "year"}
     top, min_count, ngrams, alpha0
         See :func:`contrast_pairs`.
-    **filters
-        Passed to the article query (``outlet=``, ``since=``, ``until=``, ...).
+    collocations : bool
+        False contrasts the terms before collocations (``docs`` read with ``raw=True``).
 
     Examples
     --------
-    >>> result = contrast(store, "soft_left", "hard_left")            # doctest: +SKIP
+    >>> result = contrast(load_documents(store), "soft_left", "hard_left")   # doctest: +SKIP
     >>> [t.term for t in result.terms_a[:3]]                          # doctest: +SKIP
     ['pluralism', 'devolution', 'coalition']
     """
-    check_field(field)
-    return contrast_pairs(grouped_terms(store, field, **filters), a, b, field=field, top=top,
+    return contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
                           min_count=min_count, ngrams=ngrams, alpha0=alpha0)
 
 
 def contrast_each_against_rest(
-    store: Any,
+    docs: DocumentTerms,
     field: str = "tendency",
     top: int = 20,
     min_count: int = 3,
     min_docs: int = 2,
     exclude: Sequence[str] = ("unlabelled", "mixed"),
-    **filters: Any,
 ) -> list[ContrastResult]:
     """One-against-the-rest contrasts for every group of ``field`` with at least ``min_docs`` articles.
 
     One pass over the corpus. The rest of a group is every other article, including excluded groups
     (``exclude`` only decides which groups get a contrast of their own). For reports and ``run``.
     """
-    check_field(field)
     per_group: dict[str, Counter] = {}
-    docs: Counter = Counter()
+    n_docs: Counter = Counter()
     total: Counter = Counter()
-    for values, terms in grouped_terms(store, field, **filters):
+    for values, terms in docs.grouped(field):
         total.update(terms)
         for v in set(values):
             per_group.setdefault(v, Counter()).update(terms)
-            docs[v] += 1
+            n_docs[v] += 1
     if not total:
         raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
     results = []
     for group in sorted(per_group):
-        if group in exclude or docs[group] < min_docs:
+        if group in exclude or n_docs[group] < min_docs:
             continue
         rest = total - per_group[group]
         if not rest:
             continue
         side_a, side_b = rank_terms(per_group[group], rest, top=top, min_count=min_count)
         results.append(ContrastResult(
-            a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=docs[group],
+            a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=n_docs[group],
             total_a=sum(per_group[group].values()), total_b=sum(rest.values()),
             params={"top": top, "min_count": min_count, "prior": "counts of both groups",
                     "alpha0": f"{PRIOR_SHARE} x terms of both groups"},

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from nlp.tendencies.contrast import rank_terms
-from nlp.documents import EmptySelectionError, GroupError, iter_article_terms
+from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
 
@@ -166,20 +166,20 @@ def mine_mentions(
 
 
 def mentions(
-    store: Any,
+    docs: DocumentTerms,
     window: int = 10,
     top: int = 10,
     min_count: int = 2,
     affiliations_file: str | Path | None = None,
     factions: Sequence[str] | None = None,
     vocabulary: Any = None,
-    **filters: Any,
 ) -> dict[str, Any]:
-    """How each faction of the vocabulary is talked about in a corpus (``mentions``).
+    """How each faction of the vocabulary is talked about in a selection (``mentions``).
 
     Parameters
     ----------
-    store : corpus.store.CorpusStore
+    docs : nlp.documents.DocumentTerms
+        Read with ``raw=True`` so that faction names are counted before collocations.
     window, top, min_count
         See :func:`mine_mentions`.
     affiliations_file : path, optional
@@ -188,8 +188,6 @@ def mentions(
         Only these faction terms (default: every faction of the vocabulary).
     vocabulary : nlp.vocabulary.Vocabulary, optional
         Default: the shipped vocabulary.
-    **filters
-        Passed to the article query.
 
     Returns
     -------
@@ -212,9 +210,8 @@ def mentions(
             raise GroupError(f"Unknown faction {unknown[0]!r}; known factions: {', '.join(sorted(names))}")
         names = {f: names[f] for f in wanted}
     affiliations = load_affiliations(affiliations_file)
-    docs = ((store.resolve(a)[0], a.outlet, terms)
-            for a, terms in iter_article_terms(store, collocations=False, **filters))
-    result = mine_mentions(docs, names, affiliations, window=window, top=top, min_count=min_count)
+    rows = ((docs.labels[i], docs.outlets[i], docs.raw_terms(i)) for i in range(len(docs)))
+    result = mine_mentions(rows, names, affiliations, window=window, top=top, min_count=min_count)
     log.info("mentions: %d articles, %d factions mentioned", result["articles"],
              sum(1 for f in result["factions"] if f["mentions"]))
     return result

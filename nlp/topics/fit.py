@@ -30,7 +30,7 @@ from corpus.analyses import begin_topic_run, write_document_topics
 from corpus.store import CorpusStore
 
 from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
-from nlp.text.preprocess import Collocations, TermsStream, current_fingerprint, iter_terms
+from nlp.documents import DocumentTerms, load_documents
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from nlp.text.vocabulary import normalise_term
 
@@ -81,15 +81,15 @@ class PreparedCorpus:
                 yield id_, int(n)
 
 
-def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None = None,
+def prepare_corpus(docs: DocumentTerms, workdir: str | Path, no_below: int | None = None,
                    no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
-                   stop_words: Iterable[str] | str | Path | None = None, progress: Callable[[int], Any] | None = None,
-                   **filters: Any) -> PreparedCorpus:
+                   stop_words: Iterable[str] | str | Path | None = None, progress: Callable[[int], Any] | None = None
+                   ) -> PreparedCorpus:
     """Build the dictionary (two streamed passes) and write the bag-of-words corpus to ``workdir``.
 
     Parameters
     ----------
-    store : CorpusStore
+    docs : nlp.documents.DocumentTerms
     workdir : str or Path
     no_below : int, optional
         Keep terms in at least this many documents; default 2 below 200 documents, else 5.
@@ -107,25 +107,20 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
         lines, ``#`` comments) adds its words to the default.
     progress : callable, optional
         Called with the number of documents just read.
-    **filters
-        Article selection (outlet, tendency, since, until, limit).
 
     Raises
     ------
     TopicModelError
         Empty corpus, or no terms left after filtering.
-    NotPreprocessedError
     """
     from gensim.corpora import Dictionary, MmCorpus
 
-    if store.count(**{k: v for k, v in filters.items() if k != "with_text"}) == 0:
-        raise TopicModelError("the corpus is empty: add articles first (python cli.py corpus import FILE, "
-                              "or python cli.py scrape OUTLET)")
-    fingerprint = current_fingerprint(store)
-    stream = TermsStream(store, **filters)
+    if len(docs) == 0:
+        raise TopicModelError("the selection is empty: add articles first (python cli.py corpus import FILE, "
+                              "or python cli.py scrape OUTLET), or widen it")
     dictionary = Dictionary()
     n_articles = 0
-    for terms in stream:
+    for terms in docs:
         dictionary.add_documents([terms], prune_at=2_000_000)
         n_articles += 1
         if progress:
@@ -155,14 +150,14 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
     counts = {"docs": 0, "tokens": 0, "units": 0}
     with open(ids_path, "w", encoding="utf-8") as ids:
         def bows() -> Iterator[list[tuple[int, int]]]:
-            for article, terms in iter_terms(store, **{"with_text": False, **filters}):
+            for article_id, terms in zip(docs.ids, docs):
                 modelled = False
                 for piece in _passages(terms, chunk_terms):
                     bow = dictionary.doc2bow(piece)
                     if not bow:
                         continue  # a document with no modelled term has no topic shares
                     n = sum(c for _, c in bow)
-                    ids.write(f"{article.id}\t{n}\n")
+                    ids.write(f"{article_id}\t{n}\n")
                     counts["units"] += 1
                     counts["tokens"] += n
                     modelled = True
@@ -171,13 +166,21 @@ def prepare_corpus(store: CorpusStore, workdir: str | Path, no_below: int | None
         MmCorpus.serialize(str(mm_path), bows(), id2word=dictionary)
     if counts["docs"] == 0:
         raise TopicModelError("no document has a term left after filtering: lower --no-below")
-    colloc = Collocations.from_store(store)
     return PreparedCorpus(
         dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=counts["docs"],
         n_articles=n_articles, n_tokens=counts["tokens"], n_units=counts["units"], chunk_terms=chunk_terms,
         filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunk_terms": chunk_terms,
                    "stop_words": sorted(stop)},
-        preprocess_fingerprint=fingerprint, collocations_fingerprint=colloc.fingerprint if colloc else None)
+        preprocess_fingerprint=docs.meta.get("preprocessor"), collocations_fingerprint=docs.meta.get("collocations"))
+
+
+def _read_documents(store: CorpusStore, progress: Callable[[int], Any] | None, filters: dict[str, Any]
+                    ) -> DocumentTerms:
+    """The selection's documents for a fit; an empty corpus and a corpus never preprocessed are errors."""
+    if store.count(**{k: v for k, v in filters.items() if k != "with_text"}) == 0:
+        raise TopicModelError("the corpus is empty: add articles first (python cli.py corpus import FILE, "
+                              "or python cli.py scrape OUTLET)")
+    return load_documents(store, preprocess=False, progress=progress, **filters)
 
 
 def topic_stop_words(source: Iterable[str] | str | Path | None = None) -> frozenset[str]:
@@ -410,7 +413,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
                seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = 20_000,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
-               **filters: Any) -> TopicRun:
+               docs: DocumentTerms | None = None, **filters: Any) -> TopicRun:
     """Fit, label, score, save and store one topic model.
 
     Parameters
@@ -434,8 +437,11 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         Where run folders go (default ``<db>.runs``); the run is ``<runs_dir>/topics/<name>``.
     progress : callable, optional
         ``progress(step, done, total)`` for the CLI's progress display.
+    docs : nlp.documents.DocumentTerms, optional
+        The documents to model (read from ``store`` with ``filters`` when not given); the store keeps the
+        fitted run and each document's shares.
     **filters
-        Article selection (outlet, tendency, since, until, limit).
+        Article selection (outlet, tendency, since, until, limit) when ``docs`` is not given.
 
     Returns
     -------
@@ -457,9 +463,10 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     shutil.rmtree(work, ignore_errors=True)
     try:
         step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
-        prepared = prepare_corpus(store, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
-                                  chunk_terms=chunk_terms, stop_words=stop_words,
-                                  progress=step("reading terms"), **filters)
+        if docs is None:
+            docs = _read_documents(store, step("reading terms"), filters)
+        prepared = prepare_corpus(docs, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
+                                  chunk_terms=chunk_terms, stop_words=stop_words)
         check_k(k, prepared.n_docs)
         model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
                            workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
@@ -469,7 +476,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         fit_seconds = time.perf_counter() - started
         if progress:
             progress("coherence", 0, 0)
-        texts = _Sample(TermsStream(store, **filters), math.ceil(prepared.n_articles / coherence_docs))
+        texts = _Sample(docs, math.ceil(prepared.n_articles / coherence_docs))
         scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
         with store.transaction():  # shares, topics and run row: all or nothing
             begin_topic_run(store, name, k, seed, str(final))  # the row the shares refer to
@@ -478,7 +485,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                 t["coherence_c_v"] = scores["c_v"][1][t["id"]]
                 t["coherence_npmi"] = scores["c_npmi"][1][t["id"]]
                 t["prevalence"] = float(prevalence[t["id"]])
-            manifest = _manifest(store, name, model, prepared, scores, filters, fit_seconds,
+            manifest = _manifest(store, name, model, prepared, scores, docs.meta.get("filters", {}), fit_seconds,
                                  time.perf_counter() - started, seeds, coherence_docs)
             model.model_.save(str(work / "lda.model"))
             prepared.dictionary.save(str(work / "dictionary.gensim"))
@@ -564,7 +571,8 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                  keep_n: int = 50_000, chunk_terms: int | None = None, stop_words: Iterable[str] | str | Path | None = None,
                  topn: int = 10,
                  coherence_docs: int = 20_000, runs_dir: str | Path | None = None, name: str | None = None,
-                 progress: Callable[[str, int, int], Any] | None = None, **filters: Any) -> dict[str, Any]:
+                 progress: Callable[[str, int, int], Any] | None = None, docs: DocumentTerms | None = None,
+                 **filters: Any) -> dict[str, Any]:
     """Fit one model per K on the same dictionary and seed; score each by coherence.
 
     Writes ``sweep.csv``, ``sweep.json`` and ``sweep.png`` (c_v and NPMI against K) to
@@ -584,12 +592,13 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
     out = runs_root(store, runs_dir) / "sweeps" / name
     shutil.rmtree(out, ignore_errors=True)
     step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
-    prepared = prepare_corpus(store, out / "corpus", no_below=no_below, no_above=no_above, keep_n=keep_n,
-                              chunk_terms=chunk_terms, stop_words=stop_words,
-                              progress=step("reading terms"), **filters)
+    if docs is None:
+        docs = _read_documents(store, step("reading terms"), filters)
+    prepared = prepare_corpus(docs, out / "corpus", no_below=no_below, no_above=no_above, keep_n=keep_n,
+                              chunk_terms=chunk_terms, stop_words=stop_words)
     for k in ks:
         check_k(k, prepared.n_docs)
-    texts = _Sample(TermsStream(store, **filters), math.ceil(prepared.n_articles / coherence_docs))
+    texts = _Sample(docs, math.ceil(prepared.n_articles / coherence_docs))
     rows = []
     for i, k in enumerate(ks):
         if progress:

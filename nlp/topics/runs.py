@@ -11,10 +11,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.analyses import get_topic_run, list_topic_runs, mean_topic_shares, save_topic_run, top_documents
-from corpus.store import CorpusStore
+import numpy as np
 
+from corpus.analyses import (document_topics, get_topic_run, list_topic_runs, mean_topic_shares, save_topic_run,
+                             top_documents)
+from corpus.store import CorpusStore
 from nlp.errors import TopicModelError, UnknownModelError
+
 
 @dataclass
 class TopicRun:
@@ -133,3 +136,30 @@ def topics_overview(store: CorpusStore, run: TopicRun, examples: int = 3) -> Top
             examples=[{"id": i, "title": found[i].title, "outlet": found[i].outlet, "year": found[i].year,
                        "url": found[i].url} for i in ids if i in found]))
     return TopicsOverview(run=run, topics=out)
+
+
+def document_topic_matrix(store: CorpusStore, run: TopicRun, docs: Any) -> np.ndarray:
+    """The stored topic shares of ``docs`` in ``run``: an array (n_docs, K), NaN rows for the documents the
+    run did not model."""
+    theta = np.full((len(docs), run.k), np.nan)
+    shares = document_topics(store, run.name, docs.ids)
+    for i, id_ in enumerate(docs.ids):
+        row = shares.get(id_)
+        if row:
+            theta[i] = 0.0
+            for topic, share in row.items():
+                theta[i, topic] = share
+    return theta
+
+
+def stored_topic_prevalence(store: CorpusStore, name: str | None = None, by: str = "tendency",
+                            period: str = "year", **filters: Any) -> list[dict[str, Any]]:
+    """Topic prevalence of a stored run over a selection: the run's shares, the selection's documents,
+    :func:`nlp.topics.trends.topic_prevalence` (what ``topics trends`` prints)."""
+    from nlp.documents import load_documents
+    from nlp.topics.trends import topic_prevalence
+
+    run = load_run(store, name)
+    docs = load_documents(store, preprocess=False, **filters)
+    labels = [t["label"] for t in sorted(run.topics, key=lambda t: t["id"])]
+    return topic_prevalence(docs, document_topic_matrix(store, run, docs), labels, by=by, period=period)

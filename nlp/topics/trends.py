@@ -13,17 +13,13 @@ import io
 import json
 import logging
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from corpus.models import Article
-from corpus.analyses import document_topics
-from corpus.store import CorpusStore
-
+from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError, NlpError
-from nlp.text.preprocess import Preprocessor, iter_terms
-from nlp.topics.runs import load_run
+from nlp.text.preprocess import Preprocessor
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +47,14 @@ def period_of(published: str | None, period: str = "year") -> str | None:
     return f"{year}-{month}"
 
 
-def _group_fn(store: CorpusStore, by: str):
+def _group_fn(docs: DocumentTerms, by: str) -> Callable[[int], str]:
     if by not in GROUPS:
         raise InvalidParameterError(f"unknown grouping {by!r}; use one of {', '.join(GROUPS)}", param="--by")
     if by == "tendency":
-        return store.tendency
+        return lambda i: docs.labels[i]
     if by == "outlet":
-        return lambda article: article.outlet
-    return lambda article: "all"
+        return lambda i: docs.outlets[i]
+    return lambda i: "all"
 
 
 def _check_cells(any_cells: bool, undated: int) -> None:
@@ -71,31 +67,21 @@ def _check_cells(any_cells: bool, undated: int) -> None:
         log.warning("%d undated documents left out of the trends", undated)
 
 
-def _batched(items: Iterable[Article], size: int = 500) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 # ----------------------------------------------------------------------------- topics
-def topic_prevalence(store: CorpusStore, name: str | None = None, by: str = "tendency", period: str = "year",
-                     **filters: Any) -> list[dict[str, Any]]:
+def topic_prevalence(docs: DocumentTerms, theta: np.ndarray, labels: Sequence[str] | None = None,
+                     by: str = "tendency", period: str = "year") -> list[dict[str, Any]]:
     """Topic prevalence by period and group.
 
     Parameters
     ----------
-    store : CorpusStore
-    name : str, optional
-        A fitted run (default: the newest).
+    docs : nlp.documents.DocumentTerms
+    theta : array of shape (n_docs, K)
+        Each document's topic shares (a row of NaN for a document the model did not cover), e.g. from
+        :func:`nlp.topics.runs.document_topic_matrix`.
+    labels : sequence of str, optional
+        Topic labels (default: the topic numbers).
     by : {"tendency", "outlet", "none"}
     period : {"month", "quarter", "year"}
-    **filters
-        Article selection (outlet, tendency, since, until).
 
     Returns
     -------
@@ -104,44 +90,41 @@ def topic_prevalence(store: CorpusStore, name: str | None = None, by: str = "ten
         shares of one (period, group) sum to 1.
     """
     period_of(None, period)  # validate
-    group = _group_fn(store, by)
-    run = load_run(store, name)
+    group = _group_fn(docs, by)
+    theta = np.asarray(theta, dtype=float)
+    k = theta.shape[1]
     sums: dict[tuple[str, str], np.ndarray] = {}
     counts: Counter = Counter()
     undated = 0
-    for batch in _batched(store.articles(**{**filters, "with_text": False})):
-        shares = document_topics(store, run.name, [a.id for a in batch])
-        for article in batch:
-            if article.id not in shares:
-                continue  # not in the model (no modelled terms, or added since the fit)
-            theta = np.zeros(run.k)
-            for topic, share in shares[article.id].items():
-                theta[topic] = share
-            p = period_of(article.published, period)
-            if p is None:
-                undated += 1
-                continue
-            cell = (p, group(article))
-            sums[cell] = sums.get(cell, 0) + theta
-            counts[cell] += 1
+    for i in range(len(docs)):
+        if np.isnan(theta[i, 0]):
+            continue  # not in the model (no modelled terms, or added since the fit)
+        p = period_of(docs.published[i], period)
+        if p is None:
+            undated += 1
+            continue
+        cell = (p, group(i))
+        sums[cell] = sums.get(cell, 0) + theta[i]
+        counts[cell] += 1
     _check_cells(bool(sums), undated)
-    labels = {t["id"]: t["label"] for t in run.topics}
+    names = list(labels) if labels is not None else [str(t) for t in range(k)]
     rows = []
     for cell in sorted(sums):
         mean = sums[cell] / counts[cell]
-        for t in range(run.k):
-            rows.append({"period": cell[0], "group": cell[1], "topic": t, "label": labels.get(t, str(t)),
+        for t in range(k):
+            rows.append({"period": cell[0], "group": cell[1], "topic": t, "label": names[t],
                          "share": round(float(mean[t]), 6), "n_docs": counts[cell]})
     return rows
 
 
 # ----------------------------------------------------------------------------- terms
-def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", period: str = "year",
-                preprocessor: Preprocessor | None = None, **filters: Any) -> list[dict[str, Any]]:
+def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preprocessor, by: str = "tendency",
+                period: str = "year") -> list[dict[str, Any]]:
     """How often words or phrases are used, per 10,000 terms, by period and group.
 
     Each word is put through the same pipeline as the corpus (``"soft left"`` -> ``soft_left``;
-    ``"devolved"`` -> ``devolve``), so it is counted as the corpus's terms are.
+    ``"devolved"`` -> ``devolve``), so it is counted as the corpus's terms are: give the preprocessor that
+    made the corpus' terms (``Preprocessor.from_store(store)``).
 
     Returns
     -------
@@ -155,12 +138,12 @@ def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", 
     NotPreprocessedError
     """
     period_of(None, period)
-    group = _group_fn(store, by)
+    group = _group_fn(docs, by)
     if not words:
         raise InvalidParameterError("name at least one word or phrase", param="WORD")
     # Counted on the terms before collocations, so "soft left" is found inside a soft_left_hard_left
     # collocation too; a multi-word query is counted as a sequence.
-    pre = preprocessor or Preprocessor.from_store(store, collocations=None)
+    pre = preprocessor
     queries: dict[str, tuple[str, ...]] = {}
     for word in words:
         terms = tuple(t for terms, _ in pre.pipe([(word, None)], collocations=False) for t in terms)
@@ -172,12 +155,13 @@ def term_trends(store: CorpusStore, words: Sequence[str], by: str = "tendency", 
     n_terms: Counter = Counter()
     n_docs: Counter = Counter()
     undated = 0
-    for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
-        p = period_of(article.published, period)
+    for i in range(len(docs)):
+        p = period_of(docs.published[i], period)
         if p is None:
             undated += 1
             continue
-        cell = (p, group(article))
+        terms = docs.raw_terms(i)
+        cell = (p, group(i))
         n_terms[cell] += len(terms)
         n_docs[cell] += 1
         unigrams = Counter(terms)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-ma
 def test_manifestos_import_fit_trends(tmp_path):
     from nlp.text.preprocess import preprocess_corpus
     from nlp.topics.fit import fit_topics
-    from nlp.topics.trends import topic_prevalence
+    from nlp.topics.runs import stored_topic_prevalence
 
     # Labour and Conservative only (fast), without the mislabelled 1959 "Conservative" text.
     subset = tmp_path / "lab_con.jsonl"
@@ -33,7 +33,7 @@ def test_manifestos_import_fit_trends(tmp_path):
     assert preprocess_corpus(store)["processed"] == 31
     run = fit_topics(store, 4, seed=0, passes=3, coherence_docs=10)
     assert all(len(t["terms"]) == 10 for t in run.topics) and run.coherence_c_v is not None
-    rows = topic_prevalence(store, run.name, by="tendency", period="year")
+    rows = stored_topic_prevalence(store, run.name, by="tendency", period="year")
     cells = defaultdict(float)
     for r in rows:
         cells[(r["period"], r["group"])] += r["share"]

@@ -7,13 +7,16 @@ import pytest
 
 from nlp.errors import InvalidParameterError
 from nlp.report.plots import plot_trends
-from nlp.topics.trends import format_rows, period_of, term_trends, topic_prevalence
+from nlp.documents import load_documents
+from nlp.text.preprocess import Preprocessor
+from nlp.topics.runs import stored_topic_prevalence
+from nlp.topics.trends import format_rows, period_of, term_trends
 
 
 @pytest.mark.parametrize("by,period", [("tendency", "year"), ("outlet", "quarter"), ("none", "month")])
 def test_shares_sum_to_one_per_cell(fitted, by, period):
     store, _ = fitted
-    rows = topic_prevalence(store, "base", by=by, period=period)
+    rows = stored_topic_prevalence(store, "base", by=by, period=period)
     cells = defaultdict(float)
     docs = {}
     for r in rows:
@@ -25,7 +28,7 @@ def test_shares_sum_to_one_per_cell(fitted, by, period):
 
 def test_groups_and_periods(fitted):
     store, _ = fitted
-    rows = topic_prevalence(store, "base", by="tendency", period="quarter")
+    rows = stored_topic_prevalence(store, "base", by="tendency", period="quarter")
     assert {r["group"] for r in rows} == {"soft_left", "hard_left", "soft_right"}
     assert all(len(r["period"]) == 7 and r["period"][4:6] == "-Q" for r in rows)
     assert period_of("2019-11-02", "month") == "2019-11" and period_of("1945", "quarter") == "1945"
@@ -34,14 +37,14 @@ def test_groups_and_periods(fitted):
 
 def test_topic_trends_plot_and_csv(fitted, tmp_path):
     store, _ = fitted
-    rows = topic_prevalence(store, by="outlet")
+    rows = stored_topic_prevalence(store, by="outlet")
     assert plot_trends(rows, tmp_path / "trends.png").stat().st_size > 5000
     assert format_rows(rows, "csv").splitlines()[0] == "period,group,topic,label,share,n_docs"
 
 
 def test_term_trends_per_10k(fitted):
     store, _ = fitted
-    rows = term_trends(store, ["soft left", "devolution"], by="none")
+    rows = term_trends(load_documents(store, raw=True), ["soft left", "devolution"], Preprocessor.from_store(store, collocations=None), by="none")
     soft = [r for r in rows if r["term"] == "soft left"]
     assert all(r["terms"] == "soft_left" for r in soft)
     # every synthetic article says "the soft left" once
@@ -53,7 +56,7 @@ def test_term_trends_per_10k(fitted):
 def test_term_trends_bad_word(fitted):
     store, _ = fitted
     with pytest.raises(InvalidParameterError, match=r"^'the' has no terms after preprocessing"):
-        term_trends(store, ["the"])
+        term_trends(load_documents(store, raw=True), ["the"], Preprocessor.from_store(store, collocations=None))
 
 
 def test_undated_corpus_is_a_clear_error(tmp_path):
@@ -68,6 +71,6 @@ def test_undated_corpus_is_a_clear_error(tmp_path):
     preprocess_corpus(store)
     fit_topics(store, 2, passes=1, name="u")
     with pytest.raises(NlpError, match=r"^none of the 6 documents in this selection has a date"):
-        topic_prevalence(store)
+        stored_topic_prevalence(store)
     with pytest.raises(NlpError, match=r"^none of the 6 documents"):
-        term_trends(store, ["energy"])
+        term_trends(load_documents(store, raw=True), ["energy"], Preprocessor.from_store(store, collocations=None))

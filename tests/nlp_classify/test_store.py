@@ -8,7 +8,7 @@ import pytest
 from nlp.tendencies.classify import evaluate, predict_text, predict_unlabelled, prediction_summary, train
 from nlp.tendencies.contrast import contrast, contrast_each_against_rest
 from nlp.errors import NotPreprocessedError
-from nlp.documents import GroupError
+from nlp.documents import GroupError, load_documents
 from nlp.text.kwic import kwic, kwic_dicts
 from nlp.tendencies.mentions import mentions, mentions_table
 
@@ -22,8 +22,14 @@ def store(tmp_path_factory):
     s.close()
 
 
-def test_evaluate_by_outlet_with_house_style_caveat(store):
-    result = evaluate(store, group_by="outlet", folds=6, seed=0)
+@pytest.fixture(scope="module")
+def docs(store):
+    """The store's documents, read once (raw terms kept for mentions)."""
+    return load_documents(store, raw=True)
+
+
+def test_evaluate_by_outlet_with_house_style_caveat(docs):
+    result = evaluate(docs, group_by="outlet", folds=6, seed=0)
     assert result["group_by"] == "outlet" and result["n_documents"] == 36
     assert result["splitter"] == "LeaveOneGroupOut" and result["folds"] == 6
     assert result["macro_f1"] >= 0.8 and result["macro_f1"] > result["baseline"]["macro_f1"]
@@ -33,34 +39,34 @@ def test_evaluate_by_outlet_with_house_style_caveat(store):
     json.dumps(result)
 
 
-def test_evaluate_by_author_same_seed_same_numbers(store):
-    a = evaluate(store, group_by="author", folds=4, seed=1)
-    assert a == evaluate(store, group_by="author", folds=4, seed=1)
+def test_evaluate_by_author_same_seed_same_numbers(docs):
+    a = evaluate(docs, group_by="author", folds=4, seed=1)
+    assert a == evaluate(docs, group_by="author", folds=4, seed=1)
     assert a["splitter"] == "StratifiedGroupKFold" and a["n_groups"] == 12
 
 
-def test_evaluate_unknown_options(store):
+def test_evaluate_unknown_options(docs):
     with pytest.raises(GroupError, match="Unknown grouping 'party'; use one of: outlet, author, none"):
-        evaluate(store, group_by="party")
+        evaluate(docs, group_by="party")
     with pytest.raises(GroupError, match="Cannot predict the outlet while grouping by outlet"):
-        evaluate(store, label_field="outlet", group_by="outlet")
+        evaluate(docs, label_field="outlet", group_by="outlet")
 
 
 def test_evaluate_single_outlet_selection_is_one_class(store):
     from nlp.tendencies.classify import ClassifyError
     with pytest.raises(ClassifyError, match=r"Only one class \('soft_left', 6 articles\)"):
-        evaluate(store, group_by="none", outlet="plural")
+        evaluate(load_documents(store, outlet="plural"), group_by="none")
 
 
-def test_contrast_and_rest(store):
-    result = contrast(store, "soft_left", "hard_left", top=10, collocations=False)
+def test_contrast_and_rest(docs):
+    result = contrast(docs, "soft_left", "hard_left", top=10, collocations=False)
     assert {"pluralism", "devolution"} & {t.term for t in result.terms_a[:5]}
     assert {"worker", "boss", "socialism", "solidarity"} & {t.term for t in result.terms_b[:5]}
-    rest = contrast(store, "soft_right", "rest")
+    rest = contrast(docs, "soft_right", "rest")
     assert rest.b == "rest" and rest.terms_a
     with pytest.raises(GroupError, match=r"Unknown outlet 'tribune'; known outlet groups \(articles\): "):
-        contrast(store, "tribune", "plural", field="outlet")
-    each = contrast_each_against_rest(store, field="tendency")
+        contrast(docs, "tribune", "plural", field="outlet")
+    each = contrast_each_against_rest(docs, field="tendency")
     assert [r.a for r in each] == ["hard_left", "soft_left", "soft_right"]
 
 
@@ -76,8 +82,8 @@ def test_kwic_phrase_and_term_forms(store):
     assert set(kwic_dicts(lines)[0]) == {"id", "title", "outlet", "published", "tendency", "left", "match", "right"}
 
 
-def test_mentions_self_and_others(store):
-    result = mentions(store, window=6)
+def test_mentions_self_and_others(docs):
+    result = mentions(docs, window=6)
     factions = {f["faction"]: f for f in result["factions"]}
     soft_left = factions["soft_left"]
     assert soft_left["self_mentions"] > 0 and soft_left["other_mentions"] > 0
@@ -95,49 +101,53 @@ def test_mentions_self_and_others(store):
     rows = mentions_table(result)
     assert rows and {"faction", "writer_tendency", "mentions", "terms"} <= set(rows[0])
     with pytest.raises(GroupError, match="Unknown faction 'centrists'; known factions: "):
-        mentions(store, factions=["centrists"])
+        mentions(docs, factions=["centrists"])
 
 
-def test_train_predict_and_store_probabilities(store, tmp_path):
-    info = train(store, str(tmp_path / "model"), seed=0)
+def test_train_predict_and_store_probabilities(store, docs, tmp_path):
+    from corpus.analyses import save_predictions
+    from nlp.text.preprocess import Preprocessor
+
+    info = train(docs, str(tmp_path / "model"), seed=0)
     assert info["classes"] == ["hard_left", "soft_left", "soft_right"] and info["n_documents"] == 36
-    one = predict_text(str(tmp_path / "model"), "Solidarity with the strike: nationalise rail now!", store=store)
+    one = predict_text(str(tmp_path / "model"), "Solidarity with the strike: nationalise rail now!",
+                       preprocessor=Preprocessor.from_store(store))
     assert one["label"] == "hard_left" and abs(sum(one["probabilities"].values()) - 1) < 1e-3
-    result = predict_unlabelled(store, str(tmp_path / "model"))
+    result = predict_unlabelled(docs, str(tmp_path / "model"))
     assert result["predicted"] == 8 and sum(result["by_label"].values()) == 8
+    save_predictions(store, result["model_id"], result["articles"], "2025-01-01T00:00:00Z")
     rows = store.conn.execute("SELECT COUNT(*) FROM predictions WHERE model = ?", (info["model_id"],)).fetchone()
     assert rows[0] == 8
-    again = predict_unlabelled(store, str(tmp_path / "model"))  # replaces, does not duplicate
+    again = predict_unlabelled(docs, str(tmp_path / "model"))
+    save_predictions(store, again["model_id"], again["articles"], "2025-01-02T00:00:00Z")  # replaces, does not duplicate
     assert again["predicted"] == 8
     assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 8
-    by_author = prediction_summary(store, by="author")
+    by_author = prediction_summary(again, by="author")
     assert by_author[0]["author"] == "Blogger" and by_author[0]["articles"] == 4
 
 
 def test_not_preprocessed_articles_are_preprocessed_first(tmp_path, caplog):
     from corpus import Article
-    from nlp.documents import iter_article_terms
-
     s = build_store(tmp_path / "raw.db", per_outlet=3, preprocess=False)
     with pytest.raises(NotPreprocessedError):
-        next(iter_article_terms(s, preprocess=False))
-    result = evaluate(s, group_by="outlet", folds=5)  # 6 outlets, classes of 6 articles
+        load_documents(s, preprocess=False)
+    result = evaluate(load_documents(s), group_by="outlet", folds=5)  # 6 outlets, classes of 6 articles
     assert result["n_documents"] == 18 and result["splitter"] == "StratifiedGroupKFold"
     assert any("26 articles are not preprocessed yet" in r.getMessage() for r in caplog.records)
     s.add(Article(outlet="plural", text="A new piece on pluralism and devolution.", source="demo"))
-    assert contrast(s, "soft_left", "hard_left", min_count=1).docs_a == 7  # 2 outlets x 3, and the new one
+    assert contrast(load_documents(s), "soft_left", "hard_left", min_count=1).docs_a == 7  # 2 outlets x 3, and the new one
     s.close()
 
 
 def test_empty_corpus(tmp_path):
     from corpus import CorpusStore
-    from nlp.documents import EmptySelectionError
+    from nlp.documents import DocumentTerms, EmptySelectionError
 
     with CorpusStore(tmp_path / "empty.db") as empty:
         with pytest.raises(EmptySelectionError, match="The corpus is empty; import or scrape articles first"):
-            contrast(empty, "soft_left", "hard_left")
-        with pytest.raises(EmptySelectionError, match="The corpus is empty"):
-            evaluate(empty)
+            load_documents(empty)
+        with pytest.raises(EmptySelectionError, match="No labelled, preprocessed articles"):
+            evaluate(DocumentTerms.from_terms([]))
 
 
 def test_kwic_errors(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from corpus.labels import LabelSet
+from nlp.documents import load_documents
 from nlp.pipeline import stage_tendencies
 from nlp.report.tendency_sections import tendency_sections
 from nlp.tendencies.analysis import analyse_tendencies
@@ -15,7 +16,7 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
     store = build_store(tmp_path / "c.db")
     store.load_labels(LabelSet.from_mapping({"outlets": {o: "soft_left" for o in
                       ("commonweal", "plural", "redcorner", "picketpen", "forwardbench", "newcentre")}}))
-    analysis = analyse_tendencies(store)
+    analysis = analyse_tendencies(load_documents(store, raw=True))
     assert analysis["evaluation"] == {}
     assert analysis["skipped"]["classifier, folds by outlet"].startswith("Only one class ('soft_left'")
     sections = tendency_sections(analysis)
@@ -26,8 +27,9 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
 
 def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
     store = build_store(tmp_path / "c.db")
+    docs = load_documents(store, raw=True)
     ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={}, results={},
-                          out_dir=tmp_path / "run")
+                          out_dir=tmp_path / "run", documents=lambda: docs)
     stage_tendencies(ctx)
     assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
     assert ctx.metrics["classifier_macro_f1_by_outlet"] >= 0.8
