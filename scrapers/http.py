@@ -55,8 +55,9 @@ class FetchConfig:
     """How politely and how patiently to fetch.
 
     ``delay`` is the minimum number of seconds between two requests to one host (a robots.txt
-    Crawl-delay raises it). ``max_wait`` caps any single wait between retries; a Retry-After longer
-    than that gives the URL up instead of hammering the host early.
+    Crawl-delay raises it). ``timeout`` bounds each request's whole duration (connection, headers and
+    body together), not just the wait for each read. ``max_wait`` caps any single wait between retries;
+    a Retry-After longer than that gives the URL up instead of hammering the host early.
     """
 
     user_agent: str = field(default_factory=default_user_agent)

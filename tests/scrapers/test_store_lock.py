@@ -71,7 +71,7 @@ def test_a_lock_held_past_the_limit_ends_the_crawl_with_one_clear_line(serve, tm
     other = OtherWriter(db)
     try:
         with pytest.raises(CorpusLocked) as info:
-            scrape(store, [get_scraper("labourlist", base_url=server.url)], fast_options(lock_wait=0.5),
+            scrape(store, [get_scraper("labourlist", base_url=server.url)], fast_options(lock_wait=1.0),
                    progress=locking_progress(other, 5.0))
     finally:
         other.release()
