@@ -2,7 +2,10 @@
 
 One thread per outlet discovers and fetches (the shared :class:`~scrapers.http.Fetcher` keeps each host
 polite); the calling thread is the only one that writes to the store, one small transaction per page, so
-killing the process loses at most the page in flight. Crawl state lives in the store (``crawl_urls``,
+killing the process loses at most the page in flight. When another process holds the corpus's write lock
+for longer than the store's busy timeout, fetched pages wait in memory (a bounded backlog; the fetching
+threads pause when it is full) and are written, in order, once the lock frees; only a lock held past
+``CrawlOptions.lock_wait`` seconds ends the crawl, with a one-line :class:`CorpusLocked` error. Crawl state lives in the store (``crawl_urls``,
 ``raw_pages``, ``http_cache``, ``crawl_runs``): a re-run skips what is done, retries what failed (up to
 ``max_attempts``), and fetches only what is new. Raw pages are kept zlib-compressed for
 :func:`reparse`.
@@ -12,8 +15,11 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import sqlite3
 import threading
+import time
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
@@ -25,7 +31,7 @@ from corpus.store import CorpusStore
 
 from .base import Scraper
 from .discovery import Candidate, Discovery
-from .errors import FetchError, HostUnreachable, RobotsDisallowed, ScraperError
+from .errors import CorpusLocked, FetchError, HostUnreachable, RobotsDisallowed, ScraperError
 from .extract import LONDON
 from .http import FetchConfig, Fetcher
 
@@ -35,17 +41,25 @@ DONE_STATUSES = ("done", "gone", "not_article")
 SUMMARY_KEYS = ("discovered", "fetched", "new", "failed", "skipped_robots")
 NOT_PAGES = frozenset({"application/pdf", "application/zip", "application/gzip", "application/msword",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
+#: Events (fetched pages mostly) held in memory while the corpus is locked; then the fetchers wait.
+MAX_BACKLOG = 200
+LOCK_RETRY_FIRST, LOCK_RETRY_MAX = 0.05, 5.0
 
 
 @dataclass
 class CrawlOptions:
-    """What to collect and how patiently (``since``/``until`` are ISO dates, inclusive)."""
+    """What to collect and how patiently (``since``/``until`` are ISO dates, inclusive).
+
+    ``lock_wait`` is how many seconds a crawl keeps waiting, fetched pages in memory, for a corpus
+    another process keeps locked before it gives up with :class:`CorpusLocked`.
+    """
 
     since: str | None = None
     until: str | None = None
     max_articles: int | None = None
     max_attempts: int = 3
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    lock_wait: float = 600.0
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -153,14 +167,107 @@ def _ensure_outlet_label(store: CorpusStore, scraper: Scraper) -> None:
         "tendency": tendency, "name": scraper.spec.display_name, "note": "default tendency from the outlets config"}}}))
 
 
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _locked_error(store: CorpusStore, waited: float, unsaved: int) -> CorpusLocked:
+    lost = f"; {unsaved} fetched page(s) could not be written and will be fetched again on the next run" \
+        if unsaved else ""
+    error = CorpusLocked(f"the corpus {store.path} stayed locked by another process for {waited:.0f}s; "
+                         f"everything fetched before then is stored{lost}. Let the other process finish, then "
+                         "run the scrape again")
+    error.waited, error.unsaved = waited, unsaved
+    return error
+
+
+def _retry_locked(store: CorpusStore, lock_wait: float, write: Callable[[], Any]) -> Any:
+    """``write()``, retried with backoff while another process holds the corpus's write lock."""
+    start, pause = time.monotonic(), LOCK_RETRY_FIRST
+    while True:
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            waited = time.monotonic() - start
+            if not _is_locked(exc) or waited > lock_wait:
+                if _is_locked(exc):
+                    raise _locked_error(store, waited, 0) from None
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, LOCK_RETRY_MAX)
+
+
 class _Writer:
-    """Applies the workers' events to the store (only ever from the thread that owns the store)."""
+    """Applies the workers' events to the store (only ever from the thread that owns the store).
 
-    def __init__(self, store: CorpusStore, summaries: dict[str, OutletSummary]):
+    Events wait in ``backlog`` and are written in order; a write refused because another process
+    holds the corpus's lock is retried later (backing off), so nothing fetched is dropped unless the
+    lock outlasts ``lock_wait`` seconds.
+    """
+
+    def __init__(self, store: CorpusStore, summaries: dict[str, OutletSummary], lock_wait: float = 600.0):
         self.store, self.summaries = store, summaries
+        self.lock_wait = lock_wait
+        self.backlog: deque[tuple] = deque()
         self._discovered: list[tuple] = []
+        self._locked_since: float | None = None
+        self._retry_at = 0.0
+        self._pause = LOCK_RETRY_FIRST
+        self.lock_waits = 0  # how many writes met a locked corpus
 
-    def flush(self) -> None:
+    @property
+    def full(self) -> bool:
+        return len(self.backlog) >= MAX_BACKLOG
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.backlog or self._discovered)
+
+    def apply(self, event: tuple) -> None:
+        self.backlog.append(event)
+        self.drain(flush=False)
+
+    def drain(self, flush: bool = True) -> None:
+        """Write the backlog in order (and, with ``flush``, the batch of discovered URLs).
+
+        Raises :class:`CorpusLocked` once the corpus has been locked for more than ``lock_wait``.
+        """
+        now = time.monotonic()
+        if now < self._retry_at:
+            return
+        try:
+            while self.backlog:
+                event = self.backlog[0]
+                if event[0] == "discovered":
+                    self._discovered.append((event[2], event[1], event[3], now_utc(), event[4], event[5]))
+                    self.backlog.popleft()
+                    if len(self._discovered) >= 500:
+                        self._flush_discovered()
+                    continue
+                self._flush_discovered()
+                self._write(event)
+                self.backlog.popleft()
+            if flush:
+                self._flush_discovered()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc):
+                raise
+            self.lock_waits += 1
+            if self._locked_since is None:
+                self._locked_since = now
+                log.warning("the corpus %s is locked by another process; fetched pages wait in memory",
+                            self.store.path)
+            if now - self._locked_since > self.lock_wait:
+                raise _locked_error(self.store, now - self._locked_since,
+                                    sum(e[0] == "page" for e in self.backlog)) from None
+            self._retry_at = now + self._pause
+            self._pause = min(self._pause * 2, LOCK_RETRY_MAX)
+            return
+        if self._locked_since is not None:
+            log.info("the corpus %s is writable again", self.store.path)
+        self._locked_since, self._pause = None, LOCK_RETRY_FIRST
+
+    def _flush_discovered(self) -> None:
         if not self._discovered:
             return
         with self.store.transaction() as conn:
@@ -171,14 +278,9 @@ class _Writer:
                              "published = COALESCE(excluded.published, published)", self._discovered)
         self._discovered.clear()
 
-    def apply(self, event: tuple) -> None:
+    def _write(self, event: tuple) -> None:
+        """One event in one transaction; the summary counts it only once that commits."""
         kind, outlet = event[0], event[1]
-        if kind == "discovered":
-            self._discovered.append((event[2], outlet, event[3], now_utc(), event[4], event[5]))
-            if len(self._discovered) >= 500:
-                self.flush()
-            return
-        self.flush()
         s = self.summaries[outlet]
         if kind == "page":
             _, _, url, final_url, status, ctype, encoding, blob, fetched_at, article = event
@@ -192,17 +294,17 @@ class _Writer:
                     (url, outlet, fetched_at, status, ctype, encoding, blob, final_url))
                 if isinstance(article, Article):
                     outcome = self.store.upsert(article)
-                    setattr(s, outcome, getattr(s, outcome) + 1)
                     self._mark(conn, url, outlet, "done", status, None, article.id, fetched_at)
                     if article.canonical_url and article.canonical_url != url:
                         self._mark(conn, article.canonical_url, outlet, "done", status, None, article.id,
                                    fetched_at, count_attempt=False)
                 else:  # a reason the page is not stored: ("not_article" | "out_of_range", published)
                     reason, published = article
-                    s.skipped += 1
+                    outcome = "skipped"
                     self._mark(conn, url, outlet, reason, status, None, None, fetched_at)
                     conn.execute("UPDATE crawl_urls SET published = COALESCE(published, ?) WHERE url = ?",
                                  (published, url))
+            setattr(s, outcome, getattr(s, outcome) + 1)
         elif kind == "failed":
             _, _, url, status, error, gone = event
             with self.store.transaction() as conn:
@@ -212,9 +314,9 @@ class _Writer:
                 self._mark(conn, event[2], outlet, "robots", None, "disallowed by robots.txt", None, None,
                            count_attempt=False)
         elif kind == "skipped":
-            s.skipped += 1
             with self.store.transaction() as conn:
                 self._mark(conn, event[2], outlet, event[3], None, None, None, None, count_attempt=False)
+            s.skipped += 1
         elif kind == "cache":
             _, _, url, etag, last_modified = event
             with self.store.transaction() as conn:
@@ -395,45 +497,71 @@ def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOption
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(options.fetch)
     summaries = {s.name: OutletSummary() for s in scrapers}
-    writer = _Writer(store, summaries)
+    writer = _Writer(store, summaries, options.lock_wait)
     events: queue.Queue = queue.Queue(maxsize=1000)
     stop = threading.Event()
+
+    def emit(event: tuple) -> None:
+        """Hand an event to the writer; waits while it is behind, drops it once the crawl is stopping."""
+        while not stop.is_set():
+            try:
+                events.put(event, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def start_run(s: Scraper) -> int:
+        with store.transaction() as conn:
+            return conn.execute("INSERT INTO crawl_runs (outlet, started_at) VALUES (?, ?)",
+                                (s.name, now_utc())).lastrowid
+
     runs: dict[str, int] = {}
     threads = []
     for s in scrapers:
-        _ensure_outlet_label(store, s)
+        _retry_locked(store, options.lock_wait, lambda: _ensure_outlet_label(store, s))
         state = _load_state(store, s.name, options.max_attempts)
-        with store.transaction() as conn:
-            runs[s.name] = conn.execute("INSERT INTO crawl_runs (outlet, started_at) VALUES (?, ?)",
-                                        (s.name, now_utc())).lastrowid
+        runs[s.name] = _retry_locked(store, options.lock_wait, lambda: start_run(s))
         t = threading.Thread(target=_work, name=f"crawl-{s.name}", daemon=True,
-                             args=(s, fetcher, state, options, events.put, stop, summaries[s.name]))
+                             args=(s, fetcher, state, options, emit, stop, summaries[s.name]))
         threads.append(t)
     try:
         for t in threads:
             t.start()
-        while any(t.is_alive() for t in threads) or not events.empty():
+        while any(t.is_alive() for t in threads) or not events.empty() or writer.pending:
+            if writer.full:  # the corpus is locked and memory is spent: the fetchers wait on the queue
+                writer.drain()
+                time.sleep(0.05)
+                continue
             try:
                 event = events.get(timeout=0.05)
             except queue.Empty:
-                writer.flush()
+                writer.drain()
                 continue
             writer.apply(event)
             if progress and event[0] == "page":
                 progress(event[1], summaries[event[1]])
-        writer.flush()
+    except CorpusLocked as exc:
+        stop.set()
+        queued = []
+        while not events.empty():
+            queued.append(events.get_nowait())
+        raise _locked_error(store, exc.waited, exc.unsaved + sum(e[0] == "page" for e in queued)) from None
     except BaseException:
         stop.set()
         raise
     finally:
         if own_fetcher:
             fetcher.close()
-    for name, run_id in runs.items():
-        s = summaries[name]
+
+    def finish_runs() -> None:
         with store.transaction() as conn:
-            conn.execute("UPDATE crawl_runs SET finished_at = ?, summary = ? WHERE id = ?",
-                         (now_utc(), json.dumps({**s.to_dict(), "complete": s.complete, "sources": s.sources}),
-                          run_id))
+            for name, run_id in runs.items():
+                s = summaries[name]
+                conn.execute("UPDATE crawl_runs SET finished_at = ?, summary = ? WHERE id = ?",
+                             (now_utc(), json.dumps({**s.to_dict(), "complete": s.complete, "sources": s.sources}),
+                              run_id))
+
+    _retry_locked(store, options.lock_wait, finish_runs)
     return ScrapeResult(summaries)
 
 

@@ -62,8 +62,45 @@ def _child_text(el, *names: str) -> str | None:
     return None
 
 
+def _own_descendants(el) -> Iterator:
+    """``el``'s descendants in document order, minus other items nested inside it.
+
+    Markup in a title (``<title>Rents <b>fall</title>``) that the forgiving XML parser repairs by
+    nesting can push an item's ``<link>`` and date below its title, and even the next item inside it.
+    """
+    stack = list(reversed(el))
+    while stack:
+        node = stack.pop()
+        if _local(node) in ("item", "entry"):
+            continue
+        yield node
+        stack.extend(reversed(node))
+
+
+def _item_text(el, *names: str) -> str | None:
+    """Text of the item's first child element named so; failing that, of its first such descendant."""
+    found = _child_text(el, *names)
+    if found:
+        return found
+    for node in _own_descendants(el):
+        if _local(node) in names and (node.text or "").strip():
+            return node.text.strip()
+    return None
+
+
+def _atom_link(el) -> str | None:
+    for nodes in (iter(el), _own_descendants(el)):
+        for node in nodes:
+            if _local(node) == "link" and node.get("rel", "alternate") == "alternate" and node.get("href"):
+                return node.get("href").strip()
+    return None
+
+
 def parse_feed(content: bytes, base_url: str = "") -> list[Candidate]:
-    """Items of an RSS 2.0, RSS 1.0 or Atom feed (``[]`` for anything else)."""
+    """Items of an RSS 2.0, RSS 1.0 or Atom feed (``[]`` for anything else).
+
+    An item keeps its link and date when markup in its title (or description) broke the XML.
+    """
     root = _xml_root(content)
     if root is None:
         return []
@@ -71,19 +108,15 @@ def parse_feed(content: bytes, base_url: str = "") -> list[Candidate]:
     for el in root.iter():
         name = _local(el)
         if name == "item":
-            link = _child_text(el, "link")
+            link = _item_text(el, "link")
             if not link:
                 for child in el:
                     if _local(child) == "guid" and child.get("isPermaLink", "true") != "false" and child.text:
                         link = child.text.strip()
-            date = _child_text(el, "pubdate", "date", "published", "issued")
+            date = _item_text(el, "pubdate", "date", "published", "issued")
         elif name == "entry":
-            link = None
-            for child in el:
-                if _local(child) == "link" and child.get("rel", "alternate") == "alternate" and child.get("href"):
-                    link = child.get("href").strip()
-                    break
-            date = _child_text(el, "published", "issued", "updated")
+            link = _atom_link(el)
+            date = _item_text(el, "published", "issued", "updated")
         else:
             continue
         if link:

@@ -43,5 +43,12 @@ class HostUnreachable(FetchError):
     """The host did not answer at all (DNS, refused connection, timeouts on robots.txt)."""
 
 
+class CorpusLocked(ScraperError):
+    """The corpus stayed locked by another process for longer than a crawl is willing to wait."""
+
+    waited: float = 0.0  # seconds the crawl waited
+    unsaved: int = 0  # fetched pages it could not write
+
+
 #: The name the CLI looks for when converting library errors into one-line messages.
 ScrapeError = ScraperError

@@ -125,24 +125,44 @@ def link_href(tree: Any, rel: str) -> str | None:
     return None
 
 
+#: JSON-LD beyond these limits is page furniture gone wrong, not article metadata: skipped, never fatal.
+JSON_LD_MAX_CHARS = 1_000_000
+JSON_LD_MAX_DEPTH = 32
+JSON_LD_MAX_NODES = 2_000
+
+
 def _types(node: dict) -> set[str]:
     t = node.get("@type", ())
-    return {t} if isinstance(t, str) else {x for x in t if isinstance(x, str)}
+    if isinstance(t, str):
+        return {t}
+    if isinstance(t, list):
+        return {x for x in t if isinstance(x, str)}
+    return set()
 
 
 def json_ld_nodes(tree: Any) -> list[dict]:
-    """Every object in the page's JSON-LD blocks (``@graph`` and lists flattened)."""
+    """Every object in the page's JSON-LD blocks (``@graph`` and lists flattened).
+
+    Pathological blocks (over :data:`JSON_LD_MAX_CHARS`, nested past Python's recursion limit,
+    unreadable) are skipped, and the walk stops at :data:`JSON_LD_MAX_DEPTH` levels and
+    :data:`JSON_LD_MAX_NODES` objects, so a broken block costs the page its JSON-LD layer only: the
+    other layers (meta tags, selectors, trafilatura) still read the article.
+    """
     nodes: list[dict] = []
 
     def walk(obj: Any) -> None:
-        if isinstance(obj, list):
-            for x in obj:
-                walk(x)
-        elif isinstance(obj, dict):
-            nodes.append(obj)
-            for key in ("@graph", "mainEntity", "mainEntityOfPage"):  # where an article may nest
-                if isinstance(obj.get(key), (dict, list)):
-                    walk(obj[key])
+        stack = [(obj, 0)]
+        while stack and len(nodes) < JSON_LD_MAX_NODES:
+            item, depth = stack.pop()
+            if depth > JSON_LD_MAX_DEPTH:
+                continue
+            if isinstance(item, list):
+                stack.extend((x, depth + 1) for x in reversed(item))
+            elif isinstance(item, dict):
+                nodes.append(item)
+                for key in ("mainEntityOfPage", "mainEntity", "@graph"):  # where an article may nest
+                    if isinstance(item.get(key), (dict, list)):
+                        stack.append((item[key], depth + 1))
 
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
@@ -150,14 +170,21 @@ def json_ld_nodes(tree: Any) -> list[dict]:
         raw = (script.text or "").strip()
         if not raw:
             continue
+        if len(raw) > JSON_LD_MAX_CHARS:
+            log.debug("JSON-LD block of %d characters skipped", len(raw))
+            continue
         try:
-            walk(json.loads(raw, strict=False))
-        except json.JSONDecodeError:
-            try:  # common breakage: trailing commas
-                walk(json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False))
-            except json.JSONDecodeError:
-                log.debug("unreadable JSON-LD block skipped")
+            walk(_loads_json_ld(raw))
+        except (ValueError, RecursionError):
+            log.debug("unreadable JSON-LD block skipped")
     return nodes
+
+
+def _loads_json_ld(raw: str) -> Any:
+    try:
+        return json.loads(raw, strict=False)
+    except json.JSONDecodeError:  # common breakage: trailing commas
+        return json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
 
 
 def json_ld_article(nodes: list[dict]) -> dict | None:

@@ -3,12 +3,16 @@
 Politeness: an identifying User-Agent with a contact address, robots.txt (and its Crawl-delay) obeyed,
 a minimum delay between two requests to one host, and never two requests at once to one host (different
 hosts may be fetched concurrently from different threads). Robustness: timeouts, retries with exponential
-backoff and jitter on 429/5xx/connection errors (honouring Retry-After), a streamed size cap counted on
-*decompressed* bytes (so gzip bombs stop early), charset detection for pages that lie about or omit their
-encoding, a redirect limit and no redirect off the outlet's own domains, conditional requests.
+backoff and jitter on 429/5xx/connection errors (honouring Retry-After), a wall-clock deadline over each
+request's whole duration (a server dripping headers or body a byte at a time cannot hold a URL past
+``--timeout``), a streamed size cap counted on *decompressed* bytes (so gzip bombs stop early), charset
+detection for pages that lie about or omit their encoding, a redirect limit and no redirect off the
+outlet's own domains, conditional requests. robots.txt is read by Protego (RFC 9309: ``*`` and ``$``
+wildcards, fractional Crawl-delay, Request-rate, Sitemap lines), from at most its first 500 KiB.
 """
 from __future__ import annotations
 
+import codecs
 import email.utils
 import logging
 import os
@@ -16,7 +20,6 @@ import random
 import re
 import threading
 import time
-import urllib.robotparser
 import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +27,9 @@ from typing import Callable, Iterable, Iterator, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
+import httpcore
 import httpx
+from protego import Protego
 
 from .errors import FetchError, HostUnreachable, OffDomainRedirect, RobotsDisallowed, TooLarge
 from .urls import netloc_key
@@ -35,6 +40,8 @@ __version__ = "0.1.0"
 DEFAULT_CONTACT = "https://github.com/softleft/softleft"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: RFC 9309 2.5: crawlers must parse at least the first 500 KiB of a robots.txt; we parse exactly that.
+ROBOTS_MAX_BYTES = 500 * 1024
 
 
 def default_user_agent(contact: str | None = None) -> str:
@@ -48,8 +55,9 @@ class FetchConfig:
     """How politely and how patiently to fetch.
 
     ``delay`` is the minimum number of seconds between two requests to one host (a robots.txt
-    Crawl-delay raises it). ``max_wait`` caps any single wait between retries; a Retry-After longer
-    than that gives the URL up instead of hammering the host early.
+    Crawl-delay raises it). ``timeout`` bounds each request's whole duration (connection, headers and
+    body together), not just the wait for each read. ``max_wait`` caps any single wait between retries;
+    a Retry-After longer than that gives the URL up instead of hammering the host early.
     """
 
     user_agent: str = field(default_factory=default_user_agent)
@@ -81,6 +89,7 @@ class Page:
     headers: dict[str, str]
     content: bytes
     redirects: tuple[str, ...] = ()
+    truncated: bool = False  # cut at a size limit on purpose (robots.txt only)
 
     @property
     def not_modified(self) -> bool:
@@ -113,7 +122,13 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 # What browsers do (WHATWG Encoding): these labels all mean windows-1252.
 _WHATWG = {"latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
+           "iso_8859-1": "cp1252", "l1": "cp1252", "cp819": "cp1252", "ibm819": "cp1252",
            "ascii": "cp1252", "us-ascii": "cp1252", "windows-1252": "cp1252", "x-cp1252": "cp1252"}
+_MULTIBYTE = ("utf", "gb", "big5", "shift", "euc", "iso2022", "cp932", "cp936", "cp949", "cp950", "johab", "hz")
+#: Up to this share of words with a non-ASCII letter, a text reads as English (a café, a Renée), not as
+#: Polish or Czech (where a third of the words carry a diacritic).
+_ENGLISH_MAX_ACCENTED = 0.1
+_MARKUP = re.compile(r"<[^>]*>|&#?\w+;")
 
 
 def _codec(label: str | None) -> str | None:
@@ -121,19 +136,62 @@ def _codec(label: str | None) -> str | None:
         return None
     label = label.strip().lower()
     label = _WHATWG.get(label, label)
-    import codecs
     try:
         return codecs.lookup(label).name
     except LookupError:
         return None
 
 
+def _single_byte(codec: str) -> bool:
+    return not codec.replace("-", "").replace("_", "").startswith(_MULTIBYTE)
+
+
+def _strange(text: str) -> int:
+    """Characters an English page in a Western encoding would not contain (C1 controls, Ł, ť, Ė ...)."""
+    n = 0
+    for ch in text:
+        if ch < "\x80" or ch in "\r\n\t":
+            continue
+        if "\x80" <= ch <= "\x9f" or ch == "\ufffd":
+            n += 1
+            continue
+        try:
+            ch.encode("cp1252")
+        except UnicodeEncodeError:
+            n += 1
+    return n
+
+
+def _englishlike(text: str) -> bool:
+    words = [w for w in _MARKUP.sub(" ", text).split() if any(ch.isalpha() for ch in w)]
+    if not words:
+        return True
+    accented = sum(any(ch > "\x7f" and ch.isalpha() for ch in w) for w in words)
+    return accented / len(words) <= _ENGLISH_MAX_ACCENTED
+
+
+def _prefer_cp1252(content: bytes, text: str, codec: str) -> tuple[str, str]:
+    """``(text, codec)``, or windows-1252 instead when the page reads as English and 1252 fits it better."""
+    if codec == "cp1252" or not _single_byte(codec):
+        return text, codec
+    try:
+        western = content.decode("cp1252")
+    except UnicodeDecodeError:
+        return text, codec
+    if _englishlike(western) and _strange(western) < _strange(text):
+        return western, "cp1252"
+    return text, codec
+
+
 def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page, returning ``(text, encoding)``.
 
     UTF-8 first (a page that decodes as UTF-8 almost surely is), then the charset the header or a
-    ``<meta>`` declares (with the browser mapping latin-1 -> windows-1252), then charset-normalizer's
-    best guess; a page that lies ("utf-8" on cp1252 bytes) or says nothing ends in detection.
+    ``<meta>`` declares (latin-1 and ascii read as windows-1252, as browsers do), then
+    charset-normalizer's best guess. A page that lies ("utf-8" on windows-1252 bytes) or says nothing
+    ends in detection; a single-byte declaration or guess other than windows-1252 (iso-8859-2, cp1250,
+    mac-latin2 ...) gives way to windows-1252 when the text reads as English and windows-1252 explains
+    its bytes better, so ``£40`` never becomes ``Ł40``.
     """
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "utf-8"
@@ -154,27 +212,33 @@ def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, s
         codec = _codec(label)
         if codec and codec not in ("utf-8", "utf-16", "utf-32"):
             try:
-                return content.decode(codec), codec
+                text = content.decode(codec)
             except UnicodeDecodeError:
                 continue
+            return _prefer_cp1252(content, text, codec)
     best = charset_normalizer.from_bytes(content[:200_000]).best()
     if best is not None and best.encoding:
         try:
-            return content.decode(best.encoding), best.encoding
+            return _prefer_cp1252(content, content.decode(best.encoding), codecs.lookup(best.encoding).name)
         except (UnicodeDecodeError, LookupError):
             pass
     return content.decode("cp1252", errors="replace"), "cp1252"
 
 
 # -- decompression with a cap ---------------------------------------------------------------------
-def _decompressed(chunks: Iterable[bytes], encoding: str, cap: int, url: str) -> bytes:
-    """Decode a Content-Encoding stream, stopping as soon as the output passes ``cap`` bytes."""
+def _decompressed(chunks: Iterable[bytes], encoding: str, cap: int, url: str, truncate: bool = False) -> bytes:
+    """Decode a Content-Encoding stream, stopping as soon as the output passes ``cap`` bytes.
+
+    Past the cap: :class:`TooLarge`, or with ``truncate`` the first ``cap`` bytes (robots.txt).
+    """
     encoding = (encoding or "identity").strip().lower()
     out = bytearray()
     if encoding in ("", "identity", "none"):
         for chunk in chunks:
             out += chunk
             if len(out) > cap:
+                if truncate:
+                    return bytes(out[:cap])
                 raise TooLarge(url, f"response larger than {cap} bytes (raise --max-bytes if that is wrong)")
         return bytes(out)
     if encoding in ("gzip", "x-gzip"):
@@ -191,6 +255,8 @@ def _decompressed(chunks: Iterable[bytes], encoding: str, cap: int, url: str) ->
             while buf:
                 out += d.decompress(buf, cap + 1 - len(out))
                 if len(out) > cap:
+                    if truncate:
+                        return bytes(out[:cap])
                     raise TooLarge(url, f"response decompresses to more than {cap} bytes (a decompression bomb?)")
                 buf = d.unconsumed_tail
         except zlib.error as exc:
@@ -198,6 +264,8 @@ def _decompressed(chunks: Iterable[bytes], encoding: str, cap: int, url: str) ->
     if d is not None:
         out += d.flush()
         if len(out) > cap:
+            if truncate:
+                return bytes(out[:cap])
             raise TooLarge(url, f"response decompresses to more than {cap} bytes (a decompression bomb?)")
     return bytes(out)
 
@@ -216,34 +284,128 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time()) if when else None
 
 
-def _float_crawl_delay(text: str, agent: str) -> float | None:
-    """Crawl-delay for ``agent`` (or ``*``) where robotparser, which reads whole seconds only, gave none."""
-    token = agent.split("/", 1)[0].lower()
-    found: dict[str, float] = {}
-    agents: list[str] = []
-    in_rules = False
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if ":" not in line:
-            continue
-        key, value = (x.strip() for x in line.split(":", 1))
-        key = key.lower()
-        if key == "user-agent":
-            if in_rules:
-                agents, in_rules = [], False
-            agents.append(value.lower())
-        else:
-            in_rules = True
-            if key == "crawl-delay":
-                try:
-                    for a in agents:
-                        found[a] = float(value)
-                except ValueError:
-                    pass
-    for a, d in found.items():
-        if a != "*" and a in token:
-            return d
-    return found.get("*")
+# -- robots.txt -----------------------------------------------------------------------------------
+def robots_token(user_agent: str) -> str:
+    """The product token robots.txt groups are matched against: ``softleft`` of ``softleft/0.1 (+...)``."""
+    return user_agent.split("/", 1)[0].strip() or user_agent
+
+
+@dataclass
+class RobotsRules:
+    """What one host's robots.txt says to our user agent.
+
+    Parsed by Protego (RFC 9309): ``*`` and ``$`` wildcards, longest match wins, fractional
+    ``Crawl-delay``, ``Request-rate`` and ``Sitemap`` lines. ``crawl_delay`` is the larger of the
+    Crawl-delay and the interval a Request-rate implies.
+    """
+
+    parser: Protego | None = None
+    agent: str = "*"
+    disallow_all: bool = False
+    crawl_delay: float = 0.0
+    sitemaps: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str, user_agent: str) -> "RobotsRules":
+        """Rules from a robots.txt body (already cut to :data:`ROBOTS_MAX_BYTES`)."""
+        agent = robots_token(user_agent)
+        parser = Protego.parse(text)
+        delay = parser.crawl_delay(agent) or 0.0
+        rate = parser.request_rate(agent)
+        if rate and rate.requests:
+            delay = max(delay, rate.seconds / rate.requests)
+        return cls(parser=parser, agent=agent, crawl_delay=max(0.0, float(delay)),
+                   sitemaps=tuple(parser.sitemaps))
+
+    def allows(self, url: str) -> bool:
+        if self.disallow_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(url, self.agent)
+
+
+def _robots_text(content: bytes, truncated: bool) -> str:
+    """robots.txt bytes as text; a body cut at the size limit loses its last, partial line."""
+    if truncated:
+        content = content[:content.rfind(b"\n") + 1] if b"\n" in content else b""
+    return content.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+# -- a deadline over each request's whole duration ---------------------------------------------------
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write is cut short at the calling thread's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, backend: "_DeadlineBackend"):
+        self._stream, self._backend = stream, backend
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._backend.remaining(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._backend.remaining(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        stream = self._stream.start_tls(ssl_context, server_hostname,
+                                        self._backend.remaining(timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(stream, self._backend)
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend with a per-thread wall-clock deadline (httpx's timeouts are per read).
+
+    A server that sends its headers or its body a byte a second never trips a per-read timeout; here
+    every socket operation waits at most until the deadline :meth:`Fetcher._request` set, so one
+    request never outlives ``timeout`` seconds however its bytes trickle in.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._local = threading.local()
+
+    def set_deadline(self, deadline: float | None) -> None:
+        self._local.deadline = deadline
+
+    def remaining(self, timeout: float | None, error: type[Exception]) -> float | None:
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise error("request exceeded its total time limit")
+        return left if timeout is None else min(timeout, left)
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options=None) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, self.remaining(timeout, httpcore.ConnectTimeout),
+                                         local_address=local_address, socket_options=socket_options)
+        return _DeadlineStream(stream, self)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options=None) -> httpcore.NetworkStream:  # pragma: no cover
+        stream = self._inner.connect_unix_socket(path, self.remaining(timeout, httpcore.ConnectTimeout),
+                                                 socket_options=socket_options)
+        return _DeadlineStream(stream, self)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport(limits: httpx.Limits) -> tuple[httpx.HTTPTransport, _DeadlineBackend | None]:
+    """An httpx transport whose sockets obey :class:`_DeadlineBackend` (None if httpx's insides moved)."""
+    transport = httpx.HTTPTransport(limits=limits)
+    pool = getattr(transport, "_pool", None)
+    if pool is None or not hasattr(pool, "_network_backend"):
+        log.debug("httpx has no replaceable network backend; the total time limit is checked between chunks only")
+        return transport, None
+    backend = _DeadlineBackend()
+    pool._network_backend = backend
+    return transport, backend
 
 
 # -- per-host state -------------------------------------------------------------------------------
@@ -254,9 +416,8 @@ class _Host:
         self.lock = threading.Lock()
         self.robots_lock = threading.Lock()
         self.next_time = 0.0
-        self.robots: urllib.robotparser.RobotFileParser | None = None
+        self.robots: RobotsRules | None = None
         self.robots_error: FetchError | None = None
-        self.crawl_delay: float = 0.0
 
 
 class Fetcher:
@@ -273,7 +434,8 @@ class Fetcher:
     Notes
     -----
     Each host has a lock held for the whole of one fetch (retries included), so one host never sees
-    two requests at once, while threads fetching from different hosts run side by side.
+    two requests at once, while threads fetching from different hosts run side by side. Each request
+    (connection, headers and body together) ends after ``config.timeout`` seconds at most.
     """
 
     def __init__(self, config: FetchConfig | None = None, transport: httpx.BaseTransport | None = None,
@@ -284,11 +446,15 @@ class Fetcher:
         self._hosts_lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self.requests = 0
+        limits = httpx.Limits(max_connections=32, max_keepalive_connections=16)
+        self._deadlines: _DeadlineBackend | None = None
+        if transport is None:
+            transport, self._deadlines = _deadline_transport(limits)
         self.client = httpx.Client(
             timeout=httpx.Timeout(self.config.timeout, connect=min(10.0, self.config.timeout)),
             follow_redirects=False, transport=transport,
             headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            limits=limits,
         )
 
     def close(self) -> None:
@@ -352,7 +518,7 @@ class Fetcher:
         if host.robots_error is not None:
             raise host.robots_error
         assert host.robots is not None
-        return host.robots.can_fetch(self.config.user_agent, url)
+        return host.robots.allows(url)
 
     def robots_sitemaps(self, url: str) -> list[str]:
         """Sitemap URLs that robots.txt of ``url``'s host lists."""
@@ -361,7 +527,7 @@ class Fetcher:
         except FetchError:
             return []
         robots = self._host(url).robots
-        return list((robots.site_maps() if robots else None) or [])
+        return list(robots.sitemaps) if robots else []
 
     # -- internals ---------------------------------------------------------------------------
     def _host(self, url: str) -> _Host:
@@ -375,46 +541,37 @@ class Fetcher:
     def _load_robots(self, url: str, host: _Host) -> None:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        robots_text = ""
+        agent = self.config.user_agent
         try:
             page = self._fetch_robots(robots_url)
         except (HostUnreachable, FetchError) as exc:
-            if isinstance(exc, TooLarge):
-                parser.parse([])
-            elif isinstance(exc, HostUnreachable) or exc.status is None:
+            if isinstance(exc, HostUnreachable) or exc.status is None:
                 host.robots_error = HostUnreachable(
                     url, f"cannot reach {parts.netloc} ({exc.reason}); check the address or your network")
                 return
-            else:  # 5xx after retries: RFC 9309 says assume complete disallow
-                parser.disallow_all = True
+            rules = RobotsRules(disallow_all=True)  # 5xx after retries: RFC 9309 says assume complete disallow
         else:
             if page.ok:
-                robots_text = page.text
-                parser.parse(robots_text.splitlines())
+                if page.truncated:
+                    log.info("%s: robots.txt is over %d bytes; its first %d bytes are obeyed",
+                             parts.netloc, ROBOTS_MAX_BYTES, ROBOTS_MAX_BYTES)
+                rules = RobotsRules.parse(_robots_text(page.content, page.truncated), agent)
             elif 500 <= page.status:
-                parser.disallow_all = True
+                rules = RobotsRules(disallow_all=True)
             else:  # 4xx (robots.txt missing): everything allowed
-                parser.allow_all = True
-        agent = self.config.user_agent
-        delay = parser.crawl_delay(agent)
-        if delay is None and robots_text:
-            delay = _float_crawl_delay(robots_text, agent)
-        rate = parser.request_rate(agent)
-        crawl_delay = float(delay) if delay else 0.0
-        if rate and rate.requests:
-            crawl_delay = max(crawl_delay, rate.seconds / rate.requests)
-        host.crawl_delay = crawl_delay
-        host.robots = parser
-        if crawl_delay:
-            log.info("%s asks for a crawl delay of %.1fs", parts.netloc, crawl_delay)
+                rules = RobotsRules()
+        host.robots = rules
+        if rules.crawl_delay:
+            log.info("%s asks for a crawl delay of %.2gs", parts.netloc, rules.crawl_delay)
+            with host.lock:  # the delay counts from the robots.txt request itself
+                host.next_time = max(host.next_time, time.monotonic() + rules.crawl_delay)
 
     def _fetch_robots(self, robots_url: str) -> Page:
         """robots.txt, following up to 5 redirects that stay on the same host name (www. aside)."""
         same = (urlsplit(robots_url).hostname or "").lower().removeprefix("www.")
         url = robots_url
         for _ in range(5):
-            page = self._fetch_one(url, {"Accept": "text/plain,*/*;q=0.5"})
+            page = self._fetch_one(url, {"Accept": "text/plain,*/*;q=0.5"}, cap=ROBOTS_MAX_BYTES, truncate=True)
             location = page.headers.get("location")
             if page.status not in REDIRECT_STATUSES or not location:
                 return page
@@ -424,8 +581,12 @@ class Fetcher:
             url = target
         return page
 
-    def _fetch_one(self, url: str, headers: dict[str, str]) -> Page:
-        """One URL, no redirects followed, retried on 429/5xx/connection errors; host-locked."""
+    def _fetch_one(self, url: str, headers: dict[str, str], cap: int | None = None, truncate: bool = False) -> Page:
+        """One URL, no redirects followed, retried on 429/5xx/connection errors; host-locked.
+
+        ``cap`` bytes at most (``config.max_bytes`` by default): more is :class:`TooLarge`, or with
+        ``truncate`` a page cut at ``cap`` whose ``truncated`` is true.
+        """
         host = self._host(url)
         cfg = self.config
         with host.lock:
@@ -436,7 +597,7 @@ class Fetcher:
                     self._sleep(wait)
                 retry_after: float | None = None
                 try:
-                    page = self._request(url, headers)
+                    page = self._request(url, headers, cap, truncate)
                 except TooLarge:
                     raise
                 except FetchError as exc:
@@ -449,7 +610,8 @@ class Fetcher:
                     if attempt >= cfg.max_retries:
                         return page
                 finally:
-                    host.next_time = time.monotonic() + max(cfg.delay, host.crawl_delay)
+                    crawl_delay = host.robots.crawl_delay if host.robots is not None else 0.0
+                    host.next_time = time.monotonic() + max(cfg.delay, crawl_delay)
                 if not error.retryable or attempt >= cfg.max_retries:
                     if error.status is None and not isinstance(error, HostUnreachable) and error.retryable:
                         raise FetchError(url, f"{error.reason} (gave up after {attempt + 1} attempts)")
@@ -464,43 +626,53 @@ class Fetcher:
                 self._sleep(wait)
                 attempt += 1
 
-    def _request(self, url: str, headers: dict[str, str]) -> Page:
+    def _request(self, url: str, headers: dict[str, str], cap: int | None = None, truncate: bool = False) -> Page:
         cfg = self.config
+        cap = cfg.max_bytes if cap is None else cap
         with self._stats_lock:
             self.requests += 1
-        deadline = time.monotonic() + cfg.timeout * 3
+        deadline = time.monotonic() + cfg.timeout
+        timed_out = f"timed out after {cfg.timeout:g}s"
+        if self._deadlines is not None:
+            self._deadlines.set_deadline(deadline)
         try:
-            request = self.client.build_request("GET", url, headers=headers)
-            response = self.client.send(request, stream=True)
-        except httpx.ConnectError as exc:
-            raise FetchError(url, f"connection failed: {exc}", retryable=True) from None
-        except httpx.TimeoutException:
-            raise FetchError(url, f"timed out after {cfg.timeout:g}s", retryable=True) from None
-        except httpx.TransportError as exc:
-            raise FetchError(url, f"connection error: {exc or type(exc).__name__}", retryable=True) from None
-        except httpx.InvalidURL as exc:
-            raise FetchError(url, f"invalid URL: {exc}") from None
-        try:
-            length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > cfg.max_bytes:
-                raise TooLarge(url, f"response of {length} bytes is over the {cfg.max_bytes}-byte limit")
-            content = b""
-            if response.status_code not in REDIRECT_STATUSES and response.status_code != 304:
-                content = _decompressed(self._raw(response, deadline, url),
-                                        response.headers.get("content-encoding", ""), cfg.max_bytes, url)
-            log.debug("GET %s -> %d (%d bytes)", url, response.status_code, len(content))
-            return Page(url=url, final_url=url, status=response.status_code,
-                        headers={k.lower(): v for k, v in response.headers.items()}, content=content)
-        except httpx.TimeoutException:
-            raise FetchError(url, f"timed out after {cfg.timeout:g}s", retryable=True) from None
-        except httpx.TransportError as exc:
-            raise FetchError(url, f"body cut short: {exc or type(exc).__name__}", retryable=True) from None
+            try:
+                request = self.client.build_request("GET", url, headers=headers)
+                response = self.client.send(request, stream=True)
+            except httpx.ConnectError as exc:
+                raise FetchError(url, f"connection failed: {exc}", retryable=True) from None
+            except httpx.TimeoutException:
+                raise FetchError(url, timed_out, retryable=True) from None
+            except httpx.TransportError as exc:
+                raise FetchError(url, f"connection error: {exc or type(exc).__name__}", retryable=True) from None
+            except httpx.InvalidURL as exc:
+                raise FetchError(url, f"invalid URL: {exc}") from None
+            try:
+                length = response.headers.get("content-length", "")
+                if not truncate and length.isdigit() and int(length) > cap:
+                    raise TooLarge(url, f"response of {length} bytes is over the {cap}-byte limit")
+                content, truncated = b"", False
+                if response.status_code not in REDIRECT_STATUSES and response.status_code != 304:
+                    content = _decompressed(self._raw(response, deadline, url, timed_out),
+                                            response.headers.get("content-encoding", ""), cap, url, truncate)
+                    truncated = truncate and len(content) >= cap
+                log.debug("GET %s -> %d (%d bytes)", url, response.status_code, len(content))
+                return Page(url=url, final_url=url, status=response.status_code,
+                            headers={k.lower(): v for k, v in response.headers.items()}, content=content,
+                            truncated=truncated)
+            except httpx.TimeoutException:
+                raise FetchError(url, timed_out, retryable=True) from None
+            except httpx.TransportError as exc:
+                raise FetchError(url, f"body cut short: {exc or type(exc).__name__}", retryable=True) from None
+            finally:
+                response.close()
         finally:
-            response.close()
+            if self._deadlines is not None:
+                self._deadlines.set_deadline(None)
 
     @staticmethod
-    def _raw(response: httpx.Response, deadline: float, url: str) -> Iterator[bytes]:
+    def _raw(response: httpx.Response, deadline: float, url: str, timed_out: str) -> Iterator[bytes]:
         for chunk in response.iter_raw(65536):
             if time.monotonic() > deadline:
-                raise FetchError(url, "response too slow (total time limit)", retryable=True)
+                raise FetchError(url, timed_out, retryable=True)
             yield chunk

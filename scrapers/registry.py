@@ -6,15 +6,22 @@ named like a built-in outlet corrects that outlet's facts.
 """
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
-from corpus.tomlfile import read_toml
+import re
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from cssselect import SelectorError
+
+from corpus.tomlfile import read_toml
 
 from .base import OutletSpec, Scraper, Selectors
 from .errors import OutletConfigError, UnknownOutletError
+from .extract import compile_selector
 from .outlets import BUILTIN
 
 SHIPPED_CONFIG = Path(__file__).with_name("outlets.toml")
@@ -29,27 +36,100 @@ WORDPRESS_DEFAULTS: dict[str, Any] = {"feeds": ("/feed/",), "wp_api": True, "arc
                                       "archive_start": 2, "trailing_slash": True}
 
 
+_STRINGS = {"display_name", "domain", "tendency", "scheme", "platform", "note", "version"}
+_BOOLS = {"strip_www", "wp_api", "trailing_slash"}
+_INTS = {"archive_start", "max_archive_pages", "min_words"}
+_REGEXES = {"article_patterns", "drop_paragraphs", "paywall_phrases"}
+_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$", re.I)
+_KNOWN_KEYS = sorted((_SPEC_FIELDS - {"name", "display_name", "extra_domains"}) | set(_ALIASES) | {"selectors"})
+
+
+def _bare_host(value: str) -> str:
+    """What a user probably meant by a domain written as a URL: ``https://www.x.org/a`` -> ``www.x.org``."""
+    value = value.strip()
+    return (urlsplit(value if "://" in value else "//" + value).hostname or value).strip()
+
+
+def _check_value(k: str, v: Any, where: str, written: str) -> Any:
+    """``v`` checked (and normalised) for field ``k``; :class:`OutletConfigError` naming the fix."""
+    if k in _STRINGS and not isinstance(v, str):
+        raise OutletConfigError(f"{where}: {written} must be a string in quotes, not {v!r}")
+    if k in _BOOLS and not isinstance(v, bool):
+        raise OutletConfigError(f"{where}: {written} must be true or false, not {v!r}")
+    if k in _INTS and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+        raise OutletConfigError(f"{where}: {written} must be a whole number such as 2, not {v!r}")
+    if k == "scheme" and v not in ("http", "https"):
+        raise OutletConfigError(f'{where}: scheme must be "https" or "http", not {v!r}')
+    if k in _TUPLES:
+        if isinstance(v, str):
+            v = (v,)
+        if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+            raise OutletConfigError(f'{where}: {written} must be a string or a list of strings, e.g. {written} = '
+                                    f'["/feed/"], not {v!r}')
+        v = tuple(v)
+    for host in ((v,) if k == "domain" else v if k == "extra_domains" else ()):
+        if not _HOST.match(host):
+            bare = _bare_host(host)
+            fix = f'write "{bare}"' if _HOST.match(bare) else 'write it like "example.org"'
+            raise OutletConfigError(f'{where}: {written} "{host}" must be a host name such as "example.org" '
+                                    f"(no scheme, path or spaces); {fix}")
+    for pattern in (v if k in _REGEXES else ()):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise OutletConfigError(f"{where}: {written} '{pattern}' is not a valid regular expression ({exc}); "
+                                    "fix the pattern (in TOML, write a backslash as \\\\ or use 'single quotes')"
+                                    ) from None
+    if k == "prefer_selectors":
+        bad = [x for x in v if x not in _SELECTOR_FIELDS]
+        if bad:
+            raise OutletConfigError(f"{where}: prefer_selectors names {', '.join(map(repr, bad))}, which "
+                                    f"{'is not a selector' if len(bad) == 1 else 'are not selectors'}; "
+                                    f"known: {', '.join(sorted(_SELECTOR_FIELDS))}")
+    return v
+
+
+def _check_selectors(key: str, v: Any, origin: str) -> dict[str, tuple[str, ...]]:
+    where = f"{origin}: [outlets.{key}.selectors]"
+    if not isinstance(v, dict):
+        raise OutletConfigError(f"{origin}: outlets.{key}.selectors must be a table, e.g. "
+                                f"[outlets.{key}.selectors] with body = \".entry-content\"")
+    bad = set(v) - _SELECTOR_FIELDS
+    if bad:
+        raise OutletConfigError(f"{origin}: unknown selector(s) {', '.join(sorted(bad))} in outlets.{key}; "
+                                f"known: {', '.join(sorted(_SELECTOR_FIELDS))}")
+    out = {}
+    for name, css in v.items():
+        css = [css] if isinstance(css, str) else css
+        if not isinstance(css, list) or not all(isinstance(x, str) for x in css):
+            raise OutletConfigError(f"{where} {name} must be a CSS selector string or a list of them, "
+                                    f"e.g. {name} = [\"h1.title\", \"h1\"], not {v[name]!r}")
+        for one in css:
+            try:
+                compile_selector(one)
+            except (SelectorError, ValueError) as exc:
+                raise OutletConfigError(f"{where} {name}: '{one}' is not a valid CSS selector ({exc}); "
+                                        "fix or remove it") from None
+        out[name] = tuple(css)
+    return out
+
+
 def _normalise_entry(key: str, entry: Any, origin: str) -> dict[str, Any]:
+    """One ``[outlets.NAME]`` table, every value checked: bad ones raise a one-line error naming the fix."""
     if not isinstance(entry, dict):
         raise OutletConfigError(f"{origin}: [outlets.{key}] must be a table of settings")
     out: dict[str, Any] = {}
-    for k, v in entry.items():
-        k = _ALIASES.get(k, k)
+    for written, v in entry.items():
+        k = _ALIASES.get(written, written)
         if k == "selectors":
-            if not isinstance(v, dict):
-                raise OutletConfigError(f"{origin}: outlets.{key}.selectors must be a table")
-            bad = set(v) - _SELECTOR_FIELDS
-            if bad:
-                raise OutletConfigError(f"{origin}: unknown selector(s) {', '.join(sorted(bad))} in outlets.{key}; "
-                                        f"known: {', '.join(sorted(_SELECTOR_FIELDS))}")
-            out["selectors"] = {s: (x,) if isinstance(x, str) else tuple(x) for s, x in v.items()}
+            out["selectors"] = _check_selectors(key, v, origin)
             continue
-        if k not in _SPEC_FIELDS or k == "name":
-            raise OutletConfigError(f"{origin}: unknown key {k!r} in [outlets.{key}]; known: domain, name, tendency, "
-                                    "feed, sitemap, wp_api, archive, article_patterns, trailing_slash, strip_www, selectors")
-        if k in _TUPLES:
-            v = (v,) if isinstance(v, str) else tuple(v)
-        out[k] = v
+        if k not in _SPEC_FIELDS:
+            close = difflib.get_close_matches(written, _KNOWN_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise OutletConfigError(f"{origin}: unknown key {written!r} in [outlets.{key}]; {hint}"
+                                    f"known keys: {', '.join(_KNOWN_KEYS)}")
+        out[k] = _check_value(k, v, f"{origin}: [outlets.{key}]", written)
     return out
 
 

@@ -33,13 +33,15 @@ CP1252_PAGE = ("<html><head><title>Rents ‘must come first’ – says branch</
 class SiteServer:
     """Serve ``SITES/<name>`` on an ephemeral port; use as a context manager or call start()/stop()."""
 
-    def __init__(self, name: str, latency: float = 0.0, slow_seconds: float = 3.0):
+    def __init__(self, name: str, latency: float = 0.0, slow_seconds: float = 3.0, drip: float = 0.2):
         self.name = name
         self.dir = SITES / name
         manifest = json.loads((self.dir / "site.json").read_text(encoding="utf-8"))
         self.routes: dict[str, dict] = manifest["routes"]
         self.public: str = manifest["public"]
         self.latency, self.slow_seconds = latency, slow_seconds
+        self.drip = drip  # seconds between two bytes of the /fault/slow-headers/ and /fault/drip/ endpoints
+        self.finished: dict[str, float] = {}  # path -> when the server stopped serving it (client gone)
         self.log: list[dict] = []
         self.hits: dict[str, int] = {}
         self.in_flight = 0
@@ -167,6 +169,23 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "slow":
             time.sleep(self.site.slow_seconds)
             return self._send(200, self._article("Too slow"), html)
+        if name in ("slow-headers", "drip"):  # a byte at a time: no single read ever times out
+            body = self._article("Dripped")
+            head = (f"HTTP/1.1 200 OK\r\nContent-Type: {html}\r\nContent-Length: {len(body)}\r\n"
+                    "X-Padding: " + "p" * 200 + "\r\n\r\n").encode()
+            slow, fast = (head, b"") if name == "slow-headers" else (body, head)
+            try:
+                self.wfile.write(fast)
+                for i in range(len(slow)):
+                    self.wfile.write(slow[i:i + 1])
+                    time.sleep(self.site.drip)
+                if name == "slow-headers":
+                    self.wfile.write(body)
+            except OSError:
+                pass
+            self.site.finished[path] = time.monotonic()
+            self.close_connection = True
+            return
         if name == "truncated":
             body = self._article("Truncated")
             self.send_response(200)

@@ -112,3 +112,13 @@ def test_reparse(tmp_path, serve):
 def test_reparse_without_a_corpus(tmp_path):
     result = invoke(tmp_path / "none.db", "scrape", "reparse", "novara")
     assert result.exit_code == 1 and "no corpus at" in result.output
+
+
+def test_a_bad_outlets_file_is_one_line_naming_the_fix(tmp_path):
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text('[outlets.branchnews]\ndomain = "https://branchnews.example.org/"\n')
+    result = invoke(tmp_path / "x.db", "scrape", "branchnews", "--outlets", str(cfg))
+    assert result.exit_code == 1
+    assert result.stderr == (f'Error: {cfg}: [outlets.branchnews]: domain "https://branchnews.example.org/" must be a '
+                             'host name such as "example.org" (no scheme, path or spaces); write "branchnews.example.org"\n')
+    assert not (tmp_path / "x.db").exists()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 
 import pytest
 
@@ -218,3 +219,15 @@ def test_redirect_to_the_outlets_public_domain_is_rebased_onto_the_base_url(faul
     page = fetcher.fetch(faults.url + "/fault/redirect-home/", scope=scraper)
     assert page.ok and page.final_url == faults.url + "/2024/01/utm-article/"
     assert "One Article, Many Links" in page.text
+
+
+@pytest.mark.parametrize("path", ["/fault/slow-headers/", "/fault/drip/"])
+def test_timeout_bounds_the_whole_request_however_slowly_the_bytes_come(faults, path):
+    with Fetcher(fast_fetch(timeout=1.0, max_retries=0)) as f:
+        assert f.robots_allows(faults.url + "/")  # robots.txt read first: only the slow URL is timed
+        start = time.monotonic()
+        with pytest.raises(FetchError, match="timed out after 1s"):
+            f.fetch(faults.url + path)
+        elapsed = time.monotonic() - start
+    assert 0.9 <= elapsed < 1.5  # a byte every 0.2 s never trips a per-read timeout; the deadline does
+    assert faults.hits[path] == 1
