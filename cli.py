@@ -1105,7 +1105,7 @@ def report(s: Settings, output: str, topics_name: str | None, seed: int) -> None
 
 
 def main() -> None:
-    cli(prog_name="cli.py")
+    cli(prog_name=Path(sys.argv[0]).name or "softleft")
 
 
 if __name__ == "__main__":

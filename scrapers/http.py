@@ -36,7 +36,7 @@ from .urls import netloc_key
 
 log = logging.getLogger(__name__)
 
-__version__ = "0.1.0"
+from corpus import __version__  # the one version of softleft
 DEFAULT_CONTACT = "https://github.com/softleft/softleft"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -18,7 +18,6 @@ import platform
 import re
 import shutil
 import time
-from corpus.tomlfile import read_toml
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +30,7 @@ from corpus.store import CorpusStore
 
 from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
 from nlp.documents import DocumentTerms, load_documents
+from nlp.topics.model import TopicModel, _Sample, check_k, coherence, frex_scores, load_seed_words  # noqa: F401
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from nlp.text.vocabulary import normalise_term
 
@@ -208,203 +208,12 @@ def _passages(terms: list[str], size: int) -> Iterator[list[str]]:
         yield terms[start:start + step]
 
 
-def check_k(k: int, n_docs: int) -> None:
-    """K must be at least 2 and at most the number of documents."""
-    if k < 2:
-        raise InvalidParameterError(f"K must be at least 2 (got {k})", param="--k")
-    if k > n_docs:
-        raise InvalidParameterError(f"K = {k} is more than the number of documents ({n_docs}): choose K of "
-                                    f"at most {n_docs}", param="--k")
-
 
 # ----------------------------------------------------------------------------- seed words
-def load_seed_words(source: str | Path | dict[str, Sequence[str]] | None) -> dict[str, list[str]]:
-    """Read guided-topic seed words: a TOML file ``name = ["word", ...]`` (or ``[name] words = [...]``).
-
-    Multi-word seeds are written as the pipeline emits them (``"community wealth building"`` ->
-    ``community_wealth_building``).
-    """
-    if source is None:
-        return {}
-    if isinstance(source, dict):
-        data: dict[str, Any] = dict(source)
-    else:
-        data = read_toml(source, "seed-words file", VocabularyError)
-        data = data.get("topics", data)
-    seeds: dict[str, list[str]] = {}
-    for name, words in data.items():
-        if isinstance(words, dict):
-            words = words.get("words", [])
-        if isinstance(words, str):
-            words = words.split()
-        if not isinstance(words, (list, tuple)) or not words:
-            raise VocabularyError(f"seed topic {name!r} needs a list of words")
-        seeds[str(name)] = [normalise_term(str(w)) for w in words]
-    return seeds
-
-
-def seed_eta(seeds: dict[str, list[str]], dictionary: Any, k: int, strength: float = 200.0
-             ) -> tuple[np.ndarray, dict[str, list[str]]]:
-    """Eta priors for guided topics: seeded topic i gets ``strength`` times the base prior on its seed
-    words, the other topics a hundredth of it. Topic i is the i-th seed topic. Returns (eta, missing)."""
-    if len(seeds) > k:
-        raise InvalidParameterError(f"{len(seeds)} seeded topics do not fit in K = {k}: raise --k", param="--k")
-    base = 1.0 / k
-    eta = np.full((k, len(dictionary)), base, dtype=np.float64)
-    missing: dict[str, list[str]] = {}
-    for i, (name, words) in enumerate(seeds.items()):
-        for word in words:
-            wid = dictionary.token2id.get(word)
-            if wid is None:
-                missing.setdefault(name, []).append(word)
-                continue
-            eta[:, wid] = base / 100
-            eta[i, wid] = base * strength
-    for name, words in missing.items():
-        log.warning("seed words of %r not in the modelled vocabulary: %s", name, ", ".join(words))
-    return eta, missing
-
 
 # ----------------------------------------------------------------------------- labels and coherence
-def frex_scores(topic_word: np.ndarray, weight: float = 0.5) -> np.ndarray:
-    """FREX (Bischof & Airoldi; stm's ``labelTopics``): harmonic mean of the ECDF ranks of a word's
-    exclusivity to a topic and its frequency in it. ``topic_word`` rows are topic-word distributions."""
-    from scipy.stats import rankdata
-
-    exclusivity = topic_word / np.maximum(topic_word.sum(axis=0, keepdims=True), 1e-300)
-    n = topic_word.shape[1]
-    excl_rank = rankdata(exclusivity, axis=1) / n
-    freq_rank = rankdata(topic_word, axis=1) / n
-    return 1.0 / (weight / excl_rank + (1 - weight) / freq_rank)
-
-
-class _Sample:
-    """Every ``step``-th document of a stream (a bounded, deterministic sample for coherence)."""
-
-    def __init__(self, stream: Iterable[list[str]], step: int):
-        self.stream, self.step = stream, max(1, step)
-
-    def __iter__(self) -> Iterator[list[str]]:
-        for i, terms in enumerate(self.stream):
-            if i % self.step == 0:
-                yield terms
-
-
-def coherence(topics: list[list[str]], texts: Iterable[list[str]], dictionary: Any
-              ) -> dict[str, tuple[float | None, list[float | None]]]:
-    """c_v and c_npmi of each topic (its top terms) and overall (their mean)."""
-    from gensim.models.coherencemodel import CoherenceModel
-
-    out = {}
-    for measure in ("c_v", "c_npmi"):
-        cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
-                            processes=1, topn=max(len(t) for t in topics))
-        per_topic = [None if v is None or not math.isfinite(v) else float(v)
-                     for v in cm.get_coherence_per_topic()]
-        valid = [v for v in per_topic if v is not None]
-        out[measure] = (float(np.mean(valid)) if valid else None, per_topic)
-    return out
-
 
 # ----------------------------------------------------------------------------- the estimator
-class TopicModel:
-    """LDA with the scikit-learn contract: parameters in ``__init__``, ``fit`` returns ``self``, learnt
-    attributes end in ``_``.
-
-    Parameters
-    ----------
-    k : int
-        Number of topics.
-    random_state : int
-        Seed (reproducible with ``workers=1``).
-    passes, iterations, chunksize : int
-        gensim training parameters.
-    alpha : str
-        Document-topic prior (``"auto"`` learns an asymmetric prior; ``LdaMulticore`` falls back to
-        ``"symmetric"``).
-    workers : int
-        1: ``LdaModel`` (reproducible); more: ``LdaMulticore`` (not reproducible).
-    seed_words : dict, optional
-        Guided topics: ``{name: [word, ...]}``; topic i is the i-th name.
-    seed_strength : float
-    topn : int
-        Terms per topic (labels, coherence).
-
-    Attributes
-    ----------
-    model_, dictionary_, topics_, seed_words_missing_
-    """
-
-    def __init__(self, k: int = 10, random_state: int = 0, passes: int = 10, iterations: int = 100,
-                 chunksize: int = 2000, alpha: str = "auto", workers: int = 1,
-                 seed_words: dict[str, list[str]] | None = None, seed_strength: float = 200.0, topn: int = 10):
-        self.k, self.random_state, self.passes, self.iterations = k, random_state, passes, iterations
-        self.chunksize, self.alpha, self.workers = chunksize, alpha, workers
-        self.seed_words, self.seed_strength, self.topn = seed_words, seed_strength, topn
-
-    @property
-    def reproducible(self) -> bool:
-        return self.workers <= 1
-
-    def get_params(self) -> dict[str, Any]:
-        return {"k": self.k, "random_state": self.random_state, "passes": self.passes,
-                "iterations": self.iterations, "chunksize": self.chunksize, "alpha": self.effective_alpha,
-                "workers": self.workers, "seed_words": self.seed_words, "seed_strength": self.seed_strength,
-                "topn": self.topn}
-
-    @property
-    def effective_alpha(self) -> str:
-        return "symmetric" if self.workers > 1 and self.alpha == "auto" else self.alpha
-
-    def fit(self, corpus: Iterable, dictionary: Any) -> "TopicModel":
-        """Fit on a re-iterable bag-of-words corpus (e.g. gensim ``MmCorpus``) and its dictionary."""
-        from gensim.models import LdaModel, LdaMulticore
-
-        eta, self.seed_words_missing_ = (None, {})
-        if self.seed_words:
-            eta, self.seed_words_missing_ = seed_eta(self.seed_words, dictionary, self.k, self.seed_strength)
-        common = dict(corpus=corpus, id2word=dictionary, num_topics=self.k, passes=self.passes,
-                      iterations=self.iterations, chunksize=self.chunksize, eta=eta,
-                      random_state=self.random_state, eval_every=None, alpha=self.effective_alpha)
-        if self.workers > 1:
-            self.model_ = LdaMulticore(workers=self.workers, **common)
-        else:
-            self.model_ = LdaModel(**common)
-        self.dictionary_ = dictionary
-        self._describe_topics()
-        return self
-
-    def _describe_topics(self) -> None:
-        phi = self.model_.get_topics()
-        frex = frex_scores(phi)
-        names = list(self.seed_words or {})
-        topics = []
-        for t in range(self.k):
-            top = [self.dictionary_[int(i)] for i in np.argsort(-phi[t], kind="stable")[: self.topn]]
-            # FREX ranks the topic's frequent words (top 3*topn) so a label is never a one-off word.
-            pool = np.argsort(-phi[t], kind="stable")[: max(30, 3 * self.topn)]
-            ftop = [self.dictionary_[int(i)] for i in pool[np.argsort(-frex[t][pool], kind="stable")][: self.topn]]
-            label = " · ".join(ftop[:3])
-            seeded = names[t] if t < len(names) else None
-            topics.append({"id": t, "label": f"{seeded}: {label}" if seeded else label, "terms": top,
-                           "frex": ftop, "seeded": seeded})
-        self.topics_ = topics
-
-    def transform(self, corpus: Iterable) -> Iterator[np.ndarray]:
-        """Topic shares of each document (rows sum to 1), in chunks of ``chunksize`` documents."""
-        chunk: list = []
-        for bow in corpus:
-            chunk.append(bow)
-            if len(chunk) >= self.chunksize:
-                yield from self._theta(chunk)
-                chunk = []
-        if chunk:
-            yield from self._theta(chunk)
-
-    def _theta(self, chunk: list) -> Iterator[np.ndarray]:
-        gamma, _ = self.model_.inference(chunk)
-        yield from gamma / gamma.sum(axis=1, keepdims=True)
-
 
 # ----------------------------------------------------------------------------- fitting a run
 def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
@@ -521,6 +330,7 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
         "collocations_fingerprint": prepared.collocations_fingerprint,
         "filters": {k: v for k, v in filters.items() if k != "with_text"},
         "parameters": {**{k: v for k, v in model.get_params().items() if k != "seed_words"},
+                       "alpha": model.effective_alpha,
                        **prepared.filtering},
         "seed_words": seeds, "seed_words_missing": model.seed_words_missing_,
         "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_passages": prepared.n_units,

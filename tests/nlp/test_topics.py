@@ -8,7 +8,8 @@ import pytest
 from corpus import CorpusStore
 from nlp.errors import InvalidParameterError, NotPreprocessedError, TopicModelError, UnknownModelError
 from nlp.text.preprocess import preprocess_corpus
-from nlp.topics.fit import fit_topics, frex_scores, list_runs, load_run, show_topics, sweep_topics
+from nlp.topics.fit import fit_topics, list_runs, load_run, show_topics, sweep_topics
+from nlp.topics.model import frex_scores
 
 
 def test_same_seed_same_topics(fitted):
@@ -130,3 +131,15 @@ def test_workers_are_labelled_not_reproducible(fitted):
     run = fit_topics(store, 3, seed=0, name="multicore", passes=2, workers=2)
     assert run.manifest["reproducible"] is False and run.manifest["estimator"].endswith("LdaMulticore")
     assert run.to_dict()["reproducible"] is False
+
+
+def test_topic_model_follows_the_estimator_contract():
+    from sklearn.base import clone
+
+    from nlp.topics.model import TopicModel
+
+    model = TopicModel(k=4, random_state=3, passes=2)
+    copy = clone(model)
+    assert copy is not model and copy.get_params(deep=True) == model.get_params(deep=True)
+    assert copy.set_params(k=5).k == 5 and model.k == 4
+    assert not hasattr(copy, "model_")  # nothing learnt before fit
