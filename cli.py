@@ -12,8 +12,10 @@ import json
 import logging
 import sqlite3
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import click
 
@@ -56,18 +58,154 @@ class Settings:
             self._store.close()
             self._store = None
 
-    @contextlib.contextmanager
-    def progress(self, iterable: Iterable | None = None, length: int | None = None, label: str = "",
-                 show_pos: bool = True) -> Iterator[Any]:
-        """A click progress bar on stderr; hidden with --quiet or when stderr is not a terminal."""
-        hidden = self.quiet or not sys.stderr.isatty()
-        with click.progressbar(iterable, length=length, label=label, file=sys.stderr, hidden=hidden,
-                               show_pos=show_pos, show_eta=True, width=30) as bar:
-            yield bar
+    @functools.cached_property
+    def terminal(self) -> "Terminal":
+        """The one place that draws progress on the terminal."""
+        return Terminal(quiet=self.quiet)
+
+    def progress(self, length: int | None = None, label: str = "", show_pos: bool = True) -> Any:
+        """A progress bar on stderr (see :meth:`Terminal.bar`)."""
+        return self.terminal.bar(length=length, label=label, show_pos=show_pos)
 
     def info(self, message: str) -> None:
         """A summary line on stderr (not suppressed by --quiet: summaries are not progress)."""
         click.echo(message, err=True)
+
+
+class Terminal:
+    """Every drawing on the terminal: progress bars, live status lines, stage lines and heartbeats.
+
+    Library code reports progress through callbacks only; this is where they are drawn. On a terminal,
+    live lines are redrawn in place; when stderr is not a terminal (a log file, CI), long work prints a
+    heartbeat line every :attr:`HEARTBEAT` seconds instead, so a log shows the run is alive. ``--quiet``
+    hides progress (summaries and errors still print).
+    """
+
+    HEARTBEAT = 30.0
+
+    def __init__(self, quiet: bool = False, stream: Any = None, heartbeat: float | None = None):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.live = not quiet and self.stream.isatty()
+        self.heartbeat = self.HEARTBEAT if heartbeat is None else heartbeat
+        self._status = ""
+        self._last_beat = time.monotonic()
+        self._counts: dict[str, int] = {}
+        self._timer: threading.Timer | None = None
+        self._started = time.monotonic()
+
+    # -- raw output ---------------------------------------------------------------------------
+    def line(self, text: str) -> None:
+        """A finished line (clears a live status line first)."""
+        if self.live and self._status:
+            click.echo("\r\033[K", err=True, nl=False)
+            self._status = ""
+        click.echo(text, err=True)
+
+    def status(self, text: str) -> None:
+        """A live status line: redrawn in place on a terminal; a heartbeat line at most every 30 s otherwise."""
+        if self.quiet:
+            return
+        if self.live:
+            self._status = text
+            click.echo(f"\r{text}\033[K", err=True, nl=False)
+        elif time.monotonic() - self._last_beat >= self.heartbeat:
+            self._last_beat = time.monotonic()
+            click.echo(f"... {text.strip()} ({time.monotonic() - self._started:.0f}s)", err=True)
+
+    def clear(self) -> None:
+        if self.live and self._status:
+            click.echo("\r\033[K", err=True, nl=False)
+            self._status = ""
+
+    # -- callbacks for the library --------------------------------------------------------------
+    def progress(self, step: str, done: int, total: int) -> None:
+        """``progress(step, done, total)``: a bar when the total is known, a counter of increments otherwise."""
+        if not total:
+            self._counts[step] = done = self._counts.get(step, 0) + done
+            self.status(f"      {step} {done or ''}")
+            return
+        filled = int(30 * min(done, total) / total)
+        self.status(f"      {step} [{'#' * filled}{'-' * (30 - filled)}] {done}/{total}")
+
+    def counter(self, step: str, total: int = 0) -> Callable[[int], None]:
+        """An ``update(n)`` callback counting towards ``total`` under ``step``."""
+        done = [0]
+
+        def update(n: int = 1) -> None:
+            done[0] += n
+            self.progress(step, done[0], total)
+        return update
+
+    def steps(self) -> Callable[[str, int, int], None]:
+        """Multi-step library calls: one line per new step (and live counts within a step)."""
+        seen: set[str] = set()
+
+        def report(step: str, done: int, total: int) -> None:
+            if step not in seen:
+                seen.add(step)
+                if not self.quiet:
+                    self.line(f"{step} ...")
+            else:
+                self.progress(step, done, total)
+        return report
+
+    def folds(self, label: str = "cross-validation") -> Callable[[int, int], None]:
+        def update(done: int, total: int) -> None:
+            self.status(f"{label}: fold {done}/{total}")
+            if done == total:
+                self.clear()
+        return update
+
+    def stage(self, name: str, index: int, total: int, seconds: float | None) -> None:
+        """``on_stage``: a stage line with the time the stage took; a heartbeat while it runs."""
+        self._stop_beat()
+        if seconds is None:
+            self.status(f"[{index + 1}/{total}] {name} ...")
+            self._start_beat(f"[{index + 1}/{total}] {name}")
+        elif not self.quiet:
+            self.line(f"[{index + 1}/{total}] {name} ({seconds:.1f}s)")
+
+    def _start_beat(self, what: str) -> None:
+        """When stderr is not a terminal, say every heartbeat period that the stage is still running."""
+        if self.live or self.quiet:
+            return
+        started = time.monotonic()
+
+        def beat() -> None:
+            click.echo(f"... {what} still running ({time.monotonic() - started:.0f}s)", err=True)
+            self._timer = threading.Timer(self.heartbeat, beat)
+            self._timer.daemon = True
+            self._timer.start()
+
+        self._timer = threading.Timer(self.heartbeat, beat)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _stop_beat(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def close(self) -> None:
+        self._stop_beat()
+        self.clear()
+
+    @contextlib.contextmanager
+    def bar(self, length: int | None = None, label: str = "", show_pos: bool = True) -> Iterator[Any]:
+        """A click progress bar on stderr; hidden with --quiet or off a terminal (heartbeats instead)."""
+        with click.progressbar(length=length, label=label, file=self.stream, hidden=not self.live,
+                               show_pos=show_pos, show_eta=True, width=30) as bar:
+            if self.live:
+                yield bar
+                return
+            done = [0]
+
+            class _Beating:
+                def update(inner, n: int) -> None:  # noqa: N805
+                    done[0] += n
+                    self.status(f"{label}: {done[0]}" + (f"/{length}" if length else ""))
+            yield _Beating()
 
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -399,20 +537,17 @@ def scrape_collect(s: Settings, outlets: tuple[str, ...], since, until, max_arti
         scrapers.check_base_urls(names, base_url)
     except scrapers.ScraperError as exc:
         raise click.UsageError(str(exc)) from None
-    live = not s.quiet and sys.stderr.isatty()
     seen: dict[str, Any] = {}
 
     def progress(outlet: str, summary) -> None:
         """One status line on stderr with every outlet's counts, redrawn as pages arrive."""
         seen[outlet] = summary
-        if live:
-            line = " | ".join(f"{n}: {x.fetched} fetched, {x.new} new, {x.failed} failed" for n, x in seen.items())
-            click.echo(f"\r{line[-160:]}\033[K", err=True, nl=False)
+        line = " | ".join(f"{n}: {x.fetched} fetched, {x.new} new, {x.failed} failed" for n, x in seen.items())
+        s.terminal.status(line[-160:])
 
     result = scrapers.scrape_outlets(s.store(create=True), names, base_url=base_url, options=options,
                                      config=outlets_file, progress=progress)
-    if live:
-        click.echo("\r\033[K", err=True, nl=False)
+    s.terminal.close()
     for name, summary in result.outlets.items():
         d = summary.to_dict()
         s.info(f"{name}: {d['discovered']} discovered, {d['fetched']} fetched, {d['new']} new, "
@@ -483,17 +618,6 @@ def selection_options(f):
     )):
         command = option(command)
     return command
-
-
-def _steps(s: Settings):
-    """Progress for multi-step library calls: one stderr line per step (hidden with --quiet)."""
-    seen: set[str] = set()
-
-    def report(step: str, done: int, total: int) -> None:
-        if step not in seen and not s.quiet:
-            seen.add(step)
-            click.echo(f"{step} ...", err=True)
-    return report
 
 
 @contextlib.contextmanager
@@ -627,7 +751,7 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
                          no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                          stop_words=stop_words, seed_words=seed_words,
-                         progress=_steps(s), **s.filters(selection))
+                         progress=s.terminal.steps(), **s.filters(selection))
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
 
@@ -657,7 +781,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
     with _bad_parameters():
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                              stop_words=stop_words, progress=_steps(s),
+                              stop_words=stop_words, progress=s.terminal.steps(),
                               **s.filters(selection))
     if plot:
         from nlp.report.plots import plot_sweep
@@ -786,14 +910,6 @@ def _default_model_dir(s: Settings) -> str:
     return str(Path(s.db).with_suffix("")) + "-model"
 
 
-def _fold_progress(s: Settings):
-    """A one-line fold counter on stderr (hidden with --quiet or when stderr is not a terminal)."""
-    def update(done: int, total: int) -> None:
-        if not s.quiet and sys.stderr.isatty():
-            click.echo(f"\rcross-validation: fold {done}/{total}", err=True, nl=done == total)
-    return update
-
-
 @cli.group("classify")
 def classify_group() -> None:
     """Tendency classifiers: cross-validated evaluation, training, prediction.
@@ -829,7 +945,7 @@ def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, 
     from nlp.tendencies.classify import evaluate
 
     result = evaluate(s.documents(selection), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
-                      include_mixed=include_mixed, progress=_fold_progress(s))
+                      include_mixed=include_mixed, progress=s.terminal.folds())
     if as_json:
         emit_json(result)
         return
@@ -1052,8 +1168,7 @@ def demo(s: Settings, output: str, seed: int) -> None:
     """
     from nlp.pipeline import run_demo
 
-    report = run_demo(Path(output), seed=seed, settings=s)
-    click.echo(str(report))
+    _run_drawn(s, lambda t: run_demo(Path(output), seed=seed, on_stage=t.stage, progress=t.progress))
 
 
 @cli.command("run")
@@ -1075,14 +1190,14 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     Example:
       python cli.py --db labour.db run -o runs/2025 --k 12 --seed 1
     """
-    from nlp.pipeline import RunConfig, run_with_progress
+    from nlp.pipeline import RunConfig, run_analysis
 
     store = s.store()
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model,
                        title=f"softleft report: {Path(s.db).name}")
-    click.echo(str(run_with_progress(store, Path(output), config, s)))
+    _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
 
 
 @cli.command("report")
@@ -1101,7 +1216,19 @@ def report(s: Settings, output: str, topics_name: str | None, seed: int) -> None
     """
     from nlp.pipeline import write_report
 
-    click.echo(str(write_report(s.store(), output, topics=topics_name, seed=seed, settings=s)))
+    _run_drawn(s, lambda t: write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
+                                         progress=t.progress))
+
+
+def _run_drawn(s: Settings, job: Callable[[Terminal], Path]) -> None:
+    """Run a whole-pipeline job with its stage lines and the total time on stderr; print the report's path."""
+    started = time.perf_counter()
+    try:
+        report = job(s.terminal)
+    finally:
+        s.terminal.close()
+    s.info(f"Done in {time.perf_counter() - started:.1f}s: {report}")
+    click.echo(str(report))
 
 
 def main() -> None:

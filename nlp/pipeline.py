@@ -10,7 +10,6 @@ import json
 import logging
 import platform
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -89,6 +88,10 @@ class RunContext:
 
 
 Stage = tuple[str, Callable[[RunContext], None]]
+#: ``on_stage(name, index, total, seconds)``: seconds is None when the stage starts.
+StageCallback = Callable[[str, int, int, "float | None"], None]
+#: ``progress(step, done, total)`` within a stage (total 0 when unknown).
+ProgressCallback = Callable[[str, int, int], None]
 
 
 def stage_corpus(ctx: RunContext) -> None:
@@ -201,8 +204,8 @@ STAGES: list[Stage] = [
 
 
 def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | None = None,
-                 on_stage: Callable[[str, int, int], None] | None = None, stored_topics: str | None = None,
-                 progress: Callable[[str, int, int], None] | None = None) -> Path:
+                 on_stage: StageCallback | None = None, stored_topics: str | None = None,
+                 progress: ProgressCallback | None = None) -> Path:
     """Run every stage on ``store``, write the run directory and return the report's path.
 
     Parameters
@@ -212,7 +215,8 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         Created if missing; files of an earlier run there are replaced.
     config : RunConfig
     on_stage : callable, optional
-        Called as ``on_stage(name, index, total)`` before each stage (progress display).
+        Called as ``on_stage(name, index, total, None)`` when a stage starts and ``on_stage(name, index,
+        total, seconds)`` when it ends (the caller draws progress; the library never writes to the terminal).
     stored_topics : str, optional
         Show this stored topic run ("" for the newest) instead of fitting a model.
     progress : callable, optional
@@ -225,7 +229,7 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
     started = time.perf_counter()
     for i, (name, stage) in enumerate(STAGES):
         if on_stage:
-            on_stage(name, i, len(STAGES))
+            on_stage(name, i, len(STAGES), None)
         t0 = time.perf_counter()
         try:
             stage(ctx)
@@ -235,6 +239,8 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
             ctx.skipped[name] = str(exc)
         ctx.timings[name] = round(time.perf_counter() - t0, 3)
         log.info("stage %s took %.1fs", name, ctx.timings[name])
+        if on_stage:
+            on_stage(name, i, len(STAGES), ctx.timings[name])
     for section in ctx.sections:
         for name, rows in section.data.items():
             write_csv(out_dir / "data" / f"{name}.csv", rows)
@@ -262,7 +268,8 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
     return report
 
 
-def run_demo(out_dir: str | Path, seed: int = 0, settings: Any = None) -> Path:
+def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None = None,
+             progress: ProgressCallback | None = None) -> Path:
     """Build the demo corpus in ``out_dir/softleft.db`` (afresh) and run the whole analysis on it."""
     from corpus.demo import NOTICE, demo_labels, iter_demo_articles
 
@@ -276,11 +283,11 @@ def run_demo(out_dir: str | Path, seed: int = 0, settings: Any = None) -> Path:
         added = store.add_many(iter_demo_articles())
         log.info("demo corpus: %d articles", added.inserted)
         config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.")
-        return run_with_progress(store, out_dir, config, settings)
+        return run_analysis(store, out_dir, config, on_stage=on_stage, progress=progress)
 
 
 def write_report(store: CorpusStore, path: str | Path, topics: str | None = None, seed: int = 0,
-                 settings: Any = None) -> Path:
+                 on_stage: StageCallback | None = None, progress: ProgressCallback | None = None) -> Path:
     """``report``: one HTML file from the corpus and a stored topic model (the newest, or ``topics``).
 
     Nothing is refitted but the classifier; the run's other files (manifest, CSVs) are discarded.
@@ -298,47 +305,12 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
         load_run(store, topics)  # an unknown name is an error that lists the known runs
     with tempfile.TemporaryDirectory() as tmp:
         config = RunConfig(seed=seed, title="softleft report")
-        report = run_with_progress(store, Path(tmp), config, settings, stored_topics=topics or "", final=path)
+        report = run_analysis(store, Path(tmp), config, on_stage=on_stage, progress=progress,
+                              stored_topics=topics or "")
         tmp_target = path.with_name(path.name + ".partial")
         shutil.copyfile(report, tmp_target)
         tmp_target.replace(path)
     return path
-
-
-def run_with_progress(store: CorpusStore, out_dir: Path, config: RunConfig, settings: Any = None,
-                      stored_topics: str | None = None, final: Path | None = None) -> Path:
-    """:func:`run_analysis` with a line per stage on stderr and the total time at the end."""
-    quiet = bool(getattr(settings, "quiet", False))
-    live = not quiet and sys.stderr.isatty()
-    t0 = time.perf_counter()
-
-    def on_stage(name: str, i: int, total: int) -> None:
-        if not quiet:
-            print(f"{chr(13) if live else ''}[{i + 1}/{total}] {name} ({time.perf_counter() - t0:.1f}s)"
-                  + ("\033[K" if live else ""), file=sys.stderr, flush=True)
-
-    counts: dict[str, int] = {}
-
-    def progress(step: str, done: int, total: int) -> None:
-        """A live line under the stage: a bar when the total is known, a counter otherwise (the
-        libraries then report increments)."""
-        if not live:
-            return
-        if not total:
-            counts[step] = done = counts.get(step, 0) + done
-        if total:
-            filled = int(30 * min(done, total) / total)
-            line = f"      {step} [{'#' * filled}{'-' * (30 - filled)}] {done}/{total}"
-        else:
-            line = f"      {step} {done or ''}"
-        print(f"\r{line}\033[K", end="", file=sys.stderr, flush=True)
-
-    report = run_analysis(store, out_dir, config, on_stage=on_stage, stored_topics=stored_topics,
-                          progress=progress)
-    if live:
-        print("\r\033[K", end="", file=sys.stderr)
-    print(f"Done in {time.perf_counter() - t0:.1f}s: {final or report}", file=sys.stderr)
-    return report
 
 
 def package_versions() -> dict[str, str]:

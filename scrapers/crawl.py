@@ -12,7 +12,6 @@ threads pause when it is full) and are written, in order, once the lock frees; o
 """
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import sqlite3
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
+from corpus import crawlstate
 from corpus.dates import now_utc
 from corpus.labels import LabelSet
 from corpus.models import Article
@@ -144,18 +144,12 @@ class _State:
 # -- the store side ------------------------------------------------------------------------------
 def _load_state(store: CorpusStore, outlet: str, max_attempts: int) -> _State:
     done, pending = set(), []
-    for url, fetch_url, status, attempts, lastmod, published in store.conn.execute(
-            "SELECT url, fetch_url, status, attempts, lastmod, published FROM crawl_urls WHERE outlet = ? "
-            "ORDER BY discovered_at, url", (outlet,)):
+    for url, fetch_url, status, attempts, lastmod, published in crawlstate.crawl_urls(store, outlet):
         if status in DONE_STATUSES or (status == "failed" and attempts >= max_attempts):
             done.add(url)
         else:  # pending, failed, refused by robots.txt (robots may change), out of an earlier date window
             pending.append(Candidate(fetch_url or url, lastmod=lastmod, published=published, via="store"))
-    cache = {url: (etag, lm) for url, etag, lm in store.conn.execute("SELECT url, etag, last_modified FROM http_cache")}
-    row = store.conn.execute("SELECT finished_at, summary FROM crawl_runs WHERE outlet = ? ORDER BY id DESC LIMIT 1",
-                             (outlet,)).fetchone()
-    last_complete = bool(row and row[0] and json.loads(row[1] or "{}").get("complete"))
-    return _State(done, pending, cache, last_complete)
+    return _State(done, pending, crawlstate.http_cache(store), crawlstate.last_run_complete(store, outlet))
 
 
 def _ensure_outlet_label(store: CorpusStore, scraper: Scraper) -> None:
@@ -271,11 +265,7 @@ class _Writer:
         if not self._discovered:
             return
         with self.store.transaction() as conn:
-            conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at, fetch_url, published) "
-                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                             "lastmod = COALESCE(excluded.lastmod, lastmod), "
-                             "fetch_url = COALESCE(fetch_url, excluded.fetch_url), "
-                             "published = COALESCE(excluded.published, published)", self._discovered)
+            crawlstate.add_discovered(conn, self._discovered)
         self._discovered.clear()
 
     def _write(self, event: tuple) -> None:
@@ -285,13 +275,7 @@ class _Writer:
         if kind == "page":
             _, _, url, final_url, status, ctype, encoding, blob, fetched_at, article = event
             with self.store.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO raw_pages (url, outlet, fetched_at, http_status, content_type, encoding, html_zlib, "
-                    "final_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                    "fetched_at = excluded.fetched_at, http_status = excluded.http_status, content_type = "
-                    "excluded.content_type, encoding = excluded.encoding, html_zlib = excluded.html_zlib, "
-                    "final_url = excluded.final_url",
-                    (url, outlet, fetched_at, status, ctype, encoding, blob, final_url))
+                crawlstate.save_raw_page(conn, url, outlet, fetched_at, status, ctype, encoding, blob, final_url)
                 if isinstance(article, Article):
                     outcome = self.store.upsert(article)
                     self._mark(conn, url, outlet, "done", status, None, article.id, fetched_at)
@@ -302,8 +286,7 @@ class _Writer:
                     reason, published = article
                     outcome = "skipped"
                     self._mark(conn, url, outlet, reason, status, None, None, fetched_at)
-                    conn.execute("UPDATE crawl_urls SET published = COALESCE(published, ?) WHERE url = ?",
-                                 (published, url))
+                    crawlstate.set_url_published(conn, url, published)
             setattr(s, outcome, getattr(s, outcome) + 1)
         elif kind == "failed":
             _, _, url, status, error, gone = event
@@ -320,22 +303,9 @@ class _Writer:
         elif kind == "cache":
             _, _, url, etag, last_modified = event
             with self.store.transaction() as conn:
-                conn.execute("INSERT INTO http_cache (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, "
-                             "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
-                             (url, etag, last_modified, now_utc()))
+                crawlstate.save_http_cache(conn, url, etag, last_modified)
 
-    @staticmethod
-    def _mark(conn, url: str, outlet: str, status: str, http_status: int | None, error: str | None,
-              article_id: str | None, fetched_at: str | None, count_attempt: bool = True) -> None:
-        conn.execute(
-            "INSERT INTO crawl_urls (url, outlet, status, attempts, http_status, last_error, discovered_at, "
-            "fetched_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-            "status = excluded.status, attempts = attempts + excluded.attempts, http_status = "
-            "COALESCE(excluded.http_status, http_status), last_error = excluded.last_error, "
-            "fetched_at = COALESCE(excluded.fetched_at, fetched_at), "
-            "article_id = COALESCE(excluded.article_id, article_id)",
-            (url, outlet, status, int(count_attempt), http_status, error, now_utc(), fetched_at, article_id))
+    _mark = staticmethod(crawlstate.mark_url)
 
 
 # -- the network side (one thread per outlet) ---------------------------------------------------
@@ -512,8 +482,7 @@ def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOption
 
     def start_run(s: Scraper) -> int:
         with store.transaction() as conn:
-            return conn.execute("INSERT INTO crawl_runs (outlet, started_at) VALUES (?, ?)",
-                                (s.name, now_utc())).lastrowid
+            return crawlstate.start_crawl_run(conn, s.name)
 
     runs: dict[str, int] = {}
     threads = []
@@ -557,9 +526,8 @@ def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOption
         with store.transaction() as conn:
             for name, run_id in runs.items():
                 s = summaries[name]
-                conn.execute("UPDATE crawl_runs SET finished_at = ?, summary = ? WHERE id = ?",
-                             (now_utc(), json.dumps({**s.to_dict(), "complete": s.complete, "sources": s.sources}),
-                              run_id))
+                crawlstate.finish_crawl_run(conn, run_id, {**s.to_dict(), "complete": s.complete,
+                                                           "sources": s.sources})
 
     _retry_locked(store, options.lock_wait, finish_runs)
     return ScrapeResult(summaries)
@@ -573,13 +541,11 @@ def reparse(store: CorpusStore, scraper: Scraper,
     """
     counts = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
     # Read the list first: re-parsing writes to crawl_urls, which a live cursor must not be reading.
-    rows = store.conn.execute(
-        "SELECT r.url, r.final_url, r.fetched_at, c.published FROM raw_pages r "
-        "LEFT JOIN crawl_urls c ON c.url = r.url WHERE r.outlet = ? ORDER BY r.url", (scraper.name,)).fetchall()
+    rows = crawlstate.raw_pages(store, scraper.name)
     for url, final_url, fetched_at, date_hint in rows:
         counts["pages"] += 1
         try:
-            blob = store.conn.execute("SELECT html_zlib FROM raw_pages WHERE url = ?", (url,)).fetchone()[0]
+            blob = crawlstate.raw_page(store, url)
             html = zlib.decompress(blob).decode("utf-8")
             article = _article_from_html(scraper, html, final_url or url, fetched_at, date_hint)
         except Exception as exc:

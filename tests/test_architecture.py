@@ -3,6 +3,7 @@ the analyses run no SQL; nothing below cli.py writes to the terminal."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +94,27 @@ def test_layers_point_one_way():
         assert not bad, f"{name} imports {sorted(bad)} against the one-way layers"
         if name.startswith("nlp.") and not name.startswith(("nlp.report", "nlp.pipeline", "nlp.__init__")):
             assert not {d for d in deps if d.startswith("nlp.report")}, f"{name} (an analysis) imports the report"
+
+
+def test_nothing_below_the_cli_writes_to_the_terminal():
+    """Library code reports progress through callbacks; only cli.py draws (print, sys.stderr, click.echo)."""
+    pattern = re.compile(r"\bprint\(|sys\.std(err|out)|click\.(echo|secho|progressbar)|\.isatty\(")
+    offenders = []
+    for name, path in _modules().items():
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line.split("#", 1)[0]):
+                offenders.append(f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}")
+    assert not offenders, "terminal output below cli.py:\n" + "\n".join(offenders)
+
+
+def test_no_sql_outside_corpus():
+    """Only corpus/ runs SQL: no execute() on a connection and no SQL keywords in strings elsewhere."""
+    pattern = re.compile(r"\.(execute|executemany|executescript)\(|\.conn\b")
+    offenders = []
+    for name, path in _modules().items():
+        if name.startswith("corpus"):
+            continue
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}")
+    assert not offenders, "SQL outside corpus/:\n" + "\n".join(offenders)
