@@ -3,10 +3,14 @@
 Labels are data the researcher edits (a TOML file), never constants in code. A :class:`LabelSet` is built
 from the shipped defaults, then the labels loaded into a store, then a file passed for one run; each layer
 overrides the one before.
+
+The same file says how each tendency is shown (its ``[tendencies]`` table: display name, colour and place in
+legends and tables); the report takes these from the label set and from nowhere else.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -16,6 +20,8 @@ from .tomlfile import read_toml
 DEFAULT_LABELS_FILE = Path(__file__).with_name("default_labels.toml")
 UNLABELLED = "unlabelled"
 KINDS = ("outlet", "author", "article")
+SECTIONS = ("outlets", "authors", "articles", "tendencies")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -26,19 +32,45 @@ class Label:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class TendencyStyle:
+    """How the report shows one tendency; a field left ``None`` keeps the value of a lower layer.
+
+    Attributes
+    ----------
+    name : str, optional
+        Display name in charts and tables ("Soft left"); the key itself when unset.
+    colour : str, optional
+        ``#rrggbb``; unset, the report picks a palette colour by the key's name.
+    order : int, optional
+        Place in legends and tables (lower first); unset tendencies follow, by name.
+    """
+
+    name: str | None = None
+    colour: str | None = None
+    order: int | None = None
+
+    def over(self, base: "TendencyStyle") -> "TendencyStyle":
+        """This style with the fields it leaves unset taken from ``base``."""
+        return replace(base, **{k: v for k, v in vars(self).items() if v is not None})
+
+
 @dataclass
 class LabelSet:
-    """Labels for outlets, authors and articles.
+    """Labels for outlets, authors and articles, and how each tendency is shown.
 
     Attributes
     ----------
     outlets, authors, articles : dict of str to Label
         Author keys are case-folded names; article keys are article ids or URLs.
+    tendencies : dict of str to TendencyStyle
+        Display name, colour and order per tendency key (the ``[tendencies]`` table).
     """
 
     outlets: dict[str, Label] = field(default_factory=dict)
     authors: dict[str, Label] = field(default_factory=dict)
     articles: dict[str, Label] = field(default_factory=dict)
+    tendencies: dict[str, TendencyStyle] = field(default_factory=dict)
 
     # -- building -----------------------------------------------------------------------------
     @classmethod
@@ -48,15 +80,16 @@ class LabelSet:
 
     @classmethod
     def from_mapping(cls, data: Mapping, origin: str = "labels") -> "LabelSet":
-        unknown = set(data) - {"outlets", "authors", "articles"}
+        unknown = set(data) - set(SECTIONS)
         if unknown:
-            raise LabelsError(
-                f"{origin}: unknown section(s) {', '.join(sorted(unknown))}; use [outlets], [authors], [articles]"
-            )
+            raise LabelsError(f"{origin}: unknown section(s) {', '.join(sorted(unknown))}; use "
+                              + ", ".join(f"[{s}]" for s in SECTIONS))
         out = cls()
         for kind, target in (("outlets", out.outlets), ("authors", out.authors), ("articles", out.articles)):
             for key, value in (data.get(kind) or {}).items():
                 target[_key(kind, key)] = _parse_label(value, f"{origin}: {kind}.{key}")
+        for key, value in (data.get("tendencies") or {}).items():
+            out.tendencies[normalise_tendency(key)] = _parse_style(value, f"{origin}: tendencies.{key}")
         return out
 
     @classmethod
@@ -64,12 +97,18 @@ class LabelSet:
         return cls.from_toml(DEFAULT_LABELS_FILE)
 
     def merged(self, other: "LabelSet") -> "LabelSet":
-        """A new set where ``other`` overrides this one, entry by entry."""
+        """A new set where ``other`` overrides this one, entry by entry (a tendency's style field by field)."""
         return LabelSet(
             outlets={**self.outlets, **other.outlets},
             authors={**self.authors, **other.authors},
             articles={**self.articles, **other.articles},
+            tendencies={**self.tendencies,
+                        **{k: s.over(self.tendencies.get(k, TendencyStyle())) for k, s in other.tendencies.items()}},
         )
+
+    def tendency_keys(self) -> set[str]:
+        """Every tendency the set names: styled ones and those any label resolves to."""
+        return set(self.tendencies) | {label.tendency for _, _, label in self.rows()}
 
     def rows(self) -> Iterable[tuple[str, str, Label]]:
         """``(kind, key, label)`` for every entry."""
@@ -155,3 +194,20 @@ def _parse_label(value: object, where: str) -> Label:
             name=value.get("name"),
         )
     raise LabelsError(f"{where}: expected a string or a table with a tendency")
+
+
+def _parse_style(value: object, where: str) -> TendencyStyle:
+    example = 'name = "Soft left", colour = "#d35400", order = 1'
+    if not isinstance(value, dict):
+        raise LabelsError(f"{where}: expected a table like {{ {example} }}")
+    unknown = set(value) - {"name", "colour", "order"}
+    if unknown:
+        raise LabelsError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use name, colour, order")
+    name, colour, order = value.get("name"), value.get("colour"), value.get("order")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise LabelsError(f"{where}: name must be a non-empty string")
+    if colour is not None and not (isinstance(colour, str) and _COLOUR.fullmatch(colour)):
+        raise LabelsError(f"{where}: colour must look like \"#d35400\", not {colour!r}")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+        raise LabelsError(f"{where}: order must be a whole number, not {order!r}")
+    return TendencyStyle(name=" ".join(name.split()) if name else None, colour=colour and colour.lower(), order=order)

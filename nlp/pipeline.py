@@ -27,6 +27,7 @@ from nlp.topics.runs import topics_overview
 from nlp.report.render import Section, render_report
 from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
                                  trends_section)
+from nlp.report.styles import Styles
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ class RunContext:
     docs: Any = None
     #: ``progress(stage, done, total)`` within a stage (total 0 when unknown); set by the caller.
     progress: Callable[[str, int, int], None] | None = None
+    #: How the report shows tendencies (the labels' [tendencies] table); set by the corpus stage.
+    styles: Styles | None = None
 
     def documents(self) -> Any:
         """The documents read after preprocessing (an analysis stage cannot run without them)."""
@@ -95,8 +98,9 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 def stage_corpus(ctx: RunContext) -> None:
-    section = corpus_section(corpus_overview(ctx.store))
-    ctx.sections.append(section)
+    overview = corpus_overview(ctx.store)
+    ctx.styles = Styles.from_labels(ctx.store.labels, overview.tendencies)
+    ctx.sections.append(corpus_section(overview, ctx.styles))
     ctx.metrics["articles"] = ctx.store.count()
     ctx.method["Corpus"] = ("Articles are stored in SQLite with a full-text index; each article's tendency is "
                             "resolved from its own label, else its author's, else its outlet's default.")
@@ -164,7 +168,7 @@ def stage_trends(ctx: RunContext) -> None:
     prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=ctx.config.period)
                   for by in ("tendency", "outlet")}
     ctx.results["prevalence"] = prevalence
-    ctx.sections.append(trends_section(prevalence))
+    ctx.sections.append(trends_section(prevalence, styles=_styles(ctx)))
     ctx.method["Trends"] = (f"A topic's share in a {ctx.config.period} and group is the mean of its share in the "
                             "group's articles that year; each point carries the number of articles behind it.")
 
@@ -178,7 +182,7 @@ def stage_tendencies(ctx: RunContext) -> None:
     if analysis["predicted"]:
         save_predictions(ctx.store, analysis["predicted"]["model_id"], analysis["predicted"]["articles"], now_utc())
     ctx.results["tendencies"] = analysis
-    ctx.sections.extend(tendency_sections(analysis))
+    ctx.sections.extend(tendency_sections(analysis, styles=_styles(ctx)))
     for group_by, e in analysis["evaluation"].items():
         ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]
         ctx.metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e["baseline"]["macro_f1"]
@@ -192,6 +196,11 @@ def stage_tendencies(ctx: RunContext) -> None:
                                "Quinn 2008); the prior follows the term counts of both groups and weighs a tenth of the data.")
     ctx.method["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
                               "within a window around them are contrasted with the tendency's overall usage.")
+
+
+def _styles(ctx: RunContext) -> Styles:
+    """The run's tendency styles; from the store's labels when the corpus stage has not set them."""
+    return getattr(ctx, "styles", None) or Styles.from_labels(ctx.store.labels)
 
 
 STAGES: list[Stage] = [

@@ -1,7 +1,9 @@
 """Charts for the report and the CLI: matplotlib (Agg) figures as inline SVG or PNG files.
 
 Text in SVG is drawn as paths (``svg.fonttype = 'path'``), so a chart carries no live text from the
-corpus into the report's HTML.
+corpus into the report's HTML. :func:`figure_svg` is the one place the report trusts a string as markup.
+Colours come from the caller (:mod:`nlp.report.styles`); a chart given none colours its series by
+:func:`~nlp.report.styles.palette_colours`.
 """
 from __future__ import annotations
 
@@ -13,21 +15,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 
-TENDENCY_COLOURS = {
-    "soft_left": "#d35400", "hard_left": "#a50026", "soft_right": "#2c7bb6", "mixed": "#7f7f7f",
-    "unlabelled": "#bdbdbd",
-}
-PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
-           "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6"]
+from nlp.report.styles import palette_colours  # noqa: E402
 
 
-def colour_for(name: str, i: int) -> str:
-    return TENDENCY_COLOURS.get(name, PALETTE[i % len(PALETTE)])
+def figure_svg(fig) -> Markup:
+    """Render a figure as an inline ``<svg>`` element and close it.
 
-
-def figure_svg(fig) -> str:
-    """Render a figure as an inline ``<svg>`` element and close it."""
+    The result is :class:`~markupsafe.Markup`: matplotlib wrote it and its text is drawn as paths (the
+    glyphs' source text survives only in XML comments, which matplotlib escapes), so the templates insert
+    it as it is. This is the only string the report does not escape.
+    """
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", bbox_inches="tight")
@@ -42,7 +41,7 @@ def figure_svg(fig) -> str:
         if i >= 0:
             j = head.find('"', i + len(attr) + 3)
             head = head[:i] + head[j + 1:]
-    return head + ' role="img" preserveAspectRatio="xMidYMid meet">' + rest
+    return Markup(head + ' role="img" preserveAspectRatio="xMidYMid meet">' + rest)
 
 
 def save_figure(fig, path: str | Path, dpi: int = 130) -> Path:
@@ -53,15 +52,16 @@ def save_figure(fig, path: str | Path, dpi: int = 130) -> Path:
 
 
 def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]], title: str,
-                 ylabel: str = "articles", horizontal: bool = False):
-    """A stacked bar chart: one bar per category, one coloured segment per series."""
+                 ylabel: str = "articles", horizontal: bool = False, colours: Mapping[str, str] | None = None):
+    """A stacked bar chart: one bar per category, one coloured segment per series (``colours[series]``)."""
+    colours = {**palette_colours(series), **(colours or {})}
     fig, ax = plt.subplots(figsize=(7.5, 3.6 if not horizontal else max(2.4, 0.38 * len(categories) + 1)))
     base = [0.0] * len(categories)
-    for i, (name, values) in enumerate(series.items()):
+    for name, values in series.items():
         if horizontal:
-            ax.barh(categories, values, left=base, label=name, color=colour_for(name, i))
+            ax.barh(categories, values, left=base, label=name, color=colours[name])
         else:
-            ax.bar(categories, values, bottom=base, label=name, color=colour_for(name, i))
+            ax.bar(categories, values, bottom=base, label=name, color=colours[name])
         base = [b + v for b, v in zip(base, values)]
     ax.set_title(title, fontsize=11, loc="left")
     (ax.xaxis if horizontal else ax.yaxis).get_major_locator().set_params(integer=True)
@@ -78,11 +78,11 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]
 
 
 def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float, int]]]], title: str,
-                    ylabel: str = "share", few: int = 3, ncols: int = 3):
+                    ylabel: str = "share", few: int = 3, ncols: int = 3, colours: Mapping[str, str] | None = None):
     """One panel per key of ``panels``; in each, one line per series of ``(x, y, n_docs)`` points.
 
     Points resting on fewer than ``few`` documents are drawn hollow, so a reader sees when a point is
-    thin. All panels share their axes.
+    thin. All panels share their axes. Series are drawn and listed in the order of ``colours`` when given.
     """
     names = list(panels)
     ncols = max(1, min(ncols, len(names)))
@@ -92,9 +92,14 @@ def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float,
     xs_all = sorted({x for p in panels.values() for pts in p.values() for x, _, _ in pts})
     index = {x: i for i, x in enumerate(xs_all)}
     series_names = list(dict.fromkeys(s for p in panels.values() for s in p))
-    colours = {s: colour_for(s, i) for i, s in enumerate(series_names)}
+    if colours:
+        series_names = [s for s in colours if s in series_names] + [s for s in series_names if s not in colours]
+    colours = {**palette_colours(series_names), **(colours or {})}
     for ax, name in zip(axes.flat, names):
-        for s, pts in panels[name].items():
+        for s in series_names:
+            pts = panels[name].get(s)
+            if not pts:
+                continue
             pts = sorted(pts, key=lambda p: index[p[0]])
             xi = [index[x] for x, _, _ in pts]
             ys = [y for _, y, _ in pts]
@@ -158,7 +163,7 @@ def stacked_areas(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float]]]
     nrows = (len(names) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.3 * nrows + 0.9), sharey=True, squeeze=False)
     series_names = list(dict.fromkeys(s for p in panels.values() for s in p))
-    colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(series_names)}
+    colours = palette_colours(series_names)
     for ax, name in zip(axes.flat, names):
         xs = sorted({x for pts in panels[name].values() for x, _ in pts})
         if not xs:

@@ -7,7 +7,8 @@ from typing import Any
 from collections import Counter
 
 from nlp.errors import InvalidParameterError
-from nlp.report.charts import PALETTE, colour_for, save_figure
+from nlp.report.charts import save_figure
+from nlp.report.styles import Styles, palette_colours
 from nlp.tendencies.contrast import ContrastResult
 from nlp.topics.trends import FEW_DOCS
 
@@ -45,16 +46,17 @@ def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "lab
     for r in rows:
         totals[r[series]] += r[value] * r.get("n_docs", 1)
     keep = [s for s, _ in totals.most_common(max_series)]
+    colours = palette_colours(map(str, keep))
     fig, axes = plt.subplots(len(groups), 1, figsize=(9, 1.2 + 2.3 * len(groups)), sharex=True, sharey=True,
                              layout="constrained",
                              squeeze=False)
     for ax, g in zip(axes[:, 0], groups):
-        for i, s in enumerate(keep):
+        for s in keep:
             pts = sorted((x_of[r["period"]], r[value], r.get("n_docs", FEW_DOCS)) for r in rows
                          if r["group"] == g and r[series] == s)
             if not pts:
                 continue
-            colour = PALETTE[i % len(PALETTE)]
+            colour = colours[str(s)]
             xs, ys, ns = zip(*pts)
             ax.plot(xs, ys, color=colour, lw=1.4, label=str(s)[:40])
             ax.scatter(xs, ys, s=18, color=[colour if n >= FEW_DOCS else "white" for n in ns],
@@ -71,12 +73,14 @@ def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "lab
     return save_figure(fig, path)
 
 
-def contrast_figure(result: ContrastResult, top: int = 15) -> Any:
+def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None = None) -> Any:
     """A matplotlib figure of a contrast: each side's strongest terms as bars of their |z|.
 
     A pyplot-free :class:`~matplotlib.figure.Figure` on the Agg canvas (no display, no global state); the
-    report can inline it with ``nlp.charts.figure_svg``.
+    report can inline it with :func:`nlp.report.charts.figure_svg`. Each side takes its tendency's colour
+    and display name from ``styles`` (default: the shipped labels file).
     """
+    styles = styles or Styles.default()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -85,22 +89,22 @@ def contrast_figure(result: ContrastResult, top: int = 15) -> Any:
     fig = Figure(figsize=(10, 1.2 + 0.32 * rows))
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 2)
-    for i, (ax, side, name) in enumerate(((axes[0], side_a, result.a), (axes[1], side_b, result.b))):
+    for ax, side, name in ((axes[0], side_a, result.a), (axes[1], side_b, result.b)):
         labels = [s.term.replace("_", " ") for s in side][::-1]
         values = [abs(s.z) for s in side][::-1]
-        ax.barh(range(len(values)), values, color=colour_for(name, i))
+        ax.barh(range(len(values)), values, color=styles.colour(name))
         ax.set_yticks(range(len(values)), labels, fontsize=9)
         ax.set_xlabel("|z| (weighted log-odds)")
-        ax.set_title(f"more {name.replace('_', ' ')}", fontsize=11)
+        ax.set_title(f"more {styles.name(name)}", fontsize=11)
         ax.axvline(1.96, color="grey", linewidth=0.8, linestyle="--")
-    fig.suptitle(f"{result.a} vs {result.b} ({result.field})", fontsize=12)
+    fig.suptitle(f"{styles.name(result.a)} vs {styles.name(result.b)} ({result.field})", fontsize=12)
     fig.tight_layout()
     return fig
 
 
 
-def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15) -> Path:
+def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15, styles: Styles | None = None) -> Path:
     """Write :func:`contrast_figure` as a PNG file; returns the path."""
     path = Path(path)
-    contrast_figure(result, top).savefig(path, format="png", dpi=110)
+    contrast_figure(result, top, styles).savefig(path, format="png", dpi=110)
     return path

@@ -1,4 +1,9 @@
-"""The report's sections for the corpus, the topics and their trends, and the findings at a glance."""
+"""The report's sections for the corpus, the topics and their trends, and the findings at a glance.
+
+Each function turns plain result objects into a :class:`~nlp.report.render.Section`: data for its template
+in ``templates/sections/``. Tendencies are shown by the display names, colours and order of ``styles``
+(from the label set; the shipped defaults when not given).
+"""
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -6,101 +11,89 @@ from typing import Any, Mapping, Sequence
 from corpus.summary import CorpusOverview
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
 from nlp.report.prose import plain_words
+from nlp.report.render import Figure, Section, Table
+from nlp.report.styles import Styles
 from nlp.topics.runs import TopicsOverview
-from nlp.report.render import Section, _fmt, esc, figure, table
 
 
-def corpus_section(overview: CorpusOverview) -> Section:
+def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Section:
     """Articles by outlet, tendency and year, with where the labels come from."""
-    tendencies = overview.tendencies
+    styles = styles or Styles.default()
+    tendencies = styles.ordered(overview.tendencies)
     by_year_tendency = overview.by_year_tendency
     years = list(by_year_tendency)
     outlets = overview.outlets
     outlet_names = [o.name for o in outlets]
+    colours = styles.legend(tendencies)
 
-    fig_years = stacked_bars(years, {t: [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
-                             "Articles per year, by resolved tendency")
-    fig_outlets = stacked_bars(outlet_names, {t: [o.tendencies.get(t, 0) for o in outlets] for t in tendencies},
-                               "Articles per outlet, by resolved tendency", horizontal=True)
-    cards = "".join(
-        f'<div class="card"><b>{esc(_fmt(v))}</b><span>{esc(k)}</span></div>'
-        for k, v in (("articles", overview.articles), ("words", overview.words), ("outlets", len(outlets)),
-                     ("years", len([y for y in years if y != "undated"])))
-    )
+    fig_years = stacked_bars(years, {styles.name(t): [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
+                             "Articles per year, by resolved tendency", colours=colours)
+    fig_outlets = stacked_bars(outlet_names, {styles.name(t): [o.tendencies.get(t, 0) for o in outlets]
+                                              for t in tendencies},
+                               "Articles per outlet, by resolved tendency", horizontal=True, colours=colours)
+    cards = [(overview.articles, "articles"), (overview.words, "words"), (len(outlets), "outlets"),
+             (len([y for y in years if y != "undated"]), "years")]
     rows = []
     for o in outlets:
-        default = (o.default_tendency + (" (contested)" if o.contested else "")) if o.default_tendency else "none"
+        default = ((styles.name(o.default_tendency) + (" (contested)" if o.contested else ""))
+                   if o.default_tendency else "none")
+        resolved = sorted(o.tendencies.items(), key=lambda kv: -kv[1])
         rows.append((o.display_name, default, o.articles, o.first or "", o.last or "",
-                     ", ".join(f"{t} {n}" for t, n in sorted(o.tendencies.items(), key=lambda kv: -kv[1]))))
+                     ", ".join(f"{styles.name(t)} {n}" for t, n in resolved)))
     levels = overview.label_levels
     level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
-    latest = [(r["date"], r["title"] or "(untitled)", "; ".join(r["authors"]), r["outlet"], r["tendency"])
+    latest = [(r["date"], r["title"] or "(untitled)", "; ".join(r["authors"]), r["outlet"], styles.name(r["tendency"]))
               for r in overview.latest]
-    html_ = (
-        f'<div class="cards">{cards}</div>'
-        + f"<p>How each article's tendency was decided (most specific first: article, author, outlet): {esc(level_text)}. "
-          "An outlet is not a faction: where most labels come from outlet defaults, differences between tendencies "
-          "are partly differences between outlets.</p>"
-        + figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to.")
-        + figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; their "
-                                          "authors' labels decide.")
-        + table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows, numeric=(2,))
-        + "<h3>The latest articles</h3>"
-        + table(["date", "title", "authors", "outlet", "tendency"], latest)
-    )
+    context = {
+        "cards": cards,
+        "level_text": level_text,
+        "by_year": Figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to."),
+        "by_outlet": Figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; "
+                                                     "their authors' labels decide."),
+        "outlets": Table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows,
+                         numeric=(2,)),
+        "latest": Table(["date", "title", "authors", "outlet", "tendency"], latest),
+    }
     data = {
         "corpus_by_year_tendency": [{"year": y, "tendency": t, "articles": n}
                                     for y in years for t, n in by_year_tendency[y].items()],
         "corpus_by_outlet_tendency": [{"outlet": o.name, "tendency": t, "articles": n}
                                       for o in outlets for t, n in o.tendencies.items()],
     }
-    return Section("corpus", "The corpus at a glance", html_, data)
+    return Section("corpus", "The corpus at a glance", "corpus.html", context, data)
 
 
 def method_section(notes: Mapping[str, str]) -> Section:
-    items = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in notes.items())
-    return Section("method", "Method", f"<ul>{items}</ul>")
-
+    """How each analysis was done, one line per analysis."""
+    return Section("method", "Method", "method.html", {"notes": list(notes.items())})
 
 
 def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None) -> Section:
     """The topics: label, top terms, share of the corpus, coherence and example headlines."""
     run = overview.run
-    rows, data = [], []
+    topics, data = [], []
     for t in overview.topics:
         examples = [f"{e['title'] or '(untitled)'} ({e['outlet']}, {e['year'] or 'undated'})" for e in t.examples]
-        rows.append((t.id, t.label, ", ".join(t.terms[:10]), f"{t.share:.0%}", examples))
+        topics.append({"id": t.id, "label": t.label, "terms": ", ".join(t.terms[:10]), "share": f"{t.share:.0%}",
+                       "examples": examples})
         data.append({"topic": t.id, "label": t.label, "terms": " ".join(t.terms), "share": round(t.share, 4),
                      "examples": " | ".join(examples)})
-    body = "".join(
-        f"<tr><td class=\"num\" data-label=\"topic\">{tid}</td><td data-label=\"\"><b>{esc(label)}</b>"
-        f"<div class=\"terms\">{esc(terms)}</div></td><td class=\"num\" data-label=\"share\">{esc(share)}</td>"
-        f"<td data-label=\"headlines\">{'<br>'.join(esc(e) for e in examples)}</td></tr>"
-        for tid, label, terms, share, examples in rows)
     c_v, npmi = run.coherence_c_v, run.coherence_npmi
-    html_ = (
-        f"<p class=\"lead\">{run.k} topics found by an LDA topic model (gensim, seed {esc(str(run.manifest.get('seed')))}) "
-        f"over {run.manifest.get('n_docs', '?')} articles. Each topic is named by its most exclusive frequent words "
-        "(FREX); the share is the topic's average weight across articles; the headlines are the articles most about it."
-        + (f" Coherence: c_v {c_v:.2f}, NPMI {npmi:.2f} (higher is more interpretable)." if c_v is not None and npmi is not None else "")
-        + "</p>"
-        '<div class="table-wrap"><table class="stack"><thead><tr><th class="num">#</th><th>topic and top terms</th>'
-        f'<th class="num">share</th><th>example headlines</th></tr></thead><tbody>{body}</tbody></table></div>'
-    )
-    if sweep:
-        ks = [r["k"] for r in sweep["rows"]]
-        html_ += ("<p>The number of topics was chosen by coherence (c_v) among K = "
-                  f"{esc(', '.join(map(str, ks)))}: K = {sweep['best_k']} scored best.</p>")
-    return Section("topics", "The topics", html_, {"topics": data})
+    context = {
+        "k": run.k, "seed": str(run.manifest.get("seed")), "n_docs": run.manifest.get("n_docs", "?"),
+        "coherence": {"c_v": c_v, "npmi": npmi} if c_v is not None and npmi is not None else None,
+        "topics": topics,
+        "sweep": {"ks": [r["k"] for r in sweep["rows"]], "best_k": sweep["best_k"]} if sweep else None,
+    }
+    return Section("topics", "The topics", "topics.html", context, {"topics": data})
 
 
-
-def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9, min_group_share: float = 0.05
-                   ) -> Section:
+def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9, min_group_share: float = 0.05,
+                   styles: Styles | None = None) -> Section:
     """Topic prevalence over time: by tendency, one panel per topic (a line per tendency); by outlet, one
     panel per outlet (its topics stacked, summing to 1), and a heatmap of each outlet's topic mix."""
-
-    html_, data = "", {}
+    styles = styles or Styles.default()
+    figures, data = [], {}
     first = next((rows for rows in prevalence.values() if rows), [])
     overall: dict[str, float] = {}
     for r in first:
@@ -111,6 +104,7 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
         if not rows:
             continue
         data[f"topic_trends_by_{by}"] = rows
+        shown = styles.name if by == "tendency" else str
         docs: dict[str, int] = {}
         seen: set[tuple[str, str]] = set()
         for r in rows:
@@ -122,14 +116,15 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
         small = sorted(set(docs) - set(groups))
         if small:
             notes.append(f"Left out of the {by} charts for resting on under {min_group_share:.0%} of the articles: "
-                         + ", ".join(f"{g} ({docs[g]})" for g in small) + ". Their figures are in the CSV.")
+                         + ", ".join(f"{shown(g)} ({docs[g]})" for g in small) + ". Their figures are in the CSV.")
         if by == "outlet":
             panels_o = {g: {} for g in groups}
             for r in rows:
                 if r["group"] in panels_o:
                     panels_o[r["group"]].setdefault(r["label"], []).append((r["period"], r["share"]))
-            html_ += figure(figure_svg(stacked_areas(panels_o, "Each outlet's topic mix over time")),
-                            "Each panel is an outlet; its topics are stacked and fill the whole height (shares sum to 1).")
+            figures.append(Figure(figure_svg(stacked_areas(panels_o, "Each outlet's topic mix over time")),
+                                  "Each panel is an outlet; its topics are stacked and fill the whole height "
+                                  "(shares sum to 1)."))
             weights: dict[tuple[str, str], list[float]] = {}
             for r in rows:
                 w = weights.setdefault((r["group"], r["label"]), [0.0, 0.0])
@@ -137,22 +132,19 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                 w[1] += r["n_docs"]
             values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in keep]
                       for g in groups]
-            html_ += figure(figure_svg(heatmap(groups, keep, values, "Topic share by outlet, all years")),
-                            "Each row is an outlet: the share of its writing each topic takes.")
+            figures.append(Figure(figure_svg(heatmap(groups, keep, values, "Topic share by outlet, all years")),
+                                  "Each row is an outlet: the share of its writing each topic takes."))
             continue
         panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
         for r in rows:
             if r["label"] in panels and r["group"] in groups:
-                panels[r["label"]].setdefault(r["group"], []).append((r["period"], r["share"], r["n_docs"]))
-        html_ += figure(figure_svg(small_multiples(panels, f"Topic share by {by}, over time")),
-                        f"Each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
-                        "Hollow points rest on fewer than three articles: read them with care.")
-    intro = ("<p class=\"lead\">How much of each tendency's (and each outlet's) writing each topic takes, period by "
-             f"period. The {len(keep)} largest topics are shown; every topic's figures are in data/topic_trends_*.csv, "
-             "with the number of articles behind each point.</p>")
-    html_ += "".join(f"<p>{esc(n)}</p>" for n in notes)
-    return Section("trends", "Topic trends over time", intro + html_, data)
-
+                panels[r["label"]].setdefault(shown(r["group"]), []).append((r["period"], r["share"], r["n_docs"]))
+        colours = styles.legend(groups) if by == "tendency" else None
+        figures.append(Figure(figure_svg(small_multiples(panels, f"Topic share by {by}, over time", colours=colours)),
+                              f"Each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
+                              "Hollow points rest on fewer than three articles: read them with care."))
+    context = {"shown": len(keep), "figures": figures, "notes": notes}
+    return Section("trends", "Topic trends over time", "trends.html", context, data)
 
 
 def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2) -> dict[str, tuple[str, float, int]]:
@@ -215,7 +207,5 @@ def findings_section(results: Mapping[str, Any]) -> Section | None:
         items.append(plain_words(e))
     if not items:
         return None
-    html_ = ("<p class=\"lead\">The main results in a few sentences; the sections below show the evidence and "
-             "how much each point rests on.</p><ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
-    return Section("findings", "Findings at a glance", html_)
+    return Section("findings", "Findings at a glance", "findings.html", {"items": items})
 

@@ -1,4 +1,7 @@
-"""The report's sections for the tendency analyses: classifier, contrasts and faction mentions."""
+"""The report's sections for the tendency analyses: classifier, contrasts and faction mentions.
+
+Tendencies are shown by the display names, colours and order of a :class:`~nlp.report.styles.Styles`.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +9,8 @@ from typing import Any
 from nlp.report.charts import figure_svg, heatmap
 from nlp.report.plots import contrast_figure
 from nlp.report.prose import plain_words
-from nlp.report.render import Section, esc, figure, table
+from nlp.report.render import Figure, Section, Table
+from nlp.report.styles import Styles
 from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import mentions_table
 
@@ -30,106 +34,122 @@ def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def tendency_sections(analysis: dict[str, Any], terms: int = 8) -> list[Any]:
-    """Report sections (:class:`nlp.report.Section`) for an :func:`analyse_tendencies` result."""
+def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles | None = None) -> list[Section]:
+    """Report sections for an :func:`~nlp.tendencies.analysis.analyse_tendencies` result.
 
+    Parameters
+    ----------
+    analysis : dict
+        Its ``evaluation``, ``pairwise``, ``against_rest``, ``mentions`` and ``skipped`` entries (and
+        optionally ``model`` and ``predictions``).
+    terms : int
+        How many terms each list shows.
+    styles : Styles, optional
+        Display names, colours and order of the tendencies (default: the shipped labels file).
+
+    Returns
+    -------
+    list of Section
+        ``classifier``, ``contrasts`` and ``mentions``, each only when its analysis ran; what could not run
+        is noted under the last one.
+    """
+    styles = styles or Styles.default()
+    name = styles.name
     sections = []
-    skipped = analysis["skipped"]
-    note = "".join(f"<p class=\"lead\">Not run: {esc(k)}: {esc(v)}</p>" for k, v in skipped.items())
-
     ev = analysis["evaluation"]
     if ev:
-        rows = evaluation_rows(ev)
-        html = "".join(f"<p>{esc(plain_words(e))}</p>" for e in ev.values())
-        html += ("<p class=\"lead\">Cross-validated tendency classifier (TF-IDF + class-balanced logistic "
-                 "regression). Folds never split an outlet (or an author), so the scores are for writing the "
-                 "classifier has not seen; the baseline always predicts the most frequent tendency.</p>")
-        html += table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy"],
-                      [(r["group_by"], r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
-                        r["baseline_accuracy"]) for r in rows], numeric=(1, 2, 3, 4, 5, 6))
-        first = ev.get("outlet") or next(iter(ev.values()))
-        html += "<h3>Per tendency (folds by " + esc(first["group_by"]) + ")</h3>"
-        html += table(["tendency", "precision", "recall", "F1", "articles"],
-                      [(k, v["precision"], v["recall"], v["f1"], v["support"]) for k, v in first["per_class"].items()],
-                      numeric=(1, 2, 3, 4))
-        labels = first["confusion"]["labels"]
-        html += "<h3>Confusion (rows: true tendency; columns: predicted)</h3>"
-        html += table([""] + labels, [[lab] + row for lab, row in zip(labels, first["confusion"]["matrix"])],
-                      numeric=tuple(range(1, len(labels) + 1)))
-        model = analysis.get("model")
-        if model:
-            html += "<h3>The terms that weigh most for each tendency</h3>"
-            html += table(["tendency", "terms"], [(k, ", ".join(f["term"] for f in v[:terms + 4]))
-                                                  for k, v in model["top_features"].items()])
-        predictions = analysis.get("predictions")
-        if predictions:
-            classes = model["classes"] if model else sorted({c for p in predictions for c in p["probabilities"]})
-            html += ("<h3>Where the unlabelled writers fall</h3><p class=\"lead\">Mean predicted probability of "
-                     "each tendency over the articles of writers without a usable label (unlabelled, or at a "
-                     "mixed outlet), from a classifier trained on every labelled article.</p>")
-            html += table(["author", "articles"] + classes + ["most likely"],
-                          [[p["author"], p["articles"]] + [p["probabilities"].get(c, 0.0) for c in classes]
-                           + [max(p["probabilities"], key=p["probabilities"].get)] for p in predictions],
-                          numeric=tuple(range(1, len(classes) + 2)))
-        unique: dict[str, str] = {}  # one per kind: the same caveat differs only in its advice per grouping
-        for e in ev.values():
-            for c in e["caveats"]:
-                unique.setdefault(c.split(" (")[0], c)
-        caveats = sorted(unique.values())
-        html += "".join(f"<p class=\"notice\">{esc(c)}</p>" for c in caveats)
-        data = {"classifier_evaluation": rows,
-                "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in ev.items()
-                                         for k, v in e["per_class"].items()]}
-        if predictions:
-            data["classifier_predictions_by_author"] = [
-                {"author": p["author"], "articles": p["articles"], **p["probabilities"]} for p in predictions]
-        sections.append(Section("classifier", "Can a classifier tell the tendencies apart?", html, data))
+        sections.append(classifier_section(ev, analysis.get("model"), analysis.get("predictions"), terms, styles))
 
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
-        html = ("<p class=\"lead\">The words that most set one tendency apart from another: weighted log-odds "
-                "ratios with an informative Dirichlet prior (Monroe, Colaresi &amp; Quinn 2008). Bars are |z|; the "
-                "dashed line is |z| = 1.96.</p>")
-        for r in pairwise:
-            html += figure(figure_svg(contrast_figure(r, top=terms + 4)),
-                           f"{r.a} ({r.docs_a} articles) against {r.b} ({r.docs_b} articles)")
-        if rest:
-            html += "<h3>Each tendency against all the others</h3>"
-            html += table(["tendency", "articles", "its most distinctive terms (z)"],
-                          [(r.a, r.docs_a, ", ".join(f"{t.term} ({t.z:.1f})" for t in r.terms_a[:terms])) for r in rest],
-                          numeric=(1,))
-        sections.append(Section("contrasts", "What sets each tendency apart", html,
+        figures = [Figure(figure_svg(contrast_figure(r, top=terms + 4, styles=styles)),
+                          f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles)")
+                   for r in pairwise]
+        by_tendency = {r.a: r for r in rest}
+        against_rest = Table(["tendency", "articles", "its most distinctive terms (z)"],
+                             [(name(t), by_tendency[t].docs_a,
+                               ", ".join(f"{x.term} ({x.z:.1f})" for x in by_tendency[t].terms_a[:terms]))
+                              for t in styles.ordered(by_tendency)], numeric=(1,)) if rest else None
+        sections.append(Section("contrasts", "What sets each tendency apart", "contrasts.html",
+                                {"figures": figures, "against_rest": against_rest},
                                 {"contrasts": contrast_rows(pairwise + rest)}))
 
     m = analysis["mentions"]
     if m:
         rows = [r for r in mentions_table(m, terms=terms) if r["mentions"] >= 2]
-        html = ("<p class=\"lead\">How each faction is talked about, and by whom. A self-mention is one by writers "
-                "of the faction's own tendency (nlp/tendencies/faction_tendencies.toml). The terms are those used around the "
-                f"mentions (±{m['window']} terms) more than in that tendency's writing overall.</p>")
-        html += mentions_heatmap(rows)
-        html += table(["faction", "mentioned by", "self", "mentions", "per 10k terms", "words around the mentions"],
-                      [(r["name"], r["writer_tendency"], "yes" if r["self"] else "", r["mentions"], r["per_10k_terms"],
-                        r["terms"]) for r in rows], numeric=(3, 4))
-        sections.append(Section("mentions", "How each faction is talked about", html,
+        table = Table(["faction", "mentioned by", "self", "mentions", "per 10k terms", "words around the mentions"],
+                      [(r["name"], name(r["writer_tendency"]), "yes" if r["self"] else "", r["mentions"],
+                        r["per_10k_terms"], r["terms"]) for r in rows], numeric=(3, 4))
+        sections.append(Section("mentions", "How each faction is talked about", "mentions.html",
+                                {"window": m["window"], "heatmap": mentions_heatmap(rows, styles=styles),
+                                 "mentions": table},
                                 {"faction_mentions": mentions_table(m, terms=terms)}))
-    if note and sections:
-        sections[-1].html += note
+    if analysis["skipped"] and sections:
+        sections[-1].not_run.update(analysis["skipped"])
     return sections
 
 
-def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14) -> str:
-    """A figure: how often each tendency's writers mention each faction (per 10,000 terms)."""
+def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, Any] | None,
+                       predictions: list[dict[str, Any]] | None, terms: int = 8,
+                       styles: Styles | None = None) -> Section:
+    """The classifier's scores beside the baseline, per tendency, its confusion, its weightiest terms and
+    where the unlabelled writers fall."""
+    styles = styles or Styles.default()
+    name = styles.name
+    rows = evaluation_rows(evaluation)
+    scores = Table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy"],
+                   [(r["group_by"], r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
+                     r["baseline_accuracy"]) for r in rows], numeric=(1, 2, 3, 4, 5, 6))
+    first = evaluation.get("outlet") or next(iter(evaluation.values()))
+    per_class = first["per_class"]
+    per_class_table = Table(["tendency", "precision", "recall", "F1", "articles"],
+                            [(name(k), per_class[k]["precision"], per_class[k]["recall"], per_class[k]["f1"],
+                              per_class[k]["support"]) for k in styles.ordered(per_class)], numeric=(1, 2, 3, 4))
+    labels, matrix = first["confusion"]["labels"], first["confusion"]["matrix"]
+    at = {lab: i for i, lab in enumerate(labels)}
+    shown = styles.ordered(labels)
+    confusion = Table([""] + [name(lab) for lab in shown],
+                      [[name(lab)] + [matrix[at[lab]][at[col]] for col in shown] for lab in shown],
+                      numeric=tuple(range(1, len(labels) + 1)))
+    top_terms = Table(["tendency", "terms"], [(name(k), ", ".join(f["term"] for f in model["top_features"][k][:terms + 4]))
+                                              for k in styles.ordered(model["top_features"])]) if model else None
+    prediction_table = None
+    if predictions:
+        classes = styles.ordered(model["classes"] if model else {c for p in predictions for c in p["probabilities"]})
+        prediction_table = Table(
+            ["author", "articles"] + [name(c) for c in classes] + ["most likely"],
+            [[p["author"], p["articles"]] + [p["probabilities"].get(c, 0.0) for c in classes]
+             + [name(max(p["probabilities"], key=p["probabilities"].get))] for p in predictions],
+            numeric=tuple(range(1, len(classes) + 2)))
+    unique: dict[str, str] = {}  # one per kind: the same caveat differs only in its advice per grouping
+    for e in evaluation.values():
+        for c in e["caveats"]:
+            unique.setdefault(c.split(" (")[0], c)
+    context = {"summaries": [plain_words(e) for e in evaluation.values()], "scores": scores,
+               "detail_by": first["group_by"], "per_class": per_class_table, "confusion": confusion,
+               "top_terms": top_terms, "predictions": prediction_table, "caveats": sorted(unique.values())}
+    data = {"classifier_evaluation": rows,
+            "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in evaluation.items()
+                                     for k, v in e["per_class"].items()]}
+    if predictions:
+        data["classifier_predictions_by_author"] = [
+            {"author": p["author"], "articles": p["articles"], **p["probabilities"]} for p in predictions]
+    return Section("classifier", "Can a classifier tell the tendencies apart?", "classifier.html", context, data)
 
+
+def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14, styles: Styles | None = None) -> Figure | None:
+    """A figure: how often each tendency's writers mention each faction (per 10,000 terms); ``None`` when
+    there are fewer than two factions or no labelled writers."""
+    styles = styles or Styles.default()
     totals: dict[str, int] = {}
     for r in rows:
         totals[r["name"]] = totals.get(r["name"], 0) + r["mentions"]
     factions = sorted(totals, key=lambda f: -totals[f])[:top]
-    writers = sorted({r["writer_tendency"] for r in rows if r["writer_tendency"] not in ("unlabelled", "mixed")})
+    writers = styles.ordered(r["writer_tendency"] for r in rows if r["writer_tendency"] not in ("unlabelled", "mixed"))
     if len(factions) < 2 or not writers:
-        return ""
+        return None
     cell = {(r["name"], r["writer_tendency"]): r["per_10k_terms"] for r in rows}
     values = [[cell.get((f, w), 0.0) for w in writers] for f in factions]
-    fig = heatmap(factions, writers, values, "Mentions per 10,000 terms, by the writers' tendency", fmt="{:.1f}")
-    return figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.")
-
+    fig = heatmap(factions, [styles.name(w) for w in writers], values,
+                  "Mentions per 10,000 terms, by the writers' tendency", fmt="{:.1f}")
+    return Figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.")
