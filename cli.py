@@ -1076,7 +1076,9 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, selecti
 
     result = contrast(s.documents(selection), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams)
     if plot:
-        plot_contrast(result, plot)
+        from nlp.report.styles import Styles
+
+        plot_contrast(result, plot, styles=Styles.from_labels(s.store().labels))
         s.info(f"Wrote {plot}")
     if as_json:
         emit_json(result.to_dict())
