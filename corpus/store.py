@@ -127,6 +127,16 @@ class CorpusStore:
         """Insert inside a transaction the caller holds; False for a duplicate."""
         return self.conn.execute(_INSERT, _row(article)).rowcount == 1
 
+    def duplicate_of(self, article: Article) -> tuple[str, str | None] | None:
+        """``(id, label)`` of the stored article that ``article`` duplicates (same id, canonical URL or,
+        for texts not scraped, the same normalised text); ``None`` if there is none."""
+        row = self.conn.execute(
+            "SELECT id, label FROM articles WHERE id = ? OR (canonical_url IS NOT NULL AND canonical_url = ?) "
+            "OR (content_hash = ? AND source != 'scraped' AND ? != 'scraped') LIMIT 1",
+            (article.id, article.canonical_url, article.content_hash, article.source),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def upsert(self, article: Article) -> str:
         """Insert or update an article by id; returns ``"new"``, ``"updated"`` or ``"unchanged"``.
 
