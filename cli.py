@@ -258,13 +258,14 @@ def corpus_export(s: Settings, output: str, fmt, outlet, tendency) -> None:
       python cli.py corpus export -o corpus.parquet
     """
     from corpus.io import export_file
+    from corpus.output import is_stream
 
     store = s.store()
     filters = {"outlet": list(outlet) or None, "tendency": list(tendency) or None}
     with s.progress(length=store.count(**filters), label="Exporting") as bar:
         n = export_file(store, output, fmt=fmt, progress=bar.update, **filters)
     s.info(f"Wrote {n} articles to {output}")
-    if Path(output).is_file():  # not for -o /dev/stdout, where the path would corrupt the export
+    if not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
         click.echo(output)
 
 

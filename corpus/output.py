@@ -25,7 +25,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import CorpusError
 
-__all__ = ["OutputError", "atomic_output", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
+__all__ = ["OutputError", "atomic_output", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
            "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -59,11 +59,28 @@ def _umask() -> int:
     return mask
 
 
-def _destination(path: Path) -> Path:
-    """The file actually written: the final target of a symlink (chain), else the path itself."""
-    if path.is_symlink():
-        return Path(os.path.realpath(path))
-    return path
+def _names_a_descriptor(path: Path) -> bool:
+    """True for /dev/stdout, /dev/fd/N, /proc/self/fd/N and symlinks to them (the magic links to open files)."""
+    current = str(path)
+    for _ in range(20):
+        if current.startswith(("/dev/fd/", "/proc/", "/dev/stdin", "/dev/stdout", "/dev/stderr")):
+            return True
+        if not os.path.islink(current):
+            return False
+        current = os.path.join(os.path.dirname(current), os.readlink(current))
+    return False
+
+
+def is_stream(path: str | os.PathLike) -> bool:
+    """True when writing ``path`` writes to a stream (a device, FIFO, socket or ``/dev/stdout``), not a file.
+
+    Commands use it to avoid printing the output's path into the output itself (``-o /dev/stdout``).
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return not stat.S_ISREG(st.st_mode) or _names_a_descriptor(Path(path))
 
 
 def _check_folder(shown: Path, folder: Path) -> None:
@@ -108,22 +125,25 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", encoding: str | None
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', not {mode!r}")
     shown = Path(path)
-    target = _destination(shown)
     kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": newline}
     try:
-        st = target.stat()
-    except FileNotFoundError:
+        st = shown.stat()  # follows symlinks: /dev/stdout -> /proc/self/fd/1 -> a pipe or terminal
+    except (FileNotFoundError, NotADirectoryError):
         st = None
     except OSError as exc:
         raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"cannot write {shown}: it is a folder; give a file name")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        # A device, FIFO or socket: write straight to it (renaming over /dev/stdout would be wrong).
+    if st is not None and (not stat.S_ISREG(st.st_mode) or _names_a_descriptor(shown)):
+        # A device, FIFO, socket or an open descriptor (/dev/stdout redirected to a file): write straight
+        # to it; renaming over it would cut off whatever holds the descriptor.
         with _converting_errors(shown):
-            with open(target, mode, **kwargs) as fh:
+            # Append mode: "cmd -o /dev/stdout >> log" appends, as a shell redirection would.
+            with open(shown, mode.replace("w", "a"), **kwargs) as fh:
                 yield fh
         return
+    # A symlink (chain) is written through: its final target is replaced and the link stays a link.
+    target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
     folder = target.parent
     _check_folder(shown, folder)
     try:

@@ -414,7 +414,8 @@ def _read_csv(path: Path, encoding: str, progress) -> tuple[list[str], Iterator[
                     raise _runaway(path, start, end, swallowed)
             lengths.append(size)
             if len(row) > len(header):
-                yield start, BadRecord(f"more values ({len(row)}) than the {len(header)} columns of the header")
+                hint = f" (the record runs over lines {start}–{end}: is a quote unbalanced?)" if end > start else ""
+                yield start, BadRecord(f"more values ({len(row)}) than the {len(header)} columns of the header{hint}")
                 continue
             yield start, {name: (row[i] if i < len(row) else None) for i, name in enumerate(header)}
 
