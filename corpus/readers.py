@@ -349,6 +349,16 @@ def _row_like(lines: list[str], ncols: int, dialect: str) -> tuple[int, int]:
     return rows, len(filled)
 
 
+def _quoting_error(lines: list[str], dialect: str) -> str | None:
+    """Why ``lines`` do not parse as CSV with every quote closed right before a delimiter or line end."""
+    try:
+        for _ in csv.reader(lines, dialect, strict=True):
+            pass
+    except csv.Error as exc:
+        return str(exc)
+    return None
+
+
 def _runaway(path: Path, start: int, end: int, rows: int, finished: bool = True) -> ImportFileError:
     swallowed = f", swallowing {rows} lines that look like rows of their own" if rows else ""
     span = f"for {end - start + 1} lines (to line {end})" if finished else f"past line {end}"
@@ -405,13 +415,21 @@ def _read_csv(path: Path, encoding: str, progress) -> tuple[list[str], Iterator[
             if not row:
                 continue
             size = sum(map(len, raw))
-            if end - start + 1 >= RUNAWAY_MIN_LINES:
-                swallowed, filled = _row_like(raw[1:], len(header), dialect)
-                needed = 0.5 if len(header) >= 3 else 0.8
-                if lengths and size > 20 * statistics.median(lengths[-50:]):
-                    needed /= 2  # far longer than its neighbours: less evidence needed
-                if swallowed >= 3 and swallowed >= needed * filled:
-                    raise _runaway(path, start, end, swallowed)
+            quoting = _quoting_error(raw, dialect) if end > start else None
+            if quoting:
+                # A quote opened on one line closed in the middle of a value (or never): lines were merged.
+                longer = len(lengths) >= 3 and size > 20 * statistics.median(lengths[-50:])
+                if end - start + 1 >= RUNAWAY_MIN_LINES:
+                    swallowed, filled = _row_like(raw[1:], len(header), dialect)
+                    needed = 0.5 if len(header) >= 3 else 0.8
+                    if (swallowed >= 3 and swallowed >= (needed / 2 if longer else needed) * filled) \
+                            or (len(header) == 1 and longer):
+                        raise _runaway(path, start, end, swallowed)
+                where = "is never closed" if "end of data" in quoting else \
+                    f"closes in the middle of a value on line {end}"
+                yield start, BadRecord(f"a quote opened on line {start} {where} (lines {start}–{end} would be "
+                                       f"merged); fix the quoting")
+                continue
             lengths.append(size)
             if len(row) > len(header):
                 hint = f" (the record runs over lines {start}–{end}: is a quote unbalanced?)" if end > start else ""
