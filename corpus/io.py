@@ -256,7 +256,7 @@ def _note_conflict(store: CorpusStore, article: Article, line: int, report: Impo
     if stored is None or stored[1] == article.label:
         return
     report.conflicts.append({"id": stored[0], "stored_label": stored[1], "new_label": article.label, "line": line})
-    log.info("%s %d: duplicate of %s labelled %r in the corpus, %r here (kept %r)",
+    log.debug("%s %d: duplicate of %s labelled %r in the corpus, %r here (kept %r)",
              report.unit, line, stored[0], stored[1], article.label, stored[1])
 
 

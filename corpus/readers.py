@@ -127,7 +127,10 @@ def _decode_lines(path: Path, encoding: str, progress) -> Iterator[tuple[int, st
         return
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     with path.open("rb") as fh:
-        for number, raw_line in enumerate(fh, start=1):
+        for number, raw_line in enumerate(iter(lambda: fh.readline(MAX_RECORD_CHARS + 1), b""), start=1):
+            if len(raw_line) > MAX_RECORD_CHARS:
+                raise ImportFileError(f"{path.name} line {number} is longer than {MAX_RECORD_CHARS // 2**20} MB, "
+                                      f"too long for one record: check the file and --format (nothing imported)")
             if progress:
                 progress(len(raw_line))
             try:

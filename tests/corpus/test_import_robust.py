@@ -362,3 +362,15 @@ def test_duplicates_with_conflicting_labels_are_named(run_cli, write_jsonl, tmp_
 def _export_lines(run_cli, tmp_path):
     run_cli("corpus", "export", "-o", str(tmp_path / "all.jsonl"))
     return (tmp_path / "all.jsonl").read_text().splitlines()
+
+
+def test_an_absurdly_long_line_is_refused_not_loaded(store, tmp_path, monkeypatch):
+    import corpus.readers
+
+    monkeypatch.setattr(corpus.readers, "MAX_RECORD_CHARS", 1000)
+    path = write_rows(tmp_path / "long.jsonl", ['{"text": "short"}', '{"text": "' + "x" * 5000 + '"}'])
+    with pytest.raises(ImportFileError) as err:
+        import_file(store, path)
+    assert str(err.value) == ("long.jsonl line 2 is longer than 0 MB, too long for one record: check the file and "
+                              "--format (nothing imported)")
+    assert store.count() == 0
