@@ -225,8 +225,9 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
         raise
     _echo_problems(s, report, shown)
     for c in report.conflicts[:shown]:
-        s.info(f"{report.unit} {c['line']}: same text as {c['id']}, labelled {c['stored_label']!r} in the corpus "
-               f"and {c['new_label']!r} here; kept {c['stored_label']!r}")
+        stored = f"labelled {c['stored_label']!r}" if c["stored_label"] is not None else "unlabelled"
+        s.info(f"{report.unit} {c['line']}: same text as {c['id']}, {stored} in the corpus and labelled "
+               f"{c['new_label']!r} here; kept the stored label")
     if shown is not None and len(report.conflicts) > shown:
         s.info(f"... and {len(report.conflicts) - shown} more label conflicts (pass -v to list them all, "
                f"--json for the list)")

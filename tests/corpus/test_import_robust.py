@@ -354,8 +354,8 @@ def test_duplicates_with_conflicting_labels_are_named(run_cli, write_jsonl, tmp_
         {"id": ids["Own the railways."], "stored_label": "Lab", "new_label": "Con", "line": 1},
         {"id": ids["Balance the books."], "stored_label": "Con", "new_label": "LD", "line": 3},
     ]
-    assert (f"line 1: same text as {ids['Own the railways.']}, labelled 'Lab' in the corpus and 'Con' here; "
-            f"kept 'Lab'") in r.stderr
+    assert (f"line 1: same text as {ids['Own the railways.']}, labelled 'Lab' in the corpus and labelled 'Con' "
+            f"here; kept the stored label") in r.stderr
     assert "2 duplicates carry a label that differs from the stored one." in r.stderr
 
 
@@ -374,3 +374,13 @@ def test_an_absurdly_long_line_is_refused_not_loaded(store, tmp_path, monkeypatc
     assert str(err.value) == ("long.jsonl line 2 is longer than 0 MB, too long for one record: check the file and "
                               "--format (nothing imported)")
     assert store.count() == 0
+
+
+def test_a_label_for_a_stored_unlabelled_text_is_a_conflict(run_cli, write_jsonl):
+    run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "Unlabelled first."}])))
+    r = run_cli("corpus", "import", str(write_jsonl("b.jsonl", [{"text": "Unlabelled first."}])), "--tendency",
+                "soft_left", "--json")
+    assert r.exit_code == 0
+    conflicts = json.loads(r.stdout)["conflicts"]
+    assert [(c["stored_label"], c["new_label"], c["line"]) for c in conflicts] == [(None, "soft_left", 1)]
+    assert "unlabelled in the corpus and labelled 'soft_left' here; kept the stored label" in r.stderr
