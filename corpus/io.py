@@ -202,7 +202,7 @@ def import_file(
     unseen = dict(named) if columns is None else {}
     keys_seen: dict[str, None] = {}
     n_records = 0
-    with store.transaction():
+    with store.transaction(), store.bulk_writer() as writer:
         for line, record in records:
             n_records += 1
             if columns is None and isinstance(record, dict):
@@ -215,7 +215,7 @@ def import_file(
                     raise record
                 check_record(record)
                 article = record_to_article(record, fields, outlet, tendency, source)
-                inserted = store.insert_row(article)
+                inserted = writer.insert(article)
             except (BadRecord, ValueError, TypeError, OverflowError, UnicodeError) as exc:
                 reason = str(exc) if isinstance(exc, BadRecord) else f"cannot import this record ({exc})"
                 if strict:
