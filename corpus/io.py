@@ -108,12 +108,24 @@ def html_to_text(markup: str) -> str:
 _FIELD_OPTIONS = ("text", "title", "date", "author", "url", "label")
 
 
-def _lookup(record: dict[str, Any], name: str) -> str | None:
-    """The key of ``record`` called ``name``, matched exactly or else case-insensitively."""
+def _lookup(record: dict[str, Any], name: str, folded: dict[str, str] | None = None) -> str | None:
+    """The key of ``record`` called ``name``, matched exactly or else case-insensitively.
+
+    ``folded`` (case-folded key -> key) saves folding every key again when one record is asked many times.
+    """
     if name in record:
         return name
-    folded = name.casefold()
-    return next((k for k in record if isinstance(k, str) and k.casefold() == folded), None)
+    if folded is None:
+        folded = _folded(record)
+    return folded.get(name.casefold())
+
+
+def _folded(record: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key in record:
+        if isinstance(key, str):
+            out.setdefault(key.casefold(), key)
+    return out
 
 
 def _resolve_columns(path: Path, columns: list[str], fields: FieldMap) -> FieldMap:
@@ -270,10 +282,16 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     if not isinstance(record, dict):
         raise BadRecord(f"expected an object, found {type(record).__name__}")
     used: set[str] = set()
+    folded: dict[str, str] = {}
 
     def pick(kind: str, named: str | None, required: bool = False) -> Any:
         for name in (named,) if named is not None else DEFAULT_FIELDS[kind]:
-            key = _lookup(record, name)
+            if name in record:
+                key: str | None = name
+            else:
+                if not folded:
+                    folded.update(_folded(record))
+                key = folded.get(name.casefold())
             if key is not None:
                 used.add(key)
                 return record[key]

@@ -194,6 +194,16 @@ def check_record(record: Any) -> None:
     That is: NaN or Infinity, numbers too long to read, lone surrogates (``"\\ud800"``, not Unicode),
     or nesting deeper than :data:`MAX_NESTING` levels.
     """
+    if type(record) is dict:
+        # Fast path for the usual flat record of strings and numbers; anything else is walked in full.
+        for key, value in record.items():
+            kind = type(value)
+            if (kind is str and value.isascii()) or kind is int or kind is bool or value is None:
+                if type(key) is str and key.isascii():
+                    continue
+            break
+        else:
+            return
     stack: list[tuple[Any, int, str]] = [(record, 0, "")]
     while stack:
         value, depth, name = stack.pop()

@@ -446,11 +446,13 @@ class ArticleQuery:
 
 def _row(a: Article, now: str | None = None) -> tuple:
     now = now or now_utc()
+    # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (
         a.id, a.outlet, a.url, a.canonical_url,
-        a.title, dumps(list(a.authors)), a.published, a.year, a.section, dumps(list(a.tags)), a.text,
+        a.title, dumps(list(a.authors)) if a.authors else "[]", a.published, a.year, a.section,
+        dumps(list(a.tags)) if a.tags else "[]", a.text,
         a.word_count, int(a.paywalled), a.label, a.source, a.fetched_at, a.content_hash,
-        a.scraper_version, dumps(a.metadata), now, now,
+        a.scraper_version, dumps(a.metadata) if a.metadata else "{}", now, now,
     )
 
 
