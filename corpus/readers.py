@@ -290,15 +290,22 @@ def _read_json_array(path: Path, encoding: str, progress) -> Iterator[tuple[int,
         return ImportFileError(f"{path.name} line {line}: {message}; the records of a JSON array cannot be "
                                f"skipped one by one, so fix the file (nothing imported)")
 
-    def more() -> bool:
+    def more(at_least: int = 1) -> bool:
+        """Read on (at least ``at_least`` characters, so a long record is re-parsed only log-many times)."""
         nonlocal buf, pos, eof
         if pos > (1 << 20):
             buf, pos = buf[pos:], 0
+        added = []
+        size = 0
         for chunk in chunks:
-            buf += chunk
-            return True
-        eof = True
-        return False
+            added.append(chunk)
+            size += len(chunk)
+            if size >= at_least:
+                break
+        else:
+            eof = True
+        buf += "".join(added)
+        return bool(added)
 
     def skip_space() -> None:
         nonlocal pos, line
@@ -326,7 +333,7 @@ def _read_json_array(path: Path, encoding: str, progress) -> Iterator[tuple[int,
         except json.JSONDecodeError as exc:
             if len(buf) - pos > MAX_RECORD_CHARS:
                 raise fail(f"a record longer than {MAX_RECORD_CHARS // 2**20} MB (is the JSON broken?)") from None
-            if not eof and more():
+            if not eof and more(len(buf) - pos):
                 continue
             raise fail(f"invalid JSON ({exc.msg})") from None
         except RecursionError:
@@ -414,6 +421,10 @@ def _read_csv(path: Path, encoding: str, progress) -> tuple[list[str], Iterator[
         return [], iter(())
     except csv.Error as exc:
         raise ImportFileError(f"{path.name} is not valid CSV near line {span['end']}: {exc}") from None
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ImportFileError(f"{path.name} names the column {repeated[0]!r} more than once in its header; "
+                              f"rename one so no values are lost")
     lengths: list[int] = []
 
     def rows() -> Iterator[tuple[int, Any]]:

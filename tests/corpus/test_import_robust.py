@@ -230,6 +230,19 @@ def test_a_large_json_array_is_streamed_across_chunks(store, tmp_path):
     assert import_file(store, path).imported == 3000
 
 
+def test_a_json_record_longer_than_a_chunk_is_read_whole(store, tmp_path, monkeypatch):
+    import corpus.readers
+
+    real = corpus.readers._decode_chunks
+    monkeypatch.setattr(corpus.readers, "_decode_chunks", lambda p, e, pr: real(p, e, pr, size=64))
+    texts = ["short", "long " * 2000, "after the long one"]
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps([{"text": t, "n": 12345678901234567890} for t in texts]))
+    assert import_file(store, path).imported == 3
+    assert {len(a.text) for a in store.articles()} == {5, len(texts[1].strip()), 18}
+    assert {a.metadata["n"] for a in store.articles()} == {12345678901234567890}
+
+
 def test_a_broken_json_array_stops_with_its_line(store, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('[\n  {"text": "one"},\n  {"text": "two",,}\n]\n')
@@ -284,11 +297,19 @@ def test_cli_imports_parquet_by_format_option(run_cli, tmp_path):
 
 
 # -- field names ------------------------------------------------------------------------------
-def test_a_column_the_file_lacks_is_an_error_listing_its_columns(run_cli, tmp_path):
+def test_a_column_the_file_lacks_is_an_error_listing_its_columns(run_cli, db, tmp_path):
     path = write_rows(tmp_path / "m.csv", ["Text,Party,Year", "One manifesto.,Lab,1997"])
     r = run_cli("corpus", "import", str(path), "--date-field", "yeer")
     assert r.exit_code == 1
     assert r.stderr == "Error: m.csv has no column 'yeer' (--date-field); its columns are: Text, Party, Year\n"
+    assert not db.exists()
+
+
+def test_a_repeated_column_name_is_an_error(store, tmp_path):
+    path = write_rows(tmp_path / "d.csv", ["text,party,party", "One.,Lab,Con"])
+    with pytest.raises(ImportFileError, match=r"^d\.csv names the column 'party' more than once in its header; "
+                                              r"rename one so no values are lost$"):
+        import_file(store, path)
 
 
 def test_field_names_match_case_insensitively(store, tmp_path):
