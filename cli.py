@@ -156,7 +156,8 @@ def _text_encoding(ctx: click.Context, param: click.Parameter, value: str) -> st
     from corpus.io import check_encoding
 
     try:
-        return check_encoding(value)
+        check_encoding(value)
+        return value
     except CorpusError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
 

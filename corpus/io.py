@@ -202,7 +202,7 @@ def import_file(
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ImportFileError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    encoding = check_encoding(encoding)
+    check_encoding(encoding)
     if path.stat().st_size == 0:
         raise ImportFileError(f"{path} is empty: nothing to import")
     fields = fields or FieldMap()
@@ -269,7 +269,7 @@ def _note_conflict(store: CorpusStore, article: Article, line: int, report: Impo
         return
     report.conflicts.append({"id": stored[0], "stored_label": stored[1], "new_label": article.label, "line": line})
     log.debug("%s %d: duplicate of %s labelled %r in the corpus, %r here (kept %r)",
-             report.unit, line, stored[0], stored[1], article.label, stored[1])
+              report.unit, line, stored[0], stored[1], article.label, stored[1])
 
 
 def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | None, tendency: str | None,

@@ -97,6 +97,8 @@ def check_file_encoding(path: Path, encoding: str) -> None:
         return
     if name.startswith(("utf-16", "utf-32")):
         return
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ImportFileError(f"{path.name} starts with a UTF-32 byte-order mark; pass --encoding utf-32")
     if has_bom:
         raise ImportFileError(f"{path.name} starts with a UTF-16 byte-order mark; pass --encoding utf-16")
     order = _utf16_byte_order(head)
