@@ -302,7 +302,9 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
         return None
 
     text = pick("text", fields.text, required=True)
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) and text is not None:
+        raise BadRecord(f"field {fields.text or 'text'!r} holds a {type(text).__name__}, not text")
+    if not text or not text.strip():
         raise BadRecord(f"empty text in field {fields.text or 'text'!r}")
     if fields.html == "yes" or (fields.html == "auto" and looks_like_html(text)):
         text = html_to_text(text)

@@ -348,6 +348,8 @@ def _read_json_array(path: Path, encoding: str, progress) -> Iterator[tuple[int,
         pos += 1
         if sep == "]":
             break
+        if not sep:
+            raise fail("the array is not closed (the file ends before its ])")
         if sep != ",":
             raise fail("expected ',' or ']' after a record")
         skip_space()

@@ -405,3 +405,12 @@ def test_a_label_for_a_stored_unlabelled_text_is_a_conflict(run_cli, write_jsonl
     conflicts = json.loads(r.stdout)["conflicts"]
     assert [(c["stored_label"], c["new_label"], c["line"]) for c in conflicts] == [(None, "soft_left", 1)]
     assert "unlabelled in the corpus and labelled 'soft_left' here; kept the stored label" in r.stderr
+
+
+def test_a_truncated_json_array_and_non_text_texts(store, tmp_path, write_jsonl):
+    path = tmp_path / "t.json"
+    path.write_text('[{"text": "a"},\n {"text": "b"}')
+    with pytest.raises(ImportFileError, match=r"^t\.json line 2: the array is not closed \(the file ends before its \]\)"):
+        import_file(store, path)
+    report = import_file(store, write_jsonl("w.jsonl", [{"text": {"nested": 1}}, {"text": ["a"]}, {"text": "ok"}]))
+    assert report.problems == [(1, "field 'text' holds a dict, not text"), (2, "field 'text' holds a list, not text")]
