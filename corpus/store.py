@@ -136,7 +136,8 @@ class CorpusStore:
         rows are added to ``articles_fts`` with one ``INSERT ... SELECT`` per batch, so the index is the
         one the trigger would have built (same rows, same external-content layout Datasette reads). The
         trigger is restored before the writer returns; schema changes are transactional, so a rollback or
-        a crash restores it too.
+        a crash restores it too. Do not update or delete rows inserted through the writer before it
+        returns (their index entries are written at the next flush).
         """
         if not self.conn.in_transaction:
             raise RuntimeError("bulk_writer needs a transaction: use `with store.transaction():` around it")
