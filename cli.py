@@ -293,9 +293,28 @@ def corpus() -> None:
     """
 
 
+def _text_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from corpus.io import check_encoding
+
+    try:
+        check_encoding(value)
+        return value
+    except CorpusError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _echo_problems(s: Settings, report: Any, shown: int | None) -> None:
+    """Each skipped line once: the first 20 (all with -v)."""
+    for line, problem in report.problems[:shown]:
+        s.info(f"{report.unit} {line}: {problem} (skipped)")
+    if shown is not None and len(report.problems) > shown:
+        s.info(f"... and {len(report.problems) - shown} more skipped {report.unit}s (pass -v to list them all)")
+
+
 @corpus.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="Default: from the extension.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "parquet"]),
+              help="Default: from the extension (.json: one JSON array, or JSON lines).")
 @click.option("--outlet", help="Outlet of every record (else the record's 'outlet' field, else 'imported').")
 @click.option("--tendency", help="Tendency label of every record (article label).")
 @click.option("--text-field", help="Field holding the text [default: text, body or content].")
@@ -304,7 +323,8 @@ def corpus() -> None:
 @click.option("--author-field", help="Field holding the author(s) [default: authors or author].")
 @click.option("--url-field", help="Field holding the URL [default: url].")
 @click.option("--label-field", help="Field holding each record's tendency label.")
-@click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding.")
+@click.option("--encoding", default="utf-8", show_default=True, callback=_text_encoding,
+              help="The file's text encoding (utf-8, cp1252, latin-1, utf-16, ...).")
 @click.option("--html", type=click.Choice(["auto", "yes", "no"]), default="auto", show_default=True,
               help="Turn HTML text (e.g. a WordPress export) into plain paragraphs: auto-detected, always, never.")
 @click.option("--strict", is_flag=True, help="Abort on the first bad record and import nothing.")
@@ -312,10 +332,11 @@ def corpus() -> None:
 @pass_settings
 def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, title_field, date_field,
                   author_field, url_field, label_field, encoding, html, strict, as_json) -> None:
-    """Import texts collected elsewhere (JSON lines or CSV).
+    """Import texts collected elsewhere (JSON lines, a JSON array, CSV or Parquet).
 
     Only the text is required. Bad records are reported by line number and skipped (--strict: abort,
-    importing nothing). Texts already in the corpus are counted as duplicates, not imported twice.
+    importing nothing). Texts already in the corpus are counted as duplicates, not imported twice; a
+    duplicate whose label differs from the stored one is named. See docs/import-export.md.
 
     \b
     Example:
@@ -328,20 +349,37 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
                       label=label_field, html=html)
     if not path.is_file():
         raise click.ClickException(f"{path} does not exist or is not a file")
+    created = s.db != ":memory:" and not Path(s.db).exists()
     store = s.store(create=True)
-    size = path.stat().st_size if path.is_file() else 0
-    with s.progress(length=size, label=f"Importing {path.name}", show_pos=False) as bar:
-        report = import_file(store, path, fmt=fmt, fields=fields, outlet=outlet, tendency=tendency,
-                             strict=strict, encoding=encoding, progress=bar.update)
-    for line, problem in report.problems[:20]:
-        s.info(f"line {line}: {problem} (skipped)")
-    if len(report.problems) > 20:
-        s.info(f"... and {len(report.problems) - 20} more skipped lines (see -v)")
+    shown = None if s.verbose else 20
+    try:
+        with s.progress(length=path.stat().st_size, label=f"Importing {path.name}", show_pos=False) as bar:
+            report = import_file(store, path, fmt=fmt, fields=fields, outlet=outlet, tendency=tendency,
+                                 strict=strict, encoding=encoding, progress=bar.update)
+    except BaseException as exc:
+        failed = getattr(exc, "report", None)
+        if failed is not None:
+            _echo_problems(s, failed, shown)
+        if created and store.count() == 0:
+            s.close()  # the corpus file was made for this import and holds nothing: leave no trace
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(s.db + suffix).unlink(missing_ok=True)
+        raise
+    _echo_problems(s, report, shown)
+    for c in report.conflicts[:shown]:
+        stored = f"labelled {c['stored_label']!r}" if c["stored_label"] is not None else "unlabelled"
+        s.info(f"{report.unit} {c['line']}: same text as {c['id']}, {stored} in the corpus and labelled "
+               f"{c['new_label']!r} here; kept the stored label")
+    if shown is not None and len(report.conflicts) > shown:
+        s.info(f"... and {len(report.conflicts) - shown} more label conflicts (pass -v to list them all, "
+               f"--json for the list)")
     if report.imported == 0 and report.duplicates and not report.skipped:
         s.info(f"Nothing new: all {report.duplicates} records of {path.name} are already in the corpus.")
     else:
         s.info(f"Imported {report.imported} articles from {path.name}; {report.duplicates} duplicates, "
                f"{report.skipped} skipped.")
+    if report.conflicts:
+        s.info(f"{len(report.conflicts)} duplicates carry a label that differs from the stored one.")
     if as_json:
         emit_json(report.summary())
 
@@ -355,18 +393,23 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 def corpus_export(s: Settings, output: str, fmt, outlet, tendency) -> None:
     """Export every article with its metadata and resolved tendency label.
 
+    The file is written whole or not at all; `-o /dev/stdout` streams it. CSV cells that a spreadsheet
+    would run as formulas start with a ' (see docs/import-export.md).
+
     \b
     Example:
       python cli.py corpus export -o corpus.parquet
     """
     from corpus.io import export_file
+    from corpus.output import is_stream
 
     store = s.store()
     filters = {"outlet": list(outlet) or None, "tendency": list(tendency) or None}
     with s.progress(length=store.count(**filters), label="Exporting") as bar:
         n = export_file(store, output, fmt=fmt, progress=bar.update, **filters)
     s.info(f"Wrote {n} articles to {output}")
-    click.echo(output)
+    if not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
+        click.echo(output)
 
 
 @corpus.command("stats")

@@ -1,24 +1,32 @@
-"""Import texts collected elsewhere (JSON lines, CSV) and export the corpus (JSON lines, CSV, Parquet)."""
+"""Import texts collected elsewhere (JSON lines, JSON arrays, CSV, Parquet) and export the corpus.
+
+Reading is strict about what would lose or merge records silently: a runaway quoted field in a CSV file,
+a field name the file does not have, a file in another encoding all stop the import with the line and the
+fix; one bad record is reported by line and skipped. Exports are written whole or not at all
+(:mod:`corpus.output`).
+"""
 from __future__ import annotations
 
-import codecs
-import csv
+import dataclasses
+import datetime
 import json
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .dates import DateParseError, parse_date
 from .errors import ImportFileError
 from .labels import normalise_tendency
 from .models import Article
+from .output import SafeDictWriter, atomic_output
+from .readers import BadRecord, check_encoding, check_record, detect_format, open_records
 from .store import CorpusStore
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "json", "csv", "parquet")
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 # Field names tried, in order, when the user names none.
 DEFAULT_FIELDS = {
@@ -30,7 +38,6 @@ DEFAULT_FIELDS = {
     "outlet": ("outlet",),
     "label": ("tendency",),
 }
-csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -56,9 +63,17 @@ class ImportReport:
     skipped: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
     duplicate_lines: list[int] = field(default_factory=list)
+    #: Duplicates whose label differs from the stored copy's: ``{"id", "stored_label", "new_label", "line"}``.
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    #: What the numbers in ``problems`` count: "line" (text files) or "row" (Parquet).
+    unit: str = "line"
 
-    def summary(self) -> dict[str, int]:
-        return {"imported": self.imported, "duplicates": self.duplicates, "skipped": self.skipped}
+    def summary(self) -> dict[str, Any]:
+        """``{"imported", "duplicates", "skipped"}``, plus ``"conflicts"`` when there are any."""
+        out: dict[str, Any] = {"imported": self.imported, "duplicates": self.duplicates, "skipped": self.skipped}
+        if self.conflicts:
+            out["conflicts"] = self.conflicts
+        return out
 
 
 _HTML_TAG = re.compile(r"</?(p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|blockquote|figure|img)\b[^>]*>", re.I)
@@ -89,17 +104,50 @@ def html_to_text(markup: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-class BadRecord(ValueError):
-    """One record that cannot be imported (the line is reported and skipped)."""
+# -- import -----------------------------------------------------------------------------------
+_FIELD_OPTIONS = ("text", "title", "date", "author", "url", "label")
 
 
-def detect_format(path: Path) -> str:
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("jsonl", "ndjson", "json"):
-        return "jsonl"
-    if suffix in ("csv", "tsv"):
-        return "csv"
-    raise ImportFileError(f"cannot tell the format of {path.name} from its extension; pass --format jsonl or --format csv")
+def _lookup(record: dict[str, Any], name: str, folded: dict[str, str] | None = None) -> str | None:
+    """The key of ``record`` called ``name``, matched exactly or else case-insensitively.
+
+    ``folded`` (case-folded key -> key) saves folding every key again when one record is asked many times.
+    """
+    if name in record:
+        return name
+    if folded is None:
+        folded = _folded(record)
+    return folded.get(name.casefold())
+
+
+def _folded(record: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key in record:
+        if isinstance(key, str):
+            out.setdefault(key.casefold(), key)
+    return out
+
+
+def _resolve_columns(path: Path, columns: list[str], fields: FieldMap) -> FieldMap:
+    """Named fields matched against a file's header (case-insensitively); an unknown name is an error."""
+    header = dict.fromkeys(columns, None)
+    resolved = {}
+    for kind in _FIELD_OPTIONS:
+        named = getattr(fields, kind)
+        if named is None:
+            continue
+        found = _lookup(header, named)
+        if found is None:
+            raise ImportFileError(f"{path.name} has no column {named!r} (--{kind}-field); "
+                                  f"its columns are: {_names(columns)}")
+        resolved[kind] = found
+    return dataclasses.replace(fields, **resolved)
+
+
+def _names(names: Iterable[str], limit: int = 30) -> str:
+    names = list(names)
+    more = f", … ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(str(n) for n in names[:limit]) + more if names else "(none)"
 
 
 def import_file(
@@ -114,16 +162,16 @@ def import_file(
     source: str = "imported",
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import every record of a JSON-lines or CSV file into ``store``, in one transaction.
+    """Import every record of a JSON-lines, JSON-array, CSV or Parquet file into ``store``, in one transaction.
 
     Parameters
     ----------
     store : CorpusStore
     path : str or Path
-    fmt : {"jsonl", "csv"}, optional
-        Guessed from the extension when omitted.
+    fmt : {"jsonl", "json", "csv", "parquet"}, optional
+        Guessed from the extension when omitted (a ``.json`` file holding one array is read as records).
     fields : FieldMap, optional
-        Which fields hold text, title, date, author(s), URL and label.
+        Which fields hold text, title, date, author(s), URL and label; names match case-insensitively.
     outlet : str, optional
         Outlet of every record (else each record's ``outlet`` field, else ``"imported"``).
     tendency : str, optional
@@ -132,19 +180,21 @@ def import_file(
         Abort on the first bad record and import nothing; otherwise bad records are reported by line
         number and skipped.
     encoding : str
-        The file's text encoding.
+        The file's text encoding (a text encoding: ``rot13`` or ``base64`` are refused).
     progress : callable, optional
         Called with the number of bytes read since the last call.
 
     Returns
     -------
     ImportReport
+        Counts, the skipped lines with their reasons, and the duplicates whose labels conflict.
 
     Raises
     ------
     ImportFileError
-        The file is missing, empty, not in ``encoding``, or (``strict``) has a bad record. Nothing is
-        imported then.
+        The file is missing, empty, not in ``encoding``, has a runaway quoted field, names a field the file
+        does not have, yields no importable record, or (``strict``) has a bad record. Nothing is imported
+        then (the exception's ``report`` attribute holds what was found, where there is one).
     """
     path = Path(path)
     if not path.is_file():
@@ -152,65 +202,109 @@ def import_file(
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ImportFileError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ImportFileError(f"unknown encoding {encoding!r}; try utf-8, cp1252 or latin-1") from None
+    check_encoding(encoding)
     if path.stat().st_size == 0:
         raise ImportFileError(f"{path} is empty: nothing to import")
     fields = fields or FieldMap()
-    report = ImportReport()
-    records = _read_jsonl(path, encoding, progress) if fmt == "jsonl" else _read_csv(path, encoding, progress)
+    report = ImportReport(unit="row" if fmt == "parquet" else "line")
+    columns, records = open_records(path, fmt, encoding, progress)
+    if columns is not None:
+        fields = _resolve_columns(path, columns, fields)
+    named = {kind: getattr(fields, kind) for kind in _FIELD_OPTIONS if getattr(fields, kind) is not None}
+    unseen = dict(named) if columns is None else {}
+    keys_seen: dict[str, None] = {}
     n_records = 0
-    with store.transaction():
+    with store.transaction(), store.bulk_writer() as writer:
         for line, record in records:
             n_records += 1
+            if columns is None and isinstance(record, dict):
+                if len(keys_seen) < 200:
+                    keys_seen.update(dict.fromkeys(record))
+                for kind in [k for k in unseen if _lookup(record, unseen[k]) is not None]:
+                    del unseen[kind]
             try:
                 if isinstance(record, BadRecord):
                     raise record
+                check_record(record)
                 article = record_to_article(record, fields, outlet, tendency, source)
-            except BadRecord as exc:
+                inserted = writer.insert(article)
+            except (BadRecord, ValueError, TypeError, OverflowError, UnicodeError) as exc:
+                reason = str(exc) if isinstance(exc, BadRecord) else f"cannot import this record ({exc})"
                 if strict:
-                    raise ImportFileError(f"{path.name} line {line}: {exc} (--strict: nothing imported)") from None
+                    raise ImportFileError(f"{path.name} {report.unit} {line}: {reason} "
+                                          f"(--strict: nothing imported)") from None
                 report.skipped += 1
-                report.problems.append((line, str(exc)))
-                log.warning("%s line %d: %s; skipped", path.name, line, exc)
+                report.problems.append((line, reason))
+                log.debug("%s %s %d: %s; skipped", path.name, report.unit, line, reason)
                 continue
-            if store.insert_row(article):
+            if inserted:
                 report.imported += 1
             else:
                 report.duplicates += 1
                 report.duplicate_lines.append(line)
+                _note_conflict(store, article, line, report)
+        if unseen and n_records:
+            kind, name = next(iter(unseen.items()))
+            raise ImportFileError(f"no record of {path.name} has a field {name!r} (--{kind}-field); "
+                                  f"its fields are: {_names(keys_seen)}")
     if n_records == 0:
         raise ImportFileError(f"{path} holds no records: nothing to import")
+    if report.imported == 0 and report.duplicates == 0:
+        line, reason = report.problems[0]
+        exc = ImportFileError(f"nothing imported from {path.name}: all {report.skipped} records were skipped "
+                              f"(first, {report.unit} {line}: {reason})")
+        exc.report = report  # type: ignore[attr-defined]
+        raise exc
+    if report.skipped:
+        log.info("%s: %d records skipped", path.name, report.skipped)
     return report
+
+
+def _note_conflict(store: CorpusStore, article: Article, line: int, report: ImportReport) -> None:
+    """Record a duplicate whose label differs from the stored copy's (the stored label is kept)."""
+    if article.label is None:
+        return
+    stored = store.duplicate_of(article)
+    if stored is None or stored[1] == article.label:
+        return
+    report.conflicts.append({"id": stored[0], "stored_label": stored[1], "new_label": article.label, "line": line})
+    log.debug("%s %d: duplicate of %s labelled %r in the corpus, %r here (kept %r)",
+              report.unit, line, stored[0], stored[1], article.label, stored[1])
 
 
 def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | None, tendency: str | None,
                       source: str = "imported") -> Article:
-    """Map one record to an :class:`Article`; raise :class:`BadRecord` with the reason."""
+    """Map one record to an :class:`Article`; raise :class:`BadRecord` with the reason.
+
+    Field names match exactly or else case-insensitively (``Year`` for ``year``); every field not mapped
+    is kept in the article's metadata.
+    """
     if not isinstance(record, dict):
         raise BadRecord(f"expected an object, found {type(record).__name__}")
     used: set[str] = set()
+    folded: dict[str, str] = {}
 
     def pick(kind: str, named: str | None, required: bool = False) -> Any:
-        if named is not None:
-            if named not in record:
-                if required:
-                    raise BadRecord(f"no field {named!r} (fields: {', '.join(list(record)[:12])})")
-                return None
-            used.add(named)
-            return record[named]
-        for name in DEFAULT_FIELDS[kind]:
+        for name in (named,) if named is not None else DEFAULT_FIELDS[kind]:
             if name in record:
-                used.add(name)
-                return record[name]
+                key: str | None = name
+            else:
+                if not folded:
+                    folded.update(_folded(record))
+                key = folded.get(name.casefold())
+            if key is not None:
+                used.add(key)
+                return record[key]
+        if required and named is not None:
+            raise BadRecord(f"no field {named!r} (fields: {_names(record, 12)})")
         if required:
             raise BadRecord(f"no text field (looked for {', '.join(DEFAULT_FIELDS[kind])}; name it with --text-field)")
         return None
 
     text = pick("text", fields.text, required=True)
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) and text is not None:
+        raise BadRecord(f"field {fields.text or 'text'!r} holds a {type(text).__name__}, not text")
+    if not text or not text.strip():
         raise BadRecord(f"empty text in field {fields.text or 'text'!r}")
     if fields.html == "yes" or (fields.html == "auto" and looks_like_html(text)):
         text = html_to_text(text)
@@ -222,7 +316,7 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     url = pick("url", fields.url)
     label = pick("label", fields.label) if fields.label else None
     record_outlet = pick("outlet", None)
-    metadata = {k: v for k, v in record.items() if k not in used}
+    metadata = {str(k): _jsonable(v) for k, v in record.items() if k not in used}
     published = None
     if raw_date not in (None, ""):
         try:
@@ -251,54 +345,19 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     )
 
 
-def _decode_lines(path: Path, encoding: str, progress) -> Iterator[tuple[int, str]]:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    with path.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if progress:
-                progress(len(raw))
-            try:
-                line = decoder.decode(raw)
-            except UnicodeDecodeError as exc:
-                bad = raw[exc.start:exc.start + 1].hex()
-                raise ImportFileError(
-                    f"{path.name} line {number} is not valid {encoding} (byte 0x{bad}); "
-                    f"pass --encoding cp1252 (or the file's real encoding), or re-save the file as UTF-8"
-                ) from None
-            if number == 1:
-                line = line.lstrip("\ufeff")
-            yield number, line
-
-
-def _read_jsonl(path: Path, encoding: str, progress) -> Iterator[tuple[int, Any]]:
-    for number, line in _decode_lines(path, encoding, progress):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, BadRecord(f"invalid JSON ({exc.msg} at column {exc.colno})")
-
-
-def _read_csv(path: Path, encoding: str, progress) -> Iterator[tuple[int, Any]]:
-    lines = _decode_lines(path, encoding, progress)
-    line_numbers: list[int] = []
-
-    def text_lines() -> Iterator[str]:
-        for number, line in lines:
-            line_numbers.append(number)
-            yield line
-
-    try:
-        sample_reader = csv.DictReader(text_lines(), dialect="excel-tab" if path.suffix.lower() == ".tsv" else "excel")
-        for row in sample_reader:
-            number = line_numbers[-1] if line_numbers else 0
-            if None in row:
-                yield number, BadRecord(f"more values than the {len(sample_reader.fieldnames or [])} columns of the header")
-                continue
-            yield number, {k: v for k, v in row.items() if k is not None}
-    except csv.Error as exc:
-        raise ImportFileError(f"{path.name} is not valid CSV near line {line_numbers[-1] if line_numbers else 1}: {exc}") from None
+def _jsonable(value: Any) -> Any:
+    """A metadata value as JSON can hold it (Parquet gives dates, decimals and bytes)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -317,43 +376,62 @@ def export_records(store: CorpusStore, **filters: Any) -> Iterator[dict[str, Any
 
 def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
                 progress: Callable[[int], None] | None = None, **filters: Any) -> int:
-    """Write the corpus to ``path`` (written to a temporary file, then renamed); returns the count."""
+    """Write the corpus to ``path``, whole or not at all; returns the number of articles written.
+
+    Parameters
+    ----------
+    store : CorpusStore
+    path : str or Path
+        A regular file is replaced atomically, a symlink is written through, a device such as
+        ``/dev/stdout`` is written directly (see :func:`corpus.output.atomic_output`).
+    fmt : {"jsonl", "csv", "parquet"}, optional
+        Guessed from the extension when omitted.
+    progress : callable, optional
+        Called with the number of articles written since the last call.
+    **filters
+        As for :meth:`CorpusStore.articles` (outlet, tendency, since, until, ...).
+
+    Raises
+    ------
+    ImportFileError
+        The format cannot be told from the extension.
+    OutputError
+        The file cannot be written (missing folder, full disk, ...); no partial file is left.
+
+    Notes
+    -----
+    CSV cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'`` so a
+    spreadsheet shows them as text (OWASP CSV injection); JSON lines and Parquet keep every value exactly.
+    """
     path = Path(path)
     fmt = fmt or {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
     if fmt not in EXPORT_FORMATS:
         raise ImportFileError(f"cannot tell the export format from {path.name}; pass --format jsonl, csv or parquet")
-    if not path.parent.resolve().is_dir():
-        raise ImportFileError(f"folder {path.parent} does not exist")
-    tmp = path.with_name(path.name + ".partial")
     n = 0
-    try:
-        records = export_records(store, **filters)
+    records = export_records(store, **filters)
+    if fmt == "parquet":
+        with atomic_output(path, "wb") as fh:
+            return _write_parquet(fh, records, progress)
+    with atomic_output(path, "w", newline="" if fmt == "csv" else None) as fh:
         if fmt == "jsonl":
-            with tmp.open("w", encoding="utf-8") as fh:
-                for rec in records:
-                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    n += 1
-                    if progress:
-                        progress(1)
-        elif fmt == "csv":
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
-                writer.writeheader()
-                for rec in records:
-                    writer.writerow({**rec, "authors": "; ".join(rec["authors"]), "tags": "; ".join(rec["tags"]),
-                                     "metadata": json.dumps(rec["metadata"], ensure_ascii=False)})
-                    n += 1
-                    if progress:
-                        progress(1)
+            for rec in records:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                n += 1
+                if progress:
+                    progress(1)
         else:
-            n = _write_parquet(tmp, records, progress)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+            writer = SafeDictWriter(fh, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
+            for rec in records:
+                writer.writerow({**rec, "authors": "; ".join(rec["authors"]), "tags": "; ".join(rec["tags"]),
+                                 "metadata": json.dumps(rec["metadata"], ensure_ascii=False)})
+                n += 1
+                if progress:
+                    progress(1)
     return n
 
 
-def _write_parquet(path: Path, records: Iterator[dict[str, Any]], progress, batch_size: int = 2000) -> int:
+def _write_parquet(sink: Any, records: Iterator[dict[str, Any]], progress, batch_size: int = 2000) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -366,7 +444,7 @@ def _write_parquet(path: Path, records: Iterator[dict[str, Any]], progress, batc
         ("metadata", pa.string()), ("text", pa.string()),
     ])
     n = 0
-    with pq.ParquetWriter(str(path), schema) as writer:
+    with pq.ParquetWriter(sink, schema) as writer:
         batch: list[dict[str, Any]] = []
         for rec in records:
             batch.append({**rec, "metadata": json.dumps(rec["metadata"], ensure_ascii=False)})

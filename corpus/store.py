@@ -109,23 +109,58 @@ class CorpusStore:
     # -- writing ------------------------------------------------------------------------------
     def add(self, article: Article) -> bool:
         """Insert one article; False if it is a duplicate (same id, canonical URL or text)."""
-        return self.add_many([article]).inserted == 1
+        with self.transaction():
+            return self.insert_row(article)
 
-    def add_many(self, articles: Iterable[Article]) -> AddResult:
-        """Insert articles in one transaction; duplicates are counted, not inserted."""
+    def add_many(self, articles: Iterable[Article], batch_size: int = 2000) -> AddResult:
+        """Insert articles in one transaction; duplicates are counted, not inserted.
+
+        The full-text index is filled once per batch of ``batch_size`` new rows (see :meth:`bulk_writer`),
+        which is about twice as fast as the per-row trigger and gives the same index.
+        """
         result = AddResult()
-        with self.transaction() as conn:
+        with self.transaction(), self.bulk_writer(batch_size) as writer:
             for article in articles:
-                if conn.execute(_INSERT, _row(article)).rowcount == 1:
+                if writer.insert(article):
                     result.inserted += 1
                 else:
                     result.duplicates += 1
                     result.duplicate_ids.append(article.id)
         return result
 
+    @contextmanager
+    def bulk_writer(self, batch_size: int = 2000) -> Iterator["BulkWriter"]:
+        """A writer for many inserts inside a transaction the caller holds, indexing them per batch.
+
+        The ``articles_ai`` trigger (one FTS5 insert per row) is set aside for the transaction and the new
+        rows are added to ``articles_fts`` with one ``INSERT ... SELECT`` per batch, so the index is the
+        one the trigger would have built (same rows, same external-content layout Datasette reads). The
+        trigger is restored before the writer returns; schema changes are transactional, so a rollback or
+        a crash restores it too. Do not update or delete rows inserted through the writer before it
+        returns (their index entries are written at the next flush).
+        """
+        if not self.conn.in_transaction:
+            raise RuntimeError("bulk_writer needs a transaction: use `with store.transaction():` around it")
+        writer = BulkWriter(self.conn, batch_size)
+        try:
+            yield writer
+            writer.flush()
+        finally:
+            writer.restore_trigger()
+
     def insert_row(self, article: Article) -> bool:
         """Insert inside a transaction the caller holds; False for a duplicate."""
         return self.conn.execute(_INSERT, _row(article)).rowcount == 1
+
+    def duplicate_of(self, article: Article) -> tuple[str, str | None] | None:
+        """``(id, label)`` of the stored article that ``article`` duplicates (same id, canonical URL or,
+        for texts not scraped, the same normalised text); ``None`` if there is none."""
+        row = self.conn.execute(
+            "SELECT id, label FROM articles WHERE id = ? OR (canonical_url IS NOT NULL AND canonical_url = ?) "
+            "OR (content_hash = ? AND source != 'scraped' AND ? != 'scraped') LIMIT 1",
+            (article.id, article.canonical_url, article.content_hash, article.source),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def upsert(self, article: Article) -> str:
         """Insert or update an article by id; returns ``"new"``, ``"updated"`` or ``"unchanged"``.
@@ -311,6 +346,44 @@ class CorpusStore:
         return h.hexdigest()[:16]
 
 
+class BulkWriter:
+    """Inserts articles and indexes them in batches; made by :meth:`CorpusStore.bulk_writer`."""
+
+    def __init__(self, conn: sqlite3.Connection, batch_size: int):
+        self.conn, self.batch_size = conn, max(1, batch_size)
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_ai'").fetchone()
+        self._trigger_sql = row[0] if row else None
+        if self._trigger_sql:
+            conn.execute("DROP TRIGGER articles_ai")
+        self._indexed_to = conn.execute("SELECT COALESCE(MAX(pk), 0) FROM articles").fetchone()[0]
+        self._pending = 0
+        self._now = now_utc()
+
+    def insert(self, article: Article) -> bool:
+        """Insert one article; False for a duplicate (same id, canonical URL or text)."""
+        if self.conn.execute(_INSERT, _row(article, self._now)).rowcount != 1:
+            return False
+        self._pending += 1
+        if self._pending >= self.batch_size:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Add the rows inserted since the last flush to the full-text index."""
+        if self._pending and self._trigger_sql:
+            # Rows inserted in this transaction have the largest pks (INTEGER PRIMARY KEY is max + 1).
+            self.conn.execute(
+                "INSERT INTO articles_fts (rowid, title, authors, text) "
+                "SELECT pk, title, authors, text FROM articles WHERE pk > ? ORDER BY pk", (self._indexed_to,))
+            self._indexed_to = self.conn.execute("SELECT MAX(pk) FROM articles").fetchone()[0]
+        self._pending = 0
+
+    def restore_trigger(self) -> None:
+        if self._trigger_sql and self.conn.in_transaction and not self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_ai'").fetchone():
+            self.conn.execute(self._trigger_sql)
+
+
 class ArticleQuery:
     """A re-iterable selection of articles, streamed from the store (never held in a list).
 
@@ -404,13 +477,15 @@ class ArticleQuery:
         return self.count()
 
 
-def _row(a: Article) -> tuple:
-    now = now_utc()
+def _row(a: Article, now: str | None = None) -> tuple:
+    now = now or now_utc()
+    # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (
         a.id, a.outlet, a.url, a.canonical_url,
-        a.title, dumps(list(a.authors)), a.published, a.year, a.section, dumps(list(a.tags)), a.text,
+        a.title, dumps(list(a.authors)) if a.authors else "[]", a.published, a.year, a.section,
+        dumps(list(a.tags)) if a.tags else "[]", a.text,
         a.word_count, int(a.paywalled), a.label, a.source, a.fetched_at, a.content_hash,
-        a.scraper_version, dumps(a.metadata), now, now,
+        a.scraper_version, dumps(a.metadata) if a.metadata else "{}", now, now,
     )
 
 

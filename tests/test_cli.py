@@ -53,7 +53,7 @@ def test_labels_load_and_show(run_cli, write_jsonl, tmp_path):
 def test_export_to_missing_folder_is_an_error(run_cli, write_jsonl, tmp_path):
     run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "x"}])))
     r = run_cli("corpus", "export", "-o", str(tmp_path / "no" / "x.jsonl"))
-    assert r.exit_code == 1 and r.stderr.startswith("Error: folder ")
+    assert r.exit_code == 1 and r.stderr == f"Error: cannot write {tmp_path / 'no' / 'x.jsonl'}: folder {tmp_path / 'no'} does not exist\n"
 
 
 def test_every_command_has_help_with_an_example(run_cli):

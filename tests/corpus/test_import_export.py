@@ -82,9 +82,9 @@ def test_csv_import_with_field_mapping_and_ragged_row(store, tmp_path):
 
 
 def test_unparseable_date_skips_the_line(store, write_jsonl):
-    path = write_jsonl("d.jsonl", [{"text": "a", "date": "next Tuesday"}])
+    path = write_jsonl("d.jsonl", [{"text": "a", "date": "next Tuesday"}, {"text": "b", "date": "2020-01-02"}])
     report = import_file(store, path, fields=FieldMap(date="date"))
-    assert report.skipped == 1 and "unrecognised date" in report.problems[0][1]
+    assert report.skipped == 1 and report.imported == 1 and "unrecognised date" in report.problems[0][1]
 
 
 @pytest.mark.parametrize("fmt,reader", [("jsonl", lambda p: pd.read_json(p, lines=True)),
