@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import click
 
-from corpus import CorpusStore, Selection, SelectionError, SoftleftError, __version__
+from corpus import CorpusError, CorpusStore, Selection, SelectionError, SoftleftError, __version__
 
 log = logging.getLogger("softleft")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

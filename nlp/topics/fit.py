@@ -30,6 +30,7 @@ from corpus.store import CorpusStore
 
 from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
 from nlp.documents import DocumentTerms, load_documents
+from nlp.topics.model_files import MODEL_FILES, save_lda
 from nlp.topics.model import TopicModel, _Sample, check_k, coherence, frex_scores, load_seed_words  # noqa: F401
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from nlp.text.vocabulary import normalise_term
@@ -296,8 +297,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                 t["prevalence"] = float(prevalence[t["id"]])
             manifest = _manifest(store, name, model, prepared, scores, docs.meta.get("filters", {}), fit_seconds,
                                  time.perf_counter() - started, seeds, coherence_docs)
-            model.model_.save(str(work / "lda.model"))
-            prepared.dictionary.save(str(work / "dictionary.gensim"))
+            manifest["model"] = save_lda(model.model_, prepared.dictionary, work)  # arrays and JSON, no pickle
             (work / "topics.json").write_text(json.dumps(model.topics_, indent=2, ensure_ascii=False), "utf-8")
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
             shutil.rmtree(final, ignore_errors=True)
@@ -340,7 +340,7 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
                       f"{coherence_docs}", "per_topic": {"c_v": scores["c_v"][1], "c_npmi": scores["c_npmi"][1]}},
         "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
         "versions": _versions(),
-        "files": ["lda.model", "dictionary.gensim", "corpus.mm", "doc_ids.txt", "topics.json", "manifest.json"],
+        "files": [*MODEL_FILES, "corpus.mm", "doc_ids.txt", "topics.json", "manifest.json"],
     }
 
 

@@ -93,13 +93,12 @@ def show_topics(store: CorpusStore, name: str | None = None) -> dict[str, Any]:
     return {**run.to_dict(), "runs": [r["name"] for r in list_runs(store)]}
 
 
-def load_gensim_model(run: TopicRun):
-    """The saved gensim model of a run (to score new documents)."""
-    from gensim.models import LdaModel
-    path = run.path / "lda.model"
-    if not path.exists():
-        raise TopicModelError(f"the model files of {run.name!r} are missing from {run.path}: fit it again")
-    return LdaModel.load(str(path))
+def load_gensim_model(run: TopicRun) -> tuple[Any, Any]:
+    """The run's gensim ``(LdaModel, Dictionary)``, verified against the checksums the corpus recorded (to infer
+    the topics of new documents); no pickle is ever loaded."""
+    from nlp.topics.model_files import load_lda
+
+    return load_lda(run.path, run.manifest.get("model"))
 
 
 @dataclass

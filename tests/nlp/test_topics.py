@@ -33,7 +33,8 @@ def test_shares_sum_to_one_and_manifest(fitted):
     assert {"gensim", "spacy", "numpy"} <= set(manifest["versions"])
     assert manifest["coherence"]["c_v"] is not None and manifest["coherence"]["c_npmi"] is not None
     assert len(manifest["coherence"]["per_topic"]["c_v"]) == 3
-    assert (run.path / "lda.model").exists() and (run.path / "dictionary.gensim").exists()
+    assert all((run.path / name).is_file() for name in ("lambda.npy", "alpha.npy", "eta.npy", "vocabulary.json"))
+    assert set(manifest["model"]["checksums"]) == {"lambda.npy", "alpha.npy", "eta.npy", "vocabulary.json"}
     assert all(t["coherence_c_v"] is not None and t["label"] for t in run.topics)
 
 
@@ -143,3 +144,29 @@ def test_topic_model_follows_the_estimator_contract():
     assert copy is not model and copy.get_params(deep=True) == model.get_params(deep=True)
     assert copy.set_params(k=5).k == 5 and model.k == 4
     assert not hasattr(copy, "model_")  # nothing learnt before fit
+
+
+def test_topic_model_files_hold_no_pickle_and_are_verified(fitted, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from nlp.errors import TopicModelError
+    from nlp.topics.runs import load_gensim_model
+
+    store, run = fitted
+    stored = load_run(store, run.name)
+    assert not list(stored.path.glob("*.model*")) and not list(stored.path.glob("*.gensim"))
+    model, dictionary = load_gensim_model(stored)
+    bow = dictionary.doc2bow("pluralism devolution council mayor".split())
+    theta = np.array([p for _, p in model.get_document_topics(bow, minimum_probability=0)])
+    assert theta.shape == (3,) and abs(theta.sum() - 1) < 1e-6
+    # a copy whose weights were changed by hand is refused: the corpus holds the checksums
+    copy = tmp_path / "copy"
+    shutil.copytree(stored.path, copy)
+    lam = np.load(copy / "lambda.npy")
+    np.save(copy / "lambda.npy", lam * 2)
+    stored.path, original = copy, stored.path
+    with pytest.raises(TopicModelError, match="does not match the checksum recorded in the corpus"):
+        load_gensim_model(stored)
+    stored.path = original
