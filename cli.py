@@ -215,6 +215,25 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document to stdout.")(f)
 
 
+def selection_options(f):
+    """The selection options every analysis shares (--outlet, --tendency, --author, --since, --until),
+    handed to the command as one ``selection`` (a :class:`corpus.Selection`)."""
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        values = {k: kwargs.pop(k) for k in ("outlet", "tendency", "author", "since", "until")}
+        return f(*args, selection=Selection.build(**values), **kwargs)
+
+    for option in reversed((
+        click.option("--outlet", multiple=True, help="Only these outlets (repeatable)."),
+        click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable)."),
+        click.option("--author", multiple=True, help="Only articles by these authors (repeatable)."),
+        click.option("--since", help="Only articles published on or after this ISO date (2024, 2024-03 or 2024-03-31)."),
+        click.option("--until", help="Only articles published on or before this ISO date."),
+    )):
+        command = option(command)
+    return command
+
+
 def seed_option(f):
     return click.option("--seed", type=int, default=0, show_default=True,
                         help="Seed for every random step (same seed, same result).")(f)
@@ -235,9 +254,18 @@ class SoftleftGroup(click.Group):
         names = super().list_commands(ctx)
         return sorted(names, key=lambda n: (self.ORDER.index(n) if n in self.ORDER else len(self.ORDER), n))
 
+    #: Options of the root group: given after a command they are unknown there; say where they go.
+    GLOBAL_OPTIONS = ("--db", "--labels", "-v", "--verbose", "-q", "--quiet")
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            if exc.option_name in self.GLOBAL_OPTIONS:
+                command = " ".join(exc.ctx.command_path.split()[1:]) if exc.ctx else "COMMAND"
+                exc.message = (exc.message.rstrip(".") + f". {exc.option_name} is a global option: put it before "
+                               f"the command, e.g. `{ctx.info_name} {exc.option_name} ... {command} ...`")
+            raise
         except click.exceptions.Exit:
             raise
         except SelectionError as exc:  # a filter value that matches nothing: a usage error
@@ -387,10 +415,9 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 @corpus.command("export")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), help="Default: from the extension.")
-@click.option("--outlet", multiple=True, help="Only these outlets (repeatable).")
-@click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable).")
+@selection_options
 @pass_settings
-def corpus_export(s: Settings, output: str, fmt, outlet, tendency) -> None:
+def corpus_export(s: Settings, output: str, fmt, selection) -> None:
     """Export every article with its metadata and resolved tendency label.
 
     The file is written whole or not at all; `-o /dev/stdout` streams it. CSV cells that a spreadsheet
@@ -404,7 +431,7 @@ def corpus_export(s: Settings, output: str, fmt, outlet, tendency) -> None:
     from corpus.output import is_stream
 
     store = s.store()
-    filters = {"outlet": list(outlet) or None, "tendency": list(tendency) or None}
+    filters = s.filters(selection)
     with s.progress(length=store.count(**filters), label="Exporting") as bar:
         n = export_file(store, output, fmt=fmt, progress=bar.update, **filters)
     s.info(f"Wrote {n} articles to {output}")
@@ -644,23 +671,31 @@ def scrape_reparse(s: Settings, outlet: str, outlets_file: str | None, as_json: 
 
 
 # --- nlp, topics, terms ----------------------------------------------------------------------
-def selection_options(f):
-    """The selection options every analysis shares (--outlet, --tendency, --author, --since, --until),
-    handed to the command as one ``selection`` (a :class:`corpus.Selection`)."""
-    @functools.wraps(f)
-    def command(*args: Any, **kwargs: Any) -> Any:
-        values = {k: kwargs.pop(k) for k in ("outlet", "tendency", "author", "since", "until")}
-        return f(*args, selection=Selection.build(**values), **kwargs)
+def _topic_options(f):
+    for opt in reversed([
+        click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="Passes over the corpus."),
+        click.option("--iterations", type=click.IntRange(min=1), default=100, show_default=True, help="Inference iterations per document."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="More than 1 uses LdaMulticore: faster, NOT reproducible."),
+        click.option("--no-below", type=click.IntRange(min=1), help="Keep terms in at least N documents [default: 2 under 200 documents, else 5]."),
+        click.option("--no-above", type=click.FloatRange(0, 1, min_open=True),
+                     help="Drop terms in more than this share of documents [default: 0.5; 0.9 for long documents]."),
+        click.option("--keep-n", type=click.IntRange(min=1), default=50_000, show_default=True, help="Keep at most N terms."),
+        click.option("--chunk-terms", type=click.IntRange(min=0),
+                     help="Model long documents as passages of about N terms; 0 never [default: 1000 when "
+                          "documents average over 2,000 terms, else 0]."),
+        click.option("--stop-words", type=click.Path(dir_okay=False),
+                     help="More words to leave out of the model (a file, one or more per line)."),
+    ]):
+        f = opt(f)
+    return f
 
-    for option in reversed((
-        click.option("--outlet", multiple=True, help="Only these outlets (repeatable)."),
-        click.option("--tendency", multiple=True, help="Only these resolved tendencies (repeatable)."),
-        click.option("--author", multiple=True, help="Only articles by these authors (repeatable)."),
-        click.option("--since", help="Only articles published on or after this ISO date (2024, 2024-03 or 2024-03-31)."),
-        click.option("--until", help="Only articles published on or before this ISO date."),
-    )):
-        command = option(command)
-    return command
+
+def _print_topics(run: dict[str, Any]) -> None:
+    click.echo(f"{run['name']}: K={run['k']}  c_v={run['coherence_c_v']:.3f}  NPMI={run['coherence_npmi']:.3f}"
+               if run["coherence_c_v"] is not None else f"{run['name']}: K={run['k']}")
+    for t in run["topics"]:
+        click.echo(f"{t['id']:>3}  {t['label']}\n     {', '.join(t['terms'])}")
 
 
 @contextlib.contextmanager
@@ -742,33 +777,6 @@ def topics() -> None:
     Example:
       python cli.py topics fit --k 10
     """
-
-
-def _topic_options(f):
-    for opt in reversed([
-        click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="Passes over the corpus."),
-        click.option("--iterations", type=click.IntRange(min=1), default=100, show_default=True, help="Inference iterations per document."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="More than 1 uses LdaMulticore: faster, NOT reproducible."),
-        click.option("--no-below", type=click.IntRange(min=1), help="Keep terms in at least N documents [default: 2 under 200 documents, else 5]."),
-        click.option("--no-above", type=click.FloatRange(0, 1, min_open=True),
-                     help="Drop terms in more than this share of documents [default: 0.5; 0.9 for long documents]."),
-        click.option("--keep-n", type=click.IntRange(min=1), default=50_000, show_default=True, help="Keep at most N terms."),
-        click.option("--chunk-terms", type=click.IntRange(min=0),
-                     help="Model long documents as passages of about N terms; 0 never [default: 1000 when "
-                          "documents average over 2,000 terms, else 0]."),
-        click.option("--stop-words", type=click.Path(dir_okay=False),
-                     help="More words to leave out of the model (a file, one or more per line)."),
-    ]):
-        f = opt(f)
-    return f
-
-
-def _print_topics(run: dict[str, Any]) -> None:
-    click.echo(f"{run['name']}: K={run['k']}  c_v={run['coherence_c_v']:.3f}  NPMI={run['coherence_npmi']:.3f}"
-               if run["coherence_c_v"] is not None else f"{run['name']}: K={run['k']}")
-    for t in run["topics"]:
-        click.echo(f"{t['id']:>3}  {t['label']}\n     {', '.join(t['terms'])}")
 
 
 @topics.command("fit")

@@ -107,4 +107,5 @@ def _check(kind: str, values: Iterable[str], known: Mapping[str, int]) -> None:
             listing = ", ".join(f"{k} ({n})" for k, n in ranked[:MAX_LISTED])
             if len(ranked) > MAX_LISTED:
                 listing += f" and {len(ranked) - MAX_LISTED} more"
-            raise SelectionError(f"Unknown {kind} {value!r}; known {kind}s (articles): {listing or 'none'}")
+            plural = {"tendency": "tendencies"}.get(kind, kind + "s")
+            raise SelectionError(f"Unknown {kind} {value!r}; known {plural} (articles): {listing or 'none'}")

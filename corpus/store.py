@@ -76,11 +76,33 @@ class CorpusStore:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
+            self._refuse_foreign_database()
             self.migrations_applied = apply_migrations(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the corpus {self.path}: {exc} (is it a softleft database?)") from None
         self._labels_file = labels_file
         self._labels: LabelSet | None = None
+
+    def _refuse_foreign_database(self) -> None:
+        """An SQLite file with tables of its own but no softleft schema is some other program's database:
+        never migrate it (that would add our tables to it)."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "schema_migrations" not in tables:
+            self.conn.close()
+            raise StoreError(f"{self.path} is an SQLite database but not a softleft corpus (it has tables "
+                             f"{', '.join(sorted(tables)[:5])}); point --db at a softleft corpus or a new file")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read one consistent state of the corpus (a read transaction: writers elsewhere go on, unseen)."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     # -- lifecycle ----------------------------------------------------------------------------
     def close(self) -> None:

@@ -308,7 +308,7 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     NotPreprocessedError
         When nothing has been preprocessed (and ``preprocess`` is False).
     """
-    from nlp.text.preprocess import Collocations, iter_terms
+    from nlp.text.preprocess import Collocations, current_fingerprint, iter_terms
 
     if preprocess:
         ensure_preprocessed(store)
@@ -317,20 +317,18 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     builder = _Builder(keep_raw=raw)
     columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
                                                "label_levels", "urls")}
-    for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
-        tendency, level = store.resolve(article)
-        builder.add(apply(terms) if apply else terms, terms)
-        for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
-                           ("authors", tuple(article.authors)), ("published", article.published),
-                           ("labels", tendency), ("label_levels", level), ("urls", article.url)):
-            columns[key].append(value)
-        if progress:
-            progress(1)
-    from nlp.text.preprocess import current_fingerprint
-
-    meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
-            "corpus": store.fingerprint(),
-            "filters": {k: v for k, v in filters.items() if v is not None}}
+    with store.snapshot():  # one consistent state, even while an import runs
+        for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
+            tendency, level = store.resolve(article)
+            builder.add(apply(terms) if apply else terms, terms)
+            for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
+                               ("authors", tuple(article.authors)), ("published", article.published),
+                               ("labels", tendency), ("label_levels", level), ("urls", article.url)):
+                columns[key].append(value)
+            if progress:
+                progress(1)
+        meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
+                "corpus": store.fingerprint(), "filters": {k: v for k, v in filters.items() if v is not None}}
     docs = builder.build(**columns, meta=meta)
     log.info("read %d documents (%d terms, vocabulary %d)", len(docs), len(docs.tokens), len(docs.vocabulary))
     return docs

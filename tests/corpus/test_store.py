@@ -1,4 +1,6 @@
 import sqlite3
+
+import pytest
 import subprocess
 import sys
 import textwrap
@@ -136,3 +138,18 @@ def test_upsert_updates_a_reparsed_article(store):
     assert store.upsert(a.replace(title="New", text="second parse")) == "updated"
     assert store.get(a.id).title == "New"
     assert fts_ids(store, "second") == {a.id}
+
+
+def test_a_foreign_sqlite_database_is_refused_not_migrated(tmp_path):
+    import sqlite3
+
+    from corpus import CorpusStore, StoreError
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    with pytest.raises(StoreError, match="is an SQLite database but not a softleft corpus"):
+        CorpusStore(path)
+    with sqlite3.connect(path) as conn:  # untouched: no softleft table was added
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"invoices"}
