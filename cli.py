@@ -234,6 +234,18 @@ def selection_options(f):
     return command
 
 
+def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An output path checked before any work: a missing folder is an error now, not after an hour."""
+    if value is not None:
+        from corpus.output import OutputError, check_writable
+
+        try:
+            check_writable(value)
+        except OutputError as exc:
+            raise click.ClickException(str(exc)) from None
+    return value
+
+
 def seed_option(f):
     return click.option("--seed", type=int, default=0, show_default=True,
                         help="Seed for every random step (same seed, same result).")(f)
@@ -413,7 +425,8 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 
 
 @corpus.command("export")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.",
+              callback=_writable)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), help="Default: from the extension.")
 @selection_options
 @pass_settings
@@ -811,7 +824,8 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 @click.option("--k", "ks", required=True, help="Values of K, comma-separated: 5,10,20.")
 @seed_option
 @_topic_options
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also copy the coherence plot here (PNG).")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the coherence plot here (PNG).",
+              callback=_writable)
 @selection_options
 @json_option
 @pass_settings
@@ -868,7 +882,8 @@ def topics_show(s: Settings, name, as_json) -> None:
 def _trend_options(f):
     """The options shared by `topics trends` and `terms trends`."""
     f = selection_options(f)
-    f = click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.")(f)
+    f = click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a PNG: one panel per group.",
+                     callback=_writable)(f)
     f = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)(f)
     f = click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year",
                      show_default=True)(f)
@@ -1107,7 +1122,7 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
               help="Only terms used at least this often in A and B together.")
 @click.option("--ngrams", type=click.IntRange(1, 2), default=1, show_default=True,
               help="2 adds pairs of adjacent terms as phrases.")
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.", callback=_writable)
 @selection_options
 @json_option
 @pass_settings
@@ -1254,7 +1269,8 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 
 
 @cli.command("report")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.",
+              callback=_writable)
 @click.option("--topics", "topics_name", help="A stored topic model [default: the newest].")
 @seed_option
 @pass_settings

@@ -137,6 +137,18 @@ def save_topic_run(store: CorpusStore, name: str, k: int, seed: int, path: str, 
               t["coherence_npmi"], t["prevalence"], t["seeded"]) for t in topics])
 
 
+def relocate_topic_run(store: CorpusStore, name: str, path: str) -> None:
+    """Record that a run's folder moved (a run directory written beside its final place, then swapped in)."""
+    row = store.conn.execute("SELECT manifest FROM topic_runs WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return
+    manifest = json.loads(row[0] or "{}")
+    manifest["path"] = path
+    with store.transaction() as conn:
+        conn.execute("UPDATE topic_runs SET path = ?, manifest = ? WHERE name = ?",
+                     (path, json.dumps(manifest, ensure_ascii=False), name))
+
+
 def list_topic_runs(store: CorpusStore) -> list[dict[str, Any]]:
     """Fitted runs, newest first: ``[{"name", "k", "seed", "created_at", "coherence_c_v", ...}]``."""
     rows = store.conn.execute("SELECT name, k, seed, created_at, coherence_c_v, coherence_npmi, path FROM topic_runs "

@@ -25,7 +25,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import CorpusError
 
-__all__ = ["OutputError", "atomic_output", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
+__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
            "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -88,6 +88,23 @@ def _check_folder(shown: Path, folder: Path) -> None:
         raise OutputError(f"cannot write {shown}: folder {folder} does not exist")
     if not folder.is_dir():
         raise OutputError(f"cannot write {shown}: {folder} is not a folder")
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Fail early, before any work, when ``path`` cannot be written: its folder is missing, or it is a folder.
+
+    Raises
+    ------
+    OutputError
+    """
+    shown = Path(path)
+    if is_stream(shown):
+        return shown
+    if shown.is_dir():
+        raise OutputError(f"cannot write {shown}: it is a folder; give a file name")
+    target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
+    _check_folder(shown, target.parent if str(target.parent) else Path("."))
+    return shown
 
 
 @contextmanager
@@ -191,6 +208,49 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
     with atomic_output(path, "wb") as fh:
         fh.write(data)
+
+
+@contextmanager
+def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
+    """A folder written whole or not at all: yields a new temporary folder beside ``path``; on success it
+    replaces ``path`` (an earlier folder there is removed only then), on failure it is removed.
+
+    So a run killed half-way never leaves a mix of two runs: the old folder stays as it was until the new
+    one is complete.
+
+    Raises
+    ------
+    OutputError
+        The parent folder is missing or not writable, ``path`` is a file, the disk is full.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a file, not a folder; give a folder name")
+    parent = target.resolve().parent
+    _check_folder(target, parent)
+    try:
+        work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
+    except OSError as exc:
+        reason = _reason(exc)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason = f"folder {parent} is not writable ({reason})"
+        raise OutputError(f"cannot write {target}: {reason}") from None
+    import shutil
+
+    try:
+        with _converting_errors(target):
+            yield work
+            old = None
+            if target.exists():
+                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.old-"))
+                os.rmdir(old)
+                os.replace(target, old)
+            os.replace(work, target)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
 # -- CSV injection ----------------------------------------------------------------------------

@@ -5,24 +5,23 @@ timings), ``data/*.csv`` (the data behind every chart) and ``report.html``.
 """
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import platform
 import shutil
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
 from corpus import CorpusStore
-from corpus.analyses import save_predictions
+from corpus.analyses import relocate_topic_run, save_predictions
+from corpus.output import SafeDictWriter, atomic_directory, atomic_output, write_bytes_atomic, write_text_atomic
 from corpus.dates import now_utc
 from corpus.summary import corpus_overview
 
 from nlp.documents import load_documents
 from nlp.errors import NlpError
+from nlp.provenance import package_versions
 from nlp.topics.runs import topics_overview
 from nlp.report.render import Section, render_report
 from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
@@ -30,8 +29,6 @@ from nlp.report.sections import (corpus_section, findings_section, method_sectio
 from nlp.report.styles import Styles
 
 log = logging.getLogger(__name__)
-
-PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "numpy", "scipy", "matplotlib", "click")
 
 
 @dataclass
@@ -149,7 +146,8 @@ def stage_topics(ctx: RunContext) -> None:
     ctx.topic_run = run
     ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
-                        "topics_coherence_npmi": run.coherence_npmi, "topics_run": str(run.path)})
+                        "topics_coherence_npmi": run.coherence_npmi,
+                        "topics_run": str(run.path.relative_to(ctx.out_dir))})
     ctx.method["Topics"] = (
         f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
         + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
@@ -214,14 +212,15 @@ STAGES: list[Stage] = [
 
 def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | None = None,
                  on_stage: StageCallback | None = None, stored_topics: str | None = None,
-                 progress: ProgressCallback | None = None) -> Path:
+                 progress: ProgressCallback | None = None, atomic: bool = True) -> Path:
     """Run every stage on ``store``, write the run directory and return the report's path.
 
     Parameters
     ----------
     store : CorpusStore
     out_dir : path
-        Created if missing; files of an earlier run there are replaced.
+        The run directory. With ``atomic`` (the default) the run is written into a new folder beside it
+        that replaces it only once complete, so a killed run never leaves a mix of two runs.
     config : RunConfig
     on_stage : callable, optional
         Called as ``on_stage(name, index, total, None)`` when a stage starts and ``on_stage(name, index,
@@ -230,9 +229,25 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         Show this stored topic run ("" for the newest) instead of fitting a model.
     progress : callable, optional
         ``progress(step, done, total)`` within long stages (preprocessing, topic fitting).
+    atomic : bool
+        False writes into ``out_dir`` in place (``demo``, which rebuilds its whole folder anyway).
     """
     config = config or RunConfig()
     out_dir = Path(out_dir)
+    if not atomic:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return _run_into(store, out_dir, config, on_stage, stored_topics, progress).out_dir / "report.html"
+    with atomic_directory(out_dir) as work:
+        ctx = _run_into(store, work, config, on_stage, stored_topics, progress)
+    if ctx.topic_run is not None and ctx.stored_topics is None:  # the run fitted here: its folder moved
+        moved = out_dir / ctx.topic_run.path.relative_to(work)
+        relocate_topic_run(store, ctx.topic_run.name, str(moved))
+    return out_dir / "report.html"
+
+
+def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: StageCallback | None,
+              stored_topics: str | None, progress: ProgressCallback | None) -> "RunContext":
+    """Every stage, the CSVs, the report and the manifest, written into ``out_dir``."""
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
     ctx = RunContext(store, out_dir, config, stored_topics=stored_topics, progress=progress)
     started = time.perf_counter()
@@ -258,8 +273,7 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
     findings = findings_section(ctx.results)
     sections = ([findings] if findings else []) + ctx.sections + [method_section(ctx.method)]
-    report = out_dir / "report.html"
-    _write_atomic(report, render_report(
+    write_text_atomic(out_dir / "report.html", render_report(
         sections, config.title, subtitle=f"{ctx.metrics.get('articles', 0)} articles in {Path(store.path).name}",
         notice=config.notice, footer="Charts' data: data/*.csv beside this file; run details: manifest.json."))
     ctx.timings["total"] = round(time.perf_counter() - started, 3)
@@ -273,8 +287,8 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         "versions": package_versions(),
         "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file()),
     }
-    _write_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    return report
+    write_text_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    return ctx
 
 
 def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None = None,
@@ -285,14 +299,19 @@ def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "softleft.db"
+    # A fresh demo every time: the corpus and every file of an earlier demo run go first (never a mix).
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
+    for name in ("report.html", "manifest.json"):
+        (out_dir / name).unlink(missing_ok=True)
+    for name in ("data", "topics", "model"):
+        shutil.rmtree(out_dir / name, ignore_errors=True)
     with CorpusStore(db) as store:
         store.load_labels(demo_labels())
         added = store.add_many(iter_demo_articles())
         log.info("demo corpus: %d articles", added.inserted)
         config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.")
-        return run_analysis(store, out_dir, config, on_stage=on_stage, progress=progress)
+        return run_analysis(store, out_dir, config, on_stage=on_stage, progress=progress, atomic=False)
 
 
 def write_report(store: CorpusStore, path: str | Path, topics: str | None = None, seed: int = 0,
@@ -315,34 +334,18 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
     with tempfile.TemporaryDirectory() as tmp:
         config = RunConfig(seed=seed, title="softleft report")
         report = run_analysis(store, Path(tmp), config, on_stage=on_stage, progress=progress,
-                              stored_topics=topics or "")
-        tmp_target = path.with_name(path.name + ".partial")
-        shutil.copyfile(report, tmp_target)
-        tmp_target.replace(path)
+                              stored_topics=topics or "", atomic=False)
+        write_bytes_atomic(path, report.read_bytes())
     return path
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """A data table beside the report: written whole, cells a spreadsheet would run as formulas neutralised."""
     if not rows:
         return
     fields = list(dict.fromkeys(k for row in rows for k in row))
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
+    with atomic_output(path, "w", newline="") as fh:
+        writer = SafeDictWriter(fh, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

@@ -13,6 +13,8 @@ from typing import Mapping, Sequence
 
 import matplotlib
 
+from corpus.output import write_bytes_atomic
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
@@ -45,9 +47,14 @@ def figure_svg(fig) -> Markup:
 
 
 def save_figure(fig, path: str | Path, dpi: int = 130) -> Path:
+    """Write a figure as a PNG, whole or not at all (``corpus.output``: one clear error when it cannot be)."""
     path = Path(path)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    write_bytes_atomic(path, buf.getvalue())
     return path
 
 

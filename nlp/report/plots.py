@@ -105,6 +105,4 @@ def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None
 
 def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15, styles: Styles | None = None) -> Path:
     """Write :func:`contrast_figure` as a PNG file; returns the path."""
-    path = Path(path)
-    contrast_figure(result, top, styles).savefig(path, format="png", dpi=110)
-    return path
+    return save_figure(contrast_figure(result, top, styles), path, dpi=110)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from corpus.output import atomic_directory
 from nlp.errors import NlpError
 from nlp.tendencies.estimator import rebuild_pipeline
 
@@ -56,10 +57,15 @@ def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] |
     str
         The model id: a hash of the data files, so the same fit gives the same id.
     """
+    with atomic_directory(directory) as work:  # whole or not at all; an earlier model is replaced only then
+        model_id = _write_model(pipeline, work, info)
+    log.info("saved model %s to %s", model_id, directory)
+    return model_id
+
+
+def _write_model(pipeline: Pipeline, directory: Path, info: dict[str, Any] | None) -> str:
     from corpus.dates import now_utc
 
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     vectorizer, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
     vocab = [str(t) for t in vectorizer.get_feature_names_out()]
     (directory / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
@@ -77,7 +83,6 @@ def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] |
         "files": checksums, "info": info or {},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    log.info("saved model %s to %s", model_id, directory)
     return model_id
 
 

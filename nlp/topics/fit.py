@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import platform
 import re
 import shutil
 import time
@@ -30,6 +29,7 @@ from corpus.store import CorpusStore
 
 from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
 from nlp.documents import DocumentTerms, load_documents
+from nlp.provenance import package_versions
 from nlp.topics.model_files import MODEL_FILES, save_lda
 from nlp.topics.model import TopicModel, _Sample, check_k, coherence, frex_scores, load_seed_words  # noqa: F401
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
@@ -311,14 +311,6 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     return TopicRun(name=name, k=k, path=final, manifest=manifest, topics=model.topics_)
 
 
-def _versions() -> dict[str, str]:
-    import gensim
-    import scipy
-    import spacy
-    return {"python": platform.python_version(), "gensim": gensim.__version__, "numpy": np.__version__,
-            "scipy": scipy.__version__, "spacy": spacy.__version__}
-
-
 def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_seconds, seeds,
               coherence_docs) -> dict:
     return {
@@ -339,7 +331,7 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
         "coherence": {"c_v": scores["c_v"][0], "c_npmi": scores["c_npmi"][0], "measured_on_docs": "at most "
                       f"{coherence_docs}", "per_topic": {"c_v": scores["c_v"][1], "c_npmi": scores["c_npmi"][1]}},
         "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
-        "versions": _versions(),
+        "versions": package_versions(),
         "files": [*MODEL_FILES, "corpus.mm", "doc_ids.txt", "topics.json", "manifest.json"],
     }
 

@@ -28,6 +28,7 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
 def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
     store = build_store(tmp_path / "c.db")
     docs = load_documents(store, raw=True)
+    (tmp_path / "run").mkdir()
     ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={}, results={},
                           out_dir=tmp_path / "run", documents=lambda: docs)
     stage_tendencies(ctx)
