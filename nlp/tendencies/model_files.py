@@ -115,15 +115,46 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
 
 
 def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
-    """Rebuild the pipeline saved by :func:`save_model`; returns ``(pipeline, manifest)``."""
+    """Rebuild the pipeline saved by :func:`save_model`; returns ``(pipeline, manifest)``.
+
+    Checksums alone do not make a directory trustworthy (they can be recomputed by hand): every array's
+    declared shape is read from its header and checked against the vocabulary and classes *before* it is
+    loaded (a header claiming terabytes is refused, not allocated), and every weight must be finite.
+    """
     directory = Path(directory)
     manifest = read_manifest(directory)
+    retrain = "retrain with `classify train`"
     try:
         vocab = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
         classes = json.loads((directory / "classes.json").read_text(encoding="utf-8"))
-        idf, coef, intercept = (np.load(directory / n, allow_pickle=False) for n in ("idf.npy", "coef.npy", "intercept.npy"))
     except (ValueError, OSError) as exc:
-        raise ModelFileError(f"{directory}: cannot read the model data ({exc}); retrain with `classify train`") from None
-    if len(idf) != len(vocab) or coef.shape[1] != len(vocab) or len(classes) < 2:
-        raise ModelFileError(f"{directory}: the model files do not fit together; retrain with `classify train`")
-    return rebuild_pipeline(vocab, idf, classes, coef, intercept, manifest.get("vectorizer")), manifest
+        raise ModelFileError(f"{directory}: cannot read the model data ({exc}); {retrain}") from None
+    if (not isinstance(vocab, list) or not isinstance(classes, list) or len(classes) < 2
+            or not all(isinstance(t, str) for t in vocab) or len(set(vocab)) != len(vocab)):
+        raise ModelFileError(f"{directory}: the vocabulary or classes file is malformed; {retrain}")
+    rows = 1 if len(classes) == 2 else len(classes)  # logistic regression: one weight row for two classes
+    expected = {"idf.npy": (len(vocab),), "coef.npy": (rows, len(vocab)), "intercept.npy": (rows,)}
+    arrays = {name: _load_checked(directory / name, shape, retrain) for name, shape in expected.items()}
+    return rebuild_pipeline(vocab, arrays["idf.npy"], classes, arrays["coef.npy"], arrays["intercept.npy"],
+                            manifest.get("vectorizer")), manifest
+
+
+def _load_checked(path: Path, shape: tuple[int, ...], retrain: str) -> np.ndarray:
+    """A float64 array of exactly ``shape`` with finite values, its header checked before any data is read."""
+    try:
+        with open(path, "rb") as fh:
+            major, _ = np.lib.format.read_magic(fh)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            declared, _, dtype = read_header(fh)  # the header only, no data
+            header_end = fh.tell()
+    except (ValueError, OSError) as exc:
+        raise ModelFileError(f"{path}: not a readable .npy file ({exc}); {retrain}") from None
+    if tuple(declared) != shape or dtype != np.dtype(np.float64):
+        raise ModelFileError(f"{path}: holds an array of shape {tuple(declared)} ({dtype}), the model needs "
+                             f"{shape} float64; {retrain}")
+    if path.stat().st_size - header_end != int(np.prod(shape)) * 8:
+        raise ModelFileError(f"{path}: its size does not match its header; {retrain}")
+    array = np.load(path, allow_pickle=False)
+    if not np.isfinite(array).all():
+        raise ModelFileError(f"{path}: holds NaN or infinite weights; {retrain}")
+    return array
