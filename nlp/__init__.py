@@ -1,0 +1,57 @@
+"""softleft's analyses, for notebooks and scripts.
+
+Read a selection of a corpus once, then hand it to any analysis::
+
+    from corpus import CorpusStore
+    from nlp import load_documents, contrast, evaluate
+
+    docs = load_documents(CorpusStore("labour.db"), since="2020-01-01")
+    contrast(docs, "soft_left", "hard_left").to_dict()
+    evaluate(docs, group_by="author")["macro_f1"]
+
+Names are imported on first use (``import nlp`` stays light: no spaCy, gensim or scikit-learn until an
+analysis needs them).
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    # the document-term object every analysis takes
+    "DocumentTerms": "nlp.documents", "load_documents": "nlp.documents",
+    # text
+    "Preprocessor": "nlp.text.preprocess", "preprocess_corpus": "nlp.text.preprocess", "tokens": "nlp.text.preprocess",
+    "kwic": "nlp.text.kwic", "load_vocabulary": "nlp.text.vocabulary",
+    # topics
+    "TopicModel": "nlp.topics.model", "fit_topics": "nlp.topics.fit", "sweep_topics": "nlp.topics.fit",
+    "load_run": "nlp.topics.runs", "list_runs": "nlp.topics.runs", "document_topic_matrix": "nlp.topics.runs",
+    "stored_topic_prevalence": "nlp.topics.runs", "topic_prevalence": "nlp.topics.trends",
+    "term_trends": "nlp.topics.trends",
+    # tendencies
+    "evaluate": "nlp.tendencies.classify", "train": "nlp.tendencies.classify",
+    "predict_text": "nlp.tendencies.classify", "predict_unlabelled": "nlp.tendencies.classify",
+    "contrast": "nlp.tendencies.contrast", "contrast_each_against_rest": "nlp.tendencies.contrast",
+    "weighted_log_odds": "nlp.tendencies.contrast", "mentions": "nlp.tendencies.mentions",
+    "analyse_tendencies": "nlp.tendencies.analysis",
+    # the whole pipeline
+    "RunConfig": "nlp.pipeline", "run_analysis": "nlp.pipeline",
+    # errors
+    "NlpError": "nlp.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -118,3 +118,10 @@ def test_no_sql_outside_corpus():
             if pattern.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}")
     assert not offenders, "SQL outside corpus/:\n" + "\n".join(offenders)
+
+
+def test_the_public_api_resolves_every_name():
+    import nlp
+
+    for name in nlp.__all__:
+        assert getattr(nlp, name) is not None, name
