@@ -246,6 +246,16 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
+def trust_options(f):
+    """--bootstrap and --min-support: the intervals behind every figure and the support a finding needs."""
+    from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
+
+    f = click.option("--min-support", type=click.IntRange(min=1), default=MIN_SUPPORT, show_default=True,
+                     help="Articles a finding must rest on before the report states it.")(f)
+    return click.option("--bootstrap", type=click.IntRange(min=0), default=BOOTSTRAP, show_default=True,
+                        help="Bootstrap replicates (articles resampled by author) behind every interval; 0: none.")(f)
+
+
 def seed_option(f):
     return click.option("--seed", type=int, default=0, show_default=True,
                         help="Seed for every random step (same seed, same result).")(f)
@@ -1223,9 +1233,10 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
 @cli.command("demo")
 @click.option("-o", "--output", default="demo-output", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo corpus, the analysis and report.html.")
+@trust_options
 @seed_option
 @pass_settings
-def demo(s: Settings, output: str, seed: int) -> None:
+def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int) -> None:
     """Build a corpus from the bundled (synthetic) demo articles and run the whole analysis on it.
 
     Writes OUTPUT/softleft.db, the analysis and OUTPUT/report.html; prints the report's path. No network.
@@ -1236,7 +1247,8 @@ def demo(s: Settings, output: str, seed: int) -> None:
     """
     from nlp.pipeline import run_demo
 
-    _run_drawn(s, lambda t: run_demo(Path(output), seed=seed, on_stage=t.stage, progress=t.progress))
+    _run_drawn(s, lambda t: run_demo(Path(output), seed=seed, on_stage=t.stage, progress=t.progress,
+                                     bootstrap=bootstrap, min_support=min_support))
 
 
 @cli.command("run")
@@ -1246,9 +1258,11 @@ def demo(s: Settings, output: str, seed: int) -> None:
 @click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="LDA passes.")
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
+@trust_options
 @seed_option
 @pass_settings
-def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, seed: int) -> None:
+def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, bootstrap: int,
+        min_support: int, seed: int) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1263,8 +1277,8 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     store = s.store()
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
-    config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model,
-                       title=f"softleft report: {Path(s.db).name}")
+    config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
+                       min_support=min_support, title=f"softleft report: {Path(s.db).name}")
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
 
 
@@ -1272,9 +1286,10 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.",
               callback=_writable)
 @click.option("--topics", "topics_name", help="A stored topic model [default: the newest].")
+@trust_options
 @seed_option
 @pass_settings
-def report(s: Settings, output: str, topics_name: str | None, seed: int) -> None:
+def report(s: Settings, output: str, topics_name: str | None, bootstrap: int, min_support: int, seed: int) -> None:
     """Write one self-contained HTML report an editor can open or email.
 
     Uses a topic model fitted before (`topics fit`); the other analyses are computed from the corpus.
@@ -1286,7 +1301,7 @@ def report(s: Settings, output: str, topics_name: str | None, seed: int) -> None
     from nlp.pipeline import write_report
 
     _run_drawn(s, lambda t: write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
-                                         progress=t.progress))
+                                         progress=t.progress, bootstrap=bootstrap, min_support=min_support))
 
 
 def _run_drawn(s: Settings, job: Callable[[Terminal], Path]) -> None:

@@ -22,6 +22,7 @@ from corpus.summary import corpus_overview
 from nlp.documents import load_documents
 from nlp.errors import NlpError
 from nlp.provenance import package_versions
+from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
 from nlp.topics.runs import topics_overview
 from nlp.report.render import Section, render_report
 from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
@@ -42,6 +43,10 @@ class RunConfig:
     passes: int = 10
     period: str = "year"
     model: str | None = None
+    #: Cluster-bootstrap replicates behind every interval (0: none).
+    bootstrap: int = BOOTSTRAP
+    #: Articles a finding must rest on before the report states it.
+    min_support: int = MIN_SUPPORT
     title: str = "softleft report"
     notice: str | None = None
 
@@ -156,15 +161,19 @@ def stage_topics(ctx: RunContext) -> None:
 
 def stage_trends(ctx: RunContext) -> None:
     from nlp.topics.runs import document_topic_matrix
-    from nlp.topics.trends import topic_prevalence
+    from nlp.topics.trends import recent_shifts, topic_prevalence
 
     run = ctx.topic_run
     if run is None:
         return
     theta = document_topic_matrix(ctx.store, run, ctx.documents())
     labels = [t["label"] for t in sorted(run.topics, key=lambda t: t["id"])]
-    prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=ctx.config.period)
-                  for by in ("tendency", "outlet")}
+    cfg = ctx.config
+    prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=cfg.period,
+                                       bootstrap=cfg.bootstrap, seed=cfg.seed) for by in ("tendency", "outlet")}
+    ctx.results["shifts"], ctx.results["shifts_withheld"] = recent_shifts(
+        ctx.documents(), theta, prevalence["tendency"], period=cfg.period, min_support=cfg.min_support,
+        bootstrap=cfg.bootstrap, seed=cfg.seed)
     ctx.results["prevalence"] = prevalence
     ctx.sections.append(trends_section(prevalence, styles=_styles(ctx)))
     ctx.method["Trends"] = (f"A topic's share in a {ctx.config.period} and group is the mean of its share in the "
@@ -292,8 +301,9 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
 
 
 def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None = None,
-             progress: ProgressCallback | None = None) -> Path:
-    """Build the demo corpus in ``out_dir/softleft.db`` (afresh) and run the whole analysis on it."""
+             progress: ProgressCallback | None = None, **settings: Any) -> Path:
+    """Build the demo corpus in ``out_dir/softleft.db`` (afresh) and run the whole analysis on it
+    (``settings``: further :class:`RunConfig` fields, e.g. ``bootstrap``)."""
     from corpus.demo import NOTICE, demo_labels, iter_demo_articles
 
     out_dir = Path(out_dir)
@@ -310,12 +320,14 @@ def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None 
         store.load_labels(demo_labels())
         added = store.add_many(iter_demo_articles())
         log.info("demo corpus: %d articles", added.inserted)
-        config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.")
+        config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.",
+                           **settings)
         return run_analysis(store, out_dir, config, on_stage=on_stage, progress=progress, atomic=False)
 
 
 def write_report(store: CorpusStore, path: str | Path, topics: str | None = None, seed: int = 0,
-                 on_stage: StageCallback | None = None, progress: ProgressCallback | None = None) -> Path:
+                 on_stage: StageCallback | None = None, progress: ProgressCallback | None = None,
+                 **settings: Any) -> Path:
     """``report``: one HTML file from the corpus and a stored topic model (the newest, or ``topics``).
 
     Nothing is refitted but the classifier; the run's other files (manifest, CSVs) are discarded.
@@ -332,7 +344,7 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
 
         load_run(store, topics)  # an unknown name is an error that lists the known runs
     with tempfile.TemporaryDirectory() as tmp:
-        config = RunConfig(seed=seed, title="softleft report")
+        config = RunConfig(seed=seed, title="softleft report", **settings)
         report = run_analysis(store, Path(tmp), config, on_stage=on_stage, progress=progress,
                               stored_topics=topics or "", atomic=False)
         write_bytes_atomic(path, report.read_bytes())

@@ -66,13 +66,14 @@ def test_run_on_an_empty_corpus_is_an_error(tmp_path):
 
 
 def test_topic_shifts_weigh_cells_by_articles():
-    from nlp.report.sections import topic_shifts
+    from nlp.topics.trends import topic_shifts
 
     rows = []
     for period, n, shares in (("2020", 10, (0.8, 0.2)), ("2021", 10, (0.8, 0.2)), ("2022", 1, (0.0, 1.0)),
                               ("2023", 3, (0.5, 0.5))):
         for label, share in zip(("ownership", "devolution"), shares):
             rows.append({"period": period, "group": "soft_left", "label": label, "share": share, "n_docs": n})
-    label, change, n = topic_shifts(rows)["soft_left"]
-    assert (label, n) == ("devolution", 4)
-    assert round(change) == round(100 * ((1.0 * 1 + 0.5 * 3) / 4 - 0.2))  # weighted by articles, not by years
+    shift = topic_shifts(rows, min_support=4)["soft_left"]
+    assert (shift["label"], shift["n_after"]) == ("devolution", 4)
+    assert round(shift["change"]) == round(100 * ((1.0 * 1 + 0.5 * 3) / 4 - 0.2))  # weighted by articles, not years
+    assert topic_shifts(rows, min_support=5) == {}  # 4 recent articles: below the minimum, no finding

@@ -86,7 +86,8 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]
 
 def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float, int]]]], title: str,
                     ylabel: str = "share", few: int = 3, ncols: int = 3, colours: Mapping[str, str] | None = None):
-    """One panel per key of ``panels``; in each, one line per series of ``(x, y, n_docs)`` points.
+    """One panel per key of ``panels``; in each, one line per series of ``(x, y, n_docs[, lo, hi])`` points
+    (with ``lo``/``hi``, the interval is drawn as a band around the line).
 
     Points resting on fewer than ``few`` documents are drawn hollow, so a reader sees when a point is
     thin. All panels share their axes. Series are drawn and listed in the order of ``colours`` when given.
@@ -96,7 +97,7 @@ def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float,
     nrows = (len(names) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.5 * nrows + 0.6), sharex=True, sharey=True,
                              squeeze=False)
-    xs_all = sorted({x for p in panels.values() for pts in p.values() for x, _, _ in pts})
+    xs_all = sorted({pt[0] for p in panels.values() for pts in p.values() for pt in pts})
     index = {x: i for i, x in enumerate(xs_all)}
     series_names = list(dict.fromkeys(s for p in panels.values() for s in p))
     if colours:
@@ -108,11 +109,15 @@ def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float,
             if not pts:
                 continue
             pts = sorted(pts, key=lambda p: index[p[0]])
-            xi = [index[x] for x, _, _ in pts]
-            ys = [y for _, y, _ in pts]
+            xi = [index[p[0]] for p in pts]
+            ys = [p[1] for p in pts]
+            band = [(i, p[3], p[4]) for i, p in zip(xi, pts) if len(p) > 4 and p[3] is not None and p[4] is not None]
+            if len(band) > 1:  # the 95 % interval of each point, as a band
+                bx, blo, bhi = zip(*band)
+                ax.fill_between(bx, blo, bhi, color=colours[s], alpha=0.15, linewidth=0)
             ax.plot(xi, ys, color=colours[s], linewidth=1.6, label=s)
-            thin = [(i, y) for (i, y, (_, _, n)) in zip(xi, ys, pts) if n < few]
-            solid = [(i, y) for (i, y, (_, _, n)) in zip(xi, ys, pts) if n >= few]
+            thin = [(i, p[1]) for i, p in zip(xi, pts) if p[2] < few]
+            solid = [(i, p[1]) for i, p in zip(xi, pts) if p[2] >= few]
             if solid:
                 ax.scatter(*zip(*solid), s=12, color=colours[s], zorder=3)
             if thin:

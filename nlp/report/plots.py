@@ -52,12 +52,16 @@ def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "lab
                              squeeze=False)
     for ax, g in zip(axes[:, 0], groups):
         for s in keep:
-            pts = sorted((x_of[r["period"]], r[value], r.get("n_docs", FEW_DOCS)) for r in rows
-                         if r["group"] == g and r[series] == s)
-            if not pts:
+            cell = sorted(((x_of[r["period"]], r[value], r.get("n_docs", FEW_DOCS), r.get("lo"), r.get("hi"))
+                           for r in rows if r["group"] == g and r[series] == s), key=lambda p: p[0])
+            if not cell:
                 continue
             colour = colours[str(s)]
-            xs, ys, ns = zip(*pts)
+            xs, ys, ns = [p[0] for p in cell], [p[1] for p in cell], [p[2] for p in cell]
+            band = [(x, lo, hi) for x, _, _, lo, hi in cell if lo is not None and hi is not None]
+            if len(band) > 1:  # the 95 % interval of each point, as a band
+                bx, blo, bhi = zip(*band)
+                ax.fill_between(bx, blo, bhi, color=colour, alpha=0.15, linewidth=0)
             ax.plot(xs, ys, color=colour, lw=1.4, label=str(s)[:40])
             ax.scatter(xs, ys, s=18, color=[colour if n >= FEW_DOCS else "white" for n in ns],
                        edgecolors=colour, zorder=3)

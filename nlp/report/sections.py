@@ -6,7 +6,7 @@ in ``templates/sections/``. Tendencies are shown by the display names, colours a
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from corpus.summary import CorpusOverview
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
@@ -138,46 +138,14 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
         panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
         for r in rows:
             if r["label"] in panels and r["group"] in groups:
-                panels[r["label"]].setdefault(shown(r["group"]), []).append((r["period"], r["share"], r["n_docs"]))
+                panels[r["label"]].setdefault(shown(r["group"]), []).append(
+                    (r["period"], r["share"], r["n_docs"], r.get("lo"), r.get("hi")))
         colours = styles.legend(groups) if by == "tendency" else None
         figures.append(Figure(figure_svg(small_multiples(panels, f"Topic share by {by}, over time", colours=colours)),
                               f"Each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
                               "Hollow points rest on fewer than three articles: read them with care."))
     context = {"shown": len(keep), "figures": figures, "notes": notes}
     return Section("trends", "Topic trends over time", "trends.html", context, data)
-
-
-def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2) -> dict[str, tuple[str, float, int]]:
-    """For each group, the topic whose share grew most in the last ``recent`` periods against before.
-
-    Shares are weighted by the number of articles behind each cell. Returns ``{group: (label, change,
-    recent_articles)}``, the change in percentage points; groups with no earlier or no recent articles are
-    left out.
-    """
-    periods = sorted({r["period"] for r in rows})
-    if len(periods) <= recent:
-        return {}
-    late = set(periods[-recent:])
-    sums: dict[tuple[str, str, bool], list[float]] = {}
-    for r in rows:
-        acc = sums.setdefault((r["group"], r["label"], r["period"] in late), [0.0, 0.0])
-        acc[0] += r["share"] * r["n_docs"]
-        acc[1] += r["n_docs"]
-    recent_docs = {(r["group"], r["period"]): r["n_docs"] for r in rows if r["period"] in late}
-    out: dict[str, tuple[str, float, int]] = {}
-    for group in sorted({r["group"] for r in rows}):
-        best = None
-        for label in sorted({r["label"] for r in rows}):
-            before, after = sums.get((group, label, False)), sums.get((group, label, True))
-            if not before or not after or not before[1] or not after[1]:
-                continue
-            change = 100 * (after[0] / after[1] - before[0] / before[1])
-            if best is None or change > best[1]:
-                best = (label, change, sum(n for (g, _), n in recent_docs.items() if g == group))
-        if best:
-            out[group] = best
-    return out
-
 
 
 def findings_section(results: Mapping[str, Any]) -> Section | None:
@@ -192,14 +160,25 @@ def findings_section(results: Mapping[str, Any]) -> Section | None:
                          f"about: {words} ({r.docs_a} articles).")
     by_tendency = (results.get("prevalence") or {}).get("tendency") or []
     periods = sorted({r["period"] for r in by_tendency})
-    shifts = topic_shifts(by_tendency)
+    shifts = results.get("shifts") or {}
     for group in sorted(shifts, key=lambda g: (g != "soft_left", g)):
-        label, change, n = shifts[group]
-        if group in ("mixed", "unlabelled") or change < 1:
+        shift = shifts[group]
+        if group in ("mixed", "unlabelled") or shift["change"] < 1:
             continue
+        if not shift.get("rise"):  # within the uncertainty: not stated as a rise
+            items.append(f"In {periods[-2]}–{periods[-1]}, no topic rose in {group.replace('_', ' ')} writing beyond "
+                         f"the uncertainty of the estimates (the largest change, \u201c{shift['label']}\u201d "
+                         f"{shift['change']:+.0f} points, is within the 95% intervals of {shift['n_before']} "
+                         f"and {shift['n_after']} articles).")
+            continue
+        lo_b, hi_b = shift["interval_before"]
+        lo_a, hi_a = shift["interval_after"]
         items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {group.replace('_', ' ')} writing "
-                     f"is \u201c{label}\u201d: +{change:.0f} points of its writing against earlier years "
-                     f"({n} articles in those years).")
+                     f"is \u201c{shift['label']}\u201d: {shift['after']:.0%} of its writing ({lo_a:.0%}–{hi_a:.0%}, "
+                     f"{shift['n_after']} articles) against {shift['before']:.0%} earlier ({lo_b:.0%}–{hi_b:.0%}, "
+                     f"{shift['n_before']} articles).")
+    for group, reason in sorted((results.get("shifts_withheld") or {}).items()):
+        items.append(f"Not enough evidence to say what changed in {group.replace('_', ' ')} writing lately: {reason}.")
     evaluation = tendencies.get("evaluation") or {}
     if evaluation:
 

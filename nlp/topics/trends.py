@@ -12,13 +12,14 @@ import csv
 import io
 import json
 import logging
-from collections import Counter, defaultdict
-from typing import Any, Callable, Sequence
+from collections import Counter
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError, NlpError
+from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys, is_rise
 from nlp.text.preprocess import Preprocessor
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,9 @@ def _check_cells(any_cells: bool, undated: int) -> None:
 
 # ----------------------------------------------------------------------------- topics
 def topic_prevalence(docs: DocumentTerms, theta: np.ndarray, labels: Sequence[str] | None = None,
-                     by: str = "tendency", period: str = "year") -> list[dict[str, Any]]:
-    """Topic prevalence by period and group.
+                     by: str = "tendency", period: str = "year", bootstrap: int = BOOTSTRAP,
+                     seed: int = 0) -> list[dict[str, Any]]:
+    """Topic prevalence by period and group, with its support and interval.
 
     Parameters
     ----------
@@ -82,19 +84,21 @@ def topic_prevalence(docs: DocumentTerms, theta: np.ndarray, labels: Sequence[st
         Topic labels (default: the topic numbers).
     by : {"tendency", "outlet", "none"}
     period : {"month", "quarter", "year"}
+    bootstrap : int
+        Replicates of the cluster bootstrap (articles resampled by author) behind ``lo``/``hi``; 0: none.
+    seed : int
 
     Returns
     -------
     list of dict
-        ``{"period", "group", "topic", "label", "share", "n_docs"}`` sorted by period, group, topic; the
-        shares of one (period, group) sum to 1.
+        ``{"period", "group", "topic", "label", "share", "lo", "hi", "n_docs", "n_authors"}`` sorted by period,
+        group, topic; the shares of one (period, group) sum to 1; ``lo``/``hi`` bound the share (95 %).
     """
     period_of(None, period)  # validate
     group = _group_fn(docs, by)
     theta = np.asarray(theta, dtype=float)
     k = theta.shape[1]
-    sums: dict[tuple[str, str], np.ndarray] = {}
-    counts: Counter = Counter()
+    cells: dict[tuple[str, str], list[int]] = {}
     undated = 0
     for i in range(len(docs)):
         if np.isnan(theta[i, 0]):
@@ -103,23 +107,123 @@ def topic_prevalence(docs: DocumentTerms, theta: np.ndarray, labels: Sequence[st
         if p is None:
             undated += 1
             continue
-        cell = (p, group(i))
-        sums[cell] = sums.get(cell, 0) + theta[i]
-        counts[cell] += 1
-    _check_cells(bool(sums), undated)
+        cells.setdefault((p, group(i)), []).append(i)
+    _check_cells(bool(cells), undated)
+    keys = cluster_keys(docs.authors, docs.ids)
     names = list(labels) if labels is not None else [str(t) for t in range(k)]
     rows = []
-    for cell in sorted(sums):
-        mean = sums[cell] / counts[cell]
+    for n_cell, cell in enumerate(sorted(cells)):
+        idx = cells[cell]
+        mean = theta[idx].mean(axis=0)
+        cell_keys = [keys[i] for i in idx]
+        lo, hi = bootstrap_means(theta[idx], cell_keys, bootstrap, seed=seed + n_cell)
+        n_authors = len({keys[i] for i in idx if not keys[i].startswith("(article")})
         for t in range(k):
             rows.append({"period": cell[0], "group": cell[1], "topic": t, "label": names[t],
-                         "share": round(float(mean[t]), 6), "n_docs": counts[cell]})
+                         "share": round(float(mean[t]), 6), "lo": _round(lo[t]), "hi": _round(hi[t]),
+                         "n_docs": len(idx), "n_authors": n_authors})
     return rows
+
+
+def _round(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 6)
+
+
+def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2, min_support: int = MIN_SUPPORT,
+                 docs: Any = None, theta: Any = None, seed: int = 0) -> dict[str, dict[str, Any]]:
+    """For each group, the topic whose share grew most in the last ``recent`` periods against before.
+
+    Shares are weighted by the number of articles behind each cell. A group is left out when either window
+    rests on fewer than ``min_support`` articles. With ``docs`` and ``theta`` (the documents' topic shares)
+    each window also gets a cluster-bootstrap interval, and ``rise`` says whether the later interval lies
+    wholly above the earlier one (the only case the report calls a rise).
+
+    Returns
+    -------
+    dict
+        ``{group: {"label", "change" (points), "before", "after", "n_before", "n_after", "interval_before",
+        "interval_after", "rise"}}``.
+    """
+    periods = sorted({r["period"] for r in rows})
+    if len(periods) <= recent:
+        return {}
+    late = set(periods[-recent:])
+    sums: dict[tuple[str, str, bool], list[float]] = {}
+    n_docs: dict[tuple[str, bool], int] = {}
+    for r in rows:
+        acc = sums.setdefault((r["group"], r["label"], r["period"] in late), [0.0, 0.0])
+        acc[0] += r["share"] * r["n_docs"]
+        acc[1] += r["n_docs"]
+    for r in {(r["group"], r["period"]): r for r in rows}.values():
+        key = (r["group"], r["period"] in late)
+        n_docs[key] = n_docs.get(key, 0) + r["n_docs"]
+    out: dict[str, dict[str, Any]] = {}
+    for group in sorted({r["group"] for r in rows}):
+        n_before, n_after = n_docs.get((group, False), 0), n_docs.get((group, True), 0)
+        if n_before < min_support or n_after < min_support:
+            continue  # not enough evidence to state a change
+        best = None
+        for label in sorted({r["label"] for r in rows}):
+            before, after = sums.get((group, label, False)), sums.get((group, label, True))
+            if not before or not after or not before[1] or not after[1]:
+                continue
+            change = 100 * (after[0] / after[1] - before[0] / before[1])
+            if best is None or change > best["change"]:
+                best = {"label": label, "change": change, "before": before[0] / before[1],
+                        "after": after[0] / after[1], "n_before": n_before, "n_after": n_after}
+        if best:
+            out[group] = best
+    return out
+
+
+def recent_shifts(docs: DocumentTerms, theta: np.ndarray, rows: Sequence[Mapping[str, Any]], by: str = "tendency",
+                  period: str = "year", recent: int = 2, min_support: int = MIN_SUPPORT, bootstrap: int = BOOTSTRAP,
+                  seed: int = 0, skip: Sequence[str] = ("mixed", "unlabelled")) -> tuple[dict[str, dict], dict[str, str]]:
+    """:func:`topic_shifts` with a cluster-bootstrap interval for each window and the rise test.
+
+    Returns
+    -------
+    shifts : dict
+        As :func:`topic_shifts`, each with ``interval_before``, ``interval_after`` and ``rise`` (the later
+        interval wholly above the earlier one).
+    withheld : dict
+        ``{group: reason}`` for the groups whose windows rest on fewer than ``min_support`` articles.
+    """
+    shifts = topic_shifts(rows, recent=recent, min_support=min_support)
+    periods = sorted({r["period"] for r in rows})
+    withheld: dict[str, str] = {}
+    if len(periods) <= recent:
+        return {}, withheld
+    late = set(periods[-recent:])
+    group = _group_fn(docs, by)
+    keys = cluster_keys(docs.authors, docs.ids)
+    labels = list(dict.fromkeys(r["label"] for r in sorted(rows, key=lambda r: r["topic"])))
+    windows: dict[tuple[str, bool], list[int]] = {}
+    for i in range(len(docs)):
+        p = period_of(docs.published[i], period)
+        if p is None or np.isnan(theta[i, 0]):
+            continue
+        windows.setdefault((group(i), p in late), []).append(i)
+    for g in sorted({r["group"] for r in rows}):
+        if g in skip:
+            continue
+        n_before, n_after = len(windows.get((g, False), [])), len(windows.get((g, True), []))
+        if g not in shifts:
+            withheld[g] = (f"{n_after} articles in {periods[-recent]}–{periods[-1]} and {n_before} before; "
+                           f"at least {min_support} in each are needed")
+            continue
+        t = labels.index(shifts[g]["label"])
+        for n, (when, key) in enumerate(((False, "interval_before"), (True, "interval_after"))):
+            idx = windows[(g, when)]
+            lo, hi = bootstrap_means(theta[idx, t], [keys[i] for i in idx], bootstrap, seed=seed + n)
+            shifts[g][key] = (float(lo), float(hi))
+        shifts[g]["rise"] = is_rise(shifts[g]["interval_before"], shifts[g]["interval_after"])
+    return {g: v for g, v in shifts.items() if g not in skip}, withheld
 
 
 # ----------------------------------------------------------------------------- terms
 def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preprocessor, by: str = "tendency",
-                period: str = "year") -> list[dict[str, Any]]:
+                period: str = "year", bootstrap: int = BOOTSTRAP, seed: int = 0) -> list[dict[str, Any]]:
     """How often words or phrases are used, per 10,000 terms, by period and group.
 
     Each word is put through the same pipeline as the corpus (``"soft left"`` -> ``soft_left``;
@@ -129,7 +233,8 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
     Returns
     -------
     list of dict
-        ``{"period", "group", "term", "terms", "count", "n_terms", "per_10k", "n_docs"}``.
+        ``{"period", "group", "term", "terms", "count", "n_terms", "per_10k", "lo", "hi", "n_docs", "n_docs_using",
+        "n_authors"}``: ``lo``/``hi`` bound the rate per 10,000 terms (95 %, cluster bootstrap by author).
 
     Raises
     ------
@@ -151,9 +256,10 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
             raise InvalidParameterError(f"{word!r} has no terms after preprocessing (a stop word or a number?)",
                                         param="WORD")
         queries[word] = terms
-    hits: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    n_terms: Counter = Counter()
-    n_docs: Counter = Counter()
+    words_ = list(queries)
+    cells: dict[tuple[str, str], list[int]] = {}
+    counts = np.zeros((len(docs), len(words_)))
+    lengths = np.zeros(len(docs))
     undated = 0
     for i in range(len(docs)):
         p = period_of(docs.published[i], period)
@@ -161,21 +267,27 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
             undated += 1
             continue
         terms = docs.raw_terms(i)
-        cell = (p, group(i))
-        n_terms[cell] += len(terms)
-        n_docs[cell] += 1
+        cells.setdefault((p, group(i)), []).append(i)
+        lengths[i] = len(terms)
         unigrams = Counter(terms)
-        for word, seq in queries.items():
-            hits[cell][word] += unigrams[seq[0]] if len(seq) == 1 else _count_sequence(terms, seq)
-    _check_cells(bool(n_terms), undated)
+        for j, seq in enumerate(queries.values()):
+            counts[i, j] = unigrams[seq[0]] if len(seq) == 1 else _count_sequence(terms, seq)
+    _check_cells(bool(cells), undated)
+    keys = cluster_keys(docs.authors, docs.ids)
     rows = []
-    for cell in sorted(n_terms):
-        for word, seq in queries.items():
-            count = hits[cell][word]
+    for n_cell, cell in enumerate(sorted(cells)):
+        idx = cells[cell]
+        n_terms = lengths[idx].sum()
+        lo, hi = bootstrap_means(counts[idx] * 10_000, [keys[i] for i in idx], bootstrap, seed=seed + n_cell,
+                                 weights=lengths[idx])
+        n_authors = len({keys[i] for i in idx if not keys[i].startswith("(article")})
+        for j, (word, seq) in enumerate(queries.items()):
+            count = int(counts[idx, j].sum())
             rows.append({"period": cell[0], "group": cell[1], "term": word, "terms": " ".join(seq),
-                         "count": count, "n_terms": n_terms[cell],
-                         "per_10k": round(10_000 * count / n_terms[cell], 3) if n_terms[cell] else 0.0,
-                         "n_docs": n_docs[cell]})
+                         "count": count, "n_terms": int(n_terms),
+                         "per_10k": round(10_000 * count / n_terms, 3) if n_terms else 0.0,
+                         "lo": _round(lo[j]), "hi": _round(hi[j]), "n_docs": len(idx),
+                         "n_docs_using": int((counts[idx, j] > 0).sum()), "n_authors": n_authors})
     return rows
 
 

@@ -39,7 +39,36 @@ def test_topic_trends_plot_and_csv(fitted, tmp_path):
     store, _ = fitted
     rows = stored_topic_prevalence(store, by="outlet")
     assert plot_trends(rows, tmp_path / "trends.png").stat().st_size > 5000
-    assert format_rows(rows, "csv").splitlines()[0] == "period,group,topic,label,share,n_docs"
+    assert format_rows(rows, "csv").splitlines()[0] == "period,group,topic,label,share,lo,hi,n_docs,n_authors"
+
+
+def test_every_trend_row_carries_support_and_an_interval(fitted):
+    store, _ = fitted
+    rows = stored_topic_prevalence(store, "base", by="tendency", period="year")
+    assert all(r["n_docs"] >= 1 and r["n_authors"] >= 0 for r in rows)
+    with_interval = [r for r in rows if r["lo"] is not None]
+    assert with_interval and all(r["lo"] - 1e-9 <= r["share"] <= r["hi"] + 1e-9 for r in with_interval)
+    again = stored_topic_prevalence(store, "base", by="tendency", period="year")
+    assert rows == again  # seeded: same numbers
+    terms = term_trends(load_documents(store, raw=True), ["devolution"], Preprocessor.from_store(store, collocations=None),
+                        by="tendency")
+    assert all(r["lo"] is None or r["lo"] - 1e-9 <= r["per_10k"] <= r["hi"] + 1e-9 for r in terms)
+    assert all(0 <= r["n_docs_using"] <= r["n_docs"] for r in terms)
+
+
+def test_cluster_bootstrap_resamples_authors_not_articles():
+    import numpy as np
+
+    from nlp.uncertainty import bootstrap_means
+
+    # one prolific author with ten identical articles, ten single-article authors: the interval must reflect
+    # 11 independent writers, not 20 articles
+    values = np.array([1.0] * 10 + list(np.linspace(0, 1, 10)))
+    keys = ["prolific"] * 10 + [f"w{i}" for i in range(10)]
+    lo, hi = bootstrap_means(values, keys, n_boot=500, seed=0)
+    lo_naive, hi_naive = bootstrap_means(values, [f"a{i}" for i in range(20)], n_boot=500, seed=0)
+    assert hi - lo > hi_naive - lo_naive
+    assert bootstrap_means(values, keys, n_boot=500, seed=0) == (lo, hi)
 
 
 def test_term_trends_per_10k(fitted):
