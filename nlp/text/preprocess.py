@@ -47,7 +47,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the term rules change: every cached article is then processed again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 #: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
 CHUNK_CHARS = 100_000
@@ -61,6 +61,10 @@ _COLLOCATIONS_KEY = "collocations"
 class PhraseMerger:
     """spaCy component: merge the vocabulary's names into single tokens with the canonical lemma.
 
+    Patterns match case-insensitively unless the entry is ``case_sensitive``; ``exact_patterns`` always match
+    exactly; ``context_patterns`` match exactly and only in a doc that also has one of the entry's
+    ``context`` words. Where matches overlap, the longest wins.
+
     Parameters
     ----------
     nlp : Language
@@ -71,12 +75,25 @@ class PhraseMerger:
         self.vocabulary = vocabulary
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.contextual = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.context: dict[int, frozenset[int]] = {}
         for entry in vocabulary:
             matcher = self.exact if entry.case_sensitive else self.lower
             matcher.add(entry.term, [nlp.make_doc(p) for p in entry.patterns])
+            if entry.exact_patterns:
+                self.exact.add(entry.term, [nlp.make_doc(p) for p in entry.exact_patterns])
+            if entry.context_patterns:
+                self.contextual.add(entry.term, [nlp.make_doc(p) for p in entry.context_patterns])
+                self.context[nlp.vocab.strings[entry.term]] = frozenset(nlp.vocab.strings.add(w)
+                                                                        for w in entry.context)
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.lower(doc) + self.exact(doc)
+        if self.context:
+            contextual = self.contextual(doc)
+            if contextual:
+                orths = {t.orth for t in doc}
+                matches += [m for m in contextual if self.context[m[0]] & orths]
         if not matches:
             return doc
         spans = filter_spans([Span(doc, start, end, label=match_id) for match_id, start, end in matches])
@@ -151,8 +168,16 @@ class Collocations:
         bigram is kept when its score exceeds ``threshold``); counting uses ``collections.Counter``, which is
         several times faster than ``Phrases.learn_vocab``. Memory follows the vocabulary, not the corpus:
         past ``max_bigrams`` distinct bigrams the rarest are pruned, as gensim's ``prune_vocab`` does.
-        Terms in ``exclude`` (the vocabulary's names: ``soft_left``) are never joined to a neighbour, so a
-        name stays countable however often it stands next to another.
+
+        Three kinds of bigram are never collocations, so that no count is split into fragments:
+
+        * a term with itself (``thank thank``, ``chapter chapter``: list debris, not a phrase);
+        * one with a term of ``exclude`` (the vocabulary's names: ``soft_left``), so a name stays countable
+          however often it stands next to another;
+        * one with a person's name word: a term seen at least twice right after a personal title
+          (:data:`PERSON_TITLES`: "Mrs Thatcher", "President Bush", "Prime Minister Jane Doe"). "Margaret
+          Thatcher", "Mrs Thatcher" and "Thatcher" then all count as ``thatcher``, never as
+          ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``.
         """
         from gensim.models.phrases import npmi_scorer, original_scorer
 
@@ -162,19 +187,23 @@ class Collocations:
         scorer = scorers[scoring]
         words: Counter = Counter()
         bigrams: Counter = Counter()
+        titled: Counter = Counter()  # terms right after a two-word title ("prime minister")
         total, min_reduce = 0, 1
         for terms in documents:
             words.update(terms)
             bigrams.update(zip(terms, terms[1:]))
             total += len(terms)
+            _count_after_titles(terms, titled)
             if len(bigrams) > max_bigrams:
                 min_reduce += 1
                 bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
-        exclude = frozenset(exclude)
+        names = person_name_words(bigrams, titled)
+        exclude = frozenset(exclude) | names
         pairs = [(a, b) for (a, b), n in bigrams.items()
-                 if n >= min_count and a not in exclude and b not in exclude
+                 if n >= min_count and a != b and a not in exclude and b not in exclude
                  and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
-        return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring})
+        return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring,
+                           "name_words": len(names)})
 
     def apply(self, terms: list[str]) -> list[str]:
         if not self.pairs or len(terms) < 2:
@@ -209,6 +238,47 @@ class Collocations:
     def from_store(cls, store: CorpusStore) -> "Collocations | None":
         state = get_state(store, _COLLOCATIONS_KEY)
         return cls.from_dict(state) if state else None
+
+
+#: Terms after which a capitalised word is a person's name ("Mrs Thatcher", "Sir Keir"): never part of a
+#: collocation. Only titles that are rarely followed by anything else ("Miss", "Lord", "Minister" are not).
+PERSON_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "president", "cllr", "councillor", "comrade",
+                           "baroness", "general_secretary"})
+#: Two-word titles, as consecutive terms.
+PERSON_TITLES_2 = (("prime", "minister"), ("home", "secretary"), ("foreign", "secretary"),
+                   ("shadow", "chancellor"), ("deputy", "leader"))
+_TITLE_HEADS = frozenset(b for _, b in PERSON_TITLES_2)
+
+
+def _count_after_titles(terms: list[str], titled: Counter) -> None:
+    """Count the terms that follow a two-word title in ``terms`` (single-word titles come from bigrams)."""
+    last = len(terms) - 1
+    for head in _TITLE_HEADS:
+        i = 0
+        while True:  # list.index: a C-speed scan, so a document without the head word costs one pass
+            try:
+                i = terms.index(head, i + 1, last)
+            except ValueError:
+                break
+            if (terms[i - 1], head) in PERSON_TITLES_2:
+                titled[terms[i + 1]] += 1
+
+
+def person_name_words(bigrams: Counter, titled: Counter = Counter(), min_count: int = 2) -> frozenset[str]:
+    """Terms seen at least ``min_count`` times right after a personal title: the words of people's names.
+
+    Parameters
+    ----------
+    bigrams : Counter of (str, str)
+        Bigram counts of the corpus terms.
+    titled : Counter of str
+        Counts of terms after a two-word title (see :data:`PERSON_TITLES_2`).
+    """
+    after: Counter = Counter(titled)
+    for (a, b), n in bigrams.items():
+        if a in PERSON_TITLES:
+            after[b] += n
+    return frozenset(w for w, n in after.items() if n >= min_count and w not in PERSON_TITLES)
 
 
 # ----------------------------------------------------------------------------- the preprocessor
@@ -246,6 +316,7 @@ class Preprocessor:
         self.stop_words = frozenset(w.lower() for w in self.nlp.Defaults.stop_words) | self.vocabulary.stop_words
         self._phrase_terms = frozenset(self.vocabulary.entries)
         self._cache: dict[tuple[int, int], str | None] = {}
+        self._query_matcher: PhraseMatcher | None = None
         self._lookup = None
         if model is None:
             self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
@@ -323,6 +394,54 @@ class Preprocessor:
         if term in self.stop_words or not _TERM.fullmatch(term):
             return None
         return term.replace("’", "'")
+
+    def query_terms(self, query: str, case_sensitive: bool = False) -> tuple[str, ...]:
+        """The terms a query stands for, as the corpus' terms (before collocations) write them.
+
+        Every term query (``terms trends``, ``kwic``, ``mentions --faction``) goes through this one mapping:
+        a name of the phrase vocabulary, in any case and with hyphens, spaces or underscores, is its
+        canonical term (``"nhs"``, ``"NHS"`` and ``"National Health Service"`` give
+        ``("national_health_service",)``); names inside a longer query are merged the same way; the rest
+        goes through the pipeline (``"devolved powers"`` gives ``("devolve", "power")``). A collocation as
+        written (``prime_minister``) is read as its words.
+
+        Parameters
+        ----------
+        query : str
+        case_sensitive : bool
+            Match vocabulary names only as the corpus' text must write them (``"nhs"`` is then the word
+            ``nhs``, not the NHS).
+
+        Returns
+        -------
+        tuple of str
+            Empty when preprocessing removes everything (a stop word, a number).
+        """
+        query = query.strip()
+        if query in self._phrase_terms:
+            return (query,)
+        text = query.replace("_", " ")
+        if not case_sensitive:
+            term = self.vocabulary.term_for(text)
+            if term is not None:
+                return (term,)
+            text = self._merge_query_names(text)
+        return tuple(next(self._pipe_base([(text, None)]))[0])
+
+    def _merge_query_names(self, text: str) -> str:
+        """Replace every vocabulary name in ``text``, in any case, by its canonical term."""
+        if self._query_matcher is None:
+            self._query_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+            for entry in self.vocabulary:
+                self._query_matcher.add(entry.term, [self.nlp.make_doc(p) for p in entry.spellings])
+        doc = self.nlp.make_doc(text)
+        spans = filter_spans([Span(doc, s, e, label=m) for m, s, e in self._query_matcher(doc)])
+        out, pos = [], 0
+        for span in sorted(spans, key=lambda sp: sp.start):
+            out.append(doc[pos:span.start].text_with_ws + span.label_ + span[-1].whitespace_)
+            pos = span.end
+        out.append(doc[pos:].text)
+        return "".join(out)
 
     def terms(self, text: str) -> list[str]:
         """The terms of one text (with collocations, when the preprocessor has them)."""
