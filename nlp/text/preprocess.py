@@ -169,15 +169,20 @@ class Collocations:
         several times faster than ``Phrases.learn_vocab``. Memory follows the vocabulary, not the corpus:
         past ``max_bigrams`` distinct bigrams the rarest are pruned, as gensim's ``prune_vocab`` does.
 
-        Three kinds of bigram are never collocations, so that no count is split into fragments:
+        These bigrams are never collocations, so that no count is split into fragments:
 
         * a term with itself (``thank thank``, ``chapter chapter``: list debris, not a phrase);
         * one with a term of ``exclude`` (the vocabulary's names: ``soft_left``), so a name stays countable
           however often it stands next to another;
-        * one with a person's name word: a term seen at least twice right after a personal title
-          (:data:`PERSON_TITLES`: "Mrs Thatcher", "President Bush", "Prime Minister Jane Doe"). "Margaret
-          Thatcher", "Mrs Thatcher" and "Thatcher" then all count as ``thatcher``, never as
-          ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``.
+        * one with a person's name word (:func:`person_name_words`): a term seen right after a personal
+          title (:data:`PERSON_TITLES`: "Mrs Thatcher", "President Bush", "Prime Minister Jane Doe") twice
+          and in a tenth of its uses, or after a given name or another name word as often ("Jane Doe").
+          "Margaret Thatcher", "Mrs Thatcher" and "Thatcher" then all count as
+          ``thatcher``, never as ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``; and a term seen
+          twice after a title is never the second part of a collocation ("Mr Major" keeps ``john_major``
+          from forming, though ``major`` is mostly an ordinary word);
+        * one with a common given name (:data:`FIRST_NAMES`): ``george bush`` stays two terms, so "Bush"
+          alone counts with "George Bush".
         """
         from gensim.models.phrases import npmi_scorer, original_scorer
 
@@ -197,10 +202,10 @@ class Collocations:
             if len(bigrams) > max_bigrams:
                 min_reduce += 1
                 bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
-        names = person_name_words(bigrams, titled)
-        exclude = frozenset(exclude) | names
+        names, surnames = person_name_words(bigrams, titled, words)
+        exclude = frozenset(exclude) | names | FIRST_NAMES
         pairs = [(a, b) for (a, b), n in bigrams.items()
-                 if n >= min_count and a != b and a not in exclude and b not in exclude
+                 if n >= min_count and a != b and a not in exclude and b not in exclude and b not in surnames
                  and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
         return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring,
                            "name_words": len(names)})
@@ -241,9 +246,24 @@ class Collocations:
 
 
 #: Terms after which a capitalised word is a person's name ("Mrs Thatcher", "Sir Keir"): never part of a
-#: collocation. Only titles that are rarely followed by anything else ("Miss", "Lord", "Minister" are not).
-PERSON_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "president", "cllr", "councillor", "comrade",
-                           "baroness", "general_secretary"})
+#: collocation. Only titles that are rarely followed by anything else ("Miss", "Lord", "Councillor" are not).
+PERSON_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "president", "cllr", "comrade", "baroness",
+                           "general_secretary"})
+#: Common given names that are not also ordinary words ("Will", "Mark", "Bill", "Rose", "Grace" are left
+#: out): a bigram starting with one is a person's name, never a collocation ("George Bush" stays ``george``
+#: ``bush``, so "Bush" alone counts with it).
+FIRST_NAMES = frozenset("""
+    adam alan alastair alec alex alexander alice alison amy andrew andy angela ann anna anne anthony barbara
+    ben benjamin boris brian caroline catherine charles charlotte chris christine christopher clare claire
+    clement dan daniel david deborah denis diane donald douglas ed edward elizabeth emily emma eric fiona
+    frances gary geoffrey george gerry gillian gordon graham harold harriet helen hilary ian jack jacob james
+    jane janet jeremy jess jessica jim joan joe john jonathan joseph julia julie karen kate katherine keir
+    keith kenneth kevin kier laura liam lisa louise margaret maria martin mary matthew michael michelle neil
+    nicholas nick nicola norman oliver patricia paul peter philip priti rachel rebecca richard rishi robert
+    roy ruth ryan sadiq sam samantha sarah simon stephen steve steven stuart susan theresa thomas tim timothy
+    tony valerie vince william yvette zarah
+""".split())
+
 #: Two-word titles, as consecutive terms.
 PERSON_TITLES_2 = (("prime", "minister"), ("home", "secretary"), ("foreign", "secretary"),
                    ("shadow", "chancellor"), ("deputy", "leader"))
@@ -264,8 +284,9 @@ def _count_after_titles(terms: list[str], titled: Counter) -> None:
                 titled[terms[i + 1]] += 1
 
 
-def person_name_words(bigrams: Counter, titled: Counter = Counter(), min_count: int = 2) -> frozenset[str]:
-    """Terms seen at least ``min_count`` times right after a personal title: the words of people's names.
+def person_name_words(bigrams: Counter, titled: Counter, words: Counter, min_count: int = 2,
+                      min_share: float = 0.1) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of people's names, from the terms that follow a personal title.
 
     Parameters
     ----------
@@ -273,12 +294,38 @@ def person_name_words(bigrams: Counter, titled: Counter = Counter(), min_count: 
         Bigram counts of the corpus terms.
     titled : Counter of str
         Counts of terms after a two-word title (see :data:`PERSON_TITLES_2`).
+    words : Counter of str
+        Term counts.
+    min_count, min_share : int, float
+        A name word follows a title at least ``min_count`` times, in at least ``min_share`` of its uses.
+
+    Returns
+    -------
+    names : frozenset of str
+        Name words ("Mrs Thatcher": ``thatcher``; not ``local`` for the odd "Mr Speaker, local ..."), and
+        the words that follow a name word or a given name (:data:`FIRST_NAMES`) as often ("Jane Doe":
+        ``doe``): never joined to a neighbour.
+    surnames : frozenset of str
+        Every term seen ``min_count`` times after a title, names or not ("Mr Major": ``major``): never the
+        second part of a collocation, so no ``john_major`` takes uses away from "Mr Major".
     """
+    def often(after: Counter) -> frozenset[str]:
+        return frozenset(w for w, n in after.items()
+                         if n >= min_count and n >= min_share * words[w] and w not in PERSON_TITLES)
+
     after: Counter = Counter(titled)
     for (a, b), n in bigrams.items():
         if a in PERSON_TITLES:
             after[b] += n
-    return frozenset(w for w, n in after.items() if n >= min_count and w not in PERSON_TITLES)
+    surnames = frozenset(w for w, n in after.items() if n >= min_count and w not in PERSON_TITLES)
+    names = often(after)
+    # one step along the name run: what follows a name word or a given name ("Jane Doe": doe)
+    heads = names | FIRST_NAMES
+    follow: Counter = Counter()
+    for (a, b), n in bigrams.items():
+        if a in heads:
+            follow[b] += n
+    return names | often(follow), surnames
 
 
 # ----------------------------------------------------------------------------- the preprocessor
