@@ -37,6 +37,7 @@ from corpus.analyses import (cached_hashes, get_state, has_terms, iter_cached_te
 from corpus.store import CorpusStore
 
 from nlp.errors import NotPreprocessedError, UnknownModelError
+from nlp.text.names import FIRST_NAMES, count_after_titles, person_name_words
 from nlp.text.vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
@@ -174,15 +175,15 @@ class Collocations:
         * a term with itself (``thank thank``, ``chapter chapter``: list debris, not a phrase);
         * one with a term of ``exclude`` (the vocabulary's names: ``soft_left``), so a name stays countable
           however often it stands next to another;
-        * one with a person's name word (:func:`person_name_words`): a term seen right after a personal
-          title (:data:`PERSON_TITLES`: "Mrs Thatcher", "President Bush", "Prime Minister Jane Doe") twice
-          and in a tenth of its uses, or after a given name or another name word as often ("Jane Doe").
-          "Margaret Thatcher", "Mrs Thatcher" and "Thatcher" then all count as
-          ``thatcher``, never as ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``; and a term seen
-          twice after a title is never the second part of a collocation ("Mr Major" keeps ``john_major``
-          from forming, though ``major`` is mostly an ordinary word);
-        * one with a common given name (:data:`FIRST_NAMES`): ``george bush`` stays two terms, so "Bush"
-          alone counts with "George Bush".
+        * one with a person's name word (:func:`nlp.text.names.person_name_words`): a term seen right after
+          a personal title ("Mrs Thatcher", "President Bush", "Prime Minister Jane Doe") twice and in a
+          tenth of its uses, or as often after a given name or another name word ("Jane Doe"). "Margaret
+          Thatcher", "Mrs Thatcher" and "Thatcher" then all count as ``thatcher``, never as
+          ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``;
+        * one whose second part is seen twice after a title, even if it is mostly an ordinary word ("Mr
+          Major" keeps ``john_major`` from forming);
+        * one with a common given name (:data:`nlp.text.names.FIRST_NAMES`): ``george bush`` stays two
+          terms, so "Bush" alone counts with "George Bush".
         """
         from gensim.models.phrases import npmi_scorer, original_scorer
 
@@ -198,7 +199,7 @@ class Collocations:
             words.update(terms)
             bigrams.update(zip(terms, terms[1:]))
             total += len(terms)
-            _count_after_titles(terms, titled)
+            count_after_titles(terms, titled)
             if len(bigrams) > max_bigrams:
                 min_reduce += 1
                 bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
@@ -243,89 +244,6 @@ class Collocations:
     def from_store(cls, store: CorpusStore) -> "Collocations | None":
         state = get_state(store, _COLLOCATIONS_KEY)
         return cls.from_dict(state) if state else None
-
-
-#: Terms after which a capitalised word is a person's name ("Mrs Thatcher", "Sir Keir"): never part of a
-#: collocation. Only titles that are rarely followed by anything else ("Miss", "Lord", "Councillor" are not).
-PERSON_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "president", "cllr", "comrade", "baroness",
-                           "general_secretary"})
-#: Common given names that are not also ordinary words ("Will", "Mark", "Bill", "Rose", "Grace" are left
-#: out): a bigram starting with one is a person's name, never a collocation ("George Bush" stays ``george``
-#: ``bush``, so "Bush" alone counts with it).
-FIRST_NAMES = frozenset("""
-    adam alan alastair alec alex alexander alice alison amy andrew andy angela ann anna anne anthony barbara
-    ben benjamin boris brian caroline catherine charles charlotte chris christine christopher clare claire
-    clement dan daniel david deborah denis diane donald douglas ed edward elizabeth emily emma eric fiona
-    frances gary geoffrey george gerry gillian gordon graham harold harriet helen hilary ian jack jacob james
-    jane janet jeremy jess jessica jim joan joe john jonathan joseph julia julie karen kate katherine keir
-    keith kenneth kevin kier laura liam lisa louise margaret maria martin mary matthew michael michelle neil
-    nicholas nick nicola norman oliver patricia paul peter philip priti rachel rebecca richard rishi robert
-    roy ruth ryan sadiq sam samantha sarah simon stephen steve steven stuart susan theresa thomas tim timothy
-    tony valerie vince william yvette zarah
-""".split())
-
-#: Two-word titles, as consecutive terms.
-PERSON_TITLES_2 = (("prime", "minister"), ("home", "secretary"), ("foreign", "secretary"),
-                   ("shadow", "chancellor"), ("deputy", "leader"))
-_TITLE_HEADS = frozenset(b for _, b in PERSON_TITLES_2)
-
-
-def _count_after_titles(terms: list[str], titled: Counter) -> None:
-    """Count the terms that follow a two-word title in ``terms`` (single-word titles come from bigrams)."""
-    last = len(terms) - 1
-    for head in _TITLE_HEADS:
-        i = 0
-        while True:  # list.index: a C-speed scan, so a document without the head word costs one pass
-            try:
-                i = terms.index(head, i + 1, last)
-            except ValueError:
-                break
-            if (terms[i - 1], head) in PERSON_TITLES_2:
-                titled[terms[i + 1]] += 1
-
-
-def person_name_words(bigrams: Counter, titled: Counter, words: Counter, min_count: int = 2,
-                      min_share: float = 0.1) -> tuple[frozenset[str], frozenset[str]]:
-    """The words of people's names, from the terms that follow a personal title.
-
-    Parameters
-    ----------
-    bigrams : Counter of (str, str)
-        Bigram counts of the corpus terms.
-    titled : Counter of str
-        Counts of terms after a two-word title (see :data:`PERSON_TITLES_2`).
-    words : Counter of str
-        Term counts.
-    min_count, min_share : int, float
-        A name word follows a title at least ``min_count`` times, in at least ``min_share`` of its uses.
-
-    Returns
-    -------
-    names : frozenset of str
-        Name words ("Mrs Thatcher": ``thatcher``; not ``local`` for the odd "Mr Speaker, local ..."), and
-        the words that follow a name word or a given name (:data:`FIRST_NAMES`) as often ("Jane Doe":
-        ``doe``): never joined to a neighbour.
-    surnames : frozenset of str
-        Every term seen ``min_count`` times after a title, names or not ("Mr Major": ``major``): never the
-        second part of a collocation, so no ``john_major`` takes uses away from "Mr Major".
-    """
-    def often(after: Counter) -> frozenset[str]:
-        return frozenset(w for w, n in after.items()
-                         if n >= min_count and n >= min_share * words[w] and w not in PERSON_TITLES)
-
-    after: Counter = Counter(titled)
-    for (a, b), n in bigrams.items():
-        if a in PERSON_TITLES:
-            after[b] += n
-    surnames = frozenset(w for w, n in after.items() if n >= min_count and w not in PERSON_TITLES)
-    names = often(after)
-    # one step along the name run: what follows a name word or a given name ("Jane Doe": doe)
-    heads = names | FIRST_NAMES
-    follow: Counter = Counter()
-    for (a, b), n in bigrams.items():
-        if a in heads:
-            follow[b] += n
-    return names | often(follow), surnames
 
 
 # ----------------------------------------------------------------------------- the preprocessor

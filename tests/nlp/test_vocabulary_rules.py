@@ -11,7 +11,8 @@ from nlp.documents import DocumentTerms, GroupError
 from nlp.errors import InvalidParameterError
 from nlp.tendencies.mentions import mentions
 from nlp.text.kwic import kwic
-from nlp.text.preprocess import Collocations, Preprocessor, person_name_words
+from nlp.text.names import person_name_words
+from nlp.text.preprocess import Collocations, Preprocessor
 from nlp.text.vocabulary import load_vocabulary, nearest_terms
 from nlp.topics.trends import term_trends
 
