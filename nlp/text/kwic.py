@@ -211,7 +211,7 @@ def nearest_corpus_terms(store: Any, keyword: str, n: int = 5) -> list[str]:
     known: set[str] = set()
     for terms in iter_cached_terms(store, fp):
         known.update(terms)
-    return nearest_terms(keyword, known, n=n)
+    return nearest_terms(keyword, known, n=n, vocabulary=store_vocabulary(store))
 
 
 def kwic_dicts(lines: list[KwicLine]) -> list[dict[str, Any]]:

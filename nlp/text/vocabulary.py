@@ -228,16 +228,33 @@ def _name_key(text: str) -> str:
     return " ".join(text.casefold().replace("_", " ").replace("-", " ").replace("’", "'").split())
 
 
-def nearest_terms(word: str, known: Iterable[str], n: int = 5) -> list[str]:
+def nearest_terms(word: str, known: Iterable[str], n: int = 5, vocabulary: "Vocabulary | None" = None
+                  ) -> list[str]:
     """The known terms closest in spelling to ``word`` (``difflib``), for "did you mean" messages.
+
+    With a ``vocabulary``, the spellings of its known entries count too (``"nhz"`` is near ``"NHS"``, so
+    ``national_health_service`` is suggested).
 
     Examples
     --------
-    >>> nearest_terms("nhs", ["national_health_service", "nhs_trust", "health"])
-    ['nhs_trust']
+    >>> nearest_terms("teacherz", ["teacher", "school"])
+    ['teacher']
+    >>> nearest_terms("nhz", ["national_health_service", "health"], vocabulary=load_vocabulary())
+    ['national_health_service']
     """
+    known = set(known)
+    candidates = {t: t for t in known}
+    if vocabulary is not None:
+        for e in vocabulary:
+            if e.term in known:
+                for spelling in (*e.spellings, e.name):
+                    candidates.setdefault(_name_key(spelling).replace(" ", "_"), e.term)
     key = word.casefold().replace(" ", "_")
-    return difflib.get_close_matches(key, list(known), n=n, cutoff=0.6)
+    out: list[str] = []
+    for match in difflib.get_close_matches(key, list(candidates), n=n * 3, cutoff=0.6):
+        if candidates[match] not in out:
+            out.append(candidates[match])
+    return out[:n]
 
 
 def normalise_term(text: str) -> str:

@@ -160,7 +160,7 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
                                         param="WORD")
         unknown = [t for t in terms if t not in known]
         if unknown:
-            near = nearest_terms(unknown[0], known)
+            near = nearest_terms(word if len(terms) == 1 else unknown[0], known, vocabulary=preprocessor.vocabulary)
             raise InvalidParameterError(
                 f"{word!r} (term {unknown[0]!r}) is used nowhere in this selection; nearest terms used: "
                 f"{', '.join(near) if near else 'none'}", param="WORD")

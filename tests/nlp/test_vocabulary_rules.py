@@ -73,6 +73,10 @@ def test_a_query_used_nowhere_names_the_nearest_terms(pre):
 def test_nearest_terms():
     assert nearest_terms("teacherz", ["teacher", "school", "preacher"])[0] == "teacher"
     assert nearest_terms("zzz", ["teacher"]) == []
+    # a vocabulary spelling near the query suggests its term, if the corpus uses it
+    vocab = load_vocabulary()
+    assert nearest_terms("nhz", ["national_health_service", "health"], vocabulary=vocab) == ["national_health_service"]
+    assert nearest_terms("nhz", ["health"], vocabulary=vocab) == []
 
 
 @pytest.fixture
