@@ -394,11 +394,14 @@ class Preprocessor:
         return tuple(next(self._pipe_base([(text, None)]))[0])
 
     def _merge_query_names(self, text: str) -> str:
-        """Replace every vocabulary name in ``text``, in any case, by its canonical term."""
+        """Replace every vocabulary name in ``text``, in any case, by its canonical term (a contextual spelling
+        such as "Campaign Group" only maps as the whole query)."""
         if self._query_matcher is None:
             self._query_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
             for entry in self.vocabulary:
-                self._query_matcher.add(entry.term, [self.nlp.make_doc(p) for p in entry.spellings])
+                # not the contextual spellings: "local campaign group" is not the Socialist Campaign Group
+                spellings = entry.patterns + entry.exact_patterns
+                self._query_matcher.add(entry.term, [self.nlp.make_doc(p) for p in spellings])
         doc = self.nlp.make_doc(text)
         spans = filter_spans([Span(doc, s, e, label=m) for m, s, e in self._query_matcher(doc)])
         out, pos = [], 0

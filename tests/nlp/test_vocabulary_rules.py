@@ -41,6 +41,10 @@ def test_names_inside_a_longer_query_and_ordinary_words(pre):
     assert pre.query_terms("devolved powers") == ("devolve", "power")
     assert pre.query_terms("prime_minister") == ("prime", "minister")  # a collocation: its words
     assert pre.query_terms("the") == ()
+    # a contextual spelling maps only as the whole query
+    assert pre.query_terms("Campaign Group") == ("socialist_campaign_group",)
+    assert pre.query_terms("a local campaign group") == ("local", "campaign", "group")
+    assert pre.query_terms("the SCG vote") == ("socialist_campaign_group", "vote")
 
 
 def _docs(pre, texts, years):
