@@ -942,10 +942,15 @@ def terms() -> None:
 
 @terms.command("trends")
 @click.argument("words", nargs=-1, required=True)
+@click.option("--case-sensitive", is_flag=True,
+              help="Map names with their case: nhs is then the word nhs, not the NHS.")
 @_trend_options
 @pass_settings
-def terms_trends(s: Settings, words, by, period, fmt, plot, selection) -> None:
+def terms_trends(s: Settings, words, case_sensitive, by, period, fmt, plot, selection) -> None:
     """Frequency of WORDs (or phrases: "green new deal") per 10,000 terms, by period and group.
+
+    A WORD that names a vocabulary entry counts that term, in any case (nhs, NHS and "National Health
+    Service" all count the NHS); a WORD the selection never uses is an error naming the nearest terms.
 
     \b
     Example:
@@ -956,7 +961,8 @@ def terms_trends(s: Settings, words, by, period, fmt, plot, selection) -> None:
 
     with _bad_parameters():
         pre = Preprocessor.from_store(s.store(), collocations=None)
-        rows = term_trends(s.documents(selection, raw=True), words, pre, by=by, period=period)
+        rows = term_trends(s.documents(selection, raw=True), words, pre, by=by, period=period,
+                           case_sensitive=case_sensitive)
         _emit_trends(rows, fmt, plot, title=f"Terms by {period} and {by}", series="term", value="per_10k",
                      ylabel="per 10,000 terms")
 
@@ -1170,27 +1176,31 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, selecti
 @click.argument("term")
 @click.option("--window", type=click.IntRange(min=0), default=8, show_default=True, help="Words on each side.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many lines.")
+@click.option("--case-sensitive", is_flag=True, help="Match TERM with its case: nhs is then not the NHS.")
 @selection_options
 @json_option
 @pass_settings
-def kwic_cmd(s: Settings, term, window, limit, selection, as_json) -> None:
+def kwic_cmd(s: Settings, term, window, limit, case_sensitive, selection, as_json) -> None:
     """Keyword in context: each use of a word or phrase with the words around it, oldest first.
 
     TERM is a word, a phrase ("soft left" also finds soft-left), a pipeline term (soft_left) or a prefix
-    (nationalis*).
+    (nationalis*). A name of the phrase vocabulary, in any case, shows every spelling its term counts
+    (nhs: "NHS" and "National Health Service").
 
     \b
     Example:
       python cli.py kwic "soft left" --window 10 --limit 20
     """
-    from nlp.text.kwic import format_kwic, kwic, kwic_dicts
+    from nlp.text.kwic import format_kwic, kwic, kwic_dicts, nearest_corpus_terms
 
-    lines = kwic(s.store(), term, window=window, limit=limit, **s.filters(selection))
+    lines = kwic(s.store(), term, window=window, limit=limit, case_sensitive=case_sensitive,
+                 **s.filters(selection))
     if as_json:
         emit_json(kwic_dicts(lines))
         return
     if not lines:
-        s.info(f"No article uses {term!r}.")
+        near = nearest_corpus_terms(s.store(), term)
+        s.info(f"No article uses {term!r}" + (f"; nearest corpus terms: {', '.join(near)}." if near else "."))
     for line in format_kwic(lines):
         click.echo(line)
 
@@ -1200,7 +1210,8 @@ def kwic_cmd(s: Settings, term, window, limit, selection, as_json) -> None:
               help="Terms on each side of a mention.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Associated terms per faction and tendency.")
-@click.option("--faction", multiple=True, help="Only this faction (repeatable), e.g. soft_left.")
+@click.option("--faction", multiple=True,
+              help="Only this faction (repeatable): its term or any name, in any case, e.g. soft_left, \"SCG\".")
 @click.option("--affiliations", type=click.Path(exists=True, dir_okay=False),
               help="Faction -> tendency file [default: nlp/tendencies/faction_tendencies.toml].")
 @selection_options

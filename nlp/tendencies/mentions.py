@@ -185,7 +185,8 @@ def mentions(
     affiliations_file : path, optional
         Faction -> tendency file (default ``nlp/tendencies/faction_tendencies.toml``).
     factions : sequence of str, optional
-        Only these faction terms (default: every faction of the vocabulary).
+        Only these factions, by term or any name of the vocabulary in any case (``"SCG"``, ``"soft left"``;
+        default: every faction of the vocabulary).
     vocabulary : nlp.vocabulary.Vocabulary, optional
         Default: the shipped vocabulary.
 
@@ -202,9 +203,13 @@ def mentions(
     GroupError
         For a faction name that is not in the vocabulary (the message lists the known ones).
     """
+    if vocabulary is None:
+        from nlp.text.vocabulary import load_vocabulary
+        vocabulary = load_vocabulary()
     names = faction_names(vocabulary)
     if factions:
-        wanted = [f.replace(" ", "_").replace("-", "_").casefold() for f in factions]
+        # the vocabulary's own name mapping (as Preprocessor.query_terms): any case, spelling or pattern
+        wanted = [vocabulary.term_for(f) or f for f in factions]
         unknown = [f for f in wanted if f not in names]
         if unknown:
             raise GroupError(f"Unknown faction {unknown[0]!r}; known factions: {', '.join(sorted(names))}")

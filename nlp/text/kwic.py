@@ -1,10 +1,14 @@
 """Keyword in context: every use of a word or phrase, with the words around it.
 
 Candidate articles come from the store's full-text index (FTS5, stemmed), so only articles that can
-contain the keyword are read; the match itself is then made in the article text, case-insensitively, so
-that the lines shown are exact. A phrase matches across spaces and hyphens ("soft left", "soft-left"); a
-term as the pipeline writes it (``soft_left``) is read as the phrase; ``*`` at the end of a word matches any
-ending (``nationalis*``).
+contain the keyword are read; the match itself is then made in the article text, so that the lines shown
+are exact. A keyword that names an entry of the phrase vocabulary, in any case (``nhs``, ``NHS``,
+``national_health_service``: the mapping of :meth:`nlp.text.preprocess.Preprocessor.query_terms`), shows
+every spelling the pipeline merges into that term, matched as the pipeline matches it (``NHS`` and
+``National Health Service``, case as written), so the lines are the uses the term counts. Any other keyword
+matches case-insensitively (unless ``case_sensitive``), across spaces and hyphens ("soft left",
+"soft-left"); a term as the pipeline writes it (``prime_minister``) is read as the phrase; ``*`` at the end
+of a word matches any ending (``nationalis*``).
 """
 from __future__ import annotations
 
@@ -44,15 +48,75 @@ def keyword_words(keyword: str) -> list[str]:
     return words
 
 
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """A case-insensitive regular expression for the keyword in running text."""
+def keyword_pattern(keyword: str, case_sensitive: bool = False) -> re.Pattern[str]:
+    """A regular expression for the keyword in running text (case-insensitive unless ``case_sensitive``)."""
+    if case_sensitive:
+        words = _WORD.findall(keyword.replace("_", " "))
+        keyword_words(keyword)  # the same check for a keyword without words
+    else:
+        words = keyword_words(keyword)
     parts = []
-    for w in keyword_words(keyword):
+    for w in words:
+        if w == "*":
+            continue
         if w.endswith("*"):
             parts.append(re.escape(w[:-1]) + r"\w*")
         else:
             parts.append(re.escape(w).replace("'", "['’]"))
-    return re.compile(r"(?<!\w)" + r"[\s\-–]+".join(parts) + r"(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + r"[\s\-–]+".join(parts) + r"(?!\w)", 0 if case_sensitive else re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class KeywordMatcher:
+    """What a keyword matches: regular expressions, each with the words one of which the text must also
+    have (a vocabulary entry's ``context``; empty: none needed), and the FTS5 query for candidates."""
+
+    patterns: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+    fts: str
+    term: str | None = None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Every match in ``text``, in order of position."""
+        found = []
+        for pattern, context in self.patterns:
+            if context and not any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text) for w in context):
+                continue
+            found.extend(pattern.finditer(text))
+        found.sort(key=lambda m: (m.start(), -m.end()))
+        end = -1
+        for m in found:  # overlapping spellings ("Socialist Campaign Group" / "Campaign Group"): the first
+            if m.start() >= end:
+                yield m
+                end = m.end()
+
+
+def keyword_matcher(keyword: str, case_sensitive: bool = False, vocabulary: Any = None) -> KeywordMatcher:
+    """How ``kwic`` finds ``keyword``: through the phrase vocabulary when it names an entry, else as written.
+
+    Parameters
+    ----------
+    keyword : str
+    case_sensitive : bool
+        Only a vocabulary name written exactly as a spelling or term maps to the entry; other keywords match
+        with their case.
+    vocabulary : nlp.text.vocabulary.Vocabulary, optional
+        Default: the shipped vocabulary.
+    """
+    if vocabulary is None:
+        from nlp.text.vocabulary import load_vocabulary
+        vocabulary = load_vocabulary()
+    if case_sensitive:
+        term = keyword if keyword in vocabulary.entries else next(
+            (e.term for e in vocabulary if keyword in e.spellings), None)
+    else:
+        term = vocabulary.term_for(keyword)
+    if term is None:
+        return KeywordMatcher(((keyword_pattern(keyword, case_sensitive), ()),), fts_query(keyword))
+    entry = vocabulary.entries[term]
+    patterns = [(keyword_pattern(p, entry.case_sensitive), ()) for p in entry.patterns]
+    patterns += [(keyword_pattern(p, True), ()) for p in entry.exact_patterns]
+    patterns += [(keyword_pattern(p, True), entry.context) for p in entry.context_patterns]
+    return KeywordMatcher(tuple(patterns), " OR ".join(fts_query(p) for p in entry.spellings), term)
 
 
 def fts_query(keyword: str) -> str:
@@ -68,7 +132,8 @@ def fts_query(keyword: str) -> str:
 
 
 
-def concordance(text: str, pattern: re.Pattern[str], window: int = 8) -> Iterator[tuple[str, str, str]]:
+def concordance(text: str, pattern: "re.Pattern[str] | KeywordMatcher", window: int = 8
+                ) -> Iterator[tuple[str, str, str]]:
     """``(left, match, right)`` for each match in ``text``, with ``window`` words each side."""
     for m in pattern.finditer(text):
         left = _TOKEN.findall(text[max(0, m.start() - 30 * window - 200):m.start()])[-window:] if window else []
@@ -77,7 +142,8 @@ def concordance(text: str, pattern: re.Pattern[str], window: int = 8) -> Iterato
         yield " ".join(left), " ".join(m.group(0).split()), " ".join(right)
 
 
-def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, **filters: Any) -> list[KwicLine]:
+def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, case_sensitive: bool = False,
+         vocabulary: Any = None, **filters: Any) -> list[KwicLine]:
     """Keyword-in-context lines for ``keyword`` across the corpus, oldest article first.
 
     Parameters
@@ -89,6 +155,10 @@ def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, **fi
         Words shown on each side.
     limit : int, optional
         At most this many lines (None: all).
+    case_sensitive : bool
+        Match the keyword with its case (``nhs`` is then not the NHS).
+    vocabulary : nlp.text.vocabulary.Vocabulary, optional
+        The phrase vocabulary of the corpus' pipeline (default: the shipped one).
     **filters
         Passed to the article query (``outlet=``, ``tendency=``, ``since=``, ``until=``).
 
@@ -99,10 +169,11 @@ def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, **fi
     """
     if window < 0:
         raise GroupError(f"--window must be 0 or more, not {window}")
-    pattern = keyword_pattern(keyword)
+    pattern = keyword_matcher(keyword, case_sensitive, vocabulary if vocabulary is not None
+                              else store_vocabulary(store))
     if store.count() == 0:
         raise EmptySelectionError("The corpus is empty; import or scrape articles first")
-    ids = store.match_ids(fts_query(keyword))
+    ids = store.match_ids(pattern.fts)
     lines: list[KwicLine] = []
     for start in range(0, len(ids), 200):
         for article in store.articles(ids=ids[start:start + 200], **filters):
@@ -114,6 +185,33 @@ def kwic(store: Any, keyword: str, window: int = 8, limit: int | None = 50, **fi
                     return lines
     log.info("kwic %r: %d candidate articles, %d lines", keyword, len(ids), len(lines))
     return lines
+
+
+def store_vocabulary(store: Any) -> Any:
+    """The phrase vocabulary of the pipeline that preprocessed ``store`` (the shipped one if none did)."""
+    from corpus.analyses import get_state
+    from nlp.text.vocabulary import load_vocabulary
+
+    state = get_state(store, "preprocessor") or {}
+    return load_vocabulary(state.get("phrases_file"))
+
+
+def nearest_corpus_terms(store: Any, keyword: str, n: int = 5) -> list[str]:
+    """The corpus terms closest in spelling to ``keyword`` (for "no article uses ..." messages); empty
+    when the corpus is not preprocessed. Reads the cached terms; preprocesses nothing."""
+    from corpus.analyses import iter_cached_terms
+    from nlp.errors import NotPreprocessedError
+    from nlp.text.preprocess import current_fingerprint
+    from nlp.text.vocabulary import nearest_terms
+
+    try:
+        fp = current_fingerprint(store)
+    except NotPreprocessedError:
+        return []
+    known: set[str] = set()
+    for terms in iter_cached_terms(store, fp):
+        known.update(terms)
+    return nearest_terms(keyword, known, n=n, vocabulary=store_vocabulary(store))
 
 
 def kwic_dicts(lines: list[KwicLine]) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from corpus.analyses import (cached_hashes, get_state, has_terms, iter_cached_te
 from corpus.store import CorpusStore
 
 from nlp.errors import NotPreprocessedError, UnknownModelError
+from nlp.text.names import FIRST_NAMES, count_after_titles, person_name_words
 from nlp.text.vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
@@ -47,7 +48,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the term rules change: every cached article is then processed again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 #: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
 CHUNK_CHARS = 100_000
@@ -61,6 +62,10 @@ _COLLOCATIONS_KEY = "collocations"
 class PhraseMerger:
     """spaCy component: merge the vocabulary's names into single tokens with the canonical lemma.
 
+    Patterns match case-insensitively unless the entry is ``case_sensitive``; ``exact_patterns`` always match
+    exactly; ``context_patterns`` match exactly and only in a doc that also has one of the entry's
+    ``context`` words. Where matches overlap, the longest wins.
+
     Parameters
     ----------
     nlp : Language
@@ -71,12 +76,25 @@ class PhraseMerger:
         self.vocabulary = vocabulary
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.contextual = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.context: dict[int, frozenset[int]] = {}
         for entry in vocabulary:
             matcher = self.exact if entry.case_sensitive else self.lower
             matcher.add(entry.term, [nlp.make_doc(p) for p in entry.patterns])
+            if entry.exact_patterns:
+                self.exact.add(entry.term, [nlp.make_doc(p) for p in entry.exact_patterns])
+            if entry.context_patterns:
+                self.contextual.add(entry.term, [nlp.make_doc(p) for p in entry.context_patterns])
+                self.context[nlp.vocab.strings[entry.term]] = frozenset(nlp.vocab.strings.add(w)
+                                                                        for w in entry.context)
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.lower(doc) + self.exact(doc)
+        if self.context:
+            contextual = self.contextual(doc)
+            if contextual:
+                orths = {t.orth for t in doc}
+                matches += [m for m in contextual if self.context[m[0]] & orths]
         if not matches:
             return doc
         spans = filter_spans([Span(doc, start, end, label=match_id) for match_id, start, end in matches])
@@ -151,8 +169,21 @@ class Collocations:
         bigram is kept when its score exceeds ``threshold``); counting uses ``collections.Counter``, which is
         several times faster than ``Phrases.learn_vocab``. Memory follows the vocabulary, not the corpus:
         past ``max_bigrams`` distinct bigrams the rarest are pruned, as gensim's ``prune_vocab`` does.
-        Terms in ``exclude`` (the vocabulary's names: ``soft_left``) are never joined to a neighbour, so a
-        name stays countable however often it stands next to another.
+
+        These bigrams are never collocations, so that no count is split into fragments:
+
+        * a term with itself (``thank thank``, ``chapter chapter``: list debris, not a phrase);
+        * one with a term of ``exclude`` (the vocabulary's names: ``soft_left``), so a name stays countable
+          however often it stands next to another;
+        * one with a person's name word (:func:`nlp.text.names.person_name_words`): a term seen right after
+          a personal title ("Mrs Thatcher", "President Bush", "Prime Minister Jane Doe") twice and in a
+          tenth of its uses, or as often after a given name or another name word ("Jane Doe"). "Margaret
+          Thatcher", "Mrs Thatcher" and "Thatcher" then all count as ``thatcher``, never as
+          ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``;
+        * one whose second part is seen twice after a title, even if it is mostly an ordinary word ("Mr
+          Major" keeps ``john_major`` from forming);
+        * one with a common given name (:data:`nlp.text.names.FIRST_NAMES`): ``george bush`` stays two
+          terms, so "Bush" alone counts with "George Bush".
         """
         from gensim.models.phrases import npmi_scorer, original_scorer
 
@@ -162,19 +193,23 @@ class Collocations:
         scorer = scorers[scoring]
         words: Counter = Counter()
         bigrams: Counter = Counter()
+        titled: Counter = Counter()  # terms right after a two-word title ("prime minister")
         total, min_reduce = 0, 1
         for terms in documents:
             words.update(terms)
             bigrams.update(zip(terms, terms[1:]))
             total += len(terms)
+            count_after_titles(terms, titled)
             if len(bigrams) > max_bigrams:
                 min_reduce += 1
                 bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
-        exclude = frozenset(exclude)
+        names, surnames = person_name_words(bigrams, titled, words)
+        exclude = frozenset(exclude) | names | FIRST_NAMES
         pairs = [(a, b) for (a, b), n in bigrams.items()
-                 if n >= min_count and a not in exclude and b not in exclude
+                 if n >= min_count and a != b and a not in exclude and b not in exclude and b not in surnames
                  and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
-        return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring})
+        return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring,
+                           "name_words": len(names)})
 
     def apply(self, terms: list[str]) -> list[str]:
         if not self.pairs or len(terms) < 2:
@@ -246,6 +281,7 @@ class Preprocessor:
         self.stop_words = frozenset(w.lower() for w in self.nlp.Defaults.stop_words) | self.vocabulary.stop_words
         self._phrase_terms = frozenset(self.vocabulary.entries)
         self._cache: dict[tuple[int, int], str | None] = {}
+        self._query_matcher: PhraseMatcher | None = None
         self._lookup = None
         if model is None:
             self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
@@ -323,6 +359,57 @@ class Preprocessor:
         if term in self.stop_words or not _TERM.fullmatch(term):
             return None
         return term.replace("’", "'")
+
+    def query_terms(self, query: str, case_sensitive: bool = False) -> tuple[str, ...]:
+        """The terms a query stands for, as the corpus' terms (before collocations) write them.
+
+        Every term query (``terms trends``, ``kwic``, ``mentions --faction``) goes through this one mapping:
+        a name of the phrase vocabulary, in any case and with hyphens, spaces or underscores, is its
+        canonical term (``"nhs"``, ``"NHS"`` and ``"National Health Service"`` give
+        ``("national_health_service",)``); names inside a longer query are merged the same way; the rest
+        goes through the pipeline (``"devolved powers"`` gives ``("devolve", "power")``). A collocation as
+        written (``prime_minister``) is read as its words.
+
+        Parameters
+        ----------
+        query : str
+        case_sensitive : bool
+            Match vocabulary names only as the corpus' text must write them (``"nhs"`` is then the word
+            ``nhs``, not the NHS).
+
+        Returns
+        -------
+        tuple of str
+            Empty when preprocessing removes everything (a stop word, a number).
+        """
+        query = query.strip()
+        if query in self._phrase_terms:
+            return (query,)
+        text = query.replace("_", " ")
+        if not case_sensitive:
+            term = self.vocabulary.term_for(text)
+            if term is not None:
+                return (term,)
+            text = self._merge_query_names(text)
+        return tuple(next(self._pipe_base([(text, None)]))[0])
+
+    def _merge_query_names(self, text: str) -> str:
+        """Replace every vocabulary name in ``text``, in any case, by its canonical term (a contextual spelling
+        such as "Campaign Group" only maps as the whole query)."""
+        if self._query_matcher is None:
+            self._query_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+            for entry in self.vocabulary:
+                # not the contextual spellings: "local campaign group" is not the Socialist Campaign Group
+                spellings = entry.patterns + entry.exact_patterns
+                self._query_matcher.add(entry.term, [self.nlp.make_doc(p) for p in spellings])
+        doc = self.nlp.make_doc(text)
+        spans = filter_spans([Span(doc, s, e, label=m) for m, s, e in self._query_matcher(doc)])
+        out, pos = [], 0
+        for span in sorted(spans, key=lambda sp: sp.start):
+            out.append(doc[pos:span.start].text_with_ws + span.label_ + span[-1].whitespace_)
+            pos = span.end
+        out.append(doc[pos:].text)
+        return "".join(out)
 
     def terms(self, text: str) -> list[str]:
         """The terms of one text (with collocations, when the preprocessor has them)."""

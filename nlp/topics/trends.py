@@ -21,6 +21,7 @@ from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError, NlpError
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys, is_rise
 from nlp.text.preprocess import Preprocessor
+from nlp.text.vocabulary import nearest_terms
 
 log = logging.getLogger(__name__)
 
@@ -223,12 +224,19 @@ def recent_shifts(docs: DocumentTerms, theta: np.ndarray, rows: Sequence[Mapping
 
 # ----------------------------------------------------------------------------- terms
 def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preprocessor, by: str = "tendency",
-                period: str = "year", bootstrap: int = BOOTSTRAP, seed: int = 0) -> list[dict[str, Any]]:
+                period: str = "year", case_sensitive: bool = False, bootstrap: int = BOOTSTRAP,
+                seed: int = 0) -> list[dict[str, Any]]:
     """How often words or phrases are used, per 10,000 terms, by period and group.
 
-    Each word is put through the same pipeline as the corpus (``"soft left"`` -> ``soft_left``;
-    ``"devolved"`` -> ``devolve``), so it is counted as the corpus's terms are: give the preprocessor that
-    made the corpus' terms (``Preprocessor.from_store(store)``).
+    Each word is mapped to the corpus' terms by :meth:`Preprocessor.query_terms`, as every term query is:
+    vocabulary names in any case (``"nhs"`` and ``"NHS"`` both count ``national_health_service``), the rest
+    through the pipeline (``"devolved"`` -> ``devolve``). Give the preprocessor that made the corpus' terms
+    (``Preprocessor.from_store(store)``).
+
+    Parameters
+    ----------
+    case_sensitive : bool
+        Map vocabulary names only as written (``"nhs"`` is then the word ``nhs``).
 
     Returns
     -------
@@ -239,7 +247,8 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
     Raises
     ------
     InvalidParameterError
-        A word that preprocessing removes entirely (a stop word, a number).
+        A word that preprocessing removes entirely (a stop word, a number), or whose terms the selection
+        never uses (the message names the nearest terms it does use).
     NotPreprocessedError
     """
     period_of(None, period)
@@ -248,13 +257,19 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
         raise InvalidParameterError("name at least one word or phrase", param="WORD")
     # Counted on the terms before collocations, so "soft left" is found inside a soft_left_hard_left
     # collocation too; a multi-word query is counted as a sequence.
-    pre = preprocessor
     queries: dict[str, tuple[str, ...]] = {}
+    known = set(docs.vocabulary)
     for word in words:
-        terms = tuple(t for terms, _ in pre.pipe([(word, None)], collocations=False) for t in terms)
+        terms = preprocessor.query_terms(word, case_sensitive=case_sensitive)
         if not terms:
             raise InvalidParameterError(f"{word!r} has no terms after preprocessing (a stop word or a number?)",
                                         param="WORD")
+        unknown = [t for t in terms if t not in known]
+        if unknown:
+            near = nearest_terms(word if len(terms) == 1 else unknown[0], known, vocabulary=preprocessor.vocabulary)
+            raise InvalidParameterError(
+                f"{word!r} (term {unknown[0]!r}) is used nowhere in this selection; nearest terms used: "
+                f"{', '.join(near) if near else 'none'}", param="WORD")
         queries[word] = terms
     words_ = list(queries)
     cells: dict[tuple[str, str], list[int]] = {}
