@@ -98,12 +98,19 @@ class Article:
         return "h" + self.content_hash[:16]
 
     @functools.cached_property
+    def _digest(self) -> tuple[str, int]:
+        """The text's duplicate key and word count, from one pass over its words."""
+        text = self.text if self.text.isascii() else unicodedata.normalize("NFKC", self.text)
+        words = text.split()
+        return hashlib.sha256(" ".join(words).casefold().encode("utf-8")).hexdigest(), len(words)
+
+    @property
     def content_hash(self) -> str:
-        return text_hash(self.text)
+        return self._digest[0]
 
     @property
     def word_count(self) -> int:
-        return count_words(self.text)
+        return self._digest[1]
 
     @property
     def year(self) -> int | None:

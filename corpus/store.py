@@ -142,12 +142,13 @@ class CorpusStore:
         """
         result = AddResult()
         with self.transaction(), self.bulk_writer(batch_size) as writer:
+            batch: list[Article] = []
             for article in articles:
-                if writer.insert(article):
-                    result.inserted += 1
-                else:
-                    result.duplicates += 1
-                    result.duplicate_ids.append(article.id)
+                batch.append(article)
+                if len(batch) >= batch_size:
+                    writer.insert_many(batch, result)
+                    batch = []
+            writer.insert_many(batch, result)
         return result
 
     @contextmanager
@@ -380,6 +381,8 @@ class BulkWriter:
         self._indexed_to = conn.execute("SELECT COALESCE(MAX(pk), 0) FROM articles").fetchone()[0]
         self._pending = 0
         self._now = now_utc()
+        #: Rows indexed with one ``INSERT ... SELECT`` at a time (FTS5 keeps its own memory bounded).
+        self.index_every = max(self.batch_size, 50_000)
 
     def insert(self, article: Article) -> bool:
         """Insert one article; False for a duplicate (same id, canonical URL or text)."""
@@ -389,6 +392,24 @@ class BulkWriter:
         if self._pending >= self.batch_size:
             self.flush()
         return True
+
+    def insert_many(self, articles: list[Article], result: "AddResult") -> None:
+        """Insert a batch with one ``executemany`` and index it; duplicates are counted in ``result``."""
+        if not articles:
+            return
+        before = self.conn.execute("SELECT COALESCE(MAX(pk), 0) FROM articles").fetchone()[0]
+        self.conn.executemany(_INSERT, [_row(a, self._now) for a in articles])
+        new = {r[0] for r in self.conn.execute("SELECT id FROM articles WHERE pk > ?", (before,))}
+        for article in articles:
+            if article.id in new:
+                new.discard(article.id)  # a second copy within the batch is a duplicate
+                result.inserted += 1
+            else:
+                result.duplicates += 1
+                result.duplicate_ids.append(article.id)
+        self._pending += len(articles)
+        if self._pending >= self.index_every:
+            self.flush()
 
     def flush(self) -> None:
         """Add the rows inserted since the last flush to the full-text index."""
