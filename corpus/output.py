@@ -25,7 +25,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import CorpusError
 
-__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
+__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "sha256_file", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
            "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -251,6 +251,17 @@ def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file (hex), read in blocks: the checksums model manifests record and verify."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 # -- CSV injection ----------------------------------------------------------------------------

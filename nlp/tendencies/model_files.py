@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from corpus.output import atomic_directory
+from corpus.output import atomic_directory, sha256_file  # noqa: F401 (sha256_file: part of this module's API)
 from nlp.errors import NlpError
 from nlp.tendencies.estimator import rebuild_pipeline
 
@@ -39,14 +39,6 @@ DATA_FILES = ("vocabulary.json", "idf.npy", "coef.npy", "intercept.npy", "classe
 
 class ModelFileError(NlpError):
     """A model directory that is missing, damaged or not written by this toolkit."""
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] | None = None) -> str:

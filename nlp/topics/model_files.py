@@ -10,26 +10,18 @@ the topics of new documents.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from corpus.output import sha256_file
 from nlp.errors import TopicModelError
 
 #: The files of a saved model; their checksums are recorded in the manifest under "checksums".
 MODEL_FILES = ("lambda.npy", "alpha.npy", "eta.npy", "vocabulary.json")
 FORMAT = "softleft-lda-1"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def save_lda(model: Any, dictionary: Any, directory: Path) -> dict[str, Any]:
@@ -43,7 +35,7 @@ def save_lda(model: Any, dictionary: Any, directory: Path) -> dict[str, Any]:
     vocabulary = [dictionary[i] for i in range(len(dictionary))]
     (directory / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
     return {"format": FORMAT, "k": int(lam.shape[0]), "n_terms": int(lam.shape[1]),
-            "checksums": {name: _sha256(directory / name) for name in MODEL_FILES}}
+            "checksums": {name: sha256_file(directory / name) for name in MODEL_FILES}}
 
 
 def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -66,7 +58,7 @@ def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
         path = directory / name
         if not path.is_file():
             raise TopicModelError(f"{directory}: {name} is missing; fit the model again with `topics fit`")
-        if _sha256(path) != record["checksums"].get(name):
+        if sha256_file(path) != record["checksums"].get(name):
             raise TopicModelError(f"{directory}: {name} does not match the checksum recorded in the corpus "
                                   "(changed or damaged); refusing to load it: fit the model again")
     try:
