@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 MIN_CLASS_ARTICLES = 8
 #: Pairwise contrasts are drawn when there are at most this many labelled tendencies.
 MAX_PAIRWISE_GROUPS = 4
+#: Bootstrap resamples for the stability of contrast terms in a run (fewer than ``contrast``'s 50: a run
+#: draws many contrasts).
+RUN_BOOTSTRAP = 20
 
 
 def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds: int = 5,
@@ -35,7 +38,8 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     docs : nlp.documents.DocumentTerms
         Read with ``raw=True`` (mentions count faction names before collocations).
     seed, top, folds
-        As for ``classify evaluate`` and ``contrast``.
+        As for ``classify evaluate`` and ``contrast`` (the evaluation also scores the classifier with
+        self-names masked; contrast terms get their stability over :data:`RUN_BOOTSTRAP` resamples).
     model_dir : path, optional
         Also train a classifier on every labelled article, save it here, and predict the tendency of every
         unlabelled or mixed-outlet article (``predicted``; the caller stores it).
@@ -71,7 +75,8 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
             out["skipped"]["classifier predictions"] = str(exc)
     try:
         out["against_rest"] = contrast_each_against_rest(docs, field="tendency", top=top,
-                                                         exclude=("unlabelled", "mixed", *rare))
+                                                         exclude=("unlabelled", "mixed", *rare),
+                                                         bootstrap=RUN_BOOTSTRAP, seed=seed)
     except NlpError as exc:
         out["skipped"]["contrasts"] = str(exc)
     groups = [r.a for r in out["against_rest"]]
@@ -80,7 +85,7 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         ordered = sorted(groups, key=lambda g: (g != "soft_left", g))
         for a, b in combinations(ordered, 2):
             try:
-                out["pairwise"].append(contrast(docs, a, b, top=top))
+                out["pairwise"].append(contrast(docs, a, b, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed))
             except NlpError as exc:
                 out["skipped"][f"contrast {a} vs {b}"] = str(exc)
     try:

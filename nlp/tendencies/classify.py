@@ -153,7 +153,7 @@ def cross_validate_documents(
     seed: int = 0,
     progress: Callable[[int, int], Any] | None = None,
     mask: Iterable[str] | None = None,
-    n_jobs: int | None = -1,
+    n_jobs: int | None = None,
     forward: bool = False,
     **params: Any,
 ) -> dict[str, Any]:
@@ -194,7 +194,7 @@ def evaluate(
     vocabulary: Any = None,
     labels: Any = None,
     period_years: int = 1,
-    n_jobs: int | None = -1,
+    n_jobs: int | None = None,
     top: int = TOP_FEATURES,
 ) -> dict[str, Any]:
     """Cross-validated evaluation of the tendency classifier on a selection (``classify evaluate``).
@@ -220,8 +220,9 @@ def evaluate(
         ``store.labels`` for the corpus' own).
     period_years : int
         Length of a period for ``group_by="period"`` (default: a year).
-    n_jobs : int
-        Folds fitted in parallel (-1: every core); the numbers do not depend on it.
+    n_jobs : int, optional
+        Folds fitted in parallel (-1: every core; None: every core for a large selection); the numbers do
+        not depend on it.
     top : int
         Top features per class.
 

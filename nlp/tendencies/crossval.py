@@ -33,6 +33,9 @@ INTERVAL_LEVEL = 0.95
 MASK_DROP_CAVEAT = 0.03
 #: Top features per class reported (and checked for self-names).
 TOP_FEATURES = 10
+#: With ``n_jobs=None`` folds run in parallel (every core) only for a count matrix with at least this many
+#: non-zero cells: below it, starting the worker processes costs more than the folds.
+PARALLEL_MIN_NNZ = 200_000
 
 
 class ClassifyError(NlpError):
@@ -188,7 +191,7 @@ def cross_validate_matrix(
     seed: int = 0,
     forward: bool = False,
     masked: Sequence[int] | np.ndarray | None = None,
-    n_jobs: int | None = -1,
+    n_jobs: int | None = None,
     top: int = TOP_FEATURES,
     replicates: int = INTERVAL_REPLICATES,
     progress: Callable[[int, int], Any] | None = None,
@@ -212,8 +215,9 @@ def cross_validate_matrix(
         of tested periods are scored.
     masked : array of int, optional
         Columns (self-names) to drop for the second, masked score; None for no masked score.
-    n_jobs : int
-        Parallel folds (joblib; -1 every core). The numbers do not depend on it.
+    n_jobs : int, optional
+        Parallel folds (joblib; -1 every core); None: every core for a large matrix
+        (:data:`PARALLEL_MIN_NNZ`), else one. The numbers do not depend on it.
     top : int
         Top features per class, from a model fitted on every document.
     replicates : int
@@ -254,7 +258,9 @@ def cross_validate_matrix(
         return delayed(_fit_predict)(m[train_idx], y[train_idx], m[test_idx], seed, params)
 
     results = []
-    runner = Parallel(n_jobs=n_jobs if total > 1 else 1, return_as="generator")
+    if n_jobs is None:
+        n_jobs = -1 if counts.nnz >= PARALLEL_MIN_NNZ else 1
+    runner = Parallel(n_jobs=n_jobs, return_as="generator")
     for done, out in enumerate(runner(job(name, f) for name, f in tasks), 1):
         results.append(out)
         if progress:
@@ -294,6 +300,9 @@ def cross_validate_matrix(
     p, r, f, s = precision_recall_fscore_support(yt, pred, labels=classes, zero_division=0)
     macro_f1, accuracy = _scores(yt, pred, classes)
     base_f1, base_acc = _scores(yt, base, classes)
+    # Guessing each class at its rate scores a macro-F1 of 1/K in expectation (each class's precision and
+    # recall tend to its share), never less than the majority baseline's: the interval must clear both.
+    chance_f1 = round(1.0 / len(classes), 4)
     result: dict[str, Any] = {"macro_f1": macro_f1}
     if replicates:
         units = split_groups[tested] if split_groups is not None else None
@@ -303,10 +312,11 @@ def cross_validate_matrix(
                                 + ("groups (each with all its articles)" if units is not None else "articles")
                                 + " over the out-of-fold predictions",
                                 "level": INTERVAL_LEVEL, "replicates": replicates, "seed": seed})
-        if lo <= base_f1:
+        if lo <= max(base_f1, chance_f1):
             caveats.append(
                 f"The classifier cannot tell these groups apart under this grouping: the {INTERVAL_LEVEL:.0%} "
-                f"interval of its macro-F1 ({lo:.2f} to {hi:.2f}) reaches the baseline's {base_f1:.2f}")
+                f"interval of its macro-F1 ({lo:.2f} to {hi:.2f}) reaches the baseline's "
+                f"{max(base_f1, chance_f1):.2f}")
     result["accuracy"] = accuracy
     if "masked" in preds:
         result["masked_macro_f1"], result["masked_accuracy"] = _scores(yt, preds["masked"], classes)
@@ -336,7 +346,8 @@ def cross_validate_matrix(
         "folds": n_splits,
         "splitter": splitter_name,
         "baseline": {"strategy": "always the most frequent class", "class": majority_all,
-                     "macro_f1": base_f1, "accuracy": base_acc},
+                     "macro_f1": base_f1, "accuracy": base_acc,
+                     "chance_macro_f1": chance_f1, "chance": "guessing each class at its rate (1 / classes)"},
         "fold_macro_f1": fold_f1["full"],
         "n_documents": int(len(y)),
         "n_tested": int(tested.sum()),
