@@ -34,7 +34,7 @@ import numpy as np
 PARTY_ALIASES: dict[str, tuple[str, ...]] = {
     "lab": ("labour", "labour_party", "new_labour", "old_labour", "labourite", "labourites"),
     "slab": ("labour", "labour_party", "scottish_labour"),
-    "con": ("conservative", "conservatives", "conservative_party", "tory", "tories", "toryism"),
+    "con": ("conservative", "conservatives", "conservative_party", "tory", "tories", "toryism", "unionist_party"),
     "scon": ("conservative", "conservatives", "conservative_party", "tory", "tories", "unionist"),
     "lib": ("liberal", "liberals", "liberal_party", "liberalism"),
     "ld": ("liberal", "liberals", "liberal_democrats", "liberal_democrat", "democrat", "democrats", "lib_dem",

@@ -1,7 +1,10 @@
 """Self-names under control: the masked score, the interval against the baseline, folds forward in time."""
 from __future__ import annotations
 
+import json
 import random
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -142,3 +145,27 @@ def test_evaluate_by_period(named):
     assert result["n_groups"] == 4 and result["n_tested"] < result["n_documents"] == len(docs)
     with pytest.raises(Exception, match="Cannot predict the year while grouping by period"):
         evaluate(dt, label_field="year", group_by="period")
+
+
+MANIFESTOS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+
+
+@pytest.mark.skipif(not MANIFESTOS.is_file(), reason="../shared/data is absent")
+def test_real_manifestos_name_their_parties():
+    stop = set("the a an and or of to in for on is are be will we our that this it with as by at from which "
+               "have has not their they its all was were been".split())
+    terms, labels, published = [], [], []
+    with MANIFESTOS.open(encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            if d["doc_id"] == "UK_natl_1959_en_Con" or d["Party"] not in ("Lab", "Con"):  # 1959 Con is Labour's
+                continue
+            terms.append([t for t in re.findall(r"[a-z]+", d["text"].lower()) if t not in stop and len(t) > 2])
+            labels.append(d["Party"])
+            published.append(str(d["Year"]))
+    docs = DocumentTerms.from_terms(terms, labels=labels, published=published, outlets=["manifesto"] * len(terms))
+    result = evaluate(docs, group_by="period", folds=5, seed=0)
+    assert result["macro_f1"] >= 0.8 and result["masked_macro_f1"] >= 0.75  # content, not only names
+    assert {"labour", "tory"} <= set(result["self_names_in_top_features"]["Lab"])
+    assert "conservative" in result["self_names_in_top_features"]["Con"]
+    assert any(c.startswith("Self-names are among the top features") for c in result["caveats"])
