@@ -118,6 +118,14 @@ def make_splitter(labels: Sequence[str], groups: Sequence[str] | None, folds: in
 def _fit_predict(train: sparse.csr_matrix, y_train: np.ndarray, test: sparse.csr_matrix | None, seed: int,
                  params: dict[str, Any]) -> tuple[np.ndarray | None, Any]:
     """One fold: TF-IDF on the training rows, logistic regression; the test rows' predictions, the model."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # the folds are the parallelism: one BLAS thread each, never contending
+        return _fit_predict_fold(train, y_train, test, seed, params)
+
+
+def _fit_predict_fold(train: sparse.csr_matrix, y_train: np.ndarray, test: sparse.csr_matrix | None, seed: int,
+                      params: dict[str, Any]) -> tuple[np.ndarray | None, Any]:
     from nlp.tendencies.estimator import make_classifier, tfidf_rows
 
     if len(set(y_train)) < 2:
