@@ -2,10 +2,13 @@
 
 Three things a researcher does with them:
 
-* :func:`evaluate` - cross-validated macro-F1, accuracy, per-class precision/recall/F1 and a confusion
-  matrix, beside a majority-class baseline. Folds never split a group (an outlet or an author), so the
-  classifier is scored on writers or outlets it has never seen: otherwise it can score well by learning
-  who wrote a piece rather than which tendency it argues.
+* :func:`evaluate` - cross-validated macro-F1 (with a bootstrap interval), accuracy, per-class
+  precision/recall/F1 and a confusion matrix, beside a majority-class baseline; a second score with the
+  self-names masked (:mod:`nlp.tendencies.masking`) and the top features per class. Folds never split a
+  group (an outlet or an author), so the classifier is scored on writers or outlets it has never seen:
+  otherwise it can score well by learning who wrote a piece rather than which tendency it argues; or they
+  go forward in time (``group_by="period"``). The cross-validation itself is :mod:`nlp.tendencies.crossval`
+  (one count matrix, folds in parallel).
 * :func:`train` - fit on every labelled article and save a model directory (:mod:`nlp.model_files`:
   JSON and ``.npy`` only, a manifest with SHA-256 checksums; nothing that can run code is ever loaded).
 * :func:`predict_text` / :func:`predict_unlabelled` - probabilities for a text, or for every article
