@@ -30,7 +30,7 @@ RUN_BOOTSTRAP = 20
 
 
 def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds: int = 5,
-                       model_dir: str | Path | None = None) -> dict[str, Any]:
+                       model_dir: str | Path | None = None, labels: Any = None) -> dict[str, Any]:
     """Run the classifier evaluation, contrasts and mention mining on a selection.
 
     Parameters
@@ -40,6 +40,9 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     seed, top, folds
         As for ``classify evaluate`` and ``contrast`` (the evaluation also scores the classifier with
         self-names masked; contrast terms get their stability over :data:`RUN_BOOTSTRAP` resamples).
+    labels : corpus.labels.LabelSet, optional
+        The labels in force (``store.labels``), whose outlet and tendency names are masked for the
+        classifier's second score; default the shipped labels.
     model_dir : path, optional
         Also train a classifier on every labelled article, save it here, and predict the tendency of every
         unlabelled or mixed-outlet article (``predicted``; the caller stores it).
@@ -63,12 +66,12 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
             f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
     for group_by in ("outlet", "author"):
         try:
-            out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed)
+            out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
     if model_dir is not None:
         try:
-            out["model"] = train(kept, str(model_dir), seed=seed, top=top)
+            out["model"] = train(kept, str(model_dir), seed=seed, top=top, labels=labels)
             out["predicted"] = predict_unlabelled(docs, str(model_dir))
             out["predictions"] = prediction_summary(out["predicted"], by="author")
         except NlpError as exc:
