@@ -259,27 +259,26 @@ def rank_matrices(
 
 
 class _SideMatrix:
-    """Accumulates one side's documents as rows of a sparse count matrix over a shared term index."""
+    """Accumulates one side's documents (their terms, flat) for a sparse count matrix built at the end."""
 
-    def __init__(self, index: dict[str, int]):
-        self.index = index
-        self.indices: list[int] = []
-        self.data: list[int] = []
-        self.indptr = [0]
+    def __init__(self) -> None:
+        self.flat: list[str] = []
+        self.lengths: list[int] = []
 
-    def add(self, terms: Iterable[str]) -> None:
-        for term, n in Counter(terms).items():
-            self.indices.append(self.index.setdefault(term, len(self.index)))
-            self.data.append(n)
-        self.indptr.append(len(self.indices))
+    def add(self, terms: Sequence[str]) -> None:
+        self.flat.extend(terms)
+        self.lengths.append(len(terms))
 
     def __len__(self) -> int:
-        return len(self.indptr) - 1
+        return len(self.lengths)
 
-    def matrix(self, n_terms: int, order: np.ndarray) -> sparse.csr_matrix:
-        m = sparse.csr_matrix((np.asarray(self.data, dtype=np.float64), np.asarray(self.indices, dtype=np.int64),
-                               np.asarray(self.indptr, dtype=np.int64)), shape=(len(self), n_terms))
-        return m[:, order]
+    def matrix(self, index: dict[str, int]) -> sparse.csr_matrix:
+        """Documents x terms counts, columns by ``index`` (term -> column)."""
+        cols = np.fromiter(map(index.__getitem__, self.flat), dtype=np.int64, count=len(self.flat))
+        rows = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
+        m = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(self.lengths), len(index)))
+        m.sum_duplicates()
+        return m
 
 
 def _mask_filter(mask: Iterable[str] | None):
@@ -338,8 +337,7 @@ def contrast_pairs(
     one_vs_rest = b is None or b.casefold() == REST
     if not one_vs_rest and a.casefold().strip() == b.casefold().strip():
         raise GroupError(f"Contrast needs two different groups, got {a!r} twice")
-    index: dict[str, int] = {}
-    side_a, side_b = _SideMatrix(index), _SideMatrix(index)
+    side_a, side_b = _SideMatrix(), _SideMatrix()
     keep = _mask_filter(mask)
     known: Counter = Counter()
     overlap = n_docs = 0
@@ -359,14 +357,14 @@ def contrast_pairs(
     check_groups([a] if one_vs_rest else [a, b], known, field)  # type: ignore[list-item]
     b_name = REST if one_vs_rest else b
     for name, side in ((a, side_a), (b_name, side_b)):
-        if len(side) == 0 or not side.data:
+        if len(side) == 0 or not side.flat:
             raise EmptySelectionError(
                 f"Group {name!r} ({field}) has no terms to contrast"
                 + (f" ({overlap} articles belong to both groups)" if overlap else "")
             )
-    vocab = sorted(index)
-    order = np.asarray([index[t] for t in vocab], dtype=np.int64)
-    m_a, m_b = side_a.matrix(len(index), order), side_b.matrix(len(index), order)
+    vocab = sorted(set(side_a.flat) | set(side_b.flat))
+    index = {t: i for i, t in enumerate(vocab)}
+    m_a, m_b = side_a.matrix(index), side_b.matrix(index)
     background = _array(prior, vocab) if prior is not None else None
     terms_a, terms_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
                                      prior=background, alpha0=alpha0, bootstrap=bootstrap, seed=seed)
