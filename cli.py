@@ -836,10 +836,13 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
       python cli.py classify evaluate --label-field outlet --group-by period --period-years 4
     """
     from nlp.tendencies.classify import evaluate
+    from nlp.tendencies.masking import corpus_vocabulary
 
-    result = evaluate(s.documents(selection), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
+    docs = s.documents(selection)
+    result = evaluate(docs, label_field=label_field, group_by=group_by, folds=folds, seed=seed,
                       include_mixed=include_mixed, progress=_fold_progress(s), mask_names=mask_names,
-                      labels=s.store().labels, period_years=period_years, n_jobs=n_jobs, top=top)
+                      vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
+                      period_years=period_years, n_jobs=n_jobs, top=top)
     if as_json:
         emit_json(result)
         return
@@ -891,8 +894,10 @@ def classify_train(s: Settings, output, label_field, include_mixed, top, selecti
     from nlp.tendencies.classify import train
 
     output = output or _default_model_dir(s)
+    from nlp.tendencies.masking import corpus_vocabulary
+
     info = train(s.documents(selection), output, label_field=label_field, seed=seed, include_mixed=include_mixed,
-                 top=top, labels=s.store().labels)
+                 top=top, vocabulary=corpus_vocabulary(s.store()), labels=s.store().labels)
     if as_json:
         emit_json(info)
         return
@@ -990,10 +995,10 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, boo
     """
     from nlp.report.plots import plot_contrast
     from nlp.tendencies.contrast import contrast
-    from nlp.tendencies.masking import self_names
+    from nlp.tendencies.masking import corpus_vocabulary, self_names
 
     docs = s.documents(selection)
-    mask = self_names(docs, labels=s.store().labels) if mask_names else None
+    mask = self_names(docs, corpus_vocabulary(s.store()), s.store().labels) if mask_names else None
     result = contrast(docs, a, b, field=field, top=top, min_count=min_count, ngrams=ngrams, min_docs=min_docs,
                       bootstrap=bootstrap, seed=seed, mask=mask)
     if plot:

@@ -24,10 +24,13 @@ never as its separate words, so ``open`` and ``left`` stay in the vocabulary.
 """
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Iterable
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 #: Words a party is called by, for the label values that are the usual abbreviations of UK parties (the
 #: codes of the Manifesto Project and quanteda's UK manifestos). Extend it for other party systems.
@@ -108,6 +111,20 @@ def self_names(docs: Any = None, vocabulary: Any = None, labels: Any = None,
             names.add(term)
             names.update(PARTY_ALIASES.get(term, ()))
     return sorted(names)
+
+
+def corpus_vocabulary(store: Any) -> Any:
+    """The phrase vocabulary the corpus was preprocessed with (the shipped one plus its ``--phrases`` file),
+    so its own names are masked too; the shipped vocabulary when that cannot be rebuilt (logged)."""
+    from nlp.errors import NlpError
+    from nlp.text.preprocess import Preprocessor
+    from nlp.text.vocabulary import load_vocabulary
+
+    try:
+        return Preprocessor.from_store(store).vocabulary
+    except (NlpError, OSError) as exc:
+        log.warning("masking the shipped vocabulary's names only: %s", exc)
+        return load_vocabulary()
 
 
 def masked_columns(vocabulary: Iterable[str], names: Iterable[str]) -> np.ndarray:

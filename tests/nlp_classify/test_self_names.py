@@ -169,3 +169,19 @@ def test_real_manifestos_name_their_parties():
     assert {"labour", "tory"} <= set(result["self_names_in_top_features"]["Lab"])
     assert "conservative" in result["self_names_in_top_features"]["Con"]
     assert any(c.startswith("Self-names are among the top features") for c in result["caveats"])
+
+
+def test_the_corpus_own_phrase_file_is_masked_too(tmp_path):
+    from nlp.tendencies.masking import corpus_vocabulary
+    from nlp.text.preprocess import Preprocessor, preprocess_corpus
+
+    from .corpus_fixture import build_store
+
+    phrases = tmp_path / "phrases.toml"
+    phrases.write_text('version = 1\n[terms.red_rose_circle]\ncategory = "faction"\nname = "Red Rose Circle"\n'
+                       'patterns = ["Red Rose Circle"]\n', encoding="utf-8")
+    store = build_store(tmp_path / "c.db", per_outlet=2, preprocess=False)
+    preprocess_corpus(store, Preprocessor(phrases_file=phrases))
+    assert "red_rose_circle" in self_names(vocabulary=corpus_vocabulary(store))
+    assert "red_rose_circle" not in self_names()
+    store.close()
