@@ -150,9 +150,9 @@ class Terminal:
                 self.progress(step, done, total)
         return report
 
-    def folds(self, label: str = "cross-validation") -> Callable[[int, int], None]:
+    def folds(self, label: str = "cross-validation: fold") -> Callable[[int, int], None]:
         def update(done: int, total: int) -> None:
-            self.status(f"{label}: fold {done}/{total}")
+            self.status(f"{label} {done}/{total}")
             if done == total:
                 self.clear()
         return update
@@ -1008,34 +1008,53 @@ def classify_group() -> None:
 @classify_group.command("evaluate")
 @click.option("--label-field", type=click.Choice(["tendency", "outlet", "year"]), default="tendency",
               show_default=True, help="What to predict.")
-@click.option("--group-by", type=click.Choice(["outlet", "author", "none"]), default="outlet", show_default=True,
-              help="No fold splits a group of this field (leave-one-group-out when groups are few).")
+@click.option("--group-by", type=click.Choice(["outlet", "author", "period", "none"]), default="outlet",
+              show_default=True, help="No fold splits a group of this field (leave-one-group-out when groups are "
+              "few); period: train on earlier periods, test on later ones.")
+@click.option("--period-years", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --group-by period: years per period.")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
+@click.option("--mask-names/--no-mask-names", default=True, show_default=True,
+              help="Also score with party, faction, outlet and label names masked (docs/classifier.md).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Top features shown per class.")
+@click.option("--n-jobs", type=int, help="Folds fitted in parallel (-1: every core) [default: every core for a "
+              "large selection]; the numbers do not change.")
 @selection_options
 @seed_option
 @json_option
 @pass_settings
-def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, selection, seed,
-                      as_json) -> None:
-    """Cross-validated macro-F1, accuracy, per-class scores and confusion matrix, beside a baseline.
+def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, include_mixed, mask_names, top,
+                      n_jobs, selection, seed, as_json) -> None:
+    """Cross-validated macro-F1 (with interval), beside a baseline and a score with self-names masked.
 
     \b
     Example:
       python cli.py classify evaluate --group-by author --folds 5 --seed 0 --json
+      python cli.py classify evaluate --label-field outlet --group-by period --period-years 4
     """
     from nlp.tendencies.classify import evaluate
+    from nlp.tendencies.masking import corpus_vocabulary
 
-    result = evaluate(s.documents(selection), label_field=label_field, group_by=group_by, folds=folds, seed=seed,
-                      include_mixed=include_mixed, progress=s.terminal.folds())
+    docs = s.documents(selection)
+    result = evaluate(docs, label_field=label_field, group_by=group_by, folds=folds, seed=seed,
+                      include_mixed=include_mixed, progress=s.terminal.folds("cross-validation: model"),
+                      mask_names=mask_names,
+                      vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
+                      period_years=period_years, n_jobs=n_jobs, top=top)
     if as_json:
         emit_json(result)
         return
     base = result["baseline"]
     click.echo(f"{result['n_documents']} articles, {result['folds']} folds ({result['splitter']}, "
                f"grouped by {group_by}), seed {seed}")
-    click.echo(f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}   "
+    interval = (f" ({result['interval']['level']:.0%} interval {result['macro_f1_lo']:.3f} to "
+                f"{result['macro_f1_hi']:.3f})" if "macro_f1_lo" in result else "")
+    click.echo(f"macro-F1 {result['macro_f1']:.3f}{interval}  accuracy {result['accuracy']:.3f}   "
                f"baseline (majority class): macro-F1 {base['macro_f1']:.3f}  accuracy {base['accuracy']:.3f}")
+    if "masked_macro_f1" in result:
+        click.echo(f"with {len(result['masked_terms'])} self-names masked: macro-F1 {result['masked_macro_f1']:.3f}  "
+                   f"accuracy {result['masked_accuracy']:.3f}")
     click.echo(f"\n{'class':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for label, m in result["per_class"].items():
         click.echo(f"{label:<20} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
@@ -1044,6 +1063,11 @@ def classify_evaluate(s: Settings, label_field, group_by, folds, include_mixed, 
     click.echo(" " * 20 + "".join(f"{lab[:10]:>11}" for lab in labels))
     for label, row in zip(labels, result["confusion"]["matrix"]):
         click.echo(f"{label:<20}" + "".join(f"{n:>11}" for n in row))
+    flagged = result.get("self_names_in_top_features", {})
+    click.echo("\ntop features (* a self-name)")
+    for label, feats in result["top_features"].items():
+        click.echo(f"{label}: " + ", ".join(f["term"] + ("*" if f["term"] in flagged.get(label, ()) else "")
+                                            for f in feats))
     for caveat in result["caveats"]:
         s.info(f"Caveat: {caveat}")
 
@@ -1069,14 +1093,20 @@ def classify_train(s: Settings, output, label_field, include_mixed, top, selecti
     from nlp.tendencies.classify import train
 
     output = output or _default_model_dir(s)
+    from nlp.tendencies.masking import corpus_vocabulary
+
     info = train(s.documents(selection), output, label_field=label_field, seed=seed, include_mixed=include_mixed,
-                 top=top)
+                 top=top, vocabulary=corpus_vocabulary(s.store()), labels=s.store().labels)
     if as_json:
         emit_json(info)
         return
     s.info(f"Trained on {info['n_documents']} articles ({', '.join(info['classes'])}); model {info['model_id']}")
     for label, feats in info["top_features"].items():
-        click.echo(f"{label}: " + ", ".join(f["term"] for f in feats))
+        flagged = info["self_names_in_top_features"].get(label, ())
+        click.echo(f"{label}: " + ", ".join(f["term"] + ("*" if f["term"] in flagged else "") for f in feats))
+    if any(info["self_names_in_top_features"].values()):
+        s.info("Caveat: * marks self-names (party, faction, outlet or label names) among the top features; "
+               "see `classify evaluate` for the score without them")
     click.echo(info["model_dir"])
 
 
@@ -1138,15 +1168,24 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
               help="Only terms used at least this often in A and B together.")
 @click.option("--ngrams", type=click.IntRange(1, 2), default=1, show_default=True,
               help="2 adds pairs of adjacent terms as phrases.")
+@click.option("--min-docs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Only terms used by at least this many documents of the side they favour.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Resamples of each side's documents for each term's stability (0: none).")
+@click.option("--mask-names", is_flag=True,
+              help="Leave out party, faction, outlet and label names (as `classify evaluate` masks them).")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.", callback=_writable)
 @selection_options
+@seed_option
 @json_option
 @pass_settings
-def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, selection, as_json) -> None:
+def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, plot, selection,
+                 seed, as_json) -> None:
     """The terms that most set group A apart from group B (B = "rest": every other article).
 
     Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z > 0
-    favours A. Each side's list is sorted by |z|, strongest first.
+    favours A. Each side's list is sorted by |z|, strongest first; a term's stability is the share of
+    bootstrap resamples in which it stays in its side's list.
 
     \b
     Example:
@@ -1155,8 +1194,12 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, selecti
     """
     from nlp.report.plots import plot_contrast
     from nlp.tendencies.contrast import contrast
+    from nlp.tendencies.masking import corpus_vocabulary, self_names
 
-    result = contrast(s.documents(selection), a, b, field=field, top=top, min_count=min_count, ngrams=ngrams)
+    docs = s.documents(selection)
+    mask = self_names(docs, corpus_vocabulary(s.store()), s.store().labels) if mask_names else None
+    result = contrast(docs, a, b, field=field, top=top, min_count=min_count, ngrams=ngrams, min_docs=min_docs,
+                      bootstrap=bootstrap, seed=seed, mask=mask)
     if plot:
         from nlp.report.styles import Styles
 
@@ -1169,7 +1212,8 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, plot, selecti
     for name, side in ((result.a, result.terms_a), (result.b, result.terms_b)):
         click.echo(f"\nmore {name}:")
         for t in side:
-            click.echo(f"  {t.term:<32} z {t.z:>7.2f}   {t.count_a:>6} vs {t.count_b:<6}")
+            stable = f"   stability {t.stability:.2f}" if t.stability is not None else ""
+            click.echo(f"  {t.term:<32} z {t.z:>7.2f}   {t.count_a:>6} vs {t.count_b:<6} in {t.n_docs:>4} docs{stable}")
 
 
 @cli.command("kwic")

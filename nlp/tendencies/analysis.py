@@ -24,10 +24,13 @@ log = logging.getLogger(__name__)
 MIN_CLASS_ARTICLES = 8
 #: Pairwise contrasts are drawn when there are at most this many labelled tendencies.
 MAX_PAIRWISE_GROUPS = 4
+#: Bootstrap resamples for the stability of contrast terms in a run (fewer than ``contrast``'s 50: a run
+#: draws many contrasts).
+RUN_BOOTSTRAP = 20
 
 
 def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds: int = 5,
-                       model_dir: str | Path | None = None) -> dict[str, Any]:
+                       model_dir: str | Path | None = None, labels: Any = None) -> dict[str, Any]:
     """Run the classifier evaluation, contrasts and mention mining on a selection.
 
     Parameters
@@ -35,7 +38,11 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     docs : nlp.documents.DocumentTerms
         Read with ``raw=True`` (mentions count faction names before collocations).
     seed, top, folds
-        As for ``classify evaluate`` and ``contrast``.
+        As for ``classify evaluate`` and ``contrast`` (the evaluation also scores the classifier with
+        self-names masked; contrast terms get their stability over :data:`RUN_BOOTSTRAP` resamples).
+    labels : corpus.labels.LabelSet, optional
+        The labels in force (``store.labels``), whose outlet and tendency names are masked for the
+        classifier's second score; default the shipped labels.
     model_dir : path, optional
         Also train a classifier on every labelled article, save it here, and predict the tendency of every
         unlabelled or mixed-outlet article (``predicted``; the caller stores it).
@@ -59,19 +66,20 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
             f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
     for group_by in ("outlet", "author"):
         try:
-            out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed)
+            out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
     if model_dir is not None:
         try:
-            out["model"] = train(kept, str(model_dir), seed=seed, top=top)
+            out["model"] = train(kept, str(model_dir), seed=seed, top=top, labels=labels)
             out["predicted"] = predict_unlabelled(docs, str(model_dir))
             out["predictions"] = prediction_summary(out["predicted"], by="author")
         except NlpError as exc:
             out["skipped"]["classifier predictions"] = str(exc)
     try:
         out["against_rest"] = contrast_each_against_rest(docs, field="tendency", top=top,
-                                                         exclude=("unlabelled", "mixed", *rare))
+                                                         exclude=("unlabelled", "mixed", *rare),
+                                                         bootstrap=RUN_BOOTSTRAP, seed=seed)
     except NlpError as exc:
         out["skipped"]["contrasts"] = str(exc)
     groups = [r.a for r in out["against_rest"]]
@@ -80,7 +88,7 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         ordered = sorted(groups, key=lambda g: (g != "soft_left", g))
         for a, b in combinations(ordered, 2):
             try:
-                out["pairwise"].append(contrast(docs, a, b, top=top))
+                out["pairwise"].append(contrast(docs, a, b, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed))
             except NlpError as exc:
                 out["skipped"][f"contrast {a} vs {b}"] = str(exc)
     try:

@@ -2,10 +2,13 @@
 
 Three things a researcher does with them:
 
-* :func:`evaluate` - cross-validated macro-F1, accuracy, per-class precision/recall/F1 and a confusion
-  matrix, beside a majority-class baseline. Folds never split a group (an outlet or an author), so the
-  classifier is scored on writers or outlets it has never seen: otherwise it can score well by learning
-  who wrote a piece rather than which tendency it argues.
+* :func:`evaluate` - cross-validated macro-F1 (with a bootstrap interval), accuracy, per-class
+  precision/recall/F1 and a confusion matrix, beside a majority-class baseline; a second score with the
+  self-names masked (:mod:`nlp.tendencies.masking`) and the top features per class. Folds never split a
+  group (an outlet or an author), so the classifier is scored on writers or outlets it has never seen:
+  otherwise it can score well by learning who wrote a piece rather than which tendency it argues; or they
+  go forward in time (``group_by="period"``). The cross-validation itself is :mod:`nlp.tendencies.crossval`
+  (one count matrix, folds in parallel).
 * :func:`train` - fit on every labelled article and save a model directory (:mod:`nlp.model_files`:
   JSON and ``.npy`` only, a manifest with SHA-256 checksums; nothing that can run code is ever loaded).
 * :func:`predict_text` / :func:`predict_unlabelled` - probabilities for a text, or for every article
@@ -23,31 +26,30 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
+from scipy import sparse
 from sklearn.pipeline import Pipeline
 
-from nlp.tendencies.estimator import DEFAULT_PARAMS, make_pipeline
+from nlp.tendencies.crossval import (  # noqa: F401  (ClassifyError, make_splitter: part of this module's API)
+    TOP_FEATURES, ClassifyError, check_classes, cross_validate_matrix, make_splitter, top_weighted_terms,
+)
+from nlp.tendencies.estimator import DEFAULT_PARAMS, make_pipeline, terms_analyzer
+from nlp.tendencies.masking import masked_columns, self_names
 from nlp.tendencies.model_files import load_model, save_model
-from nlp.documents import DocumentTerms, EmptySelectionError, GroupError, NlpError
+from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
 
-GROUP_BY = ("outlet", "author", "none")
+GROUP_BY = ("outlet", "author", "period", "none")
 LABEL_FIELDS = ("tendency", "outlet", "year")
 #: Share of labels resolved from outlet defaults above which the house-style caveat is given.
 OUTLET_LEVEL_CAVEAT_SHARE = 0.5
 
 
-class ClassifyError(NlpError):
-    """Data that cannot train or evaluate a classifier (too few examples, one class, one group)."""
-
-
 @dataclass
 class LabelledDocuments:
-    """Documents (term lists) with a class label and a group each, ready for cross-validation."""
+    """The labelled documents of a selection: their rows in it, class labels and groups."""
 
-    docs: list[list[str]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
@@ -55,9 +57,24 @@ class LabelledDocuments:
     excluded: Counter = field(default_factory=Counter)
     no_group: int = 0
 
+    def terms(self, docs: DocumentTerms) -> list[list[str]]:
+        """The documents' term lists (for fitting a pipeline on term lists)."""
+        return [docs.terms(i) for i in self.rows]
+
+
+def period_of(year: int | None, period_years: int = 1, first: int | None = None) -> str | None:
+    """The period a year falls in: the year itself, or ``start-end`` for bins of ``period_years`` counted
+    from ``first`` (labels sort chronologically)."""
+    if year is None:
+        return None
+    if period_years <= 1:
+        return str(year)
+    start = (first or year) + (year - (first or year)) // period_years * period_years
+    return f"{start}-{start + period_years - 1}"
+
 
 def group_key(outlet: str, authors: Sequence[str], group_by: str) -> str | None:
-    """The group an article belongs to for ``group_by`` (None when it has no value, e.g. no author)."""
+    """The group an article belongs to for ``group_by`` outlet or author (None when it has no value)."""
     if group_by == "outlet":
         return outlet
     if group_by == "author":
@@ -70,17 +87,23 @@ def load_labelled(
     label_field: str = "tendency",
     group_by: str = "outlet",
     include_mixed: bool = False,
+    period_years: int = 1,
 ) -> LabelledDocuments:
     """The labelled documents of a selection with their groups.
 
     Documents whose tendency resolves to ``unlabelled`` are left out, and ``mixed`` ones unless
-    ``include_mixed``. A document without a value for ``group_by`` (no author) is a group of its own.
+    ``include_mixed``. A document without a value for ``group_by`` (no author) is a group of its own; with
+    ``group_by="period"`` a document without a date is left out (it cannot be placed in time).
     """
     if label_field not in LABEL_FIELDS:
         raise GroupError(f"Unknown label field {label_field!r}; known label fields: {', '.join(LABEL_FIELDS)}")
     if group_by not in GROUP_BY:
         raise GroupError(f"Unknown grouping {group_by!r}; use one of: {', '.join(GROUP_BY)}")
+    if period_years < 1:
+        raise GroupError(f"A period must be at least one year, not {period_years}")
     skip = {"unlabelled"} | (set() if include_mixed else {"mixed"})
+    known_years = [y for y in docs.years if y is not None]
+    first = min(known_years) if known_years else None
     out = LabelledDocuments()
     for i in range(len(docs)):
         if label_field == "tendency":
@@ -88,72 +111,41 @@ def load_labelled(
             if label in skip:
                 out.excluded[label] += 1
                 continue
-            out.levels[level] += 1
         else:
             values = docs.values(i, label_field)
             if not values:
                 out.excluded[f"no {label_field}"] += 1
                 continue
-            label = values[0]
-        terms = docs.terms(i)
-        if not terms:
+            label, level = values[0], None
+        if not docs.n_terms(i):
             out.excluded["no terms"] += 1
             continue
-        key = group_key(docs.outlets[i], docs.authors[i], group_by)
-        if key is None:
-            out.no_group += 1
-            key = f"(article {docs.ids[i]})"
-        out.docs.append(terms)
+        if group_by == "period":
+            key = period_of(docs.years[i], period_years, first)
+            if key is None:
+                out.excluded["no date"] += 1
+                continue
+        else:
+            key = group_key(docs.outlets[i], docs.authors[i], group_by)
+            if key is None:
+                out.no_group += 1
+                key = f"(article {docs.ids[i]})"
+        if level is not None:
+            out.levels[level] += 1
+        out.rows.append(i)
         out.labels.append(label)
         out.groups.append(key)
         out.ids.append(docs.ids[i])
     return out
 
 
-def check_classes(labels: Sequence[str], label_field: str = "tendency") -> list[str]:
-    """The sorted classes; raise :class:`ClassifyError` for no data, one class, or a class of one example."""
-    if not labels:
-        raise EmptySelectionError(
-            f"No labelled, preprocessed articles to classify by {label_field}; label outlets or authors "
-            "(`corpus labels`), import with --label-field, and run `nlp preprocess`"
-        )
-    counts = Counter(labels)
-    if len(counts) < 2:
-        only = next(iter(counts))
-        raise ClassifyError(
-            f"Only one class ({only!r}, {counts[only]} articles): a classifier needs at least two; "
-            "label articles of another tendency"
-        )
-    small = sorted(c for c, n in counts.items() if n < 2)
-    if small:
-        listing = ", ".join(f"{c!r} ({counts[c]})" for c in small)
-        raise ClassifyError(
-            f"Class {listing} has fewer than 2 examples; label more articles of it or relabel them"
-        )
-    return sorted(counts)
+def count_matrix(docs: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
+    """One pass over term lists: the document-term count matrix and its vocabulary."""
+    from sklearn.feature_extraction.text import CountVectorizer
 
-
-def make_splitter(labels: Sequence[str], groups: Sequence[str] | None, folds: int, seed: int) -> tuple[Any, int, str]:
-    """The cross-validation splitter: ``(splitter, n_splits, name)``.
-
-    Without groups: stratified K-fold. With groups: stratified group K-fold, or leave-one-group-out when
-    there are no more groups than folds. K is capped by the size of the smallest class.
-    """
-    if folds < 2:
-        raise ClassifyError(f"--folds must be at least 2, not {folds}")
-    if groups is None:
-        k = min(folds, min(Counter(labels).values()))
-        return StratifiedKFold(n_splits=k, shuffle=True, random_state=seed), k, "StratifiedKFold"
-    n_groups = len(set(groups))
-    if n_groups < 2:
-        raise ClassifyError(
-            f"Grouping leaves only one group ({groups[0]!r}): folds that never split a group need at least "
-            "two; use --group-by none, or another grouping"
-        )
-    if n_groups <= folds:
-        return LeaveOneGroupOut(), n_groups, "LeaveOneGroupOut"
-    k = min(folds, min(Counter(labels).values()))  # a fold per member of the smallest class at most
-    return StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed), k, "StratifiedGroupKFold"
+    vectorizer = CountVectorizer(analyzer=terms_analyzer)
+    counts = vectorizer.fit_transform(list(docs))
+    return counts.tocsr(), [str(t) for t in vectorizer.get_feature_names_out()]
 
 
 def cross_validate_documents(
@@ -163,9 +155,12 @@ def cross_validate_documents(
     folds: int = 5,
     seed: int = 0,
     progress: Callable[[int, int], Any] | None = None,
+    mask: Iterable[str] | None = None,
+    n_jobs: int | None = None,
+    forward: bool = False,
     **params: Any,
 ) -> dict[str, Any]:
-    """Cross-validate the pipeline on term lists; the core of :func:`evaluate`.
+    """Cross-validate the classifier on term lists (vectorised once, then :func:`cross_validate_matrix`).
 
     Parameters
     ----------
@@ -173,75 +168,21 @@ def cross_validate_documents(
     labels : sequence of str
     groups : sequence of str, optional
         No fold splits a group; None for plain stratified folds.
-    folds : int
-    seed : int
-        Seeds the fold shuffling and the estimator: same seed, same numbers.
-    progress : callable, optional
-        Called as ``progress(folds_done, folds)`` after each fold.
-    **params
-        Estimator parameters, see :func:`make_pipeline`.
+    folds, seed, progress, n_jobs, forward, **params
+        See :func:`nlp.tendencies.crossval.cross_validate_matrix`.
+    mask : iterable of str, optional
+        Self-names (:func:`nlp.tendencies.masking.self_names`): also score the classifier without them.
 
     Returns
     -------
     dict
-        ``macro_f1``, ``accuracy``, ``per_class``, ``confusion``, ``folds``, ``splitter``, ``baseline``,
-        ``fold_macro_f1``, ``n_documents``, ``n_groups``, ``caveats``.
+        As :func:`nlp.tendencies.crossval.cross_validate_matrix`.
     """
-    classes = check_classes(labels)
-    y = np.asarray(labels, dtype=object)
-    splitter, n_splits, splitter_name = make_splitter(labels, groups, folds, seed)
-    docs = list(docs)
-    pred = np.empty(len(y), dtype=object)
-    # The baseline always predicts the most frequent class of the whole selection. (A per-fold majority
-    # is anti-correlated with the held-out group's class under group folds, and would flatter the model.)
-    majority_all = sorted(Counter(labels).items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    base = np.full(len(y), majority_all, dtype=object)
-    fold_f1: list[float] = []
-    caveats: list[str] = []
-    one_class_folds = 0
-    split_groups = np.asarray(groups, dtype=object) if groups is not None else None
-    for fold, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(y)), y, split_groups), 1):
-        y_train = y[train_idx]
-        if len(set(y_train)) < 2:
-            one_class_folds += 1
-            pred[test_idx] = y_train[0]
-        else:
-            model = make_pipeline(seed, **params).fit([docs[i] for i in train_idx], list(y_train))
-            pred[test_idx] = model.predict([docs[i] for i in test_idx])
-        fold_f1.append(float(f1_score(y[test_idx], pred[test_idx], labels=classes, average="macro", zero_division=0)))
-        if progress:
-            progress(fold, n_splits)
-    p, r, f, s = precision_recall_fscore_support(y, pred, labels=classes, zero_division=0)
-    if one_class_folds:
-        caveats.append(f"{one_class_folds} fold(s) had a single class to train on and predicted it for every article")
-    if groups is not None:
-        groups_per_class = {c: len({g for g, l in zip(groups, labels) if l == c}) for c in classes}
-        lone = sorted(c for c, n in groups_per_class.items() if n < 2)
-        if lone:
-            caveats.append(
-                "Class(es) " + ", ".join(repr(c) for c in lone) + " come from a single group: when it is held "
-                "out the classifier has never seen that class, so its recall is near zero by construction"
-            )
-    return {
-        "macro_f1": round(float(f1_score(y, pred, labels=classes, average="macro", zero_division=0)), 4),
-        "accuracy": round(float(accuracy_score(y, pred)), 4),
-        "per_class": {c: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
-                          "f1": round(float(f[i]), 4), "support": int(s[i])} for i, c in enumerate(classes)},
-        "confusion": {"labels": classes,
-                      "matrix": confusion_matrix(y, pred, labels=classes).astype(int).tolist()},
-        "folds": n_splits,
-        "splitter": splitter_name,
-        "baseline": {
-            "strategy": "always the most frequent class",
-            "class": majority_all,
-            "macro_f1": round(float(f1_score(y, base, labels=classes, average="macro", zero_division=0)), 4),
-            "accuracy": round(float(accuracy_score(y, base)), 4),
-        },
-        "fold_macro_f1": [round(x, 4) for x in fold_f1],
-        "n_documents": int(len(y)),
-        "n_groups": int(len(set(groups))) if groups is not None else None,
-        "caveats": caveats,
-    }
+    check_classes(labels)
+    counts, vocabulary = count_matrix(docs)
+    masked = masked_columns(vocabulary, mask) if mask is not None else None
+    return cross_validate_matrix(counts, labels, vocabulary, groups, folds=folds, seed=seed, forward=forward,
+                                 masked=masked, n_jobs=n_jobs, progress=progress, **params)
 
 
 def evaluate(
@@ -252,6 +193,12 @@ def evaluate(
     seed: int = 0,
     include_mixed: bool = False,
     progress: Callable[[int, int], Any] | None = None,
+    mask_names: bool = True,
+    vocabulary: Any = None,
+    labels: Any = None,
+    period_years: int = 1,
+    n_jobs: int | None = None,
+    top: int = TOP_FEATURES,
 ) -> dict[str, Any]:
     """Cross-validated evaluation of the tendency classifier on a selection (``classify evaluate``).
 
@@ -260,20 +207,34 @@ def evaluate(
     docs : nlp.documents.DocumentTerms
     label_field : {"tendency", "outlet", "year"}
         What to predict; ``tendency`` uses the resolved label (article, then author, then outlet).
-    group_by : {"outlet", "author", "none"}
-        No fold splits a group of this field.
+    group_by : {"outlet", "author", "period", "none"}
+        No fold splits a group of this field. ``period``: folds go forward in time, training on earlier
+        periods and testing on later ones (:class:`nlp.tendencies.crossval.ForwardPeriodSplit`).
     folds : int
     seed : int
     include_mixed : bool
         Keep articles whose tendency resolves to ``mixed`` as a class of their own.
     progress : callable, optional
-        Called as ``progress(folds_done, folds)`` after each fold.
+        Called as ``progress(done, total)`` as model fits finish.
+    mask_names : bool
+        Also score the classifier with the self-names masked (:func:`nlp.tendencies.masking.self_names`).
+    vocabulary, labels
+        The phrase vocabulary and label set the self-names come from (default: the shipped ones; give
+        ``store.labels`` for the corpus' own).
+    period_years : int
+        Length of a period for ``group_by="period"`` (default: a year).
+    n_jobs : int, optional
+        Folds fitted in parallel (-1: every core; None: every core for a large selection); the numbers do
+        not depend on it.
+    top : int
+        Top features per class.
 
     Returns
     -------
     dict
-        The JSON document of ``classify evaluate --json`` (CLI.md) with ``baseline``, ``caveats``,
-        ``label_levels`` and ``excluded`` besides.
+        The JSON document of ``classify evaluate --json`` (CLI.md): ``macro_f1`` with ``macro_f1_lo`` /
+        ``macro_f1_hi``, ``masked_macro_f1``, ``top_features``, ``self_names_in_top_features``,
+        ``baseline``, ``caveats``, ``label_levels``, ``excluded`` ...
 
     Raises
     ------
@@ -281,11 +242,23 @@ def evaluate(
     """
     if group_by == "outlet" and label_field == "outlet":
         raise GroupError("Cannot predict the outlet while grouping by outlet; use --group-by author or none")
-    data = load_labelled(docs, label_field=label_field, group_by=group_by, include_mixed=include_mixed)
+    if group_by == "period" and label_field == "year":
+        raise GroupError("Cannot predict the year while grouping by period; use --group-by outlet, author or none")
+    data = load_labelled(docs, label_field=label_field, group_by=group_by, include_mixed=include_mixed,
+                         period_years=period_years)
     check_classes(data.labels, label_field)
-    result = cross_validate_documents(data.docs, data.labels, None if group_by == "none" else data.groups,
-                                      folds=folds, seed=seed, progress=progress)
+    names = self_names(docs, vocabulary, labels) if mask_names else None
+    masked = masked_columns(docs.vocabulary, names) if names is not None else None
+    result = cross_validate_matrix(docs.matrix[data.rows], data.labels, docs.vocabulary,
+                                   None if group_by == "none" else data.groups, folds=folds, seed=seed,
+                                   forward=group_by == "period", masked=masked, n_jobs=n_jobs, top=top,
+                                   progress=progress)
     result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result}
+    if group_by == "period":
+        result["period_years"] = period_years
+    if masked is not None:
+        used = np.asarray(docs.matrix[data.rows].sum(axis=0)).ravel()
+        result["masked_terms"] = sorted(docs.vocabulary[i] for i in masked if used[i])
     caveats = result["caveats"]
     if data.no_group and group_by != "none":
         caveats.append(f"{data.no_group} article(s) have no {group_by}: each is a group of its own")
@@ -311,15 +284,7 @@ def top_features(pipeline: Pipeline, n: int = 20) -> dict[str, list[dict[str, fl
     negative weights the first.
     """
     vectorizer, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
-    vocab = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
-    classes = [str(c) for c in clf.classes_]
-    coef = np.asarray(clf.coef_)
-    rows = [-coef[0], coef[0]] if len(classes) == 2 else list(coef)
-    out = {}
-    for cls, weights in zip(classes, rows):
-        order = np.lexsort((vocab, -weights))[:n]
-        out[cls] = [{"term": str(vocab[i]), "weight": round(float(weights[i]), 4)} for i in order if weights[i] > 0]
-    return out
+    return top_weighted_terms(clf.coef_, [str(c) for c in clf.classes_], vectorizer.get_feature_names_out(), n)
 
 
 def fit_documents(docs: Sequence[Sequence[str]], labels: Sequence[str], seed: int = 0, **params: Any) -> Pipeline:
@@ -335,27 +300,34 @@ def train(
     seed: int = 0,
     include_mixed: bool = False,
     top: int = 20,
+    vocabulary: Any = None,
+    labels: Any = None,
 ) -> dict[str, Any]:
     """Fit on every labelled document and save the model directory (``classify train``).
+
+    ``vocabulary`` and ``labels`` are where the self-names come from (see :func:`evaluate`): the top
+    features that are self-names are listed, so a model keyed on names is seen before it is used.
 
     Returns
     -------
     dict
-        ``{"model_dir", "model_id", "classes", "n_documents", "top_features"}``.
+        ``{"model_dir", "model_id", "classes", "n_documents", "top_features", "self_names_in_top_features"}``.
     """
 
     data = load_labelled(docs, label_field=label_field, group_by="none", include_mixed=include_mixed)
-    pipeline = fit_documents(data.docs, data.labels, seed=seed)
+    pipeline = fit_documents(data.terms(docs), data.labels, seed=seed)
     features = top_features(pipeline, top)
+    names = set(self_names(docs, vocabulary, labels))
+    flagged = {c: [f["term"] for f in feats if f["term"] in names] for c, feats in features.items()}
     info = {
-        "label_field": label_field, "seed": seed, "n_documents": len(data.docs),
+        "label_field": label_field, "seed": seed, "n_documents": len(data.rows),
         "class_counts": dict(sorted(Counter(data.labels).items())),
         "label_levels": dict(sorted(data.levels.items())), "corpus_fingerprint": docs.meta.get("corpus"),
         "preprocessor": {"fingerprint": docs.meta.get("preprocessor")}, "params": DEFAULT_PARAMS,
     }
     model_id = save_model(pipeline, output_dir, info)
     return {"model_dir": str(output_dir), "model_id": model_id, "classes": sorted(set(data.labels)),
-            "n_documents": len(data.docs), "top_features": features}
+            "n_documents": len(data.rows), "top_features": features, "self_names_in_top_features": flagged}
 
 
 def predict_terms(pipeline: Pipeline, docs: Iterable[Sequence[str]]) -> list[dict[str, Any]]:

@@ -18,6 +18,12 @@ two-sided 5% threshold, not corrected for the many terms tested.
 
 Terms are the preprocessed terms (multi-word names such as ``soft_left`` are one term); ``ngrams=2`` adds
 pairs of adjacent terms ("public ownership") as phrases.
+
+A signature term must be *real*, not one author's habit: it must occur in at least ``min_docs`` documents of
+the side it favours (a word repeated forty times in one pamphlet is not a signature of its side), and its
+**stability** is reported: the share of ``bootstrap`` resamples of each side's documents (with
+replacement, seeded) in which it stays in that side's top list. ``mask`` drops self-names
+(:func:`nlp.tendencies.masking.self_names`) before anything is counted.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
+from scipy import sparse
 
 from nlp.documents import (
     DocumentTerms, EmptySelectionError, GroupError, check_groups, group_matches,
@@ -37,17 +44,27 @@ log = logging.getLogger(__name__)
 REST = "rest"
 #: Default strength of the prior, as a share of the terms of the two groups (see :func:`weighted_log_odds`).
 PRIOR_SHARE = 0.1
+#: A signature term occurs in at least this many documents of its side.
+MIN_DOCS = 3
+#: Bootstrap resamples for the stability of the signature terms.
+BOOTSTRAP = 50
 
 
 @dataclass
 class TermScore:
-    """One term's score in a contrast."""
+    """One term's score in a contrast.
+
+    ``n_docs`` is the number of documents of the side the term favours that use it; ``stability`` the share
+    of bootstrap resamples in which it stays in that side's top list (None without a bootstrap).
+    """
 
     term: str
     z: float
     count_a: int
     count_b: int
     delta: float = 0.0
+    n_docs: int = 0
+    stability: float | None = None
 
 
 @dataclass
@@ -70,7 +87,7 @@ class ContrastResult:
         """The JSON document of ``contrast --json`` (CLI.md) plus sizes and parameters."""
         def rows(scores: list[TermScore]) -> list[dict[str, Any]]:
             return [{"term": s.term, "z": round(s.z, 4), "count_a": s.count_a, "count_b": s.count_b,
-                     "log_odds": round(s.delta, 4)} for s in scores]
+                     "log_odds": round(s.delta, 4), "n_docs": s.n_docs, "stability": s.stability} for s in scores]
         return {
             "a": self.a, "b": self.b, "field": self.field,
             "terms_a": rows(self.terms_a), "terms_b": rows(self.terms_b),
@@ -84,6 +101,21 @@ def add_ngrams(terms: Sequence[str], ngrams: int = 1) -> list[str]:
     if ngrams <= 1:
         return list(terms)
     return list(terms) + [f"{x} {y}" for x, y in zip(terms, terms[1:])]
+
+
+def _log_odds(ya: np.ndarray, yb: np.ndarray, alpha: np.ndarray,
+              alpha0: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(delta, z)`` of :func:`weighted_log_odds` on count arrays (``alpha``: the prior's shape)."""
+    alpha = np.maximum(alpha, 0.01)
+    if alpha0 is None:
+        alpha0 = PRIOR_SHARE * (ya.sum() + yb.sum())
+    if alpha0 > 0:
+        alpha = alpha * (float(alpha0) / alpha.sum())
+    a0 = alpha.sum()
+    na, nb = ya.sum(), yb.sum()
+    delta = (np.log(ya + alpha) - np.log(na + a0 - ya - alpha)) - (np.log(yb + alpha) - np.log(nb + a0 - yb - alpha))
+    var = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
+    return delta, delta / np.sqrt(var)
 
 
 def weighted_log_odds(
@@ -119,22 +151,28 @@ def weighted_log_odds(
     vocab = sorted(set(counts_a) | set(counts_b))
     if not vocab:
         return [], np.zeros(0), np.zeros(0)
-    ya = np.fromiter((counts_a.get(w, 0) for w in vocab), dtype=float, count=len(vocab))
-    yb = np.fromiter((counts_b.get(w, 0) for w in vocab), dtype=float, count=len(vocab))
-    if prior is None:
-        alpha = ya + yb
-    else:
-        alpha = np.fromiter((float(prior.get(w, 0.0)) for w in vocab), dtype=float, count=len(vocab))
-    alpha = np.maximum(alpha, 0.01)
-    if alpha0 is None:
-        alpha0 = PRIOR_SHARE * (ya.sum() + yb.sum())
-    if alpha0 > 0:
-        alpha = alpha * (float(alpha0) / alpha.sum())
-    a0 = alpha.sum()
-    na, nb = ya.sum(), yb.sum()
-    delta = (np.log(ya + alpha) - np.log(na + a0 - ya - alpha)) - (np.log(yb + alpha) - np.log(nb + a0 - yb - alpha))
-    var = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
-    return vocab, delta, delta / np.sqrt(var)
+    ya, yb = _array(counts_a, vocab), _array(counts_b, vocab)
+    alpha = ya + yb if prior is None else _array(prior, vocab)
+    delta, z = _log_odds(ya, yb, alpha, alpha0)
+    return vocab, delta, z
+
+
+def _array(mapping: Mapping[str, float], vocab: Sequence[str]) -> np.ndarray:
+    return np.fromiter((float(mapping.get(w, 0)) for w in vocab), dtype=float, count=len(vocab))
+
+
+def _top_sides(z: np.ndarray, ya: np.ndarray, yb: np.ndarray, dfa: np.ndarray | None, dfb: np.ndarray | None,
+               top: int, min_count: int, min_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices of the ``top`` terms favouring A and B (columns sorted by term, so ties break on it)."""
+    eligible = (ya + yb) >= min_count
+    sides = []
+    for sign, df in ((1, dfa), (-1, dfb)):
+        ok = eligible & (sign * z > 0)
+        if df is not None:
+            ok &= df >= min_docs
+        idx = np.flatnonzero(ok)
+        sides.append(idx[np.lexsort((idx, -sign * z[idx]))][:top])
+    return sides[0], sides[1]
 
 
 def rank_terms(
@@ -144,21 +182,115 @@ def rank_terms(
     min_count: int = 3,
     prior: Mapping[str, float] | None = None,
     alpha0: float | None = None,
+    docs_a: Mapping[str, int] | None = None,
+    docs_b: Mapping[str, int] | None = None,
+    min_docs: int = MIN_DOCS,
 ) -> tuple[list[TermScore], list[TermScore]]:
     """The ``top`` terms favouring A and favouring B, each sorted by ``|z|``, strongest first.
 
     Terms used fewer than ``min_count`` times in both groups together are not reported (they still shape
-    the totals). Ties break on the term, so the order is deterministic.
+    the totals); with document frequencies ``docs_a`` / ``docs_b`` (documents of each side using a term), nor
+    are terms used by fewer than ``min_docs`` documents of the side they favour. Ties break on the term, so
+    the order is deterministic.
     """
     vocab, delta, z = weighted_log_odds(counts_a, counts_b, prior=prior, alpha0=alpha0)
-    scores = []
-    for i, w in enumerate(vocab):
-        ca, cb = int(counts_a.get(w, 0)), int(counts_b.get(w, 0))
-        if ca + cb >= min_count:
-            scores.append(TermScore(w, float(z[i]), ca, cb, float(delta[i])))
-    side_a = sorted((s for s in scores if s.z > 0), key=lambda s: (-s.z, s.term))[:top]
-    side_b = sorted((s for s in scores if s.z < 0), key=lambda s: (s.z, s.term))[:top]
-    return side_a, side_b
+    ya, yb = _array(counts_a, vocab), _array(counts_b, vocab)
+    dfa = _array(docs_a, vocab) if docs_a is not None else None
+    dfb = _array(docs_b, vocab) if docs_b is not None else None
+    side_a, side_b = _top_sides(z, ya, yb, dfa, dfb, top, min_count, min_docs)
+
+    def score(i: int, df: np.ndarray | None) -> TermScore:
+        return TermScore(vocab[i], float(z[i]), int(ya[i]), int(yb[i]), float(delta[i]),
+                         int(df[i]) if df is not None else 0)
+    return [score(i, dfa) for i in side_a], [score(i, dfb) for i in side_b]
+
+
+def rank_matrices(
+    counts_a: sparse.spmatrix,
+    counts_b: sparse.spmatrix,
+    vocab: Sequence[str],
+    top: int = 20,
+    min_count: int = 3,
+    min_docs: int = MIN_DOCS,
+    prior: np.ndarray | None = None,
+    alpha0: float | None = None,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
+) -> tuple[list[TermScore], list[TermScore]]:
+    """:func:`rank_terms` on document-term count matrices of the two sides, with bootstrap stability.
+
+    Parameters
+    ----------
+    counts_a, counts_b : scipy.sparse matrix
+        Documents x terms of each side (same columns, ``vocab`` sorted so ties break on the term).
+    prior : ndarray, optional
+        Background counts per column; default the counts of both sides (of each resample).
+    bootstrap : int
+        Resamples of each side's documents (with replacement); a term's ``stability`` is the share of them in
+        which it is among its side's ``top``, after the same ``min_count`` and ``min_docs`` filters. 0: none.
+    seed : int
+    """
+    counts_a, counts_b = sparse.csr_matrix(counts_a, dtype=np.float64), sparse.csr_matrix(counts_b, dtype=np.float64)
+    used_a, used_b = counts_a.copy(), counts_b.copy()
+    used_a.data[:] = 1.0
+    used_b.data[:] = 1.0
+
+    def rank(wa: np.ndarray, wb: np.ndarray):
+        ya, yb = counts_a.T @ wa, counts_b.T @ wb
+        dfa, dfb = used_a.T @ wa, used_b.T @ wb
+        delta, z = _log_odds(ya, yb, ya + yb if prior is None else prior, alpha0)
+        return (ya, yb, dfa, dfb, delta, z), _top_sides(z, ya, yb, dfa, dfb, top, min_count, min_docs)
+
+    na, nb = counts_a.shape[0], counts_b.shape[0]
+    (ya, yb, dfa, dfb, delta, z), (side_a, side_b) = rank(np.ones(na), np.ones(nb))
+    hits_a, hits_b = np.zeros(len(side_a)), np.zeros(len(side_b))
+    rng = np.random.default_rng(seed)
+    for _ in range(bootstrap):
+        wa = np.bincount(rng.integers(0, na, na), minlength=na).astype(float)
+        wb = np.bincount(rng.integers(0, nb, nb), minlength=nb).astype(float)
+        _, (top_a, top_b) = rank(wa, wb)
+        hits_a += np.isin(side_a, top_a)
+        hits_b += np.isin(side_b, top_b)
+
+    def scores(side: np.ndarray, hits: np.ndarray, df: np.ndarray) -> list[TermScore]:
+        return [TermScore(str(vocab[i]), float(z[i]), int(ya[i]), int(yb[i]), float(delta[i]), int(df[i]),
+                          round(float(h) / bootstrap, 4) if bootstrap else None) for i, h in zip(side, hits)]
+    return scores(side_a, hits_a, dfa), scores(side_b, hits_b, dfb)
+
+
+class _SideMatrix:
+    """Accumulates one side's documents (their terms, flat) for a sparse count matrix built at the end."""
+
+    def __init__(self) -> None:
+        self.flat: list[str] = []
+        self.lengths: list[int] = []
+
+    def add(self, terms: Sequence[str]) -> None:
+        self.flat.extend(terms)
+        self.lengths.append(len(terms))
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def matrix(self, index: dict[str, int]) -> sparse.csr_matrix:
+        """Documents x terms counts, columns by ``index`` (term -> column)."""
+        cols = np.fromiter(map(index.__getitem__, self.flat), dtype=np.int64, count=len(self.flat))
+        rows = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
+        m = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(self.lengths), len(index)))
+        m.sum_duplicates()
+        return m
+
+
+def _mask_filter(mask: Iterable[str] | None):
+    """A predicate: is a term (or a part of a phrase) NOT a masked name."""
+    names = {m.casefold() for m in mask} if mask is not None else set()
+    cache: dict[str, bool] = {}
+
+    def keep(term: str) -> bool:
+        if term not in cache:
+            cache[term] = not any(part.casefold() in names for part in term.split(" "))
+        return cache[term]
+    return keep
 
 
 def contrast_pairs(
@@ -171,6 +303,10 @@ def contrast_pairs(
     ngrams: int = 1,
     alpha0: float | None = None,
     prior: Mapping[str, float] | None = None,
+    min_docs: int = MIN_DOCS,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
+    mask: Iterable[str] | None = None,
 ) -> ContrastResult:
     """Contrast group ``a`` with group ``b`` (or with every other article when ``b`` is None/"rest").
 
@@ -184,6 +320,12 @@ def contrast_pairs(
         Only used to word errors and results.
     top, min_count, ngrams, alpha0, prior
         See :func:`rank_terms` and :func:`add_ngrams`.
+    min_docs : int
+        A signature term occurs in at least this many documents of the side it favours.
+    bootstrap, seed
+        Resamples for each term's ``stability`` (see :func:`rank_matrices`); 0 for none.
+    mask : iterable of str, optional
+        Terms (self-names) left out before counting; a phrase is left out when a part of it is.
 
     Raises
     ------
@@ -195,10 +337,10 @@ def contrast_pairs(
     one_vs_rest = b is None or b.casefold() == REST
     if not one_vs_rest and a.casefold().strip() == b.casefold().strip():
         raise GroupError(f"Contrast needs two different groups, got {a!r} twice")
-    counts_a: Counter = Counter()
-    counts_b: Counter = Counter()
+    side_a, side_b = _SideMatrix(), _SideMatrix()
+    keep = _mask_filter(mask)
     known: Counter = Counter()
-    docs_a = docs_b = overlap = n_docs = 0
+    overlap = n_docs = 0
     for values, terms in pairs:
         n_docs += 1
         known.update(set(values))
@@ -207,31 +349,35 @@ def contrast_pairs(
         if in_a and in_b:
             overlap += 1  # belongs to both sides (e.g. co-authored): evidence for neither
             continue
-        if in_a:
-            docs_a += 1
-            counts_a.update(add_ngrams(terms, ngrams))
-        elif in_b:
-            docs_b += 1
-            counts_b.update(add_ngrams(terms, ngrams))
+        if in_a or in_b:
+            grams = add_ngrams(terms, ngrams)
+            (side_a if in_a else side_b).add([t for t in grams if keep(t)] if mask is not None else grams)
     if n_docs == 0:
         raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
     check_groups([a] if one_vs_rest else [a, b], known, field)  # type: ignore[list-item]
     b_name = REST if one_vs_rest else b
-    for name, docs, counts in ((a, docs_a, counts_a), (b_name, docs_b, counts_b)):
-        if docs == 0 or not counts:
+    for name, side in ((a, side_a), (b_name, side_b)):
+        if len(side) == 0 or not side.flat:
             raise EmptySelectionError(
                 f"Group {name!r} ({field}) has no terms to contrast"
                 + (f" ({overlap} articles belong to both groups)" if overlap else "")
             )
-    terms_a, terms_b = rank_terms(counts_a, counts_b, top=top, min_count=min_count, prior=prior, alpha0=alpha0)
-    log.info("contrast %s=%s (%d docs) vs %s (%d docs): %d terms", field, a, docs_a, b_name, docs_b,
-             len(set(counts_a) | set(counts_b)))
+    vocab = sorted(set(side_a.flat) | set(side_b.flat))
+    index = {t: i for i, t in enumerate(vocab)}
+    m_a, m_b = side_a.matrix(index), side_b.matrix(index)
+    background = _array(prior, vocab) if prior is not None else None
+    terms_a, terms_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
+                                     prior=background, alpha0=alpha0, bootstrap=bootstrap, seed=seed)
+    log.info("contrast %s=%s (%d docs) vs %s (%d docs): %d terms", field, a, len(side_a), b_name, len(side_b),
+             len(vocab))
     return ContrastResult(
-        a=a, b=b_name, field=field, terms_a=terms_a, terms_b=terms_b, docs_a=docs_a, docs_b=docs_b,
-        total_a=sum(counts_a.values()), total_b=sum(counts_b.values()), overlap=overlap,
-        params={"top": top, "min_count": min_count, "ngrams": ngrams,
+        a=a, b=b_name, field=field, terms_a=terms_a, terms_b=terms_b, docs_a=len(side_a), docs_b=len(side_b),
+        total_a=int(m_a.sum()), total_b=int(m_b.sum()), overlap=overlap,
+        params={"top": top, "min_count": min_count, "min_docs": min_docs, "ngrams": ngrams,
+                "bootstrap": bootstrap, "seed": seed, "masked": mask is not None,
                 "prior": "background counts" if prior is not None else "counts of both groups",
-                "alpha0": alpha0 if alpha0 is not None else f"{PRIOR_SHARE} x terms of both groups", "method": "weighted log-odds, informative Dirichlet prior (Monroe et al. 2008)"},
+                "alpha0": alpha0 if alpha0 is not None else f"{PRIOR_SHARE} x terms of both groups",
+                "method": "weighted log-odds, informative Dirichlet prior (Monroe et al. 2008)"},
     )
 
 
@@ -245,6 +391,10 @@ def contrast(
     ngrams: int = 1,
     alpha0: float | None = None,
     collocations: bool = True,
+    min_docs: int = MIN_DOCS,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
+    mask: Iterable[str] | None = None,
 ) -> ContrastResult:
     """Contrast two groups of a selection (or one group against the rest) on their preprocessed terms.
 
@@ -254,19 +404,21 @@ def contrast(
     a, b : str
         Group names of ``field``; ``b=None`` or ``"rest"`` contrasts ``a`` with every other article.
     field : {"tendency", "outlet", "author", "year"}
-    top, min_count, ngrams, alpha0
-        See :func:`contrast_pairs`.
+    top, min_count, ngrams, alpha0, min_docs, bootstrap, seed, mask
+        See :func:`contrast_pairs`; for ``mask`` give ``self_names(docs, ...)``
+        (:func:`nlp.tendencies.masking.self_names`).
     collocations : bool
         False contrasts the terms before collocations (``docs`` read with ``raw=True``).
 
     Examples
     --------
     >>> result = contrast(load_documents(store), "soft_left", "hard_left")   # doctest: +SKIP
-    >>> [t.term for t in result.terms_a[:3]]                          # doctest: +SKIP
-    ['pluralism', 'devolution', 'coalition']
+    >>> [(t.term, t.n_docs, t.stability) for t in result.terms_a[:2]]  # doctest: +SKIP
+    [('pluralism', 41, 1.0), ('devolution', 37, 0.96)]
     """
     return contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
-                          min_count=min_count, ngrams=ngrams, alpha0=alpha0)
+                          min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
+                          bootstrap=bootstrap, seed=seed, mask=mask)
 
 
 def contrast_each_against_rest(
@@ -274,40 +426,51 @@ def contrast_each_against_rest(
     field: str = "tendency",
     top: int = 20,
     min_count: int = 3,
-    min_docs: int = 2,
+    min_group_docs: int = 2,
     exclude: Sequence[str] = ("unlabelled", "mixed"),
+    min_docs: int = MIN_DOCS,
+    bootstrap: int = 0,
+    seed: int = 0,
+    mask: Iterable[str] | None = None,
 ) -> list[ContrastResult]:
-    """One-against-the-rest contrasts for every group of ``field`` with at least ``min_docs`` articles.
+    """One-against-the-rest contrasts for every group of ``field`` with at least ``min_group_docs`` articles.
 
-    One pass over the corpus. The rest of a group is every other article, including excluded groups
-    (``exclude`` only decides which groups get a contrast of their own). For reports and ``run``.
+    Works on the selection's count matrix (read once). The rest of a group is every other article,
+    including excluded groups (``exclude`` only decides which groups get a contrast of their own). For
+    reports and ``run``; ``min_docs``, ``bootstrap``, ``seed`` and ``mask`` as in :func:`contrast_pairs`.
     """
-    per_group: dict[str, Counter] = {}
-    n_docs: Counter = Counter()
-    total: Counter = Counter()
-    for values, terms in docs.grouped(field):
-        total.update(terms)
-        for v in set(values):
-            per_group.setdefault(v, Counter()).update(terms)
-            n_docs[v] += 1
-    if not total:
+    counts = docs.matrix
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    if not totals.sum():
         raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
+    keep = _mask_filter(mask)
+    columns = [i for i in np.flatnonzero(totals) if mask is None or keep(docs.vocabulary[i])]
+    columns.sort(key=lambda i: docs.vocabulary[i])
+    counts = counts[:, np.asarray(columns, dtype=np.int64)]
+    vocab = [docs.vocabulary[i] for i in columns]
+    members: dict[str, list[int]] = {}
+    for i in range(len(docs)):
+        for v in set(docs.values(i, field)):
+            members.setdefault(v, []).append(i)
     results = []
-    for group in sorted(per_group):
-        if group in exclude or n_docs[group] < min_docs:
+    for group in sorted(members):
+        rows = np.asarray(members[group], dtype=np.int64)
+        if group in exclude or len(rows) < min_group_docs or len(rows) == len(docs):
             continue
-        rest = total - per_group[group]
-        if not rest:
+        rest = np.setdiff1d(np.arange(len(docs)), rows)
+        m_a, m_b = counts[rows], counts[rest]
+        if not m_b.sum():
             continue
-        side_a, side_b = rank_terms(per_group[group], rest, top=top, min_count=min_count)
+        side_a, side_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
+                                       bootstrap=bootstrap, seed=seed)
         results.append(ContrastResult(
-            a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=n_docs[group],
-            total_a=sum(per_group[group].values()), total_b=sum(rest.values()),
-            params={"top": top, "min_count": min_count, "prior": "counts of both groups",
+            a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=len(rows), docs_b=len(rest),
+            total_a=int(m_a.sum()), total_b=int(m_b.sum()),
+            params={"top": top, "min_count": min_count, "min_docs": min_docs, "bootstrap": bootstrap,
+                    "seed": seed, "masked": mask is not None, "prior": "counts of both groups",
                     "alpha0": f"{PRIOR_SHARE} x terms of both groups"},
         ))
     return results
-
 
 
 def scores_as_dicts(scores: Iterable[TermScore]) -> list[dict[str, Any]]:

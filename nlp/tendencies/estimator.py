@@ -6,10 +6,12 @@ puts a saved one back together from its arrays (see :mod:`nlp.tendencies.model_f
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
@@ -35,8 +37,46 @@ def make_pipeline(seed: int = 0, **params: Any) -> Pipeline:
     return Pipeline([
         ("tfidf", TfidfVectorizer(analyzer=terms_analyzer, min_df=p["min_df"], max_df=p["max_df"],
                                   sublinear_tf=p["sublinear_tf"])),
-        ("clf", LogisticRegression(C=p["C"], class_weight="balanced", max_iter=p["max_iter"], random_state=seed)),
+        ("clf", make_classifier(seed, **params)),
     ])
+
+
+def make_classifier(seed: int = 0, **params: Any) -> LogisticRegression:
+    """The class-balanced logistic regression of :func:`make_pipeline`, on its own (for count matrices)."""
+    p = {**DEFAULT_PARAMS, **params}
+    return LogisticRegression(C=p["C"], class_weight="balanced", max_iter=p["max_iter"], random_state=seed)
+
+
+def document_frequency_columns(counts: sparse.csr_matrix, **params: Any) -> np.ndarray:
+    """The columns of a document-term count matrix kept by ``min_df`` / ``max_df`` (as TfidfVectorizer reads
+    them: an int is a number of documents, a float a share of them); never a column no document uses."""
+    p = {**DEFAULT_PARAMS, **params}
+    counts = sparse.csr_matrix(counts)
+    n = counts.shape[0]
+    df = np.bincount(counts.indices[counts.data != 0], minlength=counts.shape[1])
+    low = p["min_df"] if isinstance(p["min_df"], numbers.Integral) else p["min_df"] * n
+    high = p["max_df"] if isinstance(p["max_df"], numbers.Integral) else p["max_df"] * n
+    return np.flatnonzero((df >= max(low, 1)) & (df <= high))
+
+
+def tfidf_rows(train: sparse.csr_matrix, test: sparse.csr_matrix | None = None,
+               **params: Any) -> tuple[sparse.csr_matrix, sparse.csr_matrix | None, np.ndarray]:
+    """TF-IDF of count rows, the idf learnt on ``train`` only (no leakage into ``test``).
+
+    The same weighting as :func:`make_pipeline`'s vectorizer, on a count matrix built once for the whole
+    selection: columns are pruned by the training rows' document frequencies
+    (:func:`document_frequency_columns`), then sublinear tf, smoothed idf and l2 norm.
+
+    Returns
+    -------
+    train_tfidf, test_tfidf, columns
+        ``columns`` are the kept columns of the count matrix.
+    """
+    p = {**DEFAULT_PARAMS, **params}
+    columns = document_frequency_columns(train, **params)
+    transformer = TfidfTransformer(sublinear_tf=p["sublinear_tf"]).fit(train[:, columns])
+    return (transformer.transform(train[:, columns]),
+            transformer.transform(test[:, columns]) if test is not None else None, columns)
 
 
 def rebuild_pipeline(vocabulary: Sequence[str], idf: np.ndarray, classes: Sequence[str], coef: np.ndarray,

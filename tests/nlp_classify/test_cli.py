@@ -110,3 +110,30 @@ def test_runs_right_after_an_import(db, run_cli):
     r = run_cli("contrast", "soft_left", "hard_left", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["terms_a"]
     assert "20 articles are not preprocessed yet: preprocessing them first" in r.stderr
+
+
+def test_evaluate_reports_masked_score_interval_and_top_features(corpus_db, run_cli):
+    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4", "--json")
+    doc = json.loads(r.stdout)
+    assert {"masked_macro_f1", "masked_accuracy", "macro_f1_lo", "macro_f1_hi", "top_features",
+            "self_names_in_top_features", "masked_terms"} <= set(doc)
+    assert doc["macro_f1_lo"] <= doc["macro_f1"] <= doc["macro_f1_hi"]
+    assert set(doc["top_features"]) == {"hard_left", "soft_left", "soft_right"}
+    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4", "--no-mask-names", "--json")
+    assert "masked_macro_f1" not in json.loads(r.stdout)
+    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4")
+    assert "self-names masked: macro-F1" in r.stdout and "top features (* a self-name)" in r.stdout
+
+
+def test_contrast_min_docs_bootstrap_and_mask(corpus_db, run_cli):
+    r = run_cli("contrast", "soft_left", "hard_left", "--top", "5", "--bootstrap", "10", "--seed", "2",
+                "--mask-names", "--json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    row = doc["terms_a"][0]
+    assert row["n_docs"] >= 3 and 0 <= row["stability"] <= 1
+    assert doc["params"]["bootstrap"] == 10 and doc["params"]["masked"] is True
+    terms = {t["term"] for t in doc["terms_a"] + doc["terms_b"]}
+    assert not terms & {"soft_left", "hard_left", "plural", "redcorner"}
+    r = run_cli("contrast", "soft_left", "hard_left", "--min-docs", "0")
+    assert r.exit_code == 2

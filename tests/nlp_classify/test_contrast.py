@@ -73,10 +73,12 @@ def test_one_against_the_rest(pairs):
 def test_year_ranges_and_case_insensitive_names():
     pairs = [(("2016",), ["old", "words"] * 5), (("2017",), ["old", "words"] * 5),
              (("2021",), ["new", "words"] * 5), (("2022",), ["new", "words"] * 5)]
-    result = contrast_pairs(pairs, "2015-2018", "2020..2023", field="year", min_count=1)
+    # two documents a side: a signature term may come from fewer than the default three documents here
+    result = contrast_pairs(pairs, "2015-2018", "2020..2023", field="year", min_count=1, min_docs=1)
     assert result.terms_a[0].term == "old" and result.terms_b[0].term == "new"
     assert result.docs_a == 2 and result.docs_b == 2
-    r2 = contrast_pairs([(("Lab",), ["a"] * 3), (("Con",), ["b"] * 3)], "lab", "CON", field="party", min_count=1)
+    r2 = contrast_pairs([(("Lab",), ["a"] * 3), (("Con",), ["b"] * 3)], "lab", "CON", field="party", min_count=1,
+                        min_docs=1)
     assert r2.terms_a[0].term == "a"
 
 
@@ -129,3 +131,39 @@ def test_real_manifestos_labour_against_conservative():
     assert "labour" in top_a[:3] and ("tory" in top_a or "tories" in top_a)
     assert "conservative" in top_b[:3]
     assert abs(result.terms_a[0].z) > 5 and abs(result.terms_b[0].z) > 5
+
+
+def test_a_term_of_one_document_is_no_signature():
+    # "manifesto" is used 40 times, but only in ONE document of side A: not a signature term at min_docs=3
+    pairs = [(("a",), ["shared", "alpha", "beta"] * 5 + (["manifesto"] * 40 if i == 0 else [])) for i in range(6)]
+    pairs += [(("b",), ["shared", "gamma", "delta"] * 5) for _ in range(6)]
+    strict = contrast_pairs(pairs, "a", "b", bootstrap=0)
+    assert "manifesto" not in {s.term for s in strict.terms_a}
+    assert {s.term for s in strict.terms_a} == {"alpha", "beta"}
+    assert all(s.n_docs == 6 for s in strict.terms_a + strict.terms_b)
+    loose = contrast_pairs(pairs, "a", "b", bootstrap=0, min_docs=1)
+    assert loose.terms_a[0].term == "manifesto" and loose.terms_a[0].n_docs == 1
+
+
+def test_stability_is_a_seeded_share_of_resamples(pairs):
+    result = contrast_pairs(pairs, "soft_left", "hard_left", top=10, bootstrap=20, seed=3)
+    stabilities = [s.stability for s in result.terms_a + result.terms_b]
+    assert all(0.0 <= x <= 1.0 for x in stabilities)
+    # the signature words stay on top in every resample; the tail of the list does not
+    assert all(s.stability == 1.0 for s in result.terms_a[:5])
+    assert min(stabilities) < 1.0
+    again = contrast_pairs(pairs, "soft_left", "hard_left", top=10, bootstrap=20, seed=3)
+    assert again.to_dict() == result.to_dict()
+    doc = result.to_dict()
+    assert {"term", "z", "count_a", "count_b", "n_docs", "stability"} <= set(doc["terms_a"][0])
+    assert contrast_pairs(pairs, "soft_left", "hard_left", bootstrap=0).terms_a[0].stability is None
+
+
+def test_masked_names_are_not_counted():
+    pairs = [(("Lab",), ["labour", "rail", "labour", "nationalise"]) for _ in range(5)]
+    pairs += [(("Con",), ["tory", "tax", "conservative", "market"]) for _ in range(5)]
+    result = contrast_pairs(pairs, "Lab", "Con", field="party", min_count=1, bootstrap=0, ngrams=2,
+                            mask=["labour", "tory", "conservative"])
+    terms = {s.term for s in result.terms_a + result.terms_b}
+    assert {"rail", "nationalise", "tax", "market"} <= terms
+    assert not terms & {"labour", "tory", "conservative", "labour rail", "tory tax"}

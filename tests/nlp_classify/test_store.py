@@ -46,7 +46,7 @@ def test_evaluate_by_author_same_seed_same_numbers(docs):
 
 
 def test_evaluate_unknown_options(docs):
-    with pytest.raises(GroupError, match="Unknown grouping 'party'; use one of: outlet, author, none"):
+    with pytest.raises(GroupError, match="Unknown grouping 'party'; use one of: outlet, author, period, none"):
         evaluate(docs, group_by="party")
     with pytest.raises(GroupError, match="Cannot predict the outlet while grouping by outlet"):
         evaluate(docs, label_field="outlet", group_by="outlet")

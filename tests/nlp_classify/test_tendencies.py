@@ -57,3 +57,14 @@ def test_evaluation_in_plain_words():
         "names the right tendency for 89% of 121 articles; always answering 'soft_left' would be right for 35%. "
         "Averaged over the tendencies (macro-F1 0.89 against 0.17), that is clearly better than guessing.")
     assert plain_words({**e, "macro_f1": 0.2}).endswith("that is hardly better than guessing.")
+
+
+def test_run_scores_masked_names_and_term_stability(tmp_path):
+    store = build_store(tmp_path / "c.db")
+    analysis = analyse_tendencies(load_documents(store, raw=True), labels=store.labels)
+    for evaluation in analysis["evaluation"].values():
+        assert 0 <= evaluation["masked_macro_f1"] <= 1 and "top_features" in evaluation
+        assert "plural" in evaluation["masked_terms"]  # an outlet of the fixture corpus
+    terms = [t for r in analysis["against_rest"] + analysis["pairwise"] for t in r.terms_a + r.terms_b]
+    assert terms and all(t.n_docs >= 3 and 0 <= t.stability <= 1 for t in terms)
+    store.close()
