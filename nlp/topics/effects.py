@@ -184,6 +184,9 @@ def _build_design(docs: DocumentTerms, theta: np.ndarray, by: str, reference: st
                 covariates.append(f"outlet (reference {olevels[0]})")
             else:
                 log.info("outlet left out of the regression: collinear with %s and date", by)
+    if n <= x.shape[1]:
+        raise NlpError(f"{n} documents are too few for {x.shape[1]} regression terms ({', '.join(covariates)}): "
+                       "widen the selection or lower the spline's df")
     clusters, cluster_by, n_clusters = _clusters(docs, keep, min_clusters)
     return _Design(rows=np.array(keep, dtype=np.int64), groups=groups, levels=levels, x=x, blocks=blocks,
                    years=t, spline=spline, df_date=max(df_date, 0), covariates=covariates, clusters=clusters,
@@ -360,6 +363,10 @@ def _check_theta(theta: Any) -> np.ndarray:
     finite = np.all(np.isfinite(theta), axis=1)
     if np.any(theta[finite] < 0):
         raise InvalidParameterError("theta holds negative shares: pass topic shares (rows summing to 1)")
+    empty = finite & (np.where(finite[:, None], theta, 0).sum(axis=1) <= 0)
+    if np.any(empty):  # a row of zeros is a document without shares
+        theta = theta.copy()
+        theta[empty] = np.nan
     return theta
 
 

@@ -102,13 +102,18 @@ def match_topics(phi_a: Any, phi_b: Any) -> tuple[np.ndarray, np.ndarray]:
         The similarity (1 - Jensen-Shannon divergence) of each matched pair.
     """
     sim = similarity_matrix(phi_a, phi_b)
+    matches = _assign(sim)
+    return matches, sim[np.arange(sim.shape[0]), matches]
+
+
+def _assign(sim: np.ndarray) -> np.ndarray:
     if sim.shape[0] != sim.shape[1]:
         raise InvalidParameterError(f"the two fits have different numbers of topics ({sim.shape[0]} and "
                                     f"{sim.shape[1]}): compare fits of the same K")
     rows, cols = linear_sum_assignment(1.0 - sim)
     matches = np.empty(sim.shape[0], dtype=np.int64)
     matches[rows] = cols
-    return matches, sim[np.arange(sim.shape[0]), matches]
+    return matches
 
 
 def topic_stability(phis: Sequence[Any], reference: int = 0) -> list[float]:
@@ -126,19 +131,31 @@ def topic_stability(phis: Sequence[Any], reference: int = 0) -> list[float]:
     list of float
         One value in [0, 1] per topic of the reference fit (1: the topic comes back identically every time).
     """
-    matches, sims = _match_all(phis, reference)
+    _, sims, _ = _match_all(phis, reference)
     return [float(v) for v in sims.mean(axis=0)]
 
 
-def _match_all(phis: Sequence[Any], reference: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(matches, similarity)`` of the reference's topics in each other fit, arrays (n_fits - 1, K)."""
+def _match_all(phis: Sequence[Any], reference: int) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """``(matches, similarity)`` of the reference's topics in each other fit, arrays (n_fits - 1, K), and the
+    mean similarity of the pairs left unmatched (None for K = 1)."""
     if len(phis) < 2:
         raise InvalidParameterError(f"stability needs at least two fits (got {len(phis)}): give two or more "
                                     "seeds", param="--seeds")
     if not 0 <= reference < len(phis):
         raise InvalidParameterError(f"reference fit {reference} is not one of the {len(phis)} fits")
-    pairs = [match_topics(phis[reference], phi) for j, phi in enumerate(phis) if j != reference]
-    return np.array([m for m, _ in pairs]), np.array([s for _, s in pairs])
+    matches, sims, unmatched = [], [], []
+    for j, phi in enumerate(phis):
+        if j == reference:
+            continue
+        sim = similarity_matrix(phis[reference], phi)
+        m = _assign(sim)
+        matched = np.zeros_like(sim, dtype=bool)
+        matched[np.arange(len(m)), m] = True
+        matches.append(m)
+        sims.append(sim[np.arange(len(m)), m])
+        unmatched.append(sim[~matched])
+    rest = np.concatenate(unmatched)
+    return np.array(matches), np.array(sims), float(rest.mean()) if rest.size else None
 
 
 # ----------------------------------------------------------------------------- fitting several seeds
@@ -262,6 +279,9 @@ class TopicStability:
         ``matches[j][t]``: the topic of the fit of ``seeds[j + 1]`` matched to topic ``t``.
     similarities : list of list of float
         The similarity of each of those matches.
+    baseline : float or None
+        The mean similarity of the pairs of topics the matching left apart: what two *different* topics of
+        this corpus score, the floor against which to read :attr:`stability` (None when K = 1).
     labels : list of str
         The reference fit's topic labels (empty if not known).
     """
@@ -271,6 +291,7 @@ class TopicStability:
     stability: list[float]
     matches: list[list[int]]
     similarities: list[list[float]]
+    baseline: float | None = None
     labels: list[str] = field(default_factory=list)
     measure: str = "1 - Jensen-Shannon divergence (base 2) of topic-term distributions"
 
@@ -316,11 +337,12 @@ def assess_stability(fits: Sequence[SeedFit] | Sequence[Any], seeds: Sequence[in
     TopicStability
     """
     phis = [f.phi if isinstance(f, SeedFit) else np.asarray(f) for f in fits]
-    matches, sims = _match_all(phis, 0)
+    matches, sims, baseline = _match_all(phis, 0)
     if seeds is None:
         seeds = [f.seed for f in fits] if all(isinstance(f, SeedFit) for f in fits) else list(range(len(fits)))
     if labels is None and isinstance(fits[0], SeedFit):
         labels = [t["label"] for t in fits[0].topics]
     return TopicStability(k=int(phis[0].shape[0]), seeds=[int(s) for s in seeds],
                           stability=[float(v) for v in sims.mean(axis=0)],
-                          matches=matches.tolist(), similarities=sims.tolist(), labels=list(labels or []))
+                          matches=matches.tolist(), similarities=sims.tolist(), baseline=baseline,
+                          labels=list(labels or []))

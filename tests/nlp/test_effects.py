@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nlp.documents import DocumentTerms, GroupError
-from nlp.errors import InvalidParameterError
+from nlp.errors import InvalidParameterError, NlpError
 from nlp.topics.effects import OTHER, decimal_year, era_topics, topic_effects
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
@@ -141,7 +141,7 @@ def test_bad_inputs_get_clear_errors(data):
     with pytest.raises(GroupError, match="at least two tendency groups"):
         topic_effects(one, theta)
     nan = np.full_like(theta, np.nan)
-    with pytest.raises(Exception, match="no document has topic shares"):
+    with pytest.raises(NlpError, match="no document has topic shares"):
         era_topics(docs, nan)
 
 
@@ -189,3 +189,10 @@ def test_manifestos_every_topic_scored_and_the_early_topic_is_an_era_topic(tmp_p
     effects = topic_effects(docs, theta, labels=stability.labels, draws=5, pairs="reference")
     assert effects.reference == "Lab" and {"Con", "Lib"} <= set(effects.levels)
     assert all(c.lo <= c.effect <= c.hi for c in effects.contrasts)
+
+
+def test_too_few_documents_for_the_covariates(data):
+    docs, theta = data
+    few = docs.subset(range(4))
+    with pytest.raises(NlpError, match="too few for"):
+        era_topics(few, theta[:4])

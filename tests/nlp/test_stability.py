@@ -53,6 +53,7 @@ def test_stability_is_one_for_identical_fits_and_lower_for_different_ones():
     mixed = np.vstack([phi[:3], _phi(3, 120, 7)])
     scores = topic_stability([phi, mixed])
     assert min(scores[:3]) > 0.999 and max(scores[3:]) < 0.8
+    assert assess_stability([phi, phi]).baseline < 0.8 < assess_stability([phi, phi]).mean
 
 
 def test_bad_inputs_are_refused_with_a_clear_message():
@@ -89,6 +90,7 @@ def test_fit_seeds_same_seeds_same_numbers(small_corpus):
     assert result.to_dict() == repeat.to_dict()
     # three well-separated themes come back whatever the seed
     assert result.k == 3 and min(result.stability) > 0.9 and result.mean == pytest.approx(np.mean(result.stability))
+    assert result.baseline < 0.5  # different themes are far apart
     assert len(result.labels) == 3 and sorted(result.matches[0]) == [0, 1, 2]
     frame = result.to_frame()
     assert list(frame.columns[:3]) == ["topic", "label", "stability"] and len(frame) == 3
