@@ -27,7 +27,6 @@ See ``docs/topic-trust.md`` for the method and its limits.
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
