@@ -26,9 +26,12 @@ def row_blocks(n_rows: int, n_cols: int, budget: int) -> Iterator[slice]:
 
 
 def rate_block(alpha, theta, psi, beta) -> np.ndarray:
-    """λ for the given documents (rows) and words (columns)."""
+    """λ for the given documents (rows) and words (columns), built in place (one temporary)."""
+    rate = np.multiply.outer(theta, beta)
+    rate += alpha[:, None]
+    rate += psi[None, :]
     with np.errstate(over="ignore"):
-        return np.exp(alpha[:, None] + psi[None, :] + np.multiply.outer(theta, beta))
+        return np.exp(rate, out=rate)
 
 
 def word_moments(alpha, theta, psi, beta, budget: int) -> np.ndarray:

@@ -72,7 +72,7 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
     sr, sc = np.sqrt(rows), np.sqrt(cols)
     if n * k <= _DENSE_SVD_CELLS or min(n, k) < 3:
         expected = np.outer(rows, cols) / total
-        u = np.linalg.svd((Y.toarray() - expected) / np.sqrt(expected), full_matrices=False)[0][:, 0]
+        u, sv, _ = np.linalg.svd((Y.toarray() - expected) / np.sqrt(expected), full_matrices=False)
     else:
         root_t = math.sqrt(total)
         op = LinearOperator(
@@ -80,10 +80,10 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
             matvec=lambda v: root_t * (Y @ (np.ravel(v) / sc)) / sr - sr * (sc @ np.ravel(v)) / root_t,
             rmatvec=lambda v: root_t * (Y.T @ (np.ravel(v) / sr)) / sc - sc * (sr @ np.ravel(v)) / root_t)
         v0 = np.random.default_rng(seed).standard_normal(min(n, k) if n <= k else k)
-        u = svds(op, k=1, v0=v0 if v0.size == min(n, k) else None, random_state=seed)[0][:, 0]
-    theta = u / np.sqrt(rows / total)
+        u, sv, _ = svds(op, k=1, v0=v0 if v0.size == min(n, k) else None, random_state=seed)
+    theta = u[:, 0] / np.sqrt(rows / total)
     sd = theta.std(ddof=1)
-    if not np.isfinite(sd) or sd < 1e-12:
+    if not np.isfinite(sd) or sd < 1e-12 or sv.max() < 1e-8:
         raise ScalingError("every document uses words in the same proportions; there is nothing to scale: "
                            "select documents that differ")
     return (theta - theta.mean()) / sd
@@ -194,10 +194,16 @@ class Wordfish(BaseEstimator):
                               self.max_inner, budget)
             pois.update_docs(rows, Y @ beta, alpha, theta, psi, beta, prec[0], prec[3], first_step,
                              self.inner_tol, self.max_inner, budget)
-            alpha -= alpha.mean()
-            theta = (theta - theta.mean()) / theta.std(ddof=1)
+            # Identification. Remember the map from this round's conditional optimum to the reported scale,
+            # so documents placed later (with these word parameters) land on the same scale.
+            alpha_center, theta_center, theta_scale = alpha.mean(), theta.mean(), theta.std(ddof=1)
+            if not (np.isfinite(theta_scale) and theta_scale > 0):
+                raise ScalingError("Wordfish cannot tell the documents apart (all positions collapsed to one "
+                                   "point); select documents whose wording differs")
+            alpha -= alpha_center
+            theta = (theta - theta_center) / theta_scale
             if direction and theta[direction[0]] < theta[direction[1]]:
-                theta, beta = -theta, -beta
+                theta, beta, theta_center = -theta, -beta, -theta_center
             last, lp = lp, pois.log_posterior(Y, alpha, theta, psi, beta, prec, budget)
             if not np.isfinite(lp):
                 raise ScalingError("Wordfish diverged (the log-posterior is not finite); drop very rare words "
@@ -210,25 +216,40 @@ class Wordfish(BaseEstimator):
             log.warning("wordfish stopped after %d rounds without meeting tol=%g", it, self.tol)
         self.alpha_, self.theta_, self.psi_, self.beta_ = alpha, theta, psi, beta
         self.ll_, self.n_iter_, self.n_features_in_ = lp, it, k
+        self.normalisation_ = np.array([alpha_center, theta_center, theta_scale]) if it else np.array([0.0, 0.0, 1.0])
         self.se_theta_ = pois.theta_standard_errors(alpha, theta, psi, beta, prec[0], prec[3], budget)
         if self.n_bootstrap > 0:
-            draws = self._bootstrap(alpha, theta, np.random.default_rng(self.random_state))
+            alpha_c, theta_c = self._conditional(rows, Y @ beta)
+            draws = self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state))
             self.theta_lo_, self.theta_hi_ = np.nanpercentile(draws, [2.5, 97.5], axis=0)
         return self
 
-    def _bootstrap(self, alpha: np.ndarray, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """θ re-estimated on ``n_bootstrap`` count matrices simulated from the fitted rates (word parameters fixed)."""
+    def _conditional(self, rows: np.ndarray, counts_beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's (α, θ) maximising its penalised likelihood given the word parameters (unnormalised)."""
         prec = _precisions(self.priors)
+        theta = np.zeros(rows.size)
+        alpha = np.log(rows) - np.logaddexp.reduce(self.psi_)  # the exact optimum at θ = 0
+        pois.update_docs(rows, counts_beta, alpha, theta, self.psi_, self.beta_, prec[0], prec[3], 1.0,
+                         self.inner_tol, max(self.max_inner, 100), max(1, int(self.block_size)))
+        return alpha, theta
+
+    def _to_scale(self, theta_c: np.ndarray) -> np.ndarray:
+        """Map conditional optima to the reported scale with the fit's last identification step."""
+        _, center, scale = self.normalisation_
+        return (theta_c - center) / scale
+
+    def _bootstrap(self, alpha_c: np.ndarray, theta_c: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """θ re-estimated on ``n_bootstrap`` count sets simulated from the documents' rates (words fixed).
+
+        ``alpha_c``/``theta_c`` are the documents' conditional optima; the draws are returned on the reported
+        scale, one row per replicate (NaN where a simulated document came out empty).
+        """
         budget = max(1, int(self.block_size))
-        draws = np.empty((int(self.n_bootstrap), theta.size))
+        draws = np.full((int(self.n_bootstrap), theta_c.size), np.nan)
         for b in range(draws.shape[0]):
-            rows, counts_beta = pois.simulate_doc_counts(alpha, theta, self.psi_, self.beta_, rng, budget)
+            rows, counts_beta = pois.simulate_doc_counts(alpha_c, theta_c, self.psi_, self.beta_, rng, budget)
             ok = rows > 0
-            a, t = alpha[ok].copy(), theta[ok].copy()
-            pois.update_docs(rows[ok], counts_beta[ok], a, t, self.psi_, self.beta_, prec[0], prec[3], 1.0,
-                             self.inner_tol, max(self.max_inner, 50), budget)
-            draws[b] = np.nan
-            draws[b, ok] = t
+            draws[b, ok] = self._to_scale(self._conditional(rows[ok], counts_beta[ok])[1])
         return draws
 
     # ---------------------------------------------------------------- placing documents
@@ -241,18 +262,14 @@ class Wordfish(BaseEstimator):
         ids = check_ids(ids, Y.shape[0])
         rows = check_no_empty_docs(Y, ids, what="X (no word of the scale's vocabulary)")
         prec = _precisions(self.priors)
-        budget = max(1, int(self.block_size))
-        theta = np.zeros(Y.shape[0])
-        log_rate = np.logaddexp.reduce(self.psi_)
-        alpha = np.log(rows) - log_rate  # the exact optimum at θ = 0
-        pois.update_docs(rows, Y @ self.beta_, alpha, theta, self.psi_, self.beta_, prec[0], prec[3], 1.0,
-                         self.inner_tol, max(self.max_inner, 100), budget)
-        se = pois.theta_standard_errors(alpha, theta, self.psi_, self.beta_, prec[0], prec[3], budget)
-        return alpha, theta, se, ids
+        alpha_c, theta_c = self._conditional(rows, Y @ self.beta_)
+        se = pois.theta_standard_errors(alpha_c, theta_c, self.psi_, self.beta_, prec[0], prec[3],
+                                        max(1, int(self.block_size))) / self.normalisation_[2]
+        return alpha_c, theta_c, self._to_scale(theta_c), se, ids
 
     def transform(self, X) -> np.ndarray:
         """Positions θ of new documents (word parameters fixed), as a column of shape (n_documents, 1)."""
-        return self._place(X, None)[1][:, None]
+        return self._place(X, None)[2][:, None]
 
     def predict(self, X, ids: Sequence[str] | None = None) -> ScalingResult:
         """Place new documents on the fitted scale: θ, standard error and 95 % interval each.
@@ -270,9 +287,9 @@ class Wordfish(BaseEstimator):
             With bootstrap percentile intervals when ``n_bootstrap > 0`` (seeded by ``random_state``),
             else θ ± 1.96 se.
         """
-        alpha, theta, se, ids = self._place(X, ids)
+        alpha_c, theta_c, theta, se, ids = self._place(X, ids)
         if self.n_bootstrap > 0:
-            lo, hi = np.nanpercentile(self._bootstrap(alpha, theta, np.random.default_rng(self.random_state)),
+            lo, hi = np.nanpercentile(self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state)),
                                       [2.5, 97.5], axis=0)
         else:
             lo, hi = theta - Z95 * se, theta + Z95 * se
@@ -313,7 +330,7 @@ class Wordfish(BaseEstimator):
         """Write the fitted scale to ``directory`` (JSON + ``.npy`` with SHA-256 checksums; no pickle)."""
         check_is_fitted(self, "theta_")
         arrays = {"theta": self.theta_, "alpha": self.alpha_, "beta": self.beta_, "psi": self.psi_,
-                  "se_theta": self.se_theta_}
+                  "se_theta": self.se_theta_, "normalisation": self.normalisation_}
         if hasattr(self, "theta_lo_"):
             arrays.update(theta_lo=self.theta_lo_, theta_hi=self.theta_hi_)
         info = {"ll": self.ll_, "n_iter": self.n_iter_, "converged": self.converged_}
@@ -323,7 +340,8 @@ class Wordfish(BaseEstimator):
     @classmethod
     def load(cls, directory: str | Path) -> "Wordfish":
         """Read a scale written by :meth:`save`, verifying checksums and shapes."""
-        manifest, arrays, lists = load_scale(directory, "wordfish", {"theta", "alpha", "beta", "psi", "se_theta"},
+        manifest, arrays, lists = load_scale(directory, "wordfish", {"theta", "alpha", "beta", "psi", "se_theta",
+                                                                             "normalisation"},
                                              {"terms", "ids"})
         params = dict(manifest.get("params") or {})
         try:
@@ -336,10 +354,11 @@ class Wordfish(BaseEstimator):
         check_lengths(directory, n, alpha=arrays["alpha"], se_theta=arrays["se_theta"], ids=lists["ids"],
                       theta_lo=arrays.get("theta_lo"), theta_hi=arrays.get("theta_hi"))
         check_lengths(directory, k, psi=arrays["psi"], terms=lists["terms"])
-        if any(a.ndim != 1 for a in arrays.values()):
+        if any(a.ndim != 1 for a in arrays.values()) or arrays["normalisation"].shape != (3,) \
+                or not arrays["normalisation"][2] > 0:
             raise ScalingError(f"{directory}: a parameter file is not one-dimensional; refit and save again")
         model.theta_, model.alpha_, model.beta_, model.psi_ = arrays["theta"], arrays["alpha"], arrays["beta"], arrays["psi"]
-        model.se_theta_ = arrays["se_theta"]
+        model.se_theta_, model.normalisation_ = arrays["se_theta"], arrays["normalisation"]
         if "theta_lo" in arrays and "theta_hi" in arrays:
             model.theta_lo_, model.theta_hi_ = arrays["theta_lo"], arrays["theta_hi"]
         info = manifest.get("info") or {}
