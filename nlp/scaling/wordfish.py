@@ -112,7 +112,9 @@ class Wordfish(BaseEstimator):
     random_state : int
         Seed of the bootstrap draws (and of the iterative SVD on large matrices).
     block_size : int
-        Cells of the rate matrix held in memory at once.
+        Cells of the rate matrix in one block (memory: about ``8 · block_size · n_jobs`` bytes).
+    n_jobs : int
+        Blocks computed at once on threads (results do not depend on it).
 
     Attributes
     ----------
@@ -132,7 +134,8 @@ class Wordfish(BaseEstimator):
 
     def __init__(self, dir: tuple[int, int] | None = None, priors: tuple[float, float, float, float] = (
             math.inf, math.inf, 3.0, 1.0), tol: float = 1e-6, inner_tol: float = 1e-8, max_iter: int = 100,
-            max_inner: int = 10, n_bootstrap: int = 0, random_state: int = 0, block_size: int = pois.DEFAULT_BUDGET):
+            max_inner: int = 10, n_bootstrap: int = 0, random_state: int = 0, block_size: int = pois.DEFAULT_BUDGET,
+            n_jobs: int = 1):
         self.dir = dir
         self.priors = priors
         self.tol = tol
@@ -142,6 +145,10 @@ class Wordfish(BaseEstimator):
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
         self.block_size = block_size
+        self.n_jobs = n_jobs
+
+    def _plan(self) -> pois.Blocks:
+        return pois.Blocks(budget=max(1, int(self.block_size)), n_jobs=max(1, int(self.n_jobs)))
 
     # ---------------------------------------------------------------- fitting
     def fit(self, X, y=None, *, ids: Sequence[str] | None = None, feature_names: Sequence[str] | None = None,
@@ -180,20 +187,20 @@ class Wordfish(BaseEstimator):
                                "e.g. X[:, X.sum(axis=0).A1 > 0]")
         direction = _check_dir(self.dir, n)
         prec = _precisions(self.priors)
-        budget = max(1, int(self.block_size))
+        plan = self._plan()
 
         theta = _starting_theta(Y, rows, cols, int(self.random_state))
         beta = np.zeros(k)
         psi = np.log(cols / n)
         alpha = np.log(rows) - np.log(rows.mean())
-        lp, last, it = pois.log_posterior(Y, alpha, theta, psi, beta, prec, budget), -math.inf, 0
+        lp, last, it = pois.log_posterior(Y, alpha, theta, psi, beta, prec, plan), -math.inf, 0
         while lp - last > self.tol and it < self.max_iter:
             it += 1
             first_step = 0.5 if it == 1 else 1.0
             pois.update_words(Y, alpha, theta, psi, beta, prec[1], prec[2], first_step, self.inner_tol,
-                              self.max_inner, budget)
+                              self.max_inner, plan)
             pois.update_docs(rows, Y @ beta, alpha, theta, psi, beta, prec[0], prec[3], first_step,
-                             self.inner_tol, self.max_inner, budget)
+                             self.inner_tol, self.max_inner, plan)
             # Identification. Remember the map from this round's conditional optimum to the reported scale,
             # so documents placed later (with these word parameters) land on the same scale.
             alpha_center, theta_center, theta_scale = alpha.mean(), theta.mean(), theta.std(ddof=1)
@@ -204,7 +211,7 @@ class Wordfish(BaseEstimator):
             theta = (theta - theta_center) / theta_scale
             if direction and theta[direction[0]] < theta[direction[1]]:
                 theta, beta, theta_center = -theta, -beta, -theta_center
-            last, lp = lp, pois.log_posterior(Y, alpha, theta, psi, beta, prec, budget)
+            last, lp = lp, pois.log_posterior(Y, alpha, theta, psi, beta, prec, plan)
             if not np.isfinite(lp):
                 raise ScalingError("Wordfish diverged (the log-posterior is not finite); drop very rare words "
                                    "or very short documents and fit again")
@@ -217,7 +224,7 @@ class Wordfish(BaseEstimator):
         self.alpha_, self.theta_, self.psi_, self.beta_ = alpha, theta, psi, beta
         self.ll_, self.n_iter_, self.n_features_in_ = lp, it, k
         self.normalisation_ = np.array([alpha_center, theta_center, theta_scale]) if it else np.array([0.0, 0.0, 1.0])
-        self.se_theta_ = pois.theta_standard_errors(alpha, theta, psi, beta, prec[0], prec[3], budget)
+        self.se_theta_ = pois.theta_standard_errors(alpha, theta, psi, beta, prec[0], prec[3], plan)
         if self.n_bootstrap > 0:
             alpha_c, theta_c = self._conditional(rows, Y @ beta)
             draws = self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state))
@@ -230,7 +237,7 @@ class Wordfish(BaseEstimator):
         theta = np.zeros(rows.size)
         alpha = np.log(rows) - np.logaddexp.reduce(self.psi_)  # the exact optimum at θ = 0
         pois.update_docs(rows, counts_beta, alpha, theta, self.psi_, self.beta_, prec[0], prec[3], 1.0,
-                         self.inner_tol, max(self.max_inner, 100), max(1, int(self.block_size)))
+                         self.inner_tol, max(self.max_inner, 100), self._plan())
         return alpha, theta
 
     def _to_scale(self, theta_c: np.ndarray) -> np.ndarray:
@@ -244,10 +251,10 @@ class Wordfish(BaseEstimator):
         ``alpha_c``/``theta_c`` are the documents' conditional optima; the draws are returned on the reported
         scale, one row per replicate (NaN where a simulated document came out empty).
         """
-        budget = max(1, int(self.block_size))
+        plan = self._plan()
         draws = np.full((int(self.n_bootstrap), theta_c.size), np.nan)
         for b in range(draws.shape[0]):
-            rows, counts_beta = pois.simulate_doc_counts(alpha_c, theta_c, self.psi_, self.beta_, rng, budget)
+            rows, counts_beta = pois.simulate_doc_counts(alpha_c, theta_c, self.psi_, self.beta_, rng, plan)
             ok = rows > 0
             draws[b, ok] = self._to_scale(self._conditional(rows[ok], counts_beta[ok])[1])
         return draws
@@ -264,7 +271,7 @@ class Wordfish(BaseEstimator):
         prec = _precisions(self.priors)
         alpha_c, theta_c = self._conditional(rows, Y @ self.beta_)
         se = pois.theta_standard_errors(alpha_c, theta_c, self.psi_, self.beta_, prec[0], prec[3],
-                                        max(1, int(self.block_size))) / self.normalisation_[2]
+                                        self._plan()) / self.normalisation_[2]
         return alpha_c, theta_c, self._to_scale(theta_c), se, ids
 
     def transform(self, X) -> np.ndarray:
