@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 METHODS = ("wordfish", "wordscores")
+Z95 = 1.959963984540054  # normal quantile of a two-sided 95 % interval
 
 
 @dataclass(frozen=True)

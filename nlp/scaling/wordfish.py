@@ -20,14 +20,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _poisson as pois
-from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs, doc_label
+from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs
 from .errors import ScalingError
-from .results import DocumentPosition, ScalingResult, WordParameter
+from .results import Z95, DocumentPosition, ScalingResult, WordParameter
 from .storage import check_lengths, load_scale, save_scale
 
 log = logging.getLogger(__name__)
 
-Z95 = 1.959963984540054
 _DENSE_SVD_CELLS = 4_000_000  # below this the residual matrix is decomposed densely, as quanteda does
 
 

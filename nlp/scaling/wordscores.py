@@ -18,12 +18,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs, doc_label
 from .errors import ScalingError
-from .results import DocumentPosition, ScalingResult, WordParameter
+from .results import Z95, DocumentPosition, ScalingResult, WordParameter
 from .storage import check_lengths, load_scale, save_scale
 
 log = logging.getLogger(__name__)
 
-Z95 = 1.959963984540054
 RESCALINGS = ("lbg", "mv", "none")
 
 
@@ -136,13 +135,11 @@ class Wordscores(BaseEstimator):
         ids = check_ids(ids, Y.shape[0])
         raw, se = self._raw(Y, ids)
         slope, shift = self._rescaling(raw, rescale)
-        lo, hi = raw - self.z * se, raw + self.z * se
+        ends = np.sort([slope * (raw - self.z * se) + shift, slope * (raw + self.z * se) + shift], axis=0)
         docs = tuple(DocumentPosition(index=i, id=ids[i] if ids else None, score=float(slope * raw[i] + shift),
-                                      se=float(abs(slope) * se[i]), lo=float(slope * min(lo[i], hi[i]) + shift),
-                                      hi=float(slope * max(lo[i], hi[i]) + shift), raw=float(raw[i]))
+                                      se=float(abs(slope) * se[i]), lo=float(ends[0, i]), hi=float(ends[1, i]),
+                                      raw=float(raw[i]))
                      for i in range(raw.size))
-        if slope < 0:
-            docs = tuple(DocumentPosition(**{**d.__dict__, "lo": d.hi, "hi": d.lo}) for d in docs)
         return ScalingResult("wordscores", docs, (), {"rescale": rescale, "z": self.z})
 
     def _rescaling(self, raw: np.ndarray, rescale: str) -> tuple[float, float]:

@@ -120,7 +120,7 @@ def test_wordfish_bootstrap_is_seeded():
 
 def test_blocks_and_threads_do_not_change_the_numbers(synthetic):
     X, _, model = synthetic
-    blocked = Wordfish(dir=model.dir, block_size=500, n_jobs=2).fit(X)  # 500 cells: one or two documents a block
+    blocked = Wordfish(dir=model.dir, block_size=3000, n_jobs=2).fit(X)  # ten documents a block
     assert np.allclose(blocked.theta_, model.theta_, atol=1e-10)
     assert np.allclose(blocked.se_theta_, model.se_theta_, atol=1e-10)
 
