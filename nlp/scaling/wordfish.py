@@ -27,7 +27,7 @@ from .storage import check_lengths, load_scale, save_scale
 
 log = logging.getLogger(__name__)
 
-_DENSE_SVD_CELLS = 4_000_000  # below this the residual matrix is decomposed densely, as quanteda does
+_DENSE_SVD_CELLS = 1_000_000  # below this the residual matrix is decomposed densely, as quanteda does
 
 
 def _precisions(priors: Sequence[float]) -> tuple[float, float, float, float]:
@@ -78,8 +78,8 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
             (n, k), dtype=np.float64,
             matvec=lambda v: root_t * (Y @ (np.ravel(v) / sc)) / sr - sr * (sc @ np.ravel(v)) / root_t,
             rmatvec=lambda v: root_t * (Y.T @ (np.ravel(v) / sr)) / sc - sc * (sr @ np.ravel(v)) / root_t)
-        v0 = np.random.default_rng(seed).standard_normal(min(n, k) if n <= k else k)
-        u, sv, _ = svds(op, k=1, v0=v0 if v0.size == min(n, k) else None, random_state=seed)
+        v0 = np.random.default_rng(seed).standard_normal(min(n, k))
+        u, sv, _ = svds(op, k=1, v0=v0, random_state=seed)
     theta = u[:, 0] / np.sqrt(rows / total)
     sd = theta.std(ddof=1)
     if not np.isfinite(sd) or sd < 1e-12 or sv.max() < 1e-8:

@@ -125,6 +125,15 @@ def test_blocks_and_threads_do_not_change_the_numbers(synthetic):
     assert np.allclose(blocked.se_theta_, model.se_theta_, atol=1e-10)
 
 
+def test_large_matrices_start_from_the_same_singular_vector(synthetic, monkeypatch):
+    import nlp.scaling.wordfish as wordfish_module
+
+    X, _, model = synthetic
+    monkeypatch.setattr(wordfish_module, "_DENSE_SVD_CELLS", 0)  # force the sparse-minus-rank-one operator
+    iterative = Wordfish(dir=model.dir).fit(X)
+    assert np.allclose(iterative.theta_, model.theta_, atol=1e-8)
+
+
 def test_transform_of_a_training_document_is_its_fitted_position(synthetic):
     X, _, model = synthetic
     placed = model.transform(X[:5])
