@@ -11,6 +11,7 @@ positions θ ~ N(0, 1), document lengths around 600 tokens (≈ 300 distinct wor
 Figures are printed; nothing is asserted.
 
     python bench/bench_scaling.py                       # 20,000 × 20,000 and 2,000 × 2,000
+    python bench/bench_scaling.py --jobs 2              # the large run on two threads
     python bench/bench_scaling.py --docs 5000 --words 5000
 """
 from __future__ import annotations
@@ -107,6 +108,7 @@ def dense_wordfish(Y: np.ndarray, high: int, low: int, tol: float = 1e-6, max_it
 
 
 def measure(label: str, fn):
+    """Run ``fn`` once; print wall time and tracemalloc's peak (numpy arrays are traced)."""
     tracemalloc.start()
     tracemalloc.reset_peak()
     t0 = time.perf_counter()
@@ -114,8 +116,17 @@ def measure(label: str, fn):
     seconds = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
     tracemalloc.stop()
-    print(f"  {label:<34} {seconds:9.2f} s   peak traced memory {peak:9.1f} MB", flush=True)
+    print(f"  {label:<38} {seconds:9.2f} s   peak traced memory {peak:9.1f} MB", flush=True)
     return out, seconds, peak
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report_rounds(it: int, lp: float) -> None:
+    if it % 10 == 0:
+        print(f"    round {it}: log-posterior {lp:.6f}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -125,30 +136,37 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=2_000, help="size of the square problem run both ways")
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--max-iter", type=int, default=100, help="outer rounds at most (quanteda: 100)")
+    ap.add_argument("--jobs", type=int, default=1, help="n_jobs for the large run (threads over blocks)")
     args = ap.parse_args()
 
-    print(f"dense vs blocked sparse on {args.small:,} × {args.small:,} (same data, tol={args.tol:g})")
-    X, truth = simulate(args.small, args.small, seed=1)
-    high, low = int(np.argmax(truth)), int(np.argmin(truth))
-    dense_theta, t_dense, m_dense = measure("dense numpy reference", lambda: dense_wordfish(X.toarray(), high, low, args.tol, args.max_iter))
-    model, t_sparse, m_sparse = measure("nlp.scaling.Wordfish (blocked)", lambda: Wordfish(dir=(high, low), tol=args.tol, max_iter=args.max_iter).fit(X))
-    print(f"  time ratio dense / blocked: {t_dense / t_sparse:.2f}; memory ratio: {m_dense / m_sparse:.1f}; "
-          f"max |Δθ| = {np.abs(dense_theta - model.theta_).max():.2e}; rounds {model.n_iter_}; "
-          f"r(θ, true θ) = {np.corrcoef(model.theta_, truth)[0, 1]:.4f}")
-
-    print(f"blocked sparse on {args.docs:,} × {args.words:,}")
+    # The large run goes first, so the process's peak resident memory after it is the large run's own.
+    print(f"blocked sparse Wordfish on {args.docs:,} × {args.words:,} (n_jobs={args.jobs}, tol={args.tol:g}, "
+          f"max_iter={args.max_iter})")
     t0 = time.perf_counter()
     X, truth = simulate(args.docs, args.words, seed=2)
     distinct = np.diff(X.indptr)
-    print(f"  simulated in {time.perf_counter() - t0:.1f} s: {X.shape[0]:,} × {X.shape[1]:,}, {X.nnz:,} non-zeros, "
-          f"median {int(np.median(distinct))} distinct words per document")
+    print(f"  simulated in {time.perf_counter() - t0:.1f} s: {X.shape[0]:,} × {X.shape[1]:,}, {X.nnz:,} non-zeros "
+          f"({X.nnz / X.shape[0] / X.shape[1]:.2%} dense), median {int(np.median(distinct))} distinct words per document")
     high, low = int(np.argmax(truth)), int(np.argmin(truth))
-    rounds = []
-    model, seconds, peak = measure("nlp.scaling.Wordfish (blocked)", lambda: Wordfish(dir=(high, low), tol=args.tol, max_iter=args.max_iter).fit(
-        X, progress=lambda it, lp: rounds.append(time.perf_counter())))
-    print(f"  {model.n_iter_} rounds ({seconds / max(1, model.n_iter_):.1f} s each), converged={model.converged_}, "
+    model, seconds, peak = measure("nlp.scaling.Wordfish (blocked)", lambda: Wordfish(
+        dir=(high, low), tol=args.tol, max_iter=args.max_iter, n_jobs=args.jobs).fit(X, progress=report_rounds))
+    print(f"  {model.n_iter_} rounds ({seconds / max(1, model.n_iter_):.2f} s each), converged={model.converged_}, "
+          f"r(θ, true θ) = {np.corrcoef(model.theta_, truth)[0, 1]:.4f}; dense λ would need "
+          f"{X.shape[0] * X.shape[1] * 8 / 2 ** 30:.1f} GB")
+    print(f"  peak resident memory so far: {rss_mb():.0f} MB", flush=True)
+    del X, model
+
+    print(f"dense numpy reference vs blocked sparse on {args.small:,} × {args.small:,} (same data, n_jobs=1)")
+    X, truth = simulate(args.small, args.small, seed=1)
+    high, low = int(np.argmax(truth)), int(np.argmin(truth))
+    dense_theta, t_dense, m_dense = measure("dense numpy reference", lambda: dense_wordfish(
+        X.toarray(), high, low, args.tol, args.max_iter))
+    model, t_sparse, m_sparse = measure("nlp.scaling.Wordfish (blocked)", lambda: Wordfish(
+        dir=(high, low), tol=args.tol, max_iter=args.max_iter).fit(X))
+    print(f"  dense / blocked: time × {t_dense / t_sparse:.2f}, peak memory × {m_dense / m_sparse:.1f}; "
+          f"max |Δθ| = {np.abs(dense_theta - model.theta_).max():.1e}; rounds {model.n_iter_}; "
           f"r(θ, true θ) = {np.corrcoef(model.theta_, truth)[0, 1]:.4f}")
-    print(f"peak resident memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak resident memory of the whole run: {rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

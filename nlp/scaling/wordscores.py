@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -81,11 +82,11 @@ class Wordscores(BaseEstimator):
         self.ids_ = check_ids(ids, Y.shape[0])
         self.terms_ = check_feature_names(feature_names, Y.shape[1])
         totals = check_no_empty_docs(Y, self.ids_, what="X_ref")
-        freq = np.asarray(Y.multiply(1.0 / totals[:, None]).todense())  # F_wr, references × words (few rows)
-        col = freq.sum(axis=0)
+        freq = sp.diags(1.0 / totals) @ Y  # F_wr, references × words, still sparse
+        col = np.asarray(freq.sum(axis=0)).ravel()
         self.scored_ = col > 0
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.word_scores_ = np.where(self.scored_, (a @ freq) / col, np.nan)
+            self.word_scores_ = np.where(self.scored_, (freq.T @ a) / col, np.nan)
         self.reference_scores_ = a
         self.n_features_in_ = Y.shape[1]
         self.reference_raw_, _ = self._raw(Y, self.ids_)
