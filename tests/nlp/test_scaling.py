@@ -205,6 +205,11 @@ def test_wordfish_save_load_round_trip(synthetic, tmp_path):
     manifest = json.loads((tmp_path / "scale" / "manifest.json").read_text())
     assert manifest["kind"] == "wordfish" and "theta.npy" in manifest["files"]
     assert not list((tmp_path / "scale").glob("*.pkl"))
+    small, _ = simulate(n_docs=12, n_words=80, seed=5)
+    booted = Wordfish(dir=(0, 1), n_bootstrap=10, max_iter=20).fit(small)
+    again = Wordfish.load(booted.save(tmp_path / "booted"))
+    assert np.array_equal(again.theta_lo_, booted.theta_lo_) and again.ids_ is None
+    assert again.result().to_dict() == booted.result().to_dict()
 
 
 def test_tampered_scale_is_refused(synthetic, tmp_path):
