@@ -1,0 +1,374 @@
+"""Wordfish (Slapin & Proksch 2008): a Poisson scaling model of word counts, as quanteda.textmodels fits it.
+
+Model: y_ij ~ Poisson(λ_ij), log λ_ij = α_i + ψ_j + β_j θ_i for document i and word j. Estimation alternates
+conditional Newton–Raphson updates of the word parameters (ψ_j, β_j) and the document parameters (α_i, θ_i),
+words first, with penalties β ~ N(0, 3²) and θ ~ N(0, 1); after each round α is centred, θ standardised and
+the direction fixed. All sums over the dense rate matrix are taken in blocks (see ``_poisson``), so a
+20,000 × 20,000 sparse count matrix fits in modest memory.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, svds
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from . import _poisson as pois
+from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs
+from .errors import ScalingError
+from .results import Z95, DocumentPosition, ScalingResult, WordParameter
+from .storage import check_lengths, load_scale, save_scale
+
+log = logging.getLogger(__name__)
+
+_DENSE_SVD_CELLS = 1_000_000  # below this the residual matrix is decomposed densely, as quanteda does
+
+
+def _precisions(priors: Sequence[float]) -> tuple[float, float, float, float]:
+    """Penalty precisions 1/sd² of (α, ψ, β, θ) from their prior standard deviations (inf → no penalty)."""
+    if len(priors) != 4:
+        raise ScalingError(f"priors must hold four standard deviations (alpha, psi, beta, theta), not {len(priors)}; "
+                           "the default is (inf, inf, 3, 1)")
+    out = []
+    for sd in priors:
+        sd = float(sd)
+        if not sd > 0:
+            raise ScalingError(f"prior standard deviations must be positive (inf for none), not {sd}")
+        out.append(0.0 if math.isinf(sd) else 1.0 / (sd * sd))
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _check_dir(direction, n_docs: int) -> tuple[int, int] | None:
+    if direction is None:
+        return None
+    try:
+        high, low = (int(d) for d in direction)
+    except (TypeError, ValueError):
+        raise ScalingError(f"dir must be two document row numbers (high, low), not {direction!r}") from None
+    for d in (high, low):
+        if not 0 <= d < n_docs:
+            raise ScalingError(f"dir index {d} is out of range for {n_docs} documents; "
+                               f"pass row numbers between 0 and {n_docs - 1}")
+    if high == low:
+        raise ScalingError(f"dir names document {high} twice; pass two different documents (high, low)")
+    return high, low
+
+
+def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: int) -> np.ndarray:
+    """θ from the first singular vector of the chi-square residuals, scaled by (row share)^(−½), standardised.
+
+    Residuals C_ij = (y_ij − r_i c_j / T) / √(r_i c_j / T): dense SVD for small matrices; for large ones the
+    same matrix as "sparse minus rank one" through a linear operator.
+    """
+    total = rows.sum()
+    n, k = Y.shape
+    sr, sc = np.sqrt(rows), np.sqrt(cols)
+    if n * k <= _DENSE_SVD_CELLS or min(n, k) < 3:
+        expected = np.outer(rows, cols) / total
+        u, sv, _ = np.linalg.svd((Y.toarray() - expected) / np.sqrt(expected), full_matrices=False)
+    else:
+        root_t = math.sqrt(total)
+        op = LinearOperator(
+            (n, k), dtype=np.float64,
+            matvec=lambda v: root_t * (Y @ (np.ravel(v) / sc)) / sr - sr * (sc @ np.ravel(v)) / root_t,
+            rmatvec=lambda v: root_t * (Y.T @ (np.ravel(v) / sr)) / sc - sc * (sr @ np.ravel(v)) / root_t)
+        v0 = np.random.default_rng(seed).standard_normal(min(n, k))
+        u, sv, _ = svds(op, k=1, v0=v0, random_state=seed)
+    theta = u[:, 0] / np.sqrt(rows / total)
+    sd = theta.std(ddof=1)
+    if not np.isfinite(sd) or sd < 1e-12 or sv.max() < 1e-8:
+        raise ScalingError("every document uses words in the same proportions; there is nothing to scale: "
+                           "select documents that differ")
+    return (theta - theta.mean()) / sd
+
+
+class Wordfish(BaseEstimator):
+    """Wordfish scaling of a documents × words count matrix.
+
+    Parameters
+    ----------
+    dir : (int, int) or None
+        Row numbers ``(high, low)``: the direction is set so that document ``high`` gets the larger θ
+        (quanteda's ``dir = c(low, high)`` in 1-based numbering). None leaves the sign as it comes out.
+    priors : tuple of four floats
+        Prior standard deviations of (α, ψ, β, θ); ``inf`` means no penalty. Default (inf, inf, 3, 1).
+    tol : float
+        Stop when an outer round gains less than this in log-posterior.
+    inner_tol : float
+        A word's or document's Newton iterations stop when no parameter moves more than this.
+    max_iter : int
+        At most this many outer rounds.
+    max_inner : int
+        At most this many Newton steps per word/document and round.
+    n_bootstrap : int
+        Parametric-bootstrap replicates for ``theta_lo_``/``theta_hi_`` (0: analytic intervals only).
+    random_state : int
+        Seed of the bootstrap draws (and of the iterative SVD on large matrices).
+    block_size : int
+        Cells of the rate matrix in one block (memory: about ``8 · block_size · n_jobs`` bytes).
+    n_jobs : int
+        Blocks computed at once on threads (results do not depend on it).
+
+    Attributes
+    ----------
+    theta_, alpha_ : ndarray of shape (n_documents,)
+        Document positions and fixed effects.
+    beta_, psi_ : ndarray of shape (n_words,)
+        Word weights and fixed effects.
+    se_theta_ : ndarray of shape (n_documents,)
+        Analytic standard errors of θ (document's 2 × 2 Hessian, word parameters fixed).
+    theta_lo_, theta_hi_ : ndarray
+        Percentile 95 % bootstrap interval (only with ``n_bootstrap > 0``).
+    ll_ : float
+        Final log-posterior (no constant). ``n_iter_`` : rounds run; ``converged_`` : whether ``tol`` was met.
+    ids_, terms_ : list of str or None
+        Document ids and column names passed to ``fit``.
+    """
+
+    def __init__(self, dir: tuple[int, int] | None = None, priors: tuple[float, float, float, float] = (
+            math.inf, math.inf, 3.0, 1.0), tol: float = 1e-6, inner_tol: float = 1e-8, max_iter: int = 100,
+            max_inner: int = 10, n_bootstrap: int = 0, random_state: int = 0, block_size: int = pois.DEFAULT_BUDGET,
+            n_jobs: int = 1):
+        self.dir = dir
+        self.priors = priors
+        self.tol = tol
+        self.inner_tol = inner_tol
+        self.max_iter = max_iter
+        self.max_inner = max_inner
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
+        self.block_size = block_size
+        self.n_jobs = n_jobs
+
+    def _plan(self) -> pois.Blocks:
+        return pois.Blocks(budget=max(1, int(self.block_size)), n_jobs=max(1, int(self.n_jobs)))
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, X, y=None, *, ids: Sequence[str] | None = None, feature_names: Sequence[str] | None = None,
+            progress: Callable[[int, float], None] | None = None) -> "Wordfish":
+        """Estimate document and word parameters from counts ``X`` (documents × words, sparse or dense).
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix or ndarray
+            Word counts; every document needs a word and every word a count.
+        y : ignored
+        ids, feature_names : sequences of str, optional
+            Document ids and column names, kept for results and for saving.
+        progress : callable, optional
+            Called as ``progress(round, log_posterior)`` after every outer round.
+
+        Returns
+        -------
+        Wordfish
+            ``self``, fitted.
+        """
+        Y = as_counts(X, min_docs=2)
+        n, k = Y.shape
+        self.ids_ = check_ids(ids, n)
+        self.terms_ = check_feature_names(feature_names, k)
+        if k < 2:
+            raise ScalingError(f"X has {k} word column(s); scaling needs at least two words: use more text")
+        if Y.nnz == 0:
+            raise ScalingError("X holds no counts at all; build it with word_matrix from non-empty texts")
+        rows = check_no_empty_docs(Y, self.ids_)
+        cols = np.asarray(Y.sum(axis=0)).ravel()
+        empty = np.flatnonzero(cols <= 0)
+        if empty.size:
+            name = repr(self.terms_[empty[0]]) if self.terms_ else f"at column {empty[0]}"
+            raise ScalingError(f"word {name} (and {empty.size - 1} more) never occurs; drop empty columns, "
+                               "e.g. X[:, X.sum(axis=0).A1 > 0]")
+        direction = _check_dir(self.dir, n)
+        prec = _precisions(self.priors)
+        plan = self._plan()
+
+        theta = _starting_theta(Y, rows, cols, int(self.random_state))
+        beta = np.zeros(k)
+        psi = np.log(cols / n)
+        alpha = np.log(rows) - np.log(rows.mean())
+        lp, last, it = pois.log_posterior(Y, alpha, theta, psi, beta, prec, plan), -math.inf, 0
+        while lp - last > self.tol and it < self.max_iter:
+            it += 1
+            first_step = 0.5 if it == 1 else 1.0
+            pois.update_words(Y, alpha, theta, psi, beta, prec[1], prec[2], first_step, self.inner_tol,
+                              self.max_inner, plan)
+            pois.update_docs(rows, Y @ beta, alpha, theta, psi, beta, prec[0], prec[3], first_step,
+                             self.inner_tol, self.max_inner, plan)
+            # Identification. Remember the map from this round's conditional optimum to the reported scale,
+            # so documents placed later (with these word parameters) land on the same scale.
+            alpha_center, theta_center, theta_scale = alpha.mean(), theta.mean(), theta.std(ddof=1)
+            if not (np.isfinite(theta_scale) and theta_scale > 0):
+                raise ScalingError("Wordfish cannot tell the documents apart (all positions collapsed to one "
+                                   "point); select documents whose wording differs")
+            alpha -= alpha_center
+            theta = (theta - theta_center) / theta_scale
+            if direction and theta[direction[0]] < theta[direction[1]]:
+                theta, beta, theta_center = -theta, -beta, -theta_center
+            last, lp = lp, pois.log_posterior(Y, alpha, theta, psi, beta, prec, plan)
+            if not np.isfinite(lp):
+                raise ScalingError("Wordfish diverged (the log-posterior is not finite); drop very rare words "
+                                   "or very short documents and fit again")
+            log.debug("wordfish round %d: log-posterior %.6f", it, lp)
+            if progress is not None:
+                progress(it, lp)
+        self.converged_ = bool(lp - last <= self.tol)
+        if not self.converged_:
+            log.warning("wordfish stopped after %d rounds without meeting tol=%g", it, self.tol)
+        self.alpha_, self.theta_, self.psi_, self.beta_ = alpha, theta, psi, beta
+        self.ll_, self.n_iter_, self.n_features_in_ = lp, it, k
+        self.normalisation_ = np.array([alpha_center, theta_center, theta_scale]) if it else np.array([0.0, 0.0, 1.0])
+        self.se_theta_ = pois.theta_standard_errors(alpha, theta, psi, beta, prec[0], prec[3], plan)
+        if self.n_bootstrap > 0:
+            alpha_c, theta_c = self._conditional(rows, Y @ beta)
+            draws = self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state))
+            self.theta_lo_, self.theta_hi_ = np.nanpercentile(draws, [2.5, 97.5], axis=0)
+        return self
+
+    def _conditional(self, rows: np.ndarray, counts_beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's (α, θ) maximising its penalised likelihood given the word parameters (unnormalised)."""
+        prec = _precisions(self.priors)
+        theta = np.zeros(rows.size)
+        alpha = np.log(rows) - np.logaddexp.reduce(self.psi_)  # the exact optimum at θ = 0
+        pois.update_docs(rows, counts_beta, alpha, theta, self.psi_, self.beta_, prec[0], prec[3], 1.0,
+                         self.inner_tol, max(self.max_inner, 100), self._plan())
+        return alpha, theta
+
+    def _to_scale(self, theta_c: np.ndarray) -> np.ndarray:
+        """Map conditional optima to the reported scale with the fit's last identification step."""
+        _, center, scale = self.normalisation_
+        return (theta_c - center) / scale
+
+    def _bootstrap(self, alpha_c: np.ndarray, theta_c: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """θ re-estimated on ``n_bootstrap`` count sets simulated from the documents' rates (words fixed).
+
+        ``alpha_c``/``theta_c`` are the documents' conditional optima; the draws are returned on the reported
+        scale, one row per replicate (NaN where a simulated document came out empty).
+        """
+        plan = self._plan()
+        draws = np.full((int(self.n_bootstrap), theta_c.size), np.nan)
+        for b in range(draws.shape[0]):
+            rows, counts_beta = pois.simulate_doc_counts(alpha_c, theta_c, self.psi_, self.beta_, rng, plan)
+            ok = rows > 0
+            draws[b, ok] = self._to_scale(self._conditional(rows[ok], counts_beta[ok])[1])
+        return draws
+
+    # ---------------------------------------------------------------- placing documents
+    def _place(self, X, ids: Sequence[str] | None):
+        check_is_fitted(self, "theta_")
+        Y = as_counts(X)
+        if Y.shape[1] != self.n_features_in_:
+            raise ScalingError(f"X has {Y.shape[1]} word columns but the scale was fitted on {self.n_features_in_}; "
+                               "build it with word_matrix(texts, vocabulary=<the scale's terms>)")
+        ids = check_ids(ids, Y.shape[0])
+        rows = check_no_empty_docs(Y, ids, what="X (no word of the scale's vocabulary)")
+        prec = _precisions(self.priors)
+        alpha_c, theta_c = self._conditional(rows, Y @ self.beta_)
+        se = pois.theta_standard_errors(alpha_c, theta_c, self.psi_, self.beta_, prec[0], prec[3],
+                                        self._plan()) / self.normalisation_[2]
+        return alpha_c, theta_c, self._to_scale(theta_c), se, ids
+
+    def transform(self, X) -> np.ndarray:
+        """Positions θ of new documents (word parameters fixed), as a column of shape (n_documents, 1)."""
+        return self._place(X, None)[2][:, None]
+
+    def predict(self, X, ids: Sequence[str] | None = None) -> ScalingResult:
+        """Place new documents on the fitted scale: θ, standard error and 95 % interval each.
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix or ndarray
+            Counts over the scale's words, in its column order (``word_matrix(texts, vocabulary=terms_)``).
+        ids : sequence of str, optional
+            Ids of the new documents (used in results and error messages).
+
+        Returns
+        -------
+        ScalingResult
+            With bootstrap percentile intervals when ``n_bootstrap > 0`` (seeded by ``random_state``),
+            else θ ± 1.96 se.
+        """
+        alpha_c, theta_c, theta, se, ids = self._place(X, ids)
+        if self.n_bootstrap > 0:
+            lo, hi = np.nanpercentile(self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state)),
+                                      [2.5, 97.5], axis=0)
+        else:
+            lo, hi = theta - Z95 * se, theta + Z95 * se
+        docs = tuple(DocumentPosition(index=i, id=ids[i] if ids else None, score=float(theta[i]), se=float(se[i]),
+                                      lo=float(lo[i]), hi=float(hi[i]), raw=float(theta[i]))
+                     for i in range(theta.size))
+        return ScalingResult("wordfish", docs, (), {"placed": True, "interval": self._interval_kind()})
+
+    def _interval_kind(self) -> str:
+        return f"parametric bootstrap ({self.n_bootstrap} draws)" if self.n_bootstrap > 0 else "theta ± 1.96 se"
+
+    # ---------------------------------------------------------------- results
+    def result(self) -> ScalingResult:
+        """The fitted positions and word parameters as a :class:`ScalingResult`."""
+        check_is_fitted(self, "theta_")
+        if self.n_bootstrap > 0 and hasattr(self, "theta_lo_"):
+            lo, hi = self.theta_lo_, self.theta_hi_
+        else:
+            lo, hi = self.theta_ - Z95 * self.se_theta_, self.theta_ + Z95 * self.se_theta_
+        docs = tuple(DocumentPosition(index=i, id=self.ids_[i] if self.ids_ else None, score=float(t),
+                                      se=float(self.se_theta_[i]), lo=float(lo[i]), hi=float(hi[i]), raw=float(t))
+                     for i, t in enumerate(self.theta_))
+        terms = self.terms_ or [str(j) for j in range(self.n_features_in_)]
+        words = tuple(WordParameter(term=terms[j], beta=float(b), psi=float(p))
+                      for j, (b, p) in enumerate(zip(self.beta_, self.psi_)))
+        info = {"n_iter": self.n_iter_, "converged": self.converged_, "log_posterior": self.ll_,
+                "dir": list(self.dir) if self.dir is not None else None, "interval": self._interval_kind()}
+        return ScalingResult("wordfish", docs, words, info)
+
+    # ---------------------------------------------------------------- saving
+    def _json_params(self) -> dict:
+        params = self.get_params()
+        params["priors"] = [None if math.isinf(float(p)) else float(p) for p in self.priors]
+        params["dir"] = list(self.dir) if self.dir is not None else None
+        return params
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the fitted scale to ``directory`` (JSON + ``.npy`` with SHA-256 checksums; no pickle)."""
+        check_is_fitted(self, "theta_")
+        arrays = {"theta": self.theta_, "alpha": self.alpha_, "beta": self.beta_, "psi": self.psi_,
+                  "se_theta": self.se_theta_, "normalisation": self.normalisation_}
+        if hasattr(self, "theta_lo_"):
+            arrays.update(theta_lo=self.theta_lo_, theta_hi=self.theta_hi_)
+        info = {"ll": self.ll_, "n_iter": self.n_iter_, "converged": self.converged_}
+        return save_scale(directory, "wordfish", self._json_params(), arrays,
+                          {"terms": self.terms_, "ids": self.ids_}, info)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "Wordfish":
+        """Read a scale written by :meth:`save`, verifying checksums and shapes."""
+        manifest, arrays, lists = load_scale(directory, "wordfish", {"theta", "alpha", "beta", "psi", "se_theta",
+                                                                             "normalisation"},
+                                             {"terms", "ids"})
+        params = dict(manifest.get("params") or {})
+        try:
+            params["priors"] = tuple(math.inf if p is None else float(p) for p in params["priors"])
+            params["dir"] = tuple(params["dir"]) if params.get("dir") is not None else None
+            model = cls(**params)
+        except (KeyError, TypeError) as exc:
+            raise ScalingError(f"{directory}: the manifest's parameters are unusable ({exc}); refit and save again") from None
+        n, k = arrays["theta"].shape[0], arrays["beta"].shape[0]
+        check_lengths(directory, n, alpha=arrays["alpha"], se_theta=arrays["se_theta"], ids=lists["ids"],
+                      theta_lo=arrays.get("theta_lo"), theta_hi=arrays.get("theta_hi"))
+        check_lengths(directory, k, psi=arrays["psi"], terms=lists["terms"])
+        if any(a.ndim != 1 for a in arrays.values()) or arrays["normalisation"].shape != (3,) \
+                or not arrays["normalisation"][2] > 0:
+            raise ScalingError(f"{directory}: a parameter file is not one-dimensional; refit and save again")
+        model.theta_, model.alpha_, model.beta_, model.psi_ = arrays["theta"], arrays["alpha"], arrays["beta"], arrays["psi"]
+        model.se_theta_, model.normalisation_ = arrays["se_theta"], arrays["normalisation"]
+        if "theta_lo" in arrays and "theta_hi" in arrays:
+            model.theta_lo_, model.theta_hi_ = arrays["theta_lo"], arrays["theta_hi"]
+        info = manifest.get("info") or {}
+        model.ll_, model.n_iter_ = info.get("ll"), info.get("n_iter")
+        model.converged_ = info.get("converged")
+        model.terms_, model.ids_, model.n_features_in_ = lists["terms"], lists["ids"], k
+        return model
