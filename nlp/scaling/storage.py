@@ -11,13 +11,14 @@ estimator expects, or whose files fail their checksum or recorded shape.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from corpus.output import sha256_file
 
 from .errors import ScalingError
 
@@ -26,14 +27,6 @@ log = logging.getLogger(__name__)
 FORMAT = "softleft-scale"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def save_scale(directory: str | Path, kind: str, params: dict[str, Any], arrays: dict[str, np.ndarray],
@@ -50,7 +43,7 @@ def save_scale(directory: str | Path, kind: str, params: dict[str, Any], arrays:
         (directory / f"{name}.json").write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
         files[f"{name}.json"] = {"shape": None if values is None else [len(values)]}
     for fname, entry in files.items():
-        entry["sha256"] = _sha256(directory / fname)
+        entry["sha256"] = sha256_file(directory / fname)
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, "params": params,
                 "files": files, "info": info or {}}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -92,7 +85,7 @@ def load_scale(directory: str | Path, kind: str, array_names: set[str], list_nam
         target = directory / fname
         if not target.is_file():
             raise ScalingError(f"{directory}: {fname} is missing; {refit}")
-        if not isinstance(entry, dict) or _sha256(target) != entry.get("sha256"):
+        if not isinstance(entry, dict) or sha256_file(target) != entry.get("sha256"):
             raise ScalingError(f"{directory}: {fname} does not match its checksum (changed or damaged); "
                                f"refusing to load it: {refit}")
         try:

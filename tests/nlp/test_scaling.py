@@ -221,7 +221,7 @@ def test_tampered_scale_is_refused(synthetic, tmp_path):
 
 
 def test_mismatched_shapes_are_refused(synthetic, tmp_path):
-    from nlp.scaling.storage import _sha256
+    from corpus.output import sha256_file as _sha256
 
     _, _, model = synthetic
     target = model.save(tmp_path / "scale")
