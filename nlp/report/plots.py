@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from collections import Counter
 
@@ -110,3 +110,36 @@ def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None
 def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15, styles: Styles | None = None) -> Path:
     """Write :func:`contrast_figure` as a PNG file; returns the path."""
     return save_figure(contrast_figure(result, top, styles), path, dpi=110)
+
+
+def plot_positions(positions: Sequence[Any], path: str | Path, title: str = "", styles: Styles | None = None) -> Path:
+    """The scaling map: each group's mean position by period (line) with its 95 % interval (band); cells
+    resting on fewer articles than the minimum support are drawn hollow."""
+    import matplotlib.pyplot as plt
+
+    styles = styles or Styles.default()
+    rows = [p for p in positions if p.period not in ("all", "undated")]
+    periods = sorted({p.period for p in rows})
+    if not periods:
+        raise InvalidParameterError("no dated documents to map: the map needs publication dates", param="--plot")
+    x_of = {p: i for i, p in enumerate(periods)}
+    groups = styles.ordered(sorted({p.group for p in rows}))
+    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+    for g in groups:
+        cell = sorted((p for p in rows if p.group == g), key=lambda p: x_of[p.period])
+        colour = styles.colour(g)
+        xs = [x_of[p.period] for p in cell]
+        band = [(x_of[p.period], p.lo, p.hi) for p in cell if p.lo is not None and p.hi is not None]
+        if len(band) > 1:
+            bx, blo, bhi = zip(*band)
+            ax.fill_between(bx, blo, bhi, color=colour, alpha=0.15, linewidth=0)
+        ax.plot(xs, [p.position for p in cell], color=colour, lw=1.6, label=styles.name(g))
+        ax.scatter(xs, [p.position for p in cell], s=18, zorder=3, edgecolors=colour,
+                   color=[colour if p.supported else "white" for p in cell])
+    ax.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 10 else 0, fontsize=8)
+    ax.set_ylabel("position (mean of the documents)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if title:
+        ax.set_title(title + "  (hollow: below the minimum support)", fontsize=10, loc="left")
+    return save_figure(fig, path)

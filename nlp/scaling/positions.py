@@ -1,0 +1,173 @@
+"""Scaling a corpus selection: documents named by title, positions aggregated per group and period.
+
+The estimators (:class:`~nlp.scaling.Wordfish`, :class:`~nlp.scaling.Wordscores`) take a count matrix;
+this module builds that matrix from a :class:`~nlp.documents.DocumentTerms` (``features="terms"``, the
+preprocessed terms) or from the documents' texts (``features="words"``: lower-cased words, punctuation
+removed, nothing else dropped — as the published references were computed), resolves documents named by
+title, and aggregates document positions per tendency, outlet or author and period with a cluster
+bootstrap (articles resampled by author) and the minimum-support rule of every finding.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from nlp.documents import DocumentTerms
+from nlp.scaling.errors import ScalingError
+from nlp.scaling.features import terms_matrix, word_matrix
+from nlp.scaling.results import ScalingResult
+from nlp.scaling.wordfish import Wordfish
+from nlp.scaling.wordscores import Wordscores
+from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys
+
+FEATURES = ("terms", "words")
+
+
+def feature_matrix(docs: DocumentTerms, features: str = "terms", texts: Sequence[str] | None = None,
+                   vocabulary: Sequence[str] | None = None) -> tuple[Any, list[str]]:
+    """The documents × features count matrix and its column names.
+
+    ``features="words"`` needs the documents' ``texts`` (in the order of ``docs``).
+    """
+    if features not in FEATURES:
+        raise ScalingError(f"unknown features {features!r}; use terms (the preprocessed terms) or words")
+    if features == "words":
+        if texts is None:
+            raise ScalingError("features 'words' needs the documents' texts")
+        return word_matrix(texts, vocabulary=vocabulary)
+    return terms_matrix([docs.terms(i) for i in range(len(docs))], vocabulary=vocabulary)
+
+
+def find_document(docs: DocumentTerms, title: str, option: str = "--high") -> int:
+    """The index of the one document titled ``title`` (case-insensitive); a clear error otherwise."""
+    key = title.casefold().strip()
+    hits = [i for i, t in enumerate(docs.titles) if (t or "").casefold().strip() == key]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        raise ScalingError(f"{option} {title!r}: {len(hits)} documents have that title; narrow the selection "
+                           "(--outlet, --since ...) so that one does")
+    near = difflib.get_close_matches(title, [t for t in docs.titles if t], n=3, cutoff=0.5)
+    raise ScalingError(f"{option} {title!r}: no document in the selection has that title"
+                       + (f"; did you mean {', '.join(repr(n) for n in near)}?" if near else
+                          " (import titles with --title-field)"))
+
+
+def scale_wordfish(docs: DocumentTerms, X: Any, feature_names: Sequence[str], high: str | None = None,
+                   low: str | None = None, bootstrap: int = 0, seed: int = 0) -> tuple[Wordfish, ScalingResult]:
+    """Fit Wordfish on a selection; ``high``/``low`` name (by title) the documents that set the direction
+    (``high`` gets the larger θ)."""
+    if (high is None) != (low is None):
+        raise ScalingError("give both --high TITLE and --low TITLE to set the direction, or neither")
+    direction = None
+    if high is not None:
+        direction = (find_document(docs, high, "--high"), find_document(docs, low, "--low"))  # type: ignore[arg-type]
+        if direction[0] == direction[1]:
+            raise ScalingError("--high and --low name the same document; name two different ones")
+    model = Wordfish(dir=direction, n_bootstrap=bootstrap, random_state=seed)
+    model.fit(X, ids=docs.ids, feature_names=list(feature_names))
+    return model, model.result()
+
+
+def read_reference(rows: Sequence[Mapping[str, str]], docs: DocumentTerms) -> dict[int, float]:
+    """``{document index: score}`` from ``title,score`` rows (a CSV read by the caller)."""
+    if not rows:
+        raise ScalingError("the reference file is empty: write one `title,score` line per reference document")
+    missing = [k for k in ("title", "score") if k not in rows[0]]
+    if missing:
+        raise ScalingError(f"the reference file has no {' or '.join(missing)} column; its header must be title,score")
+    out: dict[int, float] = {}
+    for n, row in enumerate(rows, 2):
+        try:
+            score = float(row["score"])
+        except (TypeError, ValueError):
+            raise ScalingError(f"reference line {n}: score {row['score']!r} is not a number") from None
+        if not np.isfinite(score):
+            raise ScalingError(f"reference line {n}: score {row['score']!r} is not a finite number")
+        out[find_document(docs, row["title"], f"reference line {n}:")] = score
+    if len(set(out.values())) < 2:
+        raise ScalingError("the references need at least two different scores (two reference groups)")
+    return out
+
+
+def scale_wordscores(docs: DocumentTerms, X: Any, feature_names: Sequence[str], reference: Mapping[int, float],
+                     rescale: str = "lbg") -> tuple[Wordscores, ScalingResult]:
+    """Word scores from the reference documents; every other selected document is scored."""
+    ref = sorted(reference)
+    virgin = [i for i in range(len(docs)) if i not in reference]
+    if not virgin:
+        raise ScalingError("every selected document is a reference: select the documents to score too")
+    X = X.tocsr() if hasattr(X, "tocsr") else np.asarray(X)
+    model = Wordscores().fit(X[ref], [reference[i] for i in ref], ids=[docs.ids[i] for i in ref],
+                             feature_names=list(feature_names))
+    return model, model.result(X[virgin], rescale=rescale, ids=[docs.ids[i] for i in virgin])
+
+
+def document_rows(docs: DocumentTerms, result: ScalingResult) -> list[dict[str, Any]]:
+    """The result's documents with their title, author, outlet, tendency and date (the CLI's JSON rows)."""
+    where = {id_: i for i, id_ in enumerate(docs.ids)}
+    rows = []
+    for row in result.document_rows():
+        i = where.get(row["id"])
+        extra = ({"title": docs.titles[i], "author": "; ".join(docs.authors[i]), "outlet": docs.outlets[i],
+                  "tendency": docs.labels[i], "published": docs.published[i]} if i is not None else {})
+        rows.append({"id": row["id"], **extra, **{k: v for k, v in row.items() if k not in ("id", "index")}})
+    return rows
+
+
+@dataclass(frozen=True)
+class GroupPosition:
+    """A group's mean position in one period, with its support and a cluster-bootstrap interval."""
+
+    group: str
+    period: str
+    position: float
+    lo: float | None
+    hi: float | None
+    n: int
+    n_authors: int
+    supported: bool
+
+
+def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tendency", period: str = "year",
+                    bootstrap: int = BOOTSTRAP, seed: int = 0, min_support: int = MIN_SUPPORT,
+                    overall: bool = True) -> list[GroupPosition]:
+    """Mean document position per group (and period, and over all periods when ``overall``).
+
+    A cell resting on fewer than ``min_support`` articles is kept with ``supported=False`` (shown as
+    thin, never stated as a finding). References (Wordscores) are left out: their score is given, not found.
+    """
+    from nlp.topics.trends import period_of
+
+    if by not in ("tendency", "outlet", "author"):
+        raise ScalingError(f"unknown grouping {by!r}; use tendency, outlet or author")
+    where = {id_: i for i, id_ in enumerate(docs.ids)}
+    keys = cluster_keys(docs.authors, docs.ids)
+    cells: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for d in result.documents:
+        i = where.get(d.id)
+        if i is None or d.reference:
+            continue
+        groups = docs.authors[i] if by == "author" else (docs.labels[i] if by == "tendency" else docs.outlets[i],)
+        p = period_of(docs.published[i], period) or "undated"
+        for g in groups:
+            cells.setdefault((g, p), []).append((i, d.score))
+            if overall:
+                cells.setdefault((g, "all"), []).append((i, d.score))
+    out = []
+    for n_cell, (g, p) in enumerate(sorted(cells)):
+        idx = [i for i, _ in cells[(g, p)]]
+        values = np.array([v for _, v in cells[(g, p)]])
+        lo, hi = bootstrap_means(values, [keys[i] for i in idx], bootstrap, seed=seed + n_cell)
+        n_authors = len({keys[i] for i in idx if not keys[i].startswith("(article")})
+        out.append(GroupPosition(g, p, float(values.mean()), None if not np.isfinite(lo) else float(lo),
+                                 None if not np.isfinite(hi) else float(hi), len(idx), n_authors,
+                                 len(idx) >= min_support))
+    return out
+
+
+def group_rows(positions: Sequence[GroupPosition]) -> list[dict[str, Any]]:
+    return [asdict(p) for p in positions]

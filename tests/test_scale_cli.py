@@ -1,0 +1,85 @@
+"""`scale wordfish|wordscores|place` through the command line, on the published references where present."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+PUBLISHED = {"Lenihan, Brian (FF)": 1.794, "Cowen, Brian (FF)": 1.778, "Gormley, John (Green)": 1.184,
+             "Cuffe, Ciaran (Green)": 0.715, "Ryan, Eamon (Green)": 0.147, "OCaolain, Caoimhghin (SF)": -0.040,
+             "Morgan, Arthur (SF)": -0.078, "ODonnell, Kieran (FG)": -0.476, "Gilmore, Eamon (LAB)": -0.584,
+             "Bruton, Richard (FG)": -0.622, "Kenny, Enda (FG)": -0.754, "Quinn, Ruairi (LAB)": -0.926,
+             "Higgins, Michael (LAB)": -1.004, "Burton, Joan (LAB)": -1.135}
+
+
+def _run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, ["-q", *args], input=input)
+
+
+@pytest.fixture(scope="module")
+def irish(tmp_path_factory):
+    path = DATA / "irish-budget-2010" / "speeches.jsonl"
+    if not path.is_file():
+        pytest.skip("../shared/data is absent")
+    db = tmp_path_factory.mktemp("ib") / "ib.db"
+    r = _run("--db", str(db), "corpus", "import", str(path), "--title-field", "doc_id", "--label-field", "party")
+    assert r.exit_code == 0, r.output
+    return db
+
+
+def test_wordfish_reproduces_the_published_irish_budget_positions(irish):
+    from scipy.stats import spearmanr
+
+    r = _run("--db", str(irish), "scale", "wordfish", "--features", "words", "--high", "Lenihan, Brian (FF)",
+             "--low", "Bruton, Richard (FG)", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    theta = {d["title"]: d["theta"] for d in out["documents"]}
+    assert spearmanr([theta[t] for t in PUBLISHED], list(PUBLISHED.values())).statistic >= 0.95
+    lenihan = next(d for d in out["documents"] if d["title"] == "Lenihan, Brian (FF)")
+    assert abs(lenihan["theta"] - 1.79) <= 0.1 and abs(lenihan["se"] - 0.02) <= 0.01
+    assert lenihan["lo"] < lenihan["theta"] < lenihan["hi"] and lenihan["author"] is not None
+    assert {"term", "beta", "psi"} <= set(out["words"][0])
+    # a new text is placed on the stored scale without refitting
+    text = "The budget cuts public sector pay and social welfare to restore the public finances and stability."
+    placed = _run("--db", str(irish), "scale", "place", "--text", "-", "--json", input=text)
+    assert placed.exit_code == 0, placed.output
+    p = json.loads(placed.stdout)
+    assert p["lo"] <= p["position"] <= p["hi"] and p["known_words"] > 5
+
+
+def test_scale_bad_input_is_one_clear_error(irish, tmp_path):
+    r = _run("--db", str(irish), "scale", "wordfish", "--features", "words", "--high", "Nobody", "--low",
+             "Bruton, Richard (FG)")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: --high 'Nobody': no document in the selection")
+    r = _run("--db", str(irish), "scale", "wordfish", "--high", "Lenihan, Brian (FF)")
+    assert r.exit_code == 1 and "give both --high TITLE and --low TITLE" in r.stderr
+    ref = tmp_path / "ref.csv"
+    ref.write_text("title,score\nLenihan, Brian (FF),1\n".replace("Lenihan, Brian (FF)", '"Lenihan, Brian (FF)"'))
+    r = _run("--db", str(irish), "scale", "wordscores", "--reference", str(ref))
+    assert r.exit_code == 1 and "at least two different scores" in r.stderr
+    ref.write_text("name,score\nx,1\n")
+    r = _run("--db", str(irish), "scale", "wordscores", "--reference", str(ref))
+    assert r.exit_code == 1 and "header must be title,score" in r.stderr
+
+
+def test_wordscores_orders_the_1997_manifestos(tmp_path):
+    path = DATA / "uk-manifestos" / "manifestos.jsonl"
+    if not path.is_file():
+        pytest.skip("../shared/data is absent")
+    db = tmp_path / "m.db"
+    assert _run("--db", str(db), "corpus", "import", str(path), "--title-field", "doc_id", "--label-field", "Party",
+                "--date-field", "Year").exit_code == 0
+    ref = tmp_path / "refs.csv"
+    ref.write_text("title,score\nUK_natl_1992_en_Lab,5.35\nUK_natl_1992_en_LD,8.21\nUK_natl_1992_en_Con,17.21\n")
+    r = _run("--db", str(db), "scale", "wordscores", "--reference", str(ref), "--features", "words", "--since", "1992",
+             "--until", "1997", "--tendency", "Lab", "--tendency", "LD", "--tendency", "Con", "--json")
+    assert r.exit_code == 0, r.output
+    scored = {d["title"]: d for d in json.loads(r.stdout)["documents"] if not d["reference"]}
+    lab, ld, con = (scored[f"UK_natl_1997_en_{p}"]["score"] for p in ("Lab", "LD", "Con"))
+    assert ld < lab < con and abs(lab - 9) < 1.0
