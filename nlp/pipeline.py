@@ -210,11 +210,33 @@ def _styles(ctx: RunContext) -> Styles:
     return getattr(ctx, "styles", None) or Styles.from_labels(ctx.store.labels)
 
 
+def stage_positions(ctx: RunContext) -> None:
+    """Where each tendency stands: Wordfish on the terms (bounded cost), positions per tendency and period."""
+    from nlp.report.positions_section import positions_section
+    from nlp.scaling.positions import corpus_scale, group_positions
+
+    cfg = ctx.config
+    result, info = corpus_scale(ctx.documents(), seed=cfg.seed)
+    positions = group_positions(ctx.documents(), result, by="tendency", period=cfg.period, bootstrap=cfg.bootstrap,
+                                seed=cfg.seed, min_support=cfg.min_support)
+    ctx.results["positions"] = positions
+    ctx.sections.append(positions_section(result, positions, info, _styles(ctx)))
+    ctx.metrics["positions"] = info
+    ctx.method["Positions"] = (
+        "Wordfish (Slapin & Proksch 2008, as quanteda fits it: Poisson scaling with the same priors and "
+        f"identification) on the preprocessed terms: fitted on {info['fitted_on']} articles over {info['terms']} "
+        f"frequent terms{', the others placed on that scale afterwards' if info['placed'] else ''}; "
+        + (f"oriented with the {info['oriented']}. " if info["oriented"] else "")
+        + "A tendency's position is the mean of its articles', with a 95% interval from a bootstrap over "
+        "articles resampled by author; a move is stated only when the intervals of two periods part.")
+
+
 STAGES: list[Stage] = [
     ("corpus summary", stage_corpus),
     ("preprocessing", stage_preprocess),
     ("topic model", stage_topics),
     ("topic trends", stage_trends),
+    ("positions", stage_positions),
     ("classifier, contrasts and mentions", stage_tendencies),
 ]
 

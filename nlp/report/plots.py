@@ -113,6 +113,11 @@ def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15, style
 
 
 def plot_positions(positions: Sequence[Any], path: str | Path, title: str = "", styles: Styles | None = None) -> Path:
+    """:func:`positions_figure` as a PNG file."""
+    return save_figure(positions_figure(positions, title, styles), path)
+
+
+def positions_figure(positions: Sequence[Any], title: str = "", styles: Styles | None = None) -> Any:
     """The scaling map: each group's mean position by period (line) with its 95 % interval (band); cells
     resting on fewer articles than the minimum support are drawn hollow."""
     import matplotlib.pyplot as plt
@@ -142,4 +147,4 @@ def plot_positions(positions: Sequence[Any], path: str | Path, title: str = "", 
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
         ax.set_title(title + "  (hollow: below the minimum support)", fontsize=10, loc="left")
-    return save_figure(fig, path)
+    return fig

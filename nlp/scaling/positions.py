@@ -171,3 +171,79 @@ def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tende
 
 def group_rows(positions: Sequence[GroupPosition]) -> list[dict[str, Any]]:
     return [asdict(p) for p in positions]
+
+
+def orient(result: ScalingResult, docs: DocumentTerms, high: str, low: str, by: str = "tendency") -> ScalingResult:
+    """The same scale, flipped if needed so that group ``high`` has the larger mean position than ``low``."""
+    from dataclasses import replace
+
+    where = {id_: i for i, id_ in enumerate(docs.ids)}
+
+    def mean(group: str) -> float:
+        values = [d.score for d in result.documents if d.id in where and
+                  (docs.labels if by == "tendency" else docs.outlets)[where[d.id]] == group]
+        return float(np.mean(values)) if values else float("nan")
+
+    if not mean(high) < mean(low):
+        return result
+    documents = tuple(replace(d, score=-d.score, raw=None if d.raw is None else -d.raw, lo=-d.hi, hi=-d.lo)
+                      for d in result.documents)
+    words = tuple(replace(w, beta=None if w.beta is None else -w.beta) for w in result.words)
+    return ScalingResult(result.method, documents, words, {**result.info, "flipped": True})
+
+
+def corpus_scale(docs: DocumentTerms, high: str | None = "soft_right", low: str | None = "hard_left",
+                 max_docs: int = 2000, max_terms: int = 3000, min_docs: int = 3, seed: int = 0
+                 ) -> tuple[ScalingResult, dict[str, Any]]:
+    """Wordfish for a whole corpus at a bounded cost: fitted on at most ``max_docs`` documents (a seeded
+    sample, stratified by tendency) over the ``max_terms`` most frequent terms used by at least ``min_docs``
+    of them; every other document is then placed on that scale out of sample. Oriented so that ``high``
+    lies above ``low`` when both groups are present.
+
+    Returns
+    -------
+    result : ScalingResult
+        Every document placed (fitted and out-of-sample alike) and the word parameters.
+    info : dict
+        ``{"fitted_on", "terms", "placed", "oriented"}``.
+    """
+    if len(docs) < 5:
+        raise ScalingError(f"{len(docs)} documents are too few to scale; Wordfish needs a handful at least")
+    rng = np.random.default_rng(seed)
+    by_label: dict[str, list[int]] = {}
+    for i, label in enumerate(docs.labels):
+        by_label.setdefault(label, []).append(i)
+    if len(docs) <= max_docs:
+        fit_idx = np.arange(len(docs))
+    else:
+        share = max_docs / len(docs)
+        fit_idx = np.sort(np.concatenate([rng.choice(v, max(1, round(share * len(v))), replace=False)
+                                          for v in by_label.values()]))
+    X = docs.matrix.tocsr()
+    sub = X[fit_idx]
+    df = np.asarray((sub > 0).sum(axis=0)).ravel()
+    freq = np.asarray(sub.sum(axis=0)).ravel()
+    eligible = np.flatnonzero(df >= min_docs)
+    keep = eligible[np.argsort(-freq[eligible], kind="stable")[:max_terms]]
+    keep.sort()
+    if len(keep) < 10:
+        raise ScalingError("too few shared terms to scale these documents (fewer than 10 used by several)")
+    fit_rows = sub[:, keep]
+    used = np.asarray(fit_rows.sum(axis=1)).ravel() > 0
+    fit_idx, fit_rows = fit_idx[used], fit_rows[used]
+    names = [docs.vocabulary[j] for j in keep]
+    model = Wordfish(random_state=seed).fit(fit_rows, ids=[docs.ids[i] for i in fit_idx], feature_names=names)
+    fitted = model.result()
+    rest = np.setdiff1d(np.arange(len(docs)), fit_idx)
+    rest = rest[np.asarray(X[rest][:, keep].sum(axis=1)).ravel() > 0] if len(rest) else rest
+    documents = list(fitted.documents)
+    if len(rest):
+        placed = model.predict(X[rest][:, keep], ids=[docs.ids[i] for i in rest])
+        documents += list(placed.documents)
+    result = ScalingResult("wordfish", tuple(documents), fitted.words, {**fitted.info, "features": "terms"})
+    oriented = False
+    if high and low and high in by_label and low in by_label:
+        result = orient(result, docs, high, low)
+        oriented = True
+    return result, {"fitted_on": int(len(fit_idx)), "terms": len(names), "placed": int(len(rest)),
+                    "oriented": f"{high} above {low}" if oriented else None}
