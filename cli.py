@@ -808,11 +808,13 @@ def topics() -> None:
 @seed_option
 @_topic_options
 @click.option("--seed-words", type=click.Path(dir_okay=False), help="Guided topics: TOML of name = [words].")
+@click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Seeds fitted in all to score each topic's stability (1: no stability scores).")
 @selection_options
 @json_option
 @pass_settings
 def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-               stop_words, seed_words, selection, as_json) -> None:
+               stop_words, seed_words, stability_seeds, selection, as_json) -> None:
     """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
 
     \b
@@ -820,12 +822,18 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
       python cli.py topics fit --k 10 --seed 0 --seed-words seeds.toml
     """
     from nlp.topics.fit import fit_topics
+    from nlp.topics.trust import assess_run
 
     with _bad_parameters():
+        filters = s.filters(selection)
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
                          no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                          stop_words=stop_words, seed_words=seed_words,
-                         progress=s.terminal.steps(), **s.filters(selection))
+                         progress=s.terminal.steps(), **filters)
+        from nlp.documents import load_documents
+
+        run = assess_run(s.store(), run, load_documents(s.store(), preprocess=False, **filters),
+                         seeds=stability_seeds if workers <= 1 else 1)
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
 

@@ -137,6 +137,16 @@ def save_topic_run(store: CorpusStore, name: str, k: int, seed: int, path: str, 
               t["coherence_npmi"], t["prevalence"], t["seeded"]) for t in topics])
 
 
+def update_topic_run_manifest(store: CorpusStore, name: str, updates: dict[str, Any]) -> None:
+    """Merge ``updates`` into a stored run's manifest (figures computed after the fit, e.g. its stability)."""
+    row = store.conn.execute("SELECT manifest FROM topic_runs WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return
+    manifest = {**json.loads(row[0] or "{}"), **updates}
+    with store.transaction() as conn:
+        conn.execute("UPDATE topic_runs SET manifest = ? WHERE name = ?", (json.dumps(manifest, ensure_ascii=False), name))
+
+
 def relocate_topic_run(store: CorpusStore, name: str, path: str) -> None:
     """Record that a run's folder moved (a run directory written beside its final place, then swapped in)."""
     row = store.conn.execute("SELECT manifest FROM topic_runs WHERE name = ?", (name,)).fetchone()

@@ -43,6 +43,8 @@ class RunConfig:
     passes: int = 10
     period: str = "year"
     model: str | None = None
+    #: Seeds fitted in all to score each topic's stability (1: none).
+    stability_seeds: int = 3
     #: Cluster-bootstrap replicates behind every interval (0: none).
     bootstrap: int = BOOTSTRAP
     #: Articles a finding must rest on before the report states it.
@@ -148,6 +150,9 @@ def stage_topics(ctx: RunContext) -> None:
                                       for r in sweep["rows"]]
     run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir,
                      progress=ctx.progress, docs=ctx.documents())
+    from nlp.topics.trust import assess_run
+
+    run = assess_run(ctx.store, run, ctx.documents(), seeds=cfg.stability_seeds)  # stability and era per topic
     ctx.topic_run = run
     ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
@@ -171,9 +176,10 @@ def stage_trends(ctx: RunContext) -> None:
     cfg = ctx.config
     prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=cfg.period,
                                        bootstrap=cfg.bootstrap, seed=cfg.seed) for by in ("tendency", "outlet")}
+    era = {t["label"] for t in run.topics if t.get("era")}  # their rise is the date's, not a tendency's
     ctx.results["shifts"], ctx.results["shifts_withheld"] = recent_shifts(
         ctx.documents(), theta, prevalence["tendency"], period=cfg.period, min_support=cfg.min_support,
-        bootstrap=cfg.bootstrap, seed=cfg.seed)
+        bootstrap=cfg.bootstrap, seed=cfg.seed, exclude=era)
     ctx.results["prevalence"] = prevalence
     ctx.sections.append(trends_section(prevalence, styles=_styles(ctx)))
     ctx.method["Trends"] = (f"A topic's share in a {ctx.config.period} and group is the mean of its share in the "

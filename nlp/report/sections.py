@@ -75,9 +75,10 @@ def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None
     for t in overview.topics:
         examples = [f"{e['title'] or '(untitled)'} ({e['outlet']}, {e['year'] or 'undated'})" for e in t.examples]
         topics.append({"id": t.id, "label": t.label, "terms": ", ".join(t.terms[:10]), "share": f"{t.share:.0%}",
-                       "examples": examples})
+                       "examples": examples, "era": t.era,
+                       "stability": None if t.stability is None else f"{t.stability:.2f}"})
         data.append({"topic": t.id, "label": t.label, "terms": " ".join(t.terms), "share": round(t.share, 4),
-                     "examples": " | ".join(examples)})
+                     "stability": t.stability, "era": t.era, "examples": " | ".join(examples)})
     c_v, npmi = run.coherence_c_v, run.coherence_npmi
     context = {
         "k": run.k, "seed": str(run.manifest.get("seed")), "n_docs": run.manifest.get("n_docs", "?"),

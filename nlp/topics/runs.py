@@ -41,6 +41,7 @@ class TopicRun:
         return {"name": self.name, "k": self.k, "coherence_c_v": self.coherence_c_v,
                 "coherence_npmi": self.coherence_npmi, "reproducible": self.manifest.get("reproducible"),
                 "seed": self.manifest.get("seed"), "n_docs": self.manifest.get("n_docs"),
+                "stability_seeds": (self.manifest.get("trust") or {}).get("seeds"),
                 "path": str(self.path), "topics": self.topics}
 
 
@@ -83,6 +84,11 @@ def load_run(store: CorpusStore, name: str | None = None) -> TopicRun:
     if row is None:
         known = ", ".join(sorted(r["name"] for r in runs))
         raise UnknownModelError(f"unknown topic model {name!r}; known: {known}")
+    trust = row["manifest"].get("trust") or {}
+    for t in row["topics"]:  # stability (0-1) and era (bool) once assessed (nlp.topics.trust)
+        if trust:
+            t["stability"] = trust["stability"][t["id"]]
+            t["era"] = trust["era"][t["id"]]
     return TopicRun(name=row["name"], k=row["k"], path=Path(row["path"]), manifest=row["manifest"],
                     topics=row["topics"])
 
@@ -110,6 +116,10 @@ class TopicSummary:
     terms: list[str]
     share: float
     examples: list[dict[str, Any]]
+    #: Mean similarity to its matches in refits with other seeds (0-1); None when not assessed.
+    stability: float | None = None
+    #: Whether its prevalence follows the date rather than the tendency (nlp.topics.effects.era_topics).
+    era: bool = False
 
 
 @dataclass
@@ -133,7 +143,8 @@ def topics_overview(store: CorpusStore, run: TopicRun, examples: int = 3) -> Top
         out.append(TopicSummary(
             id=t["id"], label=t["label"], terms=list(t["terms"]), share=float(shares.get(t["id"], 0.0)),
             examples=[{"id": i, "title": found[i].title, "outlet": found[i].outlet, "year": found[i].year,
-                       "url": found[i].url} for i in ids if i in found]))
+                       "url": found[i].url} for i in ids if i in found],
+            stability=t.get("stability"), era=bool(t.get("era"))))
     return TopicsOverview(run=run, topics=out)
 
 

@@ -13,7 +13,7 @@ import io
 import json
 import logging
 from collections import Counter
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -131,13 +131,12 @@ def _round(x: float) -> float | None:
 
 
 def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2, min_support: int = MIN_SUPPORT,
-                 docs: Any = None, theta: Any = None, seed: int = 0) -> dict[str, dict[str, Any]]:
+                 exclude: Collection[str] = ()) -> dict[str, dict[str, Any]]:
     """For each group, the topic whose share grew most in the last ``recent`` periods against before.
 
     Shares are weighted by the number of articles behind each cell. A group is left out when either window
-    rests on fewer than ``min_support`` articles. With ``docs`` and ``theta`` (the documents' topic shares)
-    each window also gets a cluster-bootstrap interval, and ``rise`` says whether the later interval lies
-    wholly above the earlier one (the only case the report calls a rise).
+    rests on fewer than ``min_support`` articles. Topics labelled in ``exclude`` (era topics: their rise is the
+    date's, not a tendency's) are never chosen. :func:`recent_shifts` adds the intervals and the rise test.
 
     Returns
     -------
@@ -164,7 +163,7 @@ def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2, min_support
         if n_before < min_support or n_after < min_support:
             continue  # not enough evidence to state a change
         best = None
-        for label in sorted({r["label"] for r in rows}):
+        for label in sorted({r["label"] for r in rows} - set(exclude)):
             before, after = sums.get((group, label, False)), sums.get((group, label, True))
             if not before or not after or not before[1] or not after[1]:
                 continue
@@ -179,7 +178,8 @@ def topic_shifts(rows: Sequence[Mapping[str, Any]], recent: int = 2, min_support
 
 def recent_shifts(docs: DocumentTerms, theta: np.ndarray, rows: Sequence[Mapping[str, Any]], by: str = "tendency",
                   period: str = "year", recent: int = 2, min_support: int = MIN_SUPPORT, bootstrap: int = BOOTSTRAP,
-                  seed: int = 0, skip: Sequence[str] = ("mixed", "unlabelled")) -> tuple[dict[str, dict], dict[str, str]]:
+                  seed: int = 0, skip: Sequence[str] = ("mixed", "unlabelled"), exclude: Collection[str] = ()
+                  ) -> tuple[dict[str, dict], dict[str, str]]:
     """:func:`topic_shifts` with a cluster-bootstrap interval for each window and the rise test.
 
     Returns
@@ -190,7 +190,7 @@ def recent_shifts(docs: DocumentTerms, theta: np.ndarray, rows: Sequence[Mapping
     withheld : dict
         ``{group: reason}`` for the groups whose windows rest on fewer than ``min_support`` articles.
     """
-    shifts = topic_shifts(rows, recent=recent, min_support=min_support)
+    shifts = topic_shifts(rows, recent=recent, min_support=min_support, exclude=exclude)
     periods = sorted({r["period"] for r in rows})
     withheld: dict[str, str] = {}
     if len(periods) <= recent:
