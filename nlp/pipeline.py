@@ -67,6 +67,8 @@ class RunContext:
     stored_topics: str | None = None
     #: Results later stages and the findings summary read: "prevalence" (by grouping), "tendencies".
     results: dict[str, Any] = field(default_factory=dict)
+    #: Tables written beside the report (data/NAME.csv) that belong to no section.
+    extra_data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: The selection's documents and terms, read once after preprocessing and shared by every stage.
     docs: Any = None
     #: ``progress(stage, done, total)`` within a stage (total 0 when unknown); set by the caller.
@@ -176,6 +178,17 @@ def stage_trends(ctx: RunContext) -> None:
     cfg = ctx.config
     prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=cfg.period,
                                        bootstrap=cfg.bootstrap, seed=cfg.seed) for by in ("tendency", "outlet")}
+    from nlp.topics.effects import topic_effects
+
+    try:  # what each tendency writes about more, adjusted for the date (and outlet where it can be)
+        effects = topic_effects(ctx.documents(), theta, by="tendency", labels=labels, seed=cfg.seed)
+        ctx.results["effects"] = effects
+        ctx.extra_data["topic_effects"] = [
+            {"topic": c.topic, "label": c.label, "tendency": c.group, "versus": c.versus,
+             "effect": round(c.effect, 5), "lo": round(c.lo, 5), "hi": round(c.hi, 5), "n": c.n,
+             "n_authors": c.n_authors} for c in effects.contrasts]
+    except NlpError as exc:
+        ctx.skipped["adjusted topic effects"] = str(exc)
     era = {t["label"] for t in run.topics if t.get("era")}  # their rise is the date's, not a tendency's
     ctx.results["shifts"], ctx.results["shifts_withheld"] = recent_shifts(
         ctx.documents(), theta, prevalence["tendency"], period=cfg.period, min_support=cfg.min_support,
@@ -305,10 +318,12 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     for section in ctx.sections:
         for name, rows in section.data.items():
             write_csv(out_dir / "data" / f"{name}.csv", rows)
+    for name, rows in ctx.extra_data.items():
+        write_csv(out_dir / "data" / f"{name}.csv", rows)
     if ctx.skipped:
         ctx.metrics["stages_not_run"] = ctx.skipped
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
-    findings = findings_section(ctx.results)
+    findings = findings_section(ctx.results, min_support=config.min_support)
     sections = ([findings] if findings else []) + ctx.sections + [method_section(ctx.method)]
     write_text_atomic(out_dir / "report.html", render_report(
         sections, config.title, subtitle=f"{ctx.metrics.get('articles', 0)} articles in {Path(store.path).name}",

@@ -149,16 +149,41 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
     return Section("trends", "Topic trends over time", "trends.html", context, data)
 
 
-def findings_section(results: Mapping[str, Any]) -> Section | None:
+def effect_sentences(effects: Any, min_support: int = 5, per_pair: int = 2) -> list[str]:
+    """What each tendency writes about more than another, adjusted for the year of writing: the largest
+    effects whose 95% interval excludes zero, with the articles on each side (none below ``min_support``)."""
+    out = []
+    skip = ("mixed", "unlabelled", "(other)")
+    pairs = sorted({(c.group, c.versus) for c in effects.contrasts if c.group not in skip and c.versus not in skip},
+                   key=lambda p: (p[0] != "soft_left" and p[1] != "soft_left", p))
+    levels = effects.levels
+    for group, versus in pairs:
+        if levels.get(group, 0) < min_support or levels.get(versus, 0) < min_support:
+            continue
+        real = sorted((c for c in effects.contrasts if c.group == group and c.versus == versus and c.excludes_zero),
+                      key=lambda c: -abs(c.effect))[:per_pair]
+        for c in real:
+            more, less = (group, versus) if c.effect > 0 else (versus, group)
+            lo, hi = sorted((abs(c.lo), abs(c.hi)))
+            out.append(f"Taking the year of writing into account, the {more.replace('_', ' ')} writes more than the "
+                       f"{less.replace('_', ' ')} about \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more of "
+                       f"its writing (between {lo * 100:.0f} and {hi * 100:.0f}; {levels[group]} and {levels[versus]} "
+                       f"articles).")
+    return out
+
+
+def findings_section(results: Mapping[str, Any], min_support: int = 5) -> Section | None:
     """Plain sentences from the analyses that ran: what each tendency writes most distinctively, which
     topic rose most recently in each, and whether a classifier can tell them apart."""
     items: list[str] = []
     tendencies = results.get("tendencies") or {}
     for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
-        if words:
+        if words and r.docs_a >= min_support:
             items.append(f"Compared with everyone else, the {r.a.replace('_', ' ')} writes most distinctively "
                          f"about: {words} ({r.docs_a} articles).")
+    if results.get("effects") is not None:
+        items.extend(effect_sentences(results["effects"], min_support=min_support))
     by_tendency = (results.get("prevalence") or {}).get("tendency") or []
     periods = sorted({r["period"] for r in by_tendency})
     shifts = results.get("shifts") or {}
