@@ -238,6 +238,8 @@ def stage_positions(ctx: RunContext) -> None:
     result, info = corpus_scale(ctx.documents(), seed=cfg.seed)
     positions = group_positions(ctx.documents(), result, by="tendency", period=cfg.period, bootstrap=cfg.bootstrap,
                                 seed=cfg.seed, min_support=cfg.min_support)
+    if not any(p.supported and p.group not in ("mixed", "unlabelled") for p in positions):
+        raise NlpError("no labelled tendency has enough articles to place on the scale")
     ctx.results["positions"] = positions
     ctx.sections.append(positions_section(result, positions, info, _styles(ctx)))
     ctx.metrics["positions"] = info

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from corpus.analyses import update_topic_run_manifest
 from corpus.store import CorpusStore
 from nlp.documents import DocumentTerms
+from nlp.errors import NlpError
 from nlp.topics.effects import era_topics
 from nlp.topics.runs import TopicRun, document_topic_matrix, load_gensim_model, load_run
 from nlp.topics.stability import fit_seeds, topic_stability
@@ -58,12 +59,17 @@ def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: in
         stability = topic_stability([model.get_topics()] + [f.phi for f in fits])
     theta = document_topic_matrix(store, run, docs)
     labels = [t["label"] for t in sorted(run.topics, key=lambda t: t["id"])]
-    era = era_topics(docs, theta, labels=labels)
-    flags = {e.topic: e for e in era.topics}
-    trust = {"seeds": seeds, "stability": [None if s is None else round(float(s), 4) for s in stability],
-             "era": [bool(flags[t].era) if t in flags else False for t in range(run.k)],
-             "era_detail": [{"topic": e.topic, "r2_date": round(e.r2_date, 4), "r2_group": round(e.r2_group, 4),
-                             "date_share": round(e.date_share, 4), "peak_year": e.peak_year} for e in era.topics]}
+    trust: dict[str, Any] = {"seeds": seeds,
+                             "stability": [None if s is None else round(float(s), 4) for s in stability]}
+    try:
+        era = era_topics(docs, theta, labels=labels)
+    except NlpError as exc:  # no dates or no tendencies: the era question cannot be asked
+        trust.update(era=[False] * run.k, era_not_assessed=str(exc))
+    else:
+        flags = {e.topic: e for e in era.topics}
+        trust["era"] = [bool(flags[t].era) if t in flags else False for t in range(run.k)]
+        trust["era_detail"] = [{"topic": e.topic, "r2_date": round(e.r2_date, 4), "r2_group": round(e.r2_group, 4),
+                                "date_share": round(e.date_share, 4), "peak_year": e.peak_year} for e in era.topics]
     update_topic_run_manifest(store, run.name, {"trust": trust})
     log.info("run %s: stability %s, era topics %s", run.name, trust["stability"], [t for t, e in enumerate(trust["era"]) if e])
     return load_run(store, run.name)
