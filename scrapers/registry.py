@@ -7,6 +7,7 @@ named like a built-in outlet corrects that outlet's facts.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import os
 import re
@@ -178,7 +179,23 @@ def specs(config: str | Path | None = None) -> dict[str, tuple[OutletSpec, type[
             if selectors:
                 spec = spec.with_overrides({"selectors": selectors})
             out[name] = (spec, Scraper, f"config {path.name}" if path == SHIPPED_CONFIG else str(path))
-    return out
+    return {name: (_with_default_tendency(spec), cls, origin) for name, (spec, cls, origin) in out.items()}
+
+
+def _with_default_tendency(spec: OutletSpec) -> OutletSpec:
+    """An outlet's default tendency lives in one place, the shipped labels file (corpus/default_labels.toml);
+    a user's outlets file may still give one for an outlet the labels file does not know."""
+    if spec.tendency not in (None, "", "unlabelled"):
+        return spec
+    label = _default_labels().outlets.get(spec.name)
+    return spec.with_overrides({"tendency": label.tendency}) if label else spec
+
+
+@functools.lru_cache(maxsize=1)
+def _default_labels():
+    from corpus.labels import LabelSet
+
+    return LabelSet.default()
 
 
 def get_scraper(name: str, base_url: str | None = None, config: str | Path | None = None) -> Scraper:

@@ -125,3 +125,17 @@ def test_the_public_api_resolves_every_name():
 
     for name in nlp.__all__:
         assert getattr(nlp, name) is not None, name
+
+
+def test_an_outlets_default_tendency_is_set_in_one_place():
+    """corpus/default_labels.toml holds the shipped outlets' tendencies; the scrapers take them from there."""
+    from corpus.labels import LabelSet
+    from scrapers import list_outlets
+
+    declared = [p.name for p in (ROOT / "scrapers" / "outlets").glob("*.py")
+                if re.search(r"\btendency\s*=", p.read_text(encoding="utf-8"))]
+    assert not declared, f"outlet modules declaring a tendency: {declared}"
+    assert not re.search(r"^tendency\s*=", (ROOT / "scrapers" / "outlets.toml").read_text(), re.M)
+    labels = LabelSet.default().outlets
+    for row in list_outlets():
+        assert row["tendency"] == labels[row["name"]].tendency, row["name"]

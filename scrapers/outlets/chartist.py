@@ -5,7 +5,6 @@ SPEC = OutletSpec(
     name="chartist",
     display_name="Chartist",
     domain="chartist.org.uk",
-    tendency="soft_left",
     feeds=("/feed/",),
     sitemaps=("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml"),
     wp_api=True,

@@ -9,7 +9,6 @@ SPEC = OutletSpec(
     name="labourlist",
     display_name="LabourList",
     domain="labourlist.org",
-    tendency="mixed",
     feeds=("/feed/", "/category/news/feed/"),
     sitemaps=("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml"),
     wp_api=True,

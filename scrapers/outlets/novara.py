@@ -9,7 +9,6 @@ SPEC = OutletSpec(
     name="novara",
     display_name="Novara Media",
     domain="novaramedia.com",
-    tendency="hard_left",
     feeds=("/feed/",),
     sitemaps=("/wp-sitemap.xml", "/sitemap_index.xml"),
     wp_api=True,

@@ -5,7 +5,6 @@ SPEC = OutletSpec(
     name="openlabour",
     display_name="Open Labour",
     domain="openlabour.org",
-    tendency="soft_left",
     feeds=("/feed/",),
     wp_api=True,
     archive=("/", "/page/{n}/"),

@@ -6,7 +6,6 @@ SPEC = OutletSpec(
     display_name="Progressive Britain",
     domain="progressivebritain.org",
     extra_domains=("archive.progressivebritain.org",),
-    tendency="soft_right",
     feeds=("/feed/",),
     wp_api=True,
     archive=("/", "/page/{n}/"),

@@ -9,7 +9,6 @@ SPEC = OutletSpec(
     name="renewal",
     display_name="Renewal",
     domain="renewal.org.uk",
-    tendency="soft_left",
     platform="unknown (changed at least twice)",
     feeds=("/feed/", "/rss.xml"),
     sitemaps=("/sitemap.xml", "/wp-sitemap.xml", "/sitemap_index.xml"),

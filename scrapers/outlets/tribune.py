@@ -11,7 +11,6 @@ SPEC = OutletSpec(
     display_name="Tribune",
     domain="tribunemag.co.uk",
     strip_www=True,
-    tendency="hard_left",
     platform="custom (Jacobin template family)",
     feeds=("/feed",),
     sitemaps=("/sitemap.xml",),
