@@ -10,6 +10,7 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -519,7 +520,8 @@ def nlp_group() -> None:
 @nlp_group.command("preprocess")
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
 @click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML) extending nlp/text/vocabulary.toml.")
-@click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for spaCy.")
+@click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for spaCy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help="Texts per spaCy batch.")
 @selection_options
 @json_option
@@ -637,11 +639,13 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 @seed_option
 @_topic_options
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also copy the coherence plot here (PNG).")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Ks fitted at once, each in its own process (same topics as one at a time).")
 @selection_options
 @json_option
 @pass_settings
 def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-                 stop_words, plot, selection, as_json) -> None:
+                 stop_words, plot, jobs, selection, as_json) -> None:
     """Coherence (c_v and NPMI) for each K: which number of topics reads best.
 
     \b
@@ -657,7 +661,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
     with _bad_parameters():
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                              stop_words=stop_words, progress=_steps(s),
+                              stop_words=stop_words, progress=_steps(s), n_jobs=jobs,
                               **s.filters(selection))
     if plot:
         from nlp.report.plots import plot_sweep
@@ -1040,8 +1044,10 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
 @click.option("-o", "--output", default="demo-output", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo corpus, the analysis and report.html.")
 @seed_option
+@click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for preprocessing and for the Ks of a sweep.")
 @pass_settings
-def demo(s: Settings, output: str, seed: int) -> None:
+def demo(s: Settings, output: str, seed: int, n_process: int) -> None:
     """Build a corpus from the bundled (synthetic) demo articles and run the whole analysis on it.
 
     Writes OUTPUT/softleft.db, the analysis and OUTPUT/report.html; prints the report's path. No network.
@@ -1052,7 +1058,7 @@ def demo(s: Settings, output: str, seed: int) -> None:
     """
     from nlp.pipeline import run_demo
 
-    report = run_demo(Path(output), seed=seed, settings=s)
+    report = run_demo(Path(output), seed=seed, settings=s, n_process=n_process)
     click.echo(str(report))
 
 
@@ -1064,8 +1070,11 @@ def demo(s: Settings, output: str, seed: int) -> None:
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
 @seed_option
+@click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for preprocessing and for the Ks of a sweep.")
 @pass_settings
-def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, seed: int) -> None:
+def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, seed: int,
+        n_process: int) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1080,7 +1089,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     store = s.store()
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
-    config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model,
+    config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, n_process=n_process,
                        title=f"softleft report: {Path(s.db).name}")
     click.echo(str(run_with_progress(store, Path(output), config, s)))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import platform
 import shutil
 import sys
@@ -47,6 +48,10 @@ class RunConfig:
     model: str | None = None
     title: str = "softleft report"
     notice: str | None = None
+    #: Processes for preprocessing and for a sweep's Ks (default: every core).
+    n_process: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Reuse a stored topic model fitted on the same terms with the same parameters (see stage_topics).
+    reuse_topics: bool = True
 
 
 @dataclass
@@ -102,7 +107,7 @@ def stage_corpus(ctx: RunContext) -> None:
 def stage_preprocess(ctx: RunContext) -> None:
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
-    pre = Preprocessor(model=ctx.config.model)
+    pre = Preprocessor(model=ctx.config.model, n_process=ctx.config.n_process)
     ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, progress=ctx.step("preprocessing",
                                                                                  ctx.store.count()))
     # The one read of the selection's terms: every later stage works on this object.
@@ -116,7 +121,7 @@ def stage_preprocess(ctx: RunContext) -> None:
 
 
 def stage_topics(ctx: RunContext) -> None:
-    from nlp.topics.fit import fit_topics, sweep_topics
+    from nlp.topics.fit import find_cached_run, fit_topics, sweep_topics, topics_cache_key
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
     if ctx.stored_topics is not None:
@@ -128,25 +133,48 @@ def stage_topics(ctx: RunContext) -> None:
         ctx.metrics.update({"topics_run": run.name, "topics_k": run.k})
         ctx.method["Topics"] = f"The stored topic model {run.name!r} (K = {run.k}); its manifest: {run.path}."
         return
-    k, sweep = cfg.k, None
-    if k is None:
-        n_docs = len(ctx.documents())
+    docs = ctx.documents()
+    if cfg.k is None:
+        n_docs = len(docs)
         ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
-        sweep = sweep_topics(ctx.store, ks, seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
-                             progress=ctx.progress, docs=ctx.documents())
-        k = sweep["best_k"]
-        ctx.metrics["topic_sweep"] = [{key: r[key] for key in ("k", "coherence_c_v", "coherence_npmi")}
+        params: dict[str, Any] = {"ks": ks}
+    else:
+        params = {"k": cfg.k}
+    params.update(seed=cfg.seed, passes=cfg.passes)
+    key = topics_cache_key(docs, **params)
+    ctx.metrics["topics_cache_key"] = key
+    run = find_cached_run(ctx.store, key) if cfg.reuse_topics else None
+    reused = run is not None
+    if run is not None:
+        log.info("topic model reused: %s (K = %d) was fitted on the same terms with the same parameters", run.name,
+                 run.k)
+        sweep = run.manifest.get("sweep")
+        here = runs_dir / "topics" / run.name
+        if here.resolve() != run.path.resolve():  # keep the run directory whole: a copy of the model files
+            shutil.copytree(run.path, here, dirs_exist_ok=True)
+        ctx.metrics["topics_reused_from"] = str(run.path)
+    elif cfg.k is None:
+        sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
+                             progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
+                             save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key)
+        run = sweep.pop("run")
+    else:
+        sweep = None
+        run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=cfg.passes,
+                         runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key)
+    if sweep:
+        ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
                                       for r in sweep["rows"]]
-    run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir,
-                     progress=ctx.progress, docs=ctx.documents())
     ctx.topic_run = run
     ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
-                        "topics_coherence_npmi": run.coherence_npmi, "topics_run": str(run.path)})
+                        "topics_coherence_npmi": run.coherence_npmi, "topics_run": str(run.path),
+                        "topics_reused": reused})
     ctx.method["Topics"] = (
         f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
         + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
-        "The fitted model and its manifest are in topics/ beside this report.")
+        f"The fitted model and its manifest are in topics/ beside this report"
+        + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))
 
 
 def stage_trends(ctx: RunContext) -> None:
@@ -262,7 +290,7 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
     return report
 
 
-def run_demo(out_dir: str | Path, seed: int = 0, settings: Any = None) -> Path:
+def run_demo(out_dir: str | Path, seed: int = 0, settings: Any = None, n_process: int | None = None) -> Path:
     """Build the demo corpus in ``out_dir/softleft.db`` (afresh) and run the whole analysis on it."""
     from corpus.demo import NOTICE, demo_labels, iter_demo_articles
 
@@ -275,7 +303,8 @@ def run_demo(out_dir: str | Path, seed: int = 0, settings: Any = None) -> Path:
         store.load_labels(demo_labels())
         added = store.add_many(iter_demo_articles())
         log.info("demo corpus: %d articles", added.inserted)
-        config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.")
+        config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.",
+                           **({"n_process": n_process} if n_process else {}))
         return run_with_progress(store, out_dir, config, settings)
 
 
