@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import multiprocessing
 import re
 from collections import Counter, deque
@@ -154,27 +155,10 @@ class Collocations:
         Terms in ``exclude`` (the vocabulary's names: ``soft_left``) are never joined to a neighbour, so a
         name stays countable however often it stands next to another.
         """
-        from gensim.models.phrases import npmi_scorer, original_scorer
-
-        scorers = {"npmi": npmi_scorer, "default": original_scorer}
-        if scoring not in scorers:
-            raise ValueError(f"scoring must be one of {', '.join(scorers)}")
-        scorer = scorers[scoring]
-        words: Counter = Counter()
-        bigrams: Counter = Counter()
-        total, min_reduce = 0, 1
+        counts = CollocationCounts(max_bigrams)
         for terms in documents:
-            words.update(terms)
-            bigrams.update(zip(terms, terms[1:]))
-            total += len(terms)
-            if len(bigrams) > max_bigrams:
-                min_reduce += 1
-                bigrams = Counter({bg: n for bg, n in bigrams.items() if n >= min_reduce})
-        exclude = frozenset(exclude)
-        pairs = [(a, b) for (a, b), n in bigrams.items()
-                 if n >= min_count and a not in exclude and b not in exclude
-                 and scorer(words[a], words[b], n, len(words), min_count, total) > threshold]
-        return cls(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring})
+            counts.add(terms)
+        return counts.collocations(min_count=min_count, threshold=threshold, scoring=scoring, exclude=exclude)
 
     def apply(self, terms: list[str]) -> list[str]:
         if not self.pairs or len(terms) < 2:
@@ -209,6 +193,58 @@ class Collocations:
     def from_store(cls, store: CorpusStore) -> "Collocations | None":
         state = get_state(store, _COLLOCATIONS_KEY)
         return cls.from_dict(state) if state else None
+
+
+def npmi_score(a: int, b: int, ab: int, n_words: int, min_count: int, total: int) -> float:
+    """gensim's ``npmi_scorer`` (Bouma 2009), same arguments and results, without importing gensim (a second
+    and a half of serial time at the end of ``nlp preprocess``)."""
+    if ab < min_count or not (a and b and ab) or ab >= total:
+        return -math.inf
+    pa, pb, pab = a / total, b / total, ab / total
+    return math.log(pab / (pa * pb)) / -math.log(pab)
+
+
+def original_score(a: int, b: int, ab: int, n_words: int, min_count: int, total: int) -> float:
+    """gensim's ``original_scorer`` (Mikolov et al. 2013), same arguments and results, without gensim."""
+    if not (a and b):
+        return -math.inf
+    return (ab - min_count) / (a * b) * n_words
+
+
+class CollocationCounts:
+    """Word and bigram counts of a stream of term lists, from which :class:`Collocations` are scored.
+
+    :func:`preprocess_corpus` counts the terms as they come back from the workers (so the counting overlaps
+    the parsing) instead of reading the whole cache again afterwards.
+    """
+
+    def __init__(self, max_bigrams: int = 5_000_000):
+        self.words: Counter = Counter()
+        self.bigrams: Counter = Counter()
+        self.total = self.n_docs = 0
+        self.max_bigrams, self.min_reduce = max_bigrams, 1
+
+    def add(self, terms: list[str]) -> None:
+        self.words.update(terms)
+        self.bigrams.update(zip(terms, terms[1:]))
+        self.total += len(terms)
+        self.n_docs += 1
+        if len(self.bigrams) > self.max_bigrams:
+            self.min_reduce += 1
+            self.bigrams = Counter({bg: n for bg, n in self.bigrams.items() if n >= self.min_reduce})
+
+    def collocations(self, min_count: int = 10, threshold: float = 0.5, scoring: str = "npmi",
+                     exclude: Iterable[str] = ()) -> Collocations:
+        """The bigrams scoring above ``threshold`` (see :meth:`Collocations.fit`)."""
+        scorers = {"npmi": npmi_score, "default": original_score}
+        if scoring not in scorers:
+            raise ValueError(f"scoring must be one of {', '.join(scorers)}")
+        scorer, words, total, n_words = scorers[scoring], self.words, self.total, len(self.words)
+        exclude = frozenset(exclude)
+        pairs = [(a, b) for (a, b), n in self.bigrams.items()
+                 if n >= min_count and a not in exclude and b not in exclude
+                 and scorer(words[a], words[b], n, n_words, min_count, total) > threshold]
+        return Collocations(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring})
 
 
 # ----------------------------------------------------------------------------- the preprocessor
@@ -478,6 +514,7 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
         yield from check()
 
     rows: list[tuple] = []
+    counted = CollocationCounts()  # counted on the way in: no second read of the cache for the collocations
 
     def flush() -> None:
         if rows:
@@ -488,6 +525,7 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
         for terms, (id_, chash) in pre.pipe(todo(), collocations=False):
             try:
                 rows.append((id_, fp, chash, terms))
+                counted.add(terms)
                 counts["processed"] += 1
             except Exception:  # one bad article is logged, counted and skipped
                 log.exception("cannot cache the terms of article %s", id_)
@@ -500,15 +538,19 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
         flush()  # keep what is done, even on Ctrl-C
     set_state(store, _STATE_KEY, pre.config())
     colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold,
-                                exclude=pre.vocabulary.entries)
+                                exclude=pre.vocabulary.entries, counted=counted)
     log.info("preprocessed %(processed)d articles, %(cached)d already cached", counts)
     return {**counts, "fingerprint": fp, "collocations": len(colloc) if colloc else 0,
             "model": pre.model or "blank:en"}
 
 
 def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5,
-                       exclude: Iterable[str] = ()) -> Collocations | None:
-    """Fit collocations on all cached terms, unless the cached articles are unchanged since the last fit."""
+                       exclude: Iterable[str] = (), counted: CollocationCounts | None = None) -> Collocations | None:
+    """Fit collocations on all cached terms, unless the cached articles are unchanged since the last fit.
+
+    ``counted``: counts of terms just cached; used instead of reading the cache when they cover every cached
+    article of ``fingerprint`` (a first preprocessing), since the terms are then the same.
+    """
     h = hashlib.sha256()
     n = 0
     for id_, chash in cached_hashes(store, fingerprint):
@@ -520,8 +562,11 @@ def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10
         return Collocations.from_dict(old)
     if n == 0:
         return None
-    colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold,
-                              exclude=exclude)
+    if counted is not None and counted.n_docs == n:
+        colloc = counted.collocations(min_count=min_count, threshold=threshold, exclude=exclude)
+    else:
+        colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold,
+                                  exclude=exclude)
     set_state(store, _COLLOCATIONS_KEY, {**colloc.to_dict(), "inputs": inputs, "documents": n})
     log.info("fitted %d collocations on %d documents", len(colloc), n)
     return colloc

@@ -2,10 +2,11 @@
 stored topic model on unchanged terms."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from corpus import Article
 from nlp.documents import load_documents
 from nlp.text.preprocess import preprocess_corpus
 from nlp.topics.fit import fit_topics, sweep_topics
@@ -74,7 +75,7 @@ def test_run_reuses_the_topic_model_until_the_corpus_changes(prepared, tmp_path,
     assert other.metrics["topics_reused"] is False
 
     article = synthetic_articles(n=1, seed=9)[0]
-    prepared.add_many([Article(**{**article.__dict__, "title": "a new one", "text": article.text + " Another."})])
+    prepared.add_many([replace(article, title="a new one", text=article.text + " Another.")])
     preprocess_corpus(prepared)
     third = _stage_topics(prepared, tmp_path / "three", **config)
     assert third.metrics["topics_reused"] is False
