@@ -9,7 +9,8 @@ For each size a corpus of synthetic articles (the demo articles resampled by par
 ``python cli.py --db DB run --k 10`` runs in a fresh process under ``/usr/bin/time -v``. Each stage's time comes
 from the run's ``manifest.json`` (``timings_seconds``); the growth exponent of a stage is the slope of
 log(time) against log(articles) between consecutive sizes (1 = linear); peak RSS is the run process's.
-``--twice`` runs ``run`` again on the unchanged corpus (the topic model is then reused) and prints the ratio.
+``--twice`` runs ``run`` again on the unchanged corpus (the topic model is then reused) and prints the ratio;
+``--skip classifier`` leaves out the stages whose name holds a word (for sizes where one is too slow).
 """
 from __future__ import annotations
 
@@ -41,9 +42,21 @@ def build(n: int, db: Path, seed: int = 0) -> None:
             raise RuntimeError(f"{n - added.inserted} synthetic articles were duplicates")
 
 
-def run_once(db: Path, out: Path, k: int, n_process: int) -> dict:
+#: ``cli.py`` with some stages of ``run`` left out (``--skip``), for sizes where a stage is too slow to wait for.
+_WITHOUT = """
+import sys
+sys.path.insert(0, {root!r})
+import nlp.pipeline as p
+p.STAGES[:] = [s for s in p.STAGES if not any(w in s[0] for w in {skip!r})]
+import cli
+cli.main()
+"""
+
+
+def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] = ()) -> dict:
     """``cli.py run`` in a fresh process: wall seconds, peak RSS (MB) and the manifest's stage timings."""
-    cmd = ["/usr/bin/time", "-v", sys.executable, str(ROOT / "cli.py"), "--db", str(db), "--quiet", "run", "-o",
+    entry = ["-c", _WITHOUT.format(root=str(ROOT), skip=skip)] if skip else [str(ROOT / "cli.py")]
+    cmd = ["/usr/bin/time", "-v", sys.executable, *entry, "--db", str(db), "--quiet", "run", "-o",
            str(out), "--k", str(k), "--n-process", str(n_process)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -66,6 +79,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--n-process", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--twice", action="store_true", help="run again on the unchanged corpus (reuse)")
+    parser.add_argument("--skip", default="", help="comma-separated words: leave out the stages whose name has "
+                        "one (e.g. classifier)")
     parser.add_argument("--keep", help="build the corpora in this folder (kept) instead of a temporary one")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -78,14 +93,16 @@ def main() -> None:
             t0 = time.perf_counter()
             build(n, db)
             print(f"built {n:,} articles in {time.perf_counter() - t0:.1f}s: {db}", file=sys.stderr)
-        results[n] = run_once(db, tmp / f"run-{n}", args.k, args.n_process)
+        skip = tuple(w for w in args.skip.split(",") if w)
+        results[n] = run_once(db, tmp / f"run-{n}", args.k, args.n_process, skip)
         print(f"run on {n:,} articles: {results[n]['wall']:.1f}s", file=sys.stderr)
         if args.twice:
-            again[n] = run_once(db, tmp / f"run-{n}-again", args.k, args.n_process)
+            again[n] = run_once(db, tmp / f"run-{n}-again", args.k, args.n_process, skip)
     stages = list(results[sizes[0]]["timings"])
     head = "".join(f"{n:>10,}" for n in sizes)
     exps = "".join(f"  {a}->{b}" for a, b in zip(sizes, sizes[1:]))
-    print(f"run --k {args.k}, --n-process {args.n_process}; seconds per stage")
+    print(f"run --k {args.k}, --n-process {args.n_process}" + (f", without {args.skip}" if args.skip else "")
+          + "; seconds per stage")
     print(f"{'stage':<38}{head}   exponent{exps}")
     for stage in stages:
         times = [results[n]["timings"].get(stage, float("nan")) for n in sizes]

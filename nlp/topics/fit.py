@@ -119,19 +119,14 @@ def prepare_corpus(docs: DocumentTerms, workdir: str | Path, no_below: int | Non
     TopicModelError
         Empty corpus, or no terms left after filtering.
     """
-    from gensim.corpora import Dictionary, MmCorpus
-
     if len(docs) == 0:
         raise TopicModelError("the selection is empty: add articles first (python cli.py corpus import FILE, "
                               "or python cli.py scrape OUTLET), or widen it")
-    dictionary = Dictionary()
-    n_articles = 0
-    for terms in docs:
-        dictionary.add_documents([terms], prune_at=2_000_000)
-        n_articles += 1
-        if progress:
-            progress(1)
-    if n_articles == 0 or dictionary.num_nnz == 0:
+    dictionary = _dictionary(docs)
+    n_articles = len(docs)
+    if progress:
+        progress(n_articles)
+    if dictionary.num_nnz == 0:
         raise TopicModelError("the corpus has no terms to model: run `python cli.py nlp preprocess` "
                               "(or choose a wider selection)")
     if no_below is None:
@@ -153,31 +148,84 @@ def prepare_corpus(docs: DocumentTerms, workdir: str | Path, no_below: int | Non
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     mm_path, ids_path = workdir / "corpus.mm", workdir / "doc_ids.txt"
-    counts = {"docs": 0, "tokens": 0, "units": 0}
-    with open(ids_path, "w", encoding="utf-8") as ids:
-        def bows() -> Iterator[list[tuple[int, int]]]:
-            for article_id, terms in zip(docs.ids, docs):
-                modelled = False
-                for piece in _passages(terms, chunk_terms):
-                    bow = dictionary.doc2bow(piece)
-                    if not bow:
-                        continue  # a document with no modelled term has no topic shares
-                    n = sum(c for _, c in bow)
-                    ids.write(f"{article_id}\t{n}\n")
-                    counts["units"] += 1
-                    counts["tokens"] += n
-                    modelled = True
-                    yield bow
-                counts["docs"] += modelled
-        MmCorpus.serialize(str(mm_path), bows(), id2word=dictionary)
-    if counts["docs"] == 0:
+    units, unit_doc = _bags_of_words(docs, dictionary, chunk_terms)
+    if units.nnz == 0:
         raise TopicModelError("no document has a term left after filtering: lower --no-below")
+    _write_mm(mm_path, units, len(dictionary))
+    lengths = np.asarray(units.sum(axis=1)).ravel().astype(np.int64)
+    with open(ids_path, "w", encoding="utf-8") as fh:
+        fh.write("".join(f"{docs.ids[d]}\t{n}\n" for d, n in zip(unit_doc.tolist(), lengths.tolist())))
     return PreparedCorpus(
-        dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=counts["docs"],
-        n_articles=n_articles, n_tokens=counts["tokens"], n_units=counts["units"], chunk_terms=chunk_terms,
+        dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=len(np.unique(unit_doc)),
+        n_articles=n_articles, n_tokens=int(lengths.sum()), n_units=units.shape[0], chunk_terms=chunk_terms,
         filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunk_terms": chunk_terms,
                    "stop_words": sorted(stop)},
         preprocess_fingerprint=docs.meta.get("preprocessor"), collocations_fingerprint=docs.meta.get("collocations"))
+
+
+def _dictionary(docs: DocumentTerms) -> Any:
+    """The gensim ``Dictionary`` that ``add_documents`` over ``docs`` would build (same ids, counts and
+    statistics), from the document-term matrix instead of one Python call per document.
+
+    gensim numbers a document's new words in sorted order, documents in turn; so a word's id follows (the first
+    document it is in, the word).
+    """
+    from gensim.corpora import Dictionary
+
+    m = docs.matrix
+    csc = m.tocsc()
+    csc.sort_indices()
+    present = np.flatnonzero(np.diff(csc.indptr))
+    first = csc.indices[csc.indptr[present]]
+    vocab = docs.vocabulary
+    order = sorted(zip(first.tolist(), (vocab[c] for c in present.tolist()), present.tolist()))
+    dfs = np.diff(csc.indptr)
+    cfs = np.asarray(csc.sum(axis=0)).ravel()
+    d = Dictionary()
+    d.token2id = {word: i for i, (_, word, _) in enumerate(order)}
+    d.dfs = {i: int(dfs[c]) for i, (_, _, c) in enumerate(order)}
+    d.cfs = {i: int(cfs[c]) for i, (_, _, c) in enumerate(order)}
+    d.num_docs, d.num_pos, d.num_nnz = len(docs), int(m.sum()), int(m.nnz)
+    return d
+
+
+def _bags_of_words(docs: DocumentTerms, dictionary: Any, chunk_terms: int):
+    """Each modelled unit's bag of words over ``dictionary`` (a CSR matrix, rows in corpus order, empty units
+    left out) and the document of each row. A unit is a document, or one of its passages (:func:`_passages`)."""
+    from scipy import sparse
+
+    column = np.full(len(docs.vocabulary), -1, dtype=np.int64)
+    for i, word in enumerate(docs.vocabulary):
+        column[i] = dictionary.token2id.get(word, -1)
+    lengths = np.diff(docs.offsets)
+    unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    unit_doc = np.arange(len(docs), dtype=np.int64)
+    if chunk_terms:  # as _passages cuts them: round(n / size) even pieces of documents over 1.5 times size
+        long = lengths > chunk_terms * 1.5
+        pieces = np.where(long, np.rint(lengths / chunk_terms), 1).astype(np.int64)
+        steps = np.where(long, -(-lengths // np.maximum(pieces, 1)), np.maximum(lengths, 1))
+        per_doc = np.where(long, -(-lengths // steps), 1)
+        first_unit = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)
+        within = np.arange(len(docs.tokens), dtype=np.int64) - np.repeat(docs.offsets[:-1], lengths)
+        unit = np.repeat(first_unit, lengths) + within // np.repeat(steps, lengths)
+        unit_doc = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
+    cols = column[docs.tokens]
+    keep = cols >= 0
+    n_units = len(unit_doc)
+    bows = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.int64), (unit[keep], cols[keep])),
+                             shape=(n_units, len(dictionary)))
+    bows.sum_duplicates()
+    bows.sort_indices()
+    nonempty = np.flatnonzero(np.diff(bows.indptr))
+    return bows[nonempty], unit_doc[nonempty]
+
+
+def _write_mm(path: Path, bows, n_terms: int) -> None:
+    """Write a CSR matrix of counts as gensim's ``MmCorpus.serialize`` does (Matrix Market, 1-based)."""
+    rows = np.repeat(np.arange(1, bows.shape[0] + 1), np.diff(bows.indptr)).tolist()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"%%MatrixMarket matrix coordinate real general\n{bows.shape[0]} {n_terms} {bows.nnz}\n")
+        fh.write("".join(map("{} {} {}\n".format, rows, (bows.indices + 1).tolist(), bows.data.tolist())))
 
 
 def _read_documents(store: CorpusStore, progress: Callable[[int], Any] | None, filters: dict[str, Any]
