@@ -173,7 +173,7 @@ def stage_topics(ctx: RunContext) -> None:
     ctx.method["Topics"] = (
         f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
         + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
-        f"The fitted model and its manifest are in topics/ beside this report"
+        "The fitted model and its manifest are in topics/ beside this report"
         + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))
 
 

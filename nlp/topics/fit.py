@@ -8,6 +8,12 @@ versions, coherence); the topics and each document's topic shares go into the st
 Single-process :class:`gensim.models.LdaModel` with ``random_state=seed`` is the default and is
 reproducible: the same corpus and seed give the same topics. ``workers > 1`` uses ``LdaMulticore``, which
 is faster and *not* reproducible; the manifest says so.
+
+Work is done once: a sweep fits its Ks in parallel processes (each fit single-process and seeded, so the
+result is the serial one), scores the topics of every K in one coherence pass over a seeded sample of
+documents, and can store its best model as a run (:func:`sweep_topics` ``save_best``); a run's manifest can
+carry a cache key (:func:`topics_cache_key`) by which an identical later request finds and reuses it
+(:func:`find_cached_run`).
 """
 from __future__ import annotations
 
