@@ -18,6 +18,7 @@ hash, so a re-run processes only new or changed articles.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import math
 import multiprocessing
@@ -397,12 +398,16 @@ class Preprocessor:
         """Worker processes each run the whole pipeline (terms included) on a batch and send back only the
         terms: much less to pickle than spaCy's own ``n_process`` (whole Docs). At most two batches per
         worker are in flight, so memory stays flat however long the stream."""
+        batches = _batches(pairs, self.batch_size)
+        first = next(batches, None)
+        if first is None:  # nothing to do (a re-run on an unchanged corpus): start no workers
+            return
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         with ctx.Pool(self.n_process, initializer=_init_worker,
                       initargs=(self.model, self.phrases_file, self.batch_size)) as pool:
             pending: deque = deque()
-            for batch in _batches(pairs, self.batch_size):
+            for batch in itertools.chain([first], batches):
                 pending.append(pool.apply_async(_work, (batch,)))
                 if len(pending) >= 2 * self.n_process:
                     yield from pending.popleft().get()
