@@ -10,6 +10,7 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import sqlite3
 import sys
 import threading
@@ -744,7 +745,8 @@ def nlp_group() -> None:
 @nlp_group.command("preprocess")
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
 @click.option("--phrases", type=click.Path(dir_okay=False), help="Your phrase vocabulary (TOML) extending nlp/text/vocabulary.toml.")
-@click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for spaCy.")
+@click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for spaCy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help="Texts per spaCy batch.")
 @selection_options
 @json_option
@@ -844,11 +846,13 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
 @_topic_options
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the coherence plot here (PNG).",
               callback=_writable)
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Ks fitted at once, each in its own process (same topics as one at a time).")
 @selection_options
 @json_option
 @pass_settings
 def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-                 stop_words, plot, selection, as_json) -> None:
+                 stop_words, plot, jobs, selection, as_json) -> None:
     """Coherence (c_v and NPMI) for each K: which number of topics reads best.
 
     \b
@@ -864,7 +868,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
     with _bad_parameters():
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                              stop_words=stop_words, progress=s.terminal.steps(),
+                              stop_words=stop_words, progress=s.terminal.steps(), n_jobs=jobs,
                               **s.filters(selection))
     if plot:
         from nlp.report.plots import plot_sweep
@@ -1483,8 +1487,10 @@ def scale_place(s: Settings, text: str, as_json: bool) -> None:
               help="Folder for the demo corpus, the analysis and report.html.")
 @trust_options
 @seed_option
+@click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for preprocessing and for the Ks of a sweep.")
 @pass_settings
-def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int) -> None:
+def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, n_process: int) -> None:
     """Build a corpus from the bundled (synthetic) demo articles and run the whole analysis on it.
 
     Writes OUTPUT/softleft.db, the analysis and OUTPUT/report.html; prints the report's path. No network.
@@ -1496,7 +1502,7 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int) 
     from nlp.pipeline import run_demo
 
     _run_drawn(s, lambda t: run_demo(Path(output), seed=seed, on_stage=t.stage, progress=t.progress,
-                                     bootstrap=bootstrap, min_support=min_support))
+                                     bootstrap=bootstrap, min_support=min_support, n_process=n_process))
 
 
 @cli.command("run")
@@ -1508,9 +1514,11 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int) 
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
 @trust_options
 @seed_option
+@click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for preprocessing and for the Ks of a sweep.")
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, bootstrap: int,
-        min_support: int, seed: int) -> None:
+        min_support: int, seed: int, n_process: int) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1526,7 +1534,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
-                       min_support=min_support, title=f"softleft report: {Path(s.db).name}")
+                       min_support=min_support, n_process=n_process, title=f"softleft report: {Path(s.db).name}")
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
 
 

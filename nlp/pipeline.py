@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ class RunConfig:
     min_support: int = MIN_SUPPORT
     title: str = "softleft report"
     notice: str | None = None
+    #: Processes for preprocessing and for a sweep's Ks (default: every core).
+    n_process: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Reuse a stored topic model fitted on the same terms with the same parameters (see stage_topics).
+    reuse_topics: bool = True
 
 
 @dataclass
@@ -115,7 +120,7 @@ def stage_corpus(ctx: RunContext) -> None:
 def stage_preprocess(ctx: RunContext) -> None:
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
-    pre = Preprocessor(model=ctx.config.model)
+    pre = Preprocessor(model=ctx.config.model, n_process=ctx.config.n_process)
     ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, progress=ctx.step("preprocessing",
                                                                                  ctx.store.count()))
     # The one read of the selection's terms: every later stage works on this object.
@@ -129,7 +134,7 @@ def stage_preprocess(ctx: RunContext) -> None:
 
 
 def stage_topics(ctx: RunContext) -> None:
-    from nlp.topics.fit import fit_topics, sweep_topics
+    from nlp.topics.fit import find_cached_run, fit_topics, sweep_topics, topics_cache_key
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
     if ctx.stored_topics is not None:
@@ -141,29 +146,53 @@ def stage_topics(ctx: RunContext) -> None:
         ctx.metrics.update({"topics_run": run.name, "topics_k": run.k})
         ctx.method["Topics"] = f"The stored topic model {run.name!r} (K = {run.k}); its manifest: {run.path}."
         return
-    k, sweep = cfg.k, None
-    if k is None:
-        n_docs = len(ctx.documents())
+    docs = ctx.documents()
+    if cfg.k is None:
+        n_docs = len(docs)
         ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
-        sweep = sweep_topics(ctx.store, ks, seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
-                             progress=ctx.progress, docs=ctx.documents())
-        k = sweep["best_k"]
-        ctx.metrics["topic_sweep"] = [{key: r[key] for key in ("k", "coherence_c_v", "coherence_npmi")}
+        params: dict[str, Any] = {"ks": ks}
+    else:
+        params = {"k": cfg.k}
+    params.update(seed=cfg.seed, passes=cfg.passes)
+    key = topics_cache_key(docs, **params)
+    ctx.metrics["topics_cache_key"] = key
+    run = find_cached_run(ctx.store, key) if cfg.reuse_topics else None
+    reused = run is not None
+    if run is not None:
+        log.info("topic model reused: %s (K = %d) was fitted on the same terms with the same parameters", run.name,
+                 run.k)
+        sweep = run.manifest.get("sweep")
+        here = runs_dir / "topics" / run.name
+        if here.resolve() != run.path.resolve():  # keep the run directory whole: a copy of the model files
+            shutil.copytree(run.path, here, dirs_exist_ok=True)
+        ctx.metrics["topics_reused_from"] = str(run.path)
+    elif cfg.k is None:
+        sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
+                             progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
+                             save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key)
+        run = sweep.pop("run")
+    else:
+        sweep = None
+        run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=cfg.passes,
+                         runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key)
+    if sweep:
+        ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
                                       for r in sweep["rows"]]
-    run = fit_topics(ctx.store, k, seed=cfg.seed, name=f"run-k{k}-s{cfg.seed}", passes=cfg.passes, runs_dir=runs_dir,
-                     progress=ctx.progress, docs=ctx.documents())
-    from nlp.topics.trust import assess_run
+    if not reused or not run.manifest.get("trust"):
+        from nlp.topics.trust import assess_run
 
-    run = assess_run(ctx.store, run, ctx.documents(), seeds=cfg.stability_seeds)  # stability and era per topic
+        run = assess_run(ctx.store, run, docs, seeds=cfg.stability_seeds)  # stability and era per topic
     ctx.topic_run = run
     ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
+    here = runs_dir / "topics" / run.name
     ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
                         "topics_coherence_npmi": run.coherence_npmi,
-                        "topics_run": str(run.path.relative_to(ctx.out_dir))})
+                        "topics_run": str(here.relative_to(ctx.out_dir)), "topics_reused": reused})
     ctx.method["Topics"] = (
         f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
         + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
-        "The fitted model and its manifest are in topics/ beside this report.")
+        "The fitted model and its manifest are in topics/ beside this report"
+        + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))
 
 
 def stage_trends(ctx: RunContext) -> None:
@@ -291,7 +320,8 @@ def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | No
         return _run_into(store, out_dir, config, on_stage, stored_topics, progress).out_dir / "report.html"
     with atomic_directory(out_dir) as work:
         ctx = _run_into(store, work, config, on_stage, stored_topics, progress)
-    if ctx.topic_run is not None and ctx.stored_topics is None:  # the run fitted here: its folder moved
+    if ctx.topic_run is not None and ctx.stored_topics is None and ctx.topic_run.path.is_relative_to(work):
+        # the run fitted here: its folder moved with the run directory
         moved = out_dir / ctx.topic_run.path.relative_to(work)
         relocate_topic_run(store, ctx.topic_run.name, str(moved))
     return out_dir / "report.html"
@@ -348,7 +378,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
 def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None = None,
              progress: ProgressCallback | None = None, **settings: Any) -> Path:
     """Build the demo corpus in ``out_dir/softleft.db`` (afresh) and run the whole analysis on it
-    (``settings``: further :class:`RunConfig` fields, e.g. ``bootstrap``)."""
+    (``settings``: further :class:`RunConfig` fields, e.g. ``bootstrap``, ``n_process``)."""
     from corpus.demo import NOTICE, demo_labels, iter_demo_articles
 
     out_dir = Path(out_dir)

@@ -8,6 +8,12 @@ versions, coherence); the topics and each document's topic shares go into the st
 Single-process :class:`gensim.models.LdaModel` with ``random_state=seed`` is the default and is
 reproducible: the same corpus and seed give the same topics. ``workers > 1`` uses ``LdaMulticore``, which
 is faster and *not* reproducible; the manifest says so.
+
+Work is done once: a sweep fits its Ks in parallel processes (each fit single-process and seeded, so the
+result is the serial one), scores the topics of every K in one coherence pass over a seeded sample of
+documents, and can store its best model as a run (:func:`sweep_topics` ``save_best``); a run's manifest can
+carry a cache key (:func:`topics_cache_key`) by which an identical later request finds and reuses it
+(:func:`find_cached_run`).
 """
 from __future__ import annotations
 
@@ -31,16 +37,22 @@ from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
 from nlp.documents import DocumentTerms, load_documents
 from nlp.provenance import package_versions
 from nlp.topics.model_files import MODEL_FILES, save_lda
-from nlp.topics.model import TopicModel, _Sample, check_k, coherence, frex_scores, load_seed_words  # noqa: F401
+from nlp.topics.model import (TopicModel, _mean, _Sample, check_k, coherence, frex_scores,  # noqa: F401
+                              load_seed_words)
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from nlp.text.vocabulary import normalise_term
 
 __all__ = [
-    "TopicModel", "TopicRun", "fit_topics", "sweep_topics", "prepare_corpus", "load_run", "list_runs",
-    "show_topics", "load_gensim_model", "load_seed_words", "frex_scores", "coherence", "TOPIC_STOP_WORDS",
+    "TopicModel", "TopicRun", "fit_topics", "sweep_topics", "fit_models", "save_run", "prepare_corpus", "load_run",
+    "list_runs", "show_topics", "load_gensim_model", "load_seed_words", "frex_scores", "coherence",
+    "topics_cache_key", "find_cached_run", "TOPIC_STOP_WORDS", "COHERENCE_DOCS",
 ]
 
 log = logging.getLogger(__name__)
+
+#: Documents in the seeded coherence sample: c_v on 2,000 documents is within 0.01 of c_v on 20,000
+#: (docs/benchmarks.md, "Coherence sample"), at a tenth of the cost.
+COHERENCE_DOCS = 2_000
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
@@ -114,19 +126,14 @@ def prepare_corpus(docs: DocumentTerms, workdir: str | Path, no_below: int | Non
     TopicModelError
         Empty corpus, or no terms left after filtering.
     """
-    from gensim.corpora import Dictionary, MmCorpus
-
     if len(docs) == 0:
         raise TopicModelError("the selection is empty: add articles first (python cli.py corpus import FILE, "
                               "or python cli.py scrape OUTLET), or widen it")
-    dictionary = Dictionary()
-    n_articles = 0
-    for terms in docs:
-        dictionary.add_documents([terms], prune_at=2_000_000)
-        n_articles += 1
-        if progress:
-            progress(1)
-    if n_articles == 0 or dictionary.num_nnz == 0:
+    dictionary = _dictionary(docs)
+    n_articles = len(docs)
+    if progress:
+        progress(n_articles)
+    if dictionary.num_nnz == 0:
         raise TopicModelError("the corpus has no terms to model: run `python cli.py nlp preprocess` "
                               "(or choose a wider selection)")
     if no_below is None:
@@ -148,31 +155,84 @@ def prepare_corpus(docs: DocumentTerms, workdir: str | Path, no_below: int | Non
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     mm_path, ids_path = workdir / "corpus.mm", workdir / "doc_ids.txt"
-    counts = {"docs": 0, "tokens": 0, "units": 0}
-    with open(ids_path, "w", encoding="utf-8") as ids:
-        def bows() -> Iterator[list[tuple[int, int]]]:
-            for article_id, terms in zip(docs.ids, docs):
-                modelled = False
-                for piece in _passages(terms, chunk_terms):
-                    bow = dictionary.doc2bow(piece)
-                    if not bow:
-                        continue  # a document with no modelled term has no topic shares
-                    n = sum(c for _, c in bow)
-                    ids.write(f"{article_id}\t{n}\n")
-                    counts["units"] += 1
-                    counts["tokens"] += n
-                    modelled = True
-                    yield bow
-                counts["docs"] += modelled
-        MmCorpus.serialize(str(mm_path), bows(), id2word=dictionary)
-    if counts["docs"] == 0:
+    units, unit_doc = _bags_of_words(docs, dictionary, chunk_terms)
+    if units.nnz == 0:
         raise TopicModelError("no document has a term left after filtering: lower --no-below")
+    _write_mm(mm_path, units, len(dictionary))
+    lengths = np.asarray(units.sum(axis=1)).ravel().astype(np.int64)
+    with open(ids_path, "w", encoding="utf-8") as fh:
+        fh.write("".join(f"{docs.ids[d]}\t{n}\n" for d, n in zip(unit_doc.tolist(), lengths.tolist())))
     return PreparedCorpus(
-        dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=counts["docs"],
-        n_articles=n_articles, n_tokens=counts["tokens"], n_units=counts["units"], chunk_terms=chunk_terms,
+        dictionary=dictionary, mm_path=mm_path, ids_path=ids_path, n_docs=len(np.unique(unit_doc)),
+        n_articles=n_articles, n_tokens=int(lengths.sum()), n_units=units.shape[0], chunk_terms=chunk_terms,
         filtering={"no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunk_terms": chunk_terms,
                    "stop_words": sorted(stop)},
         preprocess_fingerprint=docs.meta.get("preprocessor"), collocations_fingerprint=docs.meta.get("collocations"))
+
+
+def _dictionary(docs: DocumentTerms) -> Any:
+    """The gensim ``Dictionary`` that ``add_documents`` over ``docs`` would build (same ids, counts and
+    statistics), from the document-term matrix instead of one Python call per document.
+
+    gensim numbers a document's new words in sorted order, documents in turn; so a word's id follows (the first
+    document it is in, the word).
+    """
+    from gensim.corpora import Dictionary
+
+    m = docs.matrix
+    csc = m.tocsc()
+    csc.sort_indices()
+    present = np.flatnonzero(np.diff(csc.indptr))
+    first = csc.indices[csc.indptr[present]]
+    vocab = docs.vocabulary
+    order = sorted(zip(first.tolist(), (vocab[c] for c in present.tolist()), present.tolist()))
+    dfs = np.diff(csc.indptr)
+    cfs = np.asarray(csc.sum(axis=0)).ravel()
+    d = Dictionary()
+    d.token2id = {word: i for i, (_, word, _) in enumerate(order)}
+    d.dfs = {i: int(dfs[c]) for i, (_, _, c) in enumerate(order)}
+    d.cfs = {i: int(cfs[c]) for i, (_, _, c) in enumerate(order)}
+    d.num_docs, d.num_pos, d.num_nnz = len(docs), int(m.sum()), int(m.nnz)
+    return d
+
+
+def _bags_of_words(docs: DocumentTerms, dictionary: Any, chunk_terms: int):
+    """Each modelled unit's bag of words over ``dictionary`` (a CSR matrix, rows in corpus order, empty units
+    left out) and the document of each row. A unit is a document, or one of its passages (:func:`_passages`)."""
+    from scipy import sparse
+
+    column = np.full(len(docs.vocabulary), -1, dtype=np.int64)
+    for i, word in enumerate(docs.vocabulary):
+        column[i] = dictionary.token2id.get(word, -1)
+    lengths = np.diff(docs.offsets)
+    unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    unit_doc = np.arange(len(docs), dtype=np.int64)
+    if chunk_terms:  # as _passages cuts them: round(n / size) even pieces of documents over 1.5 times size
+        long = lengths > chunk_terms * 1.5
+        pieces = np.where(long, np.rint(lengths / chunk_terms), 1).astype(np.int64)
+        steps = np.where(long, -(-lengths // np.maximum(pieces, 1)), np.maximum(lengths, 1))
+        per_doc = np.where(long, -(-lengths // steps), 1)
+        first_unit = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)
+        within = np.arange(len(docs.tokens), dtype=np.int64) - np.repeat(docs.offsets[:-1], lengths)
+        unit = np.repeat(first_unit, lengths) + within // np.repeat(steps, lengths)
+        unit_doc = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
+    cols = column[docs.tokens]
+    keep = cols >= 0
+    n_units = len(unit_doc)
+    bows = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.int64), (unit[keep], cols[keep])),
+                             shape=(n_units, len(dictionary)))
+    bows.sum_duplicates()
+    bows.sort_indices()
+    nonempty = np.flatnonzero(np.diff(bows.indptr))
+    return bows[nonempty], unit_doc[nonempty]
+
+
+def _write_mm(path: Path, bows, n_terms: int) -> None:
+    """Write a CSR matrix of counts as gensim's ``MmCorpus.serialize`` does (Matrix Market, 1-based)."""
+    rows = np.repeat(np.arange(1, bows.shape[0] + 1), np.diff(bows.indptr)).tolist()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"%%MatrixMarket matrix coordinate real general\n{bows.shape[0]} {n_terms} {bows.nnz}\n")
+        fh.write("".join(map("{} {} {}\n".format, rows, (bows.indices + 1).tolist(), bows.data.tolist())))
 
 
 def _read_documents(store: CorpusStore, progress: Callable[[int], Any] | None, filters: dict[str, Any]
@@ -210,20 +270,83 @@ def _passages(terms: list[str], size: int) -> Iterator[list[str]]:
 
 
 
-# ----------------------------------------------------------------------------- seed words
+# ----------------------------------------------------------------------------- fitting models
+def _fit_one(mm_path: str, dictionary: Any, params: dict[str, Any]) -> TopicModel:
+    """Fit one :class:`TopicModel` on a saved bag-of-words corpus (also the body of a sweep's worker process).
 
-# ----------------------------------------------------------------------------- labels and coherence
+    BLAS is held to one thread, so a fit gives the same floats in a worker as in the parent process.
+    """
+    from gensim.corpora import MmCorpus
+    from threadpoolctl import threadpool_limits
 
-# ----------------------------------------------------------------------------- the estimator
+    with threadpool_limits(limits=1):
+        return TopicModel(**params).fit(MmCorpus(mm_path), dictionary)
+
+
+def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], n_jobs: int = 1,
+               progress: Callable[[str, int, int], Any] | None = None) -> list[TopicModel]:
+    """Fit one model per parameter set on ``prepared``, in up to ``n_jobs`` processes.
+
+    Each model is a single-process, seeded ``LdaModel`` (unless its ``workers`` say otherwise), so the result
+    does not depend on ``n_jobs``: a parallel sweep gives the serial sweep's topics.
+
+    Parameters
+    ----------
+    prepared : PreparedCorpus
+    params : sequence of dict
+        :class:`TopicModel` parameters, one dict per model.
+    n_jobs : int
+        Processes (``spawn``: safe whatever threads the parent runs); 1 fits in this process.
+    progress : callable, optional
+        ``progress("fitting", done, total)`` as models finish.
+
+    Returns
+    -------
+    list of TopicModel
+        In the order of ``params``; each has ``fit_seconds_``.
+    """
+    total = len(params)
+    n_jobs = max(1, min(int(n_jobs), total))
+    if n_jobs == 1:
+        out = []
+        for i, p in enumerate(params):
+            if progress:
+                progress("fitting", i, total)
+            out.append(_timed_fit(str(prepared.mm_path), prepared.dictionary, p))
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    models: list[TopicModel | None] = [None] * total
+    with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_timed_fit, str(prepared.mm_path), prepared.dictionary, p): i
+                   for i, p in enumerate(params)}
+        for done, future in enumerate(as_completed(futures)):
+            models[futures[future]] = future.result()
+            if progress:
+                progress("fitting", done + 1, total)
+    return models  # type: ignore[return-value]
+
+
+def _timed_fit(mm_path: str, dictionary: Any, params: dict[str, Any]) -> TopicModel:
+    t0 = time.perf_counter()
+    model = _fit_one(mm_path, dictionary, params)
+    model.fit_seconds_ = time.perf_counter() - t0
+    return model
+
+
+def _coherence_measures(npmi: bool) -> tuple[str, ...]:
+    return ("c_v", "c_npmi") if npmi else ("c_v",)
+
 
 # ----------------------------------------------------------------------------- fitting a run
 def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = None, passes: int = 10,
                iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
                no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
                stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
-               seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = 20_000,
+               seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = COHERENCE_DOCS,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
-               docs: DocumentTerms | None = None, **filters: Any) -> TopicRun:
+               docs: DocumentTerms | None = None, cache_key: str | None = None, **filters: Any) -> TopicRun:
     """Fit, label, score, save and store one topic model.
 
     Parameters
@@ -232,7 +355,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     k : int
         Number of topics (2 to the number of documents).
     seed : int
-        ``random_state`` of the model (and of nothing else: there is nothing else random).
+        ``random_state`` of the model and of the coherence sample.
     name : str, optional
         Run name (default ``lda-k{K}-s{seed}``); a run of the same name is replaced.
     passes, iterations, workers, alpha
@@ -242,7 +365,8 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     seed_words : path or dict, optional
         Guided topics, see :func:`load_seed_words`.
     coherence_docs : int
-        Coherence is computed on an evenly spaced sample of at most this many documents.
+        Coherence (c_v and NPMI) is computed on a seeded random sample of at most this many documents
+        (default :data:`COHERENCE_DOCS`, chosen by measurement: see docs/benchmarks.md).
     runs_dir : path, optional
         Where run folders go (default ``<db>.runs``); the run is ``<runs_dir>/topics/<name>``.
     progress : callable, optional
@@ -250,6 +374,8 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     docs : nlp.documents.DocumentTerms, optional
         The documents to model (read from ``store`` with ``filters`` when not given); the store keeps the
         fitted run and each document's shares.
+    cache_key : str, optional
+        Recorded in the manifest (see :func:`topics_cache_key`), so an identical later request can reuse the run.
     **filters
         Article selection (outlet, tendency, since, until, limit) when ``docs`` is not given.
 
@@ -263,14 +389,10 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     """
     if k < 2:  # before any work
         check_k(k, k)
-    name = name or f"lda-k{k}-s{seed}"
-    if not _NAME.match(name):
-        raise InvalidParameterError(f"run name {name!r} must be letters, digits, '.', '_' or '-'", param="--name")
+    name = _run_name(name or f"lda-k{k}-s{seed}")
     seeds = load_seed_words(seed_words)
     started = time.perf_counter()
-    final = runs_root(store, runs_dir) / "topics" / name
-    work = final.with_name(f".{name}.partial")
-    shutil.rmtree(work, ignore_errors=True)
+    work = _work_dir(store, runs_dir, name)
     try:
         step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
         if docs is None:
@@ -278,25 +400,56 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         prepared = prepare_corpus(docs, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
                                   chunk_terms=chunk_terms, stop_words=stop_words)
         check_k(k, prepared.n_docs)
-        model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
-                           workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
-        if progress:
-            progress("fitting", 0, 0)
-        model.fit(prepared.corpus(), prepared.dictionary)
-        fit_seconds = time.perf_counter() - started
+        params = dict(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
+                      workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
+        model = fit_models(prepared, [params], progress=progress)[0]
         if progress:
             progress("coherence", 0, 0)
-        texts = _Sample(docs, math.ceil(prepared.n_articles / coherence_docs))
-        scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
+        scores = coherence([t["terms"] for t in model.topics_], _Sample(docs, coherence_docs, seed),
+                           prepared.dictionary)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return save_run(store, name, model, prepared, scores, work, docs.meta.get("filters", {}), started,
+                    coherence_docs, seeds=seeds, extra={"cache_key": cache_key} if cache_key else None)
+
+
+def _run_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise InvalidParameterError(f"run name {name!r} must be letters, digits, '.', '_' or '-'", param="--name")
+    return name
+
+
+def _work_dir(store: CorpusStore, runs_dir: str | Path | None, name: str) -> Path:
+    """A fresh ``.<name>.partial`` folder beside where run ``name`` will be saved."""
+    work = runs_root(store, runs_dir) / "topics" / f".{name}.partial"
+    shutil.rmtree(work, ignore_errors=True)
+    return work
+
+
+def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus,
+             scores: dict[str, tuple[float | None, list[float | None]]], work: Path, filters: dict[str, Any],
+             started: float, coherence_docs: int, seeds: dict[str, list[str]] | None = None,
+             extra: dict[str, Any] | None = None) -> TopicRun:
+    """Store a fitted model as run ``name``: shares, topics and run row in the store (all or nothing), model
+    files and manifest in ``work``, which becomes the run folder ``<work's parent>/<name>``.
+
+    ``prepared`` must have written its corpus into ``work``; ``scores`` are :func:`coherence`'s result for
+    the model's topics (a measure left out is recorded as None); ``extra`` adds keys to the manifest.
+    """
+    final = work.with_name(name)
+    try:
         with store.transaction():  # shares, topics and run row: all or nothing
-            begin_topic_run(store, name, k, seed, str(final))  # the row the shares refer to
+            begin_topic_run(store, name, model.k, model.random_state, str(final))  # the row the shares refer to
             prevalence = _store_shares(store, name, model, prepared)
+            none = (None, [None] * model.k)
             for t in model.topics_:
-                t["coherence_c_v"] = scores["c_v"][1][t["id"]]
-                t["coherence_npmi"] = scores["c_npmi"][1][t["id"]]
+                t["coherence_c_v"] = scores.get("c_v", none)[1][t["id"]]
+                t["coherence_npmi"] = scores.get("c_npmi", none)[1][t["id"]]
                 t["prevalence"] = float(prevalence[t["id"]])
-            manifest = _manifest(store, name, model, prepared, scores, docs.meta.get("filters", {}), fit_seconds,
-                                 time.perf_counter() - started, seeds, coherence_docs)
+            manifest = _manifest(store, name, model, prepared, scores, filters, model.fit_seconds_,
+                                 time.perf_counter() - started, seeds or {}, coherence_docs)
+            manifest.update(extra or {})
             manifest["model"] = save_lda(model.model_, prepared.dictionary, work)  # arrays and JSON, no pickle
             (work / "topics.json").write_text(json.dumps(model.topics_, indent=2, ensure_ascii=False), "utf-8")
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
@@ -307,8 +460,9 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    log.info("fitted %s: K=%d, c_v=%s, %.1fs", name, k, manifest["coherence"]["c_v"], manifest["seconds_total"])
-    return TopicRun(name=name, k=k, path=final, manifest=manifest, topics=model.topics_)
+    log.info("fitted %s: K=%d, c_v=%s, %.1fs", name, model.k, manifest["coherence"]["c_v"],
+             manifest["seconds_total"])
+    return TopicRun(name=name, k=model.k, path=final, manifest=manifest, topics=model.topics_)
 
 
 def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_seconds, seeds,
@@ -328,8 +482,9 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
         "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_passages": prepared.n_units,
         "n_terms": len(prepared.dictionary),
         "n_tokens": prepared.n_tokens,
-        "coherence": {"c_v": scores["c_v"][0], "c_npmi": scores["c_npmi"][0], "measured_on_docs": "at most "
-                      f"{coherence_docs}", "per_topic": {"c_v": scores["c_v"][1], "c_npmi": scores["c_npmi"][1]}},
+        "coherence": {"c_v": scores.get("c_v", (None,))[0], "c_npmi": scores.get("c_npmi", (None,))[0],
+                      "measured_on_docs": f"a seeded sample of at most {coherence_docs}",
+                      "per_topic": {m: v[1] for m, v in scores.items()}},
         "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
         "versions": package_versions(),
         "files": [*MODEL_FILES, "corpus.mm", "doc_ids.txt", "topics.json", "manifest.json"],
@@ -372,56 +527,126 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                  workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float | None = None,
                  keep_n: int = 50_000, chunk_terms: int | None = None, stop_words: Iterable[str] | str | Path | None = None,
                  topn: int = 10,
-                 coherence_docs: int = 20_000, runs_dir: str | Path | None = None, name: str | None = None,
+                 coherence_docs: int = COHERENCE_DOCS, runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, docs: DocumentTerms | None = None,
+                 n_jobs: int = 1, npmi: bool = True, save_best: str | None = None, cache_key: str | None = None,
                  **filters: Any) -> dict[str, Any]:
     """Fit one model per K on the same dictionary and seed; score each by coherence.
 
     Writes ``sweep.csv``, ``sweep.json`` and ``sweep.png`` (c_v and NPMI against K) to
-    ``<runs_dir>/sweeps/<name>/``.
+    ``<runs_dir>/sweeps/<name>/``. The Ks are fitted in up to ``n_jobs`` processes (each fit single-process
+    and seeded, so the result is the serial one); coherence scores the topics of every K in one pass over a
+    seeded sample of ``coherence_docs`` documents.
+
+    Parameters
+    ----------
+    npmi : bool
+        Also score NPMI for every K (the sweep table shows it); False scores c_v only (the Ks are chosen by
+        c_v) and NPMI for the best K alone, and only when it is saved.
+    save_best : str, optional
+        Store the best K's model as a run of this name (no refit; ``{k}`` in it becomes the K); it is
+        returned under ``"run"``.
+    cache_key : str, optional
+        Recorded in the saved run's manifest (see :func:`topics_cache_key`).
+
+    Other parameters are those of :func:`fit_topics`.
 
     Returns
     -------
     dict
-        ``{"rows": [{"k", "coherence_c_v", "coherence_npmi", "seconds"}], "best_k", "csv", "json", "png"}``;
-        ``best_k`` has the highest c_v.
+        ``{"rows": [{"k", "coherence_c_v", "coherence_npmi", "seconds"}], "best_k", "csv", "json"}`` (and
+        ``"run"``, a :class:`TopicRun`, with ``save_best``); ``best_k`` has the highest c_v.
     """
     ks = sorted(set(int(k) for k in ks))
     if not ks:
         raise InvalidParameterError("name at least one K, e.g. --k 5,10,20", param="--k")
     check_k(ks[0], max(ks[0], 2))
+    if save_best:
+        _run_name(save_best.format(k=ks[0]))
     name = name or f"sweep-{'-'.join(map(str, ks))}-s{seed}"
+    started = time.perf_counter()
     out = runs_root(store, runs_dir) / "sweeps" / name
     shutil.rmtree(out, ignore_errors=True)
+    work = _work_dir(store, runs_dir, save_best.format(k="best")) if save_best else out / "corpus"
     step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
-    if docs is None:
-        docs = _read_documents(store, step("reading terms"), filters)
-    prepared = prepare_corpus(docs, out / "corpus", no_below=no_below, no_above=no_above, keep_n=keep_n,
-                              chunk_terms=chunk_terms, stop_words=stop_words)
-    for k in ks:
-        check_k(k, prepared.n_docs)
-    texts = _Sample(docs, math.ceil(prepared.n_articles / coherence_docs))
-    rows = []
-    for i, k in enumerate(ks):
+    try:
+        if docs is None:
+            docs = _read_documents(store, step("reading terms"), filters)
+        prepared = prepare_corpus(docs, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
+                                  chunk_terms=chunk_terms, stop_words=stop_words)
+        for k in ks:
+            check_k(k, prepared.n_docs)
+        models = fit_models(prepared, [dict(k=k, random_state=seed, passes=passes, iterations=iterations,
+                                            alpha=alpha, workers=workers, topn=topn) for k in ks],
+                            n_jobs=n_jobs, progress=progress)
         if progress:
-            progress(f"K = {k}", i, len(ks))
-        t0 = time.perf_counter()
-        model = TopicModel(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
-                           workers=workers, topn=topn).fit(prepared.corpus(), prepared.dictionary)
-        seconds = time.perf_counter() - t0
-        scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
-        rows.append({"k": k, "coherence_c_v": scores["c_v"][0], "coherence_npmi": scores["c_npmi"][0],
-                     "seconds": round(seconds, 2), "labels": [t["label"] for t in model.topics_]})
-    shutil.rmtree(out / "corpus", ignore_errors=True)
-    best = max(rows, key=lambda r: (r["coherence_c_v"] is not None, r["coherence_c_v"] or 0))
+            progress("coherence", 0, 0)
+        texts = _Sample(docs, coherence_docs, seed)
+        topics = [t["terms"] for m in models for t in m.topics_]
+        scores = _split_scores(coherence(topics, texts, prepared.dictionary, _coherence_measures(npmi)), ks)
+        rows = [{"k": k, "coherence_c_v": scores[k]["c_v"][0],
+                 "coherence_npmi": scores[k]["c_npmi"][0] if npmi else None,
+                 "seconds": round(m.fit_seconds_, 2), "labels": [t["label"] for t in m.topics_]}
+                for k, m in zip(ks, models)]
+        best = max(rows, key=lambda r: (r["coherence_c_v"] is not None, r["coherence_c_v"] or 0))
+        run = None
+        if save_best:
+            i = ks.index(best["k"])
+            if not npmi:  # shown with the saved run: score the best K alone
+                scores[best["k"]].update(coherence([t["terms"] for t in models[i].topics_], texts,
+                                                   prepared.dictionary, ("c_npmi",)))
+            run = save_run(store, save_best.format(k=best["k"]), models[i], prepared, scores[best["k"]], work,
+                           docs.meta.get("filters", {}), started, coherence_docs,
+                           extra={"cache_key": cache_key, "sweep": {"ks": ks, "rows": rows, "best_k": best["k"]}})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / "sweep.csv", "json": out / "sweep.json"}
     with open(paths["csv"], "w", encoding="utf-8") as fh:
         fh.write("k,coherence_c_v,coherence_npmi,seconds\n")
         for r in rows:
             fh.write(f"{r['k']},{r['coherence_c_v']},{r['coherence_npmi']},{r['seconds']}\n")
     result = {"name": name, "seed": seed, "n_docs": prepared.n_docs, "rows": rows, "best_k": best["k"],
-              "corpus_fingerprint": store.fingerprint(), "reproducible": workers <= 1}
+              "corpus_fingerprint": docs.meta.get("corpus") or store.fingerprint(), "reproducible": workers <= 1}
     paths["json"].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-    return {**result, **{k: str(v) for k, v in paths.items()}}
+    return {**result, **{k: str(v) for k, v in paths.items()}, **({"run": run} if run else {})}
 
 
+def _split_scores(scores: dict[str, tuple[float | None, list[float | None]]], ks: Sequence[int]
+                  ) -> dict[int, dict[str, tuple[float | None, list[float | None]]]]:
+    """Per-K scores from one :func:`coherence` call over the topics of every K, in order."""
+    out: dict[int, dict[str, tuple]] = {k: {} for k in ks}
+    for measure, (_, per_topic) in scores.items():
+        start = 0
+        for k in ks:
+            part = per_topic[start:start + k]
+            out[k][measure] = (_mean(part), part)
+            start += k
+    return out
+
+
+# ----------------------------------------------------------------------------- reusing a stored run
+#: Part of every cache key: bump it when a change to fitting makes stored runs stale.
+FIT_VERSION = 1
+
+
+def topics_cache_key(docs: DocumentTerms, **params: Any) -> str:
+    """A key for "this model on these documents": the corpus, preprocessing and collocations fingerprints
+    and the selection (all from ``docs.meta``), the number of documents, and ``params`` (K or the swept Ks,
+    seed, passes...). Two requests with the same key would fit the same model, so the second can reuse it.
+    """
+    import hashlib
+
+    payload = {"version": FIT_VERSION, "n_docs": len(docs),
+               **{key: docs.meta.get(key) for key in ("corpus", "preprocessor", "collocations", "filters")},
+               "params": params}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def find_cached_run(store: CorpusStore, key: str) -> TopicRun | None:
+    """The newest stored run whose manifest has ``cache_key == key`` and whose model files are all on disk."""
+    for row in list_runs(store):
+        run = load_run(store, row["name"])
+        if run.manifest.get("cache_key") == key and all((run.path / f).is_file() for f in MODEL_FILES):
+            return run
+    return None

@@ -90,33 +90,53 @@ def frex_scores(topic_word: np.ndarray, weight: float = 0.5) -> np.ndarray:
 
 
 class _Sample:
-    """Every ``step``-th document of a stream (a bounded, deterministic sample for coherence)."""
+    """A seeded random sample of at most ``size`` documents, in corpus order (a bounded, reproducible sample
+    for coherence). ``docs`` needs ``len`` and ``terms(i)`` (a :class:`nlp.documents.DocumentTerms`)."""
 
-    def __init__(self, stream: Iterable[list[str]], step: int):
-        self.stream, self.step = stream, max(1, step)
+    def __init__(self, docs: Any, size: int, seed: int = 0):
+        n = len(docs)
+        self.docs = docs
+        if size >= n:
+            self.indices = np.arange(n)
+        else:
+            self.indices = np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+    def __len__(self) -> int:
+        return len(self.indices)
 
     def __iter__(self) -> Iterator[list[str]]:
-        for i, terms in enumerate(self.stream):
-            if i % self.step == 0:
-                yield terms
+        for i in self.indices:
+            yield self.docs.terms(int(i))
 
 
+#: The coherence measures :func:`coherence` knows (gensim names).
+MEASURES = ("c_v", "c_npmi")
 
-def coherence(topics: list[list[str]], texts: Iterable[list[str]], dictionary: Any
-              ) -> dict[str, tuple[float | None, list[float | None]]]:
-    """c_v and c_npmi of each topic (its top terms) and overall (their mean)."""
+
+def coherence(topics: list[list[str]], texts: Iterable[list[str]], dictionary: Any,
+              measures: Sequence[str] = MEASURES) -> dict[str, tuple[float | None, list[float | None]]]:
+    """Coherence of each topic (its top terms) and overall (their mean), for each of ``measures``.
+
+    One gensim ``CoherenceModel`` per measure scores every topic given in one pass over ``texts`` (so a
+    sweep scores all its Ks' topics together: pass them all and split the per-topic list).
+    """
     from gensim.models.coherencemodel import CoherenceModel
 
     out = {}
-    for measure in ("c_v", "c_npmi"):
+    for measure in measures:
+        if measure not in MEASURES:
+            raise InvalidParameterError(f"unknown coherence measure {measure!r}: one of {', '.join(MEASURES)}")
         cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
                             processes=1, topn=max(len(t) for t in topics))
         per_topic = [None if v is None or not math.isfinite(v) else float(v)
                      for v in cm.get_coherence_per_topic()]
-        valid = [v for v in per_topic if v is not None]
-        out[measure] = (float(np.mean(valid)) if valid else None, per_topic)
+        out[measure] = (_mean(per_topic), per_topic)
     return out
 
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    valid = [v for v in values if v is not None]
+    return float(np.mean(valid)) if valid else None
 
 
 class TopicModel(BaseEstimator):

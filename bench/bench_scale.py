@@ -1,0 +1,122 @@
+"""How ``run --k 10`` grows with the corpus: each stage's time, its growth exponent, and peak memory.
+
+    python bench/bench_scale.py                          # 2,000 and 10,000 articles
+    python bench/bench_scale.py --sizes 2000,10000,50000 # 50,000 is slow (tens of minutes)
+    python bench/bench_scale.py --sizes 2000 --twice     # also a second run on the unchanged corpus
+
+For each size a corpus of synthetic articles (the demo articles resampled by paragraph, see
+``bench/synthetic.py``; same seed, same corpus) is built with the demo labels, then
+``python cli.py --db DB run --k 10`` runs in a fresh process under ``/usr/bin/time -v``. Each stage's time comes
+from the run's ``manifest.json`` (``timings_seconds``); the growth exponent of a stage is the slope of
+log(time) against log(articles) between consecutive sizes (1 = linear); peak RSS is the run process's.
+``--twice`` runs ``run`` again on the unchanged corpus (the topic model is then reused) and prints the ratio;
+``--skip classifier`` leaves out the stages whose name holds a word (for sizes where one is too slow).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def build(n: int, db: Path, seed: int = 0) -> None:
+    from corpus import CorpusStore
+    from corpus.demo import demo_labels
+    from synthetic import articles
+
+    with CorpusStore(db) as store:
+        store.load_labels(demo_labels())
+        added = store.add_many(articles(n, seed))
+        if added.inserted != n:
+            raise RuntimeError(f"{n - added.inserted} synthetic articles were duplicates")
+
+
+#: ``cli.py`` with some stages of ``run`` left out (``--skip``), for sizes where a stage is too slow to wait for.
+_WITHOUT = """
+import sys
+sys.path.insert(0, {root!r})
+import nlp.pipeline as p
+p.STAGES[:] = [s for s in p.STAGES if not any(w in s[0] for w in {skip!r})]
+import cli
+cli.main()
+"""
+
+
+def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] = ()) -> dict:
+    """``cli.py run`` in a fresh process: wall seconds, peak RSS (MB) and the manifest's stage timings."""
+    entry = ["-c", _WITHOUT.format(root=str(ROOT), skip=skip)] if skip else [str(ROOT / "cli.py")]
+    cmd = ["/usr/bin/time", "-v", sys.executable, *entry, "--db", str(db), "--quiet", "run", "-o",
+           str(out), "--k", str(k), "--n-process", str(n_process)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"run failed:\n{proc.stderr[-3000:]}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {"wall": wall, "rss_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
+            "timings": manifest["timings_seconds"], "reused": manifest["metrics"].get("topics_reused")}
+
+
+def slope(t1: float, t2: float, n1: int, n2: int) -> float:
+    return math.log(max(t2, 1e-3) / max(t1, 1e-3)) / math.log(n2 / n1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="2000,10000", help="comma-separated numbers of articles")
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--n-process", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--twice", action="store_true", help="run again on the unchanged corpus (reuse)")
+    parser.add_argument("--skip", default="", help="comma-separated words: leave out the stages whose name has "
+                        "one (e.g. classifier)")
+    parser.add_argument("--keep", help="build the corpora in this folder (kept) instead of a temporary one")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    tmp = Path(args.keep or tempfile.mkdtemp(prefix="bench-scale-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    results, again = {}, {}
+    for n in sizes:
+        db = tmp / f"scale-{n}.db"
+        if not db.exists():
+            t0 = time.perf_counter()
+            build(n, db)
+            print(f"built {n:,} articles in {time.perf_counter() - t0:.1f}s: {db}", file=sys.stderr)
+        skip = tuple(w for w in args.skip.split(",") if w)
+        results[n] = run_once(db, tmp / f"run-{n}", args.k, args.n_process, skip)
+        print(f"run on {n:,} articles: {results[n]['wall']:.1f}s", file=sys.stderr)
+        if args.twice:
+            again[n] = run_once(db, tmp / f"run-{n}-again", args.k, args.n_process, skip)
+    stages = list(results[sizes[0]]["timings"])
+    head = "".join(f"{n:>10,}" for n in sizes)
+    exps = "".join(f"  {a}->{b}" for a, b in zip(sizes, sizes[1:]))
+    print(f"run --k {args.k}, --n-process {args.n_process}" + (f", without {args.skip}" if args.skip else "")
+          + "; seconds per stage")
+    print(f"{'stage':<38}{head}   exponent{exps}")
+    for stage in stages:
+        times = [results[n]["timings"].get(stage, float("nan")) for n in sizes]
+        growth = " ".join(f"{slope(a, b, n1, n2):5.2f}" for (a, n1), (b, n2) in
+                          zip(zip(times, sizes), zip(times[1:], sizes[1:])))
+        print(f"{stage:<38}" + "".join(f"{t:>10.1f}" for t in times) + f"   {growth}")
+    print(f"{'wall (process)':<38}" + "".join(f"{results[n]['wall']:>10.1f}" for n in sizes))
+    print(f"{'peak RSS (MB)':<38}" + "".join(f"{results[n]['rss_mb']:>10.0f}" for n in sizes))
+    for n, r in again.items():
+        first, second = results[n], r
+        print(f"second run on {n:,} unchanged articles: {second['wall']:.1f}s against {first['wall']:.1f}s "
+              f"({second['wall'] / first['wall']:.2f} of the first; topic model reused: {second['reused']}; "
+              f"topic stage {second['timings']['topic model']:.1f}s against {first['timings']['topic model']:.1f}s)")
+
+
+if __name__ == "__main__":
+    main()

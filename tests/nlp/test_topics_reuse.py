@@ -1,0 +1,82 @@
+"""Work done once: a sweep keeps the model it chose, a parallel sweep is the serial one, and ``run`` reuses a
+stored topic model on unchanged terms."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from nlp.documents import load_documents
+from nlp.text.preprocess import preprocess_corpus
+from nlp.topics.fit import fit_topics, sweep_topics
+from nlp.topics.runs import document_topic_matrix, load_run
+
+from .conftest import synthetic_articles
+
+
+@pytest.fixture
+def prepared(small_store):
+    preprocess_corpus(small_store)
+    return small_store
+
+
+def test_sweep_keeps_the_best_model_it_fitted(prepared, tmp_path):
+    result = sweep_topics(prepared, [2, 3], seed=0, passes=3, runs_dir=tmp_path / "runs", save_best="best-k{k}")
+    run = result["run"]
+    assert run.name == f"best-k{result['best_k']}" and run.k == result["best_k"]
+    assert load_run(prepared, run.name).manifest["sweep"]["best_k"] == run.k
+    assert run.coherence_npmi is not None  # shown with the run, so scored
+    direct = fit_topics(prepared, run.k, seed=0, passes=3, name="direct", runs_dir=tmp_path / "runs")
+    assert [t["terms"] for t in run.topics] == [t["terms"] for t in direct.topics]
+    docs = load_documents(prepared, preprocess=False)
+    np.testing.assert_allclose(document_topic_matrix(prepared, run, docs),
+                               document_topic_matrix(prepared, direct, docs), atol=1e-6)
+    assert run.coherence_c_v == pytest.approx(direct.coherence_c_v)
+
+
+def test_parallel_sweep_equals_serial_sweep(prepared, tmp_path):
+    serial = sweep_topics(prepared, [2, 3, 4], seed=3, passes=2, runs_dir=tmp_path / "a", n_jobs=1)
+    parallel = sweep_topics(prepared, [2, 3, 4], seed=3, passes=2, runs_dir=tmp_path / "b", n_jobs=2)
+    for s, p in zip(serial["rows"], parallel["rows"]):
+        assert s["k"] == p["k"] and s["labels"] == p["labels"]
+        assert s["coherence_c_v"] == pytest.approx(p["coherence_c_v"])
+        assert s["coherence_npmi"] == pytest.approx(p["coherence_npmi"])
+    assert serial["best_k"] == parallel["best_k"]
+
+
+def test_sweep_without_npmi_scores_c_v_only(prepared, tmp_path):
+    result = sweep_topics(prepared, [2, 3], seed=0, passes=2, runs_dir=tmp_path / "runs", npmi=False)
+    assert all(r["coherence_c_v"] is not None and r["coherence_npmi"] is None for r in result["rows"])
+
+
+def _stage_topics(store, out_dir, **config):
+    from nlp.pipeline import RunConfig, RunContext, stage_topics
+
+    ctx = RunContext(store, out_dir, RunConfig(passes=2, n_process=1, **config))
+    ctx.docs = load_documents(store, preprocess=False, raw=True)
+    stage_topics(ctx)
+    return ctx
+
+
+@pytest.mark.parametrize("config", [{"k": 3}, {"sweep_ks": (2, 3)}])
+def test_run_reuses_the_topic_model_until_the_corpus_changes(prepared, tmp_path, config, caplog):
+    first = _stage_topics(prepared, tmp_path / "one", **config)
+    assert first.metrics["topics_reused"] is False
+    with caplog.at_level("INFO", logger="nlp.pipeline"):
+        second = _stage_topics(prepared, tmp_path / "two", **config)
+    assert second.metrics["topics_reused"] is True and "reused" in caplog.text
+    assert second.metrics["topics_cache_key"] == first.metrics["topics_cache_key"]
+    assert second.topic_run.name == first.topic_run.name
+    assert (tmp_path / "two" / "topics" / "topics" / first.topic_run.name / "lambda.npy").is_file()
+    assert second.metrics.get("topic_sweep") == first.metrics.get("topic_sweep")
+
+    other = _stage_topics(prepared, tmp_path / "seed", seed=5, **config)  # another parameter: another key
+    assert other.metrics["topics_reused"] is False
+
+    article = synthetic_articles(n=1, seed=9)[0]
+    prepared.add_many([replace(article, title="a new one", text=article.text + " Another.")])
+    preprocess_corpus(prepared)
+    third = _stage_topics(prepared, tmp_path / "three", **config)
+    assert third.metrics["topics_reused"] is False
+    assert third.metrics["topics_cache_key"] != first.metrics["topics_cache_key"]
