@@ -40,7 +40,8 @@ DISTINCTIVE_POOL = 200  # distinctive neighbours are picked among a group's near
 
 @dataclass
 class GroupMeaning:
-    """One group's use of the term (``neighbours`` and ``distinctive`` empty when not ``supported``)."""
+    """One group's use of the term: counts, its embedding (the mean of its occurrence embeddings), nearest
+    words and examples (only counts when not ``supported``)."""
 
     group: str
     n_occurrences: int
@@ -49,6 +50,7 @@ class GroupMeaning:
     neighbours: list[dict[str, Any]] = field(default_factory=list)
     distinctive: list[dict[str, Any]] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+    embedding: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -174,6 +176,16 @@ def _tally(lists: list[list[str]], n: int, full: Mapping[str, float], key: str,
     return rows
 
 
+def _document_sums(occ: Occurrences, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per document (in the order given): the sum of its occurrence embeddings and their number."""
+    pos = {int(d): i for i, d in enumerate(documents)}
+    rows = np.array([pos.get(int(d), -1) for d in occ.doc], dtype=np.int64)
+    keep = rows >= 0
+    sums = np.zeros((len(documents), occ.vectors.shape[1]))
+    np.add.at(sums, rows[keep], occ.vectors[keep])
+    return sums, np.bincount(rows[keep], minlength=len(documents)).astype(float)
+
+
 def _snippet(occ: Occurrences, j: int) -> str:
     left, right = occ.contexts[j]
     return " ".join(left + [f"[{' '.join(occ.sequence)}]"] + right)
@@ -238,16 +250,6 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
     order = sorted(members, key=lambda g: (-len(set(occ.doc[members[g]])), g))
     supported = [g for g in order if len(set(occ.doc[members[g]])) >= min_support]
 
-    # per-document sums of occurrence embeddings, for each model
-    def doc_sums(o: Occurrences, group_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = {d: i for i, d in enumerate(group_docs)}
-        sums, counts = np.zeros((len(group_docs), o.vectors.shape[1])), np.zeros(len(group_docs))
-        for j, d in enumerate(o.doc):
-            if d in pos:
-                sums[pos[d]] += o.vectors[j]
-                counts[pos[d]] += 1
-        return sums, counts
-
     group_docs = {g: np.unique(occ.doc[members[g]]) for g in order}
 
     # neighbours, tallied over models x (full data + bootstrap replicates)
@@ -255,12 +257,14 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
     dist_lists: dict[str, list[list[str]]] = defaultdict(list)
     full_sims: dict[str, dict[str, float]] = {}
     full_margin: dict[str, dict[str, float]] = {}
+    embedding: dict[str, np.ndarray] = {}
     for m, (emb, o) in enumerate(zip(models, occs)):
         nb = _Neighbours(emb, sequence, top)
-        sims = {}
+        sims, means = {}, {}
         for g in supported:
-            s, c = doc_sums(o, group_docs[g])
+            s, c = _document_sums(o, group_docs[g])
             full = s.sum(axis=0) / c.sum()
+            means[g] = full
             reps = np.vstack([full, _bootstrap(s, c, rng, n_boot)])
             sims[g] = nb.similarities(reps)
         for g in supported:
@@ -268,6 +272,7 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
             plain_lists[g] += nb.plain(sims[g])
             dist_lists[g] += nb.distinctive(sims[g], others)
             if m == 0:
+                embedding[g] = means[g]
                 full_sims[g] = dict(zip(nb.words, sims[g][0]))
                 if others:
                     margin = sims[g][0] - np.max(np.stack([x[0] for x in others]), axis=0)
@@ -296,9 +301,10 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
             neighbours=_tally(plain_lists[g], n_lists, full_sims.get(g, {}), "cosine", top=top) if ok else [],
             distinctive=(_tally(dist_lists[g], n_lists, full_sims.get(g, {}), "margin", full_margin.get(g, {}), top)
                          if ok and len(supported) > 1 else []),
-            examples=examples))
+            examples=examples,
+            embedding=[round(float(x), 5) for x in embedding[g]] if ok else []))
 
-    comparisons = [_compare(occ, members, a, b, min_support, n_boot, n_perm, rng, top, doc_sums)
+    comparisons = [_compare(occ, members, a, b, min_support, n_boot, n_perm, rng, top)
                    for a, b in combinations(supported, 2)]
     sense_list = _senses(occ, models[0], members, supported, docs, period, senses, seed, top) if senses else []
     params = {"min_support": min_support, "n_boot": n_boot, "n_perm": n_perm, "seed": seed, "top": top,
@@ -309,15 +315,15 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
 
 
 def _compare(occ: Occurrences, members: Mapping[str, list[int]], a: str, b: str, min_support: int, n_boot: int,
-             n_perm: int, rng: np.random.Generator, top: int, doc_sums: Any) -> Comparison | None:
+             n_perm: int, rng: np.random.Generator, top: int) -> Comparison | None:
     """Group A against B over the documents only one of them holds (a co-authored piece counts for neither)."""
     docs_a, docs_b = set(occ.doc[members[a]]), set(occ.doc[members[b]])
     only_a, only_b = np.array(sorted(docs_a - docs_b)), np.array(sorted(docs_b - docs_a))
     if len(only_a) < min_support or len(only_b) < min_support:
         log.info("%s vs %s: too few documents held by one side only", a, b)
         return None
-    sa, ca = doc_sums(occ, only_a)
-    sb, cb = doc_sums(occ, only_b)
+    sa, ca = _document_sums(occ, only_a)
+    sb, cb = _document_sums(occ, only_b)
     observed = float(_cosine(sa.sum(0) / ca.sum(), sb.sum(0) / cb.sum())[0])
     boot = _cosine(_bootstrap(sa, ca, rng, n_boot), _bootstrap(sb, cb, rng, n_boot))
     null = _permutation(np.vstack([sa, sb]), np.concatenate([ca, cb]), len(only_a), rng, n_perm)

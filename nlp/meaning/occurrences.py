@@ -72,7 +72,6 @@ def find_occurrences(docs: DocumentTerms, sequence: Sequence[str], emb: Embeddin
         prefixes = {i: w[: -len(tail)].split("_") for i, w in enumerate(docs.vocabulary)
                     if w.endswith(tail) and len(w) > len(tail)}
     first = np.array([target[0], *prefixes], dtype=np.int64)
-    to_row = emb.lookup(docs.vocabulary)
     tokens, offsets = _doc_arrays(docs)
     vocab = docs.vocabulary
     doc_ids, sums, contexts = [], [], []

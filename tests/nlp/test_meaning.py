@@ -96,7 +96,8 @@ def test_a_group_below_min_support_is_listed_without_claims(trained):
     out = analyse_term(docs, ["ownership"], emb, n_boot=20, n_perm=99, min_support=5, senses=0).to_dict()
     small = next(g for g in out["groups"] if g["group"] == "B")
     assert not small["supported"] and small["n_documents"] == 3 and small["n_occurrences"] > 0
-    assert small["neighbours"] == [] and small["distinctive"] == [] and out["comparisons"] == []
+    assert small["neighbours"] == [] and small["distinctive"] == [] and small["embedding"] == []
+    assert out["comparisons"] == [] and len(next(g for g in out["groups"] if g["group"] == "A")["embedding"]) == 20
 
 
 def test_period_splits_groups(trained):
