@@ -175,7 +175,14 @@ def test_cli_with_background_model(background):
     assert isinstance(json.loads(one.stdout), dict)
 
 
-def test_cli_refuses_a_stop_word(background):
-    res = CliRunner().invoke(cli, ["--db", str(background / "small.db"), "meaning", "the", "--background",
-                                   str(background / "bg")])
+def test_cli_refuses_bad_terms_groups_and_model_folders(background):
+    base = ["--db", str(background / "small.db"), "meaning"]
+    bg = ["--background", str(background / "bg")]
+    res = CliRunner().invoke(cli, base + ["the"] + bg)
     assert res.exit_code == 1 and "'the' maps to no term" in res.output
+    res = CliRunner().invoke(cli, base + ["zeitgeist"] + bg)
+    assert res.exit_code == 1 and "'zeitgeist' (terms: zeitgeist) does not occur in the selection" in res.output
+    res = CliRunner().invoke(cli, base + ["ownership", "--by", "outlet", "--group", "sun"] + bg)
+    assert res.exit_code == 1 and "Unknown outlet 'sun'; known outlet groups" in res.output
+    res = CliRunner().invoke(cli, base + ["ownership", "--background", str(background)])
+    assert res.exit_code == 1 and "no readable manifest.json; not a meaning model folder" in res.output
