@@ -20,6 +20,7 @@ A group with fewer than ``min_support`` documents using the term is listed with 
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
@@ -304,7 +305,9 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
             examples=examples,
             embedding=[round(float(x), 5) for x in embedding[g]] if ok else []))
 
-    comparisons = [_compare(occ, members, a, b, min_support, n_boot, n_perm, rng, top)
+    # each pair draws from its own stream: its p does not depend on which other groups or models are there
+    comparisons = [_compare(occ, members, a, b, min_support, n_boot, n_perm,
+                            np.random.default_rng([seed, zlib.crc32(f"{a}\0{b}".encode())]), top)
                    for a, b in combinations(supported, 2)]
     sense_list = _senses(occ, models[0], members, supported, docs, period, senses, seed, top) if senses else []
     params = {"min_support": min_support, "n_boot": n_boot, "n_perm": n_perm, "seed": seed, "top": top,
