@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 FORMAT = "softleft-alc-1"
 FILES = ("vectors.npy", "counts.npy", "transform.npy", "vocabulary.json")
 #: Local training is refused below this many (preprocessed, stop-word-free) terms: on ~70k terms every
-#: group's embedding of a word comes out the same. 400,000 terms are about 0.9M words of running text.
+#: group's embedding of a word comes out the same. 400,000 terms are about 0.8M words of running text.
 MIN_TRAINING_TERMS = 400_000
 CHUNK = 1000  # terms per Word2Vec "sentence" (gensim truncates longer ones at 10,000)
 WINDOW = 6
