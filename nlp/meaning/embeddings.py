@@ -264,6 +264,9 @@ def save_embeddings(emb: Embeddings, directory: str | Path) -> Path:
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".meaning-", dir=directory.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a model folder is as readable as any output
     try:
         np.save(tmp / "vectors.npy", np.ascontiguousarray(emb.vectors, dtype=np.float32), allow_pickle=False)
         np.save(tmp / "counts.npy", np.asarray(emb.counts, dtype=np.int64), allow_pickle=False)
