@@ -1295,6 +1295,59 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
         click.echo(line)
 
 
+@cli.command("meaning")
+@click.argument("terms", nargs=-1, required=True, metavar="TERM...")
+@click.option("--by", type=click.Choice(["tendency", "outlet", "author"]), default="tendency", show_default=True,
+              help="What makes a group.")
+@click.option("--group", "groups", multiple=True, help="Only this group (repeatable), e.g. --group Lab --group Con.")
+@click.option("--period", type=click.Choice(["year", "decade"]), help="Split each group by period.")
+@click.option("--min-support", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Documents using the term a group needs before anything is claimed about it.")
+@click.option("--background", type=click.Path(exists=True, file_okay=False),
+              help="Word vectors + transform trained on a larger corpus (a model folder) instead of training here.")
+@click.option("--seeds", "n_models", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Word-vector models (seeds SEED, SEED+1, ...) over which neighbour lists are tallied.")
+@click.option("--bootstraps", type=click.IntRange(min=10), default=100, show_default=True,
+              help="Bootstrap replicates over documents (intervals, neighbour stability).")
+@click.option("--permutations", type=click.IntRange(min=19), default=1000, show_default=True,
+              help="Shuffles of documents between two groups for p.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Words per list.")
+@click.option("--senses", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Senses found by k-means on the occurrences (0: none).")
+@seed_option
+@selection_options
+@json_option
+@pass_settings
+def meaning_cmd(s: Settings, terms, by, groups, period, min_support, background, n_models, bootstraps, permutations,
+                top, senses, seed, selection, as_json) -> None:
+    """What a contested word means to each group (à-la-carte embeddings, as in conText).
+
+    Each occurrence of TERM is embedded from the words around it; the embeddings are averaged per group
+    and compared: cosine with a bootstrap interval and a permutation test over documents, nearest
+    neighbours (plain and distinctive), Fightin' Words on the contexts, examples and senses. Word vectors
+    are trained on the whole corpus once and cached in <db>.runs/meaning/ (a corpus under 400,000 terms
+    needs --background). See docs/meaning.md.
+
+    \b
+    Example:
+      python cli.py meaning ownership democracy --by tendency --group Lab --group Con
+    """
+    from nlp.meaning import format_meaning, meaning
+
+    docs = s.documents(selection, raw=True)
+    training = None if selection.is_empty() or background else s.documents(Selection(), raw=True)
+    results = meaning(docs, list(terms), store=s.store(), by=by, training=training, background=background,
+                      seed=seed, n_models=n_models, progress=s.terminal.steps(), period=period,
+                      groups=list(groups) or None, min_support=min_support, n_boot=bootstraps,
+                      n_perm=permutations, top=top, senses=senses)
+    if as_json:
+        emit_json(results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results])
+        return
+    for result in results:
+        for line in format_meaning(result):
+            click.echo(line)
+
+
 
 # --- scale: where each one stands ------------------------------------------------------------
 @cli.group("scale")
