@@ -35,6 +35,11 @@ _EXPORTS = {
     "contrast": "nlp.tendencies.contrast", "contrast_each_against_rest": "nlp.tendencies.contrast",
     "weighted_log_odds": "nlp.tendencies.contrast", "mentions": "nlp.tendencies.mentions",
     "analyse_tendencies": "nlp.tendencies.analysis",
+    # scaling and meaning in context
+    "Wordfish": "nlp.scaling", "Wordscores": "nlp.scaling", "corpus_scale": "nlp.scaling.positions",
+    "group_positions": "nlp.scaling.positions", "analyse_term": "nlp.meaning", "train_embeddings": "nlp.meaning",
+    # trust: stability, era topics, adjusted effects
+    "assess_run": "nlp.topics.trust", "topic_effects": "nlp.topics.effects", "era_topics": "nlp.topics.effects",
     # the whole pipeline
     "RunConfig": "nlp.pipeline", "run_analysis": "nlp.pipeline",
     # errors
