@@ -25,7 +25,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import CorpusError
 
-__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "sha256_file", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
+__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "sha256_file", "verify_checksums", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
            "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -262,6 +262,21 @@ def sha256_file(path: str | os.PathLike) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def verify_checksums(directory: str | os.PathLike, expected: Mapping[str, str], error: type[Exception],
+                     redo: str, recorded: str = "") -> None:
+    """Refuse a folder whose files are missing or differ from the SHA-256 checksums recorded when softleft
+    wrote them: ``error(message)`` names the file and says what to do (``redo``); ``recorded`` says where the
+    checksums were kept (" recorded in the corpus")."""
+    directory = Path(directory)
+    for name, checksum in expected.items():
+        path = directory / name
+        if not path.is_file():
+            raise error(f"{directory}: {name} is missing; {redo}")
+        if sha256_file(path) != checksum:
+            raise error(f"{directory}: {name} does not match its checksum{recorded} (changed or damaged); "
+                        f"refusing to load it: {redo}")
 
 
 # -- CSV injection ----------------------------------------------------------------------------

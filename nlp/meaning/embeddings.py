@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from scipy import sparse
 
+from corpus.output import sha256_file, verify_checksums
 from nlp.documents import DocumentTerms
 from nlp.errors import NlpError
 
@@ -251,14 +252,6 @@ def fit_transform(emb: Embeddings, docs: DocumentTerms, window: int = WINDOW, mi
 
 
 # ------------------------------------------------------------------------------------ files
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def save_embeddings(emb: Embeddings, directory: str | Path) -> Path:
     """Write the model as arrays and JSON with a checksummed ``manifest.json`` (whole or not at all)."""
     directory = Path(directory)
@@ -273,7 +266,7 @@ def save_embeddings(emb: Embeddings, directory: str | Path) -> Path:
         np.save(tmp / "transform.npy", np.asarray(emb.transform, dtype=np.float64), allow_pickle=False)
         (tmp / "vocabulary.json").write_text(json.dumps(emb.vocabulary, ensure_ascii=False), encoding="utf-8")
         manifest = {**emb.info, "format": FORMAT, "n_words": len(emb.vocabulary), "dim": emb.dim,
-                    "checksums": {name: _sha256(tmp / name) for name in FILES}}
+                    "checksums": {name: sha256_file(tmp / name) for name in FILES}}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         if directory.exists():
             shutil.rmtree(directory)
@@ -301,13 +294,7 @@ def load_embeddings(directory: str | Path) -> Embeddings:
         raise MeaningError(f"{directory}: no readable manifest.json; not a meaning model folder") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("checksums"), dict):
         raise MeaningError(f"{directory}: manifest.json is not a {FORMAT} manifest; not a meaning model folder")
-    for name in FILES:
-        path = directory / name
-        if not path.is_file():
-            raise MeaningError(f"{directory}: {name} is missing; {redo}")
-        if _sha256(path) != manifest["checksums"].get(name):
-            raise MeaningError(f"{directory}: {name} does not match its checksum in manifest.json (changed or "
-                               f"damaged); refusing to load it: {redo}")
+    verify_checksums(directory, {n: manifest["checksums"].get(n, "") for n in FILES}, MeaningError, redo)
     try:
         vectors, counts, transform = (np.load(directory / n, allow_pickle=False)
                                       for n in ("vectors.npy", "counts.npy", "transform.npy"))

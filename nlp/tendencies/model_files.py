@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from corpus.output import atomic_directory, sha256_file  # noqa: F401 (sha256_file: part of this module's API)
+from corpus.output import atomic_directory, sha256_file, verify_checksums  # noqa: F401 (sha256_file: API)
 from nlp.errors import NlpError
 from nlp.tendencies.estimator import rebuild_pipeline
 
@@ -96,13 +96,7 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
     files = manifest.get("files")
     if not isinstance(files, dict) or set(files) != set(DATA_FILES):
         raise ModelFileError(f"{directory}: the manifest must list exactly {', '.join(DATA_FILES)}; refusing to load it")
-    for name in DATA_FILES:
-        target = directory / name
-        if not target.is_file():
-            raise ModelFileError(f"{directory}: {name} is missing; retrain with `classify train`")
-        if sha256_file(target) != files[name]:
-            raise ModelFileError(f"{directory}: {name} does not match its checksum (changed or damaged); "
-                                 "refusing to load it: retrain with `classify train`")
+    verify_checksums(directory, {n: files[n] for n in DATA_FILES}, ModelFileError, "retrain with `classify train`")
     return manifest
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.output import sha256_file
+from corpus.output import sha256_file, verify_checksums
 from nlp.errors import TopicModelError
 
 #: The files of a saved model; their checksums are recorded in the manifest under "checksums".
@@ -54,13 +54,9 @@ def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
     if not record or record.get("format") != FORMAT or not isinstance(record.get("checksums"), dict):
         raise TopicModelError(f"{directory}: no verified model record in the corpus for this run (fitted by an older "
                               "softleft?); fit it again with `topics fit`")
-    for name in MODEL_FILES:
-        path = directory / name
-        if not path.is_file():
-            raise TopicModelError(f"{directory}: {name} is missing; fit the model again with `topics fit`")
-        if sha256_file(path) != record["checksums"].get(name):
-            raise TopicModelError(f"{directory}: {name} does not match the checksum recorded in the corpus "
-                                  "(changed or damaged); refusing to load it: fit the model again")
+    # the checksums come from the manifest the corpus holds, not from a file beside the model
+    verify_checksums(directory, {n: record["checksums"].get(n, "") for n in MODEL_FILES}, TopicModelError,
+                     "fit the model again with `topics fit`", recorded=" recorded in the corpus")
     try:
         lam, alpha, eta = (np.load(directory / n, allow_pickle=False) for n in ("lambda.npy", "alpha.npy", "eta.npy"))
         vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))

@@ -167,6 +167,6 @@ def test_topic_model_files_hold_no_pickle_and_are_verified(fitted, tmp_path):
     lam = np.load(copy / "lambda.npy")
     np.save(copy / "lambda.npy", lam * 2)
     stored.path, original = copy, stored.path
-    with pytest.raises(TopicModelError, match="does not match the checksum recorded in the corpus"):
+    with pytest.raises(TopicModelError, match="does not match its checksum recorded in the corpus"):
         load_gensim_model(stored)
     stored.path = original
