@@ -1451,8 +1451,11 @@ def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, boots
 
 
 @scale_group.command("wordscores")
-@click.option("--reference", "reference_file", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--reference", "reference_file", type=click.Path(exists=True, dir_okay=False),
               help="A CSV `title,score` naming the reference documents (by title) and their scores.")
+@click.option("--reference-label", "reference_labels", multiple=True, metavar="LABEL=SCORE",
+              help="Instead of --reference: a whole tendency (label) as one reference text, e.g. "
+                   "--reference-label hard_left=-1 --reference-label soft_right=1 (repeatable).")
 @click.option("--rescale", type=click.Choice(["lbg", "mv", "none"]), default="lbg", show_default=True,
               help="LBG (Laver, Benoit & Garry), Martin–Vanberg, or the raw scores.")
 @_scale_options
@@ -1461,24 +1464,32 @@ def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, boots
 @seed_option
 @json_option
 @pass_settings
-def scale_wordscores_cmd(s: Settings, reference_file, rescale, features, by, period, plot, bootstrap, min_support,
-                         selection, seed, as_json) -> None:
+def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale, features, by, period, plot, bootstrap,
+                         min_support, selection, seed, as_json) -> None:
     """Wordscores (Laver, Benoit & Garry 2003): every other selected document scored from reference texts.
 
     \b
     Example:
       python cli.py scale wordscores --reference refs.csv --rescale lbg --features words --since 1992 --until 1997
+      python cli.py scale wordscores --reference-label hard_left=-1 --reference-label soft_right=1 --by outlet
     """
     import csv as csv_module
 
     import numpy as np
 
-    from nlp.scaling.positions import read_reference, scale_wordscores
+    from nlp.scaling.positions import (parse_label_scores, read_reference, scale_wordscores,
+                                       scale_wordscores_by_labels)
 
+    if (reference_file is None) == (not reference_labels):
+        raise click.UsageError("give the references as --reference FILE or as --reference-label LABEL=SCORE ...")
     docs, X, names = _scale_inputs(s, selection, features)
-    with open(reference_file, encoding="utf-8-sig", newline="") as fh:
-        reference = read_reference(list(csv_module.DictReader(fh)), docs)
-    model, result = scale_wordscores(docs, X, names, reference, rescale=rescale)
+    if reference_labels:
+        model, result = scale_wordscores_by_labels(docs, X, names, parse_label_scores(reference_labels),
+                                                   rescale=rescale)
+    else:
+        with open(reference_file, encoding="utf-8-sig", newline="") as fh:
+            reference = read_reference(list(csv_module.DictReader(fh)), docs)
+        model, result = scale_wordscores(docs, X, names, reference, rescale=rescale)
     # The rescaling is affine in the raw score: keep it, so `scale place` puts a new text on the same scale.
     virgin = [d for d in result.documents if not d.reference]
     a, b = (np.polyfit([d.raw for d in virgin], [d.score for d in virgin], 1) if len(virgin) > 1 and rescale != "none"

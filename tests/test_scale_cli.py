@@ -83,3 +83,36 @@ def test_wordscores_orders_the_1997_manifestos(tmp_path):
     scored = {d["title"]: d for d in json.loads(r.stdout)["documents"] if not d["reference"]}
     lab, ld, con = (scored[f"UK_natl_1997_en_{p}"]["score"] for p in ("Lab", "LD", "Con"))
     assert ld < lab < con and abs(lab - 9) < 1.0
+
+
+def test_wordscores_with_whole_tendencies_as_references(tmp_path):
+    """--reference-label pools a tendency's articles into one reference text; the others are placed between."""
+    import random
+
+    rng = random.Random(0)
+    left = "strike union picket wage worker solidarity nationalise".split()
+    right = "fiscal credible voter moderate market budget growth".split()
+    lines = []
+    for i in range(30):
+        label = ("hard_left", "soft_right", "soft_left")[i % 3]
+        vocab = left if label == "hard_left" else right if label == "soft_right" else left + right
+        words = " ".join(rng.choice(vocab) for _ in range(80))
+        lines.append(json.dumps({"text": f"{words} piece {i}", "title": f"t{i}", "label": label, "author": f"a{i % 9}",
+                                 "date": f"{2018 + i % 4}-03-01"}))
+    src = tmp_path / "c.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "c.db"
+    assert _run("--db", str(db), "corpus", "import", str(src), "--label-field", "label").exit_code == 0
+    r = _run("--db", str(db), "scale", "wordscores", "--reference-label", "hard_left=-1", "--reference-label",
+             "soft_right=1", "--rescale", "none", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    soft = next(g for g in out["groups"] if g["group"] == "soft_left" and g["period"] == "all")
+    assert -1 < soft["position"] < 1 and soft["n"] == 10 and soft["supported"]
+    r = _run("--db", str(db), "scale", "wordscores", "--reference-label", "hardleft=-1", "--reference-label",
+             "soft_right=1")
+    assert r.exit_code == 1 and "no article in the selection is labelled 'hardleft'" in r.stderr
+    r = _run("--db", str(db), "scale", "wordscores", "--reference-label", "hard_left=-1")
+    assert r.exit_code == 1 and "at least two different scores" in r.stderr
+    r = _run("--db", str(db), "scale", "wordscores")
+    assert r.exit_code == 2 and "--reference FILE or as --reference-label" in r.stderr

@@ -106,6 +106,51 @@ def scale_wordscores(docs: DocumentTerms, X: Any, feature_names: Sequence[str], 
     return model, model.result(X[virgin], rescale=rescale, ids=[docs.ids[i] for i in virgin])
 
 
+def parse_label_scores(items: Sequence[str]) -> dict[str, float]:
+    """``["hard_left=-1", "soft_right=1"]`` -> ``{"hard_left": -1.0, "soft_right": 1.0}``; a clear error otherwise."""
+    out: dict[str, float] = {}
+    for item in items:
+        label, sep, value = item.partition("=")
+        try:
+            if not sep or not label.strip():
+                raise ValueError
+            out[label.strip()] = float(value)
+        except ValueError:
+            raise ScalingError(f"--reference-label {item!r}: write LABEL=SCORE, e.g. hard_left=-1") from None
+    return out
+
+
+def scale_wordscores_by_labels(docs: DocumentTerms, X: Any, feature_names: Sequence[str],
+                               scores: Mapping[str, float], rescale: str = "lbg") -> tuple[Wordscores, ScalingResult]:
+    """Wordscores with whole tendencies as the reference texts (``{"hard_left": -1, "soft_right": 1}``): each
+    label's articles are pooled into one reference text, as Laver, Benoit & Garry pool a party's programme;
+    every article of another label is scored."""
+    if len(set(scores.values())) < 2:
+        raise ScalingError("the reference labels need at least two different scores (two reference groups), "
+                           "e.g. --reference-label hard_left=-1 --reference-label soft_right=1")
+    known = sorted(set(docs.labels))
+    missing = [label for label in scores if label not in known]
+    if missing:
+        raise ScalingError(f"no article in the selection is labelled {missing[0]!r}; labels here: {', '.join(known)}")
+    X = X.tocsr() if hasattr(X, "tocsr") else sparse_csr(X)
+    labels = list(scores)
+    from scipy import sparse
+
+    rows = [np.asarray(X[[i for i, t in enumerate(docs.labels) if t == label]].sum(axis=0)).ravel() for label in labels]
+    virgin = [i for i, t in enumerate(docs.labels) if t not in scores]
+    if not virgin:
+        raise ScalingError("every selected article is in a reference label: select articles of other labels too")
+    model = Wordscores().fit(sparse.csr_matrix(np.vstack(rows)), [scores[label] for label in labels],
+                             ids=[f"(all {label})" for label in labels], feature_names=list(feature_names))
+    return model, model.result(X[virgin], rescale=rescale, ids=[docs.ids[i] for i in virgin])
+
+
+def sparse_csr(X: Any) -> Any:
+    from scipy import sparse
+
+    return sparse.csr_matrix(np.asarray(X))
+
+
 def document_rows(docs: DocumentTerms, result: ScalingResult) -> list[dict[str, Any]]:
     """The result's documents with their title, author, outlet, tendency and date (the CLI's JSON rows)."""
     where = {id_: i for i, id_ in enumerate(docs.ids)}
