@@ -6,12 +6,13 @@ in ``templates/sections/``. Tendencies are shown by the display names, colours a
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from corpus.summary import CorpusOverview
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
+from nlp.report.names import words
 from nlp.report.prose import plain_words
-from nlp.report.render import Figure, Section, Table
+from nlp.report.render import Figure, Link, Section, Table, display_date, display_title
 from nlp.report.styles import Styles
 from nlp.topics.runs import TopicsOverview
 
@@ -31,6 +32,14 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
     fig_outlets = stacked_bars(outlet_names, {styles.name(t): [o.tendencies.get(t, 0) for o in outlets]
                                               for t in tendencies},
                                "Articles per outlet, by resolved tendency", horizontal=True, colours=colours)
+    year_rows = [{"year": y, "tendency": t, "articles": n} for y in years for t, n in by_year_tendency[y].items()]
+    outlet_rows = [{"outlet": o.name, "tendency": t, "articles": n} for o in outlets for t, n in o.tendencies.items()]
+    dated = {y: sum(by_year_tendency[y].values()) for y in years if y != "undated"}
+    busiest = max(dated, key=dated.get) if dated else None
+    year_finding = (f"The articles run from {min(dated)} to {max(dated)}; {busiest} has the most ({dated[busiest]:,})."
+                    if busiest else "No article has a date.")
+    outlet_finding = (f"{outlets[0].display_name} publishes the most articles here ({outlets[0].articles:,} of "
+                      f"{overview.articles:,})." if outlets else "")
     cards = [(overview.articles, "articles"), (overview.words, "words"), (len(outlets), "outlets"),
              (len([y for y in years if y != "undated"]), "years")]
     rows = []
@@ -42,24 +51,22 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
                      ", ".join(f"{styles.name(t)} {n}" for t, n in resolved)))
     levels = overview.label_levels
     level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
-    latest = [(r["date"], r["title"] or "(untitled)", "; ".join(r["authors"]), r["outlet"], styles.name(r["tendency"]))
-              for r in overview.latest]
+    latest = [(display_date(r["date"], r.get("date_precision")),
+               Link(display_title(r["title"], r.get("first_words"), r["id"]), r.get("url") or ""),
+               "; ".join(r["authors"]), r["outlet"], styles.name(r["tendency"])) for r in overview.latest]
     context = {
         "cards": cards,
         "level_text": level_text,
-        "by_year": Figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to."),
+        "by_year": Figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to.", year_finding,
+                          year_rows, "corpus_by_year_tendency"),
         "by_outlet": Figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; "
-                                                     "their authors' labels decide."),
+                                                     "their authors' labels decide.", outlet_finding, outlet_rows,
+                            "corpus_by_outlet_tendency"),
         "outlets": Table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows,
                          numeric=(2,)),
         "latest": Table(["date", "title", "authors", "outlet", "tendency"], latest),
     }
-    data = {
-        "corpus_by_year_tendency": [{"year": y, "tendency": t, "articles": n}
-                                    for y in years for t, n in by_year_tendency[y].items()],
-        "corpus_by_outlet_tendency": [{"outlet": o.name, "tendency": t, "articles": n}
-                                      for o in outlets for t, n in o.tendencies.items()],
-    }
+    data = {"corpus_by_year_tendency": year_rows, "corpus_by_outlet_tendency": outlet_rows}
     return Section("corpus", "The corpus at a glance", "corpus.html", context, data)
 
 
@@ -68,16 +75,20 @@ def method_section(notes: Mapping[str, str]) -> Section:
     return Section("method", "Method", "method.html", {"notes": list(notes.items())})
 
 
-def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None) -> Section:
-    """The topics: label, top terms, share of the corpus, coherence and example headlines."""
+def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None,
+                   examples: Callable[[Any], list[dict[str, Any]]] | None = None) -> Section:
+    """The topics: name, top terms (as words), share of the selection, example headlines (linked to the
+    articles) and, on opening, example sentences (``examples(topic)``)."""
     run = overview.run
     topics, data = [], []
     for t in overview.topics:
-        examples = [f"{e['title'] or '(untitled)'} ({e['outlet']}, {e['year'] or 'undated'})" for e in t.examples]
-        topics.append({"id": t.id, "label": t.label, "terms": ", ".join(t.terms[:10]), "share": f"{t.share:.0%}",
-                       "examples": examples})
+        heads = [{"article": Link(display_title(e["title"], None, e["id"]), e.get("url") or ""), "outlet": e["outlet"],
+                  "year": e["year"] or "undated"} for e in t.examples]
+        topics.append({"id": t.id, "label": t.label, "terms": ", ".join(words(x) for x in t.terms[:10]),
+                       "share": f"{t.share:.0%}", "headlines": heads,
+                       "examples": examples(t) if examples else []})
         data.append({"topic": t.id, "label": t.label, "terms": " ".join(t.terms), "share": round(t.share, 4),
-                     "examples": " | ".join(examples)})
+                     "examples": " | ".join(f"{h['article'].text} ({h['outlet']}, {h['year']})" for h in heads)})
     c_v, npmi = run.coherence_c_v, run.coherence_npmi
     context = {
         "k": run.k, "seed": str(run.manifest.get("seed")), "n_docs": run.manifest.get("n_docs", "?"),
@@ -124,7 +135,8 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                     panels_o[r["group"]].setdefault(r["label"], []).append((r["period"], r["share"]))
             figures.append(Figure(figure_svg(stacked_areas(panels_o, "Each outlet's topic mix over time")),
                                   "Each panel is an outlet; its topics are stacked and fill the whole height "
-                                  "(shares sum to 1)."))
+                                  "(shares sum to 1).", _largest_finding(rows, groups, "outlet"),
+                                  [r for r in rows if r["group"] in groups], "topic_mix_by_outlet"))
             weights: dict[tuple[str, str], list[float]] = {}
             for r in rows:
                 w = weights.setdefault((r["group"], r["label"]), [0.0, 0.0])
@@ -132,8 +144,14 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                 w[1] += r["n_docs"]
             values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in keep]
                       for g in groups]
+            cells = [{"outlet": g, "topic": t, "share": round(v, 4)} for g, row in zip(groups, values)
+                     for t, v in zip(keep, row)]
+            top_cell = max(cells, key=lambda c: c["share"]) if cells else None
             figures.append(Figure(figure_svg(heatmap(groups, keep, values, "Topic share by outlet, all years")),
-                                  "Each row is an outlet: the share of its writing each topic takes."))
+                                  "Each row is an outlet: the share of its writing each topic takes.",
+                                  (f"The strongest pairing: \u201c{top_cell['topic']}\u201d takes {top_cell['share']:.0%} "
+                                   f"of {top_cell['outlet']}'s writing.") if top_cell else "", cells,
+                                  "topic_share_by_outlet"))
             continue
         panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
         for r in rows:
@@ -142,10 +160,29 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                     (r["period"], r["share"], r["n_docs"], r.get("lo"), r.get("hi")))
         colours = styles.legend(groups) if by == "tendency" else None
         figures.append(Figure(figure_svg(small_multiples(panels, f"Topic share by {by}, over time", colours=colours)),
-                              f"Each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
-                              "Hollow points rest on fewer than three articles: read them with care."))
+                              f"Each panel is a topic; the dots are each {by}'s share in a period, the line their "
+                              "rolling mean over three periods, the shaded band the 95% interval. Hollow points "
+                              "rest on fewer than three articles: read them with care. All panels share one scale.",
+                              _largest_finding(rows, groups, by, shown), [r for r in rows if r["label"] in keep],
+                              f"topic_trends_by_{by}"))
     context = {"shown": len(keep), "figures": figures, "notes": notes}
     return Section("trends", "Topic trends over time", "trends.html", context, data)
+
+
+def _largest_finding(rows: list[dict[str, Any]], groups: list[str], by: str, shown: Any = str) -> str:
+    """One line: the topic that takes the largest share of each shown group's writing overall (at most three)."""
+    weights: dict[tuple[str, str], float] = {}
+    for r in rows:
+        if r["group"] in groups:
+            weights[(r["group"], r["label"])] = weights.get((r["group"], r["label"]), 0.0) + r["share"] * r["n_docs"]
+    parts = []
+    for g in groups[:3]:
+        mine = {label: w for (group, label), w in weights.items() if group == g}
+        total = sum(mine.values())
+        if total:
+            label = max(mine, key=mine.get)
+            parts.append(f"\u201c{label}\u201d in {shown(g)} ({mine[label] / total:.0%})")
+    return ("The largest topic overall: " + "; ".join(parts) + ".") if parts else ""
 
 
 def findings_section(results: Mapping[str, Any]) -> Section | None:
