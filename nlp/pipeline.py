@@ -24,8 +24,8 @@ from nlp.errors import NlpError
 from nlp.provenance import package_versions
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
 from nlp.report.render import Section, render_report
-from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
-                                 trends_section)
+from nlp.report.sections import (corpus_section, findings_section, method_section, since_section,
+                                 topics_section, trends_section)
 from nlp.report.styles import Styles
 from nlp.report.names import load_topic_names, names_path, topic_name
 
@@ -58,8 +58,8 @@ class RunConfig:
     selection_text: str = ""
     #: A TOML file of topic number -> name (else the corpus' names for the run, else the top terms).
     topic_names: str | None = None
-    #: Words or phrases whose use over time gets its own chart.
-    watch: tuple[str, ...] = ()
+    #: From ``update``: ``{"last": time of the last report, "ids": articles new since, "first": bool}``.
+    since: dict[str, Any] | None = None
 
 
 @dataclass
@@ -147,8 +147,26 @@ def stage_corpus(ctx: RunContext) -> None:
     ctx.sections.append(corpus_section(overview, ctx.styles))
     ctx.metrics["articles"] = overview.articles
     ctx.results["overview"] = overview
+    if ctx.config.since is not None:
+        ctx.sections.append(_since_section(ctx))
     ctx.method["Corpus"] = ("Articles are stored in SQLite with a full-text index; each article's tendency is "
                             "resolved from its own label, else its author's, else its outlet's default.")
+
+
+def _since_section(ctx: RunContext) -> Section:
+    """The articles added since the last report (``update``), newest first, as plain rows."""
+    from nlp.report.render import display_date, display_title
+
+    since = ctx.config.since or {}
+    ids = list(since.get("ids") or [])
+    rows = []
+    for a in ctx.store.articles(ids=ids, with_text=True, **{k: v for k, v in ctx.config.filters.items() if k != "limit"}):
+        rows.append({"id": a.id, "published": a.published or "", "date": display_date(a.published,
+                     a.metadata.get("date_precision")), "title": display_title(a.title, a.text, a.id),
+                     "url": a.url or "", "outlet": a.outlet, "authors": "; ".join(a.authors),
+                     "tendency": ctx.store.tendency(a)})
+    rows.sort(key=lambda r: (r["published"], r["id"]), reverse=True)
+    return since_section(rows, since.get("last"), bool(since.get("first")), _styles(ctx))
 
 
 def stage_preprocess(ctx: RunContext) -> None:

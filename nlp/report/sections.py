@@ -225,3 +225,17 @@ def findings_section(results: Mapping[str, Any]) -> Section | None:
         return None
     return Section("findings", "Findings at a glance", "findings.html", {"items": items})
 
+
+
+def since_section(rows: list[dict[str, Any]], last: str | None, first: bool = False,
+                  styles: Styles | None = None) -> Section:
+    """The articles new since the last report (rows with ``date``, ``title``, ``url``, ``authors``, ``outlet``,
+    ``tendency``), each headline linked to the article's own address."""
+    styles = styles or Styles.default()
+    table = Table(["date", "title", "authors", "outlet", "tendency"],
+                  [(r["date"], Link(r["title"], r["url"]), r["authors"], r["outlet"], styles.name(r["tendency"]))
+                   for r in rows])
+    context = {"last": last, "first": first, "n": len(rows), "table": table}
+    return Section("since", "Since the last report", "since.html", context,
+                   {"since_last_report": [{k: r[k] for k in ("id", "date", "title", "url", "outlet", "authors",
+                                                            "tendency")} for r in rows]})

@@ -63,7 +63,9 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
         figures = [Figure(figure_svg(contrast_figure(r, top=terms + 4, styles=styles)),
-                          f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles)")
+                          f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles); the longer "
+                          "the bar, the more a word marks one side's writing.",
+                          _contrast_finding(r, name), contrast_rows([r]), f"contrast_{r.a}_{r.b}")
                    for r in pairwise]
         by_tendency = {r.a: r for r in rest}
         against_rest = Table(["tendency", "articles", "its most distinctive terms (z)"],
@@ -152,4 +154,18 @@ def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14, styles: Styles |
     values = [[cell.get((f, w), 0.0) for w in writers] for f in factions]
     fig = heatmap(factions, [styles.name(w) for w in writers], values,
                   "Mentions per 10,000 terms, by the writers' tendency", fmt="{:.1f}")
-    return Figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.")
+    best = max(((f, w, cell.get((f, w), 0.0)) for f in factions for w in writers), key=lambda x: x[2])
+    finding = f"The most talked-about pairing: {name_of(best[0])} by {styles.name(best[1])} writers ({best[2]:.1f} per 10,000 words)."
+    return Figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.", finding,
+                  [{"faction": f, "writer_tendency": w, "per_10k_terms": cell.get((f, w), 0.0)}
+                   for f in factions for w in writers], "faction_mentions_heatmap")
+
+
+def name_of(term: str) -> str:
+    return term.replace("_", " ")
+
+
+def _contrast_finding(r: ContrastResult, name: Any) -> str:
+    a = ", ".join(name_of(t.term) for t in r.terms_a[:3])
+    b = ", ".join(name_of(t.term) for t in r.terms_b[:3])
+    return f"{name(r.a)} writing leans on {a or 'no word in particular'}; {name(r.b)} on {b or 'no word in particular'}."
