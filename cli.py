@@ -1279,14 +1279,29 @@ def editor_options(f):
                      help="The 'now against before' window, compared with the year before it."),
         click.option("--topic-names", type=click.Path(exists=True, dir_okay=False),
                      help="TOML of topic number = \"name\" [default: the names set with `topics name`]."),
+        click.option("--watch", help="Words to chart over time: \"green new deal,devolution\", or a file with one "
+                                     "word or phrase a line."),
     )):
         f = option(f)
     return f
 
 
-def _editor_settings(s: Settings, selection: Selection, title, recent, topic_names) -> dict[str, Any]:
+def _watch_list(value: str | None) -> tuple[str, ...]:
+    """``--watch``: comma-separated words, or a file of one word or phrase a line (# starts a comment)."""
+    if not value:
+        return ()
+    path = Path(value)
+    if path.is_file():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return tuple(w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#"))
+    return tuple(w.strip() for w in value.split(",") if w.strip())
+
+
+def _editor_settings(s: Settings, selection: Selection | None, title, recent, topic_names,
+                     watch: str | None = None) -> dict[str, Any]:
+    selection = selection or Selection()
     return {"filters": s.filters(selection), "selection_text": "" if selection.is_empty() else selection.describe(),
-            "title": title, "recent": recent, "topic_names": topic_names}
+            "title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}
 
 
 @cli.command("demo")
@@ -1323,7 +1338,7 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int) 
 @seed_option
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
-        topic_names, selection, bootstrap: int, min_support: int, seed: int) -> None:
+        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1339,7 +1354,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
-                       min_support=min_support, **_editor_settings(s, selection, title, recent, topic_names))
+                       min_support=min_support, **_editor_settings(s, selection, title, recent, topic_names, watch))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
 
 
@@ -1352,8 +1367,8 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 @trust_options
 @seed_option
 @pass_settings
-def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, selection, bootstrap: int,
-           min_support: int, seed: int) -> None:
+def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, watch, selection,
+           bootstrap: int, min_support: int, seed: int) -> None:
     """Write one self-contained HTML report an editor can open or email.
 
     Uses a topic model fitted before (`topics fit`); the other analyses are computed from the corpus.
@@ -1364,7 +1379,7 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
     """
     from nlp.pipeline import write_report
 
-    settings = _editor_settings(s, selection, title, recent, topic_names)
+    settings = _editor_settings(s, selection, title, recent, topic_names, watch)
     _run_drawn(s, lambda t: write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
                                          progress=t.progress, bootstrap=bootstrap, min_support=min_support,
                                          **settings))
@@ -1389,7 +1404,7 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @json_option
 @pass_settings
 def update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, max_articles, contact, outlets_file,
-           title, recent, topic_names, bootstrap, min_support, seed, as_json) -> None:
+           title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
     """The editor's routine: collect what is new, place it in the topic model, write a fresh report.
 
     Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
@@ -1423,7 +1438,7 @@ def update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, m
             s.info(f"{name}: {summary.new} new" + (f" ({summary.error})" if summary.error else ""))
     elif base_urls:
         raise click.UsageError("--base-url needs the OUTLETs to scrape")
-    settings = {"title": title, "recent": recent, "topic_names": topic_names}
+    settings = {"title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}
     done: dict[str, Any] = {}
 
     def job(t: Terminal) -> Path:

@@ -58,6 +58,8 @@ class RunConfig:
     selection_text: str = ""
     #: A TOML file of topic number -> name (else the corpus' names for the run, else the top terms).
     topic_names: str | None = None
+    #: Words or phrases whose use over time gets its own chart ("green new deal", "devolution").
+    watch: tuple[str, ...] = ()
     #: From ``update``: ``{"last": time of the last report, "ids": articles new since, "first": bool}``.
     since: dict[str, Any] | None = None
 
@@ -293,6 +295,23 @@ def stage_now(ctx: RunContext) -> None:
         "changed between the two windows by weighted log-odds (Monroe, Colaresi & Quinn 2008).")
 
 
+def stage_watch(ctx: RunContext) -> None:
+    """Term-trend charts for the editor's watched words (``--watch``), by tendency."""
+    from nlp.report.sections import watch_section
+    from nlp.text.preprocess import Preprocessor
+    from nlp.topics.trends import term_trends
+
+    cfg = ctx.config
+    if not cfg.watch:
+        return
+    rows = term_trends(ctx.documents(), list(cfg.watch), Preprocessor.from_store(ctx.store), by="tendency",
+                       period=cfg.period, bootstrap=cfg.bootstrap, seed=cfg.seed)
+    ctx.sections.append(watch_section(rows, _styles(ctx)))
+    ctx.method["Watched words"] = ("Uses per 10,000 words of each watched word or phrase (matched as the corpus' "
+                                   "terms are made, so \"devolved\" counts as devolve), by tendency and "
+                                   f"{cfg.period}, with 95% intervals from the cluster bootstrap by author.")
+
+
 def stage_tendencies(ctx: RunContext) -> None:
     """Classifier evaluation, contrasts and faction mentions, with their report sections."""
     from nlp.report.tendency_sections import tendency_sections
@@ -329,6 +348,7 @@ STAGES: list[Stage] = [
     ("topic model", stage_topics),
     ("topic trends", stage_trends),
     ("now against before", stage_now),
+    ("watched words", stage_watch),
     ("classifier, contrasts and mentions", stage_tendencies),
 ]
 
@@ -394,7 +414,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     if ctx.skipped:
         ctx.metrics["stages_not_run"] = ctx.skipped
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
-    findings = findings_section(ctx.results)
+    findings = findings_section(ctx.results, _styles(ctx))
     lead = [sec for sec in ctx.sections if sec.id in ("since", "now")]
     rest = [sec for sec in ctx.sections if sec not in lead]
     sections = (sorted(lead, key=lambda sec: sec.id != "now") + ([findings] if findings else []) + rest
@@ -451,8 +471,8 @@ def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None 
         store.load_labels(demo_labels())
         added = store.add_many(iter_demo_articles())
         log.info("demo corpus: %d articles", added.inserted)
-        config = RunConfig(seed=seed, title="Demo: Labour's soft left, hard left and soft right (invented articles)", notice=NOTICE + " Nothing here describes real writing.",
-                           **settings)
+        settings.setdefault("watch", ("green new deal", "devolution"))
+        config = RunConfig(seed=seed, notice=NOTICE + " Nothing here describes real writing.", **settings)
         return run_analysis(store, out_dir, config, on_stage=on_stage, progress=progress, atomic=False)
 
 

@@ -77,7 +77,9 @@ def figure_svg(fig) -> Markup:
             j = head.find('"', i + len(attr) + 3)
             head = head[:i] + head[j + 1:]
     box = re.search(r'viewBox="[0-9.\-]+ [0-9.\-]+ ([0-9.]+) ', head)
-    width = f' style="min-width:{float(box.group(1)):.0f}px"' if box else ""
+    # Never below the natural width (type stays >= MIN_FONT px); never far above it (type stays modest).
+    width = (f' style="min-width:{float(box.group(1)):.0f}px;max-width:{1.3 * float(box.group(1)):.0f}px"'
+             if box else "")
     return Markup(head + f' class="chart"{width} preserveAspectRatio="xMidYMid meet">' + rest)
 
 
@@ -187,7 +189,7 @@ def small_multiples(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float,
                 mark, = ax.plot([i], [p[1]], "o", markersize=3.6, color=colours[s],
                                 markerfacecolor=colours[s] if p[2] >= few else "white", zorder=3)
                 tooltip(mark, f"{name}: {s}, {p[0]}: {fmt.format(p[1])}{interval}, {p[2]:,} articles")
-        ax.set_title(_shorten(name, 30), fontsize=MIN_FONT, loc="left")
+        ax.set_title(_wrap(name, 32), fontsize=MIN_FONT, loc="left")
         ax.spines[["top", "right"]].set_visible(False)
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
@@ -218,9 +220,9 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
     fig, ax = plt.subplots(figsize=(max(4.5, 1.0 + 0.95 * len(cols)), 1.9 + 0.4 * len(rows)))
     ax.imshow(data, cmap="Oranges", aspect="auto", vmin=0)
     ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels([_shorten(c, 24) for c in cols], rotation=40, ha="right")
+    ax.set_xticklabels([_wrap(c, 22) for c in cols], rotation=40, ha="right")
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_shorten(r, 30) for r in rows])
+    ax.set_yticklabels([_wrap(r, 30) for r in rows])
     top = data.max() if data.size else 1
     for i in range(len(rows)):
         for j in range(len(cols)):
@@ -231,8 +233,11 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
     return fig
 
 
-def _shorten(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _wrap(text: str, width: int) -> str:
+    """A label on as many lines as it needs (never cut)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 @_styled
@@ -262,15 +267,17 @@ def stacked_areas(panels: Mapping[str, Mapping[str, Sequence[tuple[str, float]]]
             tooltip(band, f"{name}: {s}, {row.mean():.0%} on average over {xs[0]}–{xs[-1]}")
         ax.set_xlim(0, max(1, len(xs) - 1))
         ax.set_ylim(0, 1)
+        from matplotlib.ticker import PercentFormatter
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         step = max(1, (len(xs) + 2) // 3)
         ax.set_xticks(range(0, len(xs), step))
         ax.set_xticklabels(xs[::step])
-        ax.set_title(_shorten(name, 28), fontsize=MIN_FONT, loc="left")
+        ax.set_title(_wrap(name, 30), fontsize=MIN_FONT, loc="left")
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     fig.suptitle(title, fontsize=12, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[s]) for s in series_names]
-    fig.legend(handles, [_shorten(s, 34) for s in series_names], loc="upper left", ncol=2, frameon=False,
+    fig.legend(handles, [_wrap(s, 36) for s in series_names], loc="upper left", ncol=2, frameon=False,
                bbox_to_anchor=(0.01, 0.0))
     return fig

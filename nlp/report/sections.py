@@ -24,7 +24,7 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
     by_year_tendency = overview.by_year_tendency
     years = list(by_year_tendency)
     outlets = overview.outlets
-    outlet_names = [o.name for o in outlets]
+    outlet_names = [o.display_name for o in outlets]
     colours = styles.legend(tendencies)
 
     fig_years = stacked_bars(years, {styles.name(t): [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
@@ -53,7 +53,8 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
     level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
     latest = [(display_date(r["date"], r.get("date_precision")),
                Link(display_title(r["title"], r.get("first_words"), r["id"]), r.get("url") or ""),
-               "; ".join(r["authors"]), r["outlet"], styles.name(r["tendency"])) for r in overview.latest]
+               "; ".join(r["authors"]), styles.outlet_name(r["outlet"]), styles.name(r["tendency"]))
+              for r in overview.latest]
     context = {
         "cards": cards,
         "level_text": level_text,
@@ -115,7 +116,7 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
         if not rows:
             continue
         data[f"topic_trends_by_{by}"] = rows
-        shown = styles.name if by == "tendency" else str
+        shown = styles.name if by == "tendency" else styles.outlet_name
         docs: dict[str, int] = {}
         seen: set[tuple[str, str]] = set()
         for r in rows:
@@ -133,6 +134,7 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
             for r in rows:
                 if r["group"] in panels_o:
                     panels_o[r["group"]].setdefault(r["label"], []).append((r["period"], r["share"]))
+            panels_o = {shown(g): v for g, v in panels_o.items()}
             figures.append(Figure(figure_svg(stacked_areas(panels_o, "Each outlet's topic mix over time")),
                                   "Each panel is an outlet; its topics are stacked and fill the whole height "
                                   "(shares sum to 1).", _largest_finding(rows, groups, "outlet"),
@@ -144,10 +146,11 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                 w[1] += r["n_docs"]
             values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in keep]
                       for g in groups]
-            cells = [{"outlet": g, "topic": t, "share": round(v, 4)} for g, row in zip(groups, values)
+            groups_shown = [shown(g) for g in groups]
+            cells = [{"outlet": g, "topic": t, "share": round(v, 4)} for g, row in zip(groups_shown, values)
                      for t, v in zip(keep, row)]
             top_cell = max(cells, key=lambda c: c["share"]) if cells else None
-            figures.append(Figure(figure_svg(heatmap(groups, keep, values, "Topic share by outlet, all years")),
+            figures.append(Figure(figure_svg(heatmap(groups_shown, keep, values, "Topic share by outlet, all years")),
                                   "Each row is an outlet: the share of its writing each topic takes.",
                                   (f"The strongest pairing: \u201c{top_cell['topic']}\u201d takes {top_cell['share']:.0%} "
                                    f"of {top_cell['outlet']}'s writing.") if top_cell else "", cells,
@@ -185,16 +188,18 @@ def _largest_finding(rows: list[dict[str, Any]], groups: list[str], by: str, sho
     return ("The largest topic overall: " + "; ".join(parts) + ".") if parts else ""
 
 
-def findings_section(results: Mapping[str, Any]) -> Section | None:
+def findings_section(results: Mapping[str, Any], styles: Styles | None = None) -> Section | None:
     """Plain sentences from the analyses that ran: what each tendency writes most distinctively, which
-    topic rose most recently in each, and whether a classifier can tell them apart."""
+    topic rose most recently in each, and whether a classifier can tell them apart. No statistic is named
+    here (the method note explains them)."""
+    styles = styles or Styles.default()
     items: list[str] = []
     tendencies = results.get("tendencies") or {}
     for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
         if words:
-            items.append(f"Compared with everyone else, the {r.a.replace('_', ' ')} writes most distinctively "
-                         f"about: {words} ({r.docs_a} articles).")
+            items.append(f"{styles.name(r.a)} writing, compared with everyone else's, is most distinctive in its "
+                         f"use of: {words} ({r.docs_a} articles).")
     by_tendency = (results.get("prevalence") or {}).get("tendency") or []
     periods = sorted({r["period"] for r in by_tendency})
     shifts = results.get("shifts") or {}
@@ -203,24 +208,24 @@ def findings_section(results: Mapping[str, Any]) -> Section | None:
         if group in ("mixed", "unlabelled") or shift["change"] < 1:
             continue
         if not shift.get("rise"):  # within the uncertainty: not stated as a rise
-            items.append(f"In {periods[-2]}–{periods[-1]}, no topic rose in {group.replace('_', ' ')} writing beyond "
+            items.append(f"In {periods[-2]}–{periods[-1]}, no topic rose in {styles.name(group)} writing beyond "
                          f"the uncertainty of the estimates (the largest change, \u201c{shift['label']}\u201d "
                          f"{shift['change']:+.0f} points, is within the 95% intervals of {shift['n_before']} "
                          f"and {shift['n_after']} articles).")
             continue
         lo_b, hi_b = shift["interval_before"]
         lo_a, hi_a = shift["interval_after"]
-        items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {group.replace('_', ' ')} writing "
+        items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {styles.name(group)} writing "
                      f"is \u201c{shift['label']}\u201d: {shift['after']:.0%} of its writing ({lo_a:.0%}–{hi_a:.0%}, "
                      f"{shift['n_after']} articles) against {shift['before']:.0%} earlier ({lo_b:.0%}–{hi_b:.0%}, "
                      f"{shift['n_before']} articles).")
     for group, reason in sorted((results.get("shifts_withheld") or {}).items()):
-        items.append(f"Not enough evidence to say what changed in {group.replace('_', ' ')} writing lately: {reason}.")
+        items.append(f"Not enough evidence to say what changed in {styles.name(group)} writing lately: {reason}.")
     evaluation = tendencies.get("evaluation") or {}
     if evaluation:
 
         e = evaluation.get("author") or next(iter(evaluation.values()))
-        items.append(plain_words(e))
+        items.append(plain_words(e, technical=False))
     if not items:
         return None
     return Section("findings", "Findings at a glance", "findings.html", {"items": items})
@@ -239,3 +244,33 @@ def since_section(rows: list[dict[str, Any]], last: str | None, first: bool = Fa
     return Section("since", "Since the last report", "since.html", context,
                    {"since_last_report": [{k: r[k] for k in ("id", "date", "title", "url", "outlet", "authors",
                                                             "tendency")} for r in rows]})
+
+
+def watch_section(rows: list[dict[str, Any]], styles: Styles | None = None, few: int = 3) -> Section:
+    """The editor's watched words over time: one panel per word, one line per tendency (uses per 10,000 words)."""
+    styles = styles or Styles.default()
+    groups = [g for g in styles.ordered({r["group"] for r in rows}) if g not in ("mixed", "unlabelled")]
+    panels: dict[str, dict[str, list[tuple]]] = {}
+    for r in rows:
+        if r["group"] in groups:
+            panels.setdefault(r["term"], {}).setdefault(styles.name(r["group"]), []).append(
+                (r["period"], r["per_10k"], r["n_docs"], r.get("lo"), r.get("hi")))
+    figures = []
+    if panels:
+        totals: dict[tuple[str, str], list[int]] = {}
+        for r in rows:
+            if r["group"] in groups:
+                t = totals.setdefault((r["term"], r["group"]), [0, 0])
+                t[0] += r["count"]
+                t[1] += r["n_terms"]
+        best = max(totals, key=lambda k: totals[k][0] / max(totals[k][1], 1))
+        rate = 10_000 * totals[best][0] / max(totals[best][1], 1)
+        finding = (f"\u201c{best[0]}\u201d is used most by the {styles.name(best[1])}: {rate:.1f} times per 10,000 "
+                   "words over the whole period.")
+        fig = small_multiples(panels, "Watched words: uses per 10,000 words", ylabel="per 10,000 words", few=few,
+                              ncols=min(3, len(panels)), colours=styles.legend(groups), fmt="{:.1f}")
+        figures.append(Figure(figure_svg(fig), "Dots: each tendency's rate in a period; line: the rolling mean over "
+                              "three periods; band: the 95% interval. Hollow points rest on fewer than three articles.",
+                              finding, rows, "watched_words"))
+    return Section("watch", "Watched words over time", "watch.html", {"figures": figures, "words": sorted(panels)},
+                   {"watched_words": rows})
