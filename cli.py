@@ -1409,8 +1409,9 @@ def update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, m
 
     Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
     them in the existing topic model (no refit, the model keeps its name; a refit only with --refit or when
-    over 40% of the new articles' words are unknown to the model) and writes the report with a "since the
-    last report" section. See docs/editors.md for a cron and a systemd timer.
+    the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points)
+    and writes the report with a "since the last report" section. See docs/editors.md for a cron and a
+    systemd timer.
 
     \b
     Example:

@@ -75,6 +75,25 @@ def test_update_lists_new_articles_and_keeps_the_model(corpus):
     assert "No new article since the last report" in (tmp / "r3.html").read_text(encoding="utf-8")
 
 
+def test_new_vocabulary_refits_under_the_same_name(corpus):
+    """Articles in words the model has never seen drift it: the model is refitted, its name kept."""
+    tmp, db = corpus
+    with CorpusStore(db) as store:
+        store.add_many([Article(outlet="tribune", title=f"Off topic {i}", published=f"2026-01-0{i + 1}",
+                                text=f"Quokka marmalade zeppelin harpsichord volcano {i} lighthouse. " * 30)
+                        for i in range(2)])
+    import json
+
+    result = CliRunner().invoke(cli, ["--db", str(db), "-q", "update", "-o", str(tmp / "r4.html"), "--bootstrap",
+                                      "10", "--json"])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout[result.stdout.index("{"):])
+    assert done["refitted"] and done["run"] == "weekly" and done["drift"] > 0.15
+    assert "unknown to the model" in done["refit_reason"]
+    with CorpusStore(db) as store:
+        assert [r["name"] for r in list_topic_runs(store)] == ["weekly"]
+
+
 def test_report_narrowed_by_outlet_and_date(corpus):
     tmp, db = corpus
     with CorpusStore(db) as store:
