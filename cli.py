@@ -1447,22 +1447,24 @@ def update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, m
                                   progress=t.progress, bootstrap=bootstrap, min_support=min_support, **settings))
         return Path(done["report"])
 
-    _run_drawn(s, job)
+    _run_drawn(s, job, echo=not as_json)
     s.info(f"{done['new_articles']} new articles; topic model {done['run']}"
            + (f" refitted: {done['refit_reason']}" if done["refitted"] else " unchanged"))
     if as_json:
         emit_json(done)
 
 
-def _run_drawn(s: Settings, job: Callable[[Terminal], Path]) -> None:
-    """Run a whole-pipeline job with its stage lines and the total time on stderr; print the report's path."""
+def _run_drawn(s: Settings, job: Callable[[Terminal], Path], echo: bool = True) -> None:
+    """Run a whole-pipeline job with its stage lines and the total time on stderr; print the report's path
+    (unless ``echo`` is False: the command prints JSON instead)."""
     started = time.perf_counter()
     try:
         report = job(s.terminal)
     finally:
         s.terminal.close()
     s.info(f"Done in {time.perf_counter() - started:.1f}s: {report}")
-    click.echo(str(report))
+    if echo:
+        click.echo(str(report))
 
 
 def main() -> None:

@@ -89,3 +89,11 @@ def test_section_states_moves_in_plain_words_with_linked_examples():
     for jargon in ("|z|", "FREX", "c_v", "NPMI", "macro-F1", "log-odds"):
         assert jargon not in html
     assert "data:text/csv" in html and "<title>" in html  # the support chart: tooltips and its data
+
+
+def test_a_corpus_without_tendencies_is_compared_as_a_whole():
+    docs, theta = _corpus()
+    docs.labels[:] = ["unlabelled"] * len(docs)
+    result = now_against_before(docs, theta, None, min_support=10, bootstrap=50)
+    assert list(result["tendencies"]) == ["all"] and result["tendencies"]["all"]["n_now"] == 60
+    assert "All articles (none has a tendency label)" in now_section(result).html

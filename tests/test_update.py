@@ -87,7 +87,7 @@ def test_new_vocabulary_refits_under_the_same_name(corpus):
     result = CliRunner().invoke(cli, ["--db", str(db), "-q", "update", "-o", str(tmp / "r4.html"), "--bootstrap",
                                       "10", "--json"])
     assert result.exit_code == 0, result.output
-    done = json.loads(result.stdout[result.stdout.index("{"):])
+    done = json.loads(result.stdout)  # stdout is the JSON alone
     assert done["refitted"] and done["run"] == "weekly" and done["drift"] > 0.15
     assert "unknown to the model" in done["refit_reason"]
     with CorpusStore(db) as store:

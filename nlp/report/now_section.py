@@ -49,7 +49,8 @@ def now_section(result: Mapping[str, Any], styles: Styles | None = None,
     for t in tendencies:
         entry = result["tendencies"][t]
         counts[t] = (entry["n_before"], entry["n_now"])
-        block = {"key": t, "name": styles.name(t), "colour": styles.colour(t), "n_now": entry["n_now"],
+        block = {"key": t, "name": "All articles (none has a tendency label)" if t == "all" else styles.name(t),
+                 "colour": styles.colour(t), "n_now": entry["n_now"],
                  "n_before": entry["n_before"], "enough": entry["enough"], "reason": entry.get("reason", ""),
                  "topics": [], "terms": []}
         for row in entry["topics"]:

@@ -417,7 +417,8 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
     Returns
     -------
     dict
-        ``{"recent", "windows", "tendencies": {tendency: {"n_now", "n_before", "enough", "reason",
+        ``{"recent", "windows", "tendencies": {tendency (or "all" when no article has a tendency): {"n_now",
+        "n_before", "enough", "reason",
         "topics": [...], "terms": [...]}}}``; a topic row is ``{"topic", "label", "now", "before",
         "now_interval", "before_interval", "change", "direction", "ids"}`` and a term row ``{"term", "now",
         "before", "now_interval", "before_interval", "docs_now", "docs_before", "direction", "ids"}`` (rates per
@@ -427,13 +428,16 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
 
     windows = recent_windows(docs.published, recent)
     keys = cluster_keys(docs.authors, docs.ids)
+    tendencies = sorted({docs.labels[i] for i in range(len(docs))} - set(skip))
+    # A corpus without tendency labels is compared as a whole ("all").
+    group = (lambda i: docs.labels[i]) if tendencies else (lambda i: "all")
+    tendencies = tendencies or ["all"]
     members: dict[tuple[str, str], list[int]] = {}
     for i in range(len(docs)):
         w = _window_of(docs.published[i], windows)
-        if w is not None and docs.labels[i] not in skip:
-            members.setdefault((docs.labels[i], w), []).append(i)
+        if w is not None and group(i) in tendencies:
+            members.setdefault((group(i), w), []).append(i)
     out: dict[str, Any] = {"recent": recent, "windows": windows, "tendencies": {}}
-    tendencies = sorted({docs.labels[i] for i in range(len(docs))} - set(skip))
     for n_t, tendency in enumerate(tendencies):
         now, before = members.get((tendency, "now"), []), members.get((tendency, "before"), [])
         entry: dict[str, Any] = {"n_now": len(now), "n_before": len(before), "topics": [], "terms": []}
