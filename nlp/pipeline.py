@@ -226,7 +226,7 @@ def stage_topics(ctx: RunContext) -> None:
     names = topic_names_for(ctx.store, run.name, cfg.topic_names)
     ctx.results["topic_names"] = [topic_name(t, names) for t in sorted(run.topics, key=lambda t: t["id"])]
     overview = selection_topics(run, ctx.documents(), theta, ctx.results["topic_names"])
-    ctx.sections.append(topics_section(overview, sweep, examples=ctx.topic_examples))
+    ctx.sections.append(topics_section(overview, sweep, examples=ctx.topic_examples, styles=_styles(ctx)))
 
 
 def topic_names_for(store: CorpusStore, run: str, path: str | None = None) -> dict[int, str]:

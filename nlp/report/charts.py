@@ -119,7 +119,9 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]
     """A stacked bar chart: one bar per category, one coloured segment per series (``colours[series]``);
     each segment's tooltip names its category, series and value."""
     colours = {**palette_colours(series), **(colours or {})}
-    fig, ax = plt.subplots(figsize=(7, 3.8 if not horizontal else max(2.6, 0.42 * len(categories) + 1.2)))
+    # Narrow enough to fit a phone's screen at its natural size (about 360 px); a laptop shows it larger.
+    categories = [_wrap(c, 18) for c in categories] if horizontal else list(categories)
+    fig, ax = plt.subplots(figsize=(3.9, 3.6 if not horizontal else max(2.6, 0.5 * len(categories) + 1.3)))
     base = [0.0] * len(categories)
     for name, values in series.items():
         if horizontal:
@@ -130,19 +132,19 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]
             if value:
                 tooltip(bar, f"{category}: {name}, {value:,.0f} {ylabel}")
         base = [b + v for b, v in zip(base, values)]
-    ax.set_title(title, loc="left")
+    ax.set_title(_wrap(title, 30 if horizontal else 44), loc="left")
     (ax.xaxis if horizontal else ax.yaxis).get_major_locator().set_params(integer=True)
     if horizontal:
         ax.set_xlabel(ylabel)
         ax.invert_yaxis()
     else:
         ax.set_ylabel(ylabel)
-        if len(categories) > 6:
+        if len(categories) > 4:
             plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
     ax.spines[["top", "right"]].set_visible(False)
     handles, labels = ax.get_legend_handles_labels()
     fig.tight_layout()
-    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 0.0), ncol=min(3, len(series)), frameon=False)
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 0.0), ncol=min(2, len(series)), frameon=False)
     return fig
 
 

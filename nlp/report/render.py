@@ -111,6 +111,12 @@ class Figure:
     name: str = "chart"
 
     @property
+    def wide(self) -> bool:
+        """Whether the chart is wider than a phone's screen at its natural size (358 px of content at 390 px: it then scrolls sideways)."""
+        m = re.search(r"min-width:(\d+)px", str(self.svg)[:2000])
+        return bool(m and int(m.group(1)) > 358)
+
+    @property
     def csv_href(self) -> str:
         """The chart's data as a ``data:text/csv`` URL ("" without data)."""
         return csv_data_url(self.data) if self.data else ""

@@ -77,13 +77,16 @@ def method_section(notes: Mapping[str, str]) -> Section:
 
 
 def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None,
-                   examples: Callable[[Any], list[dict[str, Any]]] | None = None) -> Section:
+                   examples: Callable[[Any], list[dict[str, Any]]] | None = None,
+                   styles: Styles | None = None) -> Section:
     """The topics: name, top terms (as words), share of the selection, example headlines (linked to the
     articles) and, on opening, example sentences (``examples(topic)``)."""
+    styles = styles or Styles.default()
     run = overview.run
     topics, data = [], []
     for t in overview.topics:
-        heads = [{"article": Link(display_title(e["title"], None, e["id"]), e.get("url") or ""), "outlet": e["outlet"],
+        heads = [{"article": Link(display_title(e["title"], None, e["id"]), e.get("url") or ""),
+                  "outlet": styles.outlet_name(e["outlet"]),
                   "year": e["year"] or "undated"} for e in t.examples]
         topics.append({"id": t.id, "label": t.label, "terms": ", ".join(words(x) for x in t.terms[:10]),
                        "share": f"{t.share:.0%}", "headlines": heads,
