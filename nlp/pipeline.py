@@ -321,7 +321,13 @@ def stage_tendencies(ctx: RunContext) -> None:
     if analysis["predicted"]:
         save_predictions(ctx.store, analysis["predicted"]["model_id"], analysis["predicted"]["articles"], now_utc())
     ctx.results["tendencies"] = analysis
-    ctx.sections.extend(tendency_sections(analysis, styles=_styles(ctx)))
+    pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:8]]
+    pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
+              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
+    ids = example_ids(ctx.documents(), pairs)
+    ctx.sections.extend(tendency_sections(
+        analysis, styles=_styles(ctx), examples=lambda group, term: ctx.examples("term", ids.get((group, term), []),
+                                                                                  [term])))
     for group_by, e in analysis["evaluation"].items():
         ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]
         ctx.metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e["baseline"]["macro_f1"]
@@ -335,6 +341,19 @@ def stage_tendencies(ctx: RunContext) -> None:
                                "Quinn 2008); the prior follows the term counts of both groups and weighs a tenth of the data.")
     ctx.method["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
                               "within a window around them are contrasted with the tendency's overall usage.")
+
+
+def example_ids(docs: Any, pairs: list[tuple[str, str]], n: int = 3) -> dict[tuple[str, str], list[str]]:
+    """For each ``(tendency, term)``, the ids of that tendency's ``n`` articles using the term most (their
+    terms before collocations, so a name inside a longer collocation is found too)."""
+    from collections import Counter
+
+    wanted = {term for _, term in pairs}
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for i in range(len(docs)):
+        for term, count in Counter(t for t in docs.raw_terms(i) if t in wanted).items():
+            found.setdefault((docs.labels[i], term), []).append((-count, docs.ids[i]))
+    return {p: [id_ for _, id_ in sorted(found.get(p, []))[:n]] for p in pairs}
 
 
 def _styles(ctx: RunContext) -> Styles:
