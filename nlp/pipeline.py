@@ -324,10 +324,11 @@ def stage_tendencies(ctx: RunContext) -> None:
     pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:8]]
     pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
               for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
-    ids = example_ids(ctx.documents(), pairs)
+    quote = getattr(ctx, "examples", None)  # a bare context (tests, notebooks) quotes nothing
+    ids = example_ids(ctx.documents(), pairs) if quote else {}
     ctx.sections.extend(tendency_sections(
-        analysis, styles=_styles(ctx), examples=lambda group, term: ctx.examples("term", ids.get((group, term), []),
-                                                                                  [term])))
+        analysis, styles=_styles(ctx),
+        examples=(lambda group, term: quote("term", ids.get((group, term), []), [term])) if quote else None))
     for group_by, e in analysis["evaluation"].items():
         ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]
         ctx.metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e["baseline"]["macro_f1"]
