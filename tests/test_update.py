@@ -6,6 +6,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from markupsafe import escape
 
 from cli import cli
 from corpus import Article, CorpusStore
@@ -120,3 +121,42 @@ def test_untitled_and_year_only_display():
     assert display_title("", "", "abc") == "(untitled abc)"
     assert display_date("2019-01-01", "year") == "2019" and display_date("2019-03-04T10:00:00") == "2019-03-04"
     assert Link("x", "javascript:alert(1)").href == "" and Link("x", "http://a.org/").href == "http://a.org/"
+
+
+def test_update_scrapes_a_fixture_site_and_lists_what_is_new(tmp_path):
+    """End to end against the tribune fixture site on 127.0.0.1: the first update collects part of the site,
+    the second the rest, which its report lists; the topic model keeps its name and is not refitted."""
+    import json
+
+    from corpus.demo import demo_labels, iter_demo_articles
+    from tests.scrapers.siteserver import SiteServer
+
+    db = tmp_path / "c.db"
+    with CorpusStore(db) as store:
+        store.load_labels(demo_labels())
+        store.add_many(iter_demo_articles())
+    runner = CliRunner()
+    with SiteServer("tribune") as server:
+        fast = ["--base-url", server.url, "--delay", "0"]
+        first = runner.invoke(cli, ["--db", str(db), "-q", "scrape", "tribune", *fast, "--max-articles", "1"])
+        assert first.exit_code == 0, first.output
+        assert runner.invoke(cli, ["--db", str(db), "-q", "nlp", "preprocess"]).exit_code == 0
+        fit = runner.invoke(cli, ["--db", str(db), "-q", "topics", "fit", "--k", "4", "--passes", "2", "--name", "weekly"])
+        assert fit.exit_code == 0, fit.output
+        base = runner.invoke(cli, ["--db", str(db), "-q", "update", "-o", str(tmp_path / "r1.html"), "--bootstrap", "10"])
+        assert base.exit_code == 0, base.output
+        with CorpusStore(db) as store:
+            before = {a.id for a in store.articles(outlet="tribune")}
+            created = [r["created_at"] for r in list_topic_runs(store)]
+        result = runner.invoke(cli, ["--db", str(db), "-q", "update", "tribune", *fast, "-o", str(tmp_path / "r2.html"),
+                                     "--bootstrap", "10", "--json"])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout)
+    with CorpusStore(db) as store:
+        new = [a for a in store.articles(outlet="tribune") if a.id not in before]
+        assert [r["created_at"] for r in list_topic_runs(store)] == created and done["run"] == "weekly"
+    assert new and done["new_articles"] == len(new) and not done["refitted"]
+    html = (tmp_path / "r2.html").read_text(encoding="utf-8")
+    since = html[html.index('<section id="since"'):html.index('<section id="findings"')]
+    for article in new:
+        assert str(escape(article.title)) in since
