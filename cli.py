@@ -1391,6 +1391,7 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
               callback=_writable)
 @click.option("--topics", "topics_name", help="The stored topic model to place new articles in [default: the newest].")
 @click.option("--refit", is_flag=True, help="Refit the topic model (same name) instead of placing new articles in it.")
+@click.option("--outlet", "outlet_options", multiple=True, help="An outlet to scrape (repeatable; same as OUTLET).")
 @click.option("--base-url", "base_urls", multiple=True, metavar="[OUTLET=]URL",
               help="Fetch an outlet from another host (a mirror, a test server); repeatable as OUTLET=URL.")
 @click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
@@ -1403,7 +1404,7 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @seed_option
 @json_option
 @pass_settings
-def update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, max_articles, contact, outlets_file,
+def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, delay, max_articles, contact, outlets_file,
            title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
     """The editor's routine: collect what is new, place it in the topic model, write a fresh report.
 
@@ -1419,6 +1420,7 @@ def update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, m
     """
     from nlp.update import update_report
 
+    outlets = tuple(dict.fromkeys(outlets + outlet_options))
     if outlets:
         import scrapers
 

@@ -148,7 +148,7 @@ def test_update_scrapes_a_fixture_site_and_lists_what_is_new(tmp_path):
         with CorpusStore(db) as store:
             before = {a.id for a in store.articles(outlet="tribune")}
             created = [r["created_at"] for r in list_topic_runs(store)]
-        result = runner.invoke(cli, ["--db", str(db), "-q", "update", "tribune", *fast, "-o", str(tmp_path / "r2.html"),
+        result = runner.invoke(cli, ["--db", str(db), "-q", "update", "--outlet", "tribune", *fast, "-o", str(tmp_path / "r2.html"),
                                      "--bootstrap", "10", "--json"])
     assert result.exit_code == 0, result.output
     done = json.loads(result.stdout)
