@@ -270,7 +270,7 @@ class SoftleftGroup(click.Group):
     """The root group: converts library errors into click errors at the boundary."""
 
     #: Commands in the order data flows through them (help lists them so).
-    ORDER = ("demo", "run", "report", "scrape", "corpus", "nlp", "topics", "terms", "classify", "contrast",
+    ORDER = ("demo", "run", "report", "update", "scrape", "corpus", "nlp", "topics", "terms", "classify", "contrast",
              "kwic", "mentions", "scale", "meaning")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -802,6 +802,35 @@ def topics() -> None:
     Example:
       python cli.py topics fit --k 10
     """
+
+
+@topics.command("name")
+@click.argument("run_name", metavar="RUN")
+@click.option("--set", "assignments", multiple=True, metavar='TOPIC="NAME"',
+              help='Name a topic for the report, e.g. --set 3="Rail and energy ownership" (repeatable).')
+@pass_settings
+def topics_name(s: Settings, run_name: str, assignments: tuple[str, ...]) -> None:
+    """Name topics for the report; the names survive refits of the same model (same run name).
+
+    Writes <db>.runs/topic_names/RUN.toml (topic number = "name"); without --set, prints the names.
+
+    \b
+    Example:
+      python cli.py topics name run-k8-s0 --set 3="Rail and energy ownership"
+    """
+    from nlp.report.names import load_topic_names, names_path, parse_assignments, save_topic_names, topic_name
+    from nlp.topics.fit import load_run
+    from nlp.topics.runs import runs_root
+
+    with _bad_parameters():
+        run = load_run(s.store(), run_name)
+        path = names_path(runs_root(s.store()), run.name)
+        names = {**load_topic_names(path), **parse_assignments(assignments, run.k)}
+    if assignments:
+        save_topic_names(path, names)
+        s.info(f"Saved {len(names)} topic names in {path}")
+    for t in sorted(run.topics, key=lambda t: t["id"]):
+        click.echo(f"{t['id']:>3}  {topic_name(t, names)}")
 
 
 @topics.command("fit")
@@ -1546,6 +1575,40 @@ def scale_place(s: Settings, text: str, as_json: bool) -> None:
 
 
 # --- the whole pipeline: demo, run, report ---------------------------------------------------
+def editor_options(f):
+    """The report's editor options: --title, --recent, --topic-names."""
+    for option in reversed((
+        click.option("--title", help="The report's title [default: from the data, e.g. \"Labour's soft left and "
+                                     "hard left: articles 2016–2025\"]."),
+        click.option("--recent", type=click.Choice(["3m", "6m", "12m"]), default="6m", show_default=True,
+                     help="The 'now against before' window, compared with the year before it."),
+        click.option("--topic-names", type=click.Path(exists=True, dir_okay=False),
+                     help="TOML of topic number = \"name\" [default: the names set with `topics name`]."),
+        click.option("--watch", help="Words to chart over time: \"green new deal,devolution\", or a file with one "
+                                     "word or phrase a line."),
+    )):
+        f = option(f)
+    return f
+
+
+def _watch_list(value: str | None) -> tuple[str, ...]:
+    """``--watch``: comma-separated words, or a file of one word or phrase a line (# starts a comment)."""
+    if not value:
+        return ()
+    path = Path(value)
+    if path.is_file():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return tuple(w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#"))
+    return tuple(w.strip() for w in value.split(",") if w.strip())
+
+
+def _editor_settings(s: Settings, selection: Selection | None, title, recent, topic_names,
+                     watch: str | None = None) -> dict[str, Any]:
+    selection = selection or Selection()
+    return {"filters": s.filters(selection), "selection_text": "" if selection.is_empty() else selection.describe(),
+            "title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}
+
+
 @cli.command("demo")
 @click.option("-o", "--output", default="demo-output", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo corpus, the analysis and report.html.")
@@ -1576,13 +1639,15 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="LDA passes.")
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
+@editor_options
+@selection_options
 @trust_options
 @seed_option
 @click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for preprocessing and for the Ks of a sweep.")
 @pass_settings
-def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, bootstrap: int,
-        min_support: int, seed: int, n_process: int) -> None:
+def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
+        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1598,7 +1663,8 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
-                       min_support=min_support, n_process=n_process, title=f"softleft report: {Path(s.db).name}")
+                       min_support=min_support, n_process=n_process,
+                       **_editor_settings(s, selection, title, recent, topic_names, watch))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
 
 
@@ -1606,33 +1672,111 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.",
               callback=_writable)
 @click.option("--topics", "topics_name", help="A stored topic model [default: the newest].")
+@editor_options
+@selection_options
 @trust_options
 @seed_option
 @pass_settings
-def report(s: Settings, output: str, topics_name: str | None, bootstrap: int, min_support: int, seed: int) -> None:
+def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, watch, selection,
+           bootstrap: int, min_support: int, seed: int) -> None:
     """Write one self-contained HTML report an editor can open or email.
 
     Uses a topic model fitted before (`topics fit`); the other analyses are computed from the corpus.
 
     \b
     Example:
-      python cli.py report -o report.html --topics k12
+      python cli.py report -o report.html --topics k12 --since 2024-01-01 --outlet tribune
     """
     from nlp.pipeline import write_report
 
+    settings = _editor_settings(s, selection, title, recent, topic_names, watch)
     _run_drawn(s, lambda t: write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
-                                         progress=t.progress, bootstrap=bootstrap, min_support=min_support))
+                                         progress=t.progress, bootstrap=bootstrap, min_support=min_support,
+                                         **settings))
 
 
-def _run_drawn(s: Settings, job: Callable[[Terminal], Path]) -> None:
-    """Run a whole-pipeline job with its stage lines and the total time on stderr; print the report's path."""
+@cli.command("update")
+@click.argument("outlets", nargs=-1, metavar="[OUTLET...]")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML report to write.",
+              callback=_writable)
+@click.option("--topics", "topics_name", help="The stored topic model to place new articles in [default: the newest].")
+@click.option("--refit", is_flag=True, help="Refit the topic model (same name) instead of placing new articles in it.")
+@click.option("--outlet", "outlet_options", multiple=True, help="An outlet to scrape (repeatable; same as OUTLET).")
+@click.option("--base-url", "base_urls", multiple=True, metavar="[OUTLET=]URL",
+              help="Fetch an outlet from another host (a mirror, a test server); repeatable as OUTLET=URL.")
+@click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
+              help="Minimum seconds between two requests to one host.")
+@click.option("--max-articles", type=click.IntRange(min=1), help="Stop each outlet after N new articles.")
+@click.option("--contact", envvar="SOFTLEFT_CONTACT", help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")
+@_outlets_option
+@editor_options
+@trust_options
+@seed_option
+@json_option
+@pass_settings
+def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, delay, max_articles, contact, outlets_file,
+           title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
+    """The editor's routine: collect what is new, place it in the topic model, write a fresh report.
+
+    Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
+    them in the existing topic model (no refit, the model keeps its name; a refit only with --refit or when
+    the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points)
+    and writes the report with a "since the last report" section. See docs/editors.md for a cron and a
+    systemd timer.
+
+    \b
+    Example:
+      python cli.py --db labour.db update tribune labourlist -o reports/latest.html
+    """
+    from nlp.update import update_report
+
+    outlets = tuple(dict.fromkeys(outlets + outlet_options))
+    if outlets:
+        import scrapers
+
+        names = _known_outlets(outlets, outlets_file)
+        base_url: Any = None
+        if len(base_urls) == 1 and "=" not in base_urls[0].split("://", 1)[0]:
+            base_url = base_urls[0]
+        elif base_urls:
+            base_url = dict(b.split("=", 1) for b in base_urls)
+        try:
+            options = scrapers.CrawlOptions(max_articles=max_articles, max_attempts=3, fetch=scrapers.FetchConfig(
+                user_agent=scrapers.http.default_user_agent(contact), delay=delay))
+            result = scrapers.scrape_outlets(s.store(create=True), names, base_url=base_url, options=options,
+                                             config=outlets_file)
+        except scrapers.ScraperError as exc:
+            raise click.UsageError(str(exc)) from None
+        for name, summary in result.outlets.items():
+            s.info(f"{name}: {summary.new} new" + (f" ({summary.error})" if summary.error else ""))
+    elif base_urls:
+        raise click.UsageError("--base-url needs the OUTLETs to scrape")
+    settings = {"title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}
+    done: dict[str, Any] = {}
+
+    def job(t: Terminal) -> Path:
+        done.update(update_report(s.store(), output, topics=topics_name, refit=refit, seed=seed, on_stage=t.stage,
+                                  progress=t.progress, bootstrap=bootstrap, min_support=min_support, **settings))
+        return Path(done["report"])
+
+    _run_drawn(s, job, echo=not as_json)
+    s.info(f"{done['new_articles']} new articles; topic model {done['run']}"
+           + (f" refitted: {done['refit_reason']}" if done["refitted"] else " unchanged"))
+    if as_json:
+        emit_json(done)
+
+
+def _run_drawn(s: Settings, job: Callable[[Terminal], Path], echo: bool = True) -> None:
+    """Run a whole-pipeline job with its stage lines and the total time on stderr; print the report's path
+    (unless ``echo`` is False: the command prints JSON instead)."""
     started = time.perf_counter()
     try:
         report = job(s.terminal)
     finally:
         s.terminal.close()
     s.info(f"Done in {time.perf_counter() - started:.1f}s: {report}")
-    click.echo(str(report))
+    if echo:
+        click.echo(str(report))
 
 
 def main() -> None:

@@ -79,14 +79,26 @@ class CorpusOverview:
         return asdict(self)
 
 
-def corpus_overview(store: CorpusStore, latest: int = 8) -> CorpusOverview:
-    """One pass over the corpus for the report's overview (articles are read without their text)."""
-    stats = store.stats()
+def corpus_overview(store: CorpusStore, latest: int = 8, **filters: Any) -> CorpusOverview:
+    """One pass over the corpus, or the selection ``filters`` (``store.articles`` keyword filters), for the
+    report's overview. Articles are read without their text, but for the latest few when filtered (to count
+    their words) and the untitled among the latest (whose first words stand for a title)."""
+    from .models import count_words
+
     labels = store.labels
     outlets: dict[str, OutletOverview] = {}
     by_year_tendency: dict[str, dict[str, int]] = {}
-    for article in store.articles(with_text=False):
-        tendency, _ = store.resolve(article)
+    by_tendency: Counter[str] = Counter()
+    by_level: Counter[str] = Counter()
+    n_articles, words = 0, 0
+    newest: list[tuple[str, str]] = []
+    for article in store.articles(with_text=bool(filters), **filters):
+        tendency, level = store.resolve(article)
+        n_articles += 1
+        by_tendency[tendency] += 1
+        by_level[level] += 1
+        if filters:
+            words += count_words(article.text)
         o = outlets.get(article.outlet)
         if o is None:
             label = labels.outlets.get(article.outlet)
@@ -99,15 +111,22 @@ def corpus_overview(store: CorpusStore, latest: int = 8) -> CorpusOverview:
             day = article.published[:10]
             o.first = min(o.first or day, day)
             o.last = max(o.last or day, day)
+            newest.append((article.published, article.id))
+            newest = sorted(newest, reverse=True)[:latest]
         year = str(article.year) if article.year else "undated"
         by_year_tendency.setdefault(year, {}).setdefault(tendency, 0)
         by_year_tendency[year][tendency] += 1
+    if not filters:
+        stats = store.stats()
+        words = stats["words"]
     rows = [{"date": (a.published or "")[:10], "title": a.title, "authors": list(a.authors), "outlet": a.outlet,
-             "tendency": store.tendency(a), "url": a.url, "id": a.id}
-            for a in store.articles(ids=store.latest_ids(latest), with_text=False)]
+             "tendency": store.tendency(a), "url": a.url, "id": a.id,
+             "date_precision": a.metadata.get("date_precision"),
+             "first_words": " ".join(a.text.split()[:12]) if not (a.title or "").strip() else ""}
+            for a in store.articles(ids=[i for _, i in newest], with_text=True)]
     rows.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     return CorpusOverview(
-        articles=stats["articles"], words=stats["words"], tendencies=list(stats["by_tendency"]),
-        label_levels=stats["label_levels"],
+        articles=n_articles, words=words, tendencies=[t for t, _ in by_tendency.most_common()],
+        label_levels=dict(by_level.most_common()),
         outlets=sorted(outlets.values(), key=lambda o: (-o.articles, o.name)),
         by_year_tendency={y: by_year_tendency[y] for y in sorted(by_year_tendency)}, latest=rows)

@@ -24,11 +24,11 @@ from nlp.documents import load_documents
 from nlp.errors import NlpError
 from nlp.provenance import package_versions
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
-from nlp.topics.runs import topics_overview
 from nlp.report.render import Section, render_report
-from nlp.report.sections import (corpus_section, findings_section, method_section, topics_section,
-                                 trends_section)
+from nlp.report.sections import (corpus_section, findings_section, method_section, since_section,
+                                 topics_section, trends_section)
 from nlp.report.styles import Styles
+from nlp.report.names import load_topic_names, names_path, topic_name
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,25 @@ class RunConfig:
     bootstrap: int = BOOTSTRAP
     #: Articles a finding must rest on before the report states it.
     min_support: int = MIN_SUPPORT
-    title: str = "softleft report"
+    #: The report's title; None makes one from the data ("Labour's soft left and hard left: articles 2016–2025").
+    title: str | None = None
     notice: str | None = None
     #: Processes for preprocessing and for a sweep's Ks (default: every core).
     n_process: int = field(default_factory=lambda: os.cpu_count() or 1)
     #: Reuse a stored topic model fitted on the same terms with the same parameters (see stage_topics).
     reuse_topics: bool = True
+    #: The "now against before" window: "3m", "6m" or "12m" (against the year before it).
+    recent: str = "6m"
+    #: Which articles every stage reads (``Selection.filters()``: outlet, tendency, author, since, until).
+    filters: dict[str, Any] = field(default_factory=dict)
+    #: In words, for the subtitle ("outlet tribune; 2024-01-01 to …").
+    selection_text: str = ""
+    #: A TOML file of topic number -> name (else the corpus' names for the run, else the top terms).
+    topic_names: str | None = None
+    #: Words or phrases whose use over time gets its own chart ("green new deal", "devolution").
+    watch: tuple[str, ...] = ()
+    #: From ``update``: ``{"last": time of the last report, "ids": articles new since, "first": bool}``.
+    since: dict[str, Any] | None = None
 
 
 @dataclass
@@ -99,6 +112,35 @@ class RunContext:
             report(stage, done[0], total)
         return update
     skipped: dict[str, str] = field(default_factory=dict)
+    #: Texts read for example sentences, by article id (only the few the report quotes).
+    texts: dict[str, Any] = field(default_factory=dict)
+
+    def read_texts(self, ids: list[str]) -> dict[str, Any]:
+        """The articles ``ids`` as :class:`~nlp.report.examples.ArticleText`, read once each."""
+        from nlp.report.examples import ArticleText
+
+        missing = [i for i in dict.fromkeys(ids) if i not in self.texts]
+        if missing:
+            outlets = self.store.labels.outlets
+            for a in self.store.articles(ids=missing, with_text=True):
+                label = outlets.get(a.outlet)
+                self.texts[a.id] = ArticleText.from_article(a, label.name if label and label.name else None)
+        return self.texts
+
+    def examples(self, kind: str, ids: list[str], words: list[str], n: int = 3) -> list[dict[str, Any]]:
+        """Example sentences from the articles ``ids`` using ``words`` (a topic's name, a term)."""
+        from nlp.report.examples import example_sentences
+
+        if kind == "topic":
+            words = [w for name in words for w in name.split(",")]
+        return example_sentences(self.read_texts(ids), ids, words, n=n)
+
+    def topic_examples(self, topic: Any, n: int = 3) -> list[dict[str, Any]]:
+        """Example sentences for a topic summary: from its most typical articles, using its top terms."""
+        from nlp.report.examples import example_sentences
+
+        ids = [e["id"] for e in topic.examples]
+        return example_sentences(self.read_texts(ids), ids, list(topic.terms[:6]), n=n, per_article=2)
 
 
 Stage = tuple[str, Callable[[RunContext], None]]
@@ -109,12 +151,33 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 def stage_corpus(ctx: RunContext) -> None:
-    overview = corpus_overview(ctx.store)
+    overview = corpus_overview(ctx.store, **ctx.config.filters)
+    if not overview.articles:
+        raise NlpError(f"no article matches this selection ({ctx.config.selection_text}): widen it")
     ctx.styles = Styles.from_labels(ctx.store.labels, overview.tendencies)
     ctx.sections.append(corpus_section(overview, ctx.styles))
-    ctx.metrics["articles"] = ctx.store.count()
+    ctx.metrics["articles"] = overview.articles
+    ctx.results["overview"] = overview
+    if ctx.config.since is not None:
+        ctx.sections.append(_since_section(ctx))
     ctx.method["Corpus"] = ("Articles are stored in SQLite with a full-text index; each article's tendency is "
                             "resolved from its own label, else its author's, else its outlet's default.")
+
+
+def _since_section(ctx: RunContext) -> Section:
+    """The articles added since the last report (``update``), newest first, as plain rows."""
+    from nlp.report.render import display_date, display_title
+
+    since = ctx.config.since or {}
+    ids = list(since.get("ids") or [])
+    rows = []
+    for a in ctx.store.articles(ids=ids, with_text=True, **{k: v for k, v in ctx.config.filters.items() if k != "limit"}):
+        rows.append({"id": a.id, "published": a.published or "", "date": display_date(a.published,
+                     a.metadata.get("date_precision")), "title": display_title(a.title, a.text, a.id),
+                     "url": a.url or "", "outlet": a.outlet, "authors": "; ".join(a.authors),
+                     "tendency": ctx.store.tendency(a)})
+    rows.sort(key=lambda r: (r["published"], r["id"]), reverse=True)
+    return since_section(rows, since.get("last"), bool(since.get("first")), _styles(ctx))
 
 
 def stage_preprocess(ctx: RunContext) -> None:
@@ -125,7 +188,8 @@ def stage_preprocess(ctx: RunContext) -> None:
                                                                                  ctx.store.count()))
     # The one read of the selection's terms: every later stage works on this object.
     ctx.docs = load_documents(ctx.store, preprocess=False, raw=True,
-                              progress=ctx.step("reading terms", ctx.metrics["preprocess"]["articles"]))
+                              progress=ctx.step("reading terms", ctx.metrics["preprocess"]["articles"]),
+                              **ctx.config.filters)
     ctx.method["Preprocessing"] = (
         f"spaCy ({ctx.config.model or 'blank English with lookup lemmas'}); names of factions, groups, people and "
         "policies from the phrase vocabulary (nlp/text/vocabulary.toml) joined into single terms before lemmatising "
@@ -135,75 +199,106 @@ def stage_preprocess(ctx: RunContext) -> None:
 
 def stage_topics(ctx: RunContext) -> None:
     from nlp.topics.fit import find_cached_run, fit_topics, sweep_topics, topics_cache_key
+    from nlp.topics.runs import document_topic_matrix
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
+    sweep = None
     if ctx.stored_topics is not None:
         from nlp.topics.fit import load_run
 
         run = load_run(ctx.store, ctx.stored_topics or None)
-        ctx.topic_run = run
-        ctx.sections.append(topics_section(topics_overview(ctx.store, run)))
         ctx.metrics.update({"topics_run": run.name, "topics_k": run.k})
         ctx.method["Topics"] = f"The stored topic model {run.name!r} (K = {run.k}); its manifest: {run.path}."
-        return
-    docs = ctx.documents()
-    if cfg.k is None:
-        n_docs = len(docs)
-        ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
-        params: dict[str, Any] = {"ks": ks}
     else:
-        params = {"k": cfg.k}
-    params.update(seed=cfg.seed, passes=cfg.passes)
-    key = topics_cache_key(docs, **params)
-    ctx.metrics["topics_cache_key"] = key
-    run = find_cached_run(ctx.store, key) if cfg.reuse_topics else None
-    reused = run is not None
-    if run is not None:
-        log.info("topic model reused: %s (K = %d) was fitted on the same terms with the same parameters", run.name,
-                 run.k)
-        sweep = run.manifest.get("sweep")
-        here = runs_dir / "topics" / run.name
-        if here.resolve() != run.path.resolve():  # keep the run directory whole: a copy of the model files
-            shutil.copytree(run.path, here, dirs_exist_ok=True)
-        ctx.metrics["topics_reused_from"] = str(run.path)
-    elif cfg.k is None:
-        sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
-                             progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
-                             save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key)
-        run = sweep.pop("run")
-    else:
-        sweep = None
-        run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=cfg.passes,
-                         runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key)
-    if sweep:
-        ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
-                                      for r in sweep["rows"]]
-    if not reused or not run.manifest.get("trust"):
-        from nlp.topics.trust import assess_run
+        docs = ctx.documents()
+        if cfg.k is None:
+            n_docs = len(docs)
+            ks = [k for k in cfg.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
+            params: dict[str, Any] = {"ks": ks}
+        else:
+            params = {"k": cfg.k}
+        params.update(seed=cfg.seed, passes=cfg.passes)
+        key = topics_cache_key(docs, **params)
+        ctx.metrics["topics_cache_key"] = key
+        run = find_cached_run(ctx.store, key) if cfg.reuse_topics else None
+        reused = run is not None
+        if run is not None:
+            log.info("topic model reused: %s (K = %d) was fitted on the same terms with the same parameters", run.name,
+                     run.k)
+            sweep = run.manifest.get("sweep")
+            here = runs_dir / "topics" / run.name
+            if here.resolve() != run.path.resolve():  # keep the run directory whole: a copy of the model files
+                shutil.copytree(run.path, here, dirs_exist_ok=True)
+            ctx.metrics["topics_reused_from"] = str(run.path)
+        elif cfg.k is None:
+            sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
+                                 progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
+                                 save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key)
+            run = sweep.pop("run")
+        else:
+            sweep = None
+            run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=cfg.passes,
+                             runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key)
+        if sweep:
+            ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
+                                          for r in sweep["rows"]]
+        if not reused or not run.manifest.get("trust"):
+            from nlp.topics.trust import assess_run
 
-        run = assess_run(ctx.store, run, docs, seeds=cfg.stability_seeds)  # stability and era per topic
+            run = assess_run(ctx.store, run, docs, seeds=cfg.stability_seeds)  # stability and era per topic
+        here = runs_dir / "topics" / run.name
+        ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
+                            "topics_coherence_npmi": run.coherence_npmi,
+                            "topics_run": str(here.relative_to(ctx.out_dir)), "topics_reused": reused})
+        ctx.method["Topics"] = (
+            f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
+            + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
+            "The fitted model and its manifest are in topics/ beside this report"
+            + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))
     ctx.topic_run = run
-    ctx.sections.append(topics_section(topics_overview(ctx.store, run), sweep))
-    here = runs_dir / "topics" / run.name
-    ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
-                        "topics_coherence_npmi": run.coherence_npmi,
-                        "topics_run": str(here.relative_to(ctx.out_dir)), "topics_reused": reused})
-    ctx.method["Topics"] = (
-        f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
-        + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
-        "The fitted model and its manifest are in topics/ beside this report"
-        + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))
+    theta = document_topic_matrix(ctx.store, run, ctx.documents())
+    ctx.results["theta"] = theta
+    names = topic_names_for(ctx.store, run.name, cfg.topic_names)
+    ctx.results["topic_names"] = [topic_name(t, names) for t in sorted(run.topics, key=lambda t: t["id"])]
+    overview = selection_topics(run, ctx.documents(), theta, ctx.results["topic_names"])
+    ctx.sections.append(topics_section(overview, sweep, examples=ctx.topic_examples, styles=_styles(ctx)))
+
+
+def topic_names_for(store: CorpusStore, run: str, path: str | None = None) -> dict[int, str]:
+    """The editor's names for a run's topics: ``path`` when given, else the corpus' names file for ``run``."""
+    from nlp.topics.runs import runs_root
+
+    return load_topic_names(path) if path else load_topic_names(names_path(runs_root(store), run))
+
+
+def selection_topics(run: Any, docs: Any, theta: Any, names: list[str], examples: int = 3) -> Any:
+    """The run's topics over the selection ``docs``: each one's mean share and its most typical articles."""
+    import numpy as np
+
+    from nlp.topics.runs import TopicsOverview, TopicSummary
+
+    modelled = ~np.isnan(theta[:, 0]) if len(theta) else np.zeros(0, bool)
+    shares = np.nanmean(theta[modelled], axis=0) if modelled.any() else np.zeros(run.k)
+    out = []
+    for t in sorted(run.topics, key=lambda t: -shares[t["id"]]):
+        col = np.where(modelled, np.nan_to_num(theta[:, t["id"]]), -1.0)
+        top = [int(i) for i in np.argsort(-col, kind="stable")[:examples] if col[i] >= 0]
+        out.append(TopicSummary(id=t["id"], label=names[t["id"]], terms=list(t["terms"]), share=float(shares[t["id"]]),
+                                examples=[{"id": docs.ids[i], "title": docs.titles[i], "outlet": docs.outlets[i],
+                                           "year": (docs.published[i] or "")[:4] or None, "url": docs.urls[i]}
+                                          for i in top],
+                                stability=t.get("stability"), era=bool(t.get("era"))))
+    return TopicsOverview(run=run, topics=out)
 
 
 def stage_trends(ctx: RunContext) -> None:
-    from nlp.topics.runs import document_topic_matrix
     from nlp.topics.trends import recent_shifts, topic_prevalence
 
     run = ctx.topic_run
     if run is None:
         return
-    theta = document_topic_matrix(ctx.store, run, ctx.documents())
-    labels = [t["label"] for t in sorted(run.topics, key=lambda t: t["id"])]
+    theta = ctx.results["theta"]
+    labels = ctx.results["topic_names"]
     cfg = ctx.config
     prevalence = {by: topic_prevalence(ctx.documents(), theta, labels, by=by, period=cfg.period,
                                        bootstrap=cfg.bootstrap, seed=cfg.seed) for by in ("tendency", "outlet")}
@@ -225,7 +320,44 @@ def stage_trends(ctx: RunContext) -> None:
     ctx.results["prevalence"] = prevalence
     ctx.sections.append(trends_section(prevalence, styles=_styles(ctx)))
     ctx.method["Trends"] = (f"A topic's share in a {ctx.config.period} and group is the mean of its share in the "
-                            "group's articles that year; each point carries the number of articles behind it.")
+                            "group's articles that year; each point carries the number of articles behind it. The "
+                            "line is a rolling mean over three periods; the band is a 95% interval from a cluster "
+                            "bootstrap that resamples whole authors, so a prolific writer cannot pass for a trend.")
+
+
+def stage_now(ctx: RunContext) -> None:
+    """"Now against before": what rose or fell in each tendency's writing lately (the report's first section)."""
+    from nlp.report.now_section import now_section
+    from nlp.topics.trends import now_against_before
+
+    cfg = ctx.config
+    result = now_against_before(ctx.documents(), ctx.results.get("theta"), ctx.results.get("topic_names"),
+                                recent=cfg.recent, min_support=cfg.min_support, bootstrap=cfg.bootstrap, seed=cfg.seed)
+    ctx.results["now"] = result
+    ctx.sections.insert(0, now_section(result, _styles(ctx), examples=ctx.examples, min_support=cfg.min_support))
+    ctx.method["Now against before"] = (
+        f"Each tendency's articles of the last {cfg.recent.replace('m', ' months')} against those of the year before. "
+        "Topic shares and word rates (per 10,000 words) get 95% intervals from a cluster bootstrap by author "
+        f"({cfg.bootstrap} replicates); a rise or fall is stated only when the two intervals do not overlap and "
+        f"each window holds at least {cfg.min_support} articles. The words compared are each tendency's most "
+        "changed between the two windows by weighted log-odds (Monroe, Colaresi & Quinn 2008).")
+
+
+def stage_watch(ctx: RunContext) -> None:
+    """Term-trend charts for the editor's watched words (``--watch``), by tendency."""
+    from nlp.report.sections import watch_section
+    from nlp.text.preprocess import Preprocessor
+    from nlp.topics.trends import term_trends
+
+    cfg = ctx.config
+    if not cfg.watch:
+        return
+    rows = term_trends(ctx.documents(), list(cfg.watch), Preprocessor.from_store(ctx.store), by="tendency",
+                       period=cfg.period, bootstrap=cfg.bootstrap, seed=cfg.seed)
+    ctx.sections.append(watch_section(rows, _styles(ctx)))
+    ctx.method["Watched words"] = ("Uses per 10,000 words of each watched word or phrase (matched as the corpus' "
+                                   "terms are made, so \"devolved\" counts as devolve), by tendency and "
+                                   f"{cfg.period}, with 95% intervals from the cluster bootstrap by author.")
 
 
 def stage_tendencies(ctx: RunContext) -> None:
@@ -237,7 +369,14 @@ def stage_tendencies(ctx: RunContext) -> None:
     if analysis["predicted"]:
         save_predictions(ctx.store, analysis["predicted"]["model_id"], analysis["predicted"]["articles"], now_utc())
     ctx.results["tendencies"] = analysis
-    ctx.sections.extend(tendency_sections(analysis, styles=_styles(ctx)))
+    pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:8]]
+    pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
+              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
+    quote = getattr(ctx, "examples", None)  # a bare context (tests, notebooks) quotes nothing
+    ids = example_ids(ctx.documents(), pairs) if quote else {}
+    ctx.sections.extend(tendency_sections(
+        analysis, styles=_styles(ctx),
+        examples=(lambda group, term: quote("term", ids.get((group, term), []), [term])) if quote else None))
     for group_by, e in analysis["evaluation"].items():
         ctx.metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]
         ctx.metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e["baseline"]["macro_f1"]
@@ -251,6 +390,19 @@ def stage_tendencies(ctx: RunContext) -> None:
                                "Quinn 2008); the prior follows the term counts of both groups and weighs a tenth of the data.")
     ctx.method["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
                               "within a window around them are contrasted with the tendency's overall usage.")
+
+
+def example_ids(docs: Any, pairs: list[tuple[str, str]], n: int = 3) -> dict[tuple[str, str], list[str]]:
+    """For each ``(tendency, term)``, the ids of that tendency's ``n`` articles using the term most (their
+    terms before collocations, so a name inside a longer collocation is found too)."""
+    from collections import Counter
+
+    wanted = {term for _, term in pairs}
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for i in range(len(docs)):
+        for term, count in Counter(t for t in docs.raw_terms(i) if t in wanted).items():
+            found.setdefault((docs.labels[i], term), []).append((-count, docs.ids[i]))
+    return {p: [id_ for _, id_ in sorted(found.get(p, []))[:n]] for p in pairs}
 
 
 def _styles(ctx: RunContext) -> Styles:
@@ -286,6 +438,8 @@ STAGES: list[Stage] = [
     ("preprocessing", stage_preprocess),
     ("topic model", stage_topics),
     ("topic trends", stage_trends),
+    ("now against before", stage_now),
+    ("watched words", stage_watch),
     ("positions", stage_positions),
     ("classifier, contrasts and mentions", stage_tendencies),
 ]
@@ -355,11 +509,17 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     if ctx.skipped:
         ctx.metrics["stages_not_run"] = ctx.skipped
         ctx.method.update({f"Not run: {name}": reason for name, reason in ctx.skipped.items()})
-    findings = findings_section(ctx.results, min_support=config.min_support)
-    sections = ([findings] if findings else []) + ctx.sections + [method_section(ctx.method)]
+    findings = findings_section(ctx.results, _styles(ctx), min_support=config.min_support)
+    lead = [sec for sec in ctx.sections if sec.id in ("since", "now")]
+    rest = [sec for sec in ctx.sections if sec not in lead]
+    sections = (sorted(lead, key=lambda sec: sec.id != "now") + ([findings] if findings else []) + rest
+                + [method_section(ctx.method)])
+    title = config.title or default_title(ctx.results.get("overview"), _styles(ctx))
+    subtitle = f"{ctx.metrics.get('articles', 0):,} articles" + (
+        f" ({config.selection_text})" if config.selection_text else "")
     write_text_atomic(out_dir / "report.html", render_report(
-        sections, config.title, subtitle=f"{ctx.metrics.get('articles', 0)} articles in {Path(store.path).name}",
-        notice=config.notice, footer="Charts' data: data/*.csv beside this file; run details: manifest.json."))
+        sections, title, subtitle=subtitle, notice=config.notice,
+        footer="Every chart's data is one click away under it (and in data/*.csv beside a run's report)."))
     ctx.timings["total"] = round(time.perf_counter() - started, 3)
     manifest = {
         "created": now_utc(),
@@ -373,6 +533,17 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     }
     write_text_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
     return ctx
+
+
+def default_title(overview: Any, styles: Styles) -> str:
+    """A human title from the data: "Labour's soft left, hard left and soft right: articles 2016–2025"."""
+    if overview is None:
+        return "Labour's tendencies: a report"
+    names = [styles.name(t) for t in styles.ordered(overview.tendencies) if t not in ("mixed", "unlabelled")]
+    who = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else (names[0] if names else "writing")
+    years = [y for y in overview.by_year_tendency if y != "undated"]
+    span = (f"{years[0]}–{years[-1]}" if years[0] != years[-1] else years[0]) if years else "undated"
+    return f"Labour's {who}: articles {span}"
 
 
 def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None = None,
@@ -395,8 +566,8 @@ def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None 
         store.load_labels(demo_labels())
         added = store.add_many(iter_demo_articles())
         log.info("demo corpus: %d articles", added.inserted)
-        config = RunConfig(seed=seed, title="softleft demo report", notice=NOTICE + " Nothing here describes real writing.",
-                           **settings)
+        settings.setdefault("watch", ("green new deal", "devolution"))
+        config = RunConfig(seed=seed, notice=NOTICE + " Nothing here describes real writing.", **settings)
         return run_analysis(store, out_dir, config, on_stage=on_stage, progress=progress, atomic=False)
 
 
@@ -419,7 +590,7 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
 
         load_run(store, topics)  # an unknown name is an error that lists the known runs
     with tempfile.TemporaryDirectory() as tmp:
-        config = RunConfig(seed=seed, title="softleft report", **settings)
+        config = RunConfig(seed=seed, **settings)
         report = run_analysis(store, Path(tmp), config, on_stage=on_stage, progress=progress,
                               stored_topics=topics or "", atomic=False)
         write_bytes_atomic(path, report.read_bytes())

@@ -1,6 +1,7 @@
 """The one-command pipeline: run directory, manifest, chart data, and honest handling of thin corpora."""
 import csv
 import json
+import re
 
 from corpus import Article, CorpusStore
 from nlp.pipeline import RunConfig, run_analysis
@@ -30,12 +31,17 @@ def test_demo_run_directory_is_complete(tmp_path):
     assert manifest["metrics"].get("stages_not_run") is None
     html = (out / "report.html").read_text()
     assert "Findings at a glance" in html
-    assert "the soft left writes most distinctively about" in html
+    assert "Soft left writing, compared with everyone else&#39;s, is most distinctive in its use of" in html
+    assert re.findall(r'<section id="([a-z]+)"', html)[:2] == ["now", "findings"]  # the editor's view leads
+    findings = html[html.index('<section id="findings"'):html.index('<section id="corpus"')]
+    for jargon in ("|z|", "FREX", "c_v", "NPMI", "macro-F1"):  # statistics live in the method note
+        assert jargon not in findings and jargon not in html[:html.index('<section id="findings"')]
+    assert "softleft.db" not in html[:html.index("</h1>")]  # a human title, not the file name
     assert manifest["versions"]["gensim"] != "not installed"
     assert manifest["metrics"]["topics_k"] >= 2
     assert manifest["metrics"]["classifier_macro_f1_by_author"] > manifest["metrics"]["classifier_baseline_macro_f1_by_author"]
     for name in ("topics", "topic_trends_by_tendency", "topic_trends_by_outlet", "contrasts", "faction_mentions",
-                 "classifier_evaluation", "corpus_by_year_tendency"):
+                 "classifier_evaluation", "corpus_by_year_tendency", "now_against_before_articles", "watched_words"):
         rows = list(csv.DictReader((out / "data" / f"{name}.csv").open()))
         assert rows, name
     shares = {}

@@ -23,7 +23,7 @@ EVIL_TITLE = "<script>alert(1)</script>"
 EVIL_AUTHOR = '<img src=x onerror="alert(2)">'
 
 
-SECTIONS = ["Findings at a glance", "The corpus at a glance", "The topics", "Topic trends over time", "Can a classifier tell the tendencies apart?",
+SECTIONS = ["Now against before: what changed lately", "Findings at a glance", "The corpus at a glance", "The topics", "Topic trends over time", "Can a classifier tell the tendencies apart?",
             "What sets each tendency apart", "How each faction is talked about", "Method"]
 
 
@@ -69,16 +69,56 @@ def test_report_renders_without_console_errors(report, tmp_path, width, height):
         assert page.locator("figure svg").count() >= 6
         for svg in page.locator("figure svg").all()[:3]:
             box = svg.bounding_box()
-            assert box["width"] > 0.5 * min(width, 992) and box["height"] > 100  # real charts, drawn
+            natural = svg.evaluate("s => s.viewBox.baseVal.width")
+            assert box["width"] >= natural - 1 and box["height"] > 100  # real charts, never drawn below natural size
         assert [m for m in messages if m[0] in ("error", "pageerror", "dialog")] == []
         assert [u for u in requests if not u.startswith("file:")] == []  # self-contained: no external requests
         # Readable at this width: nothing wider than the viewport except inside scrollable tables.
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1
         assert shot.stat().st_size > 10_000
+        assert page.evaluate("document.querySelector('main section').id") == "now"  # the editor's view leads
+        # Chart text is text (no glyph paths), every chart has a tooltip-bearing mark and its CSV one click away.
+        assert page.evaluate("document.querySelectorAll('figure svg text').length") > 50
+        assert page.evaluate("document.querySelectorAll('figure svg defs path[id*=\"DejaVu\"]').length") == 0
+        charts = page.evaluate("""[...document.querySelectorAll('figure')].map(f => ({
+            marks: f.querySelectorAll('svg g > title').length,
+            csv: [...f.querySelectorAll('a[download]')].filter(a => a.href.startsWith('data:text/csv')).length}))""")
+        assert charts and all(c["marks"] > 0 and c["csv"] == 1 for c in charts), charts
+        # Legible: body text and chart labels at least 11 px as drawn at this width.
+        small = page.evaluate("""(() => {
+            const out = [];
+            for (const el of document.querySelectorAll('p, li, td, th, figcaption, summary, a')) {
+                if (el.offsetParent && parseFloat(getComputedStyle(el).fontSize) < 11) out.push(el.tagName);
+            }
+            for (const t of document.querySelectorAll('figure svg text')) {
+                const svg = t.ownerSVGElement, vb = svg.viewBox.baseVal;
+                const scale = svg.getBoundingClientRect().width / vb.width;
+                if (parseFloat(getComputedStyle(t).fontSize) * scale < 10.99) out.push('svg:' + t.textContent);
+            }
+            return out; })()""")
+        assert small == [], small[:10]
     finally:
         browser.close()
         pw.stop()
+
+
+def test_one_colour_per_tendency_in_every_chart(report):
+    """The same tendency is drawn in the same colour wherever it appears (the labels file's [tendencies])."""
+    import re
+
+    from nlp.report.styles import Styles
+    from corpus.demo import demo_labels
+
+    html = report.read_text(encoding="utf-8")
+    from corpus.labels import LabelSet
+
+    styles = Styles.from_labels(LabelSet.default().merged(demo_labels()))
+    for key in ("soft_left", "hard_left", "soft_right"):
+        colour = styles.colour(key).lower()
+        charts_with_colour = sum(1 for svg in re.findall(r"<svg .*?</svg>", html, flags=re.S)
+                                 if colour in svg.lower())
+        assert charts_with_colour >= 3, key
 
 
 def test_script_in_a_title_shows_as_text_and_runs_nothing(report, tmp_path):

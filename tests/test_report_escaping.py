@@ -77,7 +77,7 @@ def test_hostile_names_are_escaped_everywhere(report):
     tags.feed(report)
     assert "script" not in tags.tags and "img" not in tags.tags
     assert not {a for a in tags.attributes if a.startswith("on")}
-    assert tags.tags.count("svg") == report.count('role="img"')  # every <svg> is a chart
+    assert tags.tags.count("svg") == report.count('class="chart"')  # every <svg> is a chart
     for section in ("findings", "corpus", "topics", "trends", "classifier", "contrasts", "mentions", "method"):
         assert f'<section id="{section}">' in report
     # The hostile names reached the tables: outlet names, titles and authors of the latest articles.

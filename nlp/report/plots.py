@@ -6,6 +6,8 @@ from typing import Any, Sequence
 
 from collections import Counter
 
+import matplotlib
+
 from nlp.errors import InvalidParameterError
 from nlp.report.charts import save_figure
 from nlp.report.styles import Styles, palette_colours
@@ -88,21 +90,27 @@ def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from nlp.report.charts import MIN_FONT, RC, tooltip
+
     side_a, side_b = result.terms_a[:top], result.terms_b[:top]
     rows = max(len(side_a), len(side_b), 1)
-    fig = Figure(figsize=(10, 1.2 + 0.32 * rows))
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 2)
-    for ax, side, name in ((axes[0], side_a, result.a), (axes[1], side_b, result.b)):
-        labels = [s.term.replace("_", " ") for s in side][::-1]
-        values = [abs(s.z) for s in side][::-1]
-        ax.barh(range(len(values)), values, color=styles.colour(name))
-        ax.set_yticks(range(len(values)), labels, fontsize=9)
-        ax.set_xlabel("|z| (weighted log-odds)")
-        ax.set_title(f"more {styles.name(name)}", fontsize=11)
-        ax.axvline(1.96, color="grey", linewidth=0.8, linestyle="--")
-    fig.suptitle(f"{styles.name(result.a)} vs {styles.name(result.b)} ({result.field})", fontsize=12)
-    fig.tight_layout()
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(8, 1.4 + 0.36 * rows))
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, 2)
+        for ax, side, name in ((axes[0], side_a, result.a), (axes[1], side_b, result.b)):
+            labels = [s.term.replace("_", " ") for s in side][::-1]
+            values = [abs(s.z) for s in side][::-1]
+            bars = ax.barh(range(len(values)), values, color=styles.colour(name))
+            for bar, s in zip(bars, side[::-1]):
+                tooltip(bar, f"{s.term.replace('_', ' ')}: {s.count_a} uses by {styles.name(result.a)}, "
+                             f"{s.count_b} by {styles.name(result.b)} (z = {s.z:.1f})")
+            ax.set_yticks(range(len(values)), labels, fontsize=MIN_FONT)
+            ax.set_xlabel("how distinctive (z)")
+            ax.set_title(f"more {styles.name(name)}", fontsize=12)
+            ax.axvline(1.96, color="grey", linewidth=0.8, linestyle="--")
+        fig.suptitle(f"{styles.name(result.a)} vs {styles.name(result.b)} ({result.field})", fontsize=12)
+        fig.tight_layout()
     return fig
 
 

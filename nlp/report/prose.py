@@ -4,16 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 
-def plain_words(e: dict[str, Any]) -> str:
-    """One evaluation in a sentence an editor can read."""
+def plain_words(e: dict[str, Any], technical: bool = True) -> str:
+    """One evaluation in a sentence an editor can read (``technical=False``: without the score's name and
+    figures, as the findings at a glance put it; the method note explains the score)."""
     held = (f"Tested on each {e['group_by']}'s articles after training on other {e['group_by']}s' writing"
             if e["group_by"] in ("outlet", "author") else "Tested on articles it was not trained on")
     baseline = e["baseline"]
     verdict = ("clearly better than guessing" if e["macro_f1"] >= baseline["macro_f1"] + 0.3
                else "somewhat better than guessing" if e["macro_f1"] >= baseline["macro_f1"] + 0.1
                else "hardly better than guessing")
+    averaged = (f"Averaged over the tendencies (macro-F1 {e['macro_f1']:.2f} against {baseline['macro_f1']:.2f})"
+                if technical else "Judged tendency by tendency, so that the largest cannot carry the score")
     return (f"{held}, the classifier names the right tendency for {e['accuracy']:.0%} of {e['n_documents']} "
             f"articles; always answering '{baseline['class']}' would be right for {baseline['accuracy']:.0%}. "
-            f"Averaged over the tendencies (macro-F1 {e['macro_f1']:.2f} against {baseline['macro_f1']:.2f}), "
-            f"that is {verdict}.")
+            f"{averaged}, that is {verdict}.")
 

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HTTP = re.compile(r"^https?://[^/\s]", re.IGNORECASE)
 
 
 def fmt_value(value: Any) -> str:
@@ -38,6 +39,52 @@ ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined
                   trim_blocks=True, lstrip_blocks=True)
 ENV.filters["number"] = fmt_value
 ENV.tests["isoday"] = _is_iso_day
+ENV.tests["link"] = lambda value: isinstance(value, Link)
+
+
+def safe_href(url: Any) -> str:
+    """``url`` when it is an http(s) address, else "" (anything else, e.g. ``javascript:``, is not linked)."""
+    if not isinstance(url, str):
+        return ""
+    url = url.strip()
+    return url if _HTTP.match(url) and not any(c in url for c in "\n\r\t ") else ""
+
+
+def display_title(title: str | None, text: str | None = None, id: str | None = None, words: int = 8) -> str:
+    """An article's title for the report; an untitled one shows its first words (or its id)."""
+    if title and title.strip():
+        return title.strip()
+    first = " ".join((text or "").split()[:words])
+    if first:
+        return first + ("…" if len((text or "").split()) > words else "")
+    return f"(untitled {id})" if id else "(untitled)"
+
+
+def display_date(published: str | None, precision: str | None = None) -> str:
+    """A date as the report shows it: the day (``2024-03-31``), the month or the year alone when only that
+    is known (``precision`` from the article's ``metadata["date_precision"]``), or "undated"."""
+    if not published:
+        return "undated"
+    day = str(published)[:10]
+    if precision == "year":
+        return day[:4]
+    if precision == "month":
+        return day[:7]
+    return day
+
+
+@dataclass
+class Link:
+    """A table cell or list item that links to an article's own address (only http/https is linked)."""
+
+    text: str
+    href: str = ""
+
+    def __post_init__(self) -> None:
+        self.href = safe_href(self.href)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -53,10 +100,41 @@ class Table:
 
 @dataclass
 class Figure:
-    """A chart block: inline SVG from :func:`nlp.report.charts.figure_svg` and a caption (escaped)."""
+    """A chart block: inline SVG from :func:`nlp.report.charts.figure_svg`, a caption, the one-line
+    ``finding`` shown above it, and the ``data`` rows behind it (a CSV one click away, named ``name``).
+    Every string is escaped."""
 
     svg: Markup
     caption: str
+    finding: str = ""
+    data: Sequence[Mapping[str, Any]] = ()
+    name: str = "chart"
+
+    @property
+    def wide(self) -> bool:
+        """Whether the chart is wider than a phone's screen at its natural size (358 px of content at 390 px: it then scrolls sideways)."""
+        m = re.search(r"min-width:(\d+)px", str(self.svg)[:2000])
+        return bool(m and int(m.group(1)) > 358)
+
+    @property
+    def csv_href(self) -> str:
+        """The chart's data as a ``data:text/csv`` URL ("" without data)."""
+        return csv_data_url(self.data) if self.data else ""
+
+
+def csv_data_url(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows as a base64 ``data:text/csv`` URL, cells a spreadsheet would run as formulas neutralised."""
+    import base64
+    import io
+
+    from corpus.output import SafeDictWriter
+
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    buf = io.StringIO()
+    writer = SafeDictWriter(buf, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(buf.getvalue().encode("utf-8")).decode("ascii")
 
 
 @dataclass

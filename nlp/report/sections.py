@@ -6,12 +6,13 @@ in ``templates/sections/``. Tendencies are shown by the display names, colours a
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from corpus.summary import CorpusOverview
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
+from nlp.report.names import words
 from nlp.report.prose import plain_words
-from nlp.report.render import Figure, Section, Table
+from nlp.report.render import Figure, Link, Section, Table, display_date, display_title
 from nlp.report.styles import Styles
 from nlp.topics.runs import TopicsOverview
 
@@ -23,7 +24,7 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
     by_year_tendency = overview.by_year_tendency
     years = list(by_year_tendency)
     outlets = overview.outlets
-    outlet_names = [o.name for o in outlets]
+    outlet_names = [o.display_name for o in outlets]
     colours = styles.legend(tendencies)
 
     fig_years = stacked_bars(years, {styles.name(t): [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
@@ -31,6 +32,14 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
     fig_outlets = stacked_bars(outlet_names, {styles.name(t): [o.tendencies.get(t, 0) for o in outlets]
                                               for t in tendencies},
                                "Articles per outlet, by resolved tendency", horizontal=True, colours=colours)
+    year_rows = [{"year": y, "tendency": t, "articles": n} for y in years for t, n in by_year_tendency[y].items()]
+    outlet_rows = [{"outlet": o.name, "tendency": t, "articles": n} for o in outlets for t, n in o.tendencies.items()]
+    dated = {y: sum(by_year_tendency[y].values()) for y in years if y != "undated"}
+    busiest = max(dated, key=dated.get) if dated else None
+    year_finding = (f"The articles run from {min(dated)} to {max(dated)}; {busiest} has the most ({dated[busiest]:,})."
+                    if busiest else "No article has a date.")
+    outlet_finding = (f"{outlets[0].display_name} publishes the most articles here ({outlets[0].articles:,} of "
+                      f"{overview.articles:,})." if outlets else "")
     cards = [(overview.articles, "articles"), (overview.words, "words"), (len(outlets), "outlets"),
              (len([y for y in years if y != "undated"]), "years")]
     rows = []
@@ -42,24 +51,23 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
                      ", ".join(f"{styles.name(t)} {n}" for t, n in resolved)))
     levels = overview.label_levels
     level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
-    latest = [(r["date"], r["title"] or "(untitled)", "; ".join(r["authors"]), r["outlet"], styles.name(r["tendency"]))
+    latest = [(display_date(r["date"], r.get("date_precision")),
+               Link(display_title(r["title"], r.get("first_words"), r["id"]), r.get("url") or ""),
+               "; ".join(r["authors"]), styles.outlet_name(r["outlet"]), styles.name(r["tendency"]))
               for r in overview.latest]
     context = {
         "cards": cards,
         "level_text": level_text,
-        "by_year": Figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to."),
+        "by_year": Figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to.", year_finding,
+                          year_rows, "corpus_by_year_tendency"),
         "by_outlet": Figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; "
-                                                     "their authors' labels decide."),
+                                                     "their authors' labels decide.", outlet_finding, outlet_rows,
+                            "corpus_by_outlet_tendency"),
         "outlets": Table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows,
                          numeric=(2,)),
         "latest": Table(["date", "title", "authors", "outlet", "tendency"], latest),
     }
-    data = {
-        "corpus_by_year_tendency": [{"year": y, "tendency": t, "articles": n}
-                                    for y in years for t, n in by_year_tendency[y].items()],
-        "corpus_by_outlet_tendency": [{"outlet": o.name, "tendency": t, "articles": n}
-                                      for o in outlets for t, n in o.tendencies.items()],
-    }
+    data = {"corpus_by_year_tendency": year_rows, "corpus_by_outlet_tendency": outlet_rows}
     return Section("corpus", "The corpus at a glance", "corpus.html", context, data)
 
 
@@ -68,17 +76,24 @@ def method_section(notes: Mapping[str, str]) -> Section:
     return Section("method", "Method", "method.html", {"notes": list(notes.items())})
 
 
-def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None) -> Section:
-    """The topics: label, top terms, share of the corpus, coherence and example headlines."""
+def topics_section(overview: TopicsOverview, sweep: dict[str, Any] | None = None,
+                   examples: Callable[[Any], list[dict[str, Any]]] | None = None,
+                   styles: Styles | None = None) -> Section:
+    """The topics: name, top terms (as words), share of the selection, example headlines (linked to the
+    articles) and, on opening, example sentences (``examples(topic)``)."""
+    styles = styles or Styles.default()
     run = overview.run
     topics, data = [], []
     for t in overview.topics:
-        examples = [f"{e['title'] or '(untitled)'} ({e['outlet']}, {e['year'] or 'undated'})" for e in t.examples]
-        topics.append({"id": t.id, "label": t.label, "terms": ", ".join(t.terms[:10]), "share": f"{t.share:.0%}",
-                       "examples": examples, "era": t.era,
+        heads = [{"article": Link(display_title(e["title"], None, e["id"]), e.get("url") or ""),
+                  "outlet": styles.outlet_name(e["outlet"]),
+                  "year": e["year"] or "undated"} for e in t.examples]
+        topics.append({"id": t.id, "label": t.label, "terms": ", ".join(words(x) for x in t.terms[:10]),
+                       "share": f"{t.share:.0%}", "headlines": heads,
+                       "examples": examples(t) if examples else [], "era": t.era,
                        "stability": None if t.stability is None else f"{t.stability:.2f}"})
         data.append({"topic": t.id, "label": t.label, "terms": " ".join(t.terms), "share": round(t.share, 4),
-                     "stability": t.stability, "era": t.era, "examples": " | ".join(examples)})
+                     "stability": t.stability, "era": t.era, "examples": " | ".join(f"{h['article'].text} ({h['outlet']}, {h['year']})" for h in heads)})
     c_v, npmi = run.coherence_c_v, run.coherence_npmi
     context = {
         "k": run.k, "seed": str(run.manifest.get("seed")), "n_docs": run.manifest.get("n_docs", "?"),
@@ -105,7 +120,7 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
         if not rows:
             continue
         data[f"topic_trends_by_{by}"] = rows
-        shown = styles.name if by == "tendency" else str
+        shown = styles.name if by == "tendency" else styles.outlet_name
         docs: dict[str, int] = {}
         seen: set[tuple[str, str]] = set()
         for r in rows:
@@ -123,9 +138,11 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
             for r in rows:
                 if r["group"] in panels_o:
                     panels_o[r["group"]].setdefault(r["label"], []).append((r["period"], r["share"]))
+            panels_o = {shown(g): v for g, v in panels_o.items()}
             figures.append(Figure(figure_svg(stacked_areas(panels_o, "Each outlet's topic mix over time")),
                                   "Each panel is an outlet; its topics are stacked and fill the whole height "
-                                  "(shares sum to 1)."))
+                                  "(shares sum to 1).", _largest_finding(rows, groups, "outlet"),
+                                  [r for r in rows if r["group"] in groups], "topic_mix_by_outlet"))
             weights: dict[tuple[str, str], list[float]] = {}
             for r in rows:
                 w = weights.setdefault((r["group"], r["label"]), [0.0, 0.0])
@@ -133,8 +150,15 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                 w[1] += r["n_docs"]
             values = [[weights.get((g, t), [0, 1])[0] / max(weights.get((g, t), [0, 1])[1], 1) for t in keep]
                       for g in groups]
-            figures.append(Figure(figure_svg(heatmap(groups, keep, values, "Topic share by outlet, all years")),
-                                  "Each row is an outlet: the share of its writing each topic takes."))
+            groups_shown = [shown(g) for g in groups]
+            cells = [{"outlet": g, "topic": t, "share": round(v, 4)} for g, row in zip(groups_shown, values)
+                     for t, v in zip(keep, row)]
+            top_cell = max(cells, key=lambda c: c["share"]) if cells else None
+            figures.append(Figure(figure_svg(heatmap(groups_shown, keep, values, "Topic share by outlet, all years")),
+                                  "Each row is an outlet: the share of its writing each topic takes.",
+                                  (f"The strongest pairing: \u201c{top_cell['topic']}\u201d takes {top_cell['share']:.0%} "
+                                   f"of {top_cell['outlet']}'s writing.") if top_cell else "", cells,
+                                  "topic_share_by_outlet"))
             continue
         panels: dict[str, dict[str, list[tuple[str, float, int]]]] = {label: {} for label in keep}
         for r in rows:
@@ -143,13 +167,16 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                     (r["period"], r["share"], r["n_docs"], r.get("lo"), r.get("hi")))
         colours = styles.legend(groups) if by == "tendency" else None
         figures.append(Figure(figure_svg(small_multiples(panels, f"Topic share by {by}, over time", colours=colours)),
-                              f"Each panel is a topic, each line a{'n' if by[0] in 'aeiou' else ''} {by}. "
-                              "Hollow points rest on fewer than three articles: read them with care."))
+                              f"Each panel is a topic; the dots are each {by}'s share in a period, the line their "
+                              "rolling mean over three periods, the shaded band the 95% interval. Hollow points "
+                              "rest on fewer than three articles: read them with care. All panels share one scale.",
+                              _largest_finding(rows, groups, by, shown), [r for r in rows if r["label"] in keep],
+                              f"topic_trends_by_{by}"))
     context = {"shown": len(keep), "figures": figures, "notes": notes}
     return Section("trends", "Topic trends over time", "trends.html", context, data)
 
 
-def effect_sentences(effects: Any, min_support: int = 5, per_pair: int = 2) -> list[str]:
+def effect_sentences(effects: Any, styles: Styles, min_support: int = 5, per_pair: int = 2) -> list[str]:
     """What each tendency writes about more than another, adjusted for the year of writing: the largest
     effects whose 95% interval excludes zero, with the articles on each side (none below ``min_support``)."""
     out = []
@@ -165,25 +192,44 @@ def effect_sentences(effects: Any, min_support: int = 5, per_pair: int = 2) -> l
         for c in real:
             more, less = (group, versus) if c.effect > 0 else (versus, group)
             lo, hi = sorted((abs(c.lo), abs(c.hi)))
-            out.append(f"Taking the year of writing into account, the {more.replace('_', ' ')} writes more than the "
-                       f"{less.replace('_', ' ')} about \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more of "
-                       f"its writing (between {lo * 100:.0f} and {hi * 100:.0f}; {levels[group]} and {levels[versus]} "
-                       f"articles).")
+            out.append(f"Taking the year of writing into account, {styles.name(more)} writing gives more room than "
+                       f"{styles.name(less)} writing to \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more "
+                       f"of its writing (between {lo * 100:.0f} and {hi * 100:.0f}; {levels[group]} and "
+                       f"{levels[versus]} articles).")
     return out
 
 
-def findings_section(results: Mapping[str, Any], min_support: int = 5) -> Section | None:
+def _largest_finding(rows: list[dict[str, Any]], groups: list[str], by: str, shown: Any = str) -> str:
+    """One line: the topic that takes the largest share of each shown group's writing overall (at most three)."""
+    weights: dict[tuple[str, str], float] = {}
+    for r in rows:
+        if r["group"] in groups:
+            weights[(r["group"], r["label"])] = weights.get((r["group"], r["label"]), 0.0) + r["share"] * r["n_docs"]
+    parts = []
+    for g in groups[:3]:
+        mine = {label: w for (group, label), w in weights.items() if group == g}
+        total = sum(mine.values())
+        if total:
+            label = max(mine, key=mine.get)
+            parts.append(f"\u201c{label}\u201d in {shown(g)} ({mine[label] / total:.0%})")
+    return ("The largest topic overall: " + "; ".join(parts) + ".") if parts else ""
+
+
+def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
+                     min_support: int = 5) -> Section | None:
     """Plain sentences from the analyses that ran: what each tendency writes most distinctively, which
-    topic rose most recently in each, and whether a classifier can tell them apart."""
+    topic rose most recently in each, and whether a classifier can tell them apart. No statistic is named
+    here (the method note explains them)."""
+    styles = styles or Styles.default()
     items: list[str] = []
     tendencies = results.get("tendencies") or {}
     for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
         if words and r.docs_a >= min_support:
-            items.append(f"Compared with everyone else, the {r.a.replace('_', ' ')} writes most distinctively "
-                         f"about: {words} ({r.docs_a} articles).")
+            items.append(f"{styles.name(r.a)} writing, compared with everyone else's, is most distinctive in its "
+                         f"use of: {words} ({r.docs_a} articles).")
     if results.get("effects") is not None:
-        items.extend(effect_sentences(results["effects"], min_support=min_support))
+        items.extend(effect_sentences(results["effects"], styles, min_support=min_support))
     by_tendency = (results.get("prevalence") or {}).get("tendency") or []
     periods = sorted({r["period"] for r in by_tendency})
     shifts = results.get("shifts") or {}
@@ -192,25 +238,69 @@ def findings_section(results: Mapping[str, Any], min_support: int = 5) -> Sectio
         if group in ("mixed", "unlabelled") or shift["change"] < 1:
             continue
         if not shift.get("rise"):  # within the uncertainty: not stated as a rise
-            items.append(f"In {periods[-2]}–{periods[-1]}, no topic rose in {group.replace('_', ' ')} writing beyond "
+            items.append(f"In {periods[-2]}–{periods[-1]}, no topic rose in {styles.name(group)} writing beyond "
                          f"the uncertainty of the estimates (the largest change, \u201c{shift['label']}\u201d "
                          f"{shift['change']:+.0f} points, is within the 95% intervals of {shift['n_before']} "
                          f"and {shift['n_after']} articles).")
             continue
         lo_b, hi_b = shift["interval_before"]
         lo_a, hi_a = shift["interval_after"]
-        items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {group.replace('_', ' ')} writing "
+        items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {styles.name(group)} writing "
                      f"is \u201c{shift['label']}\u201d: {shift['after']:.0%} of its writing ({lo_a:.0%}–{hi_a:.0%}, "
                      f"{shift['n_after']} articles) against {shift['before']:.0%} earlier ({lo_b:.0%}–{hi_b:.0%}, "
                      f"{shift['n_before']} articles).")
     for group, reason in sorted((results.get("shifts_withheld") or {}).items()):
-        items.append(f"Not enough evidence to say what changed in {group.replace('_', ' ')} writing lately: {reason}.")
+        items.append(f"Not enough evidence to say what changed in {styles.name(group)} writing lately: {reason}.")
     evaluation = tendencies.get("evaluation") or {}
     if evaluation:
 
         e = evaluation.get("author") or next(iter(evaluation.values()))
-        items.append(plain_words(e))
+        items.append(plain_words(e, technical=False))
     if not items:
         return None
     return Section("findings", "Findings at a glance", "findings.html", {"items": items})
 
+
+
+def since_section(rows: list[dict[str, Any]], last: str | None, first: bool = False,
+                  styles: Styles | None = None) -> Section:
+    """The articles new since the last report (rows with ``date``, ``title``, ``url``, ``authors``, ``outlet``,
+    ``tendency``), each headline linked to the article's own address."""
+    styles = styles or Styles.default()
+    table = Table(["date", "title", "authors", "outlet", "tendency"],
+                  [(r["date"], Link(r["title"], r["url"]), r["authors"], r["outlet"], styles.name(r["tendency"]))
+                   for r in rows])
+    context = {"last": last, "first": first, "n": len(rows), "table": table}
+    return Section("since", "Since the last report", "since.html", context,
+                   {"since_last_report": [{k: r[k] for k in ("id", "date", "title", "url", "outlet", "authors",
+                                                            "tendency")} for r in rows]})
+
+
+def watch_section(rows: list[dict[str, Any]], styles: Styles | None = None, few: int = 3) -> Section:
+    """The editor's watched words over time: one panel per word, one line per tendency (uses per 10,000 words)."""
+    styles = styles or Styles.default()
+    groups = [g for g in styles.ordered({r["group"] for r in rows}) if g not in ("mixed", "unlabelled")]
+    panels: dict[str, dict[str, list[tuple]]] = {}
+    for r in rows:
+        if r["group"] in groups:
+            panels.setdefault(r["term"], {}).setdefault(styles.name(r["group"]), []).append(
+                (r["period"], r["per_10k"], r["n_docs"], r.get("lo"), r.get("hi")))
+    figures = []
+    if panels:
+        totals: dict[tuple[str, str], list[int]] = {}
+        for r in rows:
+            if r["group"] in groups:
+                t = totals.setdefault((r["term"], r["group"]), [0, 0])
+                t[0] += r["count"]
+                t[1] += r["n_terms"]
+        best = max(totals, key=lambda k: totals[k][0] / max(totals[k][1], 1))
+        rate = 10_000 * totals[best][0] / max(totals[best][1], 1)
+        finding = (f"\u201c{best[0]}\u201d is used most by the {styles.name(best[1])}: {rate:.1f} times per 10,000 "
+                   "words over the whole period.")
+        fig = small_multiples(panels, "Watched words: uses per 10,000 words", ylabel="per 10,000 words", few=few,
+                              ncols=min(3, len(panels)), colours=styles.legend(groups), fmt="{:.1f}")
+        figures.append(Figure(figure_svg(fig), "Dots: each tendency's rate in a period; line: the rolling mean over "
+                              "three periods; band: the 95% interval. Hollow points rest on fewer than three articles.",
+                              finding, rows, "watched_words"))
+    return Section("watch", "Watched words over time", "watch.html", {"figures": figures, "words": sorted(panels)},
+                   {"watched_words": rows})

@@ -35,11 +35,23 @@ class Styles:
 
     tendencies: Mapping[str, TendencyStyle] = field(default_factory=dict)
     known: frozenset[str] = frozenset()
+    #: Outlet id -> display name (the labels file's outlet ``name``).
+    outlets: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_labels(cls, labels: LabelSet, names: Iterable[str] = ()) -> "Styles":
         """Styles from a label set, knowing every tendency it names plus ``names`` (e.g. the corpus's)."""
-        return cls(dict(labels.tendencies), frozenset(labels.tendency_keys()) | frozenset(names))
+        outlets = {key: (label.name or key) for key, label in labels.outlets.items()}
+        return cls(dict(labels.tendencies), frozenset(labels.tendency_keys()) | frozenset(names), outlets)
+
+    def outlet_name(self, key: str) -> str:
+        """An outlet's display name (its id when the labels give none)."""
+        return self.outlets.get(key) or key
+
+    def outlet_colour(self, key: str) -> str:
+        """One colour per outlet, the same in every chart: a palette colour by its rank among every outlet
+        the labels name (plus ``key``), so it does not depend on which outlets a chart shows."""
+        return palette_colours(set(self.outlets) | {key})[key]
 
     @classmethod
     def default(cls) -> "Styles":

@@ -4,7 +4,7 @@ Tendencies are shown by the display names, colours and order of a :class:`~nlp.r
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from nlp.report.charts import figure_svg, heatmap
 from nlp.report.plots import contrast_figure
@@ -34,7 +34,8 @@ def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles | None = None) -> list[Section]:
+def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles | None = None,
+                      examples: Callable[[str, str], list[dict[str, Any]]] | None = None) -> list[Section]:
     """Report sections for an :func:`~nlp.tendencies.analysis.analyse_tendencies` result.
 
     Parameters
@@ -46,6 +47,9 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
         How many terms each list shows.
     styles : Styles, optional
         Display names, colours and order of the tendencies (default: the shipped labels file).
+    examples : callable, optional
+        ``examples(tendency, term)`` -> example sentences of that tendency's writing using ``term`` (a
+        signature term, or a faction's vocabulary term), shown when a term or mention is opened.
 
     Returns
     -------
@@ -55,6 +59,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     """
     styles = styles or Styles.default()
     name = styles.name
+    examples = examples or (lambda tendency, term: [])
     sections = []
     ev = analysis["evaluation"]
     if ev:
@@ -63,15 +68,21 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
         figures = [Figure(figure_svg(contrast_figure(r, top=terms + 4, styles=styles)),
-                          f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles)")
+                          f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles); the longer "
+                          "the bar, the more a word marks one side's writing.",
+                          _contrast_finding(r, name), contrast_rows([r]), f"contrast_{r.a}_{r.b}")
                    for r in pairwise]
         by_tendency = {r.a: r for r in rest}
         against_rest = Table(["tendency", "articles", "its most distinctive terms (z)"],
                              [(name(t), by_tendency[t].docs_a,
                                ", ".join(f"{x.term} ({x.z:.1f})" for x in by_tendency[t].terms_a[:terms]))
                               for t in styles.ordered(by_tendency)], numeric=(1,)) if rest else None
+        signature = [{"name": name(t), "colour": styles.colour(t), "articles": by_tendency[t].docs_a,
+                      "terms": [{"term": x.term.replace("_", " "), "examples": examples(t, x.term)}
+                                for x in by_tendency[t].terms_a[:terms]]}
+                     for t in styles.ordered(by_tendency)] if rest else []
         sections.append(Section("contrasts", "What sets each tendency apart", "contrasts.html",
-                                {"figures": figures, "against_rest": against_rest},
+                                {"figures": figures, "against_rest": against_rest, "signature": signature},
                                 {"contrasts": contrast_rows(pairwise + rest)}))
 
     m = analysis["mentions"]
@@ -80,9 +91,12 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
         table = Table(["faction", "mentioned by", "self", "mentions", "per 10k terms", "words around the mentions"],
                       [(r["name"], name(r["writer_tendency"]), "yes" if r["self"] else "", r["mentions"],
                         r["per_10k_terms"], r["terms"]) for r in rows], numeric=(3, 4))
+        opened = [{"summary": f"{r['name']}, as {name(r['writer_tendency'])} writers mention it "
+                              f"({r['mentions']} mentions in {r['articles']} articles)",
+                   "examples": examples(r["writer_tendency"], r["faction"])} for r in rows]
         sections.append(Section("mentions", "How each faction is talked about", "mentions.html",
                                 {"window": m["window"], "heatmap": mentions_heatmap(rows, styles=styles),
-                                 "mentions": table},
+                                 "mentions": table, "opened": opened},
                                 {"faction_mentions": mentions_table(m, terms=terms)}))
     if analysis["skipped"] and sections:
         sections[-1].not_run.update(analysis["skipped"])
@@ -152,4 +166,18 @@ def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14, styles: Styles |
     values = [[cell.get((f, w), 0.0) for w in writers] for f in factions]
     fig = heatmap(factions, [styles.name(w) for w in writers], values,
                   "Mentions per 10,000 terms, by the writers' tendency", fmt="{:.1f}")
-    return Figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.")
+    best = max(((f, w, cell.get((f, w), 0.0)) for f in factions for w in writers), key=lambda x: x[2])
+    finding = f"The most talked-about pairing: {name_of(best[0])} by {styles.name(best[1])} writers ({best[2]:.1f} per 10,000 words)."
+    return Figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.", finding,
+                  [{"faction": f, "writer_tendency": w, "per_10k_terms": cell.get((f, w), 0.0)}
+                   for f in factions for w in writers], "faction_mentions_heatmap")
+
+
+def name_of(term: str) -> str:
+    return term.replace("_", " ")
+
+
+def _contrast_finding(r: ContrastResult, name: Any) -> str:
+    a = ", ".join(name_of(t.term) for t in r.terms_a[:3])
+    b = ", ".join(name_of(t.term) for t in r.terms_b[:3])
+    return f"{name(r.a)} writing leans on {a or 'no word in particular'}; {name(r.b)} on {b or 'no word in particular'}."

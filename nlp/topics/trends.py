@@ -328,3 +328,186 @@ def format_rows(rows: list[dict[str, Any]], fmt: str = "csv") -> str:
 
 
 
+
+
+# ----------------------------------------------------------------------------- now against before
+#: The recent windows ``--recent`` offers, in months.
+RECENT = {"3m": 3, "6m": 6, "12m": 12}
+
+
+def _months_before(day: str, months: int) -> str:
+    """The ISO day ``months`` calendar months before ``day`` (the day clamped to the month's end)."""
+    import calendar
+
+    year, month, d = int(day[:4]), int(day[5:7]), int(day[8:10])
+    total = year * 12 + (month - 1) - months
+    year, month = divmod(total, 12)
+    return f"{year:04d}-{month + 1:02d}-{min(d, calendar.monthrange(year, month + 1)[1]):02d}"
+
+
+def recent_windows(published: Sequence[str | None], recent: str = "6m") -> dict[str, tuple[str, str]]:
+    """The most recent window (``recent`` up to the newest dated article) and the year before it.
+
+    Returns
+    -------
+    dict
+        ``{"now": (first_day_exclusive, last_day), "before": (first_day_exclusive, last_day)}``: an article
+        dated ``d`` is in a window ``(a, b)`` when ``a < d <= b`` (ISO days compare as strings).
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown ``recent``.
+    NlpError
+        When no article has a date.
+    """
+    if recent not in RECENT:
+        raise InvalidParameterError(f"unknown window {recent!r}; use one of {', '.join(RECENT)}", param="--recent")
+    days = [p[:10] for p in published if p and len(p) >= 10 and p[:4].isdigit()]
+    if not days:
+        raise NlpError("no article in this selection has a date: 'now against before' needs publication dates")
+    end = max(days)
+    start = _months_before(end, RECENT[recent])
+    return {"now": (start, end), "before": (_months_before(start, 12), start)}
+
+
+def _window_of(published: str | None, windows: Mapping[str, tuple[str, str]]) -> str | None:
+    if not published or len(published) < 10:
+        return None
+    day = published[:10]
+    for name, (a, b) in windows.items():
+        if a < day <= b:
+            return name
+    return None
+
+
+def _direction(before: tuple[float, float], now: tuple[float, float]) -> str | None:
+    from nlp.uncertainty import is_fall
+
+    return "rise" if is_rise(before, now) else "fall" if is_fall(before, now) else None
+
+
+def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Sequence[str] | None = None,
+                       recent: str = "6m", min_support: int = MIN_SUPPORT, bootstrap: int = BOOTSTRAP, seed: int = 0,
+                       top_terms: int = 8, examples: int = 3,
+                       skip: Sequence[str] = ("mixed", "unlabelled")) -> dict[str, Any]:
+    """For each tendency, the topics and terms that rose or fell in the most recent window against the year
+    before it, with cluster-bootstrap intervals (articles resampled by author) and the articles behind them.
+
+    A rise (fall) is stated only when the two 95 % intervals part (:func:`nlp.uncertainty.is_rise`) and
+    both windows rest on at least ``min_support`` articles; otherwise the tendency is marked not ``enough``
+    with the reason. Terms are the tendency's most distinctive between the two windows (weighted log-odds,
+    :func:`nlp.tendencies.contrast.rank_terms`), each compared as a rate per 10,000 terms.
+
+    Parameters
+    ----------
+    docs : DocumentTerms
+    theta : array (n_docs, K) or None
+        Topic shares (NaN rows for unmodelled documents); None compares terms only.
+    labels : sequence of str, optional
+        Topic names.
+    recent : {"3m", "6m", "12m"}
+    min_support, bootstrap, seed
+        As everywhere (:mod:`nlp.uncertainty`).
+    top_terms : int
+        Candidate terms on each side.
+    examples : int
+        Article ids kept for each moving topic and term (the drill-down).
+
+    Returns
+    -------
+    dict
+        ``{"recent", "windows", "tendencies": {tendency (or "all" when no article has a tendency): {"n_now",
+        "n_before", "enough", "reason",
+        "topics": [...], "terms": [...]}}}``; a topic row is ``{"topic", "label", "now", "before",
+        "now_interval", "before_interval", "change", "direction", "ids"}`` and a term row ``{"term", "now",
+        "before", "now_interval", "before_interval", "docs_now", "docs_before", "direction", "ids"}`` (rates per
+        10,000 terms). Only rows whose ``direction`` is "rise" or "fall" are listed, largest change first.
+    """
+    from nlp.tendencies.contrast import rank_terms
+
+    windows = recent_windows(docs.published, recent)
+    keys = cluster_keys(docs.authors, docs.ids)
+    tendencies = sorted({docs.labels[i] for i in range(len(docs))} - set(skip))
+    # A corpus without tendency labels is compared as a whole ("all").
+    group = (lambda i: docs.labels[i]) if tendencies else (lambda i: "all")
+    tendencies = tendencies or ["all"]
+    members: dict[tuple[str, str], list[int]] = {}
+    for i in range(len(docs)):
+        w = _window_of(docs.published[i], windows)
+        if w is not None and group(i) in tendencies:
+            members.setdefault((group(i), w), []).append(i)
+    out: dict[str, Any] = {"recent": recent, "windows": windows, "tendencies": {}}
+    for n_t, tendency in enumerate(tendencies):
+        now, before = members.get((tendency, "now"), []), members.get((tendency, "before"), [])
+        entry: dict[str, Any] = {"n_now": len(now), "n_before": len(before), "topics": [], "terms": []}
+        out["tendencies"][tendency] = entry
+        if len(now) < min_support or len(before) < min_support:
+            entry.update(enough=False, reason=(f"{len(now)} articles in the recent window and {len(before)} in the "
+                                               f"year before; at least {min_support} in each are needed"))
+            continue
+        entry.update(enough=True, reason="")
+        if theta is not None:
+            entry["topics"] = _moving_topics(theta, labels, now, before, keys, bootstrap, seed + 100 * n_t, examples)
+        entry["terms"] = _moving_terms(docs, now, before, keys, bootstrap, seed + 100 * n_t + 50, top_terms, examples,
+                                       rank_terms)
+        for row in entry["topics"] + entry["terms"]:
+            row["ids"] = [docs.ids[i] for i in row["ids"]]
+    return out
+
+
+def _moving_topics(theta: np.ndarray, labels: Sequence[str] | None, now: list[int], before: list[int],
+                   keys: Sequence[str], bootstrap: int, seed: int, examples: int) -> list[dict[str, Any]]:
+    now = [i for i in now if not np.isnan(theta[i, 0])]
+    before = [i for i in before if not np.isnan(theta[i, 0])]
+    if not now or not before:
+        return []
+    names = list(labels) if labels is not None else [str(t) for t in range(theta.shape[1])]
+    lo_n, hi_n = bootstrap_means(theta[now], [keys[i] for i in now], bootstrap, seed=seed)
+    lo_b, hi_b = bootstrap_means(theta[before], [keys[i] for i in before], bootstrap, seed=seed + 1)
+    mean_n, mean_b = theta[now].mean(axis=0), theta[before].mean(axis=0)
+    rows = []
+    for t in range(theta.shape[1]):
+        direction = _direction((lo_b[t], hi_b[t]), (lo_n[t], hi_n[t]))
+        if direction is None:
+            continue
+        pool = now if direction == "rise" else before
+        top = sorted(pool, key=lambda i: -theta[i, t])[:examples]
+        rows.append({"topic": t, "label": names[t], "now": float(mean_n[t]), "before": float(mean_b[t]),
+                     "now_interval": (float(lo_n[t]), float(hi_n[t])),
+                     "before_interval": (float(lo_b[t]), float(hi_b[t])),
+                     "change": float(mean_n[t] - mean_b[t]), "direction": direction, "ids": top})
+    return sorted(rows, key=lambda r: -abs(r["change"]))
+
+
+def _moving_terms(docs: DocumentTerms, now: list[int], before: list[int], keys: Sequence[str], bootstrap: int,
+                  seed: int, top: int, examples: int, rank_terms: Callable) -> list[dict[str, Any]]:
+    counts = {"now": Counter(), "before": Counter()}
+    per_doc: dict[int, Counter] = {}
+    for window, idx in (("now", now), ("before", before)):
+        for i in idx:
+            per_doc[i] = Counter(docs.terms(i))
+            counts[window].update(per_doc[i])
+    rising, falling = rank_terms(counts["now"], counts["before"], top=top)
+    candidates = [s.term for s in rising + falling]
+    if not candidates:
+        return []
+    rows = []
+    stats = {}
+    for n, (window, idx) in enumerate((("now", now), ("before", before))):
+        values = np.array([[per_doc[i][t] for t in candidates] for i in idx], dtype=float)
+        lengths = np.array([max(sum(per_doc[i].values()), 1) for i in idx], dtype=float)
+        lo, hi = bootstrap_means(values * 10_000, [keys[i] for i in idx], bootstrap, seed=seed + n, weights=lengths)
+        stats[window] = (10_000 * values.sum(axis=0) / lengths.sum(), lo, hi, (values > 0).sum(axis=0), values)
+    for j, term in enumerate(candidates):
+        rate_n, lo_n, hi_n, used_n, values_n = (s[j] if k < 4 else s[:, j] for k, s in enumerate(stats["now"]))
+        rate_b, lo_b, hi_b, used_b, values_b = (s[j] if k < 4 else s[:, j] for k, s in enumerate(stats["before"]))
+        direction = _direction((lo_b, hi_b), (lo_n, hi_n))
+        if direction is None:
+            continue
+        pool, vals = (now, values_n) if direction == "rise" else (before, values_b)
+        top_ids = [pool[k] for k in np.argsort(-vals, kind="stable")[:examples] if vals[k] > 0]
+        rows.append({"term": term, "now": float(rate_n), "before": float(rate_b), "now_interval": (float(lo_n), float(hi_n)),
+                     "before_interval": (float(lo_b), float(hi_b)), "docs_now": int(used_n), "docs_before": int(used_b),
+                     "direction": direction, "ids": top_ids})
+    return sorted(rows, key=lambda r: -abs(r["now"] - r["before"]))

@@ -1,0 +1,103 @@
+"""The report's first section: "now against before", what moved in each tendency's writing lately.
+
+Built from :func:`nlp.topics.trends.now_against_before` and example sentences the pipeline picked
+(:mod:`nlp.report.examples`). Statements are plain: a rise or fall is named only where the analysis found
+the intervals apart on enough articles; otherwise the section says there is not enough evidence.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from nlp.report.charts import figure_svg, stacked_bars
+from nlp.report.names import words
+from nlp.report.render import Figure, Section
+from nlp.report.styles import Styles
+
+WINDOW_WORDS = {"3m": "three months", "6m": "six months", "12m": "twelve months"}
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _rate(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def now_section(result: Mapping[str, Any], styles: Styles | None = None,
+                examples: Callable[[str, list[str], list[str]], list[dict[str, Any]]] | None = None,
+                min_support: int = 0) -> Section:
+    """The "now against before" section.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`~nlp.topics.trends.now_against_before`.
+    styles : Styles, optional
+    examples : callable, optional
+        ``examples(kind, ids, words)`` -> example sentences (see :func:`nlp.report.examples.example_sentences`)
+        for a moving topic (kind "topic") or term (kind "term").
+    min_support : int
+        The articles each window needs (stated in the lead).
+    """
+    styles = styles or Styles.default()
+    examples = examples or (lambda kind, ids, terms: [])
+    span = WINDOW_WORDS.get(result["recent"], result["recent"])
+    (now_from, now_to), (before_from, before_to) = result["windows"]["now"], result["windows"]["before"]
+    blocks, data, counts = [], [], {}
+    tendencies = styles.ordered(result["tendencies"])
+    for t in tendencies:
+        entry = result["tendencies"][t]
+        counts[t] = (entry["n_before"], entry["n_now"])
+        block = {"key": t, "name": "All articles (none has a tendency label)" if t == "all" else styles.name(t),
+                 "colour": styles.colour(t), "n_now": entry["n_now"],
+                 "n_before": entry["n_before"], "enough": entry["enough"], "reason": entry.get("reason", ""),
+                 "topics": [], "terms": []}
+        for row in entry["topics"]:
+            lo_n, hi_n = row["now_interval"]
+            lo_b, hi_b = row["before_interval"]
+            verb = "rose" if row["direction"] == "rise" else "fell"
+            block["topics"].append({
+                "name": row["label"], "direction": row["direction"],
+                "text": (f"{verb} from {_pct(row['before'])} of this writing ({_pct(lo_b)}–{_pct(hi_b)}) to "
+                         f"{_pct(row['now'])} ({_pct(lo_n)}–{_pct(hi_n)})"),
+                "examples": examples("topic", row["ids"], [row["label"]])})
+            data.append({"tendency": t, "kind": "topic", "what": row["label"], "direction": row["direction"],
+                         "before": round(row["before"], 4), "before_lo": round(lo_b, 4), "before_hi": round(hi_b, 4),
+                         "now": round(row["now"], 4), "now_lo": round(lo_n, 4), "now_hi": round(hi_n, 4),
+                         "articles_before": entry["n_before"], "articles_now": entry["n_now"]})
+        for row in entry["terms"]:
+            lo_n, hi_n = row["now_interval"]
+            lo_b, hi_b = row["before_interval"]
+            verb = "more often" if row["direction"] == "rise" else "less often"
+            block["terms"].append({
+                "name": words(row["term"]), "direction": row["direction"],
+                "text": (f"used {verb}: {_rate(row['now'])} times per 10,000 words ({_rate(lo_n)}–{_rate(hi_n)}, "
+                         f"in {row['docs_now']} articles) against {_rate(row['before'])} ({_rate(lo_b)}–{_rate(hi_b)}, "
+                         f"in {row['docs_before']} articles)"),
+                "examples": examples("term", row["ids"], [row["term"]])})
+            data.append({"tendency": t, "kind": "term", "what": row["term"], "direction": row["direction"],
+                         "before": round(row["before"], 3), "before_lo": round(lo_b, 3), "before_hi": round(hi_b, 3),
+                         "now": round(row["now"], 3), "now_lo": round(lo_n, 3), "now_hi": round(hi_n, 3),
+                         "articles_before": row["docs_before"], "articles_now": row["docs_now"]})
+        blocks.append(block)
+    windows = [f"year before ({before_from[:7]} to {before_to[:7]})", f"last {span} (to {now_to})"]
+    count_rows = [{"window": w, "tendency": t, "articles": counts[t][k]} for k, w in enumerate(windows)
+                  for t in tendencies]
+    figure = None
+    if tendencies:
+        fig = stacked_bars(windows, {styles.name(t): [counts[t][0], counts[t][1]] for t in tendencies},
+                           "Articles behind each window, by tendency", horizontal=True,
+                           colours=styles.legend(tendencies))
+        total_now = sum(c[1] for c in counts.values())
+        total_before = sum(c[0] for c in counts.values())
+        figure = Figure(figure_svg(fig), f"Each window must hold at least {min_support} articles of a tendency before "
+                        "anything is said about it.",
+                        f"{total_now:,} articles in the last {span} against {total_before:,} in the year before.",
+                        count_rows, "now_against_before_articles")
+    stated = sum(len(b["topics"]) + len(b["terms"]) for b in blocks)
+    context = {"span": span, "now_from": now_from, "now_to": now_to, "before_from": before_from,
+               "before_to": before_to, "blocks": blocks, "figure": figure, "stated": stated,
+               "min_support": min_support}
+    return Section("now", "Now against before: what changed lately", "now.html", context,
+                   {"now_against_before": data, "now_against_before_articles": count_rows})
