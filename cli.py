@@ -1591,6 +1591,22 @@ def editor_options(f):
     return f
 
 
+def meaning_options(f):
+    """--contested and --meaning-background: the words whose meaning to each tendency the report reads."""
+    f = click.option("--meaning-background", type=click.Path(exists=True, file_okay=False),
+                     help="Word vectors trained on a larger corpus (a `meaning` model folder), for a corpus too "
+                          "small to train its own.")(f)
+    return click.option("--contested", help="The contested words the report reads, comma-separated [default: "
+                                            "pluralism, socialism, ownership, community, democracy, power].")(f)
+
+
+def _meaning_settings(contested: str | None, background: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"meaning_background": background}
+    if contested:
+        out["contested"] = tuple(w.strip() for w in contested.split(",") if w.strip())
+    return out
+
+
 def _watch_list(value: str | None) -> tuple[str, ...]:
     """``--watch``: comma-separated words, or a file of one word or phrase a line (# starts a comment)."""
     if not value:
@@ -1645,9 +1661,11 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @seed_option
 @click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for preprocessing and for the Ks of a sweep.")
+@meaning_options
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
-        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int) -> None:
+        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int, contested,
+        meaning_background) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1664,7 +1682,8 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=n_process,
-                       **_editor_settings(s, selection, title, recent, topic_names, watch))
+                       **_editor_settings(s, selection, title, recent, topic_names, watch),
+                       **_meaning_settings(contested, meaning_background))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
 
 
@@ -1676,9 +1695,10 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 @selection_options
 @trust_options
 @seed_option
+@meaning_options
 @pass_settings
 def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, watch, selection,
-           bootstrap: int, min_support: int, seed: int) -> None:
+           bootstrap: int, min_support: int, seed: int, contested, meaning_background) -> None:
     """Write one self-contained HTML report an editor can open or email.
 
     Uses a topic model fitted before (`topics fit`); the other analyses are computed from the corpus.
@@ -1689,7 +1709,8 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
     """
     from nlp.pipeline import write_report
 
-    settings = _editor_settings(s, selection, title, recent, topic_names, watch)
+    settings = {**_editor_settings(s, selection, title, recent, topic_names, watch),
+                **_meaning_settings(contested, meaning_background)}
     _run_drawn(s, lambda t: write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
                                          progress=t.progress, bootstrap=bootstrap, min_support=min_support,
                                          **settings))

@@ -53,6 +53,10 @@ class RunConfig:
     #: The report's title; None makes one from the data ("Labour's soft left and hard left: articles 2016–2025").
     title: str | None = None
     notice: str | None = None
+    #: Words whose meaning to each tendency the report reads (the "meaning" stage).
+    contested: tuple[str, ...] = ("pluralism", "socialism", "ownership", "community", "democracy", "power")
+    #: Word vectors trained on a larger corpus (a ``meaning`` model folder), for corpora too small to train on.
+    meaning_background: str | None = None
     #: Processes for preprocessing and for a sweep's Ks (default: every core).
     n_process: int = field(default_factory=lambda: os.cpu_count() or 1)
     #: Reuse a stored topic model fitted on the same terms with the same parameters (see stage_topics).
@@ -433,6 +437,37 @@ def stage_positions(ctx: RunContext) -> None:
         "articles resampled by author; a move is stated only when the intervals of two periods part.")
 
 
+#: The words the factions share and fight over, read by the "meaning" stage (``RunConfig.contested``).
+CONTESTED = ("pluralism", "socialism", "ownership", "community", "democracy", "power")
+
+
+def stage_meaning(ctx: RunContext) -> None:
+    """What the contested words mean to each tendency (à-la-carte embeddings), where the corpus is large
+    enough to train word vectors (else the stage is skipped, and says how to use a background model)."""
+    from nlp.meaning import MeaningError, meaning
+    from nlp.report.meaning_section import meaning_section
+
+    cfg = ctx.config
+    results, skipped = [], {}
+    for term in cfg.contested:
+        try:
+            results += meaning(ctx.documents(), [term], store=ctx.store, by="tendency", seed=cfg.seed,
+                               min_support=cfg.min_support, background=cfg.meaning_background, n_perm=500,
+                               n_boot=50)
+        except MeaningError as exc:
+            if "too small" in str(exc) or "background" in str(exc):
+                raise  # the whole stage cannot run: say so once
+            skipped[term] = str(exc)
+    if not results:
+        raise NlpError("none of the contested words is used in this selection")
+    ctx.sections.append(meaning_section(results, _styles(ctx), skipped))
+    ctx.method["Meaning"] = (
+        "Each use of a contested word is embedded from the six words either side (à-la-carte embeddings over "
+        "word vectors trained on this corpus, as in conText); a tendency's use is the mean of its uses. Two "
+        "tendencies differ when reshuffling whole articles between them rarely gives a difference as large "
+        f"(p < 0.05); tendencies with fewer than {cfg.min_support} articles using the word are not compared.")
+
+
 STAGES: list[Stage] = [
     ("corpus summary", stage_corpus),
     ("preprocessing", stage_preprocess),
@@ -441,6 +476,7 @@ STAGES: list[Stage] = [
     ("now against before", stage_now),
     ("watched words", stage_watch),
     ("positions", stage_positions),
+    ("meaning", stage_meaning),
     ("classifier, contrasts and mentions", stage_tendencies),
 ]
 

@@ -186,3 +186,18 @@ def test_cli_refuses_bad_terms_groups_and_model_folders(background):
     assert res.exit_code == 1 and "Unknown outlet 'sun'; known outlet groups" in res.output
     res = CliRunner().invoke(cli, base + ["ownership", "--background", str(background)])
     assert res.exit_code == 1 and "no readable manifest.json; not a meaning model folder" in res.output
+
+
+def test_report_section_states_only_document_level_differences(trained):
+    from nlp.report.meaning_section import meaning_section
+
+    docs, emb = trained
+    real = analyse_term(docs, ["ownership"], emb, n_boot=20, n_perm=99, seed=0, query="ownership")
+    placebo_docs = docs.subset([i for i, t in enumerate(docs.labels) if t == "A"])
+    placebo_docs.labels = [("A", "B")[i % 2] for i in range(len(placebo_docs))]  # one group split at random
+    placebo = analyse_term(placebo_docs, ["ownership"], emb, n_boot=20, n_perm=99, seed=0, query="ownership")
+    section = meaning_section([real])
+    assert section.id == "meaning" and len(section.context["sentences"]) == 1
+    assert "use \u201cownership\u201d differently" in section.context["sentences"][0]
+    assert {r["group"] for r in section.data["meaning"]} == {"A", "B"}
+    assert meaning_section([placebo]).context["sentences"] == []

@@ -1,0 +1,44 @@
+"""The report's "What the contested words mean": per tendency, each contested word's nearest words, and a
+plain sentence only where two tendencies' uses differ at document level with enough support."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from nlp.report.render import Section, Table
+from nlp.report.styles import Styles
+
+#: A difference is stated only below this p (document-level permutation test).
+ALPHA = 0.05
+
+
+def _words(items: Sequence[Any], n: int = 6) -> str:
+    return ", ".join(str(x.get("term", x) if isinstance(x, dict) else x).replace("_", " ") for x in items[:n])
+
+
+def meaning_section(results: Sequence[Any], styles: Styles | None = None, skipped: dict[str, str] | None = None
+                    ) -> Section:
+    styles = styles or Styles.default()
+    sentences, rows, data = [], [], []
+    for r in results:
+        by_group = {g.group: g for g in r.groups}
+        for g in r.groups:
+            rows.append((r.term, styles.name(g.group), g.n_documents, g.n_occurrences,
+                         _words(g.neighbours) if g.supported else "(too few articles)",
+                         _words(g.distinctive) if g.supported else ""))
+            data.append({"term": r.term, "group": g.group, "n_documents": g.n_documents,
+                         "n_occurrences": g.n_occurrences, "supported": g.supported,
+                         "neighbours": _words(g.neighbours, 10), "distinctive": _words(g.distinctive, 10)})
+        for c in r.comparisons:
+            if c.p < ALPHA and c.a in by_group and c.b in by_group:
+                a, b = by_group[c.a], by_group[c.b]
+                sentences.append(
+                    f"{styles.name(c.a)} and {styles.name(c.b)} writers use \u201c{r.term}\u201d differently "
+                    f"({c.n_documents_a} and {c.n_documents_b} articles; a difference this large came up in "
+                    f"{c.p:.1%} of random reshufflings of the articles): for the {styles.name(c.a)} it sits near "
+                    f"{_words(a.distinctive or a.neighbours, 5)}; for the {styles.name(c.b)} near "
+                    f"{_words(b.distinctive or b.neighbours, 5)}.")
+    table = Table(["word", "tendency", "articles", "uses", "nearest words", "closer to this tendency's use"], rows,
+                  numeric=(2, 3))
+    context = {"sentences": sentences, "table": table, "terms": [r.term for r in results],
+               "skipped": skipped or {}}
+    return Section("meaning", "What the contested words mean", "meaning.html", context, {"meaning": data})
