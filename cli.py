@@ -112,7 +112,7 @@ class Terminal:
             click.echo(f"\r{text}\033[K", err=True, nl=False)
         elif time.monotonic() - self._last_beat >= self.heartbeat:
             self._last_beat = time.monotonic()
-            click.echo(f"... {text.strip()} ({time.monotonic() - self._started:.0f}s)", err=True)
+            click.echo(f"... {text.strip()}", err=True)
 
     def clear(self) -> None:
         if self.live and self._status:

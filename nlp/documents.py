@@ -104,6 +104,10 @@ class DocumentTerms:
     offsets: np.ndarray
     raw_tokens: np.ndarray | None = None
     raw_offsets: np.ndarray | None = None
+    #: Where each document's paragraphs start (positions in its terms, after the first), flat with
+    #: ``break_offsets`` like ``tokens``; None when the terms carry no paragraphs (:meth:`paragraph_breaks`).
+    breaks: np.ndarray | None = None
+    break_offsets: np.ndarray | None = None
     #: Where the terms come from: preprocessing fingerprint, collocations, corpus fingerprint, selection.
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -155,6 +159,12 @@ class DocumentTerms:
         get = self.raw_terms if raw else self.terms
         for i in range(len(self)):
             yield get(i)
+
+    def paragraph_breaks(self, i: int) -> np.ndarray:
+        """Positions in document ``i``'s terms where a new paragraph starts (empty when unknown)."""
+        if self.breaks is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.breaks[self.break_offsets[i]:self.break_offsets[i + 1]]
 
     def n_terms(self, i: int) -> int:
         return int(self.offsets[i + 1] - self.offsets[i])
@@ -212,12 +222,13 @@ class DocumentTerms:
 
         tokens, offsets = pick(self.tokens, self.offsets)
         raw = pick(self.raw_tokens, self.raw_offsets) if self.raw_tokens is not None else (None, None)
+        breaks = pick(self.breaks, self.break_offsets) if self.breaks is not None else (None, None)
         take = lambda xs: [xs[i] for i in idx]  # noqa: E731
         return DocumentTerms(ids=take(self.ids), titles=take(self.titles), outlets=take(self.outlets),
                              authors=take(self.authors), published=take(self.published), labels=take(self.labels),
                              label_levels=take(self.label_levels), urls=take(self.urls), vocabulary=self.vocabulary,
                              tokens=tokens, offsets=offsets, raw_tokens=raw[0], raw_offsets=raw[1],
-                             meta=dict(self.meta))
+                             breaks=breaks[0], break_offsets=breaks[1], meta=dict(self.meta))
 
     def to_frame(self):
         """The documents' metadata as a pandas DataFrame (one row per document, with its number of terms)."""
@@ -242,15 +253,18 @@ class _Builder:
         self.tokens, self.offsets = array("i"), [0]
         self.keep_raw = keep_raw
         self.raw, self.raw_offsets = array("i"), [0]
+        self.breaks, self.break_offsets = array("i"), [0]
         self.n = 0
 
     def _ids(self, terms: Sequence[str]) -> list[int]:
         index = self.index
         return [index.setdefault(t, len(index)) for t in terms]
 
-    def add(self, terms: Sequence[str], raw: Sequence[str] | None = None) -> None:
+    def add(self, terms: Sequence[str], raw: Sequence[str] | None = None, breaks: Sequence[int] = ()) -> None:
         self.tokens.extend(self._ids(terms))
         self.offsets.append(len(self.tokens))
+        self.breaks.extend(breaks)
+        self.break_offsets.append(len(self.breaks))
         if self.keep_raw:
             self.raw.extend(self._ids(raw if raw is not None else terms))
             self.raw_offsets.append(len(self.raw))
@@ -261,7 +275,9 @@ class _Builder:
             vocabulary=list(self.index), tokens=np.frombuffer(self.tokens, dtype=np.int32).copy(),
             offsets=np.asarray(self.offsets, dtype=np.int64),
             raw_tokens=np.frombuffer(self.raw, dtype=np.int32).copy() if self.keep_raw else None,
-            raw_offsets=np.asarray(self.raw_offsets, dtype=np.int64) if self.keep_raw else None, **columns)
+            raw_offsets=np.asarray(self.raw_offsets, dtype=np.int64) if self.keep_raw else None,
+            breaks=np.frombuffer(self.breaks, dtype=np.int32).astype(np.int64) if len(self.breaks) else None,
+            break_offsets=np.asarray(self.break_offsets, dtype=np.int64) if len(self.breaks) else None, **columns)
 
 
 def ensure_preprocessed(store: Any) -> int:
@@ -308,7 +324,7 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     NotPreprocessedError
         When nothing has been preprocessed (and ``preprocess`` is False).
     """
-    from nlp.text.preprocess import Collocations, current_fingerprint, iter_terms
+    from nlp.text.preprocess import Collocations, current_fingerprint, iter_terms, paragraph_breaks
 
     if preprocess:
         ensure_preprocessed(store)
@@ -318,9 +334,13 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
                                                "label_levels", "urls")}
     with store.snapshot():  # one consistent state, even while an import runs
-        for article, terms in iter_terms(store, collocations=False, **{**filters, "with_text": False}):
+        for article, marked in iter_terms(store, collocations=False, paragraphs=True,
+                                          **{**filters, "with_text": False}):
             tendency, level = store.resolve(article)
-            builder.add(apply(terms) if apply else terms, terms)
+            terms, _ = paragraph_breaks(marked)
+            # collocations join within a paragraph only (the mark is in no pair); breaks index the joined terms
+            joined, breaks = paragraph_breaks(apply(marked)) if apply else (terms, paragraph_breaks(marked)[1])
+            builder.add(joined, terms, breaks)
             for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
                                ("authors", tuple(article.authors)), ("published", article.published),
                                ("labels", tendency), ("label_levels", level), ("urls", article.url)):

@@ -50,7 +50,29 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the term rules change: every cached article is then processed again.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
+
+#: Marks a paragraph break in the cached terms (a line break in the text), so long documents are cut into
+#: passages at paragraphs. Never a term: :func:`strip_paragraphs` removes it before any analysis sees terms.
+PARAGRAPH = "\u00b6"
+
+
+def strip_paragraphs(terms: list[str]) -> list[str]:
+    """The terms without paragraph marks."""
+    return [t for t in terms if t != PARAGRAPH] if PARAGRAPH in terms else terms
+
+
+def paragraph_breaks(terms: list[str]) -> tuple[list[str], list[int]]:
+    """``(terms without marks, positions where a new paragraph starts)``."""
+    out: list[str] = []
+    breaks: list[int] = []
+    for t in terms:
+        if t == PARAGRAPH:
+            if out and (not breaks or breaks[-1] != len(out)):
+                breaks.append(len(out))
+        else:
+            out.append(t)
+    return out, breaks
 
 #: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
 CHUNK_CHARS = 100_000
@@ -258,8 +280,9 @@ class CollocationCounts:
         self.max_bigrams, self.min_reduce = max_bigrams, 1
 
     def add(self, terms: list[str]) -> None:
+        self.bigrams.update(zip(terms, terms[1:]))  # pairs with a paragraph mark are never scored
+        terms = strip_paragraphs(terms)
         self.words.update(terms)
-        self.bigrams.update(zip(terms, terms[1:]))
         self.total += len(terms)
         self.n_docs += 1
         count_after_titles(terms, self.titled)
@@ -277,7 +300,7 @@ class CollocationCounts:
         # Never a collocation: a term with itself, a vocabulary name, a person's name word (so "Margaret
         # Thatcher", "Mrs Thatcher" and "Thatcher" all count as one term), a given name (see Collocations.fit).
         names, surnames = person_name_words(self.bigrams, self.titled, words)
-        exclude = frozenset(exclude) | names | FIRST_NAMES
+        exclude = frozenset(exclude) | names | FIRST_NAMES | {PARAGRAPH}
         pairs = [(a, b) for (a, b), n in self.bigrams.items()
                  if n >= min_count and a != b and a not in exclude and b not in exclude and b not in surnames
                  and scorer(words[a], words[b], n, n_words, min_count, total) > threshold]
@@ -363,14 +386,16 @@ class Preprocessor:
         from spacy.attrs import LEMMA, ORTH
 
         cache, lookup = self._cache, self._term_of
-        out = []
+        out: list[str] = []
         for orth, lemma in doc.to_array([ORTH, LEMMA]).tolist():
             key = (orth, lemma)
             term = cache.get(key, False)
             if term is False:
                 term = cache[key] = lookup(orth, lemma)
-            if term:
+            if term and (term != PARAGRAPH or (out and out[-1] != PARAGRAPH)):
                 out.append(term)
+        if out and out[-1] == PARAGRAPH:
+            out.pop()
         return out
 
     def _term_of(self, orth: int, lemma: int) -> str | None:
@@ -379,6 +404,8 @@ class Preprocessor:
         if lemma_text in self._phrase_terms:
             return lemma_text
         lex = self.nlp.vocab[orth]
+        if lex.is_space and "\n" in lex.orth_:
+            return PARAGRAPH  # a line break: where a passage may end
         if lex.is_space or lex.is_punct or lex.like_num or lex.like_url or lex.like_email:
             return None
         lower = lex.lower_
@@ -430,7 +457,7 @@ class Preprocessor:
             if term is not None:
                 return (term,)
             text = self._merge_query_names(text)
-        return tuple(next(self._pipe_base([(text, None)]))[0])
+        return tuple(strip_paragraphs(next(self._pipe_base([(text, None)]))[0]))
 
     def _merge_query_names(self, text: str) -> str:
         """Replace every vocabulary name in ``text``, in any case, by its canonical term (a contextual spelling
@@ -453,7 +480,7 @@ class Preprocessor:
     def terms(self, text: str) -> list[str]:
         """The terms of one text (with collocations, when the preprocessor has them)."""
         terms = next(self._pipe_base([(text, None)]))[0]
-        return self.collocations.apply(terms) if self.collocations else terms
+        return strip_paragraphs(self.collocations.apply(terms) if self.collocations else terms)
 
     def pipe(self, pairs: Iterable[tuple[str, Hashable]], collocations: bool = True
              ) -> Iterator[tuple[list[str], Hashable]]:
@@ -472,8 +499,8 @@ class Preprocessor:
         """
         colloc = self.collocations if collocations else None
         results = self._pipe_parallel(pairs) if self.n_process > 1 else self._pipe_base(pairs)
-        for terms, id_ in results:
-            yield (colloc.apply(terms) if colloc else terms), id_
+        for terms, id_ in results:  # collocations never cross a paragraph mark (it is in no pair)
+            yield (strip_paragraphs(colloc.apply(terms)) if colloc else terms), id_
 
     def _pipe_base(self, pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[list[str], Hashable]]:
         buffer: list[str] = []
@@ -689,8 +716,8 @@ def current_fingerprint(store: CorpusStore) -> str:
     return state["fingerprint"]
 
 
-def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 500, **filters: Any
-               ) -> Iterator[tuple[Article, list[str]]]:
+def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 500, paragraphs: bool = False,
+               **filters: Any) -> Iterator[tuple[Article, list[str]]]:
     """Stream ``(article, terms)`` for the preprocessed articles of a selection.
 
     Parameters
@@ -700,6 +727,8 @@ def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 
         Apply the corpus collocations (the default, what topic models and contrasts should see).
     batch_size : int
         Articles looked up at a time.
+    paragraphs : bool
+        Keep the paragraph marks (:data:`PARAGRAPH`) between the terms of two paragraphs.
     **filters
         Passed to :meth:`CorpusStore.articles` (``with_text=False`` skips loading texts).
 
@@ -726,7 +755,8 @@ def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 
             if terms is None:
                 missing += 1
                 continue
-            yield article, apply(terms) if apply else terms
+            terms = apply(terms) if apply else terms  # a paragraph mark is in no pair: nothing joins across it
+            yield article, terms if paragraphs else strip_paragraphs(terms)
 
     batch: list[Article] = []
     for article in store.articles(**filters):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 import shutil
 import time
@@ -207,14 +206,18 @@ def _bags_of_words(docs: DocumentTerms, dictionary: Any, chunk_terms: int):
     lengths = np.diff(docs.offsets)
     unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     unit_doc = np.arange(len(docs), dtype=np.int64)
-    if chunk_terms:  # as _passages cuts them: round(n / size) even pieces of documents over 1.5 times size
-        long = lengths > chunk_terms * 1.5
-        pieces = np.where(long, np.rint(lengths / chunk_terms), 1).astype(np.int64)
-        steps = np.where(long, -(-lengths // np.maximum(pieces, 1)), np.maximum(lengths, 1))
-        per_doc = np.where(long, -(-lengths // steps), 1)
+    if chunk_terms:  # as _passages cuts them: documents over 1.5 times size, at paragraphs where they can be
+        long = np.flatnonzero(lengths > chunk_terms * 1.5)
+        per_doc = np.ones(len(docs), dtype=np.int64)
+        cuts = {}
+        for d in long.tolist():
+            cuts[d] = np.asarray(passage_cuts(int(lengths[d]), chunk_terms, docs.paragraph_breaks(d)), dtype=np.int64)
+            per_doc[d] = len(cuts[d]) + 1
         first_unit = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)
-        within = np.arange(len(docs.tokens), dtype=np.int64) - np.repeat(docs.offsets[:-1], lengths)
-        unit = np.repeat(first_unit, lengths) + within // np.repeat(steps, lengths)
+        unit = np.repeat(first_unit, lengths)
+        for d, c in cuts.items():
+            start, end = docs.offsets[d], docs.offsets[d + 1]
+            unit[start:end] += np.searchsorted(c, np.arange(end - start), side="right")
         unit_doc = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
     cols = column[docs.tokens]
     keep = cols >= 0
@@ -258,15 +261,30 @@ def topic_stop_words(source: Iterable[str] | str | Path | None = None) -> frozen
     return frozenset(source)
 
 
-def _passages(terms: list[str], size: int) -> Iterator[list[str]]:
-    """The document itself, or (when ``size`` and it is over 1.5 times ``size``) even pieces of about ``size``."""
-    if not size or len(terms) <= size * 1.5:
-        yield terms
-        return
-    pieces = round(len(terms) / size)
-    step = math.ceil(len(terms) / pieces)
-    for start in range(0, len(terms), step):
-        yield terms[start:start + step]
+def passage_cuts(n: int, size: int, breaks: Sequence[int] | np.ndarray = ()) -> list[int]:
+    """Where a document of ``n`` terms is cut into passages of about ``size`` terms: ``round(n / size)`` even
+    pieces, each cut moved to the nearest paragraph start within half a passage (so a passage is whole
+    paragraphs wherever the text has them). No cut for a document up to 1.5 times ``size``."""
+    if not size or n <= size * 1.5:
+        return []
+    pieces = max(1, round(n / size))
+    breaks = np.asarray(breaks, dtype=np.int64)
+    cuts = []
+    for j in range(1, pieces):
+        cut = round(n * j / pieces)
+        if len(breaks):
+            near = int(breaks[np.argmin(np.abs(breaks - cut))])
+            if abs(near - cut) <= size // 2:
+                cut = near
+        cuts.append(cut)
+    return sorted({c for c in cuts if 0 < c < n})
+
+
+def _passages(terms: list[str], size: int, breaks: Sequence[int] = ()) -> Iterator[list[str]]:
+    """The document itself, or its passages (:func:`passage_cuts`)."""
+    bounds = [0, *passage_cuts(len(terms), size, breaks), len(terms)]
+    for start, end in zip(bounds, bounds[1:]):
+        yield terms[start:end]
 
 
 

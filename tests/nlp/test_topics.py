@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from corpus import CorpusStore
@@ -170,3 +171,29 @@ def test_topic_model_files_hold_no_pickle_and_are_verified(fitted, tmp_path):
     with pytest.raises(TopicModelError, match="does not match its checksum recorded in the corpus"):
         load_gensim_model(stored)
     stored.path = original
+
+
+def test_long_documents_are_cut_into_passages_at_paragraphs(tmp_path):
+    """A long article becomes passages of whole paragraphs; no paragraph mark ever reaches an analysis."""
+    from corpus import Article, CorpusStore
+    from nlp.documents import load_documents
+    from nlp.text.preprocess import PARAGRAPH, preprocess_corpus
+    from nlp.topics.fit import _passages, passage_cuts
+
+    assert passage_cuts(3000, 1000, [0, 700, 1400, 2100, 2800]) == [700, 2100]  # snapped to paragraph starts
+    assert passage_cuts(3000, 1000) == [1000, 2000] and passage_cuts(1400, 1000) == []
+    store = CorpusStore(tmp_path / "p.db")
+    paragraph = "Council housing and local ownership decide the shape of every town and region. "
+    text = "\n\n".join(f"{paragraph * 6} Paragraph {i} ends here." for i in range(40))
+    store.add(Article(outlet="x", source="imported", text=text, title="long"))
+    preprocess_corpus(store)
+    docs = load_documents(store, preprocess=False)
+    terms = docs.terms(0)
+    assert PARAGRAPH not in terms and PARAGRAPH not in docs.vocabulary
+    breaks = docs.paragraph_breaks(0)
+    assert len(breaks) == 39 and all(0 < b < len(terms) for b in breaks)
+    pieces = list(_passages(terms, 100, breaks))
+    assert len(pieces) > 1 and sum(map(len, pieces)) == len(terms)
+    starts = np.cumsum([0] + [len(p) for p in pieces[:-1]])[1:]
+    assert set(starts.tolist()) <= set(breaks.tolist())  # every cut at a paragraph start
+    store.close()
