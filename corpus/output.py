@@ -25,7 +25,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import CorpusError
 
-__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "sha256_file", "verify_checksums", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
+__all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "sha256_file", "verify_checksums", "read_format_manifest", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
            "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -262,6 +262,29 @@ def sha256_file(path: str | os.PathLike) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def read_format_manifest(directory: str | os.PathLike, name: str, fmt: str, version: int, error: type[Exception],
+                         what: str, missing: str, redo: str) -> dict[str, Any]:
+    """The JSON manifest ``name`` of a folder softleft wrote, refused unless it carries format ``fmt`` at
+    ``version``: ``error(message)`` says what the folder is not (``what``), how to make one (``missing``) and
+    what to do (``redo``)."""
+    import json
+
+    directory = Path(directory)
+    path = directory / name
+    if not path.is_file():
+        raise error(f"{directory} is not {what} (no {name}); {missing}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise error(f"{path} is not valid JSON ({exc}); {redo}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt:
+        raise error(f"{directory} was not written by softleft (format is not {fmt!r}); refusing to load it")
+    if manifest.get("format_version") != version:
+        raise error(f"{directory} has format version {manifest.get('format_version')}; this softleft reads "
+                    f"version {version}: {redo}")
+    return manifest
 
 
 def verify_checksums(directory: str | os.PathLike, expected: Mapping[str, str], error: type[Exception],

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.output import sha256_file
+from corpus.output import read_format_manifest, sha256_file
 
 from .errors import ScalingError
 
@@ -58,19 +58,9 @@ def load_scale(directory: str | Path, kind: str, array_names: set[str], list_nam
     named ``*_lo``/``*_hi`` bootstrap bounds (``theta_lo``, ``theta_hi``).
     """
     directory = Path(directory)
-    path = directory / MANIFEST
     refit = f"refit and save the {kind} scale again"
-    if not path.is_file():
-        raise ScalingError(f"{directory} is not a saved scale (no {MANIFEST}); fit and save a {kind} scale first")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ScalingError(f"{path} is not valid JSON ({exc}); {refit}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ScalingError(f"{directory} was not written by softleft (format is not {FORMAT!r}); refusing to load it")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ScalingError(f"{directory} has scale format version {manifest.get('format_version')}; this softleft "
-                           f"reads version {FORMAT_VERSION}: {refit}")
+    manifest = read_format_manifest(directory, MANIFEST, FORMAT, FORMAT_VERSION, ScalingError, "a saved scale",
+                                    f"fit and save a {kind} scale first", refit)
     if manifest.get("kind") != kind:
         raise ScalingError(f"{directory} holds a {manifest.get('kind')!r} scale, not a {kind!r} one; "
                            f"load it with the matching estimator")

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from corpus.output import atomic_directory, sha256_file, verify_checksums  # noqa: F401 (sha256_file: API)
+from corpus.output import (atomic_directory, read_format_manifest, sha256_file,  # noqa: F401 (sha256_file: API)
+                           verify_checksums)
 from nlp.errors import NlpError
 from nlp.tendencies.estimator import rebuild_pipeline
 
@@ -81,18 +82,8 @@ def _write_model(pipeline: Pipeline, directory: Path, info: dict[str, Any] | Non
 def read_manifest(directory: str | Path) -> dict[str, Any]:
     """The verified manifest of a model directory (format marker and every checksum checked)."""
     directory = Path(directory)
-    path = directory / MANIFEST
-    if not path.is_file():
-        raise ModelFileError(f"{directory} is not a model directory (no {MANIFEST}); train one with `classify train -o DIR`")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{path} is not valid JSON ({exc}); retrain with `classify train`") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ModelFileError(f"{directory} was not written by softleft (format is not {FORMAT!r}); refusing to load it")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{directory} has model format version {manifest.get('format_version')}; "
-                             f"this softleft reads version {FORMAT_VERSION}: retrain with `classify train`")
+    manifest = read_format_manifest(directory, MANIFEST, FORMAT, FORMAT_VERSION, ModelFileError, "a model directory",
+                                    "train one with `classify train -o DIR`", "retrain with `classify train`")
     files = manifest.get("files")
     if not isinstance(files, dict) or set(files) != set(DATA_FILES):
         raise ModelFileError(f"{directory}: the manifest must list exactly {', '.join(DATA_FILES)}; refusing to load it")
