@@ -433,12 +433,31 @@ def stage_positions(ctx: RunContext) -> None:
         f"identification) on the preprocessed terms: fitted on {info['fitted_on']} articles over {info['terms']} "
         f"frequent terms{', the others placed on that scale afterwards' if info['placed'] else ''}; "
         + (f"oriented with the {info['oriented']}. " if info["oriented"] else "")
+        + (f"{info['not_placed']} articles could not be placed (too few of the scale's words). "
+           if info.get("not_placed") else "")
         + "A tendency's position is the mean of its articles', with a 95% interval from a bootstrap over "
         "articles resampled by author; a move is stated only when the intervals of two periods part.")
 
 
 #: The words the factions share and fight over, read by the "meaning" stage (``RunConfig.contested``).
 CONTESTED = ("pluralism", "socialism", "ownership", "community", "democracy", "power")
+
+
+#: Word vectors for the meaning stage are trained on at most about this many terms (a seeded sample of
+#: whole articles): enough for stable vectors (docs/meaning.md), at a bounded cost on a large corpus.
+MEANING_TRAINING_TERMS = 2_000_000
+
+
+def training_sample(docs: Any, max_terms: int, seed: int = 0) -> Any:
+    """The documents themselves, or a seeded random sample of whole documents holding about ``max_terms``."""
+    import numpy as np
+
+    if len(docs.tokens) <= max_terms:
+        return docs
+    order = np.random.default_rng(seed).permutation(len(docs))
+    lengths = np.diff(docs.offsets)[order]
+    keep = order[: int(np.searchsorted(np.cumsum(lengths), max_terms)) + 1]
+    return docs.subset(np.sort(keep))
 
 
 def stage_meaning(ctx: RunContext) -> None:
@@ -448,10 +467,12 @@ def stage_meaning(ctx: RunContext) -> None:
     from nlp.report.meaning_section import meaning_section
 
     cfg = ctx.config
+    docs = ctx.documents()
+    training = training_sample(docs, MEANING_TRAINING_TERMS, cfg.seed)
     results, skipped = [], {}
     for term in cfg.contested:
         try:
-            results += meaning(ctx.documents(), [term], store=ctx.store, by="tendency", seed=cfg.seed,
+            results += meaning(docs, [term], store=ctx.store, by="tendency", seed=cfg.seed, training=training,
                                min_support=cfg.min_support, background=cfg.meaning_background, n_perm=500,
                                n_boot=50)
         except MeaningError as exc:
@@ -463,7 +484,8 @@ def stage_meaning(ctx: RunContext) -> None:
     ctx.sections.append(meaning_section(results, _styles(ctx), skipped))
     ctx.method["Meaning"] = (
         "Each use of a contested word is embedded from the six words either side (à-la-carte embeddings over "
-        "word vectors trained on this corpus, as in conText); a tendency's use is the mean of its uses. Two "
+        f"word vectors trained on this corpus — on a sample of about {MEANING_TRAINING_TERMS:,} terms when it is larger "
+        "— as in conText); a tendency's use is the mean of its uses. Two "
         "tendencies differ when reshuffling whole articles between them rarely gives a difference as large "
         f"(p < 0.05); tendencies with fewer than {cfg.min_support} articles using the word are not compared.")
 

@@ -85,3 +85,14 @@ def test_topic_shifts_weigh_cells_by_articles():
     assert (shift["label"], shift["n_after"]) == ("devolution", 4)
     assert round(shift["change"]) == round(100 * ((1.0 * 1 + 0.5 * 3) / 4 - 0.2))  # weighted by articles, not years
     assert topic_shifts(rows, min_support=5) == {}  # 4 recent articles: below the minimum, no finding
+
+
+def test_meaning_trains_on_a_bounded_sample_of_a_large_corpus():
+    from nlp.documents import DocumentTerms
+    from nlp.pipeline import training_sample
+
+    docs = DocumentTerms.from_terms([["word"] * 100 for _ in range(50)])
+    assert training_sample(docs, 10_000) is docs  # small enough: the corpus itself
+    sample = training_sample(docs, 1_000, seed=0)
+    assert 1_000 <= len(sample.tokens) <= 1_100 and len(sample) == 11
+    assert training_sample(docs, 1_000, seed=0).ids == sample.ids  # seeded

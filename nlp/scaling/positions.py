@@ -282,13 +282,17 @@ def corpus_scale(docs: DocumentTerms, high: str | None = "soft_right", low: str 
     rest = np.setdiff1d(np.arange(len(docs)), fit_idx)
     rest = rest[np.asarray(X[rest][:, keep].sum(axis=1)).ravel() > 0] if len(rest) else rest
     documents = list(fitted.documents)
+    not_placed = 0
     if len(rest):
         placed = model.predict(X[rest][:, keep], ids=[docs.ids[i] for i in rest])
-        documents += list(placed.documents)
+        # a document whose few scored words leave its position undetermined (a flat likelihood) is not placed
+        finite = [d for d in placed.documents if np.isfinite(d.score) and np.isfinite(d.lo) and np.isfinite(d.hi)]
+        not_placed = len(placed.documents) - len(finite)
+        documents += finite
     result = ScalingResult("wordfish", tuple(documents), fitted.words, {**fitted.info, "features": "terms"})
     oriented = False
     if high and low and high in by_label and low in by_label:
         result = orient(result, docs, high, low)
         oriented = True
-    return result, {"fitted_on": int(len(fit_idx)), "terms": len(names), "placed": int(len(rest)),
-                    "oriented": f"{high} above {low}" if oriented else None}
+    return result, {"fitted_on": int(len(fit_idx)), "terms": len(names), "placed": int(len(rest)) - not_placed,
+                    "not_placed": not_placed, "oriented": f"{high} above {low}" if oriented else None}
