@@ -94,5 +94,5 @@ def test_meaning_trains_on_a_bounded_sample_of_a_large_corpus():
     docs = DocumentTerms.from_terms([["word"] * 100 for _ in range(50)])
     assert training_sample(docs, 10_000) is docs  # small enough: the corpus itself
     sample = training_sample(docs, 1_000, seed=0)
-    assert 1_000 <= len(sample.tokens) <= 1_100 and len(sample) == 11
+    assert 1_000 <= len(sample.tokens) <= 1_100 and len(sample) in (10, 11)
     assert training_sample(docs, 1_000, seed=0).ids == sample.ids  # seeded
