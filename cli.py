@@ -1662,10 +1662,12 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for preprocessing and for the Ks of a sweep.")
 @meaning_options
+@click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Seeds fitted in all to score each topic's stability (1: none, and one fit only).")
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
         topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int, contested,
-        meaning_background) -> None:
+        meaning_background, stability_seeds: int) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1681,7 +1683,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     if store.count() == 0:
         raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
-                       min_support=min_support, n_process=n_process,
+                       min_support=min_support, n_process=n_process, stability_seeds=stability_seeds,
                        **_editor_settings(s, selection, title, recent, topic_names, watch),
                        **_meaning_settings(contested, meaning_background))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
