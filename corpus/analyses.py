@@ -192,19 +192,6 @@ def document_topics(store: CorpusStore, run: str, ids: Sequence[str]) -> dict[st
     return out
 
 
-def mean_topic_shares(store: CorpusStore, run: str) -> dict[int, float]:
-    """Each topic's mean share over the run's documents."""
-    return dict(store.conn.execute("SELECT topic, AVG(share) FROM document_topics WHERE run = ? GROUP BY topic",
-                                   (run,)))
-
-
-def top_documents(store: CorpusStore, run: str, topic: int, n: int = 3) -> list[str]:
-    """Ids of the ``n`` articles where ``topic`` has the largest share."""
-    return [r[0] for r in store.conn.execute(
-        "SELECT article_id FROM document_topics WHERE run = ? AND topic = ? ORDER BY share DESC, article_id LIMIT ?",
-        (run, topic, n))]
-
-
 # ----------------------------------------------------------------------------- predictions
 def save_predictions(store: CorpusStore, model: str, rows: Sequence[dict[str, Any]], predicted_at: str) -> None:
     """Replace a model's stored predictions with ``rows`` (``{"id", "label", "probabilities"}``)."""

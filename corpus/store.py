@@ -355,11 +355,6 @@ class CorpusStore:
             log.debug("FTS query failed (%s); every article is a candidate", exc)
             return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY published, id")]
 
-    def latest_ids(self, n: int) -> list[str]:
-        """Ids of the ``n`` most recently published articles, newest first."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT id FROM articles WHERE published IS NOT NULL ORDER BY published DESC, id LIMIT ?", (n,))]
-
     def fingerprint(self) -> str:
         """A hash of the corpus contents (ids and text hashes), for run manifests."""
         import hashlib

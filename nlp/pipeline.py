@@ -203,7 +203,7 @@ def stage_preprocess(ctx: RunContext) -> None:
 
 def stage_topics(ctx: RunContext) -> None:
     from nlp.topics.fit import find_cached_run, fit_topics, sweep_topics, topics_cache_key
-    from nlp.topics.runs import document_topic_matrix
+    from nlp.topics.runs import document_topic_matrix, topics_overview
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
     sweep = None
@@ -264,7 +264,7 @@ def stage_topics(ctx: RunContext) -> None:
     ctx.results["theta"] = theta
     names = topic_names_for(ctx.store, run.name, cfg.topic_names)
     ctx.results["topic_names"] = [topic_name(t, names) for t in sorted(run.topics, key=lambda t: t["id"])]
-    overview = selection_topics(run, ctx.documents(), theta, ctx.results["topic_names"])
+    overview = topics_overview(run, ctx.documents(), theta, ctx.results["topic_names"])
     ctx.sections.append(topics_section(overview, sweep, examples=ctx.topic_examples, styles=_styles(ctx)))
 
 
@@ -273,26 +273,6 @@ def topic_names_for(store: CorpusStore, run: str, path: str | None = None) -> di
     from nlp.topics.runs import runs_root
 
     return load_topic_names(path) if path else load_topic_names(names_path(runs_root(store), run))
-
-
-def selection_topics(run: Any, docs: Any, theta: Any, names: list[str], examples: int = 3) -> Any:
-    """The run's topics over the selection ``docs``: each one's mean share and its most typical articles."""
-    import numpy as np
-
-    from nlp.topics.runs import TopicsOverview, TopicSummary
-
-    modelled = ~np.isnan(theta[:, 0]) if len(theta) else np.zeros(0, bool)
-    shares = np.nanmean(theta[modelled], axis=0) if modelled.any() else np.zeros(run.k)
-    out = []
-    for t in sorted(run.topics, key=lambda t: -shares[t["id"]]):
-        col = np.where(modelled, np.nan_to_num(theta[:, t["id"]]), -1.0)
-        top = [int(i) for i in np.argsort(-col, kind="stable")[:examples] if col[i] >= 0]
-        out.append(TopicSummary(id=t["id"], label=names[t["id"]], terms=list(t["terms"]), share=float(shares[t["id"]]),
-                                examples=[{"id": docs.ids[i], "title": docs.titles[i], "outlet": docs.outlets[i],
-                                           "year": (docs.published[i] or "")[:4] or None, "url": docs.urls[i]}
-                                          for i in top],
-                                stability=t.get("stability"), era=bool(t.get("era"))))
-    return TopicsOverview(run=run, topics=out)
 
 
 def stage_trends(ctx: RunContext) -> None:

@@ -132,9 +132,10 @@ def scale_wordscores_by_labels(docs: DocumentTerms, X: Any, feature_names: Seque
     missing = [label for label in scores if label not in known]
     if missing:
         raise ScalingError(f"no article in the selection is labelled {missing[0]!r}; labels here: {', '.join(known)}")
-    X = X.tocsr() if hasattr(X, "tocsr") else sparse_csr(X)
-    labels = list(scores)
     from scipy import sparse
+
+    X = X.tocsr() if hasattr(X, "tocsr") else sparse.csr_matrix(np.asarray(X))
+    labels = list(scores)
 
     rows = [np.asarray(X[[i for i, t in enumerate(docs.labels) if t == label]].sum(axis=0)).ravel() for label in labels]
     virgin = [i for i, t in enumerate(docs.labels) if t not in scores]
@@ -143,12 +144,6 @@ def scale_wordscores_by_labels(docs: DocumentTerms, X: Any, feature_names: Seque
     model = Wordscores().fit(sparse.csr_matrix(np.vstack(rows)), [scores[label] for label in labels],
                              ids=[f"(all {label})" for label in labels], feature_names=list(feature_names))
     return model, model.result(X[virgin], rescale=rescale, ids=[docs.ids[i] for i in virgin])
-
-
-def sparse_csr(X: Any) -> Any:
-    from scipy import sparse
-
-    return sparse.csr_matrix(np.asarray(X))
 
 
 def document_rows(docs: DocumentTerms, result: ScalingResult) -> list[dict[str, Any]]:

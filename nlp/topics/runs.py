@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.analyses import (document_topics, get_topic_run, list_topic_runs, mean_topic_shares, save_topic_run,
-                             top_documents)
+from corpus.analyses import document_topics, get_topic_run, list_topic_runs, save_topic_run
 from corpus.store import CorpusStore
 from nlp.errors import TopicModelError, UnknownModelError
 
@@ -133,18 +132,21 @@ class TopicsOverview:
         return {"run": self.run.to_dict(), "topics": [asdict(t) for t in self.topics]}
 
 
-def topics_overview(store: CorpusStore, run: TopicRun, examples: int = 3) -> TopicsOverview:
-    """Each topic of ``run``, largest first, with its mean share and its ``examples`` most typical articles."""
-    shares = mean_topic_shares(store, run.name)
+def topics_overview(run: TopicRun, docs: Any, theta: np.ndarray, names: list[str], examples: int = 3
+                    ) -> TopicsOverview:
+    """The run's topics over the selection ``docs``: each one's mean share, its ``examples`` most typical
+    articles, its stability and era flag; ``names`` are the topics' display names (by topic id)."""
+    modelled = ~np.isnan(theta[:, 0]) if len(theta) else np.zeros(0, bool)
+    shares = np.nanmean(theta[modelled], axis=0) if modelled.any() else np.zeros(run.k)
     out = []
-    for t in sorted(run.topics, key=lambda t: -shares.get(t["id"], 0)):
-        ids = top_documents(store, run.name, t["id"], examples)
-        found = {a.id: a for a in store.articles(ids=ids, with_text=False)}
-        out.append(TopicSummary(
-            id=t["id"], label=t["label"], terms=list(t["terms"]), share=float(shares.get(t["id"], 0.0)),
-            examples=[{"id": i, "title": found[i].title, "outlet": found[i].outlet, "year": found[i].year,
-                       "url": found[i].url} for i in ids if i in found],
-            stability=t.get("stability"), era=bool(t.get("era"))))
+    for t in sorted(run.topics, key=lambda t: -shares[t["id"]]):
+        col = np.where(modelled, np.nan_to_num(theta[:, t["id"]]), -1.0)
+        top = [int(i) for i in np.argsort(-col, kind="stable")[:examples] if col[i] >= 0]
+        out.append(TopicSummary(id=t["id"], label=names[t["id"]], terms=list(t["terms"]), share=float(shares[t["id"]]),
+                                examples=[{"id": docs.ids[i], "title": docs.titles[i], "outlet": docs.outlets[i],
+                                           "year": (docs.published[i] or "")[:4] or None, "url": docs.urls[i]}
+                                          for i in top],
+                                stability=t.get("stability"), era=bool(t.get("era"))))
     return TopicsOverview(run=run, topics=out)
 
 
