@@ -118,6 +118,39 @@ class RunContext:
     skipped: dict[str, str] = field(default_factory=dict)
     #: Texts read for example sentences, by article id (only the few the report quotes).
     texts: dict[str, Any] = field(default_factory=dict)
+    #: Work started early on a spare core (``multiprocessing`` AsyncResults by name; see :func:`_background`).
+    background: dict[str, Any] = field(default_factory=dict)
+    _pool: Any = None
+
+    def submit(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in a spare process (spawned, so no thread state is forked) while stages go on."""
+        if self._pool is None:
+            import multiprocessing
+
+            self._pool = multiprocessing.get_context("spawn").Pool(max(1, self.config.n_process - 1))
+        self.background[name] = self._pool.apply_async(fn, args)
+
+    def wait(self, name: str) -> Any:
+        """The result of background work ``name`` (None when none was started, or when it failed: the stage
+        then does the work itself)."""
+        job = self.background.pop(name, None)
+        if job is None:
+            return None
+        try:
+            return job.get()
+        except Exception as exc:  # noqa: BLE001 - the stage redoes the work in this process and reports its error
+            log.warning("background %s failed (%s); doing it now", name, exc)
+            return None
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the spare processes: at once when the run failed, else once their work is done."""
+        if self._pool is not None:
+            if failed:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
 
     def read_texts(self, ids: list[str]) -> dict[str, Any]:
         """The articles ``ids`` as :class:`~nlp.report.examples.ArticleText`, read once each."""
@@ -199,6 +232,26 @@ def stage_preprocess(ctx: RunContext) -> None:
         "policies from the phrase vocabulary (nlp/text/vocabulary.toml) joined into single terms before lemmatising "
         "(\"soft left\" becomes soft_left); stop words, numbers, URLs and punctuation removed; frequent "
         "collocations joined (gensim Phrases).")
+    _prefetch_word_vectors(ctx)
+
+
+def _prefetch_word_vectors(ctx: RunContext) -> None:
+    """With a spare core, train the meaning stage's word vectors in another process now, while this one
+    fits the topic model (single-threaded); the meaning stage then finds them in the cache."""
+    from nlp.meaning import embeddings
+    from nlp.topics.runs import runs_root
+
+    cfg = ctx.config
+    if (cfg.n_process < 2 or not cfg.contested or cfg.meaning_background is not None
+            or "meaning" not in {name for name, _ in STAGES}):
+        return
+    training = training_sample(ctx.documents(), MEANING_TRAINING_TERMS, cfg.seed)
+    cache_dir = runs_root(ctx.store) / "meaning"
+    minimum = embeddings.MIN_TRAINING_TERMS
+    if (embeddings.n_training_terms(training) < minimum
+            or (embeddings.cache_folder(training, cache_dir, cfg.seed) / "manifest.json").is_file()):
+        return
+    ctx.submit("word vectors", embeddings.cache_embeddings, training, str(cache_dir), cfg.seed, minimum)
 
 
 def stage_topics(ctx: RunContext) -> None:
@@ -249,7 +302,8 @@ def stage_topics(ctx: RunContext) -> None:
         if not reused or not run.manifest.get("trust"):
             from nlp.topics.trust import assess_run
 
-            run = assess_run(ctx.store, run, docs, seeds=cfg.stability_seeds)  # stability and era per topic
+            run = assess_run(ctx.store, run, docs, seeds=cfg.stability_seeds,  # stability and era per topic
+                             n_jobs=cfg.n_process)
         here = runs_dir / "topics" / run.name
         ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
                             "topics_coherence_npmi": run.coherence_npmi,
@@ -449,6 +503,7 @@ def stage_meaning(ctx: RunContext) -> None:
     cfg = ctx.config
     docs = ctx.documents()
     training = training_sample(docs, MEANING_TRAINING_TERMS, cfg.seed)
+    ctx.wait("word vectors")  # trained on a spare core since preprocessing, if there was one
     results, skipped = [], {}
     for term in cfg.contested:
         try:
@@ -525,20 +580,25 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
     ctx = RunContext(store, out_dir, config, stored_topics=stored_topics, progress=progress)
     started = time.perf_counter()
-    for i, (name, stage) in enumerate(STAGES):
-        if on_stage:
-            on_stage(name, i, len(STAGES), None)
-        t0 = time.perf_counter()
-        try:
-            stage(ctx)
-        except NlpError as exc:
-            # An analysis the corpus cannot support (too few articles, one tendency) is reported, never faked.
-            log.warning("%s not run: %s", name, exc)
-            ctx.skipped[name] = str(exc)
-        ctx.timings[name] = round(time.perf_counter() - t0, 3)
-        log.info("stage %s took %.1fs", name, ctx.timings[name])
-        if on_stage:
-            on_stage(name, i, len(STAGES), ctx.timings[name])
+    failed = True
+    try:
+        for i, (name, stage) in enumerate(STAGES):
+            if on_stage:
+                on_stage(name, i, len(STAGES), None)
+            t0 = time.perf_counter()
+            try:
+                stage(ctx)
+            except NlpError as exc:
+                # An analysis the corpus cannot support (too few articles, one tendency) is reported, never faked.
+                log.warning("%s not run: %s", name, exc)
+                ctx.skipped[name] = str(exc)
+            ctx.timings[name] = round(time.perf_counter() - t0, 3)
+            log.info("stage %s took %.1fs", name, ctx.timings[name])
+            if on_stage:
+                on_stage(name, i, len(STAGES), ctx.timings[name])
+        failed = False
+    finally:
+        ctx.close(failed)
     for section in ctx.sections:
         for name, rows in section.data.items():
             write_csv(out_dir / "data" / f"{name}.csv", rows)

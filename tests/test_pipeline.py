@@ -96,3 +96,57 @@ def test_meaning_trains_on_a_bounded_sample_of_a_large_corpus():
     sample = training_sample(docs, 1_000, seed=0)
     assert 1_000 <= len(sample.tokens) <= 1_100 and len(sample) in (10, 11)
     assert training_sample(docs, 1_000, seed=0).ids == sample.ids  # seeded
+
+
+def _demo_store(path):
+    from corpus.demo import demo_labels, iter_demo_articles
+
+    store = CorpusStore(path)
+    store.load_labels(demo_labels())
+    store.add_many(iter_demo_articles())
+    return store
+
+
+def test_word_vectors_are_trained_on_a_spare_core_and_found_by_the_meaning_stage(tmp_path, monkeypatch):
+    """With two processes the meaning stage's vectors are trained in another process during the topic stage;
+    the meaning stage then loads them from the cache instead of training them again."""
+    from nlp import pipeline
+    from nlp.meaning import embeddings
+
+    monkeypatch.setattr(embeddings, "MIN_TRAINING_TERMS", 1_000)  # the demo is far below the real floor
+    with _demo_store(tmp_path / "d.db") as store:
+        ctx = pipeline.RunContext(store, tmp_path / "out", RunConfig(seed=0, n_process=2))
+        pipeline.stage_preprocess(ctx)
+        assert set(ctx.background) == {"word vectors"}
+        folder = ctx.wait("word vectors")
+        ctx.close()
+        assert (tmp_path / "d.db.runs" / "meaning").is_dir()
+        assert (pipeline.Path(folder) / "manifest.json").is_file()
+        trained = []
+        monkeypatch.setattr(embeddings, "train_embeddings", lambda *a, **k: trained.append(1))
+        pipeline.stage_meaning(ctx)  # would fail on the demo's size if it had to train here
+        assert not trained and ctx.sections[-1].id == "meaning"
+
+
+def test_one_process_trains_nothing_in_the_background(tmp_path, monkeypatch):
+    from nlp import pipeline
+    from nlp.meaning import embeddings
+
+    monkeypatch.setattr(embeddings, "MIN_TRAINING_TERMS", 1_000)
+    with _demo_store(tmp_path / "d.db") as store:
+        ctx = pipeline.RunContext(store, tmp_path / "out", RunConfig(seed=0, n_process=1))
+        pipeline.stage_preprocess(ctx)
+        assert ctx.background == {} and ctx._pool is None
+
+
+def test_a_failed_run_stops_its_background_work(tmp_path):
+    import time
+
+    from nlp import pipeline
+
+    with CorpusStore(tmp_path / "c.db") as store:
+        ctx = pipeline.RunContext(store, tmp_path / "out", RunConfig(seed=0, n_process=2))
+        ctx.submit("nap", time.sleep, 120)
+        workers = list(ctx._pool._pool)
+        ctx.close(failed=True)
+        assert ctx._pool is None and not any(w.is_alive() for w in workers)

@@ -311,6 +311,26 @@ def load_embeddings(directory: str | Path) -> Embeddings:
     return Embeddings([str(w) for w in vocabulary], vectors, counts, transform, info)
 
 
+def cache_embeddings(docs: DocumentTerms, cache_dir: str | Path, seed: int = 0, min_terms: int = MIN_TRAINING_TERMS,
+                     **params: Any) -> str:
+    """Train (or find) the corpus's word vectors and leave them in ``cache_dir``; return the model folder.
+
+    The whole of :func:`corpus_embeddings` but for what it returns, so another process can run it (the
+    ``run`` pipeline trains the vectors on a spare core while the topic model is fitted) and hand back only
+    a path; the caller then loads the cached model.
+    """
+    corpus_embeddings(docs, cache_dir=cache_dir, seed=seed, min_terms=min_terms, **params)
+    return str(cache_folder(docs, cache_dir, seed, **params))
+
+
+def cache_folder(docs: DocumentTerms, cache_dir: str | Path, seed: int = 0, **params: Any) -> Path:
+    """Where :func:`corpus_embeddings` keeps the model for these documents, seed and settings."""
+    settings = {**DEFAULTS, **params}
+    key = hashlib.sha256(json.dumps([corpus_fingerprint(docs), seed, settings, FORMAT],
+                                    sort_keys=True).encode()).hexdigest()[:16]
+    return Path(cache_dir) / key
+
+
 def corpus_embeddings(docs: DocumentTerms, cache_dir: str | Path | None = None, seed: int = 0,
                       background: str | Path | None = None, min_terms: int = MIN_TRAINING_TERMS,
                       progress: Callable[[str, int, int], Any] | None = None, **params: Any) -> Embeddings:
@@ -332,10 +352,7 @@ def corpus_embeddings(docs: DocumentTerms, cache_dir: str | Path | None = None, 
         emb = load_embeddings(background)
         emb.info["source"] = f"background {background}"
         return emb
-    settings = {**DEFAULTS, **params}
-    key = hashlib.sha256(json.dumps([corpus_fingerprint(docs), seed, settings, FORMAT],
-                                    sort_keys=True).encode()).hexdigest()[:16]
-    folder = Path(cache_dir) / key if cache_dir is not None else None
+    folder = cache_folder(docs, cache_dir, seed, **params) if cache_dir is not None else None
     if folder is not None and (folder / "manifest.json").is_file():
         emb = load_embeddings(folder)
         emb.info["source"] = f"cached {folder}"

@@ -26,7 +26,7 @@ STABILITY_SEEDS = 3
 
 
 def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: int = STABILITY_SEEDS,
-               progress: Callable[[int, int], Any] | None = None) -> TopicRun:
+               progress: Callable[[int, int], Any] | None = None, n_jobs: int = 1) -> TopicRun:
     """Add ``stability`` (0–1, ``None`` with one seed) and ``era`` (bool) to every topic of a stored run.
 
     Parameters
@@ -38,6 +38,8 @@ def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: in
         The documents the run modelled (for the era regression).
     seeds : int
         Seeds in all; the run's own fit is the first, so ``seeds - 1`` more fits.
+    n_jobs : int
+        Fit this many of those seeds at a time, each in its own process (the figures do not depend on it).
 
     Returns
     -------
@@ -53,7 +55,7 @@ def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: in
         # The run's dictionary with the ids the saved corpus uses (the vocabulary is saved in id order).
         corpus = MmCorpus(str(run.path / "corpus.mm"))
         base = int(run.manifest.get("seed", 0))
-        fits = fit_seeds(corpus, dictionary, run.k, seeds=[base + i for i in range(1, seeds)], progress=progress,
+        fits = fit_seeds(corpus, dictionary, run.k, seeds=[base + i for i in range(1, seeds)], progress=progress, n_jobs=n_jobs,
                          passes=int(params.get("passes", 10)), iterations=int(params.get("iterations", 100)),
                          alpha=params.get("alpha", "auto") if params.get("alpha") != "symmetric" else "symmetric")
         stability = topic_stability([model.get_topics()] + [f.phi for f in fits])
