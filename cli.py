@@ -1652,7 +1652,8 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @click.option("-o", "--output", default="softleft-run", show_default=True, type=click.Path(file_okay=False),
               help="Run directory: report.html, manifest.json, data/*.csv, topics/, model/.")
 @click.option("--k", type=click.IntRange(min=2), help="Number of topics [default: swept over 6, 8, 10, 12 by coherence].")
-@click.option("--passes", type=click.IntRange(min=1), default=10, show_default=True, help="LDA passes.")
+@click.option("--passes", type=click.IntRange(min=1), help="LDA passes [default: 10, fewer on a corpus of over "
+              "10,000 articles, down to 2 at 50,000: about 50 online updates in all].")
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
 @click.option("--model", help="An installed spaCy pipeline (default: blank English with lookup lemmas).")
 @editor_options

@@ -3,6 +3,11 @@
     python bench/bench_scale.py                          # 2,000 and 10,000 articles
     python bench/bench_scale.py --sizes 2000,10000,50000 # 50,000 is slow (tens of minutes)
     python bench/bench_scale.py --sizes 2000 --twice     # also a second run on the unchanged corpus
+    python bench/bench_scale.py --sizes 50000 --baseline ../old   # against an older checkout, same corpus
+
+``--baseline ROOT`` names a checkout of older code (``git worktree add ../old COMMIT``): for each size its own
+``cli.py run`` runs on a corpus built by its own ``corpus`` package from the same synthetic articles, one
+after the other with this code's run, and the ratio of the whole-process times is printed.
 
 For each size a corpus of synthetic articles (the demo articles resampled by paragraph, see
 ``bench/synthetic.py``; same seed, same corpus) is built with the demo labels, then
@@ -30,16 +35,24 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def build(n: int, db: Path, seed: int = 0) -> None:
-    from corpus import CorpusStore
-    from corpus.demo import demo_labels
-    from synthetic import articles
+_BUILD = """
+import sys
+sys.path[:0] = [{root!r}, {bench!r}]
+from corpus import CorpusStore
+from corpus.demo import demo_labels
+from synthetic import articles
+with CorpusStore({db!r}) as store:
+    store.load_labels(demo_labels())
+    added = store.add_many(articles({n}, {seed}))
+    if added.inserted != {n}:
+        raise SystemExit(f"{{{n} - added.inserted}} synthetic articles were duplicates")
+"""
 
-    with CorpusStore(db) as store:
-        store.load_labels(demo_labels())
-        added = store.add_many(articles(n, seed))
-        if added.inserted != n:
-            raise RuntimeError(f"{n - added.inserted} synthetic articles were duplicates")
+
+def build(n: int, db: Path, seed: int = 0, root: Path = ROOT) -> None:
+    """A corpus of ``n`` synthetic articles with the demo labels, written by the ``corpus`` package of ``root``."""
+    code = _BUILD.format(root=str(root), bench=str(ROOT / "bench"), db=str(db), n=n, seed=seed)
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 #: ``cli.py`` with some stages of ``run`` left out (``--skip``), for sizes where a stage is too slow to wait for.
@@ -53,9 +66,9 @@ cli.main()
 """
 
 
-def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] = ()) -> dict:
-    """``cli.py run`` in a fresh process: wall seconds, peak RSS (MB) and the manifest's stage timings."""
-    entry = ["-c", _WITHOUT.format(root=str(ROOT), skip=skip)] if skip else [str(ROOT / "cli.py")]
+def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] = (), root: Path = ROOT) -> dict:
+    """``cli.py run`` of ``root`` in a fresh process: wall seconds, peak RSS (MB) and the manifest's stage timings."""
+    entry = ["-c", _WITHOUT.format(root=str(root), skip=skip)] if skip else [str(root / "cli.py")]
     cmd = ["/usr/bin/time", "-v", sys.executable, *entry, "--db", str(db), "--quiet", "run", "-o",
            str(out), "--k", str(k), "--n-process", str(n_process)]
     t0 = time.perf_counter()
@@ -82,11 +95,12 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated words: leave out the stages whose name has "
                         "one (e.g. classifier)")
     parser.add_argument("--keep", help="build the corpora in this folder (kept) instead of a temporary one")
+    parser.add_argument("--baseline", type=Path, help="a checkout of older code to run on the same corpus, for ratios")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="bench-scale-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    results, again = {}, {}
+    results, again, base = {}, {}, {}
     for n in sizes:
         db = tmp / f"scale-{n}.db"
         if not db.exists():
@@ -98,6 +112,13 @@ def main() -> None:
         print(f"run on {n:,} articles: {results[n]['wall']:.1f}s", file=sys.stderr)
         if args.twice:
             again[n] = run_once(db, tmp / f"run-{n}-again", args.k, args.n_process, skip)
+        if args.baseline:
+            old_db = tmp / f"scale-{n}-baseline.db"
+            if not old_db.exists():
+                build(n, old_db, root=args.baseline.resolve())
+            base[n] = run_once(old_db, tmp / f"run-{n}-baseline", args.k, args.n_process, skip,
+                               root=args.baseline.resolve())
+            print(f"baseline run on {n:,} articles: {base[n]['wall']:.1f}s", file=sys.stderr)
     stages = list(results[sizes[0]]["timings"])
     head = "".join(f"{n:>10,}" for n in sizes)
     exps = "".join(f"  {a}->{b}" for a, b in zip(sizes, sizes[1:]))
@@ -111,6 +132,11 @@ def main() -> None:
         print(f"{stage:<38}" + "".join(f"{t:>10.1f}" for t in times) + f"   {growth}")
     print(f"{'wall (process)':<38}" + "".join(f"{results[n]['wall']:>10.1f}" for n in sizes))
     print(f"{'peak RSS (MB)':<38}" + "".join(f"{results[n]['rss_mb']:>10.0f}" for n in sizes))
+    for n, b in base.items():
+        r = results[n]
+        print(f"{n:,} articles against the baseline {args.baseline}: {r['wall']:.1f}s against {b['wall']:.1f}s "
+              f"= {r['wall'] / b['wall']:.2f} of the baseline's time; peak RSS {r['rss_mb']:.0f} MB against "
+              f"{b['rss_mb']:.0f} MB")
     for n, r in again.items():
         first, second = results[n], r
         print(f"second run on {n:,} unchanged articles: {second['wall']:.1f}s against {first['wall']:.1f}s "

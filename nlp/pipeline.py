@@ -41,7 +41,8 @@ class RunConfig:
     #: Number of topics; None sweeps ``sweep_ks`` and keeps the most coherent.
     k: int | None = None
     sweep_ks: tuple[int, ...] = (6, 8, 10, 12)
-    passes: int = 10
+    #: LDA passes; None: 10, fewer on a large corpus (:func:`nlp.topics.model.auto_passes`).
+    passes: int | None = None
     period: str = "year"
     model: str | None = None
     #: Seeds fitted in all to score each topic's stability (1: none).
@@ -256,6 +257,7 @@ def _prefetch_word_vectors(ctx: RunContext) -> None:
 
 def stage_topics(ctx: RunContext) -> None:
     from nlp.topics.fit import find_cached_run, fit_topics, sweep_topics, topics_cache_key
+    from nlp.topics.model import auto_passes
     from nlp.topics.runs import document_topic_matrix, topics_overview
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
@@ -274,7 +276,9 @@ def stage_topics(ctx: RunContext) -> None:
             params: dict[str, Any] = {"ks": ks}
         else:
             params = {"k": cfg.k}
-        params.update(seed=cfg.seed, passes=cfg.passes)
+        passes = cfg.passes or auto_passes(len(docs))
+        params.update(seed=cfg.seed, passes=passes)
+        ctx.metrics["topics_passes"] = passes
         key = topics_cache_key(docs, **params)
         ctx.metrics["topics_cache_key"] = key
         run = find_cached_run(ctx.store, key) if cfg.reuse_topics else None
@@ -288,13 +292,13 @@ def stage_topics(ctx: RunContext) -> None:
                 shutil.copytree(run.path, here, dirs_exist_ok=True)
             ctx.metrics["topics_reused_from"] = str(run.path)
         elif cfg.k is None:
-            sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=cfg.passes, runs_dir=runs_dir,
+            sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=passes, runs_dir=runs_dir,
                                  progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
                                  save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key)
             run = sweep.pop("run")
         else:
             sweep = None
-            run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=cfg.passes,
+            run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=passes,
                              runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key)
         if sweep:
             ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
@@ -309,7 +313,7 @@ def stage_topics(ctx: RunContext) -> None:
                             "topics_coherence_npmi": run.coherence_npmi,
                             "topics_run": str(here.relative_to(ctx.out_dir)), "topics_reused": reused})
         ctx.method["Topics"] = (
-            f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {cfg.passes} passes), K = {run.k}"
+            f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {passes} passes), K = {run.k}"
             + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
             "The fitted model and its manifest are in topics/ beside this report"
             + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))

@@ -139,6 +139,28 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return float(np.mean(valid)) if valid else None
 
 
+#: Online updates of the topics a default-length fit makes in all: ``passes`` x chunks per pass. Ten passes over
+#: 10,000 documents in chunks of 2,000 make 50; a larger corpus reaches them in fewer passes (docs/benchmarks.md,
+#: "Passes on a large corpus").
+AUTO_UPDATES = 50
+
+
+def auto_passes(n_docs: int, chunksize: int = 2000, most: int = 10, least: int = 2,
+                updates: int = AUTO_UPDATES) -> int:
+    """Passes for a fit of ``n_docs`` documents: ``most`` on a corpus of up to ``updates x chunksize / most``
+    documents, then as many as make about ``updates`` online updates in all, never fewer than ``least``.
+
+    Online LDA (Hoffman, Blei and Bach 2010) updates the topics once per chunk, with a step size that shrinks
+    with the number of updates made: on a large corpus one pass already makes many updates over fresh
+    documents, and repeating it changes the topics less than a different seed does.
+
+    >>> auto_passes(2_000), auto_passes(10_000), auto_passes(25_000), auto_passes(50_000), auto_passes(10**6)
+    (10, 10, 4, 2, 2)
+    """
+    chunks = max(1, math.ceil(n_docs / chunksize))
+    return max(least, min(most, math.ceil(updates / chunks)))
+
+
 class TopicModel(BaseEstimator):
     """LDA with the scikit-learn contract: parameters in ``__init__``, ``fit`` returns ``self``, learnt
     attributes end in ``_``; ``get_params`` / ``set_params`` / ``sklearn.base.clone`` work.

@@ -197,3 +197,14 @@ def test_long_documents_are_cut_into_passages_at_paragraphs(tmp_path):
     starts = np.cumsum([0] + [len(p) for p in pieces[:-1]])[1:]
     assert set(starts.tolist()) <= set(breaks.tolist())  # every cut at a paragraph start
     store.close()
+
+
+def test_auto_passes_keep_ten_on_small_corpora_and_a_fixed_number_of_updates_on_large_ones():
+    from nlp.topics.model import AUTO_UPDATES, auto_passes
+
+    assert [auto_passes(n) for n in (50, 2_000, 10_000)] == [10, 10, 10]
+    sizes = [10_000, 20_000, 50_000, 200_000, 10**7]
+    passes = [auto_passes(n) for n in sizes]
+    assert passes == sorted(passes, reverse=True) and passes[-1] == 2  # never below 2
+    for n, p in zip(sizes, passes):  # at least the updates a 10,000-document fit makes
+        assert p * -(-n // 2000) >= AUTO_UPDATES
