@@ -529,6 +529,7 @@ def stage_meaning(ctx: RunContext) -> None:
         f"(p < 0.05); tendencies with fewer than {cfg.min_support} articles using the word are not compared.")
 
 
+#: The stages, in the order their sections appear in the report.
 STAGES: list[Stage] = [
     ("corpus summary", stage_corpus),
     ("preprocessing", stage_preprocess),
@@ -540,6 +541,8 @@ STAGES: list[Stage] = [
     ("meaning", stage_meaning),
     ("classifier, contrasts and mentions", stage_tendencies),
 ]
+#: Stages run after all the others (the meaning stage waits for the word vectors trained in the background).
+RUN_LAST = ("meaning",)
 
 
 def run_analysis(store: CorpusStore, out_dir: str | Path, config: RunConfig | None = None,
@@ -585,10 +588,14 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     ctx = RunContext(store, out_dir, config, stored_topics=stored_topics, progress=progress)
     started = time.perf_counter()
     failed = True
+    # Stages that wait for background work run last, so it has every other stage's time to finish; their
+    # sections still take their place in the report (the order of STAGES).
+    order = sorted(STAGES, key=lambda st: st[0] in RUN_LAST)
+    produced: dict[str, list[Section]] = {}
     try:
-        for i, (name, stage) in enumerate(STAGES):
+        for i, (name, stage) in enumerate(order):
             if on_stage:
-                on_stage(name, i, len(STAGES), None)
+                on_stage(name, i, len(order), None)
             t0 = time.perf_counter()
             try:
                 stage(ctx)
@@ -596,13 +603,15 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
                 # An analysis the corpus cannot support (too few articles, one tendency) is reported, never faked.
                 log.warning("%s not run: %s", name, exc)
                 ctx.skipped[name] = str(exc)
+            produced[name], ctx.sections = ctx.sections, []  # each stage's own sections
             ctx.timings[name] = round(time.perf_counter() - t0, 3)
             log.info("stage %s took %.1fs", name, ctx.timings[name])
             if on_stage:
-                on_stage(name, i, len(STAGES), ctx.timings[name])
+                on_stage(name, i, len(order), ctx.timings[name])
         failed = False
     finally:
         ctx.close(failed)
+    ctx.sections = [sec for name, _ in STAGES for sec in produced.get(name, [])]
     for section in ctx.sections:
         for name, rows in section.data.items():
             write_csv(out_dir / "data" / f"{name}.csv", rows)
