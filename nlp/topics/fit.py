@@ -195,35 +195,62 @@ def _dictionary(docs: DocumentTerms) -> Any:
     return d
 
 
+#: Tokens turned into bags of words at a time (bounds the transient arrays: about 40 bytes per token).
+_BLOCK_TOKENS = 2_000_000
+#: Matrix Market entries formatted at a time.
+_BLOCK_ENTRIES = 500_000
+
+
 def _bags_of_words(docs: DocumentTerms, dictionary: Any, chunk_terms: int):
     """Each modelled unit's bag of words over ``dictionary`` (a CSR matrix, rows in corpus order, empty units
-    left out) and the document of each row. A unit is a document, or one of its passages (:func:`_passages`)."""
+    left out) and the document of each row. A unit is a document, or one of its passages (:func:`_passages`).
+
+    Built over blocks of documents of about :data:`_BLOCK_TOKENS` tokens, so the memory it takes does not
+    grow with the corpus beyond the result itself."""
     from scipy import sparse
 
     column = np.full(len(docs.vocabulary), -1, dtype=np.int64)
     for i, word in enumerate(docs.vocabulary):
         column[i] = dictionary.token2id.get(word, -1)
     lengths = np.diff(docs.offsets)
-    unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    unit_doc = np.arange(len(docs), dtype=np.int64)
+    blocks, block_docs = [], []
+    start = 0
+    while start < len(docs):
+        end = max(start + 1, int(np.searchsorted(docs.offsets, docs.offsets[start] + _BLOCK_TOKENS, side="right")) - 1)
+        end = min(end, len(docs))
+        bows, unit_doc = _block_bags(docs, column, lengths, start, end, chunk_terms, len(dictionary))
+        blocks.append(bows)
+        block_docs.append(unit_doc)
+        start = end
+    bows = sparse.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    return bows, np.concatenate(block_docs)
+
+
+def _block_bags(docs: DocumentTerms, column: np.ndarray, lengths: np.ndarray, first: int, last: int,
+                chunk_terms: int, n_terms: int):
+    """:func:`_bags_of_words` for documents ``first`` to ``last - 1``: their non-empty units' bags and documents."""
+    from scipy import sparse
+
+    n = last - first
+    doc_lengths = lengths[first:last]
+    per_doc = np.ones(n, dtype=np.int64)
+    cuts = {}
     if chunk_terms:  # as _passages cuts them: documents over 1.5 times size, at paragraphs where they can be
-        long = np.flatnonzero(lengths > chunk_terms * 1.5)
-        per_doc = np.ones(len(docs), dtype=np.int64)
-        cuts = {}
-        for d in long.tolist():
-            cuts[d] = np.asarray(passage_cuts(int(lengths[d]), chunk_terms, docs.paragraph_breaks(d)), dtype=np.int64)
+        for d in np.flatnonzero(doc_lengths > chunk_terms * 1.5).tolist():
+            cuts[d] = np.asarray(passage_cuts(int(doc_lengths[d]), chunk_terms, docs.paragraph_breaks(first + d)),
+                                 dtype=np.int64)
             per_doc[d] = len(cuts[d]) + 1
-        first_unit = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)
-        unit = np.repeat(first_unit, lengths)
-        for d, c in cuts.items():
-            start, end = docs.offsets[d], docs.offsets[d + 1]
-            unit[start:end] += np.searchsorted(c, np.arange(end - start), side="right")
-        unit_doc = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
-    cols = column[docs.tokens]
+    first_unit = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)
+    unit = np.repeat(first_unit, doc_lengths)
+    base = docs.offsets[first]
+    for d, c in cuts.items():
+        start, end = docs.offsets[first + d] - base, docs.offsets[first + d + 1] - base
+        unit[start:end] += np.searchsorted(c, np.arange(end - start), side="right")
+    unit_doc = np.repeat(np.arange(first, last, dtype=np.int64), per_doc)
+    cols = column[docs.tokens[base:docs.offsets[last]]]
     keep = cols >= 0
-    n_units = len(unit_doc)
     bows = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.int64), (unit[keep], cols[keep])),
-                             shape=(n_units, len(dictionary)))
+                             shape=(len(unit_doc), n_terms))
     bows.sum_duplicates()
     bows.sort_indices()
     nonempty = np.flatnonzero(np.diff(bows.indptr))
@@ -231,11 +258,19 @@ def _bags_of_words(docs: DocumentTerms, dictionary: Any, chunk_terms: int):
 
 
 def _write_mm(path: Path, bows, n_terms: int) -> None:
-    """Write a CSR matrix of counts as gensim's ``MmCorpus.serialize`` does (Matrix Market, 1-based)."""
-    rows = np.repeat(np.arange(1, bows.shape[0] + 1), np.diff(bows.indptr)).tolist()
+    """Write a CSR matrix of counts as gensim's ``MmCorpus.serialize`` does (Matrix Market, 1-based), a block
+    of rows at a time."""
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(f"%%MatrixMarket matrix coordinate real general\n{bows.shape[0]} {n_terms} {bows.nnz}\n")
-        fh.write("".join(map("{} {} {}\n".format, rows, (bows.indices + 1).tolist(), bows.data.tolist())))
+        row = 0
+        while row < bows.shape[0]:
+            stop = max(row + 1, int(np.searchsorted(bows.indptr, bows.indptr[row] + _BLOCK_ENTRIES, side="right")) - 1)
+            stop = min(stop, bows.shape[0])
+            lo, hi = bows.indptr[row], bows.indptr[stop]
+            rows = np.repeat(np.arange(row + 1, stop + 1), np.diff(bows.indptr[row:stop + 1])).tolist()
+            fh.write("".join(map("{} {} {}\n".format, rows, (bows.indices[lo:hi] + 1).tolist(),
+                                 bows.data[lo:hi].tolist())))
+            row = stop
 
 
 def _read_documents(store: CorpusStore, progress: Callable[[int], Any] | None, filters: dict[str, Any]

@@ -27,8 +27,14 @@ def _reference(term_lists, no_below, no_above, chunk_terms):
     return d, bows, ids
 
 
+@pytest.mark.parametrize("block", [None, 1, 45])  # built whole, a document at a time, and in uneven blocks
 @pytest.mark.parametrize("chunk_terms", [0, 7])
-def test_same_dictionary_and_bags_as_gensim(tmp_path, chunk_terms):
+def test_same_dictionary_and_bags_as_gensim(tmp_path, chunk_terms, block, monkeypatch):
+    from nlp.topics import fit
+
+    if block:  # the bags and the Matrix Market file are built a block of documents / entries at a time
+        monkeypatch.setattr(fit, "_BLOCK_TOKENS", block)
+        monkeypatch.setattr(fit, "_BLOCK_ENTRIES", block)
     rnd = random.Random(4)
     words = [f"w{i}" for i in range(60)] + ["zeta", "alpha", "mid"]
     term_lists = [[rnd.choice(words) for _ in range(rnd.randint(0, 30))] for _ in range(80)]
