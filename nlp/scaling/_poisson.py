@@ -75,10 +75,15 @@ def doc_moments(alpha, theta, psi, beta, plan: Blocks) -> np.ndarray:
 
 
 def newton_2x2(g0, g1, h00, h01, h11, step: float):
-    """Newton steps (Δ0, Δ1) = −step · H⁻¹ g for many symmetric 2 × 2 systems at once."""
-    det = h00 * h11 - h01 * h01
-    d0 = -step * (h11 * g0 - h01 * g1) / det
-    d1 = -step * (h00 * g1 - h01 * g0) / det
+    """Newton steps (Δ0, Δ1) = −step · H⁻¹ g for many symmetric 2 × 2 systems at once.
+
+    A system whose curvature overflowed (a document placed far out on a flat likelihood) gets a non-finite
+    step, quietly: the caller stops updating it and reports the document as one it could not place.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        det = h00 * h11 - h01 * h01
+        d0 = -step * (h11 * g0 - h01 * g1) / det
+        d1 = -step * (h00 * g1 - h01 * g0) / det
     return d0, d1
 
 
