@@ -436,14 +436,19 @@ def stage_tendencies(ctx: RunContext) -> None:
 
 def example_ids(docs: Any, pairs: list[tuple[str, str]], n: int = 3) -> dict[tuple[str, str], list[str]]:
     """For each ``(tendency, term)``, the ids of that tendency's ``n`` articles using the term most (their
-    terms before collocations, so a name inside a longer collocation is found too)."""
-    from collections import Counter
+    terms before collocations, so a name inside a longer collocation is found too); ties by id."""
+    import numpy as np
 
-    wanted = {term for _, term in pairs}
+    tokens, offsets = ((docs.raw_tokens, docs.raw_offsets) if docs.raw_tokens is not None
+                       else (docs.tokens, docs.offsets))
+    index = {w: i for i, w in enumerate(docs.vocabulary)}
+    wanted = np.array(sorted({index[t] for _, t in pairs if t in index}), dtype=np.int64)
+    at = np.flatnonzero(np.isin(tokens, wanted))  # one vectorised pass over every token
+    doc = np.searchsorted(offsets, at, side="right") - 1
+    (docs_terms, counts) = np.unique(np.stack([doc, tokens[at].astype(np.int64)]), axis=1, return_counts=True)
     found: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for i in range(len(docs)):
-        for term, count in Counter(t for t in docs.raw_terms(i) if t in wanted).items():
-            found.setdefault((docs.labels[i], term), []).append((-count, docs.ids[i]))
+    for (d, t), count in zip(docs_terms.T.tolist(), counts.tolist()):
+        found.setdefault((docs.labels[d], docs.vocabulary[t]), []).append((-count, docs.ids[d]))
     return {p: [id_ for _, id_ in sorted(found.get(p, []))[:n]] for p in pairs}
 
 

@@ -150,3 +150,26 @@ def test_a_failed_run_stops_its_background_work(tmp_path):
         workers = list(ctx._pool._pool)
         ctx.close(failed=True)
         assert ctx._pool is None and not any(w.is_alive() for w in workers)
+
+
+def test_example_ids_are_each_tendencys_articles_using_the_term_most():
+    from collections import Counter
+
+    from nlp.documents import DocumentTerms
+    from nlp.pipeline import example_ids
+
+    terms = [["ownership", "public", "ownership"], ["ownership"], ["strike", "ownership", "strike", "strike"],
+             ["public"], ["strike"], []]
+    docs = DocumentTerms.from_terms(terms, labels=["soft_left", "soft_left", "hard_left", "soft_left", "hard_left",
+                                                   "soft_left"], ids=[f"a{i}" for i in range(6)])
+    pairs = [("soft_left", "ownership"), ("hard_left", "strike"), ("hard_left", "ownership"),
+             ("soft_left", "strike"), ("soft_left", "nowhere")]
+    got = example_ids(docs, pairs, n=2)
+    expected = {}
+    for group, term in pairs:  # the plain definition
+        ranked = sorted((-Counter(t)[term], docs.ids[i]) for i, t in enumerate(terms)
+                        if docs.labels[i] == group and term in t)
+        expected[(group, term)] = [id_ for _, id_ in ranked[:2]]
+    assert got == expected
+    assert got[("soft_left", "ownership")] == ["a0", "a1"] and got[("soft_left", "strike")] == []
+    assert example_ids(docs, [("soft_left", "nowhere")]) == {("soft_left", "nowhere"): []}
