@@ -487,8 +487,9 @@ CONTESTED = ("pluralism", "socialism", "ownership", "community", "democracy", "p
 
 
 #: Word vectors for the meaning stage are trained on at most about this many terms (a seeded sample of
-#: whole articles): enough for stable vectors (docs/meaning.md), at a bounded cost on a large corpus.
-MEANING_TRAINING_TERMS = 2_000_000
+#: whole articles): within the 0.9-1.9M terms on which these settings gave stable vectors (docs/meaning.md),
+#: at a bounded cost on a large corpus (about a minute of one core).
+MEANING_TRAINING_TERMS = 1_000_000
 
 
 def training_sample(docs: Any, max_terms: int, seed: int = 0) -> Any:
