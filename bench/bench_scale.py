@@ -69,8 +69,11 @@ cli.main()
 def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] = (), root: Path = ROOT) -> dict:
     """``cli.py run`` of ``root`` in a fresh process: wall seconds, peak RSS (MB) and the manifest's stage timings."""
     entry = ["-c", _WITHOUT.format(root=str(root), skip=skip)] if skip else [str(root / "cli.py")]
+    helptext = subprocess.run([sys.executable, str(root / "cli.py"), "run", "--help"], capture_output=True,
+                              text=True).stdout
+    procs = ["--n-process", str(n_process)] if "--n-process" in helptext else []  # older code has no option
     cmd = ["/usr/bin/time", "-v", sys.executable, *entry, "--db", str(db), "--quiet", "run", "-o",
-           str(out), "--k", str(k), "--n-process", str(n_process)]
+           str(out), "--k", str(k), *procs]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
