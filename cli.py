@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 import click
 
 from corpus import CorpusError, CorpusStore, Selection, SelectionError, SoftleftError, __version__
+from corpus.backend import is_url
 
 log = logging.getLogger("softleft")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -37,7 +38,7 @@ class Settings:
     def store(self, create: bool = False) -> CorpusStore:
         """The corpus at --db; only commands that add articles (``create=True``) may start a new one."""
         if self._store is None:
-            if not create and self.db != ":memory:" and not Path(self.db).exists():
+            if not create and self.db != ":memory:" and not is_url(self.db) and not Path(self.db).exists():
                 raise click.ClickException(
                     f"no corpus at {self.db}; create one with `corpus import FILE` or `scrape OUTLET`, "
                     f"or point --db (or $SOFTLEFT_DB) at an existing one")
@@ -308,7 +309,8 @@ class SoftleftGroup(click.Group):
 
 @click.group(cls=SoftleftGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("--db", envvar="SOFTLEFT_DB", default="softleft.db", show_default=True,
-              type=click.Path(dir_okay=False), help="The corpus (SQLite file); env SOFTLEFT_DB.")
+              type=click.Path(dir_okay=False),
+              help="The corpus: an SQLite file or a postgresql://user@host/dbname URL; env SOFTLEFT_DB.")
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False),
               help="A labels TOML file overriding the stored labels for this command.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
@@ -542,6 +544,38 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
         click.echo(f"{row['kind']:<8} {row['key']:<36} {row['tendency']:<12} {row['articles']:>6} articles{flag}")
     click.echo(f"\nArticle labels stored with articles: {usage['stored_article_labels']}")
     click.echo("Resolved: " + ", ".join(f"{k} {v}" for k, v in usage["by_tendency"].items()))
+
+
+@corpus.command("copy")
+@click.argument("source")
+@click.argument("dest")
+@click.option("--append", is_flag=True, help="Add to a DEST that already holds articles (rows it has are skipped).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Rows read and written at a time.")
+@json_option
+@pass_settings
+def corpus_copy(s: Settings, source: str, dest: str, append: bool, batch_size: int, as_json: bool) -> None:
+    """Copy a whole corpus between SQLite and PostgreSQL, every table, in one transaction.
+
+    SOURCE and DEST are SQLite files or postgresql:// URLs. Articles, labels, the term cache, topic runs,
+    predictions, crawl state and raw pages all travel; a DEST already holding articles is refused unless
+    --append. On failure nothing is left in DEST.
+
+    \b
+    Example:
+      python cli.py corpus copy softleft.db postgresql://me@db.example.org/softleft
+    """
+    from corpus.transfer import copy_corpus
+
+    result = copy_corpus(source, dest, append=append, batch_size=batch_size, progress=s.terminal.progress)
+    s.terminal.clear()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    skipped = sum(result.skipped.values())
+    s.info(f"Copied {result.copied['articles']} articles and {sum(result.copied.values())} rows in "
+           f"{len(result.copied)} tables from {result.source} to {result.dest}"
+           + (f" ({skipped} rows DEST already had were skipped)" if skipped else ""))
 
 
 # --- scrape ----------------------------------------------------------------------------------

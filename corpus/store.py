@@ -97,6 +97,16 @@ class CorpusStore:
             raise StoreError(f"cannot open the corpus {self.path}: {exc} (is it a softleft database?)") from None
 
     @property
+    def files_base(self) -> str:
+        """Where files that belong with the corpus go (``<base>.runs``): the SQLite file's path; for a
+        PostgreSQL corpus ``DBNAME@HOST`` in the working folder (files stay on the machine that wrote them)."""
+        if self.dialect != POSTGRESQL:
+            return self.path
+        from urllib.parse import urlsplit
+        parts = urlsplit(self.path)
+        return f"{parts.path.strip('/') or parts.username}@{parts.hostname or 'localhost'}"
+
+    @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return backend.dialect(self.conn)
