@@ -37,9 +37,9 @@ def add_discovered(conn: Any, rows: Sequence[tuple]) -> None:
     """``(url, outlet, lastmod, discovered_at, fetch_url, published)`` rows; known URLs keep their status."""
     conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at, fetch_url, published) "
                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                     "lastmod = COALESCE(excluded.lastmod, lastmod), "
-                     "fetch_url = COALESCE(fetch_url, excluded.fetch_url), "
-                     "published = COALESCE(excluded.published, published)", rows)
+                     "lastmod = COALESCE(excluded.lastmod, crawl_urls.lastmod), "
+                     "fetch_url = COALESCE(crawl_urls.fetch_url, excluded.fetch_url), "
+                     "published = COALESCE(excluded.published, crawl_urls.published)", rows)
 
 
 def save_raw_page(conn: Any, url: str, outlet: str, fetched_at: str, status: int | None,
@@ -60,10 +60,10 @@ def mark_url(conn: Any, url: str, outlet: str, status: str, http_status: int | N
     conn.execute(
         "INSERT INTO crawl_urls (url, outlet, status, attempts, http_status, last_error, discovered_at, "
         "fetched_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-        "status = excluded.status, attempts = attempts + excluded.attempts, http_status = "
-        "COALESCE(excluded.http_status, http_status), last_error = excluded.last_error, "
-        "fetched_at = COALESCE(excluded.fetched_at, fetched_at), "
-        "article_id = COALESCE(excluded.article_id, article_id)",
+        "status = excluded.status, attempts = crawl_urls.attempts + excluded.attempts, http_status = "
+        "COALESCE(excluded.http_status, crawl_urls.http_status), last_error = excluded.last_error, "
+        "fetched_at = COALESCE(excluded.fetched_at, crawl_urls.fetched_at), "
+        "article_id = COALESCE(excluded.article_id, crawl_urls.article_id)",
         (url, outlet, status, int(count_attempt), http_status, error, now_utc(), fetched_at, article_id))
 
 
