@@ -150,8 +150,12 @@ class PgConnection:
     def begin_write(self) -> None:
         """``BEGIN`` and wait (up to the timeout) for the corpus's write lock."""
         self.execute("BEGIN")
-        self.execute(f"SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'")
-        self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+        try:
+            self.execute(f"SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'")
+            self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self._conn.close()
