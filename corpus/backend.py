@@ -134,12 +134,12 @@ class PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement; returns a psycopg cursor (``fetchone``, ``fetchall``, iteration, ``rowcount``)."""
-        with _lock_errors(self.timeout):
+        with _server_errors(self.timeout):
             return self._conn.execute(to_pyformat(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         cur = self._conn.cursor()
-        with _lock_errors(self.timeout):
+        with _server_errors(self.timeout):
             cur.executemany(to_pyformat(sql), [tuple(r) for r in rows])
         return cur
 
@@ -192,14 +192,18 @@ class PgStreamCursor:
 
 
 @contextmanager
-def _lock_errors(timeout: float) -> Iterator[None]:
-    """Turns PostgreSQL's lock timeout into :class:`LockTimeout`."""
+def _server_errors(timeout: float) -> Iterator[None]:
+    """PostgreSQL's lock timeout as :class:`LockTimeout`; a refused privilege as a one-line :class:`StoreError`."""
     try:
         yield
     except Exception as exc:
-        if type(exc).__name__ == "LockNotAvailable":
+        kind = type(exc).__name__
+        if kind == "LockNotAvailable":
             raise LockTimeout(f"database is locked: another writer held the corpus's write lock for more "
                               f"than {timeout:.0f}s") from None
+        if kind == "InsufficientPrivilege":
+            raise StoreError(f"PostgreSQL refused: {str(exc).splitlines()[0]}; ask the database's owner to grant "
+                             "your role write access (see docs/scale.md)") from None
         raise
 
 

@@ -15,7 +15,7 @@ import re
 import sqlite3
 from typing import Any
 
-from .backend import POSTGRESQL, begin_write, dialect
+from .backend import POSTGRESQL, begin_write, dialect, tables
 from .dates import now_utc
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -250,9 +250,10 @@ def apply_migrations(conn: Any) -> list[str]:
     opening a new store at once cannot both run the same migration.
     """
     postgres = dialect(conn) == POSTGRESQL
-    begin_write(conn)
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    conn.execute("COMMIT")
+    if "schema_migrations" not in tables(conn):  # (a user who may only read cannot even CREATE ... IF NOT EXISTS)
+        begin_write(conn)
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        conn.execute("COMMIT")
     applied_now: list[str] = []
     for name, sql in MIGRATIONS:
         if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():

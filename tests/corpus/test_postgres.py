@@ -262,3 +262,34 @@ def test_cli_copy_prints_one_line_and_json(tmp_path, pg_url):
     assert as_json.exit_code == 0 and json.loads(as_json.stdout)["articles"] == 5
     stats = runner.invoke(cli, ["--db", pg_url, "corpus", "stats", "--json"])
     assert json.loads(stats.stdout)["articles"] == 5
+
+
+def test_a_read_only_role_reads_and_is_refused_writes_in_one_line(pg_url):
+    """The roles of docs/scale.md: a writer writes; a reader opens, counts and searches, and a write is a
+    clear error, not a traceback."""
+    import uuid
+
+    import psycopg
+
+    CorpusStore(pg_url).close()
+    schema, suffix = pg_url.rsplit("%3D", 1)[1], uuid.uuid4().hex[:8]
+    reader, writer = f"reader_{suffix}", f"writer_{suffix}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for role, grant in ((reader, "SELECT"), (writer, "SELECT, INSERT, UPDATE, DELETE")):
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+            conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+            conn.execute(f"GRANT {grant} ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {writer}")
+    try:
+        with CorpusStore(pg_url.replace("postgres@", f"{writer}@")) as store:
+            assert store.add(make_article("Written by the writer about devolution."))
+        with CorpusStore(pg_url.replace("postgres@", f"{reader}@")) as store:
+            assert store.count() == 1 and len(store.search("devolution")) == 1
+            with pytest.raises(StoreError, match="PostgreSQL refused: permission denied for table articles; ask"):
+                store.add(make_article("Not allowed."))
+            assert store.count() == 1
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            for role in (reader, writer):
+                conn.execute(f"DROP OWNED BY {role}")
+                conn.execute(f"DROP ROLE {role}")
