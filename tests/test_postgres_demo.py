@@ -29,7 +29,8 @@ def test_the_demo_on_postgresql_matches_sqlite(tmp_path, pg_url):
     _load_demo(pg_url)
     # The whole pipeline, on both stores at once (two processes).
     runs = {name: subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "-q", "--db", db, *RUN, "-o",
-                                    str(tmp_path / name)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                    str(tmp_path / name)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
             for name, db in (("sqlite", str(lite)), ("postgresql", pg_url))}
     with CorpusStore(lite) as sq, CorpusStore(pg_url) as pg:
         assert list(pg.articles()) == list(sq.articles()) and pg.count() >= 100

@@ -19,15 +19,12 @@ from tests.conftest import ROOT, make_article
 
 
 def dump(store):
-    """Every row of every table, in a stable order (bytes as bytes, whichever engine)."""
+    """Every row of every table (but PostgreSQL's generated search column), in a stable order."""
     out = {}
     for table in TABLES:
-        rows = store.conn.execute(f"SELECT * FROM {table}").fetchall()
-        cols = [c for c in (store.conn.execute(f"SELECT * FROM {table} LIMIT 0").description or ())]
-        names = [c[0] for c in cols]
-        keep = [i for i, n in enumerate(names) if n != "fts"]
-        out[table] = sorted((tuple(bytes(r[i]) if isinstance(r[i], memoryview) else r[i] for i in keep)
-                             for r in rows), key=repr)
+        cur = store.conn.execute(f"SELECT * FROM {table}")
+        keep = [i for i, c in enumerate(cur.description) if c[0] != "fts"]
+        out[table] = sorted((tuple(r[i] for i in keep) for r in cur.fetchall()), key=repr)
     return out
 
 
@@ -203,7 +200,7 @@ def test_copy_round_trips_every_row_of_every_table(tmp_path, pg_url):
     copy_corpus(pg_url, back)
     with CorpusStore(back) as store:
         round_trip = dump(store)
-        round_trip["articles"] = [r for r in round_trip["articles"] if "after the copy" not in r[11]]
+        round_trip["articles"] = [r for r in round_trip["articles"] if "after the copy" not in repr(r)]
         assert round_trip == expected
         assert len(store.search("devolution")) == 5  # the SQLite index was rebuilt by its triggers
 
