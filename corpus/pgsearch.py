@@ -39,7 +39,7 @@ def search_rows(conn: Any, query: str, limit: int) -> list[tuple]:
     rows = conn.execute(
         "SELECT a.id, a.title, a.outlet, a.published, a.authors, a.label, a.url, "
         f"ts_headline('english', a.text, q, '{HEADLINE}'), a.text "
-        f"FROM articles a, ({'SELECT ' + expr} AS q) AS query WHERE a.fts @@ q "
+        f"FROM articles a, (SELECT {expr} AS q) AS query WHERE a.fts @@ q "
         "ORDER BY ts_rank_cd(a.fts, q) DESC, a.id LIMIT ?", (*params, limit)).fetchall()
     return [(*row[:7], ellipsised(row[7], row[8])) for row in rows]
 

@@ -290,3 +290,12 @@ def test_a_read_only_role_reads_and_is_refused_writes_in_one_line(pg_url):
             for role in (reader, writer):
                 conn.execute(f"DROP OWNED BY {role}")
                 conn.execute(f"DROP ROLE {role}")
+
+
+def test_copy_knows_every_table_of_the_schema(tmp_path):
+    """A migration adding a table must add it to corpus.transfer.TABLES, or `corpus copy` would drop it."""
+    from corpus.backend import tables
+
+    with CorpusStore(tmp_path / "t.db") as store:
+        own = {t for t in tables(store.conn) if t != "schema_migrations" and not t.startswith("articles_fts")}
+    assert own == set(TABLES)
