@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 import click
 
 from corpus import CorpusError, CorpusStore, Selection, SelectionError, SoftleftError, __version__
-from corpus.backend import is_url
+from corpus.backend import files_base, is_url, redact
 
 log = logging.getLogger("softleft")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -44,6 +44,15 @@ class Settings:
                     f"or point --db (or $SOFTLEFT_DB) at an existing one")
             self._store = CorpusStore(self.db, labels_file=self.labels_file)
         return self._store
+
+    @property
+    def where(self) -> str:
+        """The corpus as messages name it (a PostgreSQL URL without its password)."""
+        return redact(self.db) if is_url(self.db) else self.db
+
+    def has_corpus(self) -> bool:
+        """Whether --db names a corpus to read (a PostgreSQL database is taken to be one)."""
+        return is_url(self.db) or Path(self.db).exists()
 
     def filters(self, selection: Selection) -> dict[str, Any]:
         """The article filters of ``selection``, once every value is checked against the corpus."""
@@ -299,7 +308,7 @@ class SoftleftGroup(click.Group):
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
                 raise click.ClickException(
-                    f"the corpus {ctx.obj.db} is locked by another softleft process; wait for it to finish and retry"
+                    f"the corpus {ctx.obj.where} is locked by another softleft process; wait for it to finish and retry"
                 ) from None
             raise
         except BrokenPipeError:
@@ -479,7 +488,7 @@ def corpus_stats(s: Settings, as_json: bool) -> None:
     if as_json:
         emit_json(stats)
         return
-    click.echo(f"{stats['articles']} articles, {stats['words']:,} words in {s.db}")
+    click.echo(f"{stats['articles']} articles, {stats['words']:,} words in {s.where}")
     for title, key in (("outlet", "by_outlet"), ("tendency", "by_tendency"), ("year", "by_year"),
                        ("label resolved at", "label_levels")):
         click.echo(f"\nBy {title}:")
@@ -534,7 +543,7 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
     store = s.store(create=bool(load_file))
     if load_file:
         n = store.load_labels(LabelSet.from_toml(load_file), replace=replace)
-        s.info(f"Stored {n} labels from {load_file} in {s.db}")
+        s.info(f"Stored {n} labels from {load_file} in {s.where}")
     usage = label_usage(store)
     if as_json:
         emit_json(usage)
@@ -821,7 +830,7 @@ def nlp_tokens(s: Settings, text: str, model, phrases, as_json) -> None:
     """
     from nlp.text.preprocess import tokens
 
-    terms = tokens(text, store=s.store() if Path(s.db).exists() else None, model=model, phrases_file=phrases)
+    terms = tokens(text, store=s.store() if s.has_corpus() else None, model=model, phrases_file=phrases)
     if as_json:
         emit_json(terms)
     else:
@@ -1064,7 +1073,7 @@ def topics_list(s: Settings, as_json) -> None:
 
 # --- classify, contrast, kwic, mentions ------------------------------------------------------
 def _default_model_dir(s: Settings) -> str:
-    return str(Path(s.db).with_suffix("")) + "-model"
+    return (files_base(s.db) if is_url(s.db) else str(Path(s.db).with_suffix(""))) + "-model"
 
 
 @cli.group("classify")
@@ -1213,7 +1222,7 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
             text = sys.stdin.read()
         from nlp.text.preprocess import Preprocessor
 
-        pre = Preprocessor.from_store(s.store()) if Path(s.db).exists() else None
+        pre = Preprocessor.from_store(s.store()) if s.has_corpus() else None
         result = predict_text(model_dir, text, preprocessor=pre)
         if as_json:
             emit_json(result)
@@ -1715,7 +1724,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 
     store = s.store()
     if store.count() == 0:
-        raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
+        raise click.ClickException(f"the corpus {s.where} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=n_process, stability_seeds=stability_seeds,
                        **_editor_settings(s, selection, title, recent, topic_names, watch),

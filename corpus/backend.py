@@ -46,6 +46,15 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+def files_base(target: str) -> str:
+    """Where files that belong with a corpus go (``<base>.runs``, ``<base>-model``): an SQLite file's own path;
+    for a PostgreSQL URL ``DBNAME@HOST`` in the working folder (files stay on the machine that wrote them)."""
+    if not is_url(target):
+        return str(target)
+    parts = urlsplit(target)
+    return f"{parts.path.strip('/') or parts.username}@{parts.hostname or 'localhost'}"
+
+
 def dialect(conn: Any) -> str:
     """``"sqlite"`` or ``"postgresql"``: the engine behind a store's connection."""
     return getattr(conn, "dialect", SQLITE)

@@ -98,13 +98,8 @@ class CorpusStore:
 
     @property
     def files_base(self) -> str:
-        """Where files that belong with the corpus go (``<base>.runs``): the SQLite file's path; for a
-        PostgreSQL corpus ``DBNAME@HOST`` in the working folder (files stay on the machine that wrote them)."""
-        if self.dialect != POSTGRESQL:
-            return self.path
-        from urllib.parse import urlsplit
-        parts = urlsplit(self.path)
-        return f"{parts.path.strip('/') or parts.username}@{parts.hostname or 'localhost'}"
+        """Where files that belong with the corpus go: see :func:`corpus.backend.files_base`."""
+        return backend.files_base(self.path)
 
     @property
     def dialect(self) -> str:

@@ -299,3 +299,19 @@ def test_copy_knows_every_table_of_the_schema(tmp_path):
     with CorpusStore(tmp_path / "t.db") as store:
         own = {t for t in tables(store.conn) if t != "schema_migrations" and not t.startswith("articles_fts")}
     assert own == set(TABLES)
+
+
+def test_messages_never_show_the_password_and_files_stay_local(pg_url):
+    from corpus.backend import files_base
+
+    with_password = pg_url.replace("postgres@", "postgres:s3cret@")  # trust authentication ignores it
+    CorpusStore(pg_url).close()
+    runner = CliRunner()
+    stats = runner.invoke(cli, ["--db", with_password, "corpus", "stats"])
+    assert stats.exit_code == 0, stats.output
+    assert "postgres:***@" in stats.output and "s3cret" not in stats.output
+    with CorpusStore(with_password) as store:
+        assert "s3cret" not in store.path
+        database = pg_url.split("?")[0].rsplit("/", 1)[1]
+        assert store.files_base == files_base(with_password) == f"{database}@127.0.0.1"
+    assert files_base("/data/softleft.db") == "/data/softleft.db"
