@@ -315,3 +315,19 @@ def test_messages_never_show_the_password_and_files_stay_local(pg_url):
         database = pg_url.split("?")[0].rsplit("/", 1)[1]
         assert store.files_base == files_base(with_password) == f"{database}@127.0.0.1"
     assert files_base("/data/softleft.db") == "/data/softleft.db"
+
+
+def test_copy_between_sqlite_files_and_never_onto_itself(tmp_path):
+    source, dest = tmp_path / "a.db", tmp_path / "b.db"
+    with CorpusStore(source) as store:
+        _fill(store)
+        expected = dump(store)
+    copy_corpus(source, dest)
+    with CorpusStore(dest) as store:
+        assert dump(store) == expected
+        assert len(store.search("devolution")) == 5
+    with pytest.raises(StoreError, match="onto itself"):
+        copy_corpus(source, tmp_path / "." / "a.db")
+    with pytest.raises(StoreError, match="no corpus at"):
+        copy_corpus(tmp_path / "missing.db", tmp_path / "c.db")
+    assert not (tmp_path / "c.db").exists()
