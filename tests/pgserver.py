@@ -8,6 +8,7 @@ gives each test an empty schema of its own, which it sees as a database of its o
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -41,7 +42,7 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return cmd
     runuser = shutil.which("runuser")
-    return [runuser, "-u", "postgres", "--", *cmd] if runuser else ["su", "postgres", "-c", " ".join(cmd)]
+    return [runuser, "-u", "postgres", "--", *cmd] if runuser else ["su", "postgres", "-c", shlex.join(cmd)]
 
 
 @dataclass
