@@ -504,7 +504,9 @@ def corpus_stats(s: Settings, as_json: bool) -> None:
 def corpus_search(s: Settings, query: str, limit: int, as_json: bool) -> None:
     """Full-text search: ranked (BM25), stemmed, with snippets.
 
-    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*.
+    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*. On a
+    PostgreSQL corpus the same forms (and -word) are read by websearch_to_tsquery and ranked by
+    ts_rank_cd (see docs/corpus.md).
 
     \b
     Example:
