@@ -55,10 +55,12 @@ def iter_cached_terms(store: CorpusStore, fingerprint: str) -> Iterator[list[str
     """Every cached term list of ``fingerprint`` (streamed, by article id)."""
     cur = store.conn.cursor()
     cur.execute("SELECT terms FROM article_terms WHERE fingerprint = ? ORDER BY article_id", (fingerprint,))
-    while batch := cur.fetchmany(1000):
-        for (terms,) in batch:
-            yield json.loads(terms)
-    cur.close()
+    try:
+        while batch := cur.fetchmany(1000):
+            for (terms,) in batch:
+                yield json.loads(terms)
+    finally:
+        cur.close()
 
 
 def has_terms(store: CorpusStore, fingerprint: str) -> bool:

@@ -534,24 +534,23 @@ class ArticleQuery:
         sql = f"{select}{where} ORDER BY published, id"
         if self.limit is not None and self.tendency is None:
             sql += f" LIMIT {int(self.limit)}"
-        # A cursor of its own, so writes on the store's connection (e.g. caching terms) can interleave.
+        # A cursor of its own, so writes on the store's connection (e.g. caching terms) can interleave; closed
+        # even when the reader stops early (PostgreSQL keeps a streamed result on the server until then).
         cur = self.store.conn.cursor()
         cur.execute(sql, params)
         emitted = 0
-        while True:
-            rows = cur.fetchmany(self.batch_size)
-            if not rows:
-                break
-            for row in rows:
-                article = _article(row)
-                if self.tendency is not None and self.store.tendency(article) not in self.tendency:
-                    continue
-                yield article
-                emitted += 1
-                if self.limit is not None and emitted >= self.limit:
-                    cur.close()
-                    return
-        cur.close()
+        try:
+            while rows := cur.fetchmany(self.batch_size):
+                for row in rows:
+                    article = _article(row)
+                    if self.tendency is not None and self.store.tendency(article) not in self.tendency:
+                        continue
+                    yield article
+                    emitted += 1
+                    if self.limit is not None and emitted >= self.limit:
+                        return
+        finally:
+            cur.close()
 
     def count(self) -> int:
         if self.tendency is None:

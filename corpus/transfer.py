@@ -119,10 +119,12 @@ def _copy_table(src: CorpusStore, dst: CorpusStore, table: str, append: bool, ba
     cur = src.conn.cursor()
     cur.execute(f"SELECT {names} FROM {table}{order}")
     done = 0
-    while rows := cur.fetchmany(batch_size):
-        dst.conn.executemany(insert, rows)
-        done += len(rows)
-        progress(table, done, total)
-    cur.close()
+    try:
+        while rows := cur.fetchmany(batch_size):
+            dst.conn.executemany(insert, rows)
+            done += len(rows)
+            progress(table, done, total)
+    finally:
+        cur.close()
     written = dst.conn.execute(count).fetchone()[0] - before
     return written, total - written

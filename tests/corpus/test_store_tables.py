@@ -139,3 +139,14 @@ def test_streamed_reads_and_interleaved_writes(store):
             analyses.set_state(store, f"k{seen}", {"seen": seen})
         seen += 1
     assert seen == 1200 and analyses.get_state(store, "k800") == {"seen": 800}
+
+
+def test_a_reader_stopped_early_leaves_no_open_cursor(store):
+    store.add_many(Article(outlet="o", text=f"text number {i}", source="imported") for i in range(50))
+    for _ in range(5):
+        reader = iter(store.articles(batch_size=10))
+        next(reader)
+        reader.close()
+    if store.dialect == "postgresql":
+        assert store.conn.execute("SELECT COUNT(*) FROM pg_cursors").fetchone()[0] == 0
+    assert store.count() == 50
