@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
-from .backend import POSTGRESQL, dialect, json_each
+from .backend import POSTGRESQL, close_cursor, dialect, json_each
 from .store import CorpusStore
 
 _BATCH = 900
@@ -60,7 +60,7 @@ def iter_cached_terms(store: CorpusStore, fingerprint: str) -> Iterator[list[str
             for (terms,) in batch:
                 yield json.loads(terms)
     finally:
-        cur.close()
+        close_cursor(cur)
 
 
 def has_terms(store: CorpusStore, fingerprint: str) -> bool:

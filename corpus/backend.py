@@ -55,6 +55,14 @@ def files_base(target: str) -> str:
     return f"{parts.path.strip('/') or parts.username}@{parts.hostname or 'localhost'}"
 
 
+def close_cursor(cur: Any) -> None:
+    """Close a streaming cursor, quietly if its store was closed first (a reader dropped after ``close()``)."""
+    try:
+        cur.close()
+    except Exception:  # noqa: BLE001 - sqlite3.ProgrammingError, psycopg.Error: gone with its connection
+        pass
+
+
 def dialect(conn: Any) -> str:
     """``"sqlite"`` or ``"postgresql"``: the engine behind a store's connection."""
     return getattr(conn, "dialect", SQLITE)
@@ -194,9 +202,7 @@ class PgStreamCursor:
             yield from rows
 
     def close(self) -> None:
-        if self._cur is not None and not self._cur.closed:
-            if self._owner._conn.closed:
-                return
+        if self._cur is not None and not self._cur.closed and not self._owner._conn.closed:
             self._cur.close()
 
 

@@ -550,7 +550,7 @@ class ArticleQuery:
                     if self.limit is not None and emitted >= self.limit:
                         return
         finally:
-            cur.close()
+            backend.close_cursor(cur)
 
     def count(self) -> int:
         if self.tendency is None:

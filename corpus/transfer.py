@@ -125,6 +125,6 @@ def _copy_table(src: CorpusStore, dst: CorpusStore, table: str, append: bool, ba
             done += len(rows)
             progress(table, done, total)
     finally:
-        cur.close()
+        backend.close_cursor(cur)
     written = dst.conn.execute(count).fetchone()[0] - before
     return written, total - written
