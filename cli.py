@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 import click
 
 from corpus import CorpusError, CorpusStore, Selection, SelectionError, SoftleftError, __version__
+from corpus.backend import files_base, is_url, redact
 
 log = logging.getLogger("softleft")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -37,12 +38,21 @@ class Settings:
     def store(self, create: bool = False) -> CorpusStore:
         """The corpus at --db; only commands that add articles (``create=True``) may start a new one."""
         if self._store is None:
-            if not create and self.db != ":memory:" and not Path(self.db).exists():
+            if not create and self.db != ":memory:" and not is_url(self.db) and not Path(self.db).exists():
                 raise click.ClickException(
                     f"no corpus at {self.db}; create one with `corpus import FILE` or `scrape OUTLET`, "
                     f"or point --db (or $SOFTLEFT_DB) at an existing one")
             self._store = CorpusStore(self.db, labels_file=self.labels_file)
         return self._store
+
+    @property
+    def where(self) -> str:
+        """The corpus as messages name it (a PostgreSQL URL without its password)."""
+        return redact(self.db) if is_url(self.db) else self.db
+
+    def has_corpus(self) -> bool:
+        """Whether --db names a corpus to read (a PostgreSQL database is taken to be one)."""
+        return is_url(self.db) or Path(self.db).exists()
 
     def filters(self, selection: Selection) -> dict[str, Any]:
         """The article filters of ``selection``, once every value is checked against the corpus."""
@@ -298,7 +308,7 @@ class SoftleftGroup(click.Group):
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
                 raise click.ClickException(
-                    f"the corpus {ctx.obj.db} is locked by another softleft process; wait for it to finish and retry"
+                    f"the corpus {ctx.obj.where} is locked by another softleft process; wait for it to finish and retry"
                 ) from None
             raise
         except BrokenPipeError:
@@ -308,7 +318,8 @@ class SoftleftGroup(click.Group):
 
 @click.group(cls=SoftleftGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("--db", envvar="SOFTLEFT_DB", default="softleft.db", show_default=True,
-              type=click.Path(dir_okay=False), help="The corpus (SQLite file); env SOFTLEFT_DB.")
+              type=click.Path(dir_okay=False),
+              help="The corpus: an SQLite file or a postgresql://user@host/dbname URL; env SOFTLEFT_DB.")
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False),
               help="A labels TOML file overriding the stored labels for this command.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
@@ -477,7 +488,7 @@ def corpus_stats(s: Settings, as_json: bool) -> None:
     if as_json:
         emit_json(stats)
         return
-    click.echo(f"{stats['articles']} articles, {stats['words']:,} words in {s.db}")
+    click.echo(f"{stats['articles']} articles, {stats['words']:,} words in {s.where}")
     for title, key in (("outlet", "by_outlet"), ("tendency", "by_tendency"), ("year", "by_year"),
                        ("label resolved at", "label_levels")):
         click.echo(f"\nBy {title}:")
@@ -493,7 +504,9 @@ def corpus_stats(s: Settings, as_json: bool) -> None:
 def corpus_search(s: Settings, query: str, limit: int, as_json: bool) -> None:
     """Full-text search: ranked (BM25), stemmed, with snippets.
 
-    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*.
+    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*. On a
+    PostgreSQL corpus the same forms (and -word) are read by websearch_to_tsquery and ranked by
+    ts_rank_cd (see docs/corpus.md).
 
     \b
     Example:
@@ -532,7 +545,7 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
     store = s.store(create=bool(load_file))
     if load_file:
         n = store.load_labels(LabelSet.from_toml(load_file), replace=replace)
-        s.info(f"Stored {n} labels from {load_file} in {s.db}")
+        s.info(f"Stored {n} labels from {load_file} in {s.where}")
     usage = label_usage(store)
     if as_json:
         emit_json(usage)
@@ -542,6 +555,38 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
         click.echo(f"{row['kind']:<8} {row['key']:<36} {row['tendency']:<12} {row['articles']:>6} articles{flag}")
     click.echo(f"\nArticle labels stored with articles: {usage['stored_article_labels']}")
     click.echo("Resolved: " + ", ".join(f"{k} {v}" for k, v in usage["by_tendency"].items()))
+
+
+@corpus.command("copy")
+@click.argument("source")
+@click.argument("dest")
+@click.option("--append", is_flag=True, help="Add to a DEST that already holds articles (rows it has are skipped).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Rows read and written at a time.")
+@json_option
+@pass_settings
+def corpus_copy(s: Settings, source: str, dest: str, append: bool, batch_size: int, as_json: bool) -> None:
+    """Copy a whole corpus between SQLite and PostgreSQL, every table, in one transaction.
+
+    SOURCE and DEST are SQLite files or postgresql:// URLs. Articles, labels, the term cache, topic runs,
+    predictions, crawl state and raw pages all travel; a DEST already holding articles is refused unless
+    --append. On failure nothing is left in DEST.
+
+    \b
+    Example:
+      python cli.py corpus copy softleft.db postgresql://me@db.example.org/softleft
+    """
+    from corpus.transfer import copy_corpus
+
+    result = copy_corpus(source, dest, append=append, batch_size=batch_size, progress=s.terminal.progress)
+    s.terminal.clear()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    skipped = sum(result.skipped.values())
+    s.info(f"Copied {result.copied['articles']} articles and {sum(result.copied.values())} rows in "
+           f"{len(result.copied)} tables from {result.source} to {result.dest}"
+           + (f" ({skipped} rows DEST already had were skipped)" if skipped else ""))
 
 
 # --- scrape ----------------------------------------------------------------------------------
@@ -787,7 +832,7 @@ def nlp_tokens(s: Settings, text: str, model, phrases, as_json) -> None:
     """
     from nlp.text.preprocess import tokens
 
-    terms = tokens(text, store=s.store() if Path(s.db).exists() else None, model=model, phrases_file=phrases)
+    terms = tokens(text, store=s.store() if s.has_corpus() else None, model=model, phrases_file=phrases)
     if as_json:
         emit_json(terms)
     else:
@@ -1030,7 +1075,7 @@ def topics_list(s: Settings, as_json) -> None:
 
 # --- classify, contrast, kwic, mentions ------------------------------------------------------
 def _default_model_dir(s: Settings) -> str:
-    return str(Path(s.db).with_suffix("")) + "-model"
+    return (files_base(s.db) if is_url(s.db) else str(Path(s.db).with_suffix(""))) + "-model"
 
 
 @cli.group("classify")
@@ -1179,7 +1224,7 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
             text = sys.stdin.read()
         from nlp.text.preprocess import Preprocessor
 
-        pre = Preprocessor.from_store(s.store()) if Path(s.db).exists() else None
+        pre = Preprocessor.from_store(s.store()) if s.has_corpus() else None
         result = predict_text(model_dir, text, preprocessor=pre)
         if as_json:
             emit_json(result)
@@ -1682,7 +1727,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 
     store = s.store()
     if store.count() == 0:
-        raise click.ClickException(f"the corpus {s.db} is empty; add articles with `corpus import` or `scrape` first")
+        raise click.ClickException(f"the corpus {s.where} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=n_process, stability_seeds=stability_seeds,
                        **_editor_settings(s, selection, title, recent, topic_names, watch),

@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
+from .backend import POSTGRESQL, close_cursor, dialect, json_each
 from .store import CorpusStore
 
 _BATCH = 900
@@ -27,7 +28,7 @@ def term_cache_status(store: CorpusStore, ids: Sequence[str]) -> dict[str, tuple
     """``{article_id: (content_hash, cached_fingerprint, cached_content_hash)}`` for ``ids``."""
     out: dict[str, tuple[str, str | None, str | None]] = {}
     sql = ("SELECT a.id, a.content_hash, t.fingerprint, t.content_hash FROM articles a LEFT JOIN article_terms t "
-           "ON t.article_id = a.id WHERE a.id IN (SELECT value FROM json_each(?))")
+           f"ON t.article_id = a.id WHERE a.id IN (SELECT value FROM {json_each(store.conn, '?')})")
     for batch in _batches(ids):
         for id_, chash, fp, cached in store.conn.execute(sql, (json.dumps(batch),)):
             out[id_] = (chash, fp, cached)
@@ -38,8 +39,9 @@ def write_terms(store: CorpusStore, rows: Iterable[tuple[str, str, str, list[str
     """Cache ``(article_id, fingerprint, content_hash, terms)`` rows, in one transaction."""
     with store.transaction() as conn:
         conn.executemany(
-            "INSERT OR REPLACE INTO article_terms (article_id, fingerprint, content_hash, terms, n_terms) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO article_terms (article_id, fingerprint, content_hash, terms, n_terms) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(article_id) DO UPDATE SET fingerprint = excluded.fingerprint, content_hash = "
+            "excluded.content_hash, terms = excluded.terms, n_terms = excluded.n_terms",
             [(id_, fp, chash, json.dumps(terms, ensure_ascii=False), len(terms)) for id_, fp, chash, terms in rows])
 
 
@@ -53,10 +55,12 @@ def iter_cached_terms(store: CorpusStore, fingerprint: str) -> Iterator[list[str
     """Every cached term list of ``fingerprint`` (streamed, by article id)."""
     cur = store.conn.cursor()
     cur.execute("SELECT terms FROM article_terms WHERE fingerprint = ? ORDER BY article_id", (fingerprint,))
-    while batch := cur.fetchmany(1000):
-        for (terms,) in batch:
-            yield json.loads(terms)
-    cur.close()
+    try:
+        while batch := cur.fetchmany(1000):
+            for (terms,) in batch:
+                yield json.loads(terms)
+    finally:
+        close_cursor(cur)
 
 
 def has_terms(store: CorpusStore, fingerprint: str) -> bool:
@@ -68,13 +72,13 @@ def has_terms(store: CorpusStore, fingerprint: str) -> bool:
 def terms_for(store: CorpusStore, fingerprint: str, ids: Sequence[str]) -> dict[str, list[str]]:
     """The current cached terms of ``ids`` (cached under ``fingerprint`` for the article's current text).
 
-    Looked up by primary key (the ``+`` keeps SQLite from planning on the fingerprint index, which would scan
+    Looked up by primary key (the ``|| ''`` keeps the planner off the fingerprint index, which would scan
     every cached row for each batch).
     """
     out: dict[str, list[str]] = {}
     sql = ("SELECT t.article_id, t.terms FROM article_terms t JOIN articles a ON a.id = t.article_id "
-           "WHERE +t.fingerprint = ? AND t.content_hash = a.content_hash AND t.article_id IN "
-           "(SELECT value FROM json_each(?))")
+           "WHERE t.fingerprint || '' = ? AND t.content_hash = a.content_hash AND t.article_id IN "
+           f"(SELECT value FROM {json_each(store.conn, '?')})")
     for batch in _batches(ids):
         for id_, raw in store.conn.execute(sql, (fingerprint, json.dumps(batch))):
             out[id_] = json.loads(raw)
@@ -161,8 +165,11 @@ def relocate_topic_run(store: CorpusStore, name: str, path: str) -> None:
 
 def list_topic_runs(store: CorpusStore) -> list[dict[str, Any]]:
     """Fitted runs, newest first: ``[{"name", "k", "seed", "created_at", "coherence_c_v", ...}]``."""
+    # Runs made in the same second come newest first by their place in the table (SQLite's rowid; on
+    # PostgreSQL the row's physical place, which the run's final save moves to the end).
+    order = "ctid" if dialect(store.conn) == POSTGRESQL else "rowid"
     rows = store.conn.execute("SELECT name, k, seed, created_at, coherence_c_v, coherence_npmi, path FROM topic_runs "
-                              "ORDER BY created_at DESC, rowid DESC").fetchall()
+                              f"ORDER BY created_at DESC, {order} DESC").fetchall()
     keys = ("name", "k", "seed", "created_at", "coherence_c_v", "coherence_npmi", "path")
     return [dict(zip(keys, r)) for r in rows]
 
@@ -185,7 +192,7 @@ def document_topics(store: CorpusStore, run: str, ids: Sequence[str]) -> dict[st
     """``{article_id: {topic: share}}`` of ``ids`` in a run (articles the run did not model are absent)."""
     out: dict[str, dict[int, float]] = {}
     sql = ("SELECT article_id, topic, share FROM document_topics WHERE run = ? AND article_id IN "
-           "(SELECT value FROM json_each(?))")
+           f"(SELECT value FROM {json_each(store.conn, '?')})")
     for batch in _batches(ids):
         for article_id, topic, share in store.conn.execute(sql, (run, json.dumps(batch))):
             out.setdefault(article_id, {})[topic] = share

@@ -8,7 +8,6 @@ its URL status commit together.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any, Sequence
 
 from .dates import now_utc
@@ -34,16 +33,16 @@ def last_run_complete(store: CorpusStore, outlet: str) -> bool:
     return bool(row and row[0] and json.loads(row[1] or "{}").get("complete"))
 
 
-def add_discovered(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
+def add_discovered(conn: Any, rows: Sequence[tuple]) -> None:
     """``(url, outlet, lastmod, discovered_at, fetch_url, published)`` rows; known URLs keep their status."""
     conn.executemany("INSERT INTO crawl_urls (url, outlet, lastmod, discovered_at, fetch_url, published) "
                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                     "lastmod = COALESCE(excluded.lastmod, lastmod), "
-                     "fetch_url = COALESCE(fetch_url, excluded.fetch_url), "
-                     "published = COALESCE(excluded.published, published)", rows)
+                     "lastmod = COALESCE(excluded.lastmod, crawl_urls.lastmod), "
+                     "fetch_url = COALESCE(crawl_urls.fetch_url, excluded.fetch_url), "
+                     "published = COALESCE(excluded.published, crawl_urls.published)", rows)
 
 
-def save_raw_page(conn: sqlite3.Connection, url: str, outlet: str, fetched_at: str, status: int | None,
+def save_raw_page(conn: Any, url: str, outlet: str, fetched_at: str, status: int | None,
                   content_type: str | None, encoding: str | None, blob: bytes, final_url: str | None) -> None:
     """Keep a fetched page (compressed) for ``scrape reparse``."""
     conn.execute(
@@ -55,36 +54,37 @@ def save_raw_page(conn: sqlite3.Connection, url: str, outlet: str, fetched_at: s
         (url, outlet, fetched_at, status, content_type, encoding, blob, final_url))
 
 
-def mark_url(conn: sqlite3.Connection, url: str, outlet: str, status: str, http_status: int | None,
+def mark_url(conn: Any, url: str, outlet: str, status: str, http_status: int | None,
              error: str | None, article_id: str | None, fetched_at: str | None, count_attempt: bool = True) -> None:
     """Record what became of a URL (done, failed, gone, robots, skipped...)."""
     conn.execute(
         "INSERT INTO crawl_urls (url, outlet, status, attempts, http_status, last_error, discovered_at, "
         "fetched_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-        "status = excluded.status, attempts = attempts + excluded.attempts, http_status = "
-        "COALESCE(excluded.http_status, http_status), last_error = excluded.last_error, "
-        "fetched_at = COALESCE(excluded.fetched_at, fetched_at), "
-        "article_id = COALESCE(excluded.article_id, article_id)",
+        "status = excluded.status, attempts = crawl_urls.attempts + excluded.attempts, http_status = "
+        "COALESCE(excluded.http_status, crawl_urls.http_status), last_error = excluded.last_error, "
+        "fetched_at = COALESCE(excluded.fetched_at, crawl_urls.fetched_at), "
+        "article_id = COALESCE(excluded.article_id, crawl_urls.article_id)",
         (url, outlet, status, int(count_attempt), http_status, error, now_utc(), fetched_at, article_id))
 
 
-def set_url_published(conn: sqlite3.Connection, url: str, published: str | None) -> None:
+def set_url_published(conn: Any, url: str, published: str | None) -> None:
     conn.execute("UPDATE crawl_urls SET published = COALESCE(published, ?) WHERE url = ?", (published, url))
 
 
-def save_http_cache(conn: sqlite3.Connection, url: str, etag: str | None, last_modified: str | None) -> None:
+def save_http_cache(conn: Any, url: str, etag: str | None, last_modified: str | None) -> None:
     conn.execute("INSERT INTO http_cache (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
                  "ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, "
                  "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
                  (url, etag, last_modified, now_utc()))
 
 
-def start_crawl_run(conn: sqlite3.Connection, outlet: str) -> int:
+def start_crawl_run(conn: Any, outlet: str) -> int:
     """A new crawl run of ``outlet``; returns its id."""
-    return conn.execute("INSERT INTO crawl_runs (outlet, started_at) VALUES (?, ?)", (outlet, now_utc())).lastrowid
+    return conn.execute("INSERT INTO crawl_runs (outlet, started_at) VALUES (?, ?) RETURNING id",
+                        (outlet, now_utc())).fetchall()[0][0]
 
 
-def finish_crawl_run(conn: sqlite3.Connection, run_id: int, summary: dict[str, Any]) -> None:
+def finish_crawl_run(conn: Any, run_id: int, summary: dict[str, Any]) -> None:
     conn.execute("UPDATE crawl_runs SET finished_at = ?, summary = ? WHERE id = ?",
                  (now_utc(), json.dumps(summary), run_id))
 

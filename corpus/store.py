@@ -1,7 +1,8 @@
-"""The corpus store: SQLite (WAL) with an FTS5 index kept in sync by triggers.
+"""The corpus store: SQLite (WAL) with an FTS5 index kept in sync by triggers, or PostgreSQL.
 
-The layout is the one sqlite-utils writes and Datasette detects, so ``datasette softleft.db`` browses and
-searches the corpus with no extra code.
+The SQLite layout is the one sqlite-utils writes and Datasette detects, so ``datasette softleft.db`` browses
+and searches the corpus with no extra code. A ``postgresql://`` URL opens the same corpus (same tables,
+same migrations) in a PostgreSQL database, for a group sharing one corpus (see :mod:`corpus.backend`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from . import backend
+from .backend import POSTGRESQL, PgConnection
 from .dates import now_utc
 from .errors import StoreError
 from .labels import LabelSet
@@ -50,7 +53,9 @@ class CorpusStore:
     Parameters
     ----------
     path : str or Path
-        The SQLite file; created (with its schema) if missing. ``":memory:"`` for tests.
+        The SQLite file; created (with its schema) if missing. ``":memory:"`` for tests. Or a PostgreSQL
+        URL (``postgresql://user@host:5432/dbname``) of an existing database: its schema is created on
+        first use.
     labels_file : str or Path, optional
         A labels file that overrides, for this session only, the labels stored in the corpus.
     timeout : float
@@ -67,6 +72,17 @@ class CorpusStore:
 
     def __init__(self, path: str | Path, labels_file: str | Path | None = None, timeout: float = 30.0):
         self.path = str(path)
+        self._labels_file = labels_file
+        self._labels: LabelSet | None = None
+        if backend.is_url(self.path):
+            self.path = backend.redact(self.path)
+            self.conn: Any = PgConnection(str(path), timeout=timeout)
+            try:
+                self._open()
+            except backend.import_psycopg().Error as exc:
+                self.conn.close()
+                raise StoreError(f"cannot open the corpus {self.path}: {' '.join(str(exc).split())}") from None
+            return
         if self.path != ":memory:":
             parent = Path(self.path).resolve().parent
             if not parent.is_dir():
@@ -76,21 +92,35 @@ class CorpusStore:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self._refuse_foreign_database()
-            self.migrations_applied = apply_migrations(self.conn)
+            self._open()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the corpus {self.path}: {exc} (is it a softleft database?)") from None
-        self._labels_file = labels_file
-        self._labels: LabelSet | None = None
+
+    @property
+    def files_base(self) -> str:
+        """Where files that belong with the corpus go: see :func:`corpus.backend.files_base`."""
+        return backend.files_base(self.path)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return backend.dialect(self.conn)
+
+    def _open(self) -> None:
+        """Refuse a foreign database, then bring the schema up to date."""
+        self._refuse_foreign_database()
+        self.migrations_applied = apply_migrations(self.conn)
 
     def _refuse_foreign_database(self) -> None:
-        """An SQLite file with tables of its own but no softleft schema is some other program's database:
+        """A database with tables of its own but no softleft schema is some other program's database:
         never migrate it (that would add our tables to it)."""
-        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = backend.tables(self.conn)
         if tables and "schema_migrations" not in tables:
             self.conn.close()
-            raise StoreError(f"{self.path} is an SQLite database but not a softleft corpus (it has tables "
-                             f"{', '.join(sorted(tables)[:5])}); point --db at a softleft corpus or a new file")
+            kind, target = ("a PostgreSQL", "an empty database") if self.dialect == POSTGRESQL else \
+                ("an SQLite", "a new file")
+            raise StoreError(f"{self.path} is {kind} database but not a softleft corpus (it has tables "
+                             f"{', '.join(sorted(tables)[:5])}); point --db at a softleft corpus or {target}")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -98,7 +128,7 @@ class CorpusStore:
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN")
+        backend.begin_snapshot(self.conn)
         try:
             yield
         finally:
@@ -115,12 +145,14 @@ class CorpusStore:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: commit at the end, roll back on any exception (Ctrl-C included)."""
+    def transaction(self) -> Iterator[Any]:
+        """All or nothing: commit at the end, roll back on any exception (Ctrl-C included).
+
+        Holds the write lock throughout (one writer at a time; another waits up to the timeout)."""
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        backend.begin_write(self.conn)
         try:
             yield self.conn
         except BaseException:
@@ -312,8 +344,24 @@ class CorpusStore:
         """Ranked (BM25), stemmed full-text search with snippets.
 
         ``query`` is FTS5 syntax (``"green new deal"``, ``ownership NOT private``, ``nationalis*``);
-        text that is not valid FTS5 syntax is searched as plain words.
+        text that is not valid FTS5 syntax is searched as plain words. On PostgreSQL the query is read by
+        ``websearch_to_tsquery`` (quoted phrases, ``OR``, ``-word`` or ``NOT word``; never an error) and
+        ranked by ``ts_rank_cd``; see :mod:`corpus.pgsearch`.
         """
+        if self.dialect == POSTGRESQL:
+            from .pgsearch import search_rows
+            rows = search_rows(self.conn, query, limit)
+        else:
+            rows = self._search_rows(query, limit)
+        out = []
+        for id_, title, outlet, published, authors, label, url, snippet in rows:
+            authors = json.loads(authors)
+            tendency, _ = self.labels.resolve(outlet, authors, label, keys=(id_, url))
+            out.append({"id": id_, "title": title, "outlet": outlet, "published": published,
+                        "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
+        return out
+
+    def _search_rows(self, query: str, limit: int) -> list[tuple]:
         sql = (
             "SELECT a.id, a.title, a.outlet, a.published, a.authors, a.label, a.url, "
             "snippet(articles_fts, 2, '«', '»', ' … ', 16) AS snippet "
@@ -327,13 +375,7 @@ class CorpusStore:
             if not words:
                 return []
             rows = self.conn.execute(sql, (" ".join(f'"{w}"' for w in words), limit)).fetchall()
-        out = []
-        for id_, title, outlet, published, authors, label, url, snippet in rows:
-            authors = json.loads(authors)
-            tendency, _ = self.labels.resolve(outlet, authors, label, keys=(id_, url))
-            out.append({"id": id_, "title": title, "outlet": outlet, "published": published,
-                        "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
-        return out
+        return rows
 
     def outlet_counts(self) -> dict[str, int]:
         """Articles per outlet."""
@@ -342,11 +384,18 @@ class CorpusStore:
     def author_counts(self) -> dict[str, int]:
         """Articles per author (a co-authored article counts for each of its authors)."""
         return dict(self.conn.execute(
-            "SELECT j.value, COUNT(*) FROM articles, json_each(articles.authors) AS j GROUP BY j.value"))
+            f"SELECT j.value, COUNT(*) FROM articles, {backend.json_each(self.conn, 'articles.authors')} AS j "
+            "GROUP BY j.value"))
 
     def match_ids(self, fts_query: str) -> list[str]:
         """Ids of the articles matching an FTS5 query, oldest first (every id if the query cannot run,
-        e.g. a bare prefix the tokenizer cannot use: callers then check each text themselves)."""
+        e.g. a bare prefix the tokenizer cannot use: callers then check each text themselves).
+
+        On PostgreSQL the query's phrases are searched in the ``tsvector`` index (see
+        :func:`corpus.pgsearch.match_ids`), with the same fallback."""
+        if self.dialect == POSTGRESQL:
+            from .pgsearch import match_ids
+            return match_ids(self.conn, fts_query)
         sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid "
                "WHERE articles_fts MATCH ? ORDER BY a.published, a.id")
         try:
@@ -367,9 +416,11 @@ class CorpusStore:
 class BulkWriter:
     """Inserts articles and indexes them in batches; made by :meth:`CorpusStore.bulk_writer`."""
 
-    def __init__(self, conn: sqlite3.Connection, batch_size: int):
+    def __init__(self, conn: Any, batch_size: int):
         self.conn, self.batch_size = conn, max(1, batch_size)
-        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_ai'").fetchone()
+        # PostgreSQL's index is a generated column: nothing to set aside or flush.
+        row = None if backend.dialect(conn) == POSTGRESQL else conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_ai'").fetchone()
         self._trigger_sql = row[0] if row else None
         if self._trigger_sql:
             conn.execute("DROP TRIGGER articles_ai")
@@ -441,7 +492,7 @@ class ArticleQuery:
     with_text : bool
         False skips the text column (fast summaries).
     batch_size : int
-        Rows fetched from SQLite at a time.
+        Rows fetched from the database at a time.
     """
 
     def __init__(self, store: CorpusStore, outlet=None, tendency=None, since=None, until=None, source=None,
@@ -460,8 +511,8 @@ class ArticleQuery:
             clauses.append(f"outlet IN ({', '.join('?' for _ in self.outlet)})")
             params += self.outlet
         if self.author:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(articles.authors) AS j WHERE j.value IN "
-                           f"({', '.join('?' for _ in self.author)}))")
+            clauses.append(f"EXISTS (SELECT 1 FROM {backend.json_each(self.store.conn, 'articles.authors')} AS j "
+                           f"WHERE j.value IN ({', '.join('?' for _ in self.author)}))")
             params += self.author
         if self.since:
             clauses.append("published >= ?")
@@ -473,7 +524,7 @@ class ArticleQuery:
             clauses.append("source = ?")
             params.append(self.source)
         if self.ids is not None:
-            clauses.append("id IN (SELECT value FROM json_each(?))")
+            clauses.append(f"id IN (SELECT value FROM {backend.json_each(self.store.conn, '?')})")
             params.append(json.dumps(self.ids))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -483,24 +534,23 @@ class ArticleQuery:
         sql = f"{select}{where} ORDER BY published, id"
         if self.limit is not None and self.tendency is None:
             sql += f" LIMIT {int(self.limit)}"
-        # A cursor of its own, so writes on the store's connection (e.g. caching terms) can interleave.
+        # A cursor of its own, so writes on the store's connection (e.g. caching terms) can interleave; closed
+        # even when the reader stops early (PostgreSQL keeps a streamed result on the server until then).
         cur = self.store.conn.cursor()
         cur.execute(sql, params)
         emitted = 0
-        while True:
-            rows = cur.fetchmany(self.batch_size)
-            if not rows:
-                break
-            for row in rows:
-                article = _article(row)
-                if self.tendency is not None and self.store.tendency(article) not in self.tendency:
-                    continue
-                yield article
-                emitted += 1
-                if self.limit is not None and emitted >= self.limit:
-                    cur.close()
-                    return
-        cur.close()
+        try:
+            while rows := cur.fetchmany(self.batch_size):
+                for row in rows:
+                    article = _article(row)
+                    if self.tendency is not None and self.store.tendency(article) not in self.tendency:
+                        continue
+                    yield article
+                    emitted += 1
+                    if self.limit is not None and emitted >= self.limit:
+                        return
+        finally:
+            backend.close_cursor(cur)
 
     def count(self) -> int:
         if self.tendency is None:

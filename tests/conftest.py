@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +27,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def store(tmp_path):
     s = CorpusStore(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the session: ``$SOFTLEFT_TEST_PG``, or a throwaway one (initdb, 127.0.0.1 only);
+    tests using it skip where there is neither (or no psycopg)."""
+    from tests.pgserver import server_from_env, start_server
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
+    server = server_from_env()
+    if server is None:
+        try:
+            server = start_server()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    url = pg_server.fresh_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture
+def pg_store(pg_url):
+    s = CorpusStore(pg_url)
     yield s
     s.close()
 

@@ -45,12 +45,13 @@ class TopicRun:
 
 
 def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
-    """``<db>.runs`` next to the corpus (a temporary folder for an in-memory store)."""
+    """``<db>.runs`` next to the corpus (a temporary folder for an in-memory store; ``DBNAME@HOST.runs`` in
+    the working folder for a PostgreSQL corpus)."""
     if runs_dir is not None:
         return Path(runs_dir)
     if store.path == ":memory:":
         return Path(tempfile.gettempdir()) / "softleft-memory.runs"
-    return Path(store.path + ".runs")
+    return Path(store.files_base + ".runs")
 
 
 def store_run(store: CorpusStore, name: str, model: Any, manifest: dict, path: Path) -> None:

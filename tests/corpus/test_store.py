@@ -49,8 +49,8 @@ def test_fts_stays_in_sync_on_insert_update_and_delete(store):
     assert fts_ids(store, "devolution") == {a.id}
     store.delete(a.id)
     assert fts_ids(store, "devolution") == set()
-    # The index itself agrees with its content table.
-    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+    if store.dialect == "sqlite":  # the index itself agrees with its content table
+        store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
 
 
 def test_search_ranks_snippets_and_survives_bad_fts_syntax(store):
@@ -76,7 +76,8 @@ def test_migrations_are_idempotent_and_named(tmp_path):
     again.close()
 
 
-def test_store_uses_wal_and_datasette_fts_layout(store):
+def test_store_uses_wal_and_datasette_fts_layout(sqlite_store):
+    store = sqlite_store
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
     assert "content=[articles]" in sql
