@@ -456,7 +456,7 @@ def draw_fit_sample(docs: DocumentTerms, fit_sample: int | str | None, seed: int
     if size is None:
         return None
     if k is not None and size < k:
-        raise InvalidParameterError(f"--fit-sample {size} is fewer documents than K = {k}: sample at least {k} "
+        raise InvalidParameterError(f"a sample of {size} documents is smaller than K = {k}: sample at least {k} "
                                     "documents (or leave --fit-sample out)", param="--fit-sample")
     sample = stratified_sample(docs, size, seed, requested=fit_sample)
     log.info("fitting on a stratified sample of %d of %d documents (%d of %d strata)", sample.size, len(docs),
