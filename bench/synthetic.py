@@ -65,3 +65,30 @@ def term_lists(n: int, seed: int = 0, base: Sequence[list[str]] | None = None) -
         j = rnd.randrange(len(base))
         out.append([w for piece in _resample(pieces[j], pieces, rnd) for w in piece])
     return out
+
+
+def labelled_documents(n: int, seed: int = 0):
+    """``n`` synthetic documents as a :class:`nlp.documents.DocumentTerms` with the demo corpus' metadata: each
+    is a demo article's terms resampled in runs of 20 terms (as :func:`term_lists`), keeping that article's
+    outlet and tendency (the demo labels), dated over 2015-2024 as :func:`articles` dates them."""
+    import tempfile
+
+    from corpus import CorpusStore
+    from corpus.demo import demo_labels, iter_demo_articles
+    from nlp.documents import DocumentTerms, load_documents
+    from nlp.text.preprocess import preprocess_corpus
+
+    with tempfile.TemporaryDirectory() as tmp, CorpusStore(Path(tmp) / "demo.db") as store:
+        store.load_labels(demo_labels())
+        store.add_many(iter_demo_articles())
+        preprocess_corpus(store)
+        base = load_documents(store, preprocess=False)
+    terms = [base.terms(i) for i in range(len(base))]
+    pieces = [[t[k:k + 20] for k in range(0, len(t), 20)] or [t] for t in terms]
+    rnd = random.Random(seed)
+    picks = [rnd.randrange(len(base)) for _ in range(n)]
+    docs = [[w for piece in _resample(pieces[j], pieces, rnd) for w in piece] for j in picks]
+    return DocumentTerms.from_terms(
+        docs, ids=[f"s{i}" for i in range(n)], labels=[base.labels[j] for j in picks],
+        outlets=[base.outlets[j] for j in picks],
+        published=[f"{2015 + i % 10}-{1 + (i // 10) % 12:02d}-{1 + i % 28:02d}" for i in range(n)])

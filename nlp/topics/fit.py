@@ -495,7 +495,9 @@ def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: Prepare
     try:
         with store.transaction():  # shares, topics and run row: all or nothing
             begin_topic_run(store, name, model.k, model.random_state, str(final))  # the row the shares refer to
+            t0 = time.perf_counter()
             prevalence, n_modelled = _store_shares(store, name, model, prepared, docs)
+            seconds_shares = time.perf_counter() - t0
             none = (None, [None] * model.k)
             for t in model.topics_:
                 t["coherence_c_v"] = scores.get("c_v", none)[1][t["id"]]
@@ -504,6 +506,7 @@ def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: Prepare
             manifest = _manifest(store, name, model, prepared, scores, filters, model.fit_seconds_,
                                  time.perf_counter() - started, seeds or {}, coherence_docs)
             manifest.update(extra or {})
+            manifest["seconds_shares"] = round(seconds_shares, 3)  # inferring and storing every document's shares
             manifest["fit_sample"] = None
             if sample is not None:
                 manifest["fit_sample"] = {**sample.to_dict(), "fitted_docs": prepared.n_docs,
