@@ -88,9 +88,9 @@ def compare(docs, full: dict, other: dict) -> dict:
 def bench(docs, label: str, sizes: list[int], k: int, passes: int, baseline: bool) -> list[dict]:
     from corpus import CorpusStore
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-sample-fit-"))
     rows = []
-    with CorpusStore(tmp / "runs.db") as store:
+    with tempfile.TemporaryDirectory(prefix="bench-sample-fit-") as name, CorpusStore(Path(name) / "runs.db") as store:
+        tmp = Path(name)
         full = _fit(store, docs, k, passes, 0, None, tmp / "runs")
         rows.append({"corpus": label, "fit": "every document", **_row(full), **compare(docs, full, full)})
         if baseline:
@@ -110,12 +110,13 @@ def _row(fit: dict) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    head = (f"{'corpus':<22} {'fit':<24} {'fitted':>7} {'total s':>8} {'LDA s':>7} {'shares s':>8} {'c_v':>6} "
+    head = (f"{'corpus':<22} {'fit':<24} {'fitted':>7} {'strata':>9} {'total s':>8} {'LDA s':>7} {'shares s':>8} {'c_v':>6} "
             f"{'sim mean':>8} {'sim min':>7} {'|d share|':>9} {'|d tend|':>8} {'max':>6} {'|d tend x yr|':>13}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['corpus']:<22} {r['fit']:<24} {r['fitted']:>7,} {r['seconds']:>8.1f} {r['lda']:>7.1f} "
+        strata = "" if r["strata"][0] is None else f"{r['strata'][0]}/{r['strata'][1]}"
+        print(f"{r['corpus']:<22} {r['fit']:<24} {r['fitted']:>7,} {strata:>9} {r['seconds']:>8.1f} {r['lda']:>7.1f} "
               f"{r['shares_s']:>8.1f} {r['c_v']:>6.3f} {r['sim_mean']:>8.3f} {r['sim_min']:>7.3f} "
               f"{r['d_shares']:>9.4f} {r['d_tendency']:>8.4f} {r['d_tendency_max']:>6.3f} {r['d_cell']:>13.4f}")
 
@@ -141,7 +142,8 @@ def main() -> None:
     from bench_stability import MANIFESTOS, _manifestos
 
     if not args.skip_manifestos and MANIFESTOS.is_file():
-        docs = _manifestos(Path(tempfile.mkdtemp(prefix="bench-sample-manifestos-")))
+        with tempfile.TemporaryDirectory(prefix="bench-sample-manifestos-") as name:
+            docs = _manifestos(Path(name))
         rows += bench(docs, f"manifestos {len(docs)}", [int(s) for s in args.manifesto_sizes.split(",")], args.k,
                       args.passes, not args.no_baseline)
     elif not args.skip_manifestos:

@@ -14,6 +14,10 @@ result is the serial one), scores the topics of every K in one coherence pass ov
 documents, and can store its best model as a run (:func:`sweep_topics` ``save_best``); a run's manifest can
 carry a cache key (:func:`topics_cache_key`) by which an identical later request finds and reuses it
 (:func:`find_cached_run`).
+
+On a large selection, ``fit_sample`` fits the model on a stratified sample (:mod:`nlp.topics.sampling`) and
+infers every document's shares from it; every fit infers its documents' shares chunk by chunk with
+:func:`nlp.topics.infer.infer_shares` (docs/topics.md).
 """
 from __future__ import annotations
 
