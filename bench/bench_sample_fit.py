@@ -124,6 +124,17 @@ def print_table(rows: list[dict]) -> None:
               f"{r['d_shares']:>9.4f} {r['d_tendency']:>8.4f} {r['d_tendency_max']:>6.3f} {r['d_cell']:>13.4f}")
 
 
+def run(n: int = 20_000, sizes: tuple[int, ...] = (5_000, 10_000), k: int = 10, passes: int = 10) -> list[dict]:
+    """Rows for ``bench/run.py``: each fit's seconds, with its differences from the fit on every document."""
+    from synthetic import labelled_documents
+
+    rows = bench(labelled_documents(n), f"resampled {n:,}", list(sizes), k, passes, baseline=True)
+    return [{"name": f"{r['fit']} of {n:,} (K={k}, {passes} passes)", "value": round(r["seconds"], 1), "unit": "s",
+             "target": "", "note": f"LDA {r['lda']:.1f}s, shares {r['shares_s']:.1f}s, c_v {r['c_v']:.3f}; against "
+             f"every document: topics {r['sim_mean']:.3f}, |d share| {r['d_shares']:.3f}, |d tendency| "
+             f"{r['d_tendency']:.3f}"} for r in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=50_000, help="synthetic documents")
