@@ -760,6 +760,29 @@ def _topic_options(f):
     return f
 
 
+def _fit_sample_value(ctx, param, value: str | None) -> int | str | None:
+    if value is None or value.strip().casefold() == "auto":
+        return value and "auto"
+    if not value.strip().isdigit() or int(value) < 1:
+        raise click.BadParameter(f"{value!r} is not a number of documents or 'auto': e.g. --fit-sample 20000")
+    return int(value)
+
+
+#: ``--fit-sample N|auto`` (topics fit, topics sweep, run): see nlp/topics/sampling.py.
+fit_sample_option = click.option(
+    "--fit-sample", metavar="N|auto", callback=_fit_sample_value,
+    help="Fit on a stratified sample of N documents (by tendency, year and outlet) and infer every document's "
+         "topic shares from that model; 'auto': 20000 when the selection is larger [default: fit on every document].")
+
+
+def _said_sample(s: "Settings", manifest: dict[str, Any]) -> None:
+    """Say on stderr when a model was fitted on a sample."""
+    fitted = manifest.get("fit_sample")
+    if fitted:
+        s.info(f"Fitted on a stratified sample of {fitted['used']:,} of {fitted['of']:,} documents "
+               f"({fitted['strata_in_sample']} of {fitted['n_strata']} strata); every document's shares inferred")
+
+
 def _print_topics(run: dict[str, Any]) -> None:
     click.echo(f"{run['name']}: K={run['k']}  c_v={run['coherence_c_v']:.3f}  NPMI={run['coherence_npmi']:.3f}"
                if run["coherence_c_v"] is not None else f"{run['name']}: K={run['k']}")
@@ -886,11 +909,12 @@ def topics_name(s: Settings, run_name: str, assignments: tuple[str, ...]) -> Non
 @click.option("--seed-words", type=click.Path(dir_okay=False), help="Guided topics: TOML of name = [words].")
 @click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Seeds fitted in all to score each topic's stability (1: no stability scores).")
+@fit_sample_option
 @selection_options
 @json_option
 @pass_settings
 def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-               stop_words, seed_words, stability_seeds, selection, as_json) -> None:
+               stop_words, seed_words, stability_seeds, fit_sample, selection, as_json) -> None:
     """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
 
     \b
@@ -904,12 +928,13 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
         filters = s.filters(selection)
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
                          no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                         stop_words=stop_words, seed_words=seed_words,
+                         stop_words=stop_words, seed_words=seed_words, fit_sample=fit_sample,
                          progress=s.terminal.steps(), **filters)
         from nlp.documents import load_documents
 
         run = assess_run(s.store(), run, load_documents(s.store(), preprocess=False, **filters),
                          seeds=stability_seeds if workers <= 1 else 1)
+    _said_sample(s, run.manifest)
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())
 
@@ -922,11 +947,12 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
               callback=_writable)
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Ks fitted at once, each in its own process (same topics as one at a time).")
+@fit_sample_option
 @selection_options
 @json_option
 @pass_settings
 def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-                 stop_words, plot, jobs, selection, as_json) -> None:
+                 stop_words, plot, jobs, fit_sample, selection, as_json) -> None:
     """Coherence (c_v and NPMI) for each K: which number of topics reads best.
 
     \b
@@ -943,7 +969,7 @@ def topics_sweep(s: Settings, ks, seed, passes, iterations, workers, no_below, n
         result = sweep_topics(s.store(), values, seed=seed, passes=passes, iterations=iterations, workers=workers,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                               stop_words=stop_words, progress=s.terminal.steps(), n_jobs=jobs,
-                              **s.filters(selection))
+                              fit_sample=fit_sample, **s.filters(selection))
     if plot:
         from nlp.report.plots import plot_sweep
 
@@ -1710,10 +1736,11 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @meaning_options
 @click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Seeds fitted in all to score each topic's stability (1: none, and one fit only).")
+@fit_sample_option
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
         topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int, contested,
-        meaning_background, stability_seeds: int) -> None:
+        meaning_background, stability_seeds: int, fit_sample) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1730,9 +1757,12 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
         raise click.ClickException(f"the corpus {s.where} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=n_process, stability_seeds=stability_seeds,
-                       **_editor_settings(s, selection, title, recent, topic_names, watch),
+                       fit_sample=fit_sample, **_editor_settings(s, selection, title, recent, topic_names, watch),
                        **_meaning_settings(contested, meaning_background))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
+    if fit_sample:
+        manifest = json.loads((Path(output) / "manifest.json").read_text(encoding="utf-8"))
+        _said_sample(s, {"fit_sample": manifest["metrics"].get("topics_fit_sample")})
 
 
 @cli.command("report")

@@ -47,6 +47,9 @@ class RunConfig:
     model: str | None = None
     #: Seeds fitted in all to score each topic's stability (1: none).
     stability_seeds: int = 3
+    #: Fit the topic model on a stratified sample of this many articles and infer every article's shares from
+    #: it; "auto": 20,000 when the selection is larger (nlp.topics.sampling); None: fit on every article.
+    fit_sample: int | str | None = None
     #: Cluster-bootstrap replicates behind every interval (0: none).
     bootstrap: int = BOOTSTRAP
     #: Articles a finding must rest on before the report states it.
@@ -258,6 +261,7 @@ def _prefetch_word_vectors(ctx: RunContext) -> None:
 def stage_topics(ctx: RunContext) -> None:
     from nlp.topics.fit import find_cached_run, fit_topics, sweep_topics, topics_cache_key
     from nlp.topics.model import auto_passes
+    from nlp.topics.sampling import resolve_fit_sample
     from nlp.topics.runs import document_topic_matrix, topics_overview
 
     cfg, runs_dir = ctx.config, ctx.out_dir / "topics"
@@ -276,8 +280,11 @@ def stage_topics(ctx: RunContext) -> None:
             params: dict[str, Any] = {"ks": ks}
         else:
             params = {"k": cfg.k}
-        passes = cfg.passes or auto_passes(len(docs))
+        sample_size = resolve_fit_sample(cfg.fit_sample, len(docs))
+        passes = cfg.passes or auto_passes(sample_size or len(docs))  # by the documents the model is fitted on
         params.update(seed=cfg.seed, passes=passes)
+        if sample_size is not None:  # only then: the key of a fit on every document stays what it was
+            params["fit_sample"] = sample_size
         ctx.metrics["topics_passes"] = passes
         key = topics_cache_key(docs, **params)
         ctx.metrics["topics_cache_key"] = key
@@ -294,12 +301,12 @@ def stage_topics(ctx: RunContext) -> None:
         elif cfg.k is None:
             sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=passes, runs_dir=runs_dir,
                                  progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
-                                 save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key)
+                                 save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key, fit_sample=cfg.fit_sample)
             run = sweep.pop("run")
         else:
             sweep = None
             run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=passes,
-                             runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key)
+                             runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key, fit_sample=cfg.fit_sample)
         if sweep:
             ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
                                           for r in sweep["rows"]]
@@ -309,12 +316,19 @@ def stage_topics(ctx: RunContext) -> None:
             run = assess_run(ctx.store, run, docs, seeds=cfg.stability_seeds,  # stability and era per topic
                              n_jobs=cfg.n_process)
         here = runs_dir / "topics" / run.name
+        fitted_on = run.manifest.get("fit_sample")
+        if fitted_on:
+            ctx.metrics["topics_fit_sample"] = {k: v for k, v in fitted_on.items() if k != "strata"}
         ctx.metrics.update({"topics_k": run.k, "topics_coherence_c_v": run.coherence_c_v,
                             "topics_coherence_npmi": run.coherence_npmi,
                             "topics_run": str(here.relative_to(ctx.out_dir)), "topics_reused": reused})
         ctx.method["Topics"] = (
             f"LDA (gensim LdaModel, single process, seed {cfg.seed}, {passes} passes), K = {run.k}"
-            + (" chosen by c_v coherence" if sweep else "") + "; topics named by FREX (frequent and exclusive) terms. "
+            + (" chosen by c_v coherence" if sweep else "")
+            + (f", fitted on a stratified sample of {fitted_on['used']:,} of {fitted_on['of']:,} articles (by tendency, "
+               "year and outlet; docs/topics.md) and every article's topic shares inferred from that model"
+               if fitted_on else "")
+            + "; topics named by FREX (frequent and exclusive) terms. "
             "The fitted model and its manifest are in topics/ beside this report"
             + (" (reused: fitted by an earlier run on the same terms with the same parameters)." if reused else "."))
     ctx.topic_run = run

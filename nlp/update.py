@@ -105,7 +105,8 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
                   f"{100 * max_drift:.0f} points apart)")
     if reason:
         log.info("refitting %s: %s", run.name, reason)
-        run = fit_topics(store, run.k, seed=seed, name=run.name, docs=docs)
+        run = fit_topics(store, run.k, seed=seed, name=run.name, docs=docs,  # a sampled fit stays sampled
+                         fit_sample=(run.manifest.get("fit_sample") or {}).get("requested"))
     since = {"last": last.get("time"), "ids": new_ids, "first": not last}
     report = write_report(store, path, topics=run.name, seed=seed, on_stage=on_stage, progress=progress,
                           since=since, **settings)

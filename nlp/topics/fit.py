@@ -14,6 +14,10 @@ result is the serial one), scores the topics of every K in one coherence pass ov
 documents, and can store its best model as a run (:func:`sweep_topics` ``save_best``); a run's manifest can
 carry a cache key (:func:`topics_cache_key`) by which an identical later request finds and reuses it
 (:func:`find_cached_run`).
+
+On a large selection, ``fit_sample`` fits the model on a stratified sample (:mod:`nlp.topics.sampling`) and
+infers every document's shares from it; every fit infers its documents' shares chunk by chunk with
+:func:`nlp.topics.infer.infer_shares` (docs/topics.md).
 """
 from __future__ import annotations
 
@@ -35,16 +39,18 @@ from corpus.store import CorpusStore
 from nlp.errors import InvalidParameterError, TopicModelError, VocabularyError
 from nlp.documents import DocumentTerms, load_documents
 from nlp.provenance import package_versions
+from nlp.topics.infer import iter_shares, model_arrays
 from nlp.topics.model_files import MODEL_FILES, save_lda
 from nlp.topics.model import (TopicModel, _mean, _Sample, check_k, coherence, frex_scores,  # noqa: F401
                               load_seed_words)
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
+from nlp.topics.sampling import FitSample, resolve_fit_sample, stratified_sample
 from nlp.text.vocabulary import normalise_term
 
 __all__ = [
     "TopicModel", "TopicRun", "fit_topics", "sweep_topics", "fit_models", "save_run", "prepare_corpus", "load_run",
     "list_runs", "show_topics", "load_gensim_model", "load_seed_words", "frex_scores", "coherence",
-    "topics_cache_key", "find_cached_run", "TOPIC_STOP_WORDS", "COHERENCE_DOCS",
+    "topics_cache_key", "find_cached_run", "TOPIC_STOP_WORDS", "COHERENCE_DOCS", "draw_fit_sample",
 ]
 
 log = logging.getLogger(__name__)
@@ -399,7 +405,8 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
                seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = COHERENCE_DOCS,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
-               docs: DocumentTerms | None = None, cache_key: str | None = None, **filters: Any) -> TopicRun:
+               docs: DocumentTerms | None = None, cache_key: str | None = None, fit_sample: int | str | None = None,
+               **filters: Any) -> TopicRun:
     """Fit, label, score, save and store one topic model.
 
     Parameters
@@ -429,6 +436,11 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         fitted run and each document's shares.
     cache_key : str, optional
         Recorded in the manifest (see :func:`topics_cache_key`), so an identical later request can reuse the run.
+    fit_sample : int or "auto", optional
+        Fit on a seeded sample of this many documents, stratified by tendency x year x outlet
+        (:mod:`nlp.topics.sampling`; ``"auto"``: :data:`~nlp.topics.sampling.AUTO_FIT_SAMPLE` when the selection
+        is larger), then infer every document's shares from the model; the manifest's ``fit_sample`` records
+        it. Default: fit on every document.
     **filters
         Article selection (outlet, tendency, since, until, limit) when ``docs`` is not given.
 
@@ -450,8 +462,9 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
         if docs is None:
             docs = _read_documents(store, step("reading terms"), filters)
-        prepared = prepare_corpus(docs, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
-                                  chunk_terms=chunk_terms, stop_words=stop_words)
+        sample = draw_fit_sample(docs, fit_sample, seed, k)
+        prepared = prepare_corpus(docs if sample is None else docs.subset(sample.indices), work, no_below=no_below,
+                                  no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms, stop_words=stop_words)
         check_k(k, prepared.n_docs)
         params = dict(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
                       workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
@@ -464,7 +477,30 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         shutil.rmtree(work, ignore_errors=True)
         raise
     return save_run(store, name, model, prepared, scores, work, docs.meta.get("filters", {}), started,
-                    coherence_docs, seeds=seeds, extra={"cache_key": cache_key} if cache_key else None)
+                    coherence_docs, seeds=seeds, extra={"cache_key": cache_key} if cache_key else None, docs=docs,
+                    sample=sample)
+
+
+def draw_fit_sample(docs: DocumentTerms, fit_sample: int | str | None, seed: int, k: int | None = None
+                    ) -> FitSample | None:
+    """The stratified sample to fit on for ``fit_sample`` (see :func:`fit_topics`), or None to fit on every
+    document (none asked for, or no fewer documents than asked for).
+
+    Raises
+    ------
+    InvalidParameterError
+        When ``fit_sample`` is not a positive number or ``"auto"``, or is smaller than ``k``.
+    """
+    size = resolve_fit_sample(fit_sample, len(docs))
+    if size is None:
+        return None
+    if k is not None and size < k:
+        raise InvalidParameterError(f"a sample of {size} documents is smaller than K = {k}: sample at least {k} "
+                                    "documents (or leave --fit-sample out)", param="--fit-sample")
+    sample = stratified_sample(docs, size, seed, requested=fit_sample)
+    log.info("fitting on a stratified sample of %d of %d documents (%d of %d strata)", sample.size, len(docs),
+             sample.to_dict()["strata_in_sample"], len(sample.strata))
+    return sample
 
 
 def _run_name(name: str) -> str:
@@ -483,18 +519,24 @@ def _work_dir(store: CorpusStore, runs_dir: str | Path | None, name: str) -> Pat
 def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus,
              scores: dict[str, tuple[float | None, list[float | None]]], work: Path, filters: dict[str, Any],
              started: float, coherence_docs: int, seeds: dict[str, list[str]] | None = None,
-             extra: dict[str, Any] | None = None) -> TopicRun:
+             extra: dict[str, Any] | None = None, docs: DocumentTerms | None = None,
+             sample: FitSample | None = None) -> TopicRun:
     """Store a fitted model as run ``name``: shares, topics and run row in the store (all or nothing), model
     files and manifest in ``work``, which becomes the run folder ``<work's parent>/<name>``.
 
     ``prepared`` must have written its corpus into ``work``; ``scores`` are :func:`coherence`'s result for
     the model's topics (a measure left out is recorded as None); ``extra`` adds keys to the manifest.
+    ``docs`` are the documents given shares (inferred from the model, :mod:`nlp.topics.infer`; default: the
+    documents ``prepared`` holds); ``sample``, the sample of them the model was fitted on, goes into the
+    manifest as ``fit_sample``.
     """
     final = work.with_name(name)
     try:
         with store.transaction():  # shares, topics and run row: all or nothing
             begin_topic_run(store, name, model.k, model.random_state, str(final))  # the row the shares refer to
-            prevalence = _store_shares(store, name, model, prepared)
+            t0 = time.perf_counter()
+            prevalence, n_modelled = _store_shares(store, name, model, prepared, docs)
+            seconds_shares = time.perf_counter() - t0
             none = (None, [None] * model.k)
             for t in model.topics_:
                 t["coherence_c_v"] = scores.get("c_v", none)[1][t["id"]]
@@ -503,6 +545,12 @@ def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: Prepare
             manifest = _manifest(store, name, model, prepared, scores, filters, model.fit_seconds_,
                                  time.perf_counter() - started, seeds or {}, coherence_docs)
             manifest.update(extra or {})
+            manifest["seconds_shares"] = round(seconds_shares, 3)  # inferring and storing every document's shares
+            manifest["fit_sample"] = None
+            if sample is not None:
+                manifest["fit_sample"] = {**sample.to_dict(), "fitted_docs": prepared.n_docs,
+                                          "fitted_passages": prepared.n_units}
+                manifest["n_articles"], manifest["n_docs"] = len(docs), n_modelled
             manifest["model"] = save_lda(model.model_, prepared.dictionary, work)  # arrays and JSON, no pickle
             (work / "topics.json").write_text(json.dumps(model.topics_, indent=2, ensure_ascii=False), "utf-8")
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
@@ -544,22 +592,38 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
     }
 
 
-def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus) -> np.ndarray:
-    """Write every document's topic shares (call inside a transaction); return each topic's mean share.
+def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus,
+                  docs: DocumentTerms | None = None) -> tuple[np.ndarray, int]:
+    """Write the topic shares of every document of ``docs`` (default: those ``prepared`` holds) that has a term
+    in the model's vocabulary (call inside a transaction); return each topic's mean share and how many documents
+    got shares.
 
-    A document modelled as passages gets the token-weighted mean of its passages' shares (still summing to 1).
+    Shares are inferred from the fitted model chunk by chunk (:func:`nlp.topics.infer.iter_shares`); a document
+    modelled as passages gets the token-weighted mean of its passages' shares (still summing to 1).
     """
+    if docs is None:
+        from scipy.io import mmread
+
+        units = [(id_, n) for id_, n in prepared.ids()]
+        bows = mmread(str(prepared.mm_path)).tocsr()
+    else:
+        bows, unit_doc = _bags_of_words(docs, prepared.dictionary, prepared.chunk_terms)
+        lengths = np.asarray(bows.sum(axis=1)).ravel().tolist()
+        units = [(docs.ids[d], n) for d, n in zip(unit_doc.tolist(), lengths)]
+    exp_elog_beta, alpha = model_arrays(model)
     total = np.zeros(model.k)
     rows: list[tuple] = []
-    current, acc, weight = None, np.zeros(model.k), 0
+    current, acc, weight, n_docs = None, np.zeros(model.k), 0, 0
 
     def flush() -> None:
-        nonlocal total
+        nonlocal total, n_docs
         theta = acc / weight
         total += theta
+        n_docs += 1
         rows.extend((name, current, t, float(share)) for t, share in enumerate(theta))
 
-    for (article_id, n_tokens), theta in zip(prepared.ids(), model.transform(prepared.corpus())):
+    shares = (theta for chunk in iter_shares(bows, exp_elog_beta, alpha, model.iterations) for theta in chunk)
+    for (article_id, n_tokens), theta in zip(units, shares):
         if article_id != current:
             if current is not None:
                 flush()
@@ -572,7 +636,7 @@ def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: Pr
     if current is not None:
         flush()
     write_document_topics(store, rows)
-    return total / max(prepared.n_docs, 1)
+    return total / max(n_docs, 1), n_docs
 
 
 # ----------------------------------------------------------------------------- sweeps over K
@@ -583,7 +647,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                  coherence_docs: int = COHERENCE_DOCS, runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, docs: DocumentTerms | None = None,
                  n_jobs: int = 1, npmi: bool = True, save_best: str | None = None, cache_key: str | None = None,
-                 **filters: Any) -> dict[str, Any]:
+                 fit_sample: int | str | None = None, **filters: Any) -> dict[str, Any]:
     """Fit one model per K on the same dictionary and seed; score each by coherence.
 
     Writes ``sweep.csv``, ``sweep.json`` and ``sweep.png`` (c_v and NPMI against K) to
@@ -601,6 +665,9 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
         returned under ``"run"``.
     cache_key : str, optional
         Recorded in the saved run's manifest (see :func:`topics_cache_key`).
+    fit_sample : int or "auto", optional
+        Fit every K on this stratified sample of the documents (see :func:`fit_topics`); the saved run's shares
+        are inferred for every document.
 
     Other parameters are those of :func:`fit_topics`.
 
@@ -625,8 +692,9 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
     try:
         if docs is None:
             docs = _read_documents(store, step("reading terms"), filters)
-        prepared = prepare_corpus(docs, work, no_below=no_below, no_above=no_above, keep_n=keep_n,
-                                  chunk_terms=chunk_terms, stop_words=stop_words)
+        sample = draw_fit_sample(docs, fit_sample, seed, max(ks))
+        prepared = prepare_corpus(docs if sample is None else docs.subset(sample.indices), work, no_below=no_below,
+                                  no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms, stop_words=stop_words)
         for k in ks:
             check_k(k, prepared.n_docs)
         models = fit_models(prepared, [dict(k=k, random_state=seed, passes=passes, iterations=iterations,
@@ -650,7 +718,8 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                                                    prepared.dictionary, ("c_npmi",)))
             run = save_run(store, save_best.format(k=best["k"]), models[i], prepared, scores[best["k"]], work,
                            docs.meta.get("filters", {}), started, coherence_docs,
-                           extra={"cache_key": cache_key, "sweep": {"ks": ks, "rows": rows, "best_k": best["k"]}})
+                           extra={"cache_key": cache_key, "sweep": {"ks": ks, "rows": rows, "best_k": best["k"]}},
+                           docs=docs, sample=sample)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -660,6 +729,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
         for r in rows:
             fh.write(f"{r['k']},{r['coherence_c_v']},{r['coherence_npmi']},{r['seconds']}\n")
     result = {"name": name, "seed": seed, "n_docs": prepared.n_docs, "rows": rows, "best_k": best["k"],
+              "fit_sample": None if sample is None else {k: v for k, v in sample.to_dict().items() if k != "strata"},
               "corpus_fingerprint": docs.meta.get("corpus") or store.fingerprint(), "reproducible": workers <= 1}
     paths["json"].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return {**result, **{k: str(v) for k, v in paths.items()}, **({"run": run} if run else {})}

@@ -41,6 +41,7 @@ class TopicRun:
                 "coherence_npmi": self.coherence_npmi, "reproducible": self.manifest.get("reproducible"),
                 "seed": self.manifest.get("seed"), "n_docs": self.manifest.get("n_docs"),
                 "stability_seeds": (self.manifest.get("trust") or {}).get("seeds"),
+                "fit_sample": {k: v for k, v in (self.manifest.get("fit_sample") or {}).items() if k != "strata"} or None,
                 "path": str(self.path), "topics": self.topics}
 
 

@@ -35,7 +35,7 @@ from scipy.optimize import linear_sum_assignment
 from nlp.errors import InvalidParameterError
 from nlp.topics.model import TopicModel
 
-__all__ = ["match_topics", "similarity_matrix", "topic_stability", "fit_seeds", "assess_stability",
+__all__ = ["match_topics", "similarity_matrix", "align_vocabularies", "topic_stability", "fit_seeds", "assess_stability",
            "TopicStability", "SeedFit", "DEFAULT_SEEDS"]
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,26 @@ def similarity_matrix(phi_a: Any, phi_b: Any) -> np.ndarray:
     for i, p in enumerate(a):
         out[i] = -_plogp(0.5 * (p[None, :] + b)).sum(axis=1) + 0.5 * (_plogp(p).sum() + neg_h_b)
     return 1.0 - np.clip(out, 0.0, 1.0)
+
+
+def align_vocabularies(phi_a: Any, vocab_a: Sequence[str], phi_b: Any, vocab_b: Sequence[str]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Two fits' topic-term weights over the union of their vocabularies (a term one fit lacks weighs 0 there),
+    so that fits with different dictionaries — one on a sample, one on every document — can be matched.
+
+    Returns
+    -------
+    phi_a, phi_b : ndarray of shape (K_a, V) and (K_b, V)
+        Columns in the order of ``vocab_a``, then the terms only ``vocab_b`` has.
+    """
+    index = {t: i for i, t in enumerate(vocab_a)}
+    for t in vocab_b:
+        index.setdefault(t, len(index))
+    a, b = np.asarray(phi_a, dtype=np.float64), np.asarray(phi_b, dtype=np.float64)
+    out_a, out_b = np.zeros((a.shape[0], len(index))), np.zeros((b.shape[0], len(index)))
+    out_a[:, :a.shape[1]] = a
+    out_b[:, [index[t] for t in vocab_b]] = b
+    return out_a, out_b
 
 
 def _plogp(x: np.ndarray) -> np.ndarray:
