@@ -280,6 +280,33 @@ class _Builder:
             break_offsets=np.asarray(self.break_offsets, dtype=np.int64) if len(self.breaks) else None, **columns)
 
 
+def _from_cache(store: Any, folder: Any, filters: dict[str, Any], meta: dict[str, Any], raw: bool,
+                progress: Callable[[int], Any] | None) -> DocumentTerms | None:
+    """The selection with its arrays from the document cache and its metadata (labels resolved now) from
+    the store; None when the cache does not fit the store's selection exactly."""
+    from nlp import document_cache
+
+    columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
+                                               "label_levels", "urls")}
+    for article in store.articles(**{**filters, "with_text": False}):
+        tendency, level = store.resolve(article)
+        for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
+                           ("authors", tuple(article.authors)), ("published", article.published),
+                           ("labels", tendency), ("label_levels", level), ("urls", article.url)):
+            columns[key].append(value)
+        if progress:
+            progress(1)
+    try:
+        arrays = document_cache.load(folder, columns["ids"])
+    except NlpError as exc:
+        log.info("document cache not used: %s", exc)
+        return None
+    if not raw:
+        arrays["raw_tokens"] = arrays["raw_offsets"] = None
+    log.info("read %d documents from the document cache %s", len(columns["ids"]), folder)
+    return DocumentTerms(**columns, **arrays, meta=meta)
+
+
 def ensure_preprocessed(store: Any) -> int:
     """Preprocess the articles that have no current terms yet (as ``nlp preprocess`` would); returns how many.
 
@@ -324,6 +351,7 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     NotPreprocessedError
         When nothing has been preprocessed (and ``preprocess`` is False).
     """
+    from nlp import document_cache
     from nlp.text.preprocess import Collocations, current_fingerprint, iter_terms, paragraph_breaks
 
     if preprocess:
@@ -333,7 +361,16 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     builder = _Builder(keep_raw=raw)
     columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
                                                "label_levels", "urls")}
+    cache = document_cache.cache_dir(store)
     with store.snapshot():  # one consistent state, even while an import runs
+        meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
+                "corpus": store.fingerprint(), "filters": {k: v for k, v in filters.items() if v is not None}}
+        folder = None if cache is None else cache / document_cache.cache_key(
+            store, meta["preprocessor"], meta["collocations"], filters, raw)
+        if folder is not None and (folder / "manifest.json").is_file():
+            docs = _from_cache(store, folder, filters, meta, raw, progress)
+            if docs is not None:
+                return docs
         for article, marked in iter_terms(store, collocations=False, paragraphs=True,
                                           **{**filters, "with_text": False}):
             tendency, level = store.resolve(article)
@@ -347,8 +384,12 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
                 columns[key].append(value)
             if progress:
                 progress(1)
-        meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
-                "corpus": store.fingerprint(), "filters": {k: v for k, v in filters.items() if v is not None}}
     docs = builder.build(**columns, meta=meta)
+    if folder is not None and len(docs) >= document_cache.MIN_DOCUMENTS:
+        try:
+            document_cache.save(folder, docs.ids, docs.vocabulary, {name: getattr(docs, name)
+                                                                    for name in document_cache.ARRAYS})
+        except OSError as exc:  # OutputError too: a cache that cannot be written is only slower next time
+            log.warning("the terms of this selection could not be kept for next time: %s", exc)
     log.info("read %d documents (%d terms, vocabulary %d)", len(docs), len(docs.tokens), len(docs.vocabulary))
     return docs
