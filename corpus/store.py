@@ -444,7 +444,13 @@ class BulkWriter:
         if not articles:
             return
         before = self.conn.execute("SELECT COALESCE(MAX(pk), 0) FROM articles").fetchone()[0]
-        self.conn.executemany(_INSERT, [_row(a, self._now) for a in articles])
+        inserted = self.conn.executemany(_INSERT, [_row(a, self._now) for a in articles]).rowcount
+        self._pending += len(articles)
+        if inserted == len(articles):  # the usual case: no duplicate, nothing to look up
+            result.inserted += inserted
+            if self._pending >= self.index_every:
+                self.flush()
+            return
         new = {r[0] for r in self.conn.execute("SELECT id FROM articles WHERE pk > ?", (before,))}
         for article in articles:
             if article.id in new:
@@ -453,7 +459,6 @@ class BulkWriter:
             else:
                 result.duplicates += 1
                 result.duplicate_ids.append(article.id)
-        self._pending += len(articles)
         if self._pending >= self.index_every:
             self.flush()
 
@@ -565,13 +570,22 @@ class ArticleQuery:
         return self.count()
 
 
+def _names(values: tuple[str, ...]) -> str:
+    """``dumps(list(values))`` for a tuple of names, without the encoder when no name needs escaping."""
+    if not values:
+        return "[]"
+    if all(v.isprintable() and '"' not in v and "\\" not in v for v in values):
+        return '["' + '","'.join(values) + '"]'
+    return dumps(list(values))
+
+
 def _row(a: Article, now: str | None = None) -> tuple:
     now = now or now_utc()
     # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (
         a.id, a.outlet, a.url, a.canonical_url,
-        a.title, dumps(list(a.authors)) if a.authors else "[]", a.published, a.year, a.section,
-        dumps(list(a.tags)) if a.tags else "[]", a.text,
+        a.title, _names(a.authors), a.published, a.year, a.section,
+        _names(a.tags), a.text,
         a.word_count, int(a.paywalled), a.label, a.source, a.fetched_at, a.content_hash,
         a.scraper_version, dumps(a.metadata) if a.metadata else "{}", now, now,
     )

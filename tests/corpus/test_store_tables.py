@@ -150,3 +150,15 @@ def test_a_reader_stopped_early_leaves_no_open_cursor(store):
     if store.dialect == "postgresql":
         assert store.conn.execute("SELECT COUNT(*) FROM pg_cursors").fetchone()[0] == 0
     assert store.count() == 50
+
+
+def test_name_lists_are_stored_as_the_json_encoder_writes_them():
+    import json
+
+    from corpus.store import _names
+
+    cases = [(), ("Ann Smith",), ('A "quoted" name',), ("back\\slash",), ("tab\there",), ("Zoë Ørsted", "Ló"),
+             ("\u2028line",), ("a", "b", "c"), ("",), ("\x7f",), ("emoji 🙂",)]
+    for names in cases:
+        assert _names(names) == json.dumps(list(names), ensure_ascii=False, separators=(",", ":"))
+        assert json.loads(_names(names)) == list(names)
