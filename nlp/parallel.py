@@ -247,7 +247,10 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
                 f"`dask worker {address}`), or leave out --scheduler") from None
         log.info("connected to the Dask scheduler at %s (%d workers)", address, len(client.nthreads()))
         return DaskExecutor(client)
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    # Dashboard off; the scheduler's health endpoint on a free port, so two runs never clash over 8787; and
+    # nothing listens beyond this machine.
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                            silence_logs=logging.ERROR)
     try:
         client = Client(cluster, set_as_default=False)

@@ -1,0 +1,203 @@
+"""Per-document work on Dask workers gives exactly what the in-process path gives (nlp/parallel.py).
+
+The cluster tests start a 2-worker ``LocalCluster`` and skip cleanly where Dask is not installed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import sys
+
+import pytest
+
+from bench.synthetic import articles as synthetic_articles
+from corpus import CorpusStore
+from corpus.analyses import cached_hashes, terms_for, write_terms
+from nlp.parallel import (DaskMissingError, InProcessExecutor, SchedulerUnreachableError, executor)
+from nlp.text.preprocess import Preprocessor, preprocess_corpus, tokenise_chunk
+
+needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
+                                reason="dask[distributed] is not installed")
+
+N_ARTICLES = 240
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two local single-threaded worker processes, shared by the tests that do not kill one."""
+    if importlib.util.find_spec("distributed") is None:
+        pytest.skip("dask[distributed] is not installed")
+    with executor(workers=2) as ex:
+        yield ex
+
+
+@pytest.fixture(scope="module")
+def corpus_articles():
+    return list(synthetic_articles(N_ARTICLES, seed=3))
+
+
+def _store(path, arts) -> CorpusStore:
+    store = CorpusStore(path)
+    store.add_many(arts)
+    return store
+
+
+def _all_terms(store: CorpusStore, fp: str) -> dict[str, list[str]]:
+    ids = [id_ for id_, _ in cached_hashes(store, fp)]
+    return terms_for(store, fp, ids)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, corpus_articles):
+    """The in-process path's terms and summary: what every Dask run must reproduce."""
+    store = _store(tmp_path_factory.mktemp("ref") / "ref.db", corpus_articles)
+    summary = preprocess_corpus(store, Preprocessor(batch_size=16))
+    terms = _all_terms(store, summary["fingerprint"])
+    store.close()
+    return summary, terms
+
+
+# ----------------------------------------------------------------------------- without a cluster
+def test_in_process_executor_is_a_plain_loop_in_order():
+    seen = []
+    with executor() as ex:
+        assert isinstance(ex, InProcessExecutor)
+        out = list(ex.map_chunks(len, [("a", "xy"), ("b", "xyz")], on_result=lambda k, r: seen.append(k)))
+    assert out == [("a", 2), ("b", 3)] and seen == ["a", "b"]
+
+
+def test_the_in_process_path_never_imports_dask(tmp_path):
+    import subprocess
+
+    code = ("import sys; from nlp.parallel import executor\n"
+            "with executor() as ex: list(ex.map_chunks(len, [(0, 'ab')]))\n"
+            "assert 'distributed' not in sys.modules and 'dask' not in sys.modules")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+def test_without_dask_the_error_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
+    with pytest.raises(DaskMissingError, match=r"pip install 'dask\[distributed\]'"):
+        executor(workers=2)
+
+
+def test_workers_and_scheduler_exclude_each_other():
+    with pytest.raises(ValueError, match="not both"):
+        executor(workers=2, scheduler="tcp://127.0.0.1:8786")
+
+
+def test_a_task_gives_the_terms_of_the_in_process_pipeline(corpus_articles):
+    pre = Preprocessor(batch_size=16)
+    batch = [(a.text, a.id) for a in corpus_articles[:10]]
+    fp, results = tokenise_chunk(pre.settings, batch)
+    assert fp == pre.fingerprint
+    assert results == list(pre.pipe(batch, collocations=False))
+
+
+# ----------------------------------------------------------------------------- on a 2-worker cluster
+@needs_dask
+def test_dask_preprocessing_gives_exactly_the_in_process_terms(tmp_path, cluster, corpus_articles, reference):
+    ref_summary, ref_terms = reference
+    store = _store(tmp_path / "dask.db", corpus_articles)
+    summary = preprocess_corpus(store, Preprocessor(batch_size=16), executor=cluster)
+    assert summary["processed"] == N_ARTICLES and summary["failed"] == 0
+    assert summary["fingerprint"] == ref_summary["fingerprint"]
+    assert summary["collocations"] == ref_summary["collocations"] > 0
+    assert _all_terms(store, summary["fingerprint"]) == ref_terms
+    # a second run finds everything cached: no task is even submitted
+    again = preprocess_corpus(store, Preprocessor(batch_size=16), executor=cluster)
+    assert again["processed"] == 0 and again["cached"] == N_ARTICLES
+    store.close()
+
+
+@needs_dask
+def test_rerunning_the_same_chunks_never_duplicates_rows(tmp_path, cluster, corpus_articles, reference):
+    store = _store(tmp_path / "rerun.db", corpus_articles[:60])
+    pre = Preprocessor(batch_size=16)
+    pairs = [(a.text, a.id) for a in corpus_articles[:60]]
+    chunks = [(i, pairs[i:i + 15]) for i in range(0, 60, 15)]
+    # every chunk twice, as a task re-run after a worker died would deliver it
+    results = list(cluster.map_chunks(lambda c: tokenise_chunk(pre.settings, c), chunks + chunks))
+    assert len(results) == 8
+    hashes = {a.id: a.content_hash for a in store.articles()}
+    for _, (fp, terms) in results:
+        write_terms(store, [(id_, fp, hashes[id_], t) for t, id_ in terms])
+    cached = list(cached_hashes(store, pre.fingerprint))
+    assert len(cached) == 60 == len({id_ for id_, _ in cached})
+    assert _all_terms(store, pre.fingerprint) == {id_: reference[1][id_] for _, id_ in pairs}
+    store.close()
+
+
+@needs_dask
+def test_a_worker_killed_mid_run_still_gives_every_article_once(tmp_path, corpus_articles, reference):
+    store = _store(tmp_path / "kill.db", corpus_articles)
+    killed: list[int] = []
+    with executor(workers=2) as ex:
+        pids = sorted(ex.client.run(os.getpid).values())
+        done = [0]
+
+        def progress(n: int) -> None:
+            done[0] += n
+            if not killed:
+                os.kill(pids[0], signal.SIGKILL)  # the nanny starts a new worker; the scheduler re-runs its tasks
+                killed.append(done[0])
+
+        summary = preprocess_corpus(store, Preprocessor(batch_size=8), progress=progress, executor=ex)
+        assert pids[0] not in ex.client.run(os.getpid).values()
+    assert killed and killed[0] < N_ARTICLES  # it died with work still to do
+    assert summary["processed"] == N_ARTICLES and done[0] == N_ARTICLES
+    assert len(list(cached_hashes(store, summary["fingerprint"]))) == N_ARTICLES
+    assert _all_terms(store, summary["fingerprint"]) == reference[1]
+    store.close()
+
+
+@needs_dask
+def test_ordered_map_keeps_the_order_of_the_chunks(cluster):
+    out = list(cluster.map_chunks(len, ((i, "x" * (40 - i)) for i in range(40)), ordered=True, max_in_flight=3))
+    assert out == [(i, 40 - i) for i in range(40)]
+
+
+@needs_dask
+def test_an_error_in_a_task_reaches_the_caller(cluster):
+    with pytest.raises(ZeroDivisionError):
+        list(cluster.map_chunks(lambda x: 1 / x, [(0, 1), (1, 0)]))
+
+
+@needs_dask
+def test_an_unreachable_scheduler_is_a_one_line_error(monkeypatch):
+    monkeypatch.setattr("nlp.parallel.CONNECT_TIMEOUT", 1)
+    with pytest.raises(SchedulerUnreachableError, match=r"^no Dask scheduler answers at tcp://127\.0\.0\.1:9: start one"):
+        executor(scheduler="127.0.0.1:9")
+
+
+# ----------------------------------------------------------------------------- through the CLI
+@pytest.fixture
+def small_db(db, corpus_articles):
+    _store(db, corpus_articles[:5]).close()
+    return db
+
+
+@needs_dask
+def test_cli_bad_scheduler_is_a_one_line_error(run_cli, small_db, monkeypatch):
+    monkeypatch.setattr("nlp.parallel.CONNECT_TIMEOUT", 1)
+    result = run_cli("nlp", "preprocess", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: no Dask scheduler answers at tcp://127.0.0.1:9: start one with `dask scheduler` (and its workers "
+        "with `dask worker tcp://127.0.0.1:9`), or leave out --scheduler")
+    assert "Traceback" not in result.output
+
+
+def test_cli_workers_and_scheduler_together_is_a_usage_error(run_cli, small_db):
+    result = run_cli("nlp", "preprocess", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2
+    assert "--workers starts Dask workers here and --scheduler uses a running cluster: give one of them" in result.output
+
+
+@needs_dask
+def test_cli_preprocess_on_local_workers(run_cli, small_db):
+    result = run_cli("nlp", "preprocess", "--workers", "2", "--json")
+    assert result.exit_code == 0, result.output
+    assert '"processed": 5' in result.output
