@@ -201,3 +201,68 @@ def test_cli_preprocess_on_local_workers(run_cli, small_db):
     result = run_cli("nlp", "preprocess", "--workers", "2", "--json")
     assert result.exit_code == 0, result.output
     assert '"processed": 5' in result.output
+
+
+# ----------------------------------------------------------------------------- topic inference, bootstrap
+@pytest.fixture(scope="module")
+def topic_model():
+    """A small LDA on three planted topics of ten words each."""
+    import numpy as np
+    from gensim.corpora import Dictionary
+
+    from nlp.topics.model import TopicModel
+
+    rng = np.random.default_rng(5)
+    words = [[f"w{t}_{i}" for i in range(10)] for t in range(3)]
+    texts = [list(rng.choice(words[d % 3], size=30)) + list(rng.choice(words[(d + 1) % 3], size=5))
+             for d in range(150)]
+    dictionary = Dictionary(texts)
+    bows = [dictionary.doc2bow(t) for t in texts]
+    return TopicModel(k=3, passes=3, chunksize=40, random_state=2).fit(bows, dictionary), bows
+
+
+def test_infer_shares_is_gensims_inference(topic_model):
+    import numpy as np
+
+    from nlp.topics.infer import infer_shares
+
+    model, bows = topic_model
+    lda = model.model_
+    lda.random_state = np.random.RandomState(11)
+    gamma, _ = lda.inference(bows[:30])
+    ours = infer_shares(lda.alpha, lda.expElogbeta, bows[:30], np.random.RandomState(11), lda.iterations,
+                        lda.gamma_threshold)
+    np.testing.assert_array_equal(ours, gamma / gamma.sum(axis=1, keepdims=True))
+    dominant = ours.argmax(axis=1)  # the planted topics are found: documents d and d + 3 share theirs
+    assert len(set(dominant[:3])) == 3 and all(dominant[d] == dominant[d % 3] for d in range(30))
+
+
+@needs_dask
+def test_topic_inference_on_workers_is_identical(topic_model, cluster):
+    import numpy as np
+
+    model, bows = topic_model
+    here = np.array(list(model.transform(bows)))
+    there = np.array(list(model.transform(bows, executor=cluster)))
+    assert here.shape == (150, 3)
+    np.testing.assert_allclose(here.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(here, there)
+
+
+@needs_dask
+def test_bootstrap_intervals_are_identical_with_the_executor(cluster):
+    import numpy as np
+
+    from nlp.uncertainty import bootstrap_means
+
+    rng = np.random.default_rng(0)
+    values = rng.random((300, 4))
+    keys = [f"author{i % 37}" for i in range(300)]
+    weights = rng.random(300) + 0.5
+    here = bootstrap_means(values, keys, n_boot=230, seed=4, weights=weights)
+    there = bootstrap_means(values, keys, n_boot=230, seed=4, weights=weights, executor=cluster)
+    for a, b in zip(here, there):
+        np.testing.assert_array_equal(a, b)
+    assert np.all(here[0] < here[1])
+    other = bootstrap_means(values, keys, n_boot=230, seed=5, weights=weights)
+    assert not np.array_equal(other[0], here[0])  # the seed matters
