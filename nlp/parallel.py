@@ -28,10 +28,12 @@ import logging
 from collections import deque
 from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
+import numpy as np
+
 from nlp.errors import NlpError
 
-__all__ = ["Executor", "InProcessExecutor", "DaskExecutor", "executor", "ClusterError", "DaskMissingError",
-           "SchedulerUnreachableError"]
+__all__ = ["Executor", "InProcessExecutor", "DaskExecutor", "executor", "chunk_rng", "ClusterError",
+           "DaskMissingError", "SchedulerUnreachableError"]
 
 log = logging.getLogger(__name__)
 
@@ -259,3 +261,12 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
         raise
     log.info("started a local Dask cluster of %d workers", workers)
     return DaskExecutor(client, cluster)
+
+
+def chunk_rng(seed: int, index: int) -> np.random.Generator:
+    """The random generator of chunk ``index`` under ``seed``: independent streams, one per chunk.
+
+    Chunks are cut at fixed sizes (never by the number of workers), and each draws only from its own
+    generator, so seeded results are the same in process, on any number of workers, in any order.
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))

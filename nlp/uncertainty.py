@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from nlp.parallel import Executor, InProcessExecutor
+from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
 #: Articles a figure must rest on before it is stated as a finding (``--min-support``).
 MIN_SUPPORT = 5
@@ -116,7 +116,7 @@ def replicate_block(sums: np.ndarray, wsums: np.ndarray, seed: int, bounds: tupl
     """
     start, stop = bounds
     n, m = stop - start, len(sums)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(start // REPLICATE_BLOCK,)))
+    rng = chunk_rng(seed, start // REPLICATE_BLOCK)
     picks = rng.integers(0, m, size=(n, m))
     counts = np.bincount((np.arange(n)[:, None] * m + picks).ravel(), minlength=n * m).reshape(n, m).astype(float)
     num, den = counts @ sums, counts @ wsums

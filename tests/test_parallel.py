@@ -266,3 +266,34 @@ def test_bootstrap_intervals_are_identical_with_the_executor(cluster):
     assert np.all(here[0] < here[1])
     other = bootstrap_means(values, keys, n_boot=230, seed=5, weights=weights)
     assert not np.array_equal(other[0], here[0])  # the seed matters
+
+
+@pytest.fixture(scope="module")
+def wordfish_counts():
+    """Counts drawn from a Wordfish model: 60 documents to fit on, 30 new ones to place."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(8)
+    theta, beta = rng.normal(size=90), rng.normal(scale=0.8, size=40)
+    psi, alpha = rng.normal(scale=0.5, size=40), rng.normal(0.5, 0.2, size=90)
+    counts = rng.poisson(np.exp(alpha[:, None] + psi[None, :] + np.outer(theta, beta)))
+    return sp.csr_matrix(counts[:60].astype(float)), sp.csr_matrix(counts[60:].astype(float)), theta[60:]
+
+
+@needs_dask
+@pytest.mark.parametrize("n_bootstrap", [0, 20])
+def test_wordfish_placement_on_workers_is_identical(wordfish_counts, cluster, monkeypatch, n_bootstrap):
+    import numpy as np
+
+    from nlp.scaling.wordfish import Wordfish
+
+    fit_on, new, true_theta = wordfish_counts
+    model = Wordfish(n_bootstrap=n_bootstrap, random_state=3).fit(fit_on)
+    whole = model.predict(new)  # one chunk
+    monkeypatch.setattr("nlp.scaling.wordfish.PLACE_CHUNK", 7)  # five chunks, two of them on each worker
+    here, there = model.predict(new), model.predict(new, executor=cluster)
+    table = lambda r: np.array([[d.score, d.se, d.lo, d.hi] for d in r.documents])  # noqa: E731
+    np.testing.assert_array_equal(table(here), table(there))
+    np.testing.assert_allclose(table(here)[:, :2], table(whole)[:, :2], rtol=1e-9)  # a document's θ is its own
+    assert abs(np.corrcoef(table(here)[:, 0], true_theta)[0, 1]) > 0.8

@@ -7,8 +7,8 @@ chunk of bag-of-words documents with those arrays alone, so chunks can be inferr
 (:mod:`nlp.parallel`) or by a model fitted on a sample and applied to every document.
 
 Inference starts each document from random Gamma draws. :func:`infer_chunk` draws them from a generator
-derived from the seed and the chunk's index, so a document's shares depend on the chunk it is in and the
-seed, never on which process or in which order the chunks ran.
+derived from the seed and the chunk's index (:func:`nlp.parallel.chunk_rng`), so a document's shares depend
+on the seed and the chunk it is in, never on which process ran the chunk or in which order.
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["infer_shares", "infer_chunk", "chunk_generator"]
+from nlp.parallel import chunk_rng
+
+__all__ = ["infer_shares", "infer_chunk"]
 
 Bow = Sequence[tuple[int, float]]
 
@@ -70,11 +72,6 @@ def infer_shares(alpha: np.ndarray, exp_elog_beta: np.ndarray, bows: Sequence[Bo
     return gamma / gamma.sum(axis=1, keepdims=True)
 
 
-def chunk_generator(seed: int, index: int) -> np.random.Generator:
-    """The generator of chunk ``index`` under ``seed`` (independent streams, one per chunk)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
-
-
 def infer_chunk(alpha: np.ndarray, exp_elog_beta: np.ndarray, seed: int, iterations: int, gamma_threshold: float,
                 chunk: tuple[int, Sequence[Bow]]) -> np.ndarray:
     """:func:`infer_shares` of ``chunk = (index, bows)`` with the chunk's own generator (a pure task).
@@ -92,4 +89,4 @@ def infer_chunk(alpha: np.ndarray, exp_elog_beta: np.ndarray, seed: int, iterati
     array (len(bows), K)
     """
     index, bows = chunk
-    return infer_shares(alpha, exp_elog_beta, bows, chunk_generator(seed, index), iterations, gamma_threshold)
+    return infer_shares(alpha, exp_elog_beta, bows, chunk_rng(seed, index), iterations, gamma_threshold)
