@@ -43,6 +43,8 @@ Chunk = tuple[Hashable, T]
 
 #: Seconds to wait for a scheduler (``--scheduler``) before giving up.
 CONNECT_TIMEOUT = 10
+#: Messages Dask keeps per connection for debugging (its default, 1000, holds a thousand batches' payloads).
+RECENT_MESSAGES = 10
 
 
 class ClusterError(NlpError):
@@ -193,7 +195,18 @@ class DaskExecutor(Executor):
     @staticmethod
     def _done(key: Hashable, future: Any, on_result: Callable[[Hashable, Any], Any] | None
               ) -> tuple[Hashable, Any]:
-        result = future.result()  # a task's own exception is raised here, as in process
+        from concurrent.futures import CancelledError
+
+        from distributed import KilledWorker
+
+        try:
+            result = future.result()  # a task's own exception is raised here, as in process
+        except KilledWorker:
+            raise ClusterError("Dask gave up on a task after the workers running it died several times (out of "
+                               "memory?); what was written is kept: run the command again to carry on") from None
+        except CancelledError:
+            raise ClusterError("the Dask scheduler went away before the work was done; what was written is kept: "
+                               "run the command again to carry on") from None
         future.release()
         if on_result is not None:
             on_result(key, result)
@@ -236,9 +249,13 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise DaskMissingError() from None
+    # Dask keeps its last 1000 messages per connection for debugging, payloads included (the articles'
+    # text, their terms): memory on the client would grow with the size of a batch. Keep a few.
+    dask.config.set({"distributed.admin.low-level-log-length": RECENT_MESSAGES})
     if scheduler is not None:
         address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
         try:
