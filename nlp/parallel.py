@@ -207,6 +207,12 @@ class DaskExecutor(Executor):
         except CancelledError:
             raise ClusterError("the Dask scheduler went away before the work was done; what was written is kept: "
                                "run the command again to carry on") from None
+        except RuntimeError as exc:
+            if "deserialization of the task graph" not in str(exc):
+                raise
+            raise ClusterError("the Dask scheduler cannot read softleft's tasks: start `dask scheduler` and every "
+                               "`dask worker` where softleft is importable (the same version; e.g. "
+                               "PYTHONPATH=/path/to/softleft), see docs/scale.md") from None
         future.release()
         if on_result is not None:
             on_result(key, result)
@@ -264,6 +270,12 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
             raise SchedulerUnreachableError(
                 f"no Dask scheduler answers at {address}: start one with `dask scheduler` (and its workers with "
                 f"`dask worker {address}`), or leave out --scheduler") from None
+        try:  # a scheduler without workers would leave every task waiting, silently
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError):
+            client.close()
+            raise SchedulerUnreachableError(
+                f"the Dask scheduler at {address} has no workers: start some with `dask worker {address}`") from None
         log.info("connected to the Dask scheduler at %s (%d workers)", address, len(client.nthreads()))
         return DaskExecutor(client)
     # Dashboard off; the scheduler's health endpoint on a free port, so two runs never clash over 8787; and

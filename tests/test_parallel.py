@@ -297,3 +297,33 @@ def test_wordfish_placement_on_workers_is_identical(wordfish_counts, cluster, mo
     np.testing.assert_array_equal(table(here), table(there))
     np.testing.assert_allclose(table(here)[:, :2], table(whole)[:, :2], rtol=1e-9)  # a document's θ is its own
     assert abs(np.corrcoef(table(here)[:, 0], true_theta)[0, 1]) > 0.8
+
+
+@needs_dask
+def test_a_task_that_keeps_killing_workers_is_a_one_line_error():
+    import dask
+
+    from nlp.parallel import ClusterError
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), executor(workers=1) as ex:
+        with pytest.raises(ClusterError, match="^Dask gave up on a task after the workers running it died"):
+            list(ex.map_chunks(os._exit, [(0, 1)]))
+
+
+@needs_dask
+def test_a_running_scheduler_is_used_through_its_address(cluster):
+    with executor(scheduler=cluster.cluster.scheduler_address) as ex:
+        assert ex.cluster is None and ex.n_workers == 2
+        assert sorted(ex.map_chunks(len, [(0, "ab"), (1, "abc")])) == [(0, 2), (1, 3)]
+    assert cluster.client.status == "running"  # closing that client leaves the cluster alone
+
+
+@needs_dask
+def test_a_scheduler_without_workers_is_a_one_line_error(monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.setattr("nlp.parallel.CONNECT_TIMEOUT", 1)
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as empty:
+        with pytest.raises(SchedulerUnreachableError, match="has no workers: start some with `dask worker tcp://"):
+            executor(scheduler=empty.scheduler_address)
