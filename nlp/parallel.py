@@ -262,6 +262,10 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
     # Dask keeps its last 1000 messages per connection for debugging, payloads included (the articles'
     # text, their terms): memory on the client would grow with the size of a batch. Keep a few.
     dask.config.set({"distributed.admin.low-level-log-length": RECENT_MESSAGES})
+    # Dask sets its loggers to INFO (every worker start and stop); only its warnings and errors are news here.
+    dask_log = logging.getLogger("distributed")
+    if dask_log.getEffectiveLevel() < logging.WARNING:
+        dask_log.setLevel(logging.WARNING)
     if scheduler is not None:
         address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
         try:
