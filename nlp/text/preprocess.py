@@ -381,6 +381,7 @@ class Preprocessor:
                     ) -> Iterator[tuple[list[str], Hashable]]:
         """Batches as tasks of ``executor``; every worker must run this very pipeline (same fingerprint)."""
         fp = self.fingerprint
+        log.info("tokenising on %s", executor.describe())
         work = functools.partial(tokenise_chunk, self.settings)
         for _, (worker_fp, results) in executor.map_chunks(work, enumerate(_batches(pairs, self.batch_size))):
             if worker_fp != fp:
