@@ -267,6 +267,25 @@ def trust_options(f):
                         help="Bootstrap replicates (articles resampled by author) behind every interval; 0: none.")(f)
 
 
+def cluster_options(f):
+    """--workers and --scheduler: per-document work as Dask tasks, handed to the command as one ``cluster``
+    (``{"workers", "scheduler"}``, the arguments of :func:`nlp.parallel.executor` and :class:`RunConfig`)."""
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        cluster = {"workers": kwargs.pop("workers"), "scheduler": kwargs.pop("scheduler")}
+        if cluster["workers"] is not None and cluster["scheduler"] is not None:
+            raise click.UsageError("--workers starts Dask workers here and --scheduler uses a running cluster: "
+                                   "give one of them")
+        return f(*args, cluster=cluster, **kwargs)
+
+    command = click.option("--scheduler", metavar="tcp://HOST:8786",
+                           help="Run per-document work on the workers of this running Dask scheduler "
+                                "(docs/scale.md).")(command)
+    return click.option("--workers", type=click.IntRange(min=1),
+                        help="Run per-document work on this many local Dask worker processes "
+                             "[default: in this process].")(command)
+
+
 def seed_option(f):
     return click.option("--seed", type=int, default=0, show_default=True,
                         help="Seed for every random step (same seed, same result).")(f)
@@ -816,24 +835,28 @@ def nlp_group() -> None:
 @click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for spaCy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help="Texts per spaCy batch.")
+@cluster_options
 @selection_options
 @json_option
 @pass_settings
-def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, selection, as_json) -> None:
+def nlp_preprocess(s: Settings, model, phrases, n_process, batch_size, cluster, selection, as_json) -> None:
     """Tokenise, lemmatise and phrase-join every article not yet processed.
 
     Re-running processes only new or changed articles; the corpus collocations are refitted at the end.
+    With --workers or --scheduler, batches of articles are tokenised by Dask workers and written here.
 
     \b
     Example:
       python cli.py nlp preprocess --n-process 2
+      python cli.py nlp preprocess --scheduler tcp://10.0.0.5:8786
     """
+    from nlp.parallel import executor
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     store, filters = s.store(), s.filters(selection)
     pre = Preprocessor(model=model, phrases_file=phrases, n_process=n_process, batch_size=batch_size)
-    with s.progress(length=store.count(**filters), label="Preprocessing") as bar:
-        summary = preprocess_corpus(store, pre, progress=bar.update, **filters)
+    with executor(**cluster) as ex, s.progress(length=store.count(**filters), label="Preprocessing") as bar:
+        summary = preprocess_corpus(store, pre, progress=bar.update, executor=ex, **filters)
     s.info(f"Preprocessed {summary['processed']} articles ({summary['cached']} already done, "
            f"{summary['failed']} failed); {summary['collocations']} collocations.")
     if as_json:
@@ -1703,8 +1726,9 @@ def _editor_settings(s: Settings, selection: Selection | None, title, recent, to
 @seed_option
 @click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for preprocessing and for the Ks of a sweep.")
+@cluster_options
 @pass_settings
-def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, n_process: int) -> None:
+def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, n_process: int, cluster) -> None:
     """Build a corpus from the bundled (synthetic) demo articles and run the whole analysis on it.
 
     Writes OUTPUT/softleft.db, the analysis and OUTPUT/report.html; prints the report's path. No network.
@@ -1716,7 +1740,8 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
     from nlp.pipeline import run_demo
 
     _run_drawn(s, lambda t: run_demo(Path(output), seed=seed, on_stage=t.stage, progress=t.progress,
-                                     bootstrap=bootstrap, min_support=min_support, n_process=n_process))
+                                     bootstrap=bootstrap, min_support=min_support, n_process=n_process,
+                                     **cluster))
 
 
 @cli.command("run")
@@ -1733,14 +1758,15 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @seed_option
 @click.option("--n-process", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for preprocessing and for the Ks of a sweep.")
+@cluster_options
 @meaning_options
 @click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Seeds fitted in all to score each topic's stability (1: none, and one fit only).")
 @fit_sample_option
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
-        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int, contested,
-        meaning_background, stability_seeds: int, fit_sample) -> None:
+        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int, cluster,
+        contested, meaning_background, stability_seeds: int, fit_sample) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1757,7 +1783,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
         raise click.ClickException(f"the corpus {s.where} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=n_process, stability_seeds=stability_seeds,
-                       fit_sample=fit_sample, **_editor_settings(s, selection, title, recent, topic_names, watch),
+                       fit_sample=fit_sample, **cluster, **_editor_settings(s, selection, title, recent, topic_names, watch),
                        **_meaning_settings(contested, meaning_background))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
     if fit_sample:

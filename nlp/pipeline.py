@@ -63,6 +63,10 @@ class RunConfig:
     meaning_background: str | None = None
     #: Processes for preprocessing and for a sweep's Ks (default: every core).
     n_process: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Dask: tokenise on this many local worker processes, or on the workers of a running scheduler
+    #: ("tcp://HOST:8786"); neither: in this process (:func:`nlp.parallel.executor`).
+    workers: int | None = None
+    scheduler: str | None = None
     #: Reuse a stored topic model fitted on the same terms with the same parameters (see stage_topics).
     reuse_topics: bool = True
     #: The "now against before" window: "3m", "6m" or "12m" (against the year before it).
@@ -222,11 +226,13 @@ def _since_section(ctx: RunContext) -> Section:
 
 
 def stage_preprocess(ctx: RunContext) -> None:
+    from nlp.parallel import executor
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     pre = Preprocessor(model=ctx.config.model, n_process=ctx.config.n_process)
-    ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, progress=ctx.step("preprocessing",
-                                                                                 ctx.store.count()))
+    with executor(ctx.config.workers, ctx.config.scheduler) as ex:
+        ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, executor=ex,
+                                                      progress=ctx.step("preprocessing", ctx.store.count()))
     # The one read of the selection's terms: every later stage works on this object.
     ctx.docs = load_documents(ctx.store, preprocess=False, raw=True,
                               progress=ctx.step("reading terms", ctx.metrics["preprocess"]["articles"]),

@@ -3,23 +3,30 @@
 Every figure softleft states comes with the number of articles behind it, the number of distinct authors,
 and a percentile interval from a bootstrap over **articles clustered by author** (an author's articles are
 resampled together, since one prolific writer's pieces are not independent evidence). Articles without
-an author are clusters of their own. Seeded: the same seed gives the same intervals.
+an author are clusters of their own. Seeded: the same seed gives the same intervals, in process or with the
+replicates computed in blocks on Dask workers (:mod:`nlp.parallel`).
 
 A finding resting on fewer than :data:`MIN_SUPPORT` articles is not stated as a finding; a rise is called a
 rise only when the intervals of the two windows do not overlap (:func:`is_rise`).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+
+from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
 #: Articles a figure must rest on before it is stated as a finding (``--min-support``).
 MIN_SUPPORT = 5
 #: Bootstrap replicates (``--bootstrap``); 0 gives no intervals.
 BOOTSTRAP = 200
 LEVEL = 0.95
+#: Replicates per block: the unit of work in process and on Dask workers alike (fixed, so it never moves a
+#: number).
+REPLICATE_BLOCK = 50
 
 
 def cluster_keys(authors: Sequence[Sequence[str]], ids: Sequence[str]) -> list[str]:
@@ -45,7 +52,8 @@ def _clusters(keys: Sequence[str]) -> list[np.ndarray]:
 
 
 def bootstrap_means(values: np.ndarray, keys: Sequence[str], n_boot: int = BOOTSTRAP, seed: int = 0,
-                    weights: np.ndarray | None = None, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+                    weights: np.ndarray | None = None, level: float = LEVEL, executor: Executor | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval of the (weighted) mean of ``values`` rows under a cluster bootstrap.
 
     Parameters
@@ -56,6 +64,10 @@ def bootstrap_means(values: np.ndarray, keys: Sequence[str], n_boot: int = BOOTS
         Each article's cluster (:func:`cluster_keys`).
     weights : array (n,), optional
         A ratio of sums instead of a mean: ``sum(values) / sum(weights)`` (e.g. term count per terms).
+    executor : nlp.parallel.Executor, optional
+        Computes blocks of :data:`REPLICATE_BLOCK` replicates as tasks (Dask workers); default in process.
+        Each block draws from its own generator, derived from ``seed`` and the block's index, so the
+        intervals are the same wherever the blocks run.
 
     Returns
     -------
@@ -73,16 +85,43 @@ def bootstrap_means(values: np.ndarray, keys: Sequence[str], n_boot: int = BOOTS
     # Sum each cluster once; a replicate is then a sum over resampled clusters.
     sums = np.stack([values[c].sum(axis=0) for c in clusters])
     wsums = np.array([w[c].sum() for c in clusters])
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(clusters), size=(n_boot, len(clusters)))
-    counts = np.zeros((n_boot, len(clusters)))
-    np.add.at(counts, (np.arange(n_boot)[:, None], picks), 1)
-    num, den = counts @ sums, counts @ wsums
-    with np.errstate(invalid="ignore", divide="ignore"):
-        reps = num / den[:, None]
+    blocks = [(b, (start, min(start + REPLICATE_BLOCK, n_boot)))
+              for b, start in enumerate(range(0, n_boot, REPLICATE_BLOCK))]
+    work = functools.partial(replicate_block, sums, wsums, seed)
+    done = dict((executor or InProcessExecutor()).map_chunks(work, blocks))
+    reps = np.concatenate([done[b] for b, _ in blocks])
     alpha = (1 - level) / 2
     lo, hi = np.nanquantile(reps, alpha, axis=0), np.nanquantile(reps, 1 - alpha, axis=0)
     return (lo[0], hi[0]) if squeeze else (lo, hi)
+
+
+def replicate_block(sums: np.ndarray, wsums: np.ndarray, seed: int, bounds: tuple[int, int]) -> np.ndarray:
+    """Bootstrap replicates ``start..stop-1`` (``bounds``) of the ratio ``sum(values) / sum(weights)``.
+
+    Pure: the block's clusters are drawn from a generator derived from ``seed`` and the block's index
+    (``start // REPLICATE_BLOCK``), so a block gives the same replicates in any process, in any order.
+
+    Parameters
+    ----------
+    sums : array (n_clusters, k)
+        Each cluster's sum of ``values``.
+    wsums : array (n_clusters,)
+        Each cluster's sum of weights.
+    seed : int
+    bounds : (int, int)
+
+    Returns
+    -------
+    array (stop - start, k)
+    """
+    start, stop = bounds
+    n, m = stop - start, len(sums)
+    rng = chunk_rng(seed, start // REPLICATE_BLOCK)
+    picks = rng.integers(0, m, size=(n, m))
+    counts = np.bincount((np.arange(n)[:, None] * m + picks).ravel(), minlength=n * m).reshape(n, m).astype(float)
+    num, den = counts @ sums, counts @ wsums
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / den[:, None]
 
 
 def is_rise(before: tuple[float, float], after: tuple[float, float]) -> bool:

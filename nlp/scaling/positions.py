@@ -21,6 +21,7 @@ from nlp.scaling.features import terms_matrix, word_matrix
 from nlp.scaling.results import ScalingResult
 from nlp.scaling.wordfish import Wordfish
 from nlp.scaling.wordscores import Wordscores
+from nlp.parallel import Executor
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys
 
 FEATURES = ("terms", "words")
@@ -233,12 +234,13 @@ def orient(result: ScalingResult, docs: DocumentTerms, high: str, low: str, by: 
 
 
 def corpus_scale(docs: DocumentTerms, high: str | None = "soft_right", low: str | None = "hard_left",
-                 max_docs: int = 2000, max_terms: int = 3000, min_docs: int = 3, seed: int = 0
-                 ) -> tuple[ScalingResult, dict[str, Any]]:
+                 max_docs: int = 2000, max_terms: int = 3000, min_docs: int = 3, seed: int = 0,
+                 executor: Executor | None = None) -> tuple[ScalingResult, dict[str, Any]]:
     """Wordfish for a whole corpus at a bounded cost: fitted on at most ``max_docs`` documents (a seeded
     sample, stratified by tendency) over the ``max_terms`` most frequent terms used by at least ``min_docs``
     of them; every other document is then placed on that scale out of sample. Oriented so that ``high``
-    lies above ``low`` when both groups are present.
+    lies above ``low`` when both groups are present. With ``executor`` (Dask workers, :mod:`nlp.parallel`) the
+    out-of-sample documents are placed in chunks as tasks, with the same results.
 
     Returns
     -------
@@ -279,7 +281,7 @@ def corpus_scale(docs: DocumentTerms, high: str | None = "soft_right", low: str 
     documents = list(fitted.documents)
     not_placed = 0
     if len(rest):
-        placed = model.predict(X[rest][:, keep], ids=[docs.ids[i] for i in rest])
+        placed = model.predict(X[rest][:, keep], ids=[docs.ids[i] for i in rest], executor=executor)
         # a document whose few scored words leave its position undetermined (a flat likelihood) is not placed
         finite = [d for d in placed.documents if np.isfinite(d.score) and np.isfinite(d.lo) and np.isfinite(d.hi)]
         not_placed = len(placed.documents) - len(finite)

@@ -8,6 +8,7 @@ the direction fixed. All sums over the dense rate matrix are taken in blocks (se
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, svds
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
+
+from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
 from . import _poisson as pois
 from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs
@@ -259,25 +262,27 @@ class Wordfish(BaseEstimator):
         return draws
 
     # ---------------------------------------------------------------- placing documents
-    def _place(self, X, ids: Sequence[str] | None):
+    def _place(self, X, ids: Sequence[str] | None, executor: Executor | None = None, intervals: bool = True
+               ) -> tuple[np.ndarray, Sequence[str] | None]:
+        """``(array (4, n) of θ, se, lo, hi; ids)`` of new documents, in chunks of :data:`PLACE_CHUNK`."""
         check_is_fitted(self, "theta_")
         Y = as_counts(X)
         if Y.shape[1] != self.n_features_in_:
             raise ScalingError(f"X has {Y.shape[1]} word columns but the scale was fitted on {self.n_features_in_}; "
                                "build it with word_matrix(texts, vocabulary=<the scale's terms>)")
         ids = check_ids(ids, Y.shape[0])
-        rows = check_no_empty_docs(Y, ids, what="X (no word of the scale's vocabulary)")
-        prec = _precisions(self.priors)
-        alpha_c, theta_c = self._conditional(rows, Y @ self.beta_)
-        se = pois.theta_standard_errors(alpha_c, theta_c, self.psi_, self.beta_, prec[0], prec[3],
-                                        self._plan()) / self.normalisation_[2]
-        return alpha_c, theta_c, self._to_scale(theta_c), se, ids
+        check_no_empty_docs(Y, ids, what="X (no word of the scale's vocabulary)")
+        chunks = ((i, (i, Y[start:start + PLACE_CHUNK]))
+                  for i, start in enumerate(range(0, Y.shape[0], PLACE_CHUNK)))
+        work = functools.partial(place_chunk, self, intervals)
+        parts = [part for _, part in (executor or InProcessExecutor()).map_chunks(work, chunks, ordered=True)]
+        return (np.concatenate(parts, axis=1) if parts else np.empty((4, 0))), ids
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X, executor: Executor | None = None) -> np.ndarray:
         """Positions θ of new documents (word parameters fixed), as a column of shape (n_documents, 1)."""
-        return self._place(X, None)[2][:, None]
+        return self._place(X, None, executor, intervals=False)[0][0][:, None]
 
-    def predict(self, X, ids: Sequence[str] | None = None) -> ScalingResult:
+    def predict(self, X, ids: Sequence[str] | None = None, executor: Executor | None = None) -> ScalingResult:
         """Place new documents on the fitted scale: θ, standard error and 95 % interval each.
 
         Parameters
@@ -286,19 +291,18 @@ class Wordfish(BaseEstimator):
             Counts over the scale's words, in its column order (``word_matrix(texts, vocabulary=terms_)``).
         ids : sequence of str, optional
             Ids of the new documents (used in results and error messages).
+        executor : nlp.parallel.Executor, optional
+            Places chunks of :data:`PLACE_CHUNK` documents as tasks (Dask workers); default in process. Each
+            document is placed given the word parameters alone, and each chunk's bootstrap draws come from
+            its own generator, so the numbers do not depend on where the chunks run.
 
         Returns
         -------
         ScalingResult
-            With bootstrap percentile intervals when ``n_bootstrap > 0`` (seeded by ``random_state``),
-            else θ ± 1.96 se.
+            With bootstrap percentile intervals when ``n_bootstrap > 0`` (seeded by ``random_state`` and the
+            chunk), else θ ± 1.96 se.
         """
-        alpha_c, theta_c, theta, se, ids = self._place(X, ids)
-        if self.n_bootstrap > 0:
-            lo, hi = np.nanpercentile(self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state)),
-                                      [2.5, 97.5], axis=0)
-        else:
-            lo, hi = theta - Z95 * se, theta + Z95 * se
+        (theta, se, lo, hi), ids = self._place(X, ids, executor)
         docs = tuple(DocumentPosition(index=i, id=ids[i] if ids else None, score=float(theta[i]), se=float(se[i]),
                                       lo=float(lo[i]), hi=float(hi[i]), raw=float(theta[i]))
                      for i in range(theta.size))
@@ -372,3 +376,42 @@ class Wordfish(BaseEstimator):
         model.converged_ = info.get("converged")
         model.terms_, model.ids_, model.n_features_in_ = lists["terms"], lists["ids"], k
         return model
+
+
+#: Documents per task when placing new documents (fixed, so results never depend on the number of workers).
+PLACE_CHUNK = 5000
+
+
+def place_chunk(model: Wordfish, intervals: bool, chunk: tuple[int, sp.csr_matrix]) -> np.ndarray:
+    """Place one chunk ``(index, counts)`` of new documents on ``model``'s scale (a pure task).
+
+    Parameters
+    ----------
+    model : Wordfish
+        A fitted model (its word parameters and normalisation are all that is used).
+    intervals : bool
+        Compute the 95 % interval (bootstrap draws when ``model.n_bootstrap > 0``); else ``lo = hi = θ``.
+    chunk : (int, sparse matrix)
+        The chunk's index (its bootstrap generator is :func:`nlp.parallel.chunk_rng` of ``random_state``
+        and the index) and its counts, with no empty document.
+
+    Returns
+    -------
+    array (4, n)
+        θ, se, lo and hi of each document.
+    """
+    index, Y = chunk
+    rows = np.asarray(Y.sum(axis=1)).ravel().astype(float)
+    prec = _precisions(model.priors)
+    alpha_c, theta_c = model._conditional(rows, Y @ model.beta_)
+    se = pois.theta_standard_errors(alpha_c, theta_c, model.psi_, model.beta_, prec[0], prec[3],
+                                    model._plan()) / model.normalisation_[2]
+    theta = model._to_scale(theta_c)
+    if intervals and model.n_bootstrap > 0:
+        lo, hi = np.nanpercentile(model._bootstrap(alpha_c, theta_c, chunk_rng(model.random_state, index)),
+                                  [2.5, 97.5], axis=0)
+    elif intervals:
+        lo, hi = theta - Z95 * se, theta + Z95 * se
+    else:
+        lo = hi = theta
+    return np.vstack([theta, se, lo, hi])

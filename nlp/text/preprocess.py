@@ -9,7 +9,7 @@ The pipeline, in order:
 3. lemmas (lookup tables from ``spacy-lookups-data`` for the blank pipeline), lower-cased, with the
    vocabulary's lemma overrides (``left`` stays ``left``);
 4. stop words, numbers, URLs, e-mail addresses, punctuation and one-letter tokens out;
-5. data-driven collocations (gensim ``Phrases``), fitted on the whole cached corpus by
+5. data-driven collocations (:mod:`nlp.text.collocations`), fitted on the whole cached corpus by
    :func:`preprocess_corpus` and applied by :func:`iter_terms` and :meth:`Preprocessor.terms`.
 
 Terms of step 1-4 are cached in ``article_terms`` with the pipeline's fingerprint and the article's content
@@ -17,13 +17,14 @@ hash, so a re-run processes only new or changed articles.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
-import math
 import multiprocessing
 import re
-from collections import Counter, deque
+import threading
+from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator
 
@@ -39,12 +40,15 @@ from corpus.analyses import (cached_hashes, get_state, has_terms, iter_cached_te
 from corpus.store import CorpusStore
 
 from nlp.errors import NotPreprocessedError, UnknownModelError
-from nlp.text.names import FIRST_NAMES, count_after_titles, person_name_words
+from nlp.text.collocations import (_COLLOCATIONS_KEY, PARAGRAPH, CollocationCounts, Collocations, npmi_score,
+                                   original_score, paragraph_breaks, strip_paragraphs)
+from nlp.parallel import ClusterError, Executor, InProcessExecutor
 from nlp.text.vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
     "Preprocessor", "Collocations", "preprocess_corpus", "iter_terms", "load_vocabulary", "tokens",
-    "PIPELINE_VERSION", "NotPreprocessedError", "UnknownModelError",
+    "PIPELINE_VERSION", "NotPreprocessedError", "UnknownModelError", "CollocationCounts", "PARAGRAPH",
+    "npmi_score", "original_score", "paragraph_breaks", "strip_paragraphs", "tokenise_chunk",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,34 +56,11 @@ log = logging.getLogger(__name__)
 #: Bump when the term rules change: every cached article is then processed again.
 PIPELINE_VERSION = "4"
 
-#: Marks a paragraph break in the cached terms (a line break in the text), so long documents are cut into
-#: passages at paragraphs. Never a term: :func:`strip_paragraphs` removes it before any analysis sees terms.
-PARAGRAPH = "\u00b6"
-
-
-def strip_paragraphs(terms: list[str]) -> list[str]:
-    """The terms without paragraph marks."""
-    return [t for t in terms if t != PARAGRAPH] if PARAGRAPH in terms else terms
-
-
-def paragraph_breaks(terms: list[str]) -> tuple[list[str], list[int]]:
-    """``(terms without marks, positions where a new paragraph starts)``."""
-    out: list[str] = []
-    breaks: list[int] = []
-    for t in terms:
-        if t == PARAGRAPH:
-            if out and (not breaks or breaks[-1] != len(out)):
-                breaks.append(len(out))
-        else:
-            out.append(t)
-    return out, breaks
-
 #: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
 CHUNK_CHARS = 100_000
 
 _TERM = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{2,}", re.UNICODE)
 _STATE_KEY = "preprocessor"
-_COLLOCATIONS_KEY = "collocations"
 
 
 # ----------------------------------------------------------------------------- the phrase layer
@@ -166,146 +147,6 @@ def build_pipeline(model: str | None = None, phrases_file: str | Path | None = N
         ) from None
     nlp.add_pipe("softleft_phrases", config=config, first=True)
     return nlp
-
-
-# ----------------------------------------------------------------------------- collocations
-class Collocations:
-    """Data-driven bigram collocations (gensim ``Phrases``), applied greedily left to right.
-
-    Parameters
-    ----------
-    pairs : iterable of (str, str)
-        The bigrams to join with ``_``.
-    params : dict, optional
-        How they were fitted (recorded in run manifests).
-    """
-
-    def __init__(self, pairs: Iterable[tuple[str, str]] = (), params: dict[str, Any] | None = None):
-        self.pairs = frozenset((a, b) for a, b in pairs)
-        self.params = dict(params or {})
-
-    @classmethod
-    def fit(cls, documents: Iterable[list[str]], min_count: int = 10, threshold: float = 0.5,
-            scoring: str = "npmi", max_bigrams: int = 5_000_000, exclude: Iterable[str] = ()) -> "Collocations":
-        """Fit on a stream of term lists, in one pass.
-
-        Bigrams are scored as gensim ``Phrases`` scores them (``npmi_scorer`` or ``original_scorer``, a
-        bigram is kept when its score exceeds ``threshold``); counting uses ``collections.Counter``, which is
-        several times faster than ``Phrases.learn_vocab``. Memory follows the vocabulary, not the corpus:
-        past ``max_bigrams`` distinct bigrams the rarest are pruned, as gensim's ``prune_vocab`` does.
-
-        These bigrams are never collocations, so that no count is split into fragments:
-
-        * a term with itself (``thank thank``, ``chapter chapter``: list debris, not a phrase);
-        * one with a term of ``exclude`` (the vocabulary's names: ``soft_left``), so a name stays countable
-          however often it stands next to another;
-        * one with a person's name word (:func:`nlp.text.names.person_name_words`): a term seen right after
-          a personal title ("Mrs Thatcher", "President Bush", "Prime Minister Jane Doe") twice and in a
-          tenth of its uses, or as often after a given name or another name word ("Jane Doe"). "Margaret
-          Thatcher", "Mrs Thatcher" and "Thatcher" then all count as ``thatcher``, never as
-          ``margaret_thatcher`` + ``mrs_thatcher`` + ``thatcher``;
-        * one whose second part is seen twice after a title, even if it is mostly an ordinary word ("Mr
-          Major" keeps ``john_major`` from forming);
-        * one with a common given name (:data:`nlp.text.names.FIRST_NAMES`): ``george bush`` stays two
-          terms, so "Bush" alone counts with "George Bush".
-        """
-        counts = CollocationCounts(max_bigrams)
-        for terms in documents:
-            counts.add(terms)
-        return counts.collocations(min_count=min_count, threshold=threshold, scoring=scoring, exclude=exclude)
-
-    def apply(self, terms: list[str]) -> list[str]:
-        if not self.pairs or len(terms) < 2:
-            return terms
-        out, i, n, pairs = [], 0, len(terms), self.pairs
-        while i < n:
-            if i + 1 < n and (terms[i], terms[i + 1]) in pairs:
-                out.append(terms[i] + "_" + terms[i + 1])
-                i += 2
-            else:
-                out.append(terms[i])
-                i += 1
-        return out
-
-    @property
-    def fingerprint(self) -> str:
-        h = hashlib.sha256("\n".join(sorted(f"{a} {b}" for a, b in self.pairs)).encode())
-        return h.hexdigest()[:16]
-
-    def __len__(self) -> int:
-        return len(self.pairs)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"pairs": sorted([a, b] for a, b in self.pairs), "params": self.params,
-                "fingerprint": self.fingerprint}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Collocations":
-        return cls((tuple(p) for p in data.get("pairs", [])), data.get("params"))
-
-    @classmethod
-    def from_store(cls, store: CorpusStore) -> "Collocations | None":
-        state = get_state(store, _COLLOCATIONS_KEY)
-        return cls.from_dict(state) if state else None
-
-
-def npmi_score(a: int, b: int, ab: int, n_words: int, min_count: int, total: int) -> float:
-    """gensim's ``npmi_scorer`` (Bouma 2009), same arguments and results, without importing gensim (a second
-    and a half of serial time at the end of ``nlp preprocess``)."""
-    if ab < min_count or not (a and b and ab) or ab >= total:
-        return -math.inf
-    pa, pb, pab = a / total, b / total, ab / total
-    return math.log(pab / (pa * pb)) / -math.log(pab)
-
-
-def original_score(a: int, b: int, ab: int, n_words: int, min_count: int, total: int) -> float:
-    """gensim's ``original_scorer`` (Mikolov et al. 2013), same arguments and results, without gensim."""
-    if not (a and b):
-        return -math.inf
-    return (ab - min_count) / (a * b) * n_words
-
-
-class CollocationCounts:
-    """Word and bigram counts of a stream of term lists, from which :class:`Collocations` are scored.
-
-    :func:`preprocess_corpus` counts the terms as they come back from the workers (so the counting overlaps
-    the parsing) instead of reading the whole cache again afterwards.
-    """
-
-    def __init__(self, max_bigrams: int = 5_000_000):
-        self.words: Counter = Counter()
-        self.bigrams: Counter = Counter()
-        self.titled: Counter = Counter()  # terms right after a personal title ("prime minister", "mrs")
-        self.total = self.n_docs = 0
-        self.max_bigrams, self.min_reduce = max_bigrams, 1
-
-    def add(self, terms: list[str]) -> None:
-        self.bigrams.update(zip(terms, terms[1:]))  # pairs with a paragraph mark are never scored
-        terms = strip_paragraphs(terms)
-        self.words.update(terms)
-        self.total += len(terms)
-        self.n_docs += 1
-        count_after_titles(terms, self.titled)
-        if len(self.bigrams) > self.max_bigrams:
-            self.min_reduce += 1
-            self.bigrams = Counter({bg: n for bg, n in self.bigrams.items() if n >= self.min_reduce})
-
-    def collocations(self, min_count: int = 10, threshold: float = 0.5, scoring: str = "npmi",
-                     exclude: Iterable[str] = ()) -> Collocations:
-        """The bigrams scoring above ``threshold`` (see :meth:`Collocations.fit`)."""
-        scorers = {"npmi": npmi_score, "default": original_score}
-        if scoring not in scorers:
-            raise ValueError(f"scoring must be one of {', '.join(scorers)}")
-        scorer, words, total, n_words = scorers[scoring], self.words, self.total, len(self.words)
-        # Never a collocation: a term with itself, a vocabulary name, a person's name word (so "Margaret
-        # Thatcher", "Mrs Thatcher" and "Thatcher" all count as one term), a given name (see Collocations.fit).
-        names, surnames = person_name_words(self.bigrams, self.titled, words)
-        exclude = frozenset(exclude) | names | FIRST_NAMES | {PARAGRAPH}
-        pairs = [(a, b) for (a, b), n in self.bigrams.items()
-                 if n >= min_count and a != b and a not in exclude and b not in exclude and b not in surnames
-                 and scorer(words[a], words[b], n, n_words, min_count, total) > threshold]
-        return Collocations(pairs, {"min_count": min_count, "threshold": threshold, "scoring": scoring,
-                                    "name_words": len(names)})
 
 
 # ----------------------------------------------------------------------------- the preprocessor
@@ -482,8 +323,8 @@ class Preprocessor:
         terms = next(self._pipe_base([(text, None)]))[0]
         return strip_paragraphs(self.collocations.apply(terms) if self.collocations else terms)
 
-    def pipe(self, pairs: Iterable[tuple[str, Hashable]], collocations: bool = True
-             ) -> Iterator[tuple[list[str], Hashable]]:
+    def pipe(self, pairs: Iterable[tuple[str, Hashable]], collocations: bool = True,
+             executor: Executor | None = None) -> Iterator[tuple[list[str], Hashable]]:
         """Terms of many texts, batched through ``nlp.pipe(as_tuples=True)``; ids travel with texts.
 
         Parameters
@@ -491,14 +332,20 @@ class Preprocessor:
         pairs : iterable of (text, id)
         collocations : bool
             Apply :attr:`collocations` (False gives what :func:`preprocess_corpus` caches).
+        executor : nlp.parallel.Executor, optional
+            Dask workers to tokenise batches as tasks (:func:`tokenise_chunk`); default: this process, with
+            :attr:`n_process` worker processes.
 
         Yields
         ------
         (list of str, id)
-            In the order of ``pairs``.
+            In the order of ``pairs``; with Dask workers, batch by batch as they complete.
         """
         colloc = self.collocations if collocations else None
-        results = self._pipe_parallel(pairs) if self.n_process > 1 else self._pipe_base(pairs)
+        if executor is not None and not isinstance(executor, InProcessExecutor):
+            results = self._pipe_tasks(pairs, executor)
+        else:
+            results = self._pipe_parallel(pairs) if self.n_process > 1 else self._pipe_base(pairs)
         for terms, id_ in results:  # collocations never cross a paragraph mark (it is in no pair)
             yield (strip_paragraphs(colloc.apply(terms)) if colloc else terms), id_
 
@@ -520,28 +367,62 @@ class Preprocessor:
             return
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with ctx.Pool(self.n_process, initializer=_init_worker,
-                      initargs=(self.model, self.phrases_file, self.batch_size)) as pool:
+        work = functools.partial(tokenise_chunk, self.settings)
+        with ctx.Pool(self.n_process) as pool:
             pending: deque = deque()
             for batch in itertools.chain([first], batches):
-                pending.append(pool.apply_async(_work, (batch,)))
+                pending.append(pool.apply_async(work, (batch,)))
                 if len(pending) >= 2 * self.n_process:
-                    yield from pending.popleft().get()
+                    yield from pending.popleft().get()[1]
             while pending:
-                yield from pending.popleft().get()
+                yield from pending.popleft().get()[1]
+
+    def _pipe_tasks(self, pairs: Iterable[tuple[str, Hashable]], executor: Executor
+                    ) -> Iterator[tuple[list[str], Hashable]]:
+        """Batches as tasks of ``executor``; every worker must run this very pipeline (same fingerprint)."""
+        fp = self.fingerprint
+        log.info("tokenising on %s", executor.describe())
+        work = functools.partial(tokenise_chunk, self.settings)
+        for _, (worker_fp, results) in executor.map_chunks(work, enumerate(_batches(pairs, self.batch_size))):
+            if worker_fp != fp:
+                raise ClusterError(f"a Dask worker's pipeline differs from this one (fingerprint {worker_fp}, here "
+                                   f"{fp}): install the same spaCy, spacy-lookups-data and phrase file on every worker")
+            yield from results
+
+    @property
+    def settings(self) -> tuple[str | None, str | None, int]:
+        """``(model, phrases_file, batch_size)``: what a worker process needs to build the same pipeline."""
+        return self.model, self.phrases_file, self.batch_size
 
 
-_WORKER: "Preprocessor | None" = None
+#: One preprocessor per worker process (and thread) and settings, built on its first task.
+_TASK_PIPELINES: dict[tuple, tuple[Preprocessor, str]] = {}
 
 
-def _init_worker(model: str | None, phrases_file: str | None, batch_size: int) -> None:
-    global _WORKER
-    _WORKER = Preprocessor(model=model, phrases_file=phrases_file, batch_size=batch_size)
+def tokenise_chunk(settings: tuple[str | None, str | None, int], batch: list[tuple[str, Hashable]]
+                   ) -> tuple[str, list[tuple[list[str], Hashable]]]:
+    """The task a worker process runs: the cached terms of a batch of ``(text, id)`` pairs.
 
+    Pure: the same batch always gives the same terms, so a task re-run after a worker died changes nothing.
 
-def _work(batch: list[tuple[str, Hashable]]) -> list[tuple[list[str], Hashable]]:
-    assert _WORKER is not None
-    return list(_WORKER._pipe_base(batch))
+    Parameters
+    ----------
+    settings : tuple
+        :attr:`Preprocessor.settings` of the client's preprocessor.
+    batch : list of (text, id)
+
+    Returns
+    -------
+    (fingerprint, list of (terms, id))
+        The worker pipeline's fingerprint (the client checks it is its own) and each text's terms.
+    """
+    key = (settings, threading.get_ident())  # a spaCy pipeline is not shared between threads
+    if key not in _TASK_PIPELINES:
+        model, phrases_file, batch_size = settings
+        pre = Preprocessor(model=model, phrases_file=phrases_file, batch_size=batch_size)
+        _TASK_PIPELINES[key] = (pre, pre.fingerprint)
+    pre, fp = _TASK_PIPELINES[key]
+    return fp, list(pre._pipe_base(batch))
 
 
 def _batches(pairs: Iterable[tuple[str, Hashable]], size: int, max_chars: int = 100_000
@@ -585,7 +466,7 @@ def tokens(text: str, store: CorpusStore | None = None, model: str | None = None
 def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = None,
                       progress: Callable[[int], Any] | None = None, commit_every: int = 500,
                       collocation_min_count: int = 10, collocation_threshold: float = 0.5,
-                      **filters: Any) -> dict[str, Any]:
+                      executor: Executor | None = None, **filters: Any) -> dict[str, Any]:
     """Preprocess every article not yet cached under this pipeline (new or changed text), then refit the
     corpus collocations.
 
@@ -600,6 +481,10 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
         Articles per transaction: an interruption loses at most this many.
     collocation_min_count, collocation_threshold : int, float
         gensim ``Phrases`` parameters (NPMI scoring).
+    executor : nlp.parallel.Executor, optional
+        Dask workers (:func:`nlp.parallel.executor`) tokenise batches as tasks; their terms come back here and
+        are written by this process alone. Writes replace an article's row, never add a second one, so a
+        batch re-run after a worker died changes nothing. Default: this process (``n_process`` processes).
     **filters
         Passed to :meth:`CorpusStore.articles` (outlet, tendency, since, until, limit).
 
@@ -643,7 +528,7 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
             rows.clear()
 
     try:
-        for terms, (id_, chash) in pre.pipe(todo(), collocations=False):
+        for terms, (id_, chash) in pre.pipe(todo(), collocations=False, executor=executor):
             try:
                 rows.append((id_, fp, chash, terms))
                 counted.add(terms)

@@ -8,7 +8,9 @@ row alone, so the shares do not depend on how the documents are cut into chunks,
 process, a Dask task). ``gamma`` starts at 1 for every topic (gensim draws it at random around 1), so the
 result is the same on every run.
 
-:func:`iter_shares` walks a whole bag-of-words matrix in chunks of bounded size (:func:`chunk_bounds`).
+:func:`iter_shares` walks a whole bag-of-words matrix in chunks of bounded size (:func:`chunk_bounds`);
+:func:`infer_chunk` is the same work as one pure task, for :meth:`~nlp.topics.model.TopicModel.transform` to run
+in this process or on Dask workers (:mod:`nlp.parallel`) with the same result.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import numpy as np
 from scipy import sparse
 from scipy.special import psi
 
-__all__ = ["model_arrays", "infer_shares", "chunk_bounds", "iter_shares", "CHUNK_NNZ", "GAMMA_THRESHOLD"]
+__all__ = ["model_arrays", "infer_shares", "infer_chunk", "bows_matrix", "chunk_bounds", "iter_shares", "CHUNK_NNZ",
+           "GAMMA_THRESHOLD"]
 
 #: Stop a document's updates when the mean absolute change of its gamma is below this (gensim's default).
 GAMMA_THRESHOLD = 1e-3
@@ -123,3 +126,18 @@ def iter_shares(bows: sparse.csr_matrix, exp_elog_beta: np.ndarray, alpha: np.nd
     in order."""
     for start, end in chunk_bounds(bows, max_nnz):
         yield infer_shares(bows[start:end], exp_elog_beta, alpha, iterations)
+
+
+def infer_chunk(exp_elog_beta: np.ndarray, alpha: np.ndarray, iterations: int, bows: sparse.csr_matrix) -> np.ndarray:
+    """:func:`infer_shares` with the model's arrays first: a pure task over one chunk (``functools.partial``
+    binds the arrays, the executor passes the chunk)."""
+    return infer_shares(bows, exp_elog_beta, alpha, iterations)
+
+
+def bows_matrix(bows: Any, n_terms: int) -> sparse.csr_matrix:
+    """gensim bags of words (lists of ``(term id, count)``) as a CSR matrix of ``n_terms`` columns."""
+    lengths = [len(b) for b in bows]
+    cols = np.fromiter((int(t) for b in bows for t, _ in b), dtype=np.int64, count=sum(lengths))
+    data = np.fromiter((float(c) for b in bows for _, c in b), dtype=np.float64, count=sum(lengths))
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return sparse.csr_matrix((data, cols, indptr), shape=(len(lengths), n_terms))

@@ -2,6 +2,7 @@
 and coherence."""
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from pathlib import Path
@@ -12,6 +13,7 @@ from sklearn.base import BaseEstimator
 
 from corpus.tomlfile import read_toml
 from nlp.errors import InvalidParameterError, VocabularyError
+from nlp.parallel import Executor, InProcessExecutor
 from nlp.text.vocabulary import normalise_term
 
 log = logging.getLogger(__name__)
@@ -238,18 +240,29 @@ class TopicModel(BaseEstimator):
                            "frex": ftop, "seeded": seeded})
         self.topics_ = topics
 
-    def transform(self, corpus: Iterable) -> Iterator[np.ndarray]:
-        """Topic shares of each document (rows sum to 1), in chunks of ``chunksize`` documents."""
-        chunk: list = []
-        for bow in corpus:
-            chunk.append(bow)
-            if len(chunk) >= self.chunksize:
-                yield from self._theta(chunk)
-                chunk = []
-        if chunk:
-            yield from self._theta(chunk)
+    def transform(self, corpus: Iterable, executor: Executor | None = None) -> Iterator[np.ndarray]:
+        """Topic shares of each document (rows sum to 1), in the order of ``corpus``.
 
-    def _theta(self, chunk: list) -> Iterator[np.ndarray]:
-        gamma, _ = self.model_.inference(chunk)
-        yield from gamma / gamma.sum(axis=1, keepdims=True)
+        Documents are inferred in chunks of ``chunksize`` (:func:`nlp.topics.infer.infer_chunk`, which starts
+        every document from the same point): the same shares in process or with the chunks as tasks of
+        ``executor`` (Dask workers, :mod:`nlp.parallel`).
+        """
+        from nlp.topics.infer import bows_matrix, infer_chunk, model_arrays
 
+        exp_elog_beta, alpha = model_arrays(self)
+        work = functools.partial(infer_chunk, exp_elog_beta, alpha, self.iterations)
+        n_terms = exp_elog_beta.shape[1]
+        chunks = ((i, bows_matrix(chunk, n_terms)) for i, chunk in enumerate(_chunks(corpus, self.chunksize)))
+        for _, shares in (executor or InProcessExecutor()).map_chunks(work, chunks, ordered=True):
+            yield from shares
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
