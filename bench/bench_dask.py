@@ -8,6 +8,8 @@ only ``preprocess_corpus`` is timed (store reads, tokenising, cache writes, coll
 starting and stopping the local cluster). Each mode runs in its own child process, so each peak memory is
 its own: the client's ``ru_maxrss``, and with Dask each worker's, read on the worker before it stops.
 
+A control row says what the machine's cores allowed at the time (pure-Python work on 2 processes against 1).
+
 Checks, not timings: every mode must cache exactly the terms of the in-process run (same fingerprint, same
 collocations, the same terms for every article); the script fails otherwise.
 """
@@ -25,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_nlp import bench_cpu_control  # noqa: E402
 
 
 def _peak_mb() -> float:
@@ -114,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
             if mode != "in-process":
                 compared = check_same_terms(tmp / "in-process.db", db)
                 assert compared == args.n, f"{mode}: {compared} articles cached, expected {args.n}"
+        control = bench_cpu_control()["value"]
         ref = results["in-process"]["seconds"]
         print(f"preprocess_corpus on {args.n} synthetic articles ({args.workers} workers; every mode cached the "
               "in-process terms exactly):")
@@ -122,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
                        if r["workers_mb"] else "")
             print(f"  {mode:<12} {r['seconds']:7.1f} s  ratio {ref / r['seconds']:.2f}x  "
                   f"client peak {r['client_mb']:.0f} MB{workers}")
+        print(f"  control: pure-Python work on 2 processes ran {control:.2f}x as fast as on 1 (2.0 = two free cores)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
