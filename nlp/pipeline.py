@@ -5,6 +5,7 @@ timings), ``data/*.csv`` (the data behind every chart) and ``report.html``.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -63,7 +64,8 @@ class RunConfig:
     meaning_background: str | None = None
     #: Processes for preprocessing and for a sweep's Ks (default: every core).
     n_process: int = field(default_factory=lambda: os.cpu_count() or 1)
-    #: Dask: tokenise on this many local worker processes, or on the workers of a running scheduler
+    #: Dask: per-document work (tokenising, topic inference, Wordfish placement) on this many local worker
+    #: processes, or on the workers of a running scheduler
     #: ("tcp://HOST:8786"); neither: in this process (:func:`nlp.parallel.executor`).
     workers: int | None = None
     scheduler: str | None = None
@@ -126,6 +128,8 @@ class RunContext:
     skipped: dict[str, str] = field(default_factory=dict)
     #: Texts read for example sentences, by article id (only the few the report quotes).
     texts: dict[str, Any] = field(default_factory=dict)
+    #: Where per-document work runs (:func:`nlp.parallel.executor`: in process, or Dask workers); set by the run.
+    executor: Any = None
     #: Work started early on a spare core (``multiprocessing`` AsyncResults by name; see :func:`_background`).
     background: dict[str, Any] = field(default_factory=dict)
     _pool: Any = None
@@ -226,13 +230,11 @@ def _since_section(ctx: RunContext) -> Section:
 
 
 def stage_preprocess(ctx: RunContext) -> None:
-    from nlp.parallel import executor
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     pre = Preprocessor(model=ctx.config.model, n_process=ctx.config.n_process)
-    with executor(ctx.config.workers, ctx.config.scheduler) as ex:
-        ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, executor=ex,
-                                                      progress=ctx.step("preprocessing", ctx.store.count()))
+    ctx.metrics["preprocess"] = preprocess_corpus(ctx.store, pre, executor=ctx.executor,
+                                                  progress=ctx.step("preprocessing", ctx.store.count()))
     # The one read of the selection's terms: every later stage works on this object.
     ctx.docs = load_documents(ctx.store, preprocess=False, raw=True,
                               progress=ctx.step("reading terms", ctx.metrics["preprocess"]["articles"]),
@@ -307,12 +309,14 @@ def stage_topics(ctx: RunContext) -> None:
         elif cfg.k is None:
             sweep = sweep_topics(ctx.store, params["ks"], seed=cfg.seed, passes=passes, runs_dir=runs_dir,
                                  progress=ctx.progress, docs=docs, n_jobs=cfg.n_process, npmi=False,
-                                 save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key, fit_sample=cfg.fit_sample)
+                                 save_best=f"run-k{{k}}-s{cfg.seed}", cache_key=key, fit_sample=cfg.fit_sample,
+                                 executor=ctx.executor)
             run = sweep.pop("run")
         else:
             sweep = None
             run = fit_topics(ctx.store, cfg.k, seed=cfg.seed, name=f"run-k{cfg.k}-s{cfg.seed}", passes=passes,
-                             runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key, fit_sample=cfg.fit_sample)
+                             runs_dir=runs_dir, progress=ctx.progress, docs=docs, cache_key=key, fit_sample=cfg.fit_sample,
+                             executor=ctx.executor)
         if sweep:
             ctx.metrics["topic_sweep"] = [{col: r[col] for col in ("k", "coherence_c_v", "coherence_npmi")}
                                           for r in sweep["rows"]]
@@ -483,7 +487,7 @@ def stage_positions(ctx: RunContext) -> None:
     from nlp.scaling.positions import corpus_scale, group_positions
 
     cfg = ctx.config
-    result, info = corpus_scale(ctx.documents(), seed=cfg.seed)
+    result, info = corpus_scale(ctx.documents(), seed=cfg.seed, executor=ctx.executor)
     positions = group_positions(ctx.documents(), result, by="tendency", period=cfg.period, bootstrap=cfg.bootstrap,
                                 seed=cfg.seed, min_support=cfg.min_support)
     if not any(p.supported and p.group not in ("mixed", "unlabelled") for p in positions):
@@ -618,7 +622,11 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     # sections still take their place in the report (the order of STAGES).
     order = sorted(STAGES, key=lambda st: st[0] in RUN_LAST)
     produced: dict[str, list[Section]] = {}
+    stack = contextlib.ExitStack()  # the Dask workers, if any: closed with the run
+    from nlp.parallel import executor
+
     try:
+        ctx.executor = stack.enter_context(executor(config.workers, config.scheduler))
         for i, (name, stage) in enumerate(order):
             if on_stage:
                 on_stage(name, i, len(order), None)
@@ -637,6 +645,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
         failed = False
     finally:
         ctx.close(failed)
+        stack.close()
     ctx.sections = [sec for name, _ in STAGES for sec in produced.get(name, [])]
     for section in ctx.sections:
         for name, rows in section.data.items():

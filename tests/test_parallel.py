@@ -324,3 +324,27 @@ def test_a_scheduler_without_workers_is_a_one_line_error(monkeypatch):
                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as empty:
         with pytest.raises(SchedulerUnreachableError, match="has no workers: start some with `dask worker tcp://"):
             executor(scheduler=empty.scheduler_address)
+
+
+@needs_dask
+def test_a_run_on_workers_gives_the_run_in_process(tmp_path):
+    """`run --workers 2`: tokenising, topic inference and Wordfish placement as tasks, the same report data."""
+    import csv
+
+    from corpus import CorpusStore
+    from corpus.demo import demo_labels, iter_demo_articles
+    from nlp.pipeline import RunConfig, STAGES, run_analysis
+
+    tables = {}
+    for mode, workers in (("here", None), ("workers", 2)):
+        with CorpusStore(tmp_path / f"{mode}.db") as store:
+            store.load_labels(demo_labels())
+            store.add_many(iter_demo_articles())
+            config = RunConfig(seed=0, k=6, workers=workers, n_process=1, bootstrap=20, stability_seeds=1)
+            run_analysis(store, tmp_path / mode, config)
+        tables[mode] = {name: list(csv.DictReader((tmp_path / mode / "data" / f"{name}.csv").open()))
+                        for name in ("topics", "topic_trends_by_tendency", "positions_by_tendency")}
+    assert "positions" in {name for name, _ in STAGES}
+    for name in tables["here"]:
+        assert tables["here"][name], name
+        assert tables["workers"][name] == tables["here"][name], name

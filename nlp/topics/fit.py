@@ -406,7 +406,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = COHERENCE_DOCS,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
                docs: DocumentTerms | None = None, cache_key: str | None = None, fit_sample: int | str | None = None,
-               **filters: Any) -> TopicRun:
+               executor: Any = None, **filters: Any) -> TopicRun:
     """Fit, label, score, save and store one topic model.
 
     Parameters
@@ -441,6 +441,8 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         (:mod:`nlp.topics.sampling`; ``"auto"``: :data:`~nlp.topics.sampling.AUTO_FIT_SAMPLE` when the selection
         is larger), then infer every document's shares from the model; the manifest's ``fit_sample`` records
         it. Default: fit on every document.
+    executor : nlp.parallel.Executor, optional
+        Infer the documents' shares in chunks as its tasks (Dask workers); the same shares as in process.
     **filters
         Article selection (outlet, tendency, since, until, limit) when ``docs`` is not given.
 
@@ -478,7 +480,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
         raise
     return save_run(store, name, model, prepared, scores, work, docs.meta.get("filters", {}), started,
                     coherence_docs, seeds=seeds, extra={"cache_key": cache_key} if cache_key else None, docs=docs,
-                    sample=sample)
+                    sample=sample, executor=executor)
 
 
 def draw_fit_sample(docs: DocumentTerms, fit_sample: int | str | None, seed: int, k: int | None = None
@@ -520,7 +522,7 @@ def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: Prepare
              scores: dict[str, tuple[float | None, list[float | None]]], work: Path, filters: dict[str, Any],
              started: float, coherence_docs: int, seeds: dict[str, list[str]] | None = None,
              extra: dict[str, Any] | None = None, docs: DocumentTerms | None = None,
-             sample: FitSample | None = None) -> TopicRun:
+             sample: FitSample | None = None, executor: Any = None) -> TopicRun:
     """Store a fitted model as run ``name``: shares, topics and run row in the store (all or nothing), model
     files and manifest in ``work``, which becomes the run folder ``<work's parent>/<name>``.
 
@@ -535,7 +537,7 @@ def save_run(store: CorpusStore, name: str, model: TopicModel, prepared: Prepare
         with store.transaction():  # shares, topics and run row: all or nothing
             begin_topic_run(store, name, model.k, model.random_state, str(final))  # the row the shares refer to
             t0 = time.perf_counter()
-            prevalence, n_modelled = _store_shares(store, name, model, prepared, docs)
+            prevalence, n_modelled = _store_shares(store, name, model, prepared, docs, executor=executor)
             seconds_shares = time.perf_counter() - t0
             none = (None, [None] * model.k)
             for t in model.topics_:
@@ -593,7 +595,7 @@ def _manifest(store, name, model, prepared, scores, filters, fit_seconds, total_
 
 
 def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: PreparedCorpus,
-                  docs: DocumentTerms | None = None) -> tuple[np.ndarray, int]:
+                  docs: DocumentTerms | None = None, executor: Any = None) -> tuple[np.ndarray, int]:
     """Write the topic shares of every document of ``docs`` (default: those ``prepared`` holds) that has a term
     in the model's vocabulary (call inside a transaction); return each topic's mean share and how many documents
     got shares.
@@ -622,7 +624,8 @@ def _store_shares(store: CorpusStore, name: str, model: TopicModel, prepared: Pr
         n_docs += 1
         rows.extend((name, current, t, float(share)) for t, share in enumerate(theta))
 
-    shares = (theta for chunk in iter_shares(bows, exp_elog_beta, alpha, model.iterations) for theta in chunk)
+    shares = (theta for chunk in iter_shares(bows, exp_elog_beta, alpha, model.iterations, executor=executor)
+              for theta in chunk)
     for (article_id, n_tokens), theta in zip(units, shares):
         if article_id != current:
             if current is not None:
@@ -647,7 +650,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                  coherence_docs: int = COHERENCE_DOCS, runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, docs: DocumentTerms | None = None,
                  n_jobs: int = 1, npmi: bool = True, save_best: str | None = None, cache_key: str | None = None,
-                 fit_sample: int | str | None = None, **filters: Any) -> dict[str, Any]:
+                 fit_sample: int | str | None = None, executor: Any = None, **filters: Any) -> dict[str, Any]:
     """Fit one model per K on the same dictionary and seed; score each by coherence.
 
     Writes ``sweep.csv``, ``sweep.json`` and ``sweep.png`` (c_v and NPMI against K) to
@@ -719,7 +722,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
             run = save_run(store, save_best.format(k=best["k"]), models[i], prepared, scores[best["k"]], work,
                            docs.meta.get("filters", {}), started, coherence_docs,
                            extra={"cache_key": cache_key, "sweep": {"ks": ks, "rows": rows, "best_k": best["k"]}},
-                           docs=docs, sample=sample)
+                           docs=docs, sample=sample, executor=executor)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)

@@ -121,11 +121,19 @@ def chunk_bounds(bows: sparse.csr_matrix, max_nnz: int = CHUNK_NNZ) -> list[tupl
 
 
 def iter_shares(bows: sparse.csr_matrix, exp_elog_beta: np.ndarray, alpha: np.ndarray, iterations: int = 100,
-                max_nnz: int = CHUNK_NNZ) -> Iterator[np.ndarray]:
+                max_nnz: int = CHUNK_NNZ, executor: Any = None) -> Iterator[np.ndarray]:
     """:func:`infer_shares` over ``bows`` chunk by chunk (:func:`chunk_bounds`): one (rows, K) array per chunk,
-    in order."""
-    for start, end in chunk_bounds(bows, max_nnz):
-        yield infer_shares(bows[start:end], exp_elog_beta, alpha, iterations)
+    in order; with ``executor`` (:mod:`nlp.parallel`) the chunks are its tasks, with the same result."""
+    if executor is None:
+        for start, end in chunk_bounds(bows, max_nnz):
+            yield infer_shares(bows[start:end], exp_elog_beta, alpha, iterations)
+        return
+    import functools
+
+    work = functools.partial(infer_chunk, exp_elog_beta, alpha, iterations)
+    chunks = ((i, bows[start:end]) for i, (start, end) in enumerate(chunk_bounds(bows, max_nnz)))
+    for _, shares in executor.map_chunks(work, chunks, ordered=True):
+        yield shares
 
 
 def infer_chunk(exp_elog_beta: np.ndarray, alpha: np.ndarray, iterations: int, bows: sparse.csr_matrix) -> np.ndarray:
