@@ -59,7 +59,8 @@ def word_moments(alpha, theta, psi, beta, plan: Blocks) -> np.ndarray:
     moments = np.vstack([np.ones_like(theta), theta, theta * theta])
 
     def block(rows: slice) -> np.ndarray:
-        return moments[:, rows] @ rate_block(alpha[rows], theta[rows], psi, beta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return moments[:, rows] @ rate_block(alpha[rows], theta[rows], psi, beta)
 
     out = np.zeros((3, psi.size))
     for part in plan.map(block, theta.size, psi.size):
@@ -70,7 +71,12 @@ def word_moments(alpha, theta, psi, beta, plan: Blocks) -> np.ndarray:
 def doc_moments(alpha, theta, psi, beta, plan: Blocks) -> np.ndarray:
     """For each given document i: Σ_j λ_ij, Σ_j λ_ij β_j, Σ_j λ_ij β_j² (shape documents × 3)."""
     weights = np.column_stack([np.ones_like(beta), beta, beta * beta])
-    parts = plan.map(lambda rows: rate_block(alpha[rows], theta[rows], psi, beta) @ weights, theta.size, psi.size)
+
+    def block(rows: slice) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowed rate: the document is not placed
+            return rate_block(alpha[rows], theta[rows], psi, beta) @ weights
+
+    parts = plan.map(block, theta.size, psi.size)
     return np.concatenate(parts) if parts else np.empty((0, 3))
 
 
