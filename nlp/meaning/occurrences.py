@@ -74,24 +74,26 @@ def find_occurrences(docs: DocumentTerms, sequence: Sequence[str], emb: Embeddin
     first = np.array([target[0], *prefixes], dtype=np.int64)
     tokens, offsets = _doc_arrays(docs)
     vocab = docs.vocabulary
+    # Every start of the sequence in one pass over all the terms, then only those within one document.
+    hit = np.isin(tokens, first)
+    for j in range(1, k):
+        hit[:-j] &= tokens[j:] == target[j]
+        hit[len(hit) - j:] = False
+    starts = np.flatnonzero(hit)
+    in_doc = np.searchsorted(offsets, starts, side="right") - 1
+    whole = starts + k <= offsets[in_doc + 1]
     doc_ids, sums, contexts = [], [], []
-    for i in range(len(offsets) - 1):
-        toks = tokens[offsets[i]:offsets[i + 1]]
-        if len(toks) < k:
+    for start, i in zip(starts[whole].tolist(), in_doc[whole].tolist()):
+        lo, hi = int(offsets[i]), int(offsets[i + 1])
+        left = [vocab[t] for t in tokens[max(lo, start - window):start]] + prefixes.get(int(tokens[start]), [])
+        right = [vocab[t] for t in tokens[start + k:min(hi, start + k + window)]]
+        rows = np.array([emb.index.get(w, -1) for w in left + right], dtype=np.int64)
+        rows = rows[rows >= 0]
+        if not len(rows):
             continue
-        hit = np.isin(toks[: len(toks) - k + 1], first)
-        for j in range(1, k):
-            hit &= toks[j: len(toks) - k + 1 + j] == target[j]
-        for start in np.flatnonzero(hit):
-            left = [vocab[t] for t in toks[max(0, start - window):start]] + prefixes.get(int(toks[start]), [])
-            right = [vocab[t] for t in toks[start + k:start + k + window]]
-            rows = np.array([emb.index.get(w, -1) for w in left + right], dtype=np.int64)
-            rows = rows[rows >= 0]
-            if not len(rows):
-                continue
-            doc_ids.append(i)
-            sums.append(emb.vectors[rows].astype(np.float64).mean(axis=0))
-            contexts.append((left, right))
+        doc_ids.append(i)
+        sums.append(emb.vectors[rows].astype(np.float64).mean(axis=0))
+        contexts.append((left, right))
     if not doc_ids:
         raise MeaningError(f"{' '.join(sequence)!r} never occurs in the selection with a context; check the "
                            "spelling or widen the selection")

@@ -201,3 +201,31 @@ def test_report_section_states_only_document_level_differences(trained):
     assert "use \u201cownership\u201d differently" in section.context["sentences"][0]
     assert {r["group"] for r in section.data["meaning"]} == {"A", "B"}
     assert meaning_section([placebo]).context["sentences"] == []
+
+
+def test_occurrences_are_found_in_one_pass_as_document_by_document(trained):
+    """Every start of a one- or two-term sequence, never across two documents, with its context clipped
+    to its own document; phrase terms ending in the target count, their other words joining the left."""
+    from nlp.meaning.occurrences import find_occurrences
+
+    _, emb = trained
+    terms = [["public_ownership", "rail", "water"], ["ownership", "energy"], [], ["ownership"],
+             ["steel", "public", "ownership", "mine", "public"], ["ownership", "public", "ownership"]]
+    docs = DocumentTerms.from_terms(terms, labels=["A"] * len(terms))
+    for sequence in (("ownership",), ("public", "ownership")):
+        expected = []  # the plain definition, document by document
+        for i, doc in enumerate(terms):
+            for s in range(len(doc) - len(sequence) + 1):
+                word = doc[s]
+                if tuple(doc[s:s + len(sequence)]) == sequence:
+                    prefix = []
+                elif len(sequence) == 1 and word.endswith("_" + sequence[0]):
+                    prefix = word[: -len(sequence[0]) - 1].split("_")
+                else:
+                    continue
+                left, right = doc[max(0, s - 6):s] + prefix, doc[s + len(sequence):s + len(sequence) + 6]
+                if any(w in emb.index for w in left + right):
+                    expected.append((i, (left, right)))
+        got = find_occurrences(docs, sequence, emb)
+        assert list(zip(got.doc.tolist(), got.contexts)) == expected
+        assert len(expected) >= 2
