@@ -43,9 +43,10 @@ from corpus.demo import demo_labels
 from synthetic import articles
 with CorpusStore({db!r}) as store:
     store.load_labels(demo_labels())
-    added = store.add_many(articles({n}, {seed}))
-    if added.inserted != {n}:
-        raise SystemExit(f"{{{n} - added.inserted}} synthetic articles were duplicates")
+    inserted, round = store.add_many(articles({n}, {seed})).inserted, 1
+    while inserted < {n}:  # a resampled article can repeat another: top up with other draws
+        inserted += store.add_many(articles({n} - inserted, {seed} + 1000 * round)).inserted
+        round += 1
 """
 
 
