@@ -342,6 +342,10 @@ def _compare(occ: Occurrences, members: Mapping[str, list[int]], a: str, b: str,
                       context_terms_b=[{"term": s.term, "z": round(s.z, 2)} for s in side_b])
 
 
+#: Occurrences k-means is fitted on, at most (the rest are assigned to the nearest sense).
+SENSE_SAMPLE = 5_000
+
+
 def _senses(occ: Occurrences, emb: Embeddings, members: Mapping[str, list[int]], supported: list[str],
             docs: DocumentTerms, period: str | None, k: int, seed: int, top: int) -> list[Sense]:
     """k-means on the (unit-length) occurrence embeddings; each sense's share of each group's occurrences."""
@@ -351,8 +355,12 @@ def _senses(occ: Occurrences, emb: Embeddings, members: Mapping[str, list[int]],
         log.info("%d occurrences: too few for %d senses", len(occ.doc), k)
         return []
     x = _normalise(occ.vectors)
-    km = KMeans(n_clusters=k, random_state=seed, n_init=10).fit(x)
-    labels = km.labels_
+    # Fitted on a seeded sample of at most SENSE_SAMPLE occurrences (a word used tens of thousands of times
+    # has no more senses than one used five thousand times), then every occurrence is assigned its nearest.
+    fit = x if len(x) <= SENSE_SAMPLE else x[np.sort(np.random.default_rng(seed).choice(len(x), SENSE_SAMPLE,
+                                                                                       replace=False))]
+    km = KMeans(n_clusters=k, random_state=seed, n_init=10).fit(fit)
+    labels = km.predict(x)
     nb = _Neighbours(emb, occ.sequence, top)
     words = nb.plain(nb.similarities(km.cluster_centers_))
     periods = [period_of(docs.years[d], period or "decade") for d in occ.doc]

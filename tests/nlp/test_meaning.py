@@ -229,3 +229,16 @@ def test_occurrences_are_found_in_one_pass_as_document_by_document(trained):
         got = find_occurrences(docs, sequence, emb)
         assert list(zip(got.doc.tolist(), got.contexts)) == expected
         assert len(expected) >= 2
+
+
+def test_senses_fitted_on_a_sample_of_occurrences_still_cover_every_occurrence(trained, monkeypatch):
+    from nlp.meaning import analysis
+
+    docs, emb = trained
+    whole = analyse_term(docs, ["ownership"], emb, n_boot=10, n_perm=99, senses=2).to_dict()
+    monkeypatch.setattr(analysis, "SENSE_SAMPLE", 40)  # far fewer than the occurrences
+    sampled = analyse_term(docs, ["ownership"], emb, n_boot=10, n_perm=99, senses=2).to_dict()
+    total = sum(g["n_occurrences"] for g in whole["groups"])
+    assert total > 40 and sum(s["n_occurrences"] for s in sampled["senses"]) == total
+    shares = [s["shares"] for s in sampled["senses"]]  # the two senses are still found from the sample
+    assert any(s["A"] > 0.8 and s["B"] < 0.2 for s in shares) and any(s["B"] > 0.8 and s["A"] < 0.2 for s in shares)
