@@ -638,6 +638,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
                 log.warning("%s not run: %s", name, exc)
                 ctx.skipped[name] = str(exc)
             produced[name], ctx.sections = ctx.sections, []  # each stage's own sections
+            release_memory()
             ctx.timings[name] = round(time.perf_counter() - t0, 3)
             log.info("stage %s took %.1fs", name, ctx.timings[name])
             if on_stage:
@@ -679,6 +680,24 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     }
     write_text_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
     return ctx
+
+
+def release_memory() -> None:
+    """Hand the memory a finished stage freed back to the system.
+
+    A stage allocates and frees many mid-sized blocks (sparse matrices, fold copies); glibc keeps the freed
+    heap in the process, so without this the resident memory only ever grows from stage to stage (at 50,000
+    articles the classifier stage left 350 MB behind). ``malloc_trim`` returns it, as Dask's workers do for
+    "unmanaged memory"; elsewhere than glibc it is a no-op.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def default_title(overview: Any, styles: Styles) -> str:
