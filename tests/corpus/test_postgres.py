@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from corpus import Article, CorpusStore, StoreError, analyses, crawlstate
+from corpus import CorpusStore, StoreError, analyses, crawlstate
 from corpus.backend import LockTimeout, connect_error, to_pyformat
 from corpus.migrations import MIGRATIONS, postgres_ddl
 from corpus.transfer import TABLES, copy_corpus
