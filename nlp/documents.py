@@ -280,31 +280,43 @@ class _Builder:
             break_offsets=np.asarray(self.break_offsets, dtype=np.int64) if len(self.breaks) else None, **columns)
 
 
+class _Columns:
+    """The per-article metadata of a selection, with each article's tendency resolved by the store."""
+
+    def __init__(self, store: Any):
+        self.store = store
+        self.values: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published",
+                                                        "labels", "label_levels", "urls")}
+        self.ids = self.values["ids"]
+
+    def add(self, article: Any) -> None:
+        tendency, level = self.store.resolve(article)
+        for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
+                           ("authors", tuple(article.authors)), ("published", article.published),
+                           ("labels", tendency), ("label_levels", level), ("urls", article.url)):
+            self.values[key].append(value)
+
+
 def _from_cache(store: Any, folder: Any, filters: dict[str, Any], meta: dict[str, Any], raw: bool,
                 progress: Callable[[int], Any] | None) -> DocumentTerms | None:
     """The selection with its arrays from the document cache and its metadata (labels resolved now) from
     the store; None when the cache does not fit the store's selection exactly."""
     from nlp import document_cache
 
-    columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
-                                               "label_levels", "urls")}
+    columns = _Columns(store)
     for article in store.articles(**{**filters, "with_text": False}):
-        tendency, level = store.resolve(article)
-        for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
-                           ("authors", tuple(article.authors)), ("published", article.published),
-                           ("labels", tendency), ("label_levels", level), ("urls", article.url)):
-            columns[key].append(value)
+        columns.add(article)
         if progress:
             progress(1)
     try:
-        arrays = document_cache.load(folder, columns["ids"])
+        arrays = document_cache.load(folder, columns.ids)
     except NlpError as exc:
         log.info("document cache not used: %s", exc)
         return None
     if not raw:
         arrays["raw_tokens"] = arrays["raw_offsets"] = None
-    log.info("read %d documents from the document cache %s", len(columns["ids"]), folder)
-    return DocumentTerms(**columns, **arrays, meta=meta)
+    log.info("read %d documents from the document cache %s", len(columns.ids), folder)
+    return DocumentTerms(**columns.values, **arrays, meta=meta)
 
 
 def ensure_preprocessed(store: Any) -> int:
@@ -359,8 +371,7 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     colloc = Collocations.from_store(store)
     apply = colloc.apply if colloc is not None and len(colloc) else None
     builder = _Builder(keep_raw=raw)
-    columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels",
-                                               "label_levels", "urls")}
+    columns = _Columns(store)
     cache = document_cache.cache_dir(store)
     with store.snapshot():  # one consistent state, even while an import runs
         meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
@@ -373,18 +384,14 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
                 return docs
         for article, marked in iter_terms(store, collocations=False, paragraphs=True,
                                           **{**filters, "with_text": False}):
-            tendency, level = store.resolve(article)
             terms, _ = paragraph_breaks(marked)
             # collocations join within a paragraph only (the mark is in no pair); breaks index the joined terms
             joined, breaks = paragraph_breaks(apply(marked)) if apply else (terms, paragraph_breaks(marked)[1])
             builder.add(joined, terms, breaks)
-            for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
-                               ("authors", tuple(article.authors)), ("published", article.published),
-                               ("labels", tendency), ("label_levels", level), ("urls", article.url)):
-                columns[key].append(value)
+            columns.add(article)
             if progress:
                 progress(1)
-    docs = builder.build(**columns, meta=meta)
+    docs = builder.build(**columns.values, meta=meta)
     if folder is not None and len(docs) >= document_cache.MIN_DOCUMENTS:
         try:
             document_cache.save(folder, docs.ids, docs.vocabulary, {name: getattr(docs, name)
