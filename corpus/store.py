@@ -574,6 +574,11 @@ def _names(values: tuple[str, ...]) -> str:
     """``dumps(list(values))`` for a tuple of names, without the encoder when no name needs escaping."""
     if not values:
         return "[]"
+    if len(values) == 1:  # the usual case, without a generator
+        v = values[0]
+        if v.isprintable() and '"' not in v and "\\" not in v:
+            return '["' + v + '"]'
+        return dumps([v])
     if all(v.isprintable() and '"' not in v and "\\" not in v for v in values):
         return '["' + '","'.join(values) + '"]'
     return dumps(list(values))
