@@ -18,6 +18,7 @@ hash, so a re-run processes only new or changed articles.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import itertools
 import logging
@@ -359,23 +360,43 @@ class Preprocessor:
 
     def _pipe_parallel(self, pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[list[str], Hashable]]:
         """Worker processes each run the whole pipeline (terms included) on a batch and send back only the
-        terms: much less to pickle than spaCy's own ``n_process`` (whole Docs). At most two batches per
-        worker are in flight, so memory stays flat however long the stream."""
-        batches = _batches(pairs, self.batch_size)
+        terms: much less to pickle than spaCy's own ``n_process`` (whole Docs). A long text travels as its
+        pieces (:func:`_pieces`), so one long document does not leave the other workers idle at the end. At most
+        ``IN_FLIGHT`` batches per worker are out at a time, so memory stays flat however long the stream."""
+        batches = _batches(_pieces(pairs), self.batch_size)
         first = next(batches, None)
         if first is None:  # nothing to do (a re-run on an unchanged corpus): start no workers
             return
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         work = functools.partial(tokenise_chunk, self.settings)
-        with ctx.Pool(self.n_process) as pool:
-            pending: deque = deque()
-            for batch in itertools.chain([first], batches):
-                pending.append(pool.apply_async(work, (batch,)))
-                if len(pending) >= 2 * self.n_process:
+
+        def results() -> Iterator[tuple[list[str], Hashable]]:
+            # Forked workers inherit this very pipeline (and its warm term cache) instead of each building
+            # its own on its first batch; the entry is the parent's only while the pool starts.
+            key = (self.settings, threading.get_ident())
+            seeded = ctx.get_start_method() == "fork" and key not in _TASK_PIPELINES
+            if seeded:
+                _TASK_PIPELINES[key] = (self, self.fingerprint)
+            # Objects alive now are moved out of the collector's reach before the fork, so a worker's garbage
+            # collections neither walk nor copy (copy-on-write) the parent's heap (CPython's gc.freeze advice).
+            gc.freeze()
+            try:
+                pool = ctx.Pool(self.n_process)
+            finally:
+                gc.unfreeze()
+                if seeded:
+                    del _TASK_PIPELINES[key]
+            with pool:
+                pending: deque = deque()
+                for batch in itertools.chain([first], batches):
+                    pending.append(pool.apply_async(work, (batch,)))
+                    if len(pending) >= IN_FLIGHT * self.n_process:
+                        yield from pending.popleft().get()[1]
+                while pending:
                     yield from pending.popleft().get()[1]
-            while pending:
-                yield from pending.popleft().get()[1]
+
+        yield from _joined(results())
 
     def _pipe_tasks(self, pairs: Iterable[tuple[str, Hashable]], executor: Executor
                     ) -> Iterator[tuple[list[str], Hashable]]:
@@ -383,11 +404,16 @@ class Preprocessor:
         fp = self.fingerprint
         log.info("tokenising on %s", executor.describe())
         work = functools.partial(tokenise_chunk, self.settings)
-        for _, (worker_fp, results) in executor.map_chunks(work, enumerate(_batches(pairs, self.batch_size))):
-            if worker_fp != fp:
-                raise ClusterError(f"a Dask worker's pipeline differs from this one (fingerprint {worker_fp}, here "
-                                   f"{fp}): install the same spaCy, spacy-lookups-data and phrase file on every worker")
-            yield from results
+
+        def results() -> Iterator[tuple[list[str], Hashable]]:
+            for _, (worker_fp, batch) in executor.map_chunks(work, enumerate(_batches(_pieces(pairs), self.batch_size))):
+                if worker_fp != fp:
+                    raise ClusterError(f"a Dask worker's pipeline differs from this one (fingerprint {worker_fp}, "
+                                       f"here {fp}): install the same spaCy, spacy-lookups-data and phrase file on "
+                                       "every worker")
+                yield from batch
+
+        yield from _joined(results())
 
     @property
     def settings(self) -> tuple[str | None, str | None, int]:
@@ -423,6 +449,39 @@ def tokenise_chunk(settings: tuple[str | None, str | None, int], batch: list[tup
         _TASK_PIPELINES[key] = (pre, pre.fingerprint)
     pre, fp = _TASK_PIPELINES[key]
     return fp, list(pre._pipe_base(batch))
+
+
+#: Batches per worker process submitted ahead of the one the parent waits for (results come back in order, so
+#: a slow batch at the head must not leave the other workers without work).
+IN_FLIGHT = 4
+
+
+def _pieces(pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[str, tuple[Hashable, int, bool]]]:
+    """Each text as the pieces :func:`_chunked` cuts it into, keyed ``(id, piece number, last)``. A worker
+    tokenises a piece as it would inside the whole text (the pipeline cuts there anyway); :func:`_joined`
+    puts the terms back together."""
+    number = 0
+    for piece, (id_, last) in _chunked(pairs):
+        yield piece, (id_, number, last)
+        number = 0 if last else number + 1
+
+
+def _joined(results: Iterable[tuple[list[str], tuple[Hashable, int, bool]]]) -> Iterator[tuple[list[str], Hashable]]:
+    """Whole texts' terms from their pieces' terms, in whatever order the pieces arrive (Dask's: as they
+    complete); a text is yielded once all its pieces are in."""
+    parts: dict[Hashable, dict[int, list[str]]] = {}
+    count: dict[Hashable, int] = {}
+    for terms, (id_, number, last) in results:
+        if last and number == 0:  # a text in one piece: the usual case
+            yield terms, id_
+            continue
+        parts.setdefault(id_, {})[number] = terms
+        if last:
+            count[id_] = number + 1
+        if count.get(id_) == len(parts[id_]):
+            got = parts.pop(id_)
+            del count[id_]
+            yield [t for i in range(len(got)) for t in got[i]], id_
 
 
 def _batches(pairs: Iterable[tuple[str, Hashable]], size: int, max_chars: int = 100_000

@@ -109,6 +109,31 @@ def test_two_processes_give_the_same_terms(pre):
     assert list(parallel.pipe(texts)) == list(pre.pipe(texts))
 
 
+def test_two_processes_split_long_texts_into_pieces_and_join_them(pre, monkeypatch):
+    """A long text travels to the workers as pieces (so one long document does not hold up the end of a
+    run); its terms come back whole and equal the one-process terms."""
+    import nlp.text.preprocess as mod
+    monkeypatch.setattr(mod, "CHUNK_CHARS", 120)
+    texts = [((f"Paragraph {i} on devolution and councils.\n" * (1 + 7 * (i % 3))) + "The soft left closes.", i)
+             for i in range(24)]
+    assert sum(1 for _ in mod._pieces(texts)) > 2 * len(texts)  # the long ones are cut
+    parallel = Preprocessor(n_process=2, batch_size=3)
+    assert list(parallel.pipe(texts)) == list(pre.pipe(texts))
+
+
+def test_joined_reassembles_pieces_in_any_order():
+    import random
+
+    from nlp.text.preprocess import _joined
+    pieces = [(["a0"], ("a", 0, False)), (["a1", "a2"], ("a", 1, False)), (["a3"], ("a", 2, True)),
+              (["b"], ("b", 0, True)), ([], ("c", 0, False)), (["c1"], ("c", 1, True))]
+    for seed in range(20):
+        shuffled = pieces[:]
+        random.Random(seed).shuffle(shuffled)
+        assert sorted(_joined(shuffled), key=lambda r: r[1]) == [
+            (["a0", "a1", "a2", "a3"], "a"), (["b"], "b"), (["c1"], "c")]
+
+
 def test_names_are_never_joined_by_collocations(tmp_path, pre):
     store = CorpusStore(tmp_path / "c.db")
     store.add_many(Article(outlet="demo", source="demo", text=f"The soft left and the hard left, take {i}. "
