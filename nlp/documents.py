@@ -79,6 +79,10 @@ def check_groups(names: Iterable[str], known: Counter, field: str) -> None:
             )
 
 
+#: Documents per block when :attr:`DocumentTerms.matrix` is built.
+MATRIX_BLOCK = 5000
+
+
 @dataclass
 class DocumentTerms:
     """A selection of articles with their metadata and preprocessed terms, read once.
@@ -171,12 +175,21 @@ class DocumentTerms:
 
     @cached_property
     def matrix(self) -> sparse.csr_matrix:
-        """Documents x vocabulary term counts (after collocations)."""
+        """Documents x vocabulary term counts (after collocations).
+
+        Built straight from the token arrays (a document's tokens are a CSR row with repeats), a block of
+        documents at a time, so the working memory is a block's, not a row index per token of the corpus.
+        """
         n, v = len(self), len(self.vocabulary)
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.offsets))
-        m = sparse.csr_matrix((np.ones(len(self.tokens), dtype=np.int32), (rows, self.tokens)), shape=(n, v))
-        m.sum_duplicates()
-        return m
+        blocks = []
+        for start in range(0, n, MATRIX_BLOCK) if n else [0]:
+            stop = min(n, start + MATRIX_BLOCK)
+            lo, hi = self.offsets[start], self.offsets[stop]
+            block = sparse.csr_matrix((np.ones(hi - lo, dtype=np.int32), self.tokens[lo:hi].copy(),
+                                       self.offsets[start:stop + 1] - lo), shape=(stop - start, v))
+            block.sum_duplicates()  # sorts each row's columns and adds up repeats, in place
+            blocks.append(block)
+        return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
 
     @cached_property
     def years(self) -> list[int | None]:

@@ -23,7 +23,7 @@ from corpus.summary import corpus_overview
 
 from nlp.documents import load_documents
 from nlp.errors import NlpError
-from nlp.provenance import package_versions
+from nlp.provenance import memory_mb, package_versions
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
 from nlp.report.render import Section, render_report
 from nlp.report.sections import (corpus_section, findings_section, method_section, since_section,
@@ -93,6 +93,7 @@ class RunContext:
     sections: list[Section] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    memory: dict[str, dict[str, float]] = field(default_factory=dict)
     method: dict[str, str] = field(default_factory=dict)
     topic_run: Any = None
     #: With a name, the topics stage shows this stored run instead of fitting one (``report --topics``).
@@ -640,6 +641,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
             produced[name], ctx.sections = ctx.sections, []  # each stage's own sections
             release_memory()
             ctx.timings[name] = round(time.perf_counter() - t0, 3)
+            if (memory := memory_mb()) is not None:  # the stage whose end first shows a peak is where it was
+                ctx.memory[name] = memory
             log.info("stage %s took %.1fs", name, ctx.timings[name])
             if on_stage:
                 on_stage(name, i, len(order), ctx.timings[name])
@@ -675,6 +678,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
         "corpus": {"path": str(store.path), "hash": store.fingerprint(), "articles": ctx.metrics.get("articles")},
         "metrics": ctx.metrics,
         "timings_seconds": ctx.timings,
+        # resident memory (MB) at the end of each stage, and the peak so far
+        "memory_mb": ctx.memory,
         "versions": package_versions(),
         "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file()),
     }

@@ -249,15 +249,17 @@ def evaluate(
     check_classes(data.labels, label_field)
     names = self_names(docs, vocabulary, labels) if mask_names else None
     masked = masked_columns(docs.vocabulary, names) if names is not None else None
-    result = cross_validate_matrix(docs.matrix[data.rows], data.labels, docs.vocabulary,
+    result = cross_validate_matrix(docs.matrix, data.labels, docs.vocabulary,
                                    None if group_by == "none" else data.groups, folds=folds, seed=seed,
                                    forward=group_by == "period", masked=masked, n_jobs=n_jobs, top=top,
-                                   progress=progress)
+                                   progress=progress, rows=data.rows)
     result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result}
     if group_by == "period":
         result["period_years"] = period_years
     if masked is not None:
-        used = np.asarray(docs.matrix[data.rows].sum(axis=0)).ravel()
+        labelled = np.zeros(len(docs), dtype=np.int32)
+        labelled[data.rows] = 1
+        used = docs.matrix.T @ labelled  # term counts over the labelled rows, without copying them out
         result["masked_terms"] = sorted(docs.vocabulary[i] for i in masked if used[i])
     caveats = result["caveats"]
     if data.no_group and group_by != "none":

@@ -216,6 +216,7 @@ def rank_matrices(
     alpha0: float | None = None,
     bootstrap: int = BOOTSTRAP,
     seed: int = 0,
+    columns: np.ndarray | None = None,
 ) -> tuple[list[TermScore], list[TermScore]]:
     """:func:`rank_terms` on document-term count matrices of the two sides, with bootstrap stability.
 
@@ -229,25 +230,33 @@ def rank_matrices(
         Resamples of each side's documents (with replacement); a term's ``stability`` is the share of them in
         which it is among its side's ``top``, after the same ``min_count`` and ``min_docs`` filters. 0: none.
     seed : int
+    columns : array of int, optional
+        The matrices' columns that ``vocab`` names, in its order (the others are left out); default all.
+        Saves copying a selection's count matrix to contrast part of its vocabulary.
+
+    The sums are integer matrix-vector products on the matrices as given (no float copy of either side);
+    they are exact, so the scores equal those of float arithmetic.
     """
-    counts_a, counts_b = sparse.csr_matrix(counts_a, dtype=np.float64), sparse.csr_matrix(counts_b, dtype=np.float64)
-    used_a, used_b = counts_a.copy(), counts_b.copy()
-    used_a.data[:] = 1.0
-    used_b.data[:] = 1.0
+    counts_a, counts_b = _integer_counts(counts_a), _integer_counts(counts_b)
+    used_a, used_b = _presence(counts_a), _presence(counts_b)
+    totals = {id(m): int(m.data.sum(dtype=np.int64)) for m in (counts_a, counts_b, used_a, used_b)}
+
+    def sums(m: sparse.csr_matrix, w: np.ndarray) -> np.ndarray:
+        return _weighted_sum(m, totals[id(m)], w, columns)
 
     def rank(wa: np.ndarray, wb: np.ndarray):
-        ya, yb = counts_a.T @ wa, counts_b.T @ wb
-        dfa, dfb = used_a.T @ wa, used_b.T @ wb
+        ya, yb = sums(counts_a, wa), sums(counts_b, wb)
+        dfa, dfb = sums(used_a, wa), sums(used_b, wb)
         delta, z = _log_odds(ya, yb, ya + yb if prior is None else prior, alpha0)
         return (ya, yb, dfa, dfb, delta, z), _top_sides(z, ya, yb, dfa, dfb, top, min_count, min_docs)
 
     na, nb = counts_a.shape[0], counts_b.shape[0]
-    (ya, yb, dfa, dfb, delta, z), (side_a, side_b) = rank(np.ones(na), np.ones(nb))
+    (ya, yb, dfa, dfb, delta, z), (side_a, side_b) = rank(np.ones(na, dtype=np.int64), np.ones(nb, dtype=np.int64))
     hits_a, hits_b = np.zeros(len(side_a)), np.zeros(len(side_b))
     rng = np.random.default_rng(seed)
     for _ in range(bootstrap):
-        wa = np.bincount(rng.integers(0, na, na), minlength=na).astype(float)
-        wb = np.bincount(rng.integers(0, nb, nb), minlength=nb).astype(float)
+        wa = np.bincount(rng.integers(0, na, na), minlength=na)
+        wb = np.bincount(rng.integers(0, nb, nb), minlength=nb)
         _, (top_a, top_b) = rank(wa, wb)
         hits_a += np.isin(side_a, top_a)
         hits_b += np.isin(side_b, top_b)
@@ -256,6 +265,29 @@ def rank_matrices(
         return [TermScore(str(vocab[i]), float(z[i]), int(ya[i]), int(yb[i]), float(delta[i]), int(df[i]),
                           round(float(h) / bootstrap, 4) if bootstrap else None) for i, h in zip(side, hits)]
     return scores(side_a, hits_a, dfa), scores(side_b, hits_b, dfb)
+
+
+def _integer_counts(m: sparse.spmatrix) -> sparse.csr_matrix:
+    """``m`` as a CSR matrix of integer counts: itself when it already is one (no copy)."""
+    m = sparse.csr_matrix(m)
+    if m.dtype.kind not in "iu":
+        m = m.astype(np.int64)
+    return m
+
+
+def _presence(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """1 for every stored cell of ``m``: a new data array on ``m``'s own column indices and row pointers."""
+    return sparse.csr_matrix((np.ones(len(m.data), dtype=m.dtype), m.indices, m.indptr), shape=m.shape, copy=False)
+
+
+def _weighted_sum(m: sparse.csr_matrix, total: int, weights: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+    """``m.T @ weights`` (documents weighted, summed per column) as floats, restricted to ``columns``.
+
+    In ``m``'s own integer type when no sum can overflow it (``total``: the sum of ``m``; no copy of the
+    matrix), else in 64 bits."""
+    safe = int(weights.max(initial=0)) * total < np.iinfo(m.dtype).max
+    out = m.T @ weights.astype(m.dtype if safe else np.int64)
+    return (out if columns is None else out[columns]).astype(np.float64)
 
 
 class _SideMatrix:
@@ -276,7 +308,7 @@ class _SideMatrix:
         """Documents x terms counts, columns by ``index`` (term -> column)."""
         cols = np.fromiter(map(index.__getitem__, self.flat), dtype=np.int64, count=len(self.flat))
         rows = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
-        m = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(self.lengths), len(index)))
+        m = sparse.csr_matrix((np.ones(len(cols), dtype=np.int32), (rows, cols)), shape=(len(self.lengths), len(index)))
         m.sum_duplicates()
         return m
 
@@ -364,21 +396,77 @@ def contrast_pairs(
             )
     vocab = sorted(set(side_a.flat) | set(side_b.flat))
     index = {t: i for i, t in enumerate(vocab)}
-    m_a, m_b = side_a.matrix(index), side_b.matrix(index)
+    return _result(a, b_name, field, side_a.matrix(index), side_b.matrix(index), vocab, None, overlap, top=top,
+                   min_count=min_count, min_docs=min_docs, ngrams=ngrams, alpha0=alpha0, prior=prior,
+                   bootstrap=bootstrap, seed=seed, masked=mask is not None)
+
+
+def _result(a: str, b: str, field: str, m_a: sparse.spmatrix, m_b: sparse.spmatrix, vocab: list[str],
+            columns: np.ndarray | None, overlap: int, *, top: int, min_count: int, min_docs: int, ngrams: int,
+            alpha0: float | None, prior: Mapping[str, float] | None, bootstrap: int, seed: int,
+            masked: bool) -> ContrastResult:
+    """The contrast of two sides' count matrices (``columns``: the ones ``vocab`` names, None: all)."""
+    m_a, m_b = _integer_counts(m_a), _integer_counts(m_b)
     background = _array(prior, vocab) if prior is not None else None
     terms_a, terms_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
-                                     prior=background, alpha0=alpha0, bootstrap=bootstrap, seed=seed)
-    log.info("contrast %s=%s (%d docs) vs %s (%d docs): %d terms", field, a, len(side_a), b_name, len(side_b),
+                                     prior=background, alpha0=alpha0, bootstrap=bootstrap, seed=seed, columns=columns)
+    log.info("contrast %s=%s (%d docs) vs %s (%d docs): %d terms", field, a, m_a.shape[0], b, m_b.shape[0],
              len(vocab))
     return ContrastResult(
-        a=a, b=b_name, field=field, terms_a=terms_a, terms_b=terms_b, docs_a=len(side_a), docs_b=len(side_b),
-        total_a=int(m_a.sum()), total_b=int(m_b.sum()), overlap=overlap,
+        a=a, b=b, field=field, terms_a=terms_a, terms_b=terms_b, docs_a=m_a.shape[0], docs_b=m_b.shape[0],
+        total_a=_total(m_a, columns), total_b=_total(m_b, columns), overlap=overlap,
         params={"top": top, "min_count": min_count, "min_docs": min_docs, "ngrams": ngrams,
-                "bootstrap": bootstrap, "seed": seed, "masked": mask is not None,
+                "bootstrap": bootstrap, "seed": seed, "masked": masked,
                 "prior": "background counts" if prior is not None else "counts of both groups",
                 "alpha0": alpha0 if alpha0 is not None else f"{PRIOR_SHARE} x terms of both groups",
                 "method": "weighted log-odds, informative Dirichlet prior (Monroe et al. 2008)"},
     )
+
+
+def _total(m: sparse.csr_matrix, columns: np.ndarray | None) -> int:
+    """The counts of ``m`` in ``columns`` (all: None), summed without a copy of the matrix."""
+    m = _integer_counts(m)
+    total = int(m.data.sum(dtype=np.int64))
+    return int(_weighted_sum(m, total, np.ones(m.shape[0], dtype=np.int64), columns).sum()) if columns is not None \
+        else total
+
+
+def _contrast_matrix(docs: DocumentTerms, a: str, b: str | None, field: str, *, top: int, min_count: int,
+                     alpha0: float | None, min_docs: int, bootstrap: int, seed: int,
+                     mask: Iterable[str] | None) -> ContrastResult:
+    """:func:`contrast_pairs` on the selection's count matrix (terms after collocations, single terms): the
+    same groups, checks and result, from two row selections of the matrix instead of term lists."""
+    one_vs_rest = b is None or b.casefold() == REST
+    if not one_vs_rest and a.casefold().strip() == b.casefold().strip():  # type: ignore[union-attr]
+        raise GroupError(f"Contrast needs two different groups, got {a!r} twice")
+    if len(docs) == 0:
+        raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
+    known: Counter = Counter()
+    in_a = np.zeros(len(docs), dtype=bool)
+    in_b = np.zeros(len(docs), dtype=bool)
+    for i in range(len(docs)):
+        values = docs.values(i, field)
+        known.update(set(values))
+        in_a[i] = group_matches(a, values, field)
+        in_b[i] = (not in_a[i]) if one_vs_rest else group_matches(b, values, field)  # type: ignore[arg-type]
+    check_groups([a] if one_vs_rest else [a, b], known, field)  # type: ignore[list-item]
+    b_name = REST if one_vs_rest else b
+    overlap = int((in_a & in_b).sum())  # in both groups (e.g. co-authored): evidence for neither
+    m_a, m_b = docs.matrix[np.flatnonzero(in_a & ~in_b)], docs.matrix[np.flatnonzero(in_b & ~in_a)]
+    ones = (np.ones(m.shape[0], dtype=np.int64) for m in (m_a, m_b))
+    used = sum(_weighted_sum(m, int(m.data.sum(dtype=np.int64)), w, None) for m, w in zip((m_a, m_b), ones))
+    keep = _mask_filter(mask)
+    columns = [i for i in np.flatnonzero(used) if mask is None or keep(docs.vocabulary[i])]
+    columns.sort(key=lambda i: docs.vocabulary[i])
+    columns = np.asarray(columns, dtype=np.int64)
+    for name, m in ((a, m_a), (b_name, m_b)):
+        if m.shape[0] == 0 or not _total(m, columns):
+            raise EmptySelectionError(
+                f"Group {name!r} ({field}) has no terms to contrast"
+                + (f" ({overlap} articles belong to both groups)" if overlap else ""))
+    return _result(a, b_name, field, m_a, m_b, [docs.vocabulary[i] for i in columns], columns, overlap, top=top,
+                   min_count=min_count, min_docs=min_docs, ngrams=1, alpha0=alpha0, prior=None,
+                   bootstrap=bootstrap, seed=seed, masked=mask is not None)
 
 
 def contrast(
@@ -416,6 +504,9 @@ def contrast(
     >>> [(t.term, t.n_docs, t.stability) for t in result.terms_a[:2]]  # doctest: +SKIP
     [('pluralism', 41, 1.0), ('devolution', 37, 0.96)]
     """
+    if collocations and ngrams == 1:  # the selection's count matrix holds exactly these terms
+        return _contrast_matrix(docs, a, b, field, top=top, min_count=min_count, alpha0=alpha0, min_docs=min_docs,
+                                bootstrap=bootstrap, seed=seed, mask=mask)
     return contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
                           min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
                           bootstrap=bootstrap, seed=seed, mask=mask)
@@ -446,8 +537,8 @@ def contrast_each_against_rest(
     keep = _mask_filter(mask)
     columns = [i for i in np.flatnonzero(totals) if mask is None or keep(docs.vocabulary[i])]
     columns.sort(key=lambda i: docs.vocabulary[i])
-    counts = counts[:, np.asarray(columns, dtype=np.int64)]
     vocab = [docs.vocabulary[i] for i in columns]
+    columns = np.asarray(columns, dtype=np.int64)  # ranked in place: the matrix is not copied per column set
     members: dict[str, list[int]] = {}
     for i in range(len(docs)):
         for v in set(docs.values(i, field)):
@@ -462,10 +553,10 @@ def contrast_each_against_rest(
         if not m_b.sum():
             continue
         side_a, side_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
-                                       bootstrap=bootstrap, seed=seed)
+                                       bootstrap=bootstrap, seed=seed, columns=columns)
         results.append(ContrastResult(
             a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=len(rows), docs_b=len(rest),
-            total_a=int(m_a.sum()), total_b=int(m_b.sum()),
+            total_a=_total(m_a, columns), total_b=_total(m_b, columns),
             params={"top": top, "min_count": min_count, "min_docs": min_docs, "bootstrap": bootstrap,
                     "seed": seed, "masked": mask is not None, "prior": "counts of both groups",
                     "alpha0": f"{PRIOR_SHARE} x terms of both groups"},

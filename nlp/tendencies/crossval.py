@@ -12,7 +12,10 @@ masked columns and the same folds.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -124,6 +127,36 @@ def _fit_predict(train: sparse.csr_matrix, y_train: np.ndarray, test: sparse.csr
         return _fit_predict_fold(train, y_train, test, seed, params)
 
 
+def _fit_predict_rows(counts: sparse.csr_matrix, y: np.ndarray, train_rows: np.ndarray | None,
+                      test_rows: np.ndarray | None, columns: np.ndarray | None, seed: int,
+                      params: dict[str, Any]) -> tuple[np.ndarray | None, Any]:
+    """:func:`_fit_predict` on rows (and columns) of ``counts``, sliced here: in a worker process, on the
+    matrix it maps from the parent's file, so the parent never holds a fold's copy. ``train_rows`` None: all."""
+    train = counts if train_rows is None else counts[train_rows]
+    test = counts[test_rows] if test_rows is not None else None
+    if columns is not None:
+        train = train[:, columns]
+        test = test[:, columns] if test is not None else None
+    return _fit_predict(train, y if train_rows is None else y[train_rows], test, seed, params)
+
+
+@contextmanager
+def _shared(counts: sparse.csr_matrix, parallel: bool) -> Iterator[sparse.csr_matrix]:
+    """``counts`` as the worker processes will read it: for parallel folds its arrays are written once to a
+    temporary folder and mapped (joblib passes a memory-mapped array by its file name), so no fold pickles a
+    copy and the parent's memory does not grow with the folds in flight."""
+    if not parallel:
+        yield counts
+        return
+    with tempfile.TemporaryDirectory(prefix="softleft-folds-") as tmp:
+        arrays = []
+        for name in ("data", "indices", "indptr"):
+            path = Path(tmp) / f"{name}.npy"
+            np.save(path, getattr(counts, name))
+            arrays.append(np.load(path, mmap_mode="r"))
+        yield sparse.csr_matrix(tuple(arrays), shape=counts.shape, copy=False)
+
+
 def _fit_predict_fold(train: sparse.csr_matrix, y_train: np.ndarray, test: sparse.csr_matrix | None, seed: int,
                       params: dict[str, Any]) -> tuple[np.ndarray | None, Any]:
     from nlp.tendencies.estimator import make_classifier, tfidf_rows
@@ -203,6 +236,7 @@ def cross_validate_matrix(
     top: int = TOP_FEATURES,
     replicates: int = INTERVAL_REPLICATES,
     progress: Callable[[int, int], Any] | None = None,
+    rows: Sequence[int] | np.ndarray | None = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Cross-validate the classifier on a document-term count matrix (rows: documents).
@@ -210,7 +244,8 @@ def cross_validate_matrix(
     Parameters
     ----------
     counts : scipy.sparse matrix
-        Term counts, one row per document of ``labels``; TF-IDF is learnt per fold on the training rows.
+        Term counts, one row per document of ``labels`` (or the ``rows`` given); TF-IDF is learnt per fold on
+        the training rows.
     labels : sequence of str
     vocabulary : sequence of str
         The terms of the columns (for the top features).
@@ -232,6 +267,9 @@ def cross_validate_matrix(
         Bootstrap replicates of the macro-F1 interval (0: none).
     progress : callable, optional
         Called as ``progress(done, total)`` as model fits finish.
+    rows : sequence of int, optional
+        The rows of ``counts`` the labels belong to (the labelled documents of a selection), so the caller
+        need not copy them out; default every row.
     **params
         Estimator parameters (:data:`nlp.tendencies.estimator.DEFAULT_PARAMS`).
 
@@ -246,33 +284,37 @@ def cross_validate_matrix(
     classes = check_classes(labels)
     y = np.asarray(labels, dtype=object)
     counts = sparse.csr_matrix(counts)
-    if counts.shape[0] != len(y):
-        raise ValueError(f"{counts.shape[0]} matrix rows for {len(y)} labels")
+    selected = np.arange(counts.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    if len(selected) != len(y):
+        raise ValueError(f"{len(selected)} matrix rows for {len(y)} labels")
     splitter, n_splits, splitter_name = make_splitter(labels, groups, folds, seed, forward=forward)
     split_groups = np.asarray(groups, dtype=object) if groups is not None else None
     splits = list(splitter.split(np.zeros(len(y)), y, split_groups))
-    variants = {"full": counts}
+    variants: dict[str, np.ndarray | None] = {"full": None}  # name -> the columns it keeps (None: all)
     if masked is not None:
-        keep = np.setdiff1d(np.arange(counts.shape[1]), np.asarray(masked, dtype=np.int64))
-        variants["masked"] = counts[:, keep]
+        variants["masked"] = np.setdiff1d(np.arange(counts.shape[1]), np.asarray(masked, dtype=np.int64))
     tasks = [(name, f) for name in variants for f in range(len(splits))] + [("all", -1)]
     total = len(tasks)
-
-    def job(name: str, f: int):
-        if f < 0:
-            return delayed(_fit_predict)(counts, y, None, seed, params)
-        train_idx, test_idx = splits[f]
-        m = variants[name]
-        return delayed(_fit_predict)(m[train_idx], y[train_idx], m[test_idx], seed, params)
-
+    # Labels by matrix row, so a task's rows of the matrix and of the labels are the same index array.
+    y_rows = np.empty(counts.shape[0], dtype=object)
+    y_rows[selected] = y
     results = []
     if n_jobs is None:
         n_jobs = -1 if counts.nnz >= PARALLEL_MIN_NNZ else 1
-    runner = Parallel(n_jobs=n_jobs, return_as="generator")
-    for done, out in enumerate(runner(job(name, f) for name, f in tasks), 1):
-        results.append(out)
-        if progress:
-            progress(done, total)
+    with _shared(counts, parallel=n_jobs != 1) as shared:
+        def job(name: str, f: int):
+            if f < 0:
+                return delayed(_fit_predict_rows)(shared, y_rows, None if rows is None else selected, None, None,
+                                                  seed, params)
+            train_idx, test_idx = splits[f]
+            return delayed(_fit_predict_rows)(shared, y_rows, selected[train_idx], selected[test_idx],
+                                              variants[name], seed, params)
+
+        runner = Parallel(n_jobs=n_jobs, return_as="generator")
+        for done, out in enumerate(runner(job(name, f) for name, f in tasks), 1):
+            results.append(out)
+            if progress:
+                progress(done, total)
     by_task = dict(zip(tasks, results))
     tested = np.zeros(len(y), dtype=bool)
     for _, test_idx in splits:

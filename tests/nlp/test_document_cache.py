@@ -77,3 +77,19 @@ def test_small_selections_and_memory_stores_are_not_cached(tmp_path, monkeypatch
     load_documents(store)
     assert not (tmp_path / "small.db.runs" / "documents").exists()
     assert document_cache.cache_dir(CorpusStore(":memory:")) is None
+
+
+@pytest.mark.parametrize("block", [1, 7, 100_000])
+def test_count_matrix_built_in_blocks_counts_every_term(demo, monkeypatch, block):
+    """The count matrix, built a block of documents at a time, holds each document's term counts."""
+    from collections import Counter
+
+    import nlp.documents as documents
+    monkeypatch.setattr(documents, "MATRIX_BLOCK", block)
+    docs = load_documents(demo)
+    m = docs.matrix
+    assert m.shape == (len(docs), len(docs.vocabulary)) and m.has_sorted_indices
+    for i in range(0, len(docs), 9):
+        row = m.getrow(i)
+        counted = Counter(docs.tokens[docs.offsets[i]:docs.offsets[i + 1]].tolist())
+        assert dict(zip(row.indices.tolist(), row.data.tolist())) == counted

@@ -167,3 +167,56 @@ def test_masked_names_are_not_counted():
     terms = {s.term for s in result.terms_a + result.terms_b}
     assert {"rail", "nationalise", "tax", "market"} <= terms
     assert not terms & {"labour", "tory", "conservative", "labour rail", "tory tax"}
+
+
+@pytest.fixture(scope="module")
+def demo_docs(tmp_path_factory):
+    from corpus import CorpusStore
+    from corpus.demo import demo_labels, iter_demo_articles
+    from nlp.documents import load_documents
+
+    store = CorpusStore(tmp_path_factory.mktemp("demo") / "demo.db")
+    store.load_labels(demo_labels())
+    store.add_many(iter_demo_articles())
+    yield load_documents(store)
+    store.close()
+
+
+@pytest.mark.parametrize("field,a,b,masked", [
+    ("tendency", "soft_left", "hard_left", False), ("tendency", "soft_right", None, False),
+    ("tendency", "soft_left", "rest", True), ("year", "2016-2019", "2020-2025", False),
+    ("outlet", "plural", None, True),
+])
+def test_the_count_matrix_path_equals_the_term_list_path(demo_docs, field, a, b, masked):
+    """``contrast`` on a selection ranks rows of its count matrix; ``contrast_pairs`` counts term lists: the
+    same groups, overlap, totals, terms, scores and stabilities."""
+    from dataclasses import asdict
+
+    from nlp.tendencies.contrast import contrast
+    from nlp.tendencies.masking import self_names
+
+    mask = self_names(demo_docs) if masked else None
+    fast = contrast(demo_docs, a, b, field=field, top=12, bootstrap=8, seed=3, mask=mask)
+    slow = contrast_pairs(demo_docs.grouped(field), a, b, field=field, top=12, bootstrap=8, seed=3, mask=mask)
+    assert asdict(fast) == asdict(slow) and fast.terms_a and fast.terms_b
+
+
+def test_the_count_matrix_path_refuses_what_the_term_list_path_refuses(demo_docs):
+    from nlp.tendencies.contrast import contrast
+
+    for args in (("nobody", None), ("soft_left", "Soft_Left")):
+        with pytest.raises(GroupError) as fast:
+            contrast(demo_docs, *args)
+        with pytest.raises(GroupError) as slow:
+            contrast_pairs(demo_docs.grouped("tendency"), *args)
+        assert str(fast.value) == str(slow.value)
+
+
+def test_integer_sums_fall_back_to_64_bits_before_they_overflow():
+    from scipy import sparse
+
+    from nlp.tendencies.contrast import _weighted_sum
+
+    m = sparse.csr_matrix(np.array([[2_000_000_000, 1], [2_000_000_000, 0]], dtype=np.int32))
+    total = int(m.data.sum(dtype=np.int64))
+    assert _weighted_sum(m, total, np.array([1, 1]), None).tolist() == [4_000_000_000.0, 1.0]

@@ -99,6 +99,25 @@ def test_serial_and_parallel_give_the_same_numbers(named):
     assert serial == parallel
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_rows_of_a_larger_matrix_score_as_the_rows_copied_out(named, n_jobs):
+    """``rows=`` scores a subset of the matrix's rows without the caller copying them out: the same numbers
+    as cross-validating the copied rows, in process and with the matrix mapped into worker processes."""
+    from nlp.tendencies.classify import count_matrix
+    from nlp.tendencies.crossval import cross_validate_matrix
+
+    docs, labels, groups, _ = named
+    counts, vocabulary = count_matrix(docs)
+    rows = np.arange(1, counts.shape[0], 2)  # every other document, as if the others were unlabelled
+    masked = masked_columns(vocabulary, self_names(extra=labels))
+    sub_labels, sub_groups = [labels[i] for i in rows], [groups[i] for i in rows]
+    copied = cross_validate_matrix(counts[rows], sub_labels, vocabulary, sub_groups, folds=3, seed=2, masked=masked,
+                                   n_jobs=1)
+    indexed = cross_validate_matrix(counts, sub_labels, vocabulary, sub_groups, folds=3, seed=2, masked=masked,
+                                    n_jobs=n_jobs, rows=rows)
+    assert indexed == copied and copied["n_documents"] == len(rows)
+
+
 def test_idf_is_learnt_on_the_training_rows_only():
     train = sparse.csr_matrix(np.array([[1, 1, 0], [2, 1, 0], [0, 3, 0]]))
     test = sparse.csr_matrix(np.array([[1, 0, 5]]))
