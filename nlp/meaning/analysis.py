@@ -120,16 +120,28 @@ def _bootstrap(sums: np.ndarray, counts: np.ndarray, rng: np.random.Generator, n
     return (weights @ sums) / np.maximum(weights @ counts, 1)[:, None]
 
 
+#: Cells (splits x documents) of one block of the permutation test.
+PERMUTATION_CELLS = 2_000_000
+
+
 def _permutation(sums: np.ndarray, counts: np.ndarray, n_a: int, rng: np.random.Generator,
                  n_perm: int) -> np.ndarray:
     """Cosines between the two sides of ``n_perm`` random splits of the pooled documents (``n_a`` to A)."""
     m = len(counts)
-    mask = np.zeros((n_perm, m))
-    order = np.argsort(rng.random((n_perm, m)), axis=1)[:, :n_a]
-    np.put_along_axis(mask, order, 1.0, axis=1)
-    ea = (mask @ sums) / (mask @ counts)[:, None]
-    eb = ((1 - mask) @ sums) / ((1 - mask) @ counts)[:, None]
-    return _cosine(ea, eb)
+    out = []
+    # A block of splits at a time: the working memory is a block's (splits x documents), not all of them;
+    # the random numbers are drawn in the same order, so the splits are those of one draw.
+    block = max(1, PERMUTATION_CELLS // max(m, 1))
+    for start in range(0, n_perm, block):
+        rows = min(block, n_perm - start)
+        mask = np.zeros((rows, m))
+        order = np.argsort(rng.random((rows, m)), axis=1)[:, :n_a]
+        np.put_along_axis(mask, order, 1.0, axis=1)
+        ea = (mask @ sums) / (mask @ counts)[:, None]
+        mask = 1 - mask
+        eb = (mask @ sums) / (mask @ counts)[:, None]
+        out.append(_cosine(ea, eb))
+    return np.concatenate(out)
 
 
 class _Neighbours:

@@ -82,7 +82,9 @@ def find_occurrences(docs: DocumentTerms, sequence: Sequence[str], emb: Embeddin
     starts = np.flatnonzero(hit)
     in_doc = np.searchsorted(offsets, starts, side="right") - 1
     whole = starts + k <= offsets[in_doc + 1]
-    doc_ids, sums, contexts = [], [], []
+    doc_ids, contexts = [], []
+    # Mean context vectors written into one array (not a list of small arrays stacked at the end).
+    means = np.empty((int(whole.sum()), emb.vectors.shape[1]), dtype=np.float64)
     for start, i in zip(starts[whole].tolist(), in_doc[whole].tolist()):
         lo, hi = int(offsets[i]), int(offsets[i + 1])
         left = [vocab[t] for t in tokens[max(lo, start - window):start]] + prefixes.get(int(tokens[start]), [])
@@ -91,13 +93,13 @@ def find_occurrences(docs: DocumentTerms, sequence: Sequence[str], emb: Embeddin
         rows = rows[rows >= 0]
         if not len(rows):
             continue
+        means[len(doc_ids)] = emb.vectors[rows].mean(axis=0, dtype=np.float64)
         doc_ids.append(i)
-        sums.append(emb.vectors[rows].astype(np.float64).mean(axis=0))
         contexts.append((left, right))
     if not doc_ids:
         raise MeaningError(f"{' '.join(sequence)!r} never occurs in the selection with a context; check the "
                            "spelling or widen the selection")
-    vectors = np.vstack(sums) @ emb.transform
+    vectors = means[:len(doc_ids)] @ emb.transform
     return Occurrences(tuple(sequence), np.asarray(doc_ids, dtype=np.int64), vectors, contexts)
 
 

@@ -242,3 +242,18 @@ def test_senses_fitted_on_a_sample_of_occurrences_still_cover_every_occurrence(t
     assert total > 40 and sum(s["n_occurrences"] for s in sampled["senses"]) == total
     shares = [s["shares"] for s in sampled["senses"]]  # the two senses are still found from the sample
     assert any(s["A"] > 0.8 and s["B"] < 0.2 for s in shares) and any(s["B"] > 0.8 and s["A"] < 0.2 for s in shares)
+
+
+def test_permutation_blocks_give_the_splits_of_one_draw(monkeypatch):
+    """The permutation test runs a block of splits at a time; its null cosines equal one draw of them all."""
+    import numpy as np
+
+    from nlp.meaning import analysis
+
+    rng = np.random.default_rng(1)
+    sums, counts = rng.standard_normal((300, 8)), rng.integers(1, 4, 300).astype(float)
+    whole = analysis._permutation(sums, counts, 120, np.random.default_rng(5), 99)
+    monkeypatch.setattr(analysis, "PERMUTATION_CELLS", 7 * 300)  # blocks of 7 splits, the last one short
+    blocked = analysis._permutation(sums, counts, 120, np.random.default_rng(5), 99)
+    # the same splits; the cosines agree to rounding (the matrix products run on blocks of another shape)
+    assert len(blocked) == 99 and np.allclose(whole, blocked, rtol=0, atol=1e-12)
