@@ -30,7 +30,7 @@ import numpy as np
 
 from nlp.documents import DocumentTerms
 from nlp.meaning.embeddings import Embeddings, MeaningError
-from nlp.meaning.occurrences import Occurrences, context_counts, document_groups, find_occurrences, period_of
+from nlp.meaning.occurrences import BLOCK, Occurrences, context_counts, document_groups, find_occurrences, period_of
 from nlp.tendencies.contrast import rank_terms
 
 log = logging.getLogger(__name__)
@@ -366,20 +366,28 @@ def _senses(occ: Occurrences, emb: Embeddings, members: Mapping[str, list[int]],
     if len(occ.doc) < 5 * k:
         log.info("%d occurrences: too few for %d senses", len(occ.doc), k)
         return []
-    x = _normalise(occ.vectors)
+    n = len(occ.vectors)
     # Fitted on a seeded sample of at most SENSE_SAMPLE occurrences (a word used tens of thousands of times
     # has no more senses than one used five thousand times), then every occurrence is assigned its nearest.
-    fit = x if len(x) <= SENSE_SAMPLE else x[np.sort(np.random.default_rng(seed).choice(len(x), SENSE_SAMPLE,
-                                                                                       replace=False))]
+    fit = _normalise(occ.vectors if n <= SENSE_SAMPLE else
+                     occ.vectors[np.sort(np.random.default_rng(seed).choice(n, SENSE_SAMPLE, replace=False))])
     km = KMeans(n_clusters=k, random_state=seed, n_init=10).fit(fit)
-    labels = km.predict(x)
+    # Every occurrence's sense and its cosine to its sense's centre, a block of (unit-length) occurrence
+    # vectors at a time rather than a unit-length copy of them all.
+    labels = np.empty(n, dtype=np.int64)
+    closeness = np.empty(n)
+    centres = _normalise(km.cluster_centers_)
+    for start in range(0, n, BLOCK):
+        x = _normalise(occ.vectors[start:start + BLOCK])
+        labels[start:start + BLOCK] = km.predict(x)
+        closeness[start:start + BLOCK] = (x * centres[labels[start:start + BLOCK]]).sum(axis=1)
     nb = _Neighbours(emb, occ.sequence, top)
     words = nb.plain(nb.similarities(km.cluster_centers_))
     periods = [period_of(docs.years[d], period or "decade") for d in occ.doc]
     out = []
     for c in range(k):
         mine = np.flatnonzero(labels == c)
-        closest = mine[np.argsort(-(x[mine] @ _normalise(km.cluster_centers_[c])[0]))[:3]]
+        closest = mine[np.argsort(-closeness[mine])[:3]]
         shares = {g: round(float(np.mean(labels[members[g]] == c)), 3) for g in supported}
         by_period = {}
         for p in sorted(set(periods)):

@@ -27,6 +27,10 @@ class Occurrences:
     contexts: list[tuple[list[str], list[str]]]
 
 
+#: Occurrences transformed (and, for senses, normalised and assigned) a block at a time.
+BLOCK = 4096
+
+
 def _doc_arrays(docs: DocumentTerms) -> tuple[np.ndarray, np.ndarray]:
     if docs.raw_tokens is not None:
         return docs.raw_tokens, docs.raw_offsets
@@ -99,7 +103,9 @@ def find_occurrences(docs: DocumentTerms, sequence: Sequence[str], emb: Embeddin
     if not doc_ids:
         raise MeaningError(f"{' '.join(sequence)!r} never occurs in the selection with a context; check the "
                            "spelling or widen the selection")
-    vectors = means[:len(doc_ids)] @ emb.transform
+    vectors = means[:len(doc_ids)]
+    for start in range(0, len(vectors), BLOCK):  # transformed in place, a block at a time: one array in all
+        vectors[start:start + BLOCK] = vectors[start:start + BLOCK] @ emb.transform
     return Occurrences(tuple(sequence), np.asarray(doc_ids, dtype=np.int64), vectors, contexts)
 
 

@@ -32,7 +32,7 @@ from sklearn.pipeline import Pipeline
 from nlp.tendencies.crossval import (  # noqa: F401  (ClassifyError, make_splitter: part of this module's API)
     TOP_FEATURES, ClassifyError, check_classes, cross_validate_matrix, make_splitter, top_weighted_terms,
 )
-from nlp.tendencies.estimator import DEFAULT_PARAMS, make_pipeline, terms_analyzer
+from nlp.tendencies.estimator import DEFAULT_PARAMS, fit_counts, make_pipeline, terms_analyzer
 from nlp.tendencies.masking import masked_columns, self_names
 from nlp.tendencies.model_files import load_model, save_model
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
@@ -317,7 +317,9 @@ def train(
     """
 
     data = load_labelled(docs, label_field=label_field, group_by="none", include_mixed=include_mixed)
-    pipeline = fit_documents(data.terms(docs), data.labels, seed=seed)
+    check_classes(data.labels)
+    # From the selection's count matrix (the labelled rows): the pipeline fit_documents gives, without term lists.
+    pipeline = fit_counts(docs.matrix[data.rows], data.labels, docs.vocabulary, seed=seed)
     features = top_features(pipeline, top)
     names = set(self_names(docs, vocabulary, labels))
     flagged = {c: [f["term"] for f in feats if f["term"] in names] for c, feats in features.items()}

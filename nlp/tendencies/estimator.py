@@ -92,3 +92,29 @@ def rebuild_pipeline(vocabulary: Sequence[str], idf: np.ndarray, classes: Sequen
     clf.coef_, clf.intercept_ = coef, intercept
     clf.n_features_in_ = len(vocabulary)
     return Pipeline([("tfidf", tfidf), ("clf", clf)])
+
+
+def fit_counts(counts: sparse.spmatrix, labels: Sequence[str], vocabulary: Sequence[str], seed: int = 0,
+               **params: Any) -> Pipeline:
+    """:func:`make_pipeline` fitted on a document-term count matrix instead of term lists.
+
+    The same features in the same order (the columns ``min_df`` / ``max_df`` keep, ordered by term as
+    ``TfidfVectorizer`` orders them), the same TF-IDF weights and the same seeded logistic regression, so the
+    pipeline predicts what one fitted on the documents' terms predicts; but no term list is built, so the
+    working memory is a copy of the matrix, not the corpus as Python strings.
+    """
+    p = {**DEFAULT_PARAMS, **params}
+    counts = sparse.csr_matrix(counts)
+    columns = document_frequency_columns(counts, **params)
+    terms = np.asarray(vocabulary, dtype=object)[columns]
+    order = np.argsort(terms, kind="stable")
+    x = counts[:, columns[order]]
+    x.sort_indices()
+    transformer = TfidfTransformer(sublinear_tf=p["sublinear_tf"])
+    x = transformer.fit_transform(x)
+    clf = make_classifier(seed, **params).fit(x, list(labels))
+    pipeline = rebuild_pipeline([str(t) for t in terms[order]], transformer.idf_, clf.classes_, clf.coef_,
+                                clf.intercept_, {"sublinear_tf": p["sublinear_tf"], "norm": transformer.norm,
+                                                 "smooth_idf": transformer.smooth_idf})
+    pipeline.steps[-1] = ("clf", clf)  # the fitted estimator itself, with its parameters
+    return pipeline

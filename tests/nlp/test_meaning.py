@@ -257,3 +257,22 @@ def test_permutation_blocks_give_the_splits_of_one_draw(monkeypatch):
     blocked = analysis._permutation(sums, counts, 120, np.random.default_rng(5), 99)
     # the same splits; the cosines agree to rounding (the matrix products run on blocks of another shape)
     assert len(blocked) == 99 and np.allclose(whole, blocked, rtol=0, atol=1e-12)
+
+
+def test_occurrences_and_senses_worked_a_block_at_a_time_are_the_same(trained, monkeypatch):
+    """Occurrence vectors are transformed, and occurrences assigned to senses, a block at a time: blocks of
+    seven give the vectors, senses and examples of one block holding them all."""
+    import numpy as np
+
+    from nlp.meaning import analysis, occurrences
+
+    docs, emb = trained
+    whole_occ = occurrences.find_occurrences(docs, ("ownership",), emb)
+    whole = analyse_term(docs, ["ownership"], emb, n_boot=10, n_perm=99, senses=2).to_dict()
+    monkeypatch.setattr(occurrences, "BLOCK", 7)
+    monkeypatch.setattr(analysis, "BLOCK", 7)
+    blocked_occ = occurrences.find_occurrences(docs, ("ownership",), emb)
+    blocked = analyse_term(docs, ["ownership"], emb, n_boot=10, n_perm=99, senses=2).to_dict()
+    assert len(whole_occ.vectors) > 7 and np.allclose(whole_occ.vectors, blocked_occ.vectors, rtol=0, atol=1e-12)
+    assert [(s["n_occurrences"], s["examples"], s["shares"]) for s in whole["senses"]] == \
+        [(s["n_occurrences"], s["examples"], s["shares"]) for s in blocked["senses"]]

@@ -162,3 +162,21 @@ def test_pipeline_is_a_scikit_learn_estimator():
     pipe = make_pipeline(seed=5)
     assert clone(pipe).named_steps["clf"].random_state == 5
     assert pipe.named_steps["clf"].class_weight == "balanced"
+
+
+def test_a_pipeline_fitted_on_the_count_matrix_is_the_one_fitted_on_terms(corpus):
+    """``train`` fits on the selection's count matrix (no term lists): the same features in the same order,
+    the same idf, the same classifier settings and, to rounding, the same coefficients and probabilities."""
+    from nlp.tendencies.classify import count_matrix
+    from nlp.tendencies.estimator import fit_counts
+
+    docs, labels, _ = corpus
+    on_terms = fit_documents(docs, labels, seed=0)
+    counts, vocabulary = count_matrix(docs)
+    on_counts = fit_counts(counts, labels, vocabulary, seed=0)
+    a, b = on_terms.named_steps, on_counts.named_steps
+    assert list(a["tfidf"].get_feature_names_out()) == list(b["tfidf"].get_feature_names_out())
+    assert np.array_equal(a["tfidf"].idf_, b["tfidf"].idf_)
+    assert b["clf"].get_params() == a["clf"].get_params()
+    assert np.allclose(a["clf"].coef_, b["clf"].coef_, rtol=0, atol=1e-9)
+    assert np.allclose(on_terms.predict_proba(docs), on_counts.predict_proba(docs), rtol=0, atol=1e-9)
