@@ -319,7 +319,7 @@ def train(
     data = load_labelled(docs, label_field=label_field, group_by="none", include_mixed=include_mixed)
     check_classes(data.labels)
     # From the selection's count matrix (the labelled rows): the pipeline fit_documents gives, without term lists.
-    pipeline = fit_counts(docs.matrix[data.rows], data.labels, docs.vocabulary, seed=seed)
+    pipeline = fit_counts(docs.matrix, data.labels, docs.vocabulary, seed=seed, rows=data.rows)
     features = top_features(pipeline, top)
     names = set(self_names(docs, vocabulary, labels))
     flagged = {c: [f["term"] for f in feats if f["term"] in names] for c, feats in features.items()}

@@ -95,23 +95,29 @@ def rebuild_pipeline(vocabulary: Sequence[str], idf: np.ndarray, classes: Sequen
 
 
 def fit_counts(counts: sparse.spmatrix, labels: Sequence[str], vocabulary: Sequence[str], seed: int = 0,
-               **params: Any) -> Pipeline:
+               rows: Sequence[int] | np.ndarray | None = None, **params: Any) -> Pipeline:
     """:func:`make_pipeline` fitted on a document-term count matrix instead of term lists.
 
     The same features in the same order (the columns ``min_df`` / ``max_df`` keep, ordered by term as
     ``TfidfVectorizer`` orders them), the same TF-IDF weights and the same seeded logistic regression, so the
     pipeline predicts what one fitted on the documents' terms predicts; but no term list is built, so the
-    working memory is a copy of the matrix, not the corpus as Python strings.
+    working memory is a copy of the matrix, not the corpus as Python strings. ``rows``: the rows of
+    ``counts`` the labels belong to (default all).
     """
     p = {**DEFAULT_PARAMS, **params}
     counts = sparse.csr_matrix(counts)
+    if rows is not None:
+        counts = counts[np.asarray(rows, dtype=np.int64)]
     columns = document_frequency_columns(counts, **params)
     terms = np.asarray(vocabulary, dtype=object)[columns]
     order = np.argsort(terms, kind="stable")
     x = counts[:, columns[order]]
+    del counts  # the row copy (when rows were given) is freed before the float matrix is made
     x.sort_indices()
-    transformer = TfidfTransformer(sublinear_tf=p["sublinear_tf"])
-    x = transformer.fit_transform(x)
+    # Float data on the same column indices, weighted in place: one float copy of the counts in all.
+    x = sparse.csr_matrix((x.data.astype(np.float64), x.indices, x.indptr), shape=x.shape, copy=False)
+    transformer = TfidfTransformer(sublinear_tf=p["sublinear_tf"]).fit(x)
+    x = transformer.transform(x, copy=False)
     clf = make_classifier(seed, **params).fit(x, list(labels))
     pipeline = rebuild_pipeline([str(t) for t in terms[order]], transformer.idf_, clf.classes_, clf.coef_,
                                 clf.intercept_, {"sublinear_tf": p["sublinear_tf"], "norm": transformer.norm,
