@@ -116,10 +116,20 @@ def run_stage(ctx: Any, name: str, stage: Callable[[Any], None]) -> bool:
     try:
         stage(ctx)
     except NlpError as exc:
-        _save(folder, key, _recorded(ctx, before, error=str(exc)))
+        _keep(ctx, before, folder, key, error=str(exc))
         raise
-    _save(folder, key, _recorded(ctx, before))
+    _keep(ctx, before, folder, key)
     return False
+
+
+def _keep(ctx: Any, before: dict[str, Any], folder: Path, key: str, error: str | None = None) -> None:
+    """Store what the stage did since ``before`` (a record that cannot be made only costs the next run time)."""
+    try:
+        record = _recorded(ctx, before, error)
+    except OSError as exc:
+        log.warning("stage results not kept: %s", exc)
+        return
+    _save(folder, key, record)
 
 
 def is_stored(ctx: Any, name: str, stage: Callable[[Any], None]) -> bool:
@@ -332,8 +342,8 @@ def _save(folder: Path, key: str, record: StageRecord) -> None:
     except (OSError, OutputError) as exc:
         log.warning("stage results not kept: %s", exc)
         return
-    prefix = key.rsplit("-", 1)[0] + "-"
-    others = sorted((p for p in folder.parent.iterdir() if p.is_dir() and p.name.startswith(prefix)
-                     and p.name.rsplit("-", 1)[0] + "-" == prefix), key=lambda p: p.stat().st_mtime, reverse=True)
+    stage = key.rsplit("-", 1)[0]
+    others = sorted((p for p in folder.parent.iterdir() if p.is_dir() and p.name.rsplit("-", 1)[0] == stage),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
