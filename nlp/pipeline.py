@@ -24,6 +24,7 @@ from corpus.summary import corpus_overview
 from nlp.documents import load_documents
 from nlp.errors import NlpError
 from nlp.provenance import memory_mb, package_versions
+from nlp.stage_cache import cacheable, is_stored, run_stage
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
 from nlp.report.render import Section, render_report
 from nlp.report.sections import (corpus_section, findings_section, method_section, since_section,
@@ -71,6 +72,9 @@ class RunConfig:
     scheduler: str | None = None
     #: Reuse a stored topic model fitted on the same terms with the same parameters (see stage_topics).
     reuse_topics: bool = True
+    #: Replay the stored results of the slow analysis stages computed on the same documents, labels and
+    #: settings (nlp.stage_cache); False computes them afresh (and stores the new results).
+    reuse_results: bool = True
     #: The "now against before" window: "3m", "6m" or "12m" (against the year before it).
     recent: str = "6m"
     #: Which articles every stage reads (``Selection.filters()``: outlet, tendency, author, since, until).
@@ -255,8 +259,9 @@ def _prefetch_word_vectors(ctx: RunContext) -> None:
     from nlp.topics.runs import runs_root
 
     cfg = ctx.config
+    stages = dict(STAGES)
     if (cfg.n_process < 2 or not cfg.contested or cfg.meaning_background is not None
-            or "meaning" not in {name for name, _ in STAGES}):
+            or "meaning" not in stages or is_stored(ctx, "meaning", stages["meaning"])):
         return
     training = training_sample(ctx.documents(), MEANING_TRAINING_TERMS, cfg.seed)
     cache_dir = runs_root(ctx.store) / "meaning"
@@ -427,15 +432,22 @@ def stage_watch(ctx: RunContext) -> None:
                                    f"{cfg.period}, with 95% intervals from the cluster bootstrap by author.")
 
 
+def store_predictions(ctx: RunContext) -> None:
+    """Store the classifier's predictions for the unlabelled articles (after the stage, or its replay)."""
+    predicted = (ctx.results.get("tendencies") or {}).get("predicted")
+    if predicted:
+        save_predictions(ctx.store, predicted["model_id"], predicted["articles"], now_utc())
+
+
+@cacheable(reads=("seed",), replay=store_predictions)
 def stage_tendencies(ctx: RunContext) -> None:
     """Classifier evaluation, contrasts and faction mentions, with their report sections."""
     from nlp.report.tendency_sections import tendency_sections
     from nlp.tendencies.analysis import analyse_tendencies
 
     analysis = analyse_tendencies(ctx.documents(), seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
-    if analysis["predicted"]:
-        save_predictions(ctx.store, analysis["predicted"]["model_id"], analysis["predicted"]["articles"], now_utc())
     ctx.results["tendencies"] = analysis
+    store_predictions(ctx)
     pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:8]]
     pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
               for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
@@ -482,6 +494,7 @@ def _styles(ctx: RunContext) -> Styles:
     return getattr(ctx, "styles", None) or Styles.from_labels(ctx.store.labels)
 
 
+@cacheable(reads=("seed", "period", "bootstrap", "min_support"))
 def stage_positions(ctx: RunContext) -> None:
     """Where each tendency stands: Wordfish on the terms (bounded cost), positions per tendency and period."""
     from nlp.report.positions_section import positions_section
@@ -529,6 +542,14 @@ def training_sample(docs: Any, max_terms: int, seed: int = 0) -> Any:
     return docs.subset(np.sort(keep))
 
 
+def background_manifest(ctx: RunContext) -> str | None:
+    """The background word vectors' manifest (what the meaning stage's output depends on besides its path)."""
+    path = ctx.config.meaning_background
+    manifest = Path(path) / "manifest.json" if path else None
+    return manifest.read_text(encoding="utf-8") if manifest is not None and manifest.is_file() else None
+
+
+@cacheable(reads=("seed", "contested", "min_support", "meaning_background"), depends=background_manifest)
 def stage_meaning(ctx: RunContext) -> None:
     """What the contested words mean to each tendency (à-la-carte embeddings), where the corpus is large
     enough to train word vectors (else the stage is skipped, and says how to use a background model)."""
@@ -633,7 +654,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
                 on_stage(name, i, len(order), None)
             t0 = time.perf_counter()
             try:
-                stage(ctx)
+                run_stage(ctx, name, stage)  # or replay its stored results (nlp.stage_cache)
             except NlpError as exc:
                 # An analysis the corpus cannot support (too few articles, one tendency) is reported, never faked.
                 log.warning("%s not run: %s", name, exc)
@@ -650,6 +671,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     finally:
         ctx.close(failed)
         stack.close()
+    ctx.metrics.setdefault("stages_reused", [])
     ctx.sections = [sec for name, _ in STAGES for sec in produced.get(name, [])]
     for section in ctx.sections:
         for name, rows in section.data.items():
