@@ -1763,10 +1763,13 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
 @click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Seeds fitted in all to score each topic's stability (1: none, and one fit only).")
 @fit_sample_option
+@click.option("--recompute", is_flag=True,
+              help="Compute every stage afresh: no stored topic model or stage results are reused (a second run "
+                   "on an unchanged corpus otherwise replays them).")
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
         topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, n_process: int, cluster,
-        contested, meaning_background, stability_seeds: int, fit_sample) -> None:
+        contested, meaning_background, stability_seeds: int, fit_sample, recompute: bool) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
     Preprocessing, a topic model (given or swept K), topic trends, the tendency classifier (evaluation,
@@ -1783,12 +1786,17 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
         raise click.ClickException(f"the corpus {s.where} is empty; add articles with `corpus import` or `scrape` first")
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=n_process, stability_seeds=stability_seeds,
-                       fit_sample=fit_sample, **cluster, **_editor_settings(s, selection, title, recent, topic_names, watch),
+                       fit_sample=fit_sample, reuse_topics=not recompute, reuse_results=not recompute,
+                       **cluster, **_editor_settings(s, selection, title, recent, topic_names, watch),
                        **_meaning_settings(contested, meaning_background))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
+    metrics = json.loads((Path(output) / "manifest.json").read_text(encoding="utf-8"))["metrics"]
+    reused = (["topic model"] if metrics.get("topics_reused") else []) + metrics.get("stages_reused", [])
+    if reused:
+        s.info(f"Reused from an earlier run on the same articles and settings: {', '.join(reused)} "
+               "(--recompute computes them afresh)")
     if fit_sample:
-        manifest = json.loads((Path(output) / "manifest.json").read_text(encoding="utf-8"))
-        _said_sample(s, {"fit_sample": manifest["metrics"].get("topics_fit_sample")})
+        _said_sample(s, {"fit_sample": metrics.get("topics_fit_sample")})
 
 
 @cli.command("report")

@@ -24,6 +24,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="run scraper smoke tests against the live outlets (needs the network)")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_home(tmp_path_factory):
+    """The suite's signing key for stored stage results (nlp.stage_cache) lives in a temporary folder,
+    never in the user's ~/.cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def store(tmp_path):
     s = CorpusStore(tmp_path / "test.db")

@@ -80,3 +80,26 @@ def test_run_reuses_the_topic_model_until_the_corpus_changes(prepared, tmp_path,
     third = _stage_topics(prepared, tmp_path / "three", **config)
     assert third.metrics["topics_reused"] is False
     assert third.metrics["topics_cache_key"] != first.metrics["topics_cache_key"]
+
+
+def test_run_says_what_it_reused_and_recompute_reuses_nothing(prepared, tmp_path):
+    """``run`` on an unchanged corpus says the topic model was reused; ``--recompute`` fits it again."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    def run(out: str, *extra: str):
+        args = ["--db", str(prepared.path), "run", "-o", str(tmp_path / out), "--k", "2", "--passes", "2",
+                "--stability-seeds", "1", "--bootstrap", "0", "--n-process", "1", *extra]
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        return result, json.loads((tmp_path / out / "manifest.json").read_text())["metrics"]
+
+    _, first = run("one")
+    said, second = run("two")
+    again, third = run("three", "--recompute")
+    assert not first["topics_reused"] and second["topics_reused"] and not third["topics_reused"]
+    assert "Reused from an earlier run" in said.stderr and "topic model" in said.stderr
+    assert "Reused" not in again.stderr
