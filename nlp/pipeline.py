@@ -23,7 +23,8 @@ from corpus.summary import corpus_overview
 
 from nlp.documents import load_documents
 from nlp.errors import NlpError
-from nlp.provenance import memory_mb, package_versions
+from nlp.memory import memory_mb, release_memory
+from nlp.provenance import package_versions
 from nlp.stage_cache import cacheable, is_stored, run_stage
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
 from nlp.report.render import Section, render_report
@@ -707,24 +708,6 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     }
     write_text_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
     return ctx
-
-
-def release_memory() -> None:
-    """Hand the memory a finished stage freed back to the system.
-
-    A stage allocates and frees many mid-sized blocks (sparse matrices, fold copies); glibc keeps the freed
-    heap in the process, so without this the resident memory only ever grows from stage to stage (at 50,000
-    articles the classifier stage left 350 MB behind). ``malloc_trim`` returns it, as Dask's workers do for
-    "unmanaged memory"; elsewhere than glibc it is a no-op.
-    """
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def default_title(overview: Any, styles: Styles) -> str:

@@ -22,16 +22,3 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-
-def memory_mb() -> dict[str, float] | None:
-    """This process's resident memory now and its peak so far, in MB (``/proc/self/status``: VmRSS and VmHWM);
-    None where there is no ``/proc`` (macOS, Windows)."""
-    found: dict[str, float] = {}
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith(("VmRSS:", "VmHWM:")):
-                    found["rss" if line.startswith("VmRSS") else "peak"] = round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return found if len(found) == 2 else None

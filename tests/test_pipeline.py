@@ -40,6 +40,11 @@ def test_demo_run_directory_is_complete(tmp_path):
         assert jargon not in findings and jargon not in html[:html.index('<section id="findings"')]
     assert "softleft.db" not in html[:html.index("</h1>")]  # a human title, not the file name
     assert manifest["versions"]["gensim"] != "not installed"
+    memory = manifest["memory_mb"]  # resident memory at each stage's end, and the peak so far
+    assert set(memory) == set(manifest["timings_seconds"]) - {"total"}
+    assert all(0 < m["rss"] <= m["peak"] for m in memory.values())
+    peaks = [memory[name]["peak"] for name in memory]
+    assert peaks == sorted(peaks)  # a peak so far never falls
     assert manifest["metrics"]["topics_k"] >= 2
     assert manifest["metrics"]["classifier_macro_f1_by_author"] > manifest["metrics"]["classifier_baseline_macro_f1_by_author"]
     for name in ("topics", "topic_trends_by_tendency", "topic_trends_by_outlet", "contrasts", "faction_mentions",
@@ -181,7 +186,7 @@ def test_memory_a_stage_freed_goes_back_to_the_system():
 
     import pytest
 
-    from nlp.pipeline import release_memory
+    from nlp.memory import release_memory
 
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         pytest.skip("malloc_trim is glibc's")
