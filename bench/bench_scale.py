@@ -83,7 +83,8 @@ def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] 
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     manifest = json.loads((out / "manifest.json").read_text())
     return {"wall": wall, "rss_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
-            "timings": manifest["timings_seconds"], "reused": manifest["metrics"].get("topics_reused")}
+            "timings": manifest["timings_seconds"], "reused": manifest["metrics"].get("topics_reused"),
+            "stages_reused": manifest["metrics"].get("stages_reused", []), "memory": manifest.get("memory_mb", {})}
 
 
 def slope(t1: float, t2: float, n1: int, n2: int) -> float:
@@ -136,6 +137,14 @@ def main() -> None:
         print(f"{stage:<38}" + "".join(f"{t:>10.1f}" for t in times) + f"   {growth}")
     print(f"{'wall (process)':<38}" + "".join(f"{results[n]['wall']:>10.1f}" for n in sizes))
     print(f"{'peak RSS (MB)':<38}" + "".join(f"{results[n]['rss_mb']:>10.0f}" for n in sizes))
+    if all(results[n]["memory"] for n in sizes):  # the process's peak so far at each stage's end (manifest)
+        print("peak RSS so far at the end of each stage (MB), in the order the stages ran")
+        for stage in results[sizes[0]]["memory"]:
+            print(f"  {stage:<36}" + "".join(f"{results[n]['memory'].get(stage, {}).get('peak', float('nan')):>10.0f}"
+                                             for n in sizes))
+    if len(sizes) > 1:
+        low, high = results[sizes[0]]["rss_mb"], results[sizes[-1]]["rss_mb"]
+        print(f"peak RSS at {sizes[-1]:,} / at {sizes[0]:,}: {high / low:.2f}")
     for n, b in base.items():
         r = results[n]
         print(f"{n:,} articles against the baseline {args.baseline}: {r['wall']:.1f}s against {b['wall']:.1f}s "
@@ -145,7 +154,8 @@ def main() -> None:
         first, second = results[n], r
         print(f"second run on {n:,} unchanged articles: {second['wall']:.1f}s against {first['wall']:.1f}s "
               f"({second['wall'] / first['wall']:.2f} of the first; topic model reused: {second['reused']}; "
-              f"topic stage {second['timings']['topic model']:.1f}s against {first['timings']['topic model']:.1f}s)")
+              f"topic stage {second['timings']['topic model']:.1f}s against {first['timings']['topic model']:.1f}s; "
+              f"stages replayed: {', '.join(second['stages_reused']) or 'none'})")
 
 
 if __name__ == "__main__":

@@ -223,6 +223,12 @@ class DocumentTerms:
             counts.update(set(self.values(i, field)))
         return counts
 
+    def release_derived(self) -> None:
+        """Forget the count matrix built from the terms (:attr:`matrix`); it is built again when next used
+        (a fraction of a second at 50,000 articles). ``run`` calls this between stages, so a stage that does
+        not use the matrix does not carry it."""
+        self.__dict__.pop("matrix", None)
+
     def subset(self, indices: Sequence[int] | np.ndarray) -> "DocumentTerms":
         """The documents at ``indices`` (same vocabulary)."""
         idx = [int(i) for i in np.asarray(indices, dtype=np.int64)]

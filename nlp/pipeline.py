@@ -661,6 +661,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
                 log.warning("%s not run: %s", name, exc)
                 ctx.skipped[name] = str(exc)
             produced[name], ctx.sections = ctx.sections, []  # each stage's own sections
+            if ctx.docs is not None:
+                ctx.docs.release_derived()  # a later stage that needs the count matrix builds it again
             release_memory()
             ctx.timings[name] = round(time.perf_counter() - t0, 3)
             if (memory := memory_mb()) is not None:  # the stage whose end first shows a peak is where it was
@@ -673,6 +675,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
         ctx.close(failed)
         stack.close()
     ctx.metrics.setdefault("stages_reused", [])
+    ctx.docs = None  # every stage is done with the documents: the report is written without them in memory
+    release_memory()
     ctx.sections = [sec for name, _ in STAGES for sec in produced.get(name, [])]
     for section in ctx.sections:
         for name, rows in section.data.items():

@@ -114,13 +114,45 @@ def fit_counts(counts: sparse.spmatrix, labels: Sequence[str], vocabulary: Seque
     x = counts[:, columns[order]]
     del counts  # the row copy (when rows were given) is freed before the float matrix is made
     x.sort_indices()
-    # Float data on the same column indices, weighted in place: one float copy of the counts in all.
-    x = sparse.csr_matrix((x.data.astype(np.float64), x.indices, x.indptr), shape=x.shape, copy=False)
     transformer = TfidfTransformer(sublinear_tf=p["sublinear_tf"]).fit(x)
-    x = transformer.transform(x, copy=False)
+    x = _tfidf_in_place(x, transformer)
     clf = make_classifier(seed, **params).fit(x, list(labels))
     pipeline = rebuild_pipeline([str(t) for t in terms[order]], transformer.idf_, clf.classes_, clf.coef_,
                                 clf.intercept_, {"sublinear_tf": p["sublinear_tf"], "norm": transformer.norm,
                                                  "smooth_idf": transformer.smooth_idf})
     pipeline.steps[-1] = ("clf", clf)  # the fitted estimator itself, with its parameters
     return pipeline
+
+
+#: Stored cells weighted at a time by :func:`_tfidf_in_place`.
+_TFIDF_BLOCK = 1 << 20
+
+
+def _tfidf_in_place(counts: sparse.csr_matrix, transformer: TfidfTransformer) -> sparse.csr_matrix:
+    """``transformer.transform(counts)`` with one float copy of the counts' values and nothing else of
+    their size: the float values share the counts' column indices and row pointers, and are weighted (tf,
+    idf) and l2-normalised a block of whole rows at a time."""
+    if transformer.norm not in ("l2", None):
+        raise ValueError(f"norm {transformer.norm!r}: only l2 (TfidfVectorizer's default) or none")
+    indptr = counts.indptr
+    data = counts.data.astype(np.float64)
+    x = sparse.csr_matrix((data, counts.indices, indptr), shape=counts.shape, copy=False)
+    del counts
+    idf, first = transformer.idf_, 0
+    while first < x.shape[0]:
+        last = max(first + 1, int(np.searchsorted(indptr, indptr[first] + _TFIDF_BLOCK, side="right")) - 1)
+        last = min(last, x.shape[0])
+        lo, hi = indptr[first], indptr[last]
+        block = data[lo:hi]  # a view: weighted in place
+        if transformer.sublinear_tf:
+            np.log(block, out=block)
+            block += 1.0
+        block *= idf[x.indices[lo:hi]]
+        if transformer.norm == "l2":
+            lengths = np.diff(indptr[first:last + 1])
+            rows = np.repeat(np.arange(last - first), lengths)
+            norms = np.sqrt(np.bincount(rows, weights=block * block, minlength=last - first))
+            norms[norms == 0] = 1.0
+            block /= norms[rows]
+        first = last
+    return x

@@ -93,3 +93,12 @@ def test_count_matrix_built_in_blocks_counts_every_term(demo, monkeypatch, block
         row = m.getrow(i)
         counted = Counter(docs.tokens[docs.offsets[i]:docs.offsets[i + 1]].tolist())
         assert dict(zip(row.indices.tolist(), row.data.tolist())) == counted
+
+
+def test_the_count_matrix_is_built_again_after_it_is_released(demo):
+    docs = load_documents(demo)
+    first = docs.matrix
+    assert docs.matrix is first  # kept while in use
+    docs.release_derived()
+    again = docs.matrix
+    assert again is not first and (again != first).nnz == 0

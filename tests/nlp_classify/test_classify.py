@@ -180,3 +180,22 @@ def test_a_pipeline_fitted_on_the_count_matrix_is_the_one_fitted_on_terms(corpus
     assert b["clf"].get_params() == a["clf"].get_params()
     assert np.allclose(a["clf"].coef_, b["clf"].coef_, rtol=0, atol=1e-9)
     assert np.allclose(on_terms.predict_proba(docs), on_counts.predict_proba(docs), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("block", [1, 13, 1 << 20])
+@pytest.mark.parametrize("sublinear", [True, False])
+def test_tfidf_weighted_in_place_by_blocks_of_rows_is_sklearns(block, sublinear, monkeypatch):
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from nlp.tendencies import estimator
+
+    monkeypatch.setattr(estimator, "_TFIDF_BLOCK", block)
+    rng = np.random.default_rng(0)
+    counts = sparse.random(120, 60, density=0.08, random_state=1, format="csr")
+    counts.data = rng.integers(1, 6, len(counts.data)).astype(float)
+    counts = counts.astype(np.int32)
+    counts = sparse.csr_matrix(np.vstack([counts.toarray(), np.zeros((1, 60), dtype=np.int32)]))  # an empty row
+    transformer = TfidfTransformer(sublinear_tf=sublinear).fit(counts)
+    expected = transformer.transform(counts.astype(np.float64)).toarray()
+    assert np.allclose(estimator._tfidf_in_place(counts.copy(), transformer).toarray(), expected, rtol=0, atol=1e-12)
