@@ -178,18 +178,31 @@ class DocumentTerms:
         """Documents x vocabulary term counts (after collocations).
 
         Built straight from the token arrays (a document's tokens are a CSR row with repeats), a block of
-        documents at a time, so the working memory is a block's, not a row index per token of the corpus.
+        documents at a time, into arrays sized for every token and shrunk in place at the end: the working
+        memory is the matrix and one block, not a row index per token or a second copy of the matrix.
         """
         n, v = len(self), len(self.vocabulary)
-        blocks = []
-        for start in range(0, n, MATRIX_BLOCK) if n else [0]:
+        data = np.empty(len(self.tokens), dtype=np.int32)
+        indices = np.empty(len(self.tokens), dtype=np.int32)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        filled = 0
+        for start in range(0, n, MATRIX_BLOCK):
             stop = min(n, start + MATRIX_BLOCK)
             lo, hi = self.offsets[start], self.offsets[stop]
             block = sparse.csr_matrix((np.ones(hi - lo, dtype=np.int32), self.tokens[lo:hi].copy(),
                                        self.offsets[start:stop + 1] - lo), shape=(stop - start, v))
             block.sum_duplicates()  # sorts each row's columns and adds up repeats, in place
-            blocks.append(block)
-        return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
+            data[filled:filled + block.nnz] = block.data
+            indices[filled:filled + block.nnz] = block.indices
+            indptr[start + 1:stop + 1] = block.indptr[1:] + filled
+            filled += block.nnz
+        data.resize(filled, refcheck=False)  # shrinks in place (no copy of the kept part)
+        indices.resize(filled, refcheck=False)
+        if filled < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)  # as scipy would index a matrix this size
+        m = sparse.csr_matrix((data, indices, indptr), shape=(n, v), copy=False)
+        m.has_sorted_indices = True
+        return m
 
     @cached_property
     def years(self) -> list[int | None]:

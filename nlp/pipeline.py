@@ -677,6 +677,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     ctx.metrics.setdefault("stages_reused", [])
     ctx.docs = None  # every stage is done with the documents: the report is written without them in memory
     release_memory()
+    if (memory := memory_mb()) is not None:
+        ctx.memory["stages done"] = memory
     ctx.sections = [sec for name, _ in STAGES for sec in produced.get(name, [])]
     for section in ctx.sections:
         for name, rows in section.data.items():
@@ -697,6 +699,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     write_text_atomic(out_dir / "report.html", render_report(
         sections, title, subtitle=subtitle, notice=config.notice,
         footer="Every chart's data is one click away under it (and in data/*.csv beside a run's report)."))
+    if (memory := memory_mb()) is not None:
+        ctx.memory["report written"] = memory
     ctx.timings["total"] = round(time.perf_counter() - started, 3)
     manifest = {
         "created": now_utc(),
