@@ -482,10 +482,14 @@ def example_ids(docs: Any, pairs: list[tuple[str, str]], n: int = 3) -> dict[tup
     index = {w: i for i, w in enumerate(docs.vocabulary)}
     wanted = np.array(sorted({index[t] for _, t in pairs if t in index}), dtype=np.int64)
     at = np.flatnonzero(np.isin(tokens, wanted))  # one vectorised pass over every token
-    doc = np.searchsorted(offsets, at, side="right") - 1
-    (docs_terms, counts) = np.unique(np.stack([doc, tokens[at].astype(np.int64)]), axis=1, return_counts=True)
+    # (document, term) as one integer per use, counted with a 1-D unique (no stacked pairs to sort)
+    v = len(docs.vocabulary)
+    keys = (np.searchsorted(offsets, at, side="right") - 1) * v + tokens[at]
+    del at
+    keys, counts = np.unique(keys, return_counts=True)
     found: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for (d, t), count in zip(docs_terms.T.tolist(), counts.tolist()):
+    for key, count in zip(keys.tolist(), counts.tolist()):
+        d, t = divmod(key, v)
         found.setdefault((docs.labels[d], docs.vocabulary[t]), []).append((-count, docs.ids[d]))
     return {p: [id_ for _, id_ in sorted(found.get(p, []))[:n]] for p in pairs}
 
