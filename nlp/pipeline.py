@@ -444,7 +444,7 @@ def store_predictions(ctx: RunContext) -> None:
 def stage_tendencies(ctx: RunContext) -> None:
     """Classifier evaluation, contrasts and faction mentions, with their report sections."""
     from nlp.report.tendency_sections import tendency_sections
-    from nlp.tendencies.analysis import analyse_tendencies
+    from nlp.tendencies.analysis import analyse_tendencies, example_ids
 
     analysis = analyse_tendencies(ctx.documents(), seed=ctx.config.seed, model_dir=Path(ctx.out_dir) / "model")
     ctx.results["tendencies"] = analysis
@@ -470,28 +470,6 @@ def stage_tendencies(ctx: RunContext) -> None:
                                "Quinn 2008); the prior follows the term counts of both groups and weighs a tenth of the data.")
     ctx.method["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
                               "within a window around them are contrasted with the tendency's overall usage.")
-
-
-def example_ids(docs: Any, pairs: list[tuple[str, str]], n: int = 3) -> dict[tuple[str, str], list[str]]:
-    """For each ``(tendency, term)``, the ids of that tendency's ``n`` articles using the term most (their
-    terms before collocations, so a name inside a longer collocation is found too); ties by id."""
-    import numpy as np
-
-    tokens, offsets = ((docs.raw_tokens, docs.raw_offsets) if docs.raw_tokens is not None
-                       else (docs.tokens, docs.offsets))
-    index = {w: i for i, w in enumerate(docs.vocabulary)}
-    wanted = np.array(sorted({index[t] for _, t in pairs if t in index}), dtype=np.int64)
-    at = np.flatnonzero(np.isin(tokens, wanted))  # one vectorised pass over every token
-    # (document, term) as one integer per use, counted with a 1-D unique (no stacked pairs to sort)
-    v = len(docs.vocabulary)
-    keys = (np.searchsorted(offsets, at, side="right") - 1) * v + tokens[at]
-    del at
-    keys, counts = np.unique(keys, return_counts=True)
-    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for key, count in zip(keys.tolist(), counts.tolist()):
-        d, t = divmod(key, v)
-        found.setdefault((docs.labels[d], docs.vocabulary[t]), []).append((-count, docs.ids[d]))
-    return {p: [id_ for _, id_ in sorted(found.get(p, []))[:n]] for p in pairs}
 
 
 def _styles(ctx: RunContext) -> Styles:

@@ -161,7 +161,7 @@ def test_example_ids_are_each_tendencys_articles_using_the_term_most():
     from collections import Counter
 
     from nlp.documents import DocumentTerms
-    from nlp.pipeline import example_ids
+    from nlp.tendencies.analysis import example_ids
 
     terms = [["ownership", "public", "ownership"], ["ownership"], ["strike", "ownership", "strike", "strike"],
              ["public"], ["strike"], []]

@@ -12,6 +12,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train
 from nlp.tendencies.contrast import contrast, contrast_each_against_rest
 from nlp.documents import DocumentTerms
@@ -96,3 +98,47 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     except NlpError as exc:
         out["skipped"]["mentions"] = str(exc)
     return out
+
+
+def example_ids(docs: DocumentTerms, pairs: list[tuple[str, str]], n: int = 3,
+                block: int = 5000) -> dict[tuple[str, str], list[str]]:
+    """For each ``(tendency, term)``, the ids of that tendency's ``n`` articles using the term most (their
+    terms before collocations, so a name inside a longer collocation is found too); ties by id.
+
+    Vectorised over a block of documents at a time: only the uses of a wanted term by a document of a
+    tendency it is wanted for are counted, and the top ``n`` of each pair are picked by sorting integer keys,
+    so the working memory follows the wanted pairs' uses, never a list per using document.
+    """
+    tokens, offsets = ((docs.raw_tokens, docs.raw_offsets) if docs.raw_tokens is not None
+                       else (docs.tokens, docs.offsets))
+    index = {w: i for i, w in enumerate(docs.vocabulary)}
+    groups = sorted(set(docs.labels))
+    code = {g: i for i, g in enumerate(groups)}
+    v = len(docs.vocabulary)
+    label = np.array([code[g] for g in docs.labels], dtype=np.int64)
+    wanted = np.array(sorted({code[g] * v + index[t] for g, t in pairs if g in code and t in index}), dtype=np.int64)
+    terms = np.unique(wanted % v)
+    found_doc, found_term, found_count = [], [], []
+    for start in range(0, len(docs), block):
+        lo, hi = offsets[start], offsets[min(len(docs), start + block)]
+        at = np.flatnonzero(np.isin(tokens[lo:hi], terms)) + lo
+        doc = np.searchsorted(offsets, at, side="right") - 1
+        term = tokens[at].astype(np.int64)
+        keep = np.isin(label[doc] * v + term, wanted)
+        keys, counts = np.unique(doc[keep] * v + term[keep], return_counts=True)  # (document, term) uses
+        found_doc.append(keys // v)
+        found_term.append(keys % v)
+        found_count.append(counts)
+    doc, term, count = (np.concatenate(a) if a else np.zeros(0, dtype=np.int64)
+                        for a in (found_doc, found_term, found_count))
+    id_rank = np.empty(len(docs), dtype=np.int64)
+    id_rank[np.argsort(np.asarray(docs.ids, dtype=object), kind="stable")] = np.arange(len(docs))
+    pair = label[doc] * v + term
+    order = np.lexsort((id_rank[doc], -count, pair))  # by pair, then most uses, then id
+    pair, doc = pair[order], doc[order]
+    first = np.searchsorted(pair, pair, side="left")  # where each pair's run starts
+    top = np.flatnonzero(np.arange(len(pair)) - first < n)
+    out: dict[tuple[str, str], list[str]] = {}
+    for p, d in zip(pair[top].tolist(), doc[top].tolist()):
+        out.setdefault((groups[p // v], docs.vocabulary[p % v]), []).append(docs.ids[d])
+    return {p: out.get(p, []) for p in pairs}
