@@ -3,6 +3,8 @@ import csv
 import json
 import re
 
+import pytest
+
 from corpus import Article, CorpusStore
 from nlp.pipeline import RunConfig, run_analysis
 
@@ -157,19 +159,21 @@ def test_a_failed_run_stops_its_background_work(tmp_path):
         assert ctx._pool is None and not any(w.is_alive() for w in workers)
 
 
-def test_example_ids_are_each_tendencys_articles_using_the_term_most():
+@pytest.mark.parametrize("block", [1, 4, 5000])
+def test_example_ids_are_each_tendencys_articles_using_the_term_most(block):
     from collections import Counter
 
     from nlp.documents import DocumentTerms
     from nlp.tendencies.analysis import example_ids
 
     terms = [["ownership", "public", "ownership"], ["ownership"], ["strike", "ownership", "strike", "strike"],
-             ["public"], ["strike"], []]
+             ["public"], ["strike"], [], ["ownership"], ["strike"]]  # ties (a1, a6; a4, a7) go by id
     docs = DocumentTerms.from_terms(terms, labels=["soft_left", "soft_left", "hard_left", "soft_left", "hard_left",
-                                                   "soft_left"], ids=[f"a{i}" for i in range(6)])
+                                                   "soft_left", "soft_left", "hard_left"],
+                                    ids=["a0", "a6", "a2", "a3", "a7", "a5", "a1", "a4"])
     pairs = [("soft_left", "ownership"), ("hard_left", "strike"), ("hard_left", "ownership"),
              ("soft_left", "strike"), ("soft_left", "nowhere")]
-    got = example_ids(docs, pairs, n=2)
+    got = example_ids(docs, pairs, n=2, block=block)
     expected = {}
     for group, term in pairs:  # the plain definition
         ranked = sorted((-Counter(t)[term], docs.ids[i]) for i, t in enumerate(terms)
@@ -177,6 +181,7 @@ def test_example_ids_are_each_tendencys_articles_using_the_term_most():
         expected[(group, term)] = [id_ for _, id_ in ranked[:2]]
     assert got == expected
     assert got[("soft_left", "ownership")] == ["a0", "a1"] and got[("soft_left", "strike")] == []
+    assert got[("hard_left", "strike")] == ["a2", "a4"]
     assert example_ids(docs, [("soft_left", "nowhere")]) == {("soft_left", "nowhere"): []}
 
 
