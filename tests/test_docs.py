@@ -109,3 +109,11 @@ def test_wheel_ships_code_data_and_entry_point(tmp_path):
 
     assert f"Version: {__version__}" in metadata
     assert "Requires-Dist: spacy" in metadata and "Requires-Python: >=3.11" in metadata
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("Install and run the tests:"):]
+    command = block.split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert "pytest" in command and ci[-1].strip() == command
