@@ -586,12 +586,13 @@ def _names(values: tuple[str, ...]) -> str:
 
 def _row(a: Article, now: str | None = None) -> tuple:
     now = now or now_utc()
+    id_, content_hash, word_count = a.keys()
     # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (
-        a.id, a.outlet, a.url, a.canonical_url,
+        id_, a.outlet, a.url, a.canonical_url,
         a.title, _names(a.authors), a.published, a.year, a.section,
         _names(a.tags), a.text,
-        a.word_count, int(a.paywalled), a.label, a.source, a.fetched_at, a.content_hash,
+        word_count, int(a.paywalled), a.label, a.source, a.fetched_at, content_hash,
         a.scraper_version, dumps(a.metadata) if a.metadata else "{}", now, now,
     )
 

@@ -29,3 +29,10 @@ def test_article_digest_matches_the_definition(text):
     from corpus.models import text_hash
     assert article.content_hash == text_hash(text)
     assert normalise_text(text) == " ".join(text.split()).casefold().replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("fields", [{"source": "imported"}, {"source": "scraped", "canonical_url": "https://x.org/a"},
+                                    {"source": "scraped"}, {"source": "imported", "stored_id": "h0123"}])
+def test_keys_are_the_id_hash_and_word_count(fields):
+    article = Article(outlet="x", text="Two words\n\nand more", title="t", **fields)
+    assert article.keys() == (article.id, article.content_hash, article.word_count)
