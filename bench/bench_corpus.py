@@ -4,7 +4,7 @@ Writes synthetic JSON-lines files of growing size, imports each through the same
 ``corpus import`` into a fresh store, and reports documents per second and the peak resident memory of a
 fresh process per size (so "memory flat as the corpus grows" is measured, not assumed).
 
-It also compares, on the same rows, three ways of storing them (CPU seconds, best of three, interleaved so
+It also compares, on the same rows, three ways of storing them (CPU seconds, best of five, interleaved so
 a busy machine affects all alike):
 - "bare": a bare ``executemany`` of the prepared rows plus one ``INSERT INTO articles_fts ... SELECT``,
   the SQL floor;
@@ -84,7 +84,7 @@ def _cpu(fn) -> float:
     return time.process_time() - t0
 
 
-def compare_write_paths(n: int, tmp: Path, repeats: int = 3) -> dict:
+def compare_write_paths(n: int, tmp: Path, repeats: int = 5) -> dict:
     """CPU docs/s of the bare SQL floor, ``store.add_many`` and ``corpus import`` on the same n rows."""
     from corpus.io import FieldMap, import_file, record_to_article
     from corpus.store import _INSERT, _row
