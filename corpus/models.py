@@ -133,7 +133,7 @@ class Article:
         self.__dict__["_digest_value"] = value
         return value
 
-    def keys(self) -> tuple[str, str, int]:
+    def identity(self) -> tuple[str, str, int]:
         """``(id, content_hash, word_count)`` with one look at the cached digest (the store's write path)."""
         digest, words = self._digest
         special = self.stored_id or (self.source == "scraped" and self.canonical_url)

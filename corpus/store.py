@@ -586,7 +586,7 @@ def _names(values: tuple[str, ...]) -> str:
 
 def _row(a: Article, now: str | None = None) -> tuple:
     now = now or now_utc()
-    id_, content_hash, word_count = a.keys()
+    id_, content_hash, word_count = a.identity()
     # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (
         id_, a.outlet, a.url, a.canonical_url,

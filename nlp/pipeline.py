@@ -715,7 +715,7 @@ def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None 
              progress: ProgressCallback | None = None, **settings: Any) -> Path:
     """Build the demo corpus in ``out_dir/softleft.db`` (afresh) and run the whole analysis on it
     (``settings``: further :class:`RunConfig` fields, e.g. ``bootstrap``, ``n_process``)."""
-    from corpus.demo import NOTICE, demo_labels, iter_demo_articles
+    from corpus.demo import NOTICE, fill_demo
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -728,8 +728,7 @@ def run_demo(out_dir: str | Path, seed: int = 0, on_stage: StageCallback | None 
     for name in ("data", "topics", "model"):
         shutil.rmtree(out_dir / name, ignore_errors=True)
     with CorpusStore(db) as store:
-        store.load_labels(demo_labels())
-        added = store.add_many(iter_demo_articles())
+        added = fill_demo(store)
         log.info("demo corpus: %d articles", added.inserted)
         settings.setdefault("watch", ("green new deal", "devolution"))
         config = RunConfig(seed=seed, notice=NOTICE + " Nothing here describes real writing.", **settings)

@@ -332,14 +332,13 @@ def test_a_run_on_workers_gives_the_run_in_process(tmp_path):
     import csv
 
     from corpus import CorpusStore
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
     from nlp.pipeline import RunConfig, STAGES, run_analysis
 
     tables = {}
     for mode, workers in (("here", None), ("workers", 2)):
         with CorpusStore(tmp_path / f"{mode}.db") as store:
-            store.load_labels(demo_labels())
-            store.add_many(iter_demo_articles())
+            fill_demo(store)
             config = RunConfig(seed=0, k=6, workers=workers, n_process=1, bootstrap=20, stability_seeds=1)
             run_analysis(store, tmp_path / mode, config)
         tables[mode] = {name: list(csv.DictReader((tmp_path / mode / "data" / f"{name}.csv").open()))

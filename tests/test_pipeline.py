@@ -106,11 +106,10 @@ def test_meaning_trains_on_a_bounded_sample_of_a_large_corpus():
 
 
 def _demo_store(path):
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
 
     store = CorpusStore(path)
-    store.load_labels(demo_labels())
-    store.add_many(iter_demo_articles())
+    fill_demo(store)
     return store
 
 

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from corpus import CorpusStore
-from corpus.demo import demo_labels, iter_demo_articles
+from corpus.demo import fill_demo
 from tests.conftest import ROOT
 
 QUERIES = ("devolution", "pluralism", "ownership", "strike", "green new deal")
@@ -14,8 +14,7 @@ RUN = ["run", "--k", "6", "--passes", "5", "--stability-seeds", "1", "--bootstra
 
 def _load_demo(target) -> None:
     with CorpusStore(target) as store:
-        store.load_labels(demo_labels())
-        store.add_many(iter_demo_articles())
+        fill_demo(store)
 
 
 def _csv(path):

@@ -30,12 +30,11 @@ SECTIONS = ["Now against before: what changed lately", "Findings at a glance", "
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     """The full analysis of the demo corpus, plus one article whose title and byline are markup."""
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
 
     out = tmp_path_factory.mktemp("report")
     with CorpusStore(out / "c.db") as store:
-        store.load_labels(demo_labels())
-        store.add_many(iter_demo_articles())
+        fill_demo(store)
         store.add(Article(outlet="commonweal", title=EVIL_TITLE, authors=(EVIL_AUTHOR,), published="2026-01-02",
                           text="The soft left argues for devolution, pluralism and a Green New Deal. " * 30))
         return run_analysis(store, out, RunConfig(seed=0, k=6, title="Browser test"))

@@ -18,12 +18,11 @@ def test_topic_names_are_words():
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
 
     path = tmp_path_factory.mktemp("names") / "c.db"
     with CorpusStore(path) as store:
-        store.load_labels(demo_labels())
-        store.add_many(iter_demo_articles())
+        fill_demo(store)
     assert CliRunner().invoke(cli, ["--db", str(path), "-q", "nlp", "preprocess"]).exit_code == 0
     return path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from corpus import CorpusStore
-from corpus.demo import demo_labels, iter_demo_articles
+from corpus.demo import fill_demo
 from corpus.labels import LabelSet
 from nlp import document_cache, stage_cache
 from nlp.pipeline import RunConfig, run_analysis
@@ -32,8 +32,7 @@ def primed(tmp_path_factory):
         mp.setenv("XDG_CACHE_HOME", str(base / "xdg"))
         mp.setattr(document_cache, "MIN_DOCUMENTS", 10)  # the demo's 130 articles have a key
         with CorpusStore(base / "demo.db") as store:
-            store.load_labels(demo_labels())
-            store.add_many(iter_demo_articles())
+            fill_demo(store)
             run_analysis(store, base / "first", _config())
         yield base
 

@@ -16,13 +16,12 @@ from corpus.analyses import document_topics, get_state, list_topic_runs
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The demo corpus with a fitted topic model."""
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
 
     tmp = tmp_path_factory.mktemp("update")
     db = tmp / "c.db"
     with CorpusStore(db) as store:
-        store.load_labels(demo_labels())
-        store.add_many(iter_demo_articles())
+        fill_demo(store)
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", str(db), "-q", "nlp", "preprocess"]).exit_code == 0
     result = runner.invoke(cli, ["--db", str(db), "-q", "topics", "fit", "--k", "4", "--passes", "2",
@@ -128,13 +127,12 @@ def test_update_scrapes_a_fixture_site_and_lists_what_is_new(tmp_path):
     the second the rest, which its report lists; the topic model keeps its name and is not refitted."""
     import json
 
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
     from tests.scrapers.siteserver import SiteServer
 
     db = tmp_path / "c.db"
     with CorpusStore(db) as store:
-        store.load_labels(demo_labels())
-        store.add_many(iter_demo_articles())
+        fill_demo(store)
     runner = CliRunner()
     with SiteServer("tribune") as server:
         fast = ["--base-url", server.url, "--delay", "0"]

@@ -6,7 +6,7 @@ See ``README.md`` in this folder.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..dates import parse_date
 from ..errors import CorpusError
@@ -60,3 +60,9 @@ def iter_demo_articles() -> Iterator[Article]:
 def demo_labels() -> LabelSet:
     """The demo outlets' default tendencies and the Labour Ledger authors' labels."""
     return LabelSet.from_toml(LABELS_FILE)
+
+
+def fill_demo(store: Any) -> Any:
+    """Load the demo labels and add every demo article to ``store``; the store's ``AddResult``."""
+    store.load_labels(demo_labels())
+    return store.add_many(iter_demo_articles())

@@ -33,6 +33,6 @@ def test_article_digest_matches_the_definition(text):
 
 @pytest.mark.parametrize("fields", [{"source": "imported"}, {"source": "scraped", "canonical_url": "https://x.org/a"},
                                     {"source": "scraped"}, {"source": "imported", "stored_id": "h0123"}])
-def test_keys_are_the_id_hash_and_word_count(fields):
+def test_identity_is_the_id_hash_and_word_count(fields):
     article = Article(outlet="x", text="Two words\n\nand more", title="t", **fields)
-    assert article.keys() == (article.id, article.content_hash, article.word_count)
+    assert article.identity() == (article.id, article.content_hash, article.word_count)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from corpus import Article, CorpusStore
-from corpus.demo import demo_labels, iter_demo_articles
+from corpus.demo import demo_labels, fill_demo
 from nlp import document_cache
 from nlp.documents import load_documents
 
@@ -14,8 +14,7 @@ from nlp.documents import load_documents
 def demo(tmp_path, monkeypatch):
     monkeypatch.setattr(document_cache, "MIN_DOCUMENTS", 10)  # the demo's 130 articles are cached
     store = CorpusStore(tmp_path / "demo.db")
-    store.load_labels(demo_labels())
-    store.add_many(iter_demo_articles())
+    fill_demo(store)
     yield store
     store.close()
 

@@ -103,12 +103,11 @@ def test_inferred_shares_match_gensim_and_do_not_depend_on_chunks(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     with CorpusStore(path) as store:
-        store.load_labels(demo_labels())
-        store.add_many(iter_demo_articles())
+        fill_demo(store)
         preprocess_corpus(store)
     return path
 

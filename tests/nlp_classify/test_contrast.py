@@ -172,12 +172,11 @@ def test_masked_names_are_not_counted():
 @pytest.fixture(scope="module")
 def demo_docs(tmp_path_factory):
     from corpus import CorpusStore
-    from corpus.demo import demo_labels, iter_demo_articles
+    from corpus.demo import fill_demo
     from nlp.documents import load_documents
 
     store = CorpusStore(tmp_path_factory.mktemp("demo") / "demo.db")
-    store.load_labels(demo_labels())
-    store.add_many(iter_demo_articles())
+    fill_demo(store)
     yield load_documents(store)
     store.close()
 
