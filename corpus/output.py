@@ -84,14 +84,27 @@ def is_stream(path: str | os.PathLike) -> bool:
 
 
 def _check_folder(shown: Path, folder: Path) -> None:
-    if not folder.exists():
-        raise OutputError(f"cannot write {shown}: folder {folder} does not exist")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {shown}: {folder} is not a folder")
+    """``folder`` is a folder, or can be made one: missing folders are created when the output is written
+    (``run -o runs/first``), so the nearest one that exists must be a folder."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot write {shown}: {existing} is not a folder")
+
+
+def _make_folder(shown: Path, folder: Path) -> None:
+    """Create ``folder`` (and its parents) for the output ``shown``."""
+    _check_folder(shown, folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: cannot create folder {folder} ({_reason(exc)})") from None
 
 
 def check_writable(path: str | os.PathLike) -> Path:
-    """Fail early, before any work, when ``path`` cannot be written: its folder is missing, or it is a folder.
+    """Fail early, before any work, when ``path`` cannot be written: it is a folder, or a file stands where
+    its folder would be (missing folders are fine: they are created when the output is written).
 
     Raises
     ------
@@ -162,7 +175,7 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", encoding: str | None
     # A symlink (chain) is written through: its final target is replaced and the link stays a link.
     target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
     folder = target.parent
-    _check_folder(shown, folder)
+    _make_folder(shown, folder)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
@@ -227,7 +240,7 @@ def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
     if target.exists() and not target.is_dir():
         raise OutputError(f"cannot write {target}: it is a file, not a folder; give a folder name")
     parent = target.resolve().parent
-    _check_folder(target, parent)
+    _make_folder(target, parent)
     try:
         work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
     except OSError as exc:

@@ -747,8 +747,6 @@ def write_report(store: CorpusStore, path: str | Path, topics: str | None = None
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise NlpError(f"the report is HTML: name it like {path.with_suffix('.html').name}")
-    if not path.parent.resolve().is_dir():
-        raise NlpError(f"folder {path.parent} does not exist")
     if topics:
         from nlp.topics.fit import load_run
 

@@ -80,11 +80,12 @@ def test_unwritable_outputs_give_one_line_errors(tmp_path, args):
             {"outlets": {"plural": "soft_left", "redcorner": "hard_left", "forwardbench": "soft_right"}}))
         preprocess_corpus(store)
         fit_topics(store, 2, passes=1)
-    missing = tmp_path / "no-such-folder" / ("x.html" if args[0] == "report" else "x.png")
+    (tmp_path / "notes.txt").write_text("a file where the output's folder should be")
+    missing = tmp_path / "notes.txt" / ("x.html" if args[0] == "report" else "x.png")
     r = CliRunner().invoke(cli, ["-q", "--db", str(db), *[a.format(out=missing) for a in args]])
     assert r.exit_code in (1, 2), r.output
     errors = [line for line in r.stderr.splitlines() if line.startswith("Error")]
-    assert len(errors) == 1 and "no-such-folder" in errors[0] and "Traceback" not in r.output
+    assert len(errors) == 1 and "notes.txt is not a folder" in errors[0] and "Traceback" not in r.output
     if os.path.exists("/dev/full") and args[0] != "report":
         r = CliRunner().invoke(cli, ["-q", "--db", str(db), *[a.format(out="/dev/full") for a in args]])
         assert r.exit_code == 1 and "no space left on device" in r.stderr, r.output

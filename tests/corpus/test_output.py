@@ -9,7 +9,7 @@ import pytest
 
 from corpus import CorpusError
 from corpus.io import export_file, import_file
-from corpus.output import (OutputError, SafeDictWriter, atomic_output, neutralise_cell, safe_csv_writer,
+from corpus.output import (OutputError, SafeDictWriter, atomic_directory, atomic_output, neutralise_cell, safe_csv_writer,
                            write_bytes_atomic, write_text_atomic)
 
 HAS_DEV_FULL = Path("/dev/full").exists()
@@ -59,11 +59,20 @@ def test_fifo_is_written_directly_not_replaced(tmp_path):
     assert fifo.is_fifo()
 
 
-def test_missing_folder_is_one_clear_error(tmp_path):
-    out = tmp_path / "no" / "out.txt"
+def test_missing_folders_are_created(tmp_path):
+    out = tmp_path / "no" / "sub" / "out.txt"
+    write_text_atomic(out, "x")
+    assert out.read_text() == "x"
+    with atomic_directory(tmp_path / "runs" / "first") as work:
+        (work / "report.html").write_text("r")
+    assert (tmp_path / "runs" / "first" / "report.html").read_text() == "r"
+
+
+def test_an_uncreatable_folder_is_one_clear_error():
+    out = Path("/proc/softleft-no-such-folder/out.txt")  # /proc takes no new folders, not even from root
     with pytest.raises(OutputError) as err:
         write_text_atomic(out, "x")
-    assert str(err.value) == f"cannot write {out}: folder {tmp_path / 'no'} does not exist"
+    assert str(err.value).startswith(f"cannot write {out}: cannot create folder {out.parent}")
     assert isinstance(err.value, CorpusError)
 
 
