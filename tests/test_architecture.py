@@ -139,3 +139,18 @@ def test_an_outlets_default_tendency_is_set_in_one_place():
     labels = LabelSet.default().outlets
     for row in list_outlets():
         assert row["tendency"] == labels[row["name"]].tendency, row["name"]
+
+
+def test_the_command_modules_sit_above_the_packages():
+    """commands/ (the CLI's command modules) may import the packages; nothing in the packages imports commands
+    or cli, and no command module imports cli.py (the root group loads them, not the other way round)."""
+    offenders = []
+    for path in sorted(ROOT.glob("commands/*.py")) + [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top == "cli" or (top == "commands" and path.parent.name != "commands"):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not offenders, "\n".join(offenders)

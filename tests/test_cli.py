@@ -1,6 +1,9 @@
 """CLI contract: exit codes, exact error messages, JSON on stdout only."""
 import json
 
+import pytest
+
+from corpus import CorpusStore
 from tests.conftest import SPEECHES
 
 
@@ -50,10 +53,19 @@ def test_labels_load_and_show(run_cli, write_jsonl, tmp_path):
             "articles": 1} in usage["labels"]
 
 
-def test_export_to_missing_folder_is_an_error(run_cli, write_jsonl, tmp_path):
+def test_export_creates_missing_folders(run_cli, write_jsonl, tmp_path):
     run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "x"}])))
-    r = run_cli("corpus", "export", "-o", str(tmp_path / "no" / "x.jsonl"))
-    assert r.exit_code == 1 and r.stderr == f"Error: cannot write {tmp_path / 'no' / 'x.jsonl'}: folder {tmp_path / 'no'} does not exist\n"
+    r = run_cli("corpus", "export", "-o", str(tmp_path / "no" / "sub" / "x.jsonl"))
+    assert r.exit_code == 0, r.stderr
+    assert json.loads((tmp_path / "no" / "sub" / "x.jsonl").read_text())["text"] == "x"
+
+
+def test_export_under_a_file_is_an_error(run_cli, write_jsonl, tmp_path):
+    run_cli("corpus", "import", str(write_jsonl("a.jsonl", [{"text": "x"}])))
+    (tmp_path / "notes.txt").write_text("a file")
+    r = run_cli("corpus", "export", "-o", str(tmp_path / "notes.txt" / "x.jsonl"))
+    assert r.exit_code == 1 and r.stderr == (f"Error: cannot write {tmp_path / 'notes.txt' / 'x.jsonl'}: "
+                                             f"{tmp_path / 'notes.txt'} is not a folder\n")
 
 
 def test_every_command_has_help_with_an_example(run_cli):
@@ -111,3 +123,26 @@ def test_import_of_html_and_a_duplicate_reports_on_stderr(run_cli, write_jsonl):
     r = run_cli("corpus", "import", str(path), "--json")
     assert json.loads(r.stdout) == {"imported": 1, "duplicates": 1, "skipped": 0}
     assert "Imported 1 articles from wp.jsonl; 1 duplicates, 0 skipped." in r.stderr
+
+
+@pytest.mark.parametrize("command", [("run",), ("demo",), ("topics", "sweep"), ("classify", "evaluate"),
+                                     ("nlp", "preprocess")])
+def test_parallel_commands_take_jobs(run_cli, command):
+    """One option name for parallel work; the old spellings stay working but hidden."""
+    r = run_cli(*command, "--help")
+    assert "--jobs" in r.stdout and "--n-process" not in r.stdout and "--n-jobs" not in r.stdout
+
+
+def test_old_option_spellings_still_work_with_a_hint(run_cli, db):
+    from corpus.demo import fill_demo
+
+    with CorpusStore(db) as store:
+        fill_demo(store)
+    new = run_cli("classify", "evaluate", "--by", "author", "--folds", "2", "--jobs", "1", "--json")
+    old = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "2", "--n-jobs", "1", "--json")
+    assert new.exit_code == old.exit_code == 0, old.stderr
+    assert json.loads(new.stdout)["macro_f1"] == json.loads(old.stdout)["macro_f1"]
+    assert json.loads(old.stdout)["group_by"] == "author"
+    assert "Hint: --group-by is now --by" in old.stderr and "Hint: --n-jobs is now --jobs" in old.stderr
+    assert "Hint" not in new.stderr
+    assert "--group-by" not in run_cli("classify", "evaluate", "--help").stdout

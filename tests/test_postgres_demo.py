@@ -9,7 +9,7 @@ from corpus.demo import fill_demo
 from tests.conftest import ROOT
 
 QUERIES = ("devolution", "pluralism", "ownership", "strike", "green new deal")
-RUN = ["run", "--k", "6", "--passes", "5", "--stability-seeds", "1", "--bootstrap", "0", "--n-process", "1"]
+RUN = ["run", "--k", "6", "--passes", "5", "--stability-seeds", "1", "--bootstrap", "0", "--jobs", "1"]
 
 
 def _load_demo(target) -> None:

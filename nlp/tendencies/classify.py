@@ -241,9 +241,9 @@ def evaluate(
     ClassifyError, GroupError, EmptySelectionError
     """
     if group_by == "outlet" and label_field == "outlet":
-        raise GroupError("Cannot predict the outlet while grouping by outlet; use --group-by author or none")
+        raise GroupError("Cannot predict the outlet while grouping by outlet; use --by author or none")
     if group_by == "period" and label_field == "year":
-        raise GroupError("Cannot predict the year while grouping by period; use --group-by outlet, author or none")
+        raise GroupError("Cannot predict the year while grouping by period; use --by outlet, author or none")
     data = load_labelled(docs, label_field=label_field, group_by=group_by, include_mixed=include_mixed,
                          period_years=period_years)
     check_classes(data.labels, label_field)
@@ -266,7 +266,7 @@ def evaluate(
         caveats.append(f"{data.no_group} article(s) have no {group_by}: each is a group of its own")
     total = sum(data.levels.values())
     if label_field == "tendency" and total and data.levels.get("outlet", 0) / total > OUTLET_LEVEL_CAVEAT_SHARE:
-        advice = "label authors" + (", and evaluate with --group-by outlet" if group_by != "outlet" else "")
+        advice = "label authors" + (", and evaluate with --by outlet" if group_by != "outlet" else "")
         caveats.append(
             f"{data.levels['outlet']} of {total} labels come from outlet defaults: the classifier may be "
             f"learning each outlet's house style rather than a tendency ({advice})"

@@ -107,7 +107,7 @@ def make_splitter(labels: Sequence[str], groups: Sequence[str] | None, folds: in
     if n_groups < 2:
         raise ClassifyError(
             f"Grouping leaves only one group ({groups[0]!r}): folds that never split a group need at least "
-            "two; use --group-by none, or another grouping"
+            "two; use --by none, or another grouping"
         )
     if forward:
         k = min(folds, n_groups - 1)

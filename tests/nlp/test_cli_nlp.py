@@ -64,6 +64,9 @@ def test_not_preprocessed_then_full_flow(run_cli, corpus_db, tmp_path):
         assert {"period", "group", "topic", "share", "n_docs"} <= set(r)
         cells[(r["period"], r["group"])] += r["share"]
     assert all(abs(v - 1) < 1e-4 for v in cells.values()) and plot.stat().st_size > 5000
+    same = run_cli("topics", "trends", "--by", "outlet", "--period", "quarter", "--json")
+    assert json.loads(same.stdout) == rows and "Hint" not in same.stderr
+    assert "Hint: --format is now --json" in result.stderr
 
     result = run_cli("terms", "trends", "soft left", "devolution", "--by", "tendency")
     assert result.exit_code == 0, result.output

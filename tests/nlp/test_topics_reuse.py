@@ -92,7 +92,7 @@ def test_run_says_what_it_reused_and_recompute_reuses_nothing(prepared, tmp_path
 
     def run(out: str, *extra: str):
         args = ["--db", str(prepared.path), "run", "-o", str(tmp_path / out), "--k", "2", "--passes", "2",
-                "--stability-seeds", "1", "--bootstrap", "0", "--n-process", "1", *extra]
+                "--stability-seeds", "1", "--bootstrap", "0", "--jobs", "1", *extra]
         result = CliRunner().invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, result.stderr
         return result, json.loads((tmp_path / out / "manifest.json").read_text())["metrics"]

@@ -110,8 +110,8 @@ def test_cli_terms_trends_and_kwic_map_queries(run_cli, db):
         store.add_many([Article(outlet="demo", source="demo", published=f"{2001 + i % 2}-03-01", title=str(i),
                                 text=f"The NHS and the National Health Service, take {i}.") for i in range(6)])
     assert run_cli("nlp", "preprocess").exit_code == 0
-    lower = run_cli("terms", "trends", "nhs", "--by", "none", "--format", "json")
-    upper = run_cli("terms", "trends", "NHS", "--by", "none", "--format", "json")
+    lower = run_cli("terms", "trends", "nhs", "--by", "none", "--json")
+    upper = run_cli("terms", "trends", "NHS", "--by", "none", "--json")
     assert lower.exit_code == 0 and upper.exit_code == 0
     assert lower.output.replace('"nhs"', '"NHS"') == upper.output and '"count": 6' in lower.output
     missing = run_cli("terms", "trends", "nhs", "--case-sensitive", "--by", "none")

@@ -15,14 +15,14 @@ def corpus_db(db):
 
 
 def test_classify_evaluate_json_contract(corpus_db, run_cli):
-    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4", "--json")
+    r = run_cli("classify", "evaluate", "--by", "author", "--folds", "4", "--json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert {"macro_f1", "accuracy", "per_class", "confusion", "group_by", "folds"} <= set(doc)
     assert doc["group_by"] == "author" and doc["folds"] == 4
     assert set(doc["confusion"]) == {"labels", "matrix"}
     assert doc["macro_f1"] >= 0.8 and "baseline" in doc
-    again = json.loads(run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4", "--json").stdout)
+    again = json.loads(run_cli("classify", "evaluate", "--by", "author", "--folds", "4", "--json").stdout)
     assert again == doc
 
 
@@ -34,11 +34,11 @@ def test_classify_evaluate_text_and_caveat(corpus_db, run_cli):
 
 
 def test_classify_errors(corpus_db, run_cli):
-    r = run_cli("classify", "evaluate", "--outlet", "plural", "--group-by", "none")
+    r = run_cli("classify", "evaluate", "--outlet", "plural", "--by", "none")
     assert r.exit_code == 1
     assert r.stderr == ("Error: Only one class ('soft_left', 6 articles): a classifier needs at least two; "
                         "label articles of another tendency\n")
-    r = run_cli("classify", "evaluate", "--outlet", "plural", "--outlet", "redcorner", "--group-by", "outlet",
+    r = run_cli("classify", "evaluate", "--outlet", "plural", "--outlet", "redcorner", "--by", "outlet",
                 "--label-field", "tendency", "--folds", "2")
     assert r.exit_code == 0  # two outlets: leave-one-outlet-out
     r = run_cli("classify", "predict")
@@ -55,10 +55,10 @@ def test_one_group_error(db, run_cli):
         store.add_many(Article(outlet="imported", text=f"Text {i} about {'rail strikes' if i % 2 else 'voters'}.",
                                label="a" if i % 2 else "b") for i in range(6))
         preprocess_corpus(store)
-    r = run_cli("classify", "evaluate", "--group-by", "outlet")
+    r = run_cli("classify", "evaluate", "--by", "outlet")
     assert r.exit_code == 1
     assert r.stderr == ("Error: Grouping leaves only one group ('imported'): folds that never split a group need "
-                        "at least two; use --group-by none, or another grouping\n")
+                        "at least two; use --by none, or another grouping\n")
 
 
 def test_train_and_predict(corpus_db, run_cli, tmp_path):
@@ -86,7 +86,7 @@ def test_contrast_json_and_unknown_group(corpus_db, run_cli, tmp_path):
     assert r.exit_code == 1
     assert r.stderr == ("Error: Unknown tendency 'centrists'; known tendency groups (articles): hard_left (12), "
                         "soft_left (12), soft_right (12), mixed (4), unlabelled (4)\n")
-    r = run_cli("contrast", "plural", "rest", "--field", "outlet", "--json")
+    r = run_cli("contrast", "plural", "rest", "--by", "outlet", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["b"] == "rest"
 
 
@@ -113,15 +113,15 @@ def test_runs_right_after_an_import(db, run_cli):
 
 
 def test_evaluate_reports_masked_score_interval_and_top_features(corpus_db, run_cli):
-    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4", "--json")
+    r = run_cli("classify", "evaluate", "--by", "author", "--folds", "4", "--json")
     doc = json.loads(r.stdout)
     assert {"masked_macro_f1", "masked_accuracy", "macro_f1_lo", "macro_f1_hi", "top_features",
             "self_names_in_top_features", "masked_terms"} <= set(doc)
     assert doc["macro_f1_lo"] <= doc["macro_f1"] <= doc["macro_f1_hi"]
     assert set(doc["top_features"]) == {"hard_left", "soft_left", "soft_right"}
-    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4", "--no-mask-names", "--json")
+    r = run_cli("classify", "evaluate", "--by", "author", "--folds", "4", "--no-mask-names", "--json")
     assert "masked_macro_f1" not in json.loads(r.stdout)
-    r = run_cli("classify", "evaluate", "--group-by", "author", "--folds", "4")
+    r = run_cli("classify", "evaluate", "--by", "author", "--folds", "4")
     assert "self-names masked: macro-F1" in r.stdout and "top features (* a self-name)" in r.stdout
 
 

@@ -1,0 +1,254 @@
+"""The `corpus` commands: import, export, stats, search, labels, copy."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.common import Settings, emit_json, json_option, pass_settings, selection_options, writable
+from corpus import CorpusError
+
+
+@click.group()
+def corpus() -> None:
+    """Import, export, search and summarise the corpus.
+
+    \b
+    Example:
+      python cli.py corpus stats
+    """
+
+
+def _text_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from corpus.io import check_encoding
+
+    try:
+        check_encoding(value)
+        return value
+    except CorpusError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _echo_problems(s: Settings, report: Any, shown: int | None) -> None:
+    """Each skipped line once: the first 20 (all with -v)."""
+    for line, problem in report.problems[:shown]:
+        s.info(f"{report.unit} {line}: {problem} (skipped)")
+    if shown is not None and len(report.problems) > shown:
+        s.info(f"... and {len(report.problems) - shown} more skipped {report.unit}s (pass -v to list them all)")
+
+
+@corpus.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "parquet"]),
+              help="Default: from the extension (.json: one JSON array, or JSON lines).")
+@click.option("--outlet", help="Outlet of every record (else the record's 'outlet' field, else 'imported').")
+@click.option("--tendency", help="Tendency label of every record (article label).")
+@click.option("--text-field", help="Field holding the text [default: text, body or content].")
+@click.option("--title-field", help="Field holding the title [default: title].")
+@click.option("--date-field", help="Field holding the date [default: published, date or year].")
+@click.option("--author-field", help="Field holding the author(s) [default: authors or author].")
+@click.option("--url-field", help="Field holding the URL [default: url].")
+@click.option("--label-field", help="Field holding each record's tendency label.")
+@click.option("--encoding", default="utf-8", show_default=True, callback=_text_encoding,
+              help="The file's text encoding (utf-8, cp1252, latin-1, utf-16, ...).")
+@click.option("--html", type=click.Choice(["auto", "yes", "no"]), default="auto", show_default=True,
+              help="Turn HTML text (e.g. a WordPress export) into plain paragraphs: auto-detected, always, never.")
+@click.option("--strict", is_flag=True, help="Abort on the first bad record and import nothing.")
+@json_option
+@pass_settings
+def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, title_field, date_field,
+                  author_field, url_field, label_field, encoding, html, strict, as_json) -> None:
+    """Import texts collected elsewhere (JSON lines, a JSON array, CSV or Parquet).
+
+    Only the text is required. Bad records are reported by line number and skipped (--strict: abort,
+    importing nothing). Texts already in the corpus are counted as duplicates, not imported twice; a
+    duplicate whose label differs from the stored one is named. See docs/import-export.md.
+
+    \b
+    Example:
+      python cli.py corpus import speeches.jsonl --label-field party --author-field speaker
+    """
+    from corpus.io import FieldMap, import_file
+
+    path = Path(file)
+    fields = FieldMap(text=text_field, title=title_field, date=date_field, author=author_field, url=url_field,
+                      label=label_field, html=html)
+    if not path.is_file():
+        raise click.ClickException(f"{path} does not exist or is not a file")
+    created = s.db != ":memory:" and not Path(s.db).exists()
+    store = s.store(create=True)
+    shown = None if s.verbose else 20
+    try:
+        with s.progress(length=path.stat().st_size, label=f"Importing {path.name}", show_pos=False) as bar:
+            report = import_file(store, path, fmt=fmt, fields=fields, outlet=outlet, tendency=tendency,
+                                 strict=strict, encoding=encoding, progress=bar.update)
+    except BaseException as exc:
+        failed = getattr(exc, "report", None)
+        if failed is not None:
+            _echo_problems(s, failed, shown)
+        if created and store.count() == 0:
+            s.close()  # the corpus file was made for this import and holds nothing: leave no trace
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(s.db + suffix).unlink(missing_ok=True)
+        raise
+    _echo_problems(s, report, shown)
+    for c in report.conflicts[:shown]:
+        stored = f"labelled {c['stored_label']!r}" if c["stored_label"] is not None else "unlabelled"
+        s.info(f"{report.unit} {c['line']}: same text as {c['id']}, {stored} in the corpus and labelled "
+               f"{c['new_label']!r} here; kept the stored label")
+    if shown is not None and len(report.conflicts) > shown:
+        s.info(f"... and {len(report.conflicts) - shown} more label conflicts (pass -v to list them all, "
+               f"--json for the list)")
+    if report.imported == 0 and report.duplicates and not report.skipped:
+        s.info(f"Nothing new: all {report.duplicates} records of {path.name} are already in the corpus.")
+    else:
+        s.info(f"Imported {report.imported} articles from {path.name}; {report.duplicates} duplicates, "
+               f"{report.skipped} skipped.")
+    if report.conflicts:
+        s.info(f"{len(report.conflicts)} duplicates carry a label that differs from the stored one.")
+    if as_json:
+        emit_json(report.summary())
+
+
+@corpus.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.",
+              callback=writable)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), help="Default: from the extension.")
+@selection_options
+@pass_settings
+def corpus_export(s: Settings, output: str, fmt, selection) -> None:
+    """Export every article with its metadata and resolved tendency label.
+
+    The file is written whole or not at all; `-o /dev/stdout` streams it. CSV cells that a spreadsheet
+    would run as formulas start with a ' (see docs/import-export.md).
+
+    \b
+    Example:
+      python cli.py corpus export -o corpus.parquet
+    """
+    from corpus.io import export_file
+    from corpus.output import is_stream
+
+    store = s.store()
+    filters = s.filters(selection)
+    with s.progress(length=store.count(**filters), label="Exporting") as bar:
+        n = export_file(store, output, fmt=fmt, progress=bar.update, **filters)
+    s.info(f"Wrote {n} articles to {output}")
+    if not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
+        click.echo(output)
+
+
+@corpus.command("stats")
+@json_option
+@pass_settings
+def corpus_stats(s: Settings, as_json: bool) -> None:
+    """Count articles by outlet, resolved tendency and year.
+
+    \b
+    Example:
+      python cli.py corpus stats --json
+    """
+    stats = s.store().stats()
+    if as_json:
+        emit_json(stats)
+        return
+    click.echo(f"{stats['articles']} articles, {stats['words']:,} words in {s.where}")
+    for title, key in (("outlet", "by_outlet"), ("tendency", "by_tendency"), ("year", "by_year"),
+                       ("label resolved at", "label_levels")):
+        click.echo(f"\nBy {title}:")
+        for name, n in stats[key].items():
+            click.echo(f"  {name:<28} {n:>7}")
+
+
+@corpus.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+@pass_settings
+def corpus_search(s: Settings, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search: ranked (BM25), stemmed, with snippets.
+
+    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*. On a
+    PostgreSQL corpus the same forms (and -word) are read by websearch_to_tsquery and ranked by
+    ts_rank_cd (see docs/corpus.md).
+
+    \b
+    Example:
+      python cli.py corpus search '"green new deal" devolution'
+    """
+    results = s.store().search(query, limit=limit)
+    if as_json:
+        emit_json([{k: r[k] for k in ("id", "title", "outlet", "published", "tendency", "snippet")} for r in results])
+        return
+    if not results:
+        s.info(f"No article matches {query!r}.")
+    for i, r in enumerate(results, 1):
+        date = (r["published"] or "undated")[:10]
+        click.echo(f"{i:>3}. {r['title'] or '(untitled)'}  [{r['outlet']}, {r['tendency']}, {date}]  {r['id']}")
+        click.echo(f"     {r['snippet']}")
+
+
+@corpus.command("labels")
+@click.option("--load", "load_file", type=click.Path(exists=True, dir_okay=False),
+              help="Store the labels of this TOML file in the corpus (they then apply to every command).")
+@click.option("--replace", is_flag=True, help="With --load: drop the labels stored before.")
+@json_option
+@pass_settings
+def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bool) -> None:
+    """Show the labels in force (outlet, author, article) and how many articles each resolves.
+
+    Labels resolve most specific first: article label, then author label, then outlet default.
+
+    \b
+    Example:
+      python cli.py corpus labels --load my_labels.toml
+    """
+    from corpus.labels import LabelSet
+    from corpus.summary import label_usage
+
+    store = s.store(create=bool(load_file))
+    if load_file:
+        n = store.load_labels(LabelSet.from_toml(load_file), replace=replace)
+        s.info(f"Stored {n} labels from {load_file} in {s.where}")
+    usage = label_usage(store)
+    if as_json:
+        emit_json(usage)
+        return
+    for row in usage["labels"]:
+        flag = " (contested)" if row["contested"] else ""
+        click.echo(f"{row['kind']:<8} {row['key']:<36} {row['tendency']:<12} {row['articles']:>6} articles{flag}")
+    click.echo(f"\nArticle labels stored with articles: {usage['stored_article_labels']}")
+    click.echo("Resolved: " + ", ".join(f"{k} {v}" for k, v in usage["by_tendency"].items()))
+
+
+@corpus.command("copy")
+@click.argument("source")
+@click.argument("dest")
+@click.option("--append", is_flag=True, help="Add to a DEST that already holds articles (rows it has are skipped).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Rows read and written at a time.")
+@json_option
+@pass_settings
+def corpus_copy(s: Settings, source: str, dest: str, append: bool, batch_size: int, as_json: bool) -> None:
+    """Copy a whole corpus between SQLite and PostgreSQL, every table, in one transaction.
+
+    SOURCE and DEST are SQLite files or postgresql:// URLs. Articles, labels, the term cache, topic runs,
+    predictions, crawl state and raw pages all travel; a DEST already holding articles is refused unless
+    --append. On failure nothing is left in DEST.
+
+    \b
+    Example:
+      python cli.py corpus copy softleft.db postgresql://me@db.example.org/softleft
+    """
+    from corpus.transfer import copy_corpus
+
+    result = copy_corpus(source, dest, append=append, batch_size=batch_size, progress=s.terminal.progress)
+    s.terminal.clear()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    skipped = sum(result.skipped.values())
+    s.info(f"Copied {result.copied['articles']} articles and {sum(result.copied.values())} rows in "
+           f"{len(result.copied)} tables from {result.source} to {result.dest}"
+           + (f" ({skipped} rows DEST already had were skipped)" if skipped else ""))
