@@ -207,6 +207,24 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0012_scrape_crawl_published", """
         ALTER TABLE crawl_urls ADD COLUMN published TEXT;
     """),
+    # nlp: the results of a run's stages (nlp.engine), keyed by everything they depend on, so a second run,
+    # a report or a colleague on the same corpus reuses them: the result as JSON, its arrays as .npy bytes.
+    ("0040_stage_results", """
+        CREATE TABLE stage_results (
+            key TEXT PRIMARY KEY,
+            stage TEXT NOT NULL,
+            record TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_stage_results_stage ON stage_results(stage, used_at);
+        CREATE TABLE stage_result_files (
+            key TEXT NOT NULL REFERENCES stage_results(key) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (key, name)
+        );
+    """),
 ]
 
 
