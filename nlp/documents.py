@@ -26,7 +26,7 @@ from scipy import sparse
 from corpus.analyses import count_unprocessed
 
 
-from nlp.errors import NlpError
+from nlp.errors import EmptySelectionError, GroupError, NlpError  # noqa: F401 (the two: part of this module's API)
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,6 @@ FIELDS = ("tendency", "outlet", "author", "year")
 UNUSABLE_TENDENCIES = ("unlabelled",)
 MAX_LISTED = 30  # known group names listed in an error message
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.|to)\s*(\d{4})\s*$")
-
-
-class GroupError(NlpError):
-    """A bad selection of groups: unknown field or group name, empty selection, too few groups."""
-
-
-class EmptySelectionError(GroupError):
-    """The selection holds no article (or no article with terms)."""
 
 
 def check_field(field: str) -> str:

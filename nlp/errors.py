@@ -31,3 +31,11 @@ class InvalidParameterError(NlpError):
     def __init__(self, message: str, param: str | None = None):
         super().__init__(message)
         self.param = param
+
+
+class GroupError(NlpError):
+    """A bad selection of groups: unknown field or group name, empty selection, too few groups."""
+
+
+class EmptySelectionError(GroupError):
+    """The selection holds no article (or no article with terms)."""

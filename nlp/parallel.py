@@ -1,10 +1,12 @@
-"""Where per-document work runs: in this process, or as tasks on Dask workers.
+"""Where parallel work runs: in this process, on local worker processes, or as tasks on Dask workers.
 
-Every per-document stage (tokenising, topic inference, scaling prediction, bootstrap replicates) cuts its
-work into chunks and hands them to one :class:`Executor`:
+Every parallel loop (tokenising, the Ks of a sweep, the seeds of a stability check, cross-validation folds,
+topic inference, scaling prediction, bootstrap replicates) cuts its work into chunks and hands them to one
+:class:`Executor`:
 
-* :func:`executor` with neither ``workers`` nor ``scheduler`` gives :class:`InProcessExecutor`, a plain loop
-  (Dask is not even imported: it stays an optional dependency);
+* :func:`executor` with neither ``workers`` nor ``scheduler`` gives :class:`ProcessExecutor`, a pool of
+  ``jobs`` local processes, or :class:`InProcessExecutor`, a plain loop, for one job (Dask is not even
+  imported: it stays an optional dependency);
 * ``workers=N`` starts a :class:`distributed.LocalCluster` of N single-threaded worker processes on this
   machine, closed again with the executor;
 * ``scheduler="tcp://HOST:8786"`` connects to a running ``dask scheduler`` whose workers may be on other
@@ -24,6 +26,8 @@ Examples
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 from collections import deque
 from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
@@ -32,7 +36,7 @@ import numpy as np
 
 from nlp.errors import NlpError
 
-__all__ = ["Executor", "InProcessExecutor", "DaskExecutor", "executor", "chunk_rng", "ClusterError",
+__all__ = ["Executor", "InProcessExecutor", "ProcessExecutor", "DaskExecutor", "executor", "local_executor", "available_cores", "chunk_rng", "ClusterError",
            "DaskMissingError", "SchedulerUnreachableError"]
 
 log = logging.getLogger(__name__)
@@ -105,6 +109,14 @@ class Executor:
     def describe(self) -> str:
         """Where the work runs, in words (for logs and run manifests)."""
         return "in process"
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> "Deferred":
+        """Hand ``fn(*args)`` over to run while the caller goes on; here it runs when its result is asked for."""
+        return Deferred(call=lambda: fn(*args))
+
+    def terminate(self) -> None:
+        """Stop at once what the executor started (a run that failed)."""
+        self.close()
 
     def close(self) -> None:
         """Stop what the executor started (nothing in process)."""
@@ -224,8 +236,119 @@ class DaskExecutor(Executor):
             self.cluster.close()
 
 
-def executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """The executor for ``--workers`` / ``--scheduler`` (neither: in process).
+class ProcessExecutor(Executor):
+    """Chunks on a pool of ``jobs`` local worker processes, started on the first call that has more than one
+    chunk (one chunk runs in this process: a pool would only add its start).
+
+    Workers are forked where the platform allows (they inherit the modules and objects the parent has
+    loaded: a spaCy pipeline, gensim), after :func:`gc.freeze`, so a worker's garbage collections neither walk
+    nor copy the parent's heap; elsewhere they are spawned. Results come back in the order of the chunks.
+
+    Parameters
+    ----------
+    jobs : int
+        Worker processes.
+    """
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, int(jobs))
+        self._pool: Any = None
+
+    @property
+    def n_workers(self) -> int:  # type: ignore[override]
+        return self.jobs
+
+    def describe(self) -> str:
+        return f"{self.jobs} local processes"
+
+    def pool(self) -> Any:
+        """The worker pool (started on first use)."""
+        if self._pool is None:
+            import gc
+            import multiprocessing
+
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            gc.freeze()  # objects alive now are out of the workers' collections (CPython's advice before fork)
+            try:
+                self._pool = ctx.Pool(self.jobs)
+            finally:
+                gc.unfreeze()
+        return self._pool
+
+    def map_chunks(self, fn: Callable[[T], R], chunks: Iterable[Chunk], *,
+                   on_result: Callable[[Hashable, R], Any] | None = None, max_in_flight: int | None = None,
+                   ordered: bool = False) -> Iterator[tuple[Hashable, R]]:
+        pending = iter(chunks)
+        first, second = next(pending, None), next(pending, None)
+        if second is None:  # nothing, or one chunk: no pool for it
+            if first is not None:
+                yield from InProcessExecutor().map_chunks(fn, [first], on_result=on_result)
+            return
+        limit = max(1, max_in_flight or 2 * self.jobs)
+        pool = self.pool()
+        queue: deque = deque()
+        for key, payload in itertools.chain([first, second], pending):
+            queue.append((key, pool.apply_async(fn, (payload,))))
+            if len(queue) >= limit:
+                yield self._done(*queue.popleft(), on_result)
+        while queue:
+            yield self._done(*queue.popleft(), on_result)
+
+    @staticmethod
+    def _done(key: Hashable, job: Any, on_result: Callable[[Hashable, Any], Any] | None) -> tuple[Hashable, Any]:
+        result = job.get()  # a task's own exception is raised here, as in process
+        if on_result is not None:
+            on_result(key, result)
+        return key, result
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> "Deferred":
+        """Start ``fn(*args)`` on a worker now; its result is waited for with ``.result()``."""
+        return Deferred(job=self.pool().apply_async(fn, args))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def terminate(self) -> None:
+        """Stop the workers at once (a run that failed)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+class Deferred:
+    """Work handed to :meth:`Executor.submit`: a pool job, or a call made when its result is asked for."""
+
+    def __init__(self, job: Any = None, call: Callable[[], Any] | None = None):
+        self._job, self._call = job, call
+
+    def result(self) -> Any:
+        if self._job is not None:
+            return self._job.get()
+        return self._call() if self._call is not None else None
+
+
+@contextlib.contextmanager
+def local_executor(given: "Executor | None", jobs: int) -> Iterator["Executor"]:
+    """``given`` when there is one (left open: its owner closes it), else a :class:`ProcessExecutor` of
+    ``jobs`` processes (or :class:`InProcessExecutor` for one), closed afterwards."""
+    if given is not None:
+        yield given
+        return
+    ex: Executor = ProcessExecutor(jobs) if jobs > 1 else InProcessExecutor()
+    try:
+        yield ex
+    finally:
+        ex.close()
+
+
+def executor(workers: int | None = None, scheduler: str | None = None, jobs: int = 1) -> Executor:
+    """The executor for ``--jobs`` / ``--workers`` / ``--scheduler``: Dask when either of the last two is given,
+    else ``jobs`` local processes (:class:`ProcessExecutor`), else this process.
 
     Parameters
     ----------
@@ -233,6 +356,8 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
         Start a local Dask cluster of this many single-threaded worker processes (dashboard off, quiet logs).
     scheduler : str, optional
         Connect to a running Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"``.
+    jobs : int
+        Without Dask: local worker processes (1: none, work runs in this process).
 
     Returns
     -------
@@ -251,7 +376,7 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
     if workers is not None and scheduler is not None:
         raise ValueError("give either workers (a local cluster) or scheduler (a running one), not both")
     if workers is None and scheduler is None:
-        return InProcessExecutor()
+        return ProcessExecutor(jobs) if jobs > 1 else InProcessExecutor()
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     try:
@@ -294,6 +419,16 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
         raise
     log.info("started a local Dask cluster of %d workers", workers)
     return DaskExecutor(client, cluster)
+
+
+def available_cores() -> int:
+    """The cores this process may use (its CPU affinity where the platform says)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def chunk_rng(seed: int, index: int) -> np.random.Generator:

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from corpus import CorpusStore
-from nlp.report.names import topic_name
+from nlp.topics.names import topic_name
 
 
 def test_topic_names_are_words():

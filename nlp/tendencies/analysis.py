@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train
+from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train_arrays
 from nlp.tendencies.contrast import contrast, contrast_each_against_rest
 from nlp.documents import DocumentTerms
 from nlp.errors import NlpError
@@ -32,8 +31,8 @@ RUN_BOOTSTRAP = 20
 
 
 def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds: int = 5,
-                       model_dir: str | Path | None = None, labels: Any = None) -> dict[str, Any]:
-    """Run the classifier evaluation, contrasts and mention mining on a selection.
+                       train: bool = False, labels: Any = None) -> dict[str, Any]:
+    """Run the classifier evaluation, contrasts and mention mining on a selection; nothing is written.
 
     Parameters
     ----------
@@ -42,22 +41,23 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     seed, top, folds
         As for ``classify evaluate`` and ``contrast`` (the evaluation also scores the classifier with
         self-names masked; contrast terms get their stability over :data:`RUN_BOOTSTRAP` resamples).
+    train : bool
+        Also train a classifier on every labelled article (``classifier``: its arrays, for the caller to
+        write as a model folder; ``model``: what it learnt) and predict the tendency of every unlabelled or
+        mixed-outlet article (``predicted``; the caller stores it).
     labels : corpus.labels.LabelSet, optional
         The labels in force (``store.labels``), whose outlet and tendency names are masked for the
         classifier's second score; default the shipped labels.
-    model_dir : path, optional
-        Also train a classifier on every labelled article, save it here, and predict the tendency of every
-        unlabelled or mixed-outlet article (``predicted``; the caller stores it).
 
     Returns
     -------
     dict
         ``{"evaluation": {group_by: dict}, "against_rest": [ContrastResult], "pairwise": [ContrastResult],
-        "mentions": dict or None, "model": dict or None, "predicted": dict or None, "predictions": list or
-        None, "skipped": {analysis: reason}}``.
+        "mentions": dict or None, "model": dict or None, "classifier": ClassifierArrays or None,
+        "predicted": dict or None, "predictions": list or None, "skipped": {analysis: reason}}``.
     """
     out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None,
-                           "model": None, "predicted": None, "predictions": None, "skipped": {}}
+                           "model": None, "classifier": None, "predicted": None, "predictions": None, "skipped": {}}
     # A tendency with a handful of articles can be neither cross-validated nor contrasted reliably: the
     # run leaves it out of the classifier and the contrasts, and says so (`classify evaluate` refuses it).
     counts = {t: n for t, n in docs.group_counts("tendency").items() if t not in ("unlabelled", "mixed")}
@@ -71,10 +71,10 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
             out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
-    if model_dir is not None:
+    if train:
         try:
-            out["model"] = train(kept, str(model_dir), seed=seed, top=top, labels=labels)
-            out["predicted"] = predict_unlabelled(docs, str(model_dir))
+            out["classifier"], out["model"] = train_arrays(kept, seed=seed, top=top, labels=labels)
+            out["predicted"] = predict_unlabelled(docs, out["classifier"])
             out["predictions"] = prediction_summary(out["predicted"], by="author")
         except NlpError as exc:
             out["skipped"]["classifier predictions"] = str(exc)

@@ -34,7 +34,7 @@ from nlp.tendencies.crossval import (  # noqa: F401  (ClassifyError, make_splitt
 )
 from nlp.tendencies.estimator import DEFAULT_PARAMS, fit_counts, make_pipeline, terms_analyzer
 from nlp.tendencies.masking import masked_columns, self_names
-from nlp.tendencies.model_files import load_model, save_model
+from nlp.tendencies.model_files import ClassifierArrays, load_model
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
@@ -316,6 +316,17 @@ def train(
         ``{"model_dir", "model_id", "classes", "n_documents", "top_features", "self_names_in_top_features"}``.
     """
 
+    model, info = train_arrays(docs, label_field=label_field, seed=seed, include_mixed=include_mixed, top=top,
+                               vocabulary=vocabulary, labels=labels)
+    model_id = model.write(output_dir)
+    return {"model_dir": str(output_dir), "model_id": model_id, **info}
+
+
+def train_arrays(docs: DocumentTerms, label_field: str = "tendency", seed: int = 0, include_mixed: bool = False,
+                 top: int = 20, vocabulary: Any = None, labels: Any = None
+                 ) -> tuple[ClassifierArrays, dict[str, Any]]:
+    """Fit on every labelled document, writing nothing: the model as :class:`ClassifierArrays` and
+    ``{"model_id", "classes", "n_documents", "top_features", "self_names_in_top_features"}`` (see :func:`train`)."""
     data = load_labelled(docs, label_field=label_field, group_by="none", include_mixed=include_mixed)
     check_classes(data.labels)
     # From the selection's count matrix (the labelled rows): the pipeline fit_documents gives, without term lists.
@@ -329,9 +340,9 @@ def train(
         "label_levels": dict(sorted(data.levels.items())), "corpus_fingerprint": docs.meta.get("corpus"),
         "preprocessor": {"fingerprint": docs.meta.get("preprocessor")}, "params": DEFAULT_PARAMS,
     }
-    model_id = save_model(pipeline, output_dir, info)
-    return {"model_dir": str(output_dir), "model_id": model_id, "classes": sorted(set(data.labels)),
-            "n_documents": len(data.rows), "top_features": features, "self_names_in_top_features": flagged}
+    model = ClassifierArrays.from_pipeline(pipeline, info)
+    return model, {"model_id": model.model_id(), "classes": sorted(set(data.labels)), "n_documents": len(data.rows),
+                   "top_features": features, "self_names_in_top_features": flagged}
 
 
 def predict_terms(pipeline: Pipeline, docs: Iterable[Sequence[str]]) -> list[dict[str, Any]]:
@@ -373,7 +384,7 @@ def predict_text(model_dir: str, text: str, preprocessor: Any = None) -> dict[st
 
 def predict_unlabelled(
     docs: DocumentTerms,
-    model_dir: str,
+    model_dir: str | ClassifierArrays,
     include_mixed: bool = True,
     batch_size: int = 500,
 ) -> dict[str, Any]:
@@ -381,7 +392,8 @@ def predict_unlabelled(
 
     "Without a usable label" means a tendency that resolves to ``unlabelled``, and ``mixed`` unless
     ``include_mixed`` is False (a mixed outlet's articles are where predictions are most useful). The caller
-    stores the rows (``corpus.analyses.save_predictions``).
+    stores the rows (``corpus.analyses.save_predictions``). ``model_dir`` is a model directory, or a model
+    just trained (:func:`train_arrays`).
 
     Returns
     -------
@@ -389,7 +401,10 @@ def predict_unlabelled(
         ``{"model_id", "predicted", "by_label", "articles": [{"id", "title", "outlet", "authors",
         "published", "label", "probabilities"}]}``.
     """
-    pipeline, manifest = load_model(model_dir)
+    if isinstance(model_dir, ClassifierArrays):  # a model just trained, not written
+        pipeline, manifest = model_dir.pipeline(), {"model_id": model_dir.model_id()}
+    else:
+        pipeline, manifest = load_model(model_dir)
     wanted = {"unlabelled", "mixed"} if include_mixed else {"unlabelled"}
     chosen = [i for i in range(len(docs)) if docs.labels[i] in wanted and docs.n_terms(i)]
     articles: list[dict[str, Any]] = []

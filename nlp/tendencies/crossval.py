@@ -3,8 +3,8 @@
 The count matrix of the selection (:attr:`nlp.documents.DocumentTerms.matrix`) is sliced by rows for each
 fold; TF-IDF is learnt on the fold's training rows only (:func:`nlp.tendencies.estimator.tfidf_rows`), so no
 document is re-tokenised and nothing of the test rows leaks into the weights. Folds run in parallel
-(joblib): each fold is seeded the same way whatever the number of workers, so ``n_jobs`` never changes a
-number. The score with self-names masked (:mod:`nlp.tendencies.masking`) reuses the same matrix without the
+(:mod:`nlp.parallel`): each fold is seeded the same way whatever the number of workers, so ``n_jobs`` never
+changes a number. The score with self-names masked (:mod:`nlp.tendencies.masking`) reuses the same matrix without the
 masked columns and the same folds.
 
 :func:`cross_validate_matrix` is the core of :func:`nlp.tendencies.classify.evaluate`.
@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold, TimeSeriesSplit
 
 from nlp.documents import EmptySelectionError
 from nlp.errors import NlpError
+from nlp.parallel import ProcessExecutor, available_cores, local_executor
 
 log = logging.getLogger(__name__)
 
@@ -140,21 +140,38 @@ def _fit_predict_rows(counts: sparse.csr_matrix, y: np.ndarray, train_rows: np.n
     return _fit_predict(train, y if train_rows is None else y[train_rows], test, seed, params)
 
 
+def _fold_task(payload: tuple[Any, ...]) -> tuple[np.ndarray | None, Any]:
+    """One model fit as a task (:mod:`nlp.parallel`): the matrix is the parent's, or mapped from its folder."""
+    source, *rest = payload
+    return _fit_predict_rows(_mapped(source) if isinstance(source, str) else source, *rest)
+
+
+#: The matrices a worker process has mapped, by folder (each mapped once per process).
+_MAPPED: dict[str, sparse.csr_matrix] = {}
+
+
+def _mapped(folder: str) -> sparse.csr_matrix:
+    if folder not in _MAPPED:
+        arrays = [np.load(Path(folder) / f"{name}.npy", mmap_mode="r") for name in ("data", "indices", "indptr")]
+        shape = tuple(int(x) for x in (Path(folder) / "shape").read_text().split())
+        _MAPPED.clear()  # only the current selection's matrix is kept
+        _MAPPED[folder] = sparse.csr_matrix(tuple(arrays), shape=shape, copy=False)
+    return _MAPPED[folder]
+
+
 @contextmanager
-def _shared(counts: sparse.csr_matrix, parallel: bool) -> Iterator[sparse.csr_matrix]:
-    """``counts`` as the worker processes will read it: for parallel folds its arrays are written once to a
-    temporary folder and mapped (joblib passes a memory-mapped array by its file name), so no fold pickles a
-    copy and the parent's memory does not grow with the folds in flight."""
+def _shared(counts: sparse.csr_matrix, parallel: bool) -> Iterator[Any]:
+    """``counts`` as the fold tasks will read it: for parallel folds its arrays are written once to a temporary
+    folder, whose name travels with each task and is mapped by the worker, so no fold pickles a copy and the
+    parent's memory does not grow with the folds in flight."""
     if not parallel:
         yield counts
         return
     with tempfile.TemporaryDirectory(prefix="softleft-folds-") as tmp:
-        arrays = []
         for name in ("data", "indices", "indptr"):
-            path = Path(tmp) / f"{name}.npy"
-            np.save(path, getattr(counts, name))
-            arrays.append(np.load(path, mmap_mode="r"))
-        yield sparse.csr_matrix(tuple(arrays), shape=counts.shape, copy=False)
+            np.save(Path(tmp) / f"{name}.npy", getattr(counts, name))
+        (Path(tmp) / "shape").write_text(f"{counts.shape[0]} {counts.shape[1]}")
+        yield tmp
 
 
 def _fit_predict_fold(train: sparse.csr_matrix, y_train: np.ndarray, test: sparse.csr_matrix | None, seed: int,
@@ -237,6 +254,7 @@ def cross_validate_matrix(
     replicates: int = INTERVAL_REPLICATES,
     progress: Callable[[int, int], Any] | None = None,
     rows: Sequence[int] | np.ndarray | None = None,
+    executor: Any = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Cross-validate the classifier on a document-term count matrix (rows: documents).
@@ -259,8 +277,8 @@ def cross_validate_matrix(
     masked : array of int, optional
         Columns (self-names) to drop for the second, masked score; None for no masked score.
     n_jobs : int, optional
-        Parallel folds (joblib; -1 every core); None: every core for a large matrix
-        (:data:`PARALLEL_MIN_NNZ`), else one. The numbers do not depend on it.
+        Without an ``executor``: folds fitted in this many local processes (-1 every core); None: every core
+        for a large matrix (:data:`PARALLEL_MIN_NNZ`), else one. The numbers do not depend on it.
     top : int
         Top features per class, from a model fitted on every document.
     replicates : int
@@ -270,6 +288,8 @@ def cross_validate_matrix(
     rows : sequence of int, optional
         The rows of ``counts`` the labels belong to (the labelled documents of a selection), so the caller
         need not copy them out; default every row.
+    executor : nlp.parallel.Executor, optional
+        Where the folds are fitted (a run's processes, Dask workers on this machine); see ``n_jobs``.
     **params
         Estimator parameters (:data:`nlp.tendencies.estimator.DEFAULT_PARAMS`).
 
@@ -298,24 +318,25 @@ def cross_validate_matrix(
     # Labels by matrix row, so a task's rows of the matrix and of the labels are the same index array.
     y_rows = np.empty(counts.shape[0], dtype=object)
     y_rows[selected] = y
-    results = []
-    if n_jobs is None:
-        n_jobs = -1 if counts.nnz >= PARALLEL_MIN_NNZ else 1
-    with _shared(counts, parallel=n_jobs != 1) as shared:
-        def job(name: str, f: int):
+    by_task: dict[tuple[str, int], Any] = {}
+    if executor is None:
+        if n_jobs is None:
+            n_jobs = -1 if counts.nnz >= PARALLEL_MIN_NNZ else 1
+        n_jobs = available_cores() if n_jobs < 0 else n_jobs
+    # a local pool maps the matrix from a file; Dask workers (maybe on other machines) get it in the task
+    parallel = isinstance(executor, ProcessExecutor) if executor is not None else n_jobs > 1
+    with _shared(counts, parallel=parallel) as shared, local_executor(executor, n_jobs or 1) as ex:
+        def task(name: str, f: int) -> tuple[Any, ...]:
             if f < 0:
-                return delayed(_fit_predict_rows)(shared, y_rows, None if rows is None else selected, None, None,
-                                                  seed, params)
+                return (shared, y_rows, None if rows is None else selected, None, None, seed, params)
             train_idx, test_idx = splits[f]
-            return delayed(_fit_predict_rows)(shared, y_rows, selected[train_idx], selected[test_idx],
-                                              variants[name], seed, params)
+            return (shared, y_rows, selected[train_idx], selected[test_idx], variants[name], seed, params)
 
-        runner = Parallel(n_jobs=n_jobs, return_as="generator")
-        for done, out in enumerate(runner(job(name, f) for name, f in tasks), 1):
-            results.append(out)
+        chunks = ((t, task(*t)) for t in tasks)
+        for done, (t, out) in enumerate(ex.map_chunks(_fold_task, chunks), 1):
+            by_task[t] = out
             if progress:
                 progress(done, total)
-    by_task = dict(zip(tasks, results))
     tested = np.zeros(len(y), dtype=bool)
     for _, test_idx in splits:
         tested[test_idx] = True
@@ -405,3 +426,4 @@ def cross_validate_matrix(
         "caveats": caveats,
     })
     return result
+

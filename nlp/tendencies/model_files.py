@@ -17,8 +17,10 @@ The scikit-learn pipeline is then rebuilt from the data.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from sklearn.pipeline import Pipeline
 from corpus.output import (atomic_directory, read_format_manifest, sha256_file,  # noqa: F401 (sha256_file: API)
                            verify_checksums)
 from nlp.errors import NlpError
+from nlp.results import Result
 from nlp.tendencies.estimator import rebuild_pipeline
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,76 @@ class ModelFileError(NlpError):
     """A model directory that is missing, damaged or not written by this toolkit."""
 
 
+@dataclass(frozen=True)
+class ClassifierArrays(Result):
+    """A fitted classifier as plain data: what a model directory holds, before or without writing it.
+
+    The run's tendency stage returns one (a typed, storable result); :meth:`write` makes the directory and
+    :meth:`pipeline` the scikit-learn pipeline again. :meth:`model_id` is the id the directory will have.
+    """
+
+    vocabulary: list[str]
+    classes: list[str]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    vectorizer: dict[str, Any]
+    classifier: dict[str, Any]
+    info: dict[str, Any]
+    #: When it was trained (the directory's manifest says so, whenever it is written).
+    created: str = ""
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline, info: dict[str, Any] | None = None) -> "ClassifierArrays":
+        from corpus.dates import now_utc
+
+        vectorizer, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
+        return cls(created=now_utc(), vocabulary=[str(t) for t in vectorizer.get_feature_names_out()],
+                   classes=[str(c) for c in clf.classes_],
+                   idf=np.asarray(vectorizer.idf_, dtype=np.float64), coef=np.asarray(clf.coef_, dtype=np.float64),
+                   intercept=np.asarray(clf.intercept_, dtype=np.float64),
+                   vectorizer={"sublinear_tf": vectorizer.sublinear_tf, "norm": vectorizer.norm,
+                               "smooth_idf": vectorizer.smooth_idf},
+                   classifier={"C": clf.C, "class_weight": clf.class_weight}, info=dict(info or {}))
+
+    def pipeline(self) -> Pipeline:
+        return rebuild_pipeline(self.vocabulary, self.idf, self.classes, self.coef, self.intercept, self.vectorizer)
+
+    def files(self) -> dict[str, bytes]:
+        """The data files of the model directory, by name, as bytes."""
+        out = {"vocabulary.json": json.dumps(self.vocabulary, ensure_ascii=False).encode("utf-8"),
+               "classes.json": json.dumps(self.classes, ensure_ascii=False).encode("utf-8")}
+        for name, array in (("idf.npy", self.idf), ("coef.npy", self.coef), ("intercept.npy", self.intercept)):
+            buffer = io.BytesIO()
+            # C order whatever the fit left in memory, so the same weights always make the same bytes (and id)
+            np.save(buffer, np.ascontiguousarray(array, dtype=np.float64), allow_pickle=False)
+            out[name] = buffer.getvalue()
+        return out
+
+    def model_id(self) -> str:
+        """A hash of the data files: the same fit gives the same id."""
+        files = self.files()
+        return hashlib.sha256("".join(hashlib.sha256(files[n]).hexdigest() for n in DATA_FILES).encode()).hexdigest()[:16]
+
+    def write(self, directory: str | Path) -> str:
+        """Write the model directory (whole or not at all; an earlier model is replaced only then); returns
+        the model id."""
+        from corpus.dates import now_utc
+
+        with atomic_directory(directory) as work:
+            files = self.files()
+            for name, data in files.items():
+                (work / name).write_bytes(data)
+            checksums = {name: hashlib.sha256(files[name]).hexdigest() for name in DATA_FILES}
+            model_id = self.model_id()
+            manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "model_id": model_id,
+                        "created": self.created or now_utc(), "vectorizer": self.vectorizer, "classifier": self.classifier, "files": checksums,
+                        "info": self.info}
+            (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        log.info("saved model %s to %s", model_id, directory)
+        return model_id
+
+
 def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] | None = None) -> str:
     """Write a fitted pipeline (from :func:`nlp.classify.make_pipeline`) to ``directory``.
 
@@ -50,33 +123,7 @@ def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] |
     str
         The model id: a hash of the data files, so the same fit gives the same id.
     """
-    with atomic_directory(directory) as work:  # whole or not at all; an earlier model is replaced only then
-        model_id = _write_model(pipeline, work, info)
-    log.info("saved model %s to %s", model_id, directory)
-    return model_id
-
-
-def _write_model(pipeline: Pipeline, directory: Path, info: dict[str, Any] | None) -> str:
-    from corpus.dates import now_utc
-
-    vectorizer, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
-    vocab = [str(t) for t in vectorizer.get_feature_names_out()]
-    (directory / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    (directory / "classes.json").write_text(json.dumps([str(c) for c in clf.classes_], ensure_ascii=False),
-                                            encoding="utf-8")
-    for name, array in (("idf.npy", vectorizer.idf_), ("coef.npy", clf.coef_), ("intercept.npy", clf.intercept_)):
-        np.save(directory / name, np.asarray(array, dtype=np.float64), allow_pickle=False)
-    checksums = {name: sha256_file(directory / name) for name in DATA_FILES}
-    model_id = hashlib.sha256("".join(checksums[n] for n in DATA_FILES).encode()).hexdigest()[:16]
-    manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "model_id": model_id, "created": now_utc(),
-        "vectorizer": {"sublinear_tf": vectorizer.sublinear_tf, "norm": vectorizer.norm,
-                       "smooth_idf": vectorizer.smooth_idf},
-        "classifier": {"C": clf.C, "class_weight": clf.class_weight},
-        "files": checksums, "info": info or {},
-    }
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    return model_id
+    return ClassifierArrays.from_pipeline(pipeline, info).write(directory)
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
-from nlp.documents import EmptySelectionError, GroupError
+from nlp.errors import EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,10 @@ hash, so a re-run processes only new or changed articles.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
-import itertools
 import logging
-import multiprocessing
 import re
 import threading
-from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator
 
@@ -334,8 +330,8 @@ class Preprocessor:
         collocations : bool
             Apply :attr:`collocations` (False gives what :func:`preprocess_corpus` caches).
         executor : nlp.parallel.Executor, optional
-            Dask workers to tokenise batches as tasks (:func:`tokenise_chunk`); default: this process, with
-            :attr:`n_process` worker processes.
+            Where batches are tokenised as tasks (:func:`tokenise_chunk`): the run's local processes or Dask
+            workers; default: :attr:`n_process` local worker processes (or this process for one).
 
         Yields
         ------
@@ -346,7 +342,7 @@ class Preprocessor:
         if executor is not None and not isinstance(executor, InProcessExecutor):
             results = self._pipe_tasks(pairs, executor)
         else:
-            results = self._pipe_parallel(pairs) if self.n_process > 1 else self._pipe_base(pairs)
+            results = self._pipe_local(pairs) if self.n_process > 1 else self._pipe_base(pairs)
         for terms, id_ in results:  # collocations never cross a paragraph mark (it is in no pair)
             yield (strip_paragraphs(colloc.apply(terms)) if colloc else terms), id_
 
@@ -358,60 +354,50 @@ class Preprocessor:
                 yield buffer, id_
                 buffer = []
 
-    def _pipe_parallel(self, pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[list[str], Hashable]]:
-        """Worker processes each run the whole pipeline (terms included) on a batch and send back only the
-        terms: much less to pickle than spaCy's own ``n_process`` (whole Docs). A long text travels as its
-        pieces (:func:`_pieces`), so one long document does not leave the other workers idle at the end. At most
-        ``IN_FLIGHT`` batches per worker are out at a time, so memory stays flat however long the stream."""
-        batches = _batches(_pieces(pairs), self.batch_size)
-        first = next(batches, None)
-        if first is None:  # nothing to do (a re-run on an unchanged corpus): start no workers
-            return
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        work = functools.partial(tokenise_chunk, self.settings)
+    def _pipe_local(self, pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[list[str], Hashable]]:
+        """:meth:`_pipe_tasks` on a pool of :attr:`n_process` local processes, stopped afterwards."""
+        from nlp.parallel import ProcessExecutor
 
-        def results() -> Iterator[tuple[list[str], Hashable]]:
-            # Forked workers inherit this very pipeline (and its warm term cache) instead of each building
-            # its own on its first batch; the entry is the parent's only while the pool starts.
-            key = (self.settings, threading.get_ident())
-            seeded = ctx.get_start_method() == "fork" and key not in _TASK_PIPELINES
-            if seeded:
-                _TASK_PIPELINES[key] = (self, self.fingerprint)
-            # Objects alive now are moved out of the collector's reach before the fork, so a worker's garbage
-            # collections neither walk nor copy (copy-on-write) the parent's heap (CPython's gc.freeze advice).
-            gc.freeze()
-            try:
-                pool = ctx.Pool(self.n_process)
-            finally:
-                gc.unfreeze()
-                if seeded:
-                    del _TASK_PIPELINES[key]
-            with pool:
-                pending: deque = deque()
-                for batch in itertools.chain([first], batches):
-                    pending.append(pool.apply_async(work, (batch,)))
-                    if len(pending) >= IN_FLIGHT * self.n_process:
-                        yield from pending.popleft().get()[1]
-                while pending:
-                    yield from pending.popleft().get()[1]
-
-        yield from _joined(results())
+        with ProcessExecutor(self.n_process) as ex:
+            yield from self._pipe_tasks(pairs, ex)
 
     def _pipe_tasks(self, pairs: Iterable[tuple[str, Hashable]], executor: Executor
                     ) -> Iterator[tuple[list[str], Hashable]]:
-        """Batches as tasks of ``executor``; every worker must run this very pipeline (same fingerprint)."""
+        """Batches as tasks of ``executor`` (local processes or Dask workers): each worker runs the whole
+        pipeline (terms included) on a batch and sends back only the terms, much less to pickle than spaCy's
+        own ``n_process`` (whole Docs); every worker must run this very pipeline (same fingerprint). A long text
+        travels as its pieces (:func:`_pieces`), so one long document does not leave the other workers idle at
+        the end; at most :data:`IN_FLIGHT` batches per worker are out at a time, so memory stays flat however
+        long the stream.
+
+        Local worker processes forked for this work inherit this very pipeline (and its warm term cache)
+        instead of each building its own on its first batch: the entry is the parent's only until the first
+        batch is back, by when the pool has started."""
         fp = self.fingerprint
         log.info("tokenising on %s", executor.describe())
         work = functools.partial(tokenise_chunk, self.settings)
+        key = (self.settings, threading.get_ident())
+        seeded = key not in _TASK_PIPELINES
+        if seeded:
+            _TASK_PIPELINES[key] = (self, fp)
 
         def results() -> Iterator[tuple[list[str], Hashable]]:
-            for _, (worker_fp, batch) in executor.map_chunks(work, enumerate(_batches(_pieces(pairs), self.batch_size))):
-                if worker_fp != fp:
-                    raise ClusterError(f"a Dask worker's pipeline differs from this one (fingerprint {worker_fp}, "
-                                       f"here {fp}): install the same spaCy, spacy-lookups-data and phrase file on "
-                                       "every worker")
-                yield from batch
+            nonlocal seeded
+            try:
+                batches = enumerate(_batches(_pieces(pairs), self.batch_size))
+                for _, (worker_fp, batch) in executor.map_chunks(work, batches,
+                                                                 max_in_flight=IN_FLIGHT * executor.n_workers):
+                    if seeded:
+                        del _TASK_PIPELINES[key]
+                        seeded = False
+                    if worker_fp != fp:
+                        raise ClusterError(f"a worker's pipeline differs from this one (fingerprint {worker_fp}, "
+                                           f"here {fp}): install the same spaCy, spacy-lookups-data and phrase "
+                                           "file on every worker")
+                    yield from batch
+            finally:
+                if seeded:
+                    _TASK_PIPELINES.pop(key, None)
 
         yield from _joined(results())
 

@@ -27,13 +27,19 @@ FORMAT = "softleft-lda-1"
 def save_lda(model: Any, dictionary: Any, directory: Path) -> dict[str, Any]:
     """Write a fitted gensim ``LdaModel`` and its dictionary as arrays and JSON; returns the
     ``{"format", "k", "n_terms", "checksums"}`` record for the run manifest."""
-    directory = Path(directory)
-    lam = np.asarray(model.state.get_lambda(), dtype=np.float64)
-    np.save(directory / "lambda.npy", lam, allow_pickle=False)
-    np.save(directory / "alpha.npy", np.asarray(model.alpha, dtype=np.float64), allow_pickle=False)
-    np.save(directory / "eta.npy", np.asarray(model.eta, dtype=np.float64), allow_pickle=False)
     vocabulary = [dictionary[i] for i in range(len(dictionary))]
-    (directory / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+    return save_lda_arrays(model.state.get_lambda(), model.alpha, model.eta, vocabulary, directory)
+
+
+def save_lda_arrays(lam: Any, alpha: Any, eta: Any, vocabulary: list[str], directory: Path) -> dict[str, Any]:
+    """Write a model's arrays (topic-term ``lambda``, the priors ``alpha`` and ``eta``) and vocabulary; returns
+    the ``{"format", "k", "n_terms", "checksums"}`` record for the run manifest."""
+    directory = Path(directory)
+    lam = np.asarray(lam, dtype=np.float64)
+    np.save(directory / "lambda.npy", lam, allow_pickle=False)
+    np.save(directory / "alpha.npy", np.asarray(alpha, dtype=np.float64), allow_pickle=False)
+    np.save(directory / "eta.npy", np.asarray(eta, dtype=np.float64), allow_pickle=False)
+    (directory / "vocabulary.json").write_text(json.dumps(list(vocabulary), ensure_ascii=False), encoding="utf-8")
     return {"format": FORMAT, "k": int(lam.shape[0]), "n_terms": int(lam.shape[1]),
             "checksums": {name: sha256_file(directory / name) for name in MODEL_FILES}}
 

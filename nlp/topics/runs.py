@@ -55,9 +55,10 @@ def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:
     return Path(store.files_base + ".runs")
 
 
-def store_run(store: CorpusStore, name: str, model: Any, manifest: dict, path: Path) -> None:
+def store_run(store: CorpusStore, name: str, k: int, seed: int, manifest: dict, path: Path,
+              topics: list[dict[str, Any]]) -> None:
     """Store a fitted run's row and topics."""
-    save_topic_run(store, name, model.k, model.random_state, str(path), manifest, model.topics_)
+    save_topic_run(store, name, k, seed, str(path), manifest, topics)
 
 
 # ----------------------------------------------------------------------------- reading runs back

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -191,27 +189,38 @@ class SeedFit:
     model: TopicModel | None = field(default=None, repr=False, compare=False)
 
 
-def _fit_one(corpus: Any, dictionary: Any, k: int, seed: int, params: dict[str, Any]) -> SeedFit:
-    if isinstance(corpus, str):  # a Matrix Market path sent to a worker process
+def _fit_one(payload: tuple[Any, Any, int, int, dict[str, Any]]) -> SeedFit:
+    """One seed's fit (a task: pure, BLAS held to one thread so a fit gives the same floats anywhere)."""
+    from threadpoolctl import threadpool_limits
+
+    corpus, dictionary, k, seed, params = payload
+    if isinstance(corpus, str):  # a Matrix Market path
         from gensim.corpora import MmCorpus
         corpus = MmCorpus(corpus)
     t0 = time.perf_counter()
-    model = TopicModel(k=k, random_state=seed, **params).fit(corpus, dictionary)
+    with threadpool_limits(limits=1):
+        model = TopicModel(k=k, random_state=seed, **params).fit(corpus, dictionary)
     return SeedFit(seed=seed, phi=model.model_.get_topics(), topics=model.topics_,
                    seconds=time.perf_counter() - t0, model=model)
 
 
-def _picklable_corpus(corpus: Any) -> Any:
-    """What a worker process can rebuild the corpus from: the file of an ``MmCorpus``, else a list."""
+def _portable_corpus(corpus: Any) -> Any:
+    """What a task can carry to any worker: a CSR matrix of an ``MmCorpus`` (read back as the same documents
+    by :class:`nlp.topics.fit.RowsCorpus`), else the documents as a list."""
     from gensim.corpora import MmCorpus
 
     if isinstance(corpus, MmCorpus):
-        return str(corpus.input)
-    return [list(doc) for doc in corpus]
+        from scipy.io import mmread
+
+        from nlp.topics.bags import RowsCorpus
+
+        return RowsCorpus(mmread(str(corpus.input)).tocsr())
+    return corpus if isinstance(corpus, list) else [list(doc) for doc in corpus]
 
 
 def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | int = DEFAULT_SEEDS,
-              n_jobs: int = 1, progress: Callable[[int, int], Any] | None = None, **params: Any) -> list[SeedFit]:
+              n_jobs: int = 1, progress: Callable[[int, int], Any] | None = None, executor: Any = None,
+              **params: Any) -> list[SeedFit]:
     """Fit the same K once per seed on one prepared corpus.
 
     Parameters
@@ -224,10 +233,13 @@ def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | 
     seeds : sequence of int, or int
         The seeds; an int ``n`` means seeds ``0 .. n-1``.
     n_jobs : int
-        Fit this many seeds at a time, each in its own process (1: one after another in this process). Each
-        fit is single-process ``LdaModel``, so the results do not depend on ``n_jobs``.
+        Without an ``executor``: fit this many seeds at a time, each in its own process (1: one after another
+        in this process).
     progress : callable, optional
         ``progress(done, total)`` after each fit.
+    executor : nlp.parallel.Executor, optional
+        Where the fits run (the run's processes or Dask workers). Each fit is a single-process ``LdaModel``,
+        so the results do not depend on where or how many at a time they run.
     **params
         Other :class:`~nlp.topics.model.TopicModel` parameters (``passes``, ``iterations``, ``alpha``,
         ``chunksize``, ``topn``, ``seed_words``...). ``workers`` is not allowed (``LdaMulticore`` is not
@@ -238,6 +250,8 @@ def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | 
     list of SeedFit
         In the order of ``seeds``.
     """
+    from nlp.parallel import local_executor
+
     seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if len(seeds) < 1:
         raise InvalidParameterError("give at least one seed", param="--seeds")
@@ -249,38 +263,16 @@ def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | 
     params.pop("workers", None)
     if n_jobs < 1:
         raise InvalidParameterError(f"n_jobs must be at least 1 (got {n_jobs})", param="--jobs")
-    n_jobs = min(n_jobs, len(seeds))
-    if n_jobs == 1:
-        fits: list[SeedFit] = []
-        for seed in seeds:
-            fits.append(_fit_one(corpus, dictionary, k, seed, params))
-            if progress:
-                progress(len(fits), len(seeds))
-    else:
-        fits = _fit_parallel(corpus, dictionary, k, seeds, params, n_jobs, progress)
-    log.info("fitted K=%d with seeds %s (%.1fs of fitting)", k, seeds, sum(f.seconds for f in fits))
-    return fits
-
-
-def _fit_parallel(corpus: Any, dictionary: Any, k: int, seeds: list[int], params: dict[str, Any], n_jobs: int,
-                  progress: Callable[[int, int], Any] | None) -> list[SeedFit]:
-    """The first seed in this process while ``n_jobs - 1`` worker processes fit the others.
-
-    Workers are spawned (a fresh interpreter: no forked BLAS thread state), which costs a few seconds of
-    imports each; fitting the first seed here meanwhile hides part of it.
-    """
-    source = _picklable_corpus(corpus)
-    done = 0
-    with ProcessPoolExecutor(max_workers=n_jobs - 1, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_fit_one, source, dictionary, k, seed, params) for seed in seeds[1:]]
-        fits = [_fit_one(corpus, dictionary, k, seeds[0], params)]
-        for future in [None, *futures]:
-            if future is not None:
-                fits.append(future.result())
-            done += 1
+    source = _portable_corpus(corpus) if (executor is not None or n_jobs > 1) and len(seeds) > 1 else corpus
+    fits: list[SeedFit | None] = [None] * len(seeds)
+    with local_executor(executor, min(n_jobs, len(seeds))) as ex:
+        chunks = ((i, (source, dictionary, k, seed, params)) for i, seed in enumerate(seeds))
+        for done, (i, fit) in enumerate(ex.map_chunks(_fit_one, chunks), 1):
+            fits[i] = fit
             if progress:
                 progress(done, len(seeds))
-    return fits
+    log.info("fitted K=%d with seeds %s (%.1fs of fitting)", k, seeds, sum(f.seconds for f in fits if f))
+    return fits  # type: ignore[return-value]
 
 
 # ----------------------------------------------------------------------------- the result

@@ -13,15 +13,17 @@ import io
 import json
 import logging
 from collections import Counter
-from typing import Any, Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
 from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError, NlpError
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys, is_rise
-from nlp.text.preprocess import Preprocessor
 from nlp.text.vocabulary import nearest_terms
+
+if TYPE_CHECKING:  # a type only: importing spaCy is for the code that preprocesses
+    from nlp.text.preprocess import Preprocessor
 
 log = logging.getLogger(__name__)
 

@@ -1,28 +1,39 @@
 """How far a stored topic model can be trusted, topic by topic: stability across seeds and era topics.
 
-:func:`assess_run` refits the run's K with further seeds on the run's own bag-of-words corpus (saved in
-its folder), matches the topics (Hungarian matching on Jensen–Shannon similarity,
-:mod:`nlp.topics.stability`) and flags the topics whose prevalence the date explains rather than the
-tendency (:func:`nlp.topics.effects.era_topics`). The figures go into the run's manifest in the corpus,
-so ``topics show --json``, ``topics fit --json`` and the report carry ``stability`` and ``era`` per topic.
+:func:`assess_run` reads a stored run back as a :class:`~nlp.topics.fit.TopicsFit` (its model files and the
+documents' shares the store holds), assesses it with :func:`~nlp.topics.fit.assess_fit` — the run's K
+refitted with further seeds on the same bag-of-words corpus, topics matched by the Hungarian algorithm on
+Jensen–Shannon similarity (:mod:`nlp.topics.stability`); topics whose prevalence the date explains rather
+than the tendency flagged (:func:`nlp.topics.effects.era_topics`) — and records the figures in the run's
+manifest in the corpus, so ``topics show --json``, ``topics fit --json`` and the report carry ``stability``
+and ``era`` per topic.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable
+
+import numpy as np
 
 from corpus.analyses import update_topic_run_manifest
 from corpus.store import CorpusStore
 from nlp.documents import DocumentTerms
-from nlp.errors import NlpError
-from nlp.topics.effects import era_topics
-from nlp.topics.runs import TopicRun, document_topic_matrix, load_gensim_model, load_run
-from nlp.topics.stability import fit_seeds, topic_stability
+from nlp.topics.fit import STABILITY_SEEDS, TopicsFit, assess_fit
+from nlp.topics.runs import TopicRun, document_topic_matrix, load_run
 
-log = logging.getLogger(__name__)
+__all__ = ["assess_run", "fit_of_run", "STABILITY_SEEDS"]
 
-#: Seeds fitted in all (the run's own and the next ones), as ``--stability-seeds``.
-STABILITY_SEEDS = 3
+
+def fit_of_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms) -> TopicsFit:
+    """A stored run as a :class:`TopicsFit` over ``docs``: its verified model arrays, its topics and manifest,
+    and the shares the store holds for ``docs`` (NaN rows for documents it did not model)."""
+    from nlp.topics.model_files import load_lda
+
+    lda, dictionary = load_lda(run.path, run.manifest.get("model"))
+    return TopicsFit(name=run.name, k=run.k, topics=[dict(t) for t in run.topics],
+                     theta=document_topic_matrix(store, run, docs), manifest=dict(run.manifest),
+                     lam=np.asarray(lda.state.get_lambda(), dtype=np.float64),
+                     alpha=np.asarray(lda.alpha, dtype=np.float64), eta=np.asarray(lda.eta, dtype=np.float64),
+                     vocabulary=[dictionary[i] for i in range(len(dictionary))])
 
 
 def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: int = STABILITY_SEEDS,
@@ -35,7 +46,8 @@ def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: in
         Where the run is stored (its manifest is updated).
     run : TopicRun
     docs : DocumentTerms
-        The documents the run modelled (for the era regression).
+        The documents the run modelled (its bag-of-words corpus is rebuilt from them, and the era regression
+        reads them).
     seeds : int
         Seeds in all; the run's own fit is the first, so ``seeds - 1`` more fits.
     n_jobs : int
@@ -46,32 +58,6 @@ def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: in
     TopicRun
         The run read back, its topics carrying ``stability`` and ``era``.
     """
-    from gensim.corpora import MmCorpus
-
-    params = run.manifest.get("parameters", {})
-    stability: list[float | None] = [None] * run.k
-    if seeds > 1:
-        model, dictionary = load_gensim_model(run)
-        # The run's dictionary with the ids the saved corpus uses (the vocabulary is saved in id order).
-        corpus = MmCorpus(str(run.path / "corpus.mm"))
-        base = int(run.manifest.get("seed", 0))
-        fits = fit_seeds(corpus, dictionary, run.k, seeds=[base + i for i in range(1, seeds)], progress=progress, n_jobs=n_jobs,
-                         passes=int(params.get("passes", 10)), iterations=int(params.get("iterations", 100)),
-                         alpha=params.get("alpha", "auto") if params.get("alpha") != "symmetric" else "symmetric")
-        stability = topic_stability([model.get_topics()] + [f.phi for f in fits])
-    theta = document_topic_matrix(store, run, docs)
-    labels = [t["label"] for t in sorted(run.topics, key=lambda t: t["id"])]
-    trust: dict[str, Any] = {"seeds": seeds,
-                             "stability": [None if s is None else round(float(s), 4) for s in stability]}
-    try:
-        era = era_topics(docs, theta, labels=labels)
-    except NlpError as exc:  # no dates or no tendencies: the era question cannot be asked
-        trust.update(era=[False] * run.k, era_not_assessed=str(exc))
-    else:
-        flags = {e.topic: e for e in era.topics}
-        trust["era"] = [bool(flags[t].era) if t in flags else False for t in range(run.k)]
-        trust["era_detail"] = [{"topic": e.topic, "r2_date": round(e.r2_date, 4), "r2_group": round(e.r2_group, 4),
-                                "date_share": round(e.date_share, 4), "peak_year": e.peak_year} for e in era.topics]
-    update_topic_run_manifest(store, run.name, {"trust": trust})
-    log.info("run %s: stability %s, era topics %s", run.name, trust["stability"], [t for t, e in enumerate(trust["era"]) if e])
+    assessed = assess_fit(fit_of_run(store, run, docs), docs, seeds=seeds, jobs=n_jobs, progress=progress)
+    update_topic_run_manifest(store, run.name, {"trust": assessed.manifest["trust"]})
     return load_run(store, run.name)

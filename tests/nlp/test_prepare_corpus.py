@@ -30,7 +30,7 @@ def _reference(term_lists, no_below, no_above, chunk_terms):
 @pytest.mark.parametrize("block", [None, 1, 45])  # built whole, a document at a time, and in uneven blocks
 @pytest.mark.parametrize("chunk_terms", [0, 7])
 def test_same_dictionary_and_bags_as_gensim(tmp_path, chunk_terms, block, monkeypatch):
-    from nlp.topics import fit
+    from nlp.topics import bags as fit
 
     if block:  # the bags and the Matrix Market file are built a block of documents / entries at a time
         monkeypatch.setattr(fit, "_BLOCK_TOKENS", block)

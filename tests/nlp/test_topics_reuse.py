@@ -50,36 +50,37 @@ def test_sweep_without_npmi_scores_c_v_only(prepared, tmp_path):
     assert all(r["coherence_c_v"] is not None and r["coherence_npmi"] is None for r in result["rows"])
 
 
-def _stage_topics(store, out_dir, **config):
-    from nlp.pipeline import RunConfig, RunContext, stage_topics
+def _topics_stage(store, **params):
+    """The topics stage alone, through the engine and the corpus' stored results."""
+    from nlp.engine import ResultCache, run_stages
+    from nlp.stages import TopicsParams, stage_named
 
-    ctx = RunContext(store, out_dir, RunConfig(passes=2, n_process=1, **config))
-    ctx.docs = load_documents(store, preprocess=False, raw=True)
-    stage_topics(ctx)
-    return ctx
+    docs = load_documents(store, preprocess=False, raw=True)
+    return run_stages([stage_named("topics")], docs, {"topics": TopicsParams(passes=2, **params)},
+                      cache=ResultCache(store))
 
 
-@pytest.mark.parametrize("config", [{"k": 3}, {"sweep_ks": (2, 3)}])
-def test_run_reuses_the_topic_model_until_the_corpus_changes(prepared, tmp_path, config, caplog):
-    first = _stage_topics(prepared, tmp_path / "one", **config)
-    assert first.metrics["topics_reused"] is False
-    with caplog.at_level("INFO", logger="nlp.pipeline"):
-        second = _stage_topics(prepared, tmp_path / "two", **config)
-    assert second.metrics["topics_reused"] is True and "reused" in caplog.text
-    assert second.metrics["topics_cache_key"] == first.metrics["topics_cache_key"]
-    assert second.topic_run.name == first.topic_run.name
-    assert (tmp_path / "two" / "topics" / "topics" / first.topic_run.name / "lambda.npy").is_file()
-    assert second.metrics.get("topic_sweep") == first.metrics.get("topic_sweep")
+@pytest.mark.parametrize("params", [{"k": 3}, {"sweep_ks": (2, 3)}])
+def test_the_topic_model_is_reused_until_the_corpus_changes(prepared, params, caplog):
+    first = _topics_stage(prepared, **params)
+    assert first.computed == ["topics"]
+    with caplog.at_level("INFO", logger="nlp.engine"):
+        second = _topics_stage(prepared, **params)
+    assert second.reused == ["topics"] and "reused" in caplog.text
+    assert second.keys["topics"] == first.keys["topics"]
+    fit, again = first.results["topics"], second.results["topics"]
+    assert again.name == fit.name and again.sweep == fit.sweep and again.topics == fit.topics
+    np.testing.assert_array_equal(again.theta, fit.theta)
+    np.testing.assert_array_equal(again.lam, fit.lam)
 
-    other = _stage_topics(prepared, tmp_path / "seed", seed=5, **config)  # another parameter: another key
-    assert other.metrics["topics_reused"] is False
+    other = _topics_stage(prepared, seed=5, **params)  # another parameter: another key
+    assert other.computed == ["topics"]
 
     article = synthetic_articles(n=1, seed=9)[0]
     prepared.add_many([replace(article, title="a new one", text=article.text + " Another.")])
     preprocess_corpus(prepared)
-    third = _stage_topics(prepared, tmp_path / "three", **config)
-    assert third.metrics["topics_reused"] is False
-    assert third.metrics["topics_cache_key"] != first.metrics["topics_cache_key"]
+    third = _topics_stage(prepared, **params)
+    assert third.computed == ["topics"] and third.keys["topics"] != first.keys["topics"]
 
 
 def test_run_says_what_it_reused_and_recompute_reuses_nothing(prepared, tmp_path):

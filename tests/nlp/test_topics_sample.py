@@ -82,7 +82,7 @@ def test_fit_sample_values():
 
 
 def test_inferred_shares_match_gensim_and_do_not_depend_on_chunks(tmp_path):
-    from nlp.topics.fit import _bags_of_words, fit_models, prepare_corpus
+    from nlp.topics.fit import bags_of_words, fit_models, prepare_corpus
     from nlp.topics.infer import infer_shares, iter_shares, model_arrays
 
     rnd = random.Random(0)
@@ -91,7 +91,7 @@ def test_inferred_shares_match_gensim_and_do_not_depend_on_chunks(tmp_path):
                                      for i in range(240)])
     prepared = prepare_corpus(docs, tmp_path)
     model = fit_models(prepared, [dict(k=3, random_state=0, passes=5)])[0]
-    bows, _ = _bags_of_words(docs, prepared.dictionary, prepared.chunk_terms)
+    bows, _ = bags_of_words(docs, prepared.dictionary, prepared.chunk_terms)
     beta, alpha = model_arrays(model)
     whole = infer_shares(bows, beta, alpha, model.iterations)
     assert np.allclose(whole.sum(axis=1), 1)
@@ -116,6 +116,7 @@ def test_topics_fit_on_a_sample_records_it_and_gives_every_document_shares(demo_
     from click.testing import CliRunner
 
     from cli import cli
+    from nlp.topics.fit import draw_fit_sample
     from nlp.topics.runs import document_topic_matrix, load_run
 
     result = CliRunner().invoke(cli, ["--db", str(demo_db), "topics", "fit", "--k", "4", "--passes", "2",
@@ -132,9 +133,8 @@ def test_topics_fit_on_a_sample_records_it_and_gives_every_document_shares(demo_
         assert sum(s["corpus"] for s in fitted["strata"]) == run.manifest["n_docs"] == len(docs) == 130
         theta = document_topic_matrix(store, run, docs)
         assert not np.isnan(theta).any() and np.allclose(theta.sum(axis=1), 1, atol=1e-6)
-        # the model (and the stability seeds, refitted on the run's corpus file) saw the sample only
-        fitted_ids = {line.split("\t")[0] for line in (run.path / "doc_ids.txt").read_text().splitlines()}
-        assert len(fitted_ids) == 40
+        # the model (and the stability seeds, refitted on the same sample drawn again) saw the sample only
+        assert len(draw_fit_sample(docs, fitted["requested"], fitted["seed"]).indices) == 40
         assert run.manifest["trust"]["seeds"] == 2 and None not in run.manifest["trust"]["stability"]
 
     bad = CliRunner().invoke(cli, ["--db", str(demo_db), "topics", "fit", "--k", "4", "--fit-sample", "lots"])
@@ -143,7 +143,7 @@ def test_topics_fit_on_a_sample_records_it_and_gives_every_document_shares(demo_
 
 
 def test_a_sample_fit_finds_the_full_fits_topics_and_shares(tmp_path):
-    from nlp.topics.fit import fit_topics, load_gensim_model
+    from nlp.topics.fit import draw_fit_sample, fit_topics, load_gensim_model
     from nlp.topics.runs import document_topic_matrix
     from nlp.topics.stability import align_vocabularies, match_topics
 
@@ -160,33 +160,34 @@ def test_a_sample_fit_finds_the_full_fits_topics_and_shares(tmp_path):
     assert similarity.min() > 0.75 and similarity.mean() > 0.85  # 1 - Jensen-Shannon divergence
     theta_full = document_topic_matrix(store, full, docs)
     theta_part = document_topic_matrix(store, part, docs)[:, matches]
-    fitted = {line.split("\t")[0] for line in (part.path / "doc_ids.txt").read_text().splitlines()}
-    rows = [i for i, id_ in enumerate(docs.ids) if id_ in fitted]
+    rows = draw_fit_sample(docs, 100, 0).indices.tolist()  # the documents the sampled model was fitted on
     assert len(rows) == 100
     assert np.abs(theta_full[rows] - theta_part[rows]).mean() < 0.02  # the fitted documents
     assert np.abs(theta_full - theta_part).mean() < 0.02  # and every other one
     store.close()
 
 
-def test_a_stored_model_is_reused_only_for_the_same_sample_size(small_store, tmp_path):
-    from nlp.pipeline import RunConfig, RunContext, stage_topics
+def test_a_stored_model_is_reused_only_for_the_same_sample_size(small_store):
+    from nlp.engine import ResultCache, run_stages
+    from nlp.stages import TopicsParams, stage_named
 
     preprocess_corpus(small_store)
+    docs = load_documents(small_store, preprocess=False, raw=True)
 
-    def stage(out: str, **config):
-        ctx = RunContext(small_store, tmp_path / out, RunConfig(k=3, passes=2, n_process=1, stability_seeds=1,
-                                                                **config))
-        ctx.docs = load_documents(small_store, preprocess=False, raw=True)
-        stage_topics(ctx)
-        return ctx.metrics
+    def stage(**params):
+        out = run_stages([stage_named("topics")], docs, {"topics": TopicsParams(k=3, passes=2, stability_seeds=1,
+                                                                              **params)},
+                         cache=ResultCache(small_store))
+        return "topics" in out.reused, out.keys["topics"], out.results["topics"].manifest.get("fit_sample")
 
-    first = stage("a", fit_sample=20)
-    assert first["topics_reused"] is False and first["topics_fit_sample"]["used"] == 20
-    assert stage("b", fit_sample=20)["topics_reused"] is True
-    other = stage("c", fit_sample=24)
-    assert other["topics_reused"] is False and other["topics_cache_key"] != first["topics_cache_key"]
-    everything = stage("d")
-    assert everything["topics_reused"] is False and "topics_fit_sample" not in everything
-    assert len({first["topics_cache_key"], other["topics_cache_key"], everything["topics_cache_key"]}) == 3
-    # a sample no smaller than the selection is a fit on every document: the same model, reused
-    assert stage("e", fit_sample=1000)["topics_reused"] is True
+    reused, first, sample = stage(fit_sample=20)
+    assert not reused and sample["used"] == 20
+    assert stage(fit_sample=20)[:2] == (True, first)
+    reused, other, _ = stage(fit_sample=24)
+    assert not reused and other != first
+    reused, everything, sample = stage()
+    assert not reused and sample is None and len({first, other, everything}) == 3
+    # a sample no smaller than the selection is a fit on every document: the same model; its parameters differ,
+    # so it has a key of its own
+    reused, whole, sample = stage(fit_sample=1000)
+    assert sample is None and whole != everything

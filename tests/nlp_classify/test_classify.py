@@ -95,7 +95,7 @@ def test_error_one_group():
     with pytest.raises(ClassifyError) as err:
         make_splitter(labels, ["outlet1"] * 4, 5, 0)
     assert str(err.value) == ("Grouping leaves only one group ('outlet1'): folds that never split a group need "
-                              "at least two; use --group-by none, or another grouping")
+                              "at least two; use --by none, or another grouping")
 
 
 def test_top_features_are_the_signature_words(corpus):

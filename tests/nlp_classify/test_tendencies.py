@@ -1,11 +1,8 @@
 """The run/demo stage: analyses that can run do, the others are recorded as skipped, never faked."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from corpus.labels import LabelSet
 from nlp.documents import load_documents
-from nlp.pipeline import stage_tendencies
 from nlp.report.tendency_sections import tendency_sections
 from nlp.tendencies.analysis import analyse_tendencies
 
@@ -25,26 +22,29 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
     store.close()
 
 
-def test_stage_adds_sections_metrics_model_and_predictions(tmp_path):
+def test_stage_result_gives_sections_model_and_predictions(tmp_path):
+    """The tendency stage writes nothing: its result holds the evaluation, the classifier and its predictions;
+    the run's edge writes the model folder and stores the predictions, and the report draws the sections."""
+    from nlp.engine import Runtime
+    from nlp.stages.tendencies import TendenciesParams, tendencies_stage
+
     store = build_store(tmp_path / "c.db")
     docs = load_documents(store, raw=True)
-    (tmp_path / "run").mkdir()
-    ctx = SimpleNamespace(store=store, config=SimpleNamespace(seed=0), sections=[], metrics={}, method={}, results={},
-                          out_dir=tmp_path / "run", documents=lambda: docs)
-    stage_tendencies(ctx)
-    assert [s.id for s in ctx.sections] == ["classifier", "contrasts", "mentions"]
-    assert ctx.metrics["classifier_macro_f1_by_outlet"] >= 0.8
-    assert {"Classifier", "Contrasts", "Mentions"} <= set(ctx.method)
-    assert "<svg" in ctx.sections[1].html and ctx.sections[1].data["contrasts"]
-    assert (tmp_path / "run" / "model" / "manifest.json").is_file()
-    classifier = ctx.sections[0]
+    result = tendencies_stage(docs, TendenciesParams(labels=store.labels), Runtime())
+    assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 0  # nothing stored inside
+    assert result.evaluation["outlet"]["macro_f1"] >= 0.8
+    sections = tendency_sections(result.analysis(), examples=lambda group, term: [])
+    assert [s.id for s in sections] == ["classifier", "contrasts", "mentions"]
+    assert "<svg" in sections[1].html and sections[1].data["contrasts"]
+    assert result.classifier.write(tmp_path / "model") == result.predicted["model_id"]
+    assert (tmp_path / "model" / "manifest.json").is_file()
+    classifier = sections[0]
     assert "Where the unlabelled writers fall" in classifier.html and "Blogger" in classifier.html
     rows = classifier.data["classifier_predictions_by_author"]
     assert {r["author"] for r in rows} >= {"Blogger", "Ledger Writer 0"}
-    assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 8
+    assert result.predicted["predicted"] == 8
+    assert any(result.examples.values())  # the articles to quote for the signature terms
     store.close()
-    assert ctx.results["tendencies"]["evaluation"]  # what the findings summary reads
-
 
 
 def test_evaluation_in_plain_words():
