@@ -167,9 +167,10 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 @pass_settings
 def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, watch, selection,
            bootstrap: int, min_support: int, seed: int, contested, meaning_background) -> None:
-    """Write one self-contained HTML report an editor can open or email.
+    """Write one self-contained HTML report an editor can open or email, from the stored results.
 
-    Uses a topic model fitted before (`topics fit`); the other analyses are computed from the corpus.
+    Uses a stored topic model (the newest, or --topics); every analysis stored for the same articles and
+    settings (by `run`, `demo` or an earlier `report`) is reused, and only what is missing is computed.
 
     \b
     Example:
@@ -179,9 +180,16 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 
     settings = {**_editor_settings(s, selection, title, recent, topic_names, watch),
                 **_meaning_settings(contested, meaning_background)}
-    _run_drawn(s, lambda t: write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
-                                         progress=t.progress, bootstrap=bootstrap, min_support=min_support,
-                                         **settings))
+    written: list[Any] = []
+
+    def job(t: Terminal) -> Path:
+        written.append(write_report(s.store(), output, topics=topics_name, seed=seed, on_stage=t.stage,
+                                    progress=t.progress, bootstrap=bootstrap, min_support=min_support, **settings))
+        return written[0].path
+
+    _run_drawn(s, job)
+    reused, computed = written[0].reused, written[0].computed
+    s.info(f"Reused: {', '.join(reused) or 'nothing'}; computed: {', '.join(computed) or 'nothing'}")
 
 
 @click.command("update")

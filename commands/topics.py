@@ -171,7 +171,7 @@ def topics_name(s: Settings, run_name: str, assignments: tuple[str, ...]) -> Non
     Example:
       python cli.py topics name run-k8-s0 --set 3="Rail and energy ownership"
     """
-    from nlp.report.names import load_topic_names, names_path, parse_assignments, save_topic_names, topic_name
+    from nlp.topics.names import load_topic_names, names_path, parse_assignments, save_topic_names, topic_name
     from nlp.topics.fit import load_run
     from nlp.topics.runs import runs_root
 
@@ -194,12 +194,13 @@ def topics_name(s: Settings, run_name: str, assignments: tuple[str, ...]) -> Non
 @click.option("--seed-words", type=click.Path(dir_okay=False), help="Guided topics: TOML of name = [words].")
 @click.option("--stability-seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Seeds fitted in all to score each topic's stability (1: no stability scores).")
+@jobs_option("Processes fitting the stability seeds side by side")
 @fit_sample_option
 @selection_options
 @json_option
 @pass_settings
 def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below, no_above, keep_n, chunk_terms,
-               stop_words, seed_words, stability_seeds, fit_sample, selection, as_json) -> None:
+               stop_words, seed_words, stability_seeds, jobs, fit_sample, selection, as_json) -> None:
     """Fit a topic model (LDA) on the preprocessed corpus and store it as a run.
 
     \b
@@ -207,18 +208,13 @@ def topics_fit(s: Settings, k, name, seed, passes, iterations, workers, no_below
       python cli.py topics fit --k 10 --seed 0 --seed-words seeds.toml
     """
     from nlp.topics.fit import fit_topics
-    from nlp.topics.trust import assess_run
 
     with _bad_parameters():
-        filters = s.filters(selection)
         run = fit_topics(s.store(), k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
                          no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
                          stop_words=stop_words, seed_words=seed_words, fit_sample=fit_sample,
-                         progress=s.terminal.steps(), **filters)
-        from nlp.documents import load_documents
-
-        run = assess_run(s.store(), run, load_documents(s.store(), preprocess=False, **filters),
-                         seeds=stability_seeds if workers <= 1 else 1)
+                         stability_seeds=stability_seeds if workers <= 1 else 1, jobs=jobs or default_jobs(),
+                         progress=s.terminal.steps(), **s.filters(selection))
     said_sample(s, run.manifest)
     s.info(f"Saved {run.name} in {run.path}" + ("" if run.manifest["reproducible"] else " (not reproducible)"))
     emit_json(run.to_dict()) if as_json else _print_topics(run.to_dict())

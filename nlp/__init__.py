@@ -26,6 +26,8 @@ _EXPORTS = {
     "kwic": "nlp.text.kwic", "load_vocabulary": "nlp.text.vocabulary",
     # topics
     "TopicModel": "nlp.topics.model", "fit_topics": "nlp.topics.fit", "sweep_topics": "nlp.topics.fit",
+    "fit_model": "nlp.topics.fit", "sweep_models": "nlp.topics.fit", "assess_fit": "nlp.topics.fit",
+    "save_fit": "nlp.topics.fit", "TopicsFit": "nlp.topics.fit",
     "load_run": "nlp.topics.runs", "list_runs": "nlp.topics.runs", "document_topic_matrix": "nlp.topics.runs",
     "stored_topic_prevalence": "nlp.topics.runs", "topic_prevalence": "nlp.topics.trends",
     "term_trends": "nlp.topics.trends",
@@ -40,8 +42,10 @@ _EXPORTS = {
     "group_positions": "nlp.scaling.positions", "analyse_term": "nlp.meaning", "train_embeddings": "nlp.meaning",
     # trust: stability, era topics, adjusted effects
     "assess_run": "nlp.topics.trust", "topic_effects": "nlp.topics.effects", "era_topics": "nlp.topics.effects",
-    # the whole pipeline
-    "RunConfig": "nlp.pipeline", "run_analysis": "nlp.pipeline",
+    # the whole pipeline: the run's stages, the engine that runs and keeps them
+    "RunConfig": "nlp.pipeline", "run_analysis": "nlp.pipeline", "write_report": "nlp.pipeline",
+    "run_stages": "nlp.engine", "Stage": "nlp.engine", "Runtime": "nlp.engine", "ResultCache": "nlp.engine",
+    "GRAPH": "nlp.stages", "stage_params": "nlp.stages",
     # errors
     "NlpError": "nlp.errors",
 }

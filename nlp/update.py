@@ -111,7 +111,7 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
     report = write_report(store, path, topics=run.name, seed=seed, on_stage=on_stage, progress=progress,
                           since=since, **settings)
     set_state(store, STATE_KEY, {"time": now_utc(), "ids": list(docs.ids), "report": str(path), "run": run.name})
-    return {"report": str(report), "run": run.name, "new_articles": len(new_ids), "placed": placed["placed"],
+    return {"report": str(report.path), "run": run.name, "new_articles": len(new_ids), "placed": placed["placed"],
             "unknown_share": round(placed["unknown_share"], 4),
             "baseline_unknown_share": round(placed["baseline_unknown_share"], 4), "drift": round(placed["drift"], 4),
             "refitted": bool(reason), "refit_reason": reason}

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,12 +28,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _own_cache_home(tmp_path_factory):
-    """The suite's signing key for stored stage results (nlp.stage_cache) lives in a temporary folder,
-    never in the user's ~/.cache."""
+    """Nothing the suite does writes to the user's ~/.cache."""
     mp = pytest.MonkeyPatch()
     mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     yield
     mp.undo()
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The demo, run once for the whole session (``demo -o DIR`` with its default settings)."""
+
+    out: Path
+    manifest: dict
+    stderr: str
+
+    @property
+    def db(self) -> Path:
+        return self.out / "softleft.db"
+
+    def copy(self, dest: Path) -> Path:
+        """A copy of the demo's folder (its corpus, stored results and run files) for a test that changes it;
+        returns the copy's corpus."""
+        shutil.copytree(self.out, dest)
+        runs = Path(str(self.db) + ".runs")
+        if runs.is_dir():
+            shutil.copytree(runs, Path(str(dest / "softleft.db") + ".runs"))
+        return dest / "softleft.db"
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """The one whole-pipeline run the suite shares: tests that read a run's report, CSVs, manifest, model or
+    stored results use it (and copy it before changing anything)."""
+    out = tmp_path_factory.mktemp("demo-session") / "demo-output"
+    result = CliRunner().invoke(cli, ["demo", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return DemoRun(out, json.loads((out / "manifest.json").read_text()), result.stderr)
 
 
 @pytest.fixture

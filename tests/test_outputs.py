@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from cli import cli
 from corpus import Article, CorpusStore
-from nlp import pipeline
 from nlp.pipeline import RunConfig, run_analysis
 
 
@@ -30,11 +29,17 @@ def test_a_killed_rerun_leaves_the_earlier_run_whole(tmp_path, monkeypatch):
         run_analysis(store, out, RunConfig(seed=0, k=2, passes=1))
         before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-        def killed(ctx):
+        def killed(*args, **kwargs):
             raise KeyboardInterrupt
 
-        stages = [(name, killed if name == "topic trends" else stage) for name, stage in pipeline.STAGES]
-        monkeypatch.setattr(pipeline, "STAGES", stages)
+        from dataclasses import replace
+
+        from nlp.stages import GRAPH
+
+        import nlp.pipeline
+
+        graph = [replace(s, run=killed) if s.name == "trends" else s for s in GRAPH]
+        monkeypatch.setattr(nlp.pipeline, "GRAPH", graph)
         with pytest.raises(KeyboardInterrupt):
             run_analysis(store, out, RunConfig(seed=1, k=2, passes=1))
         after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

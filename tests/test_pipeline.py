@@ -2,6 +2,7 @@
 import csv
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_topic_shifts_weigh_cells_by_articles():
 
 def test_meaning_trains_on_a_bounded_sample_of_a_large_corpus():
     from nlp.documents import DocumentTerms
-    from nlp.pipeline import training_sample
+    from nlp.stages.scaling import training_sample
 
     docs = DocumentTerms.from_terms([["word"] * 100 for _ in range(50)])
     assert training_sample(docs, 10_000) is docs  # small enough: the corpus itself
@@ -113,49 +114,62 @@ def _demo_store(path):
     return store
 
 
+def _prefetched(store, tmp_path, jobs):
+    """What the run starts on a spare core before its stages: the runtime and the documents."""
+    from nlp import pipeline
+    from nlp.documents import load_documents
+    from nlp.engine import ResultCache
+    from nlp.parallel import executor
+    from nlp.stages import stage_params
+
+    config = RunConfig(seed=0, n_process=jobs)
+    docs = load_documents(store, raw=True)
+    ex = executor(jobs=jobs)
+    runtime = pipeline._runtime(store, config, ex, None, tmp_path)
+    params = stage_params(config, store)
+    pipeline._prefetch_word_vectors(runtime, docs, params, ResultCache(store), config)
+    return runtime, docs, params
+
+
 def test_word_vectors_are_trained_on_a_spare_core_and_found_by_the_meaning_stage(tmp_path, monkeypatch):
     """With two processes the meaning stage's vectors are trained in another process during the topic stage;
     the meaning stage then loads them from the cache instead of training them again."""
-    from nlp import pipeline
     from nlp.meaning import embeddings
+    from nlp.stages.scaling import meaning_stage
 
     monkeypatch.setattr(embeddings, "MIN_TRAINING_TERMS", 1_000)  # the demo is far below the real floor
     with _demo_store(tmp_path / "d.db") as store:
-        ctx = pipeline.RunContext(store, tmp_path / "out", RunConfig(seed=0, n_process=2))
-        pipeline.stage_preprocess(ctx)
-        assert set(ctx.background) == {"word vectors"}
-        folder = ctx.wait("word vectors")
-        ctx.close()
+        runtime, docs, params = _prefetched(store, tmp_path, jobs=2)
+        assert set(runtime.resources) >= {"word vectors"}
+        folder = runtime.resources["word vectors"].result()
+        runtime.executor.close()
         assert (tmp_path / "d.db.runs" / "meaning").is_dir()
-        assert (pipeline.Path(folder) / "manifest.json").is_file()
+        assert (Path(folder) / "manifest.json").is_file()
         trained = []
         monkeypatch.setattr(embeddings, "train_embeddings", lambda *a, **k: trained.append(1))
-        pipeline.stage_meaning(ctx)  # would fail on the demo's size if it had to train here
-        assert not trained and ctx.sections[-1].id == "meaning"
+        result = meaning_stage(docs, params["meaning"], runtime)  # would fail on the demo's size if it trained here
+        assert not trained and result.terms
 
 
 def test_one_process_trains_nothing_in_the_background(tmp_path, monkeypatch):
-    from nlp import pipeline
     from nlp.meaning import embeddings
 
     monkeypatch.setattr(embeddings, "MIN_TRAINING_TERMS", 1_000)
     with _demo_store(tmp_path / "d.db") as store:
-        ctx = pipeline.RunContext(store, tmp_path / "out", RunConfig(seed=0, n_process=1))
-        pipeline.stage_preprocess(ctx)
-        assert ctx.background == {} and ctx._pool is None
+        runtime, _, _ = _prefetched(store, tmp_path, jobs=1)
+        assert "word vectors" not in runtime.resources
 
 
-def test_a_failed_run_stops_its_background_work(tmp_path):
+def test_a_failed_run_stops_its_background_work():
     import time
 
-    from nlp import pipeline
+    from nlp.parallel import ProcessExecutor
 
-    with CorpusStore(tmp_path / "c.db") as store:
-        ctx = pipeline.RunContext(store, tmp_path / "out", RunConfig(seed=0, n_process=2))
-        ctx.submit("nap", time.sleep, 120)
-        workers = list(ctx._pool._pool)
-        ctx.close(failed=True)
-        assert ctx._pool is None and not any(w.is_alive() for w in workers)
+    ex = ProcessExecutor(2)
+    ex.submit(time.sleep, 120)
+    workers = list(ex.pool()._pool)
+    ex.terminate()
+    assert not any(w.is_alive() for w in workers)
 
 
 @pytest.mark.parametrize("block", [1, 4, 5000])

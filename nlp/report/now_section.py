@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from nlp.report.charts import figure_svg, stacked_bars
-from nlp.report.names import words
+from nlp.topics.names import words
 from nlp.report.render import Figure, Section
 from nlp.report.styles import Styles
 

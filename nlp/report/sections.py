@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 
 from corpus.summary import CorpusOverview
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
-from nlp.report.names import words
+from nlp.topics.names import words
 from nlp.report.prose import plain_words
 from nlp.report.render import Figure, Link, Section, Table, display_date, display_title
 from nlp.report.styles import Styles

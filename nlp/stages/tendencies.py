@@ -1,0 +1,88 @@
+"""The run's tendency stage: can a classifier tell the tendencies apart, which words set each apart, how each
+faction is talked about — and the classifier trained on every labelled article, with its predictions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nlp.documents import DocumentTerms
+from nlp.engine import Runtime
+from nlp.results import Result
+from nlp.tendencies.contrast import ContrastResult
+from nlp.tendencies.model_files import ClassifierArrays
+
+
+@dataclass(frozen=True)
+class TendenciesParams:
+    """``labels``: the labels in force (a :class:`corpus.labels.LabelSet`), whose outlet and tendency names
+    are masked for the classifier's second score."""
+
+    labels: Any = None
+    seed: int = 0
+    top: int = 15
+    folds: int = 5
+    train: bool = True
+    quote_pairs: int = 8
+
+
+@dataclass(frozen=True)
+class TendenciesResult(Result):
+    """:func:`nlp.tendencies.analysis.analyse_tendencies`'s results, typed.
+
+    Attributes
+    ----------
+    evaluation : dict
+        Grouping ("outlet", "author") -> the cross-validated evaluation.
+    against_rest, pairwise : list of ContrastResult
+    mentions : dict or None
+    model : dict or None
+        What training the classifier on every labelled article said (classes, top features...).
+    classifier : ClassifierArrays or None
+        The trained classifier itself (written as a model folder after the stage).
+    predicted : dict or None
+        Its predictions for the unlabelled and mixed articles (stored in the corpus after the stage).
+    predictions : list or None
+        Those predictions summarised by author.
+    skipped : dict
+        Analyses that could not run, with why.
+    examples : dict
+        ``"tendency\\tterm"`` -> the ids of that tendency's articles using the term most (for quotes).
+    """
+
+    evaluation: dict[str, dict[str, Any]]
+    against_rest: list[ContrastResult]
+    pairwise: list[ContrastResult]
+    mentions: dict[str, Any] | None
+    model: dict[str, Any] | None
+    classifier: ClassifierArrays | None
+    predicted: dict[str, Any] | None
+    predictions: list[dict[str, Any]] | None
+    skipped: dict[str, str]
+    examples: dict[str, list[str]]
+
+    def example_ids(self, tendency: str, term: str) -> list[str]:
+        return self.examples.get(f"{tendency}\t{term}", [])
+
+    def analysis(self) -> dict[str, Any]:
+        """As the dict :func:`~nlp.tendencies.analysis.analyse_tendencies` returns (what the sections read)."""
+        return {"evaluation": self.evaluation, "against_rest": self.against_rest, "pairwise": self.pairwise,
+                "mentions": self.mentions, "model": self.model, "predicted": self.predicted,
+                "predictions": self.predictions, "skipped": self.skipped}
+
+
+def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Runtime) -> TendenciesResult:
+    """Classifier evaluation, contrasts and faction mentions; the classifier trained on every labelled article
+    and its predictions for the others; the articles to quote for each signature term and mention."""
+    from nlp.tendencies.analysis import analyse_tendencies, example_ids
+
+    analysis = analyse_tendencies(docs, seed=params.seed, top=params.top, folds=params.folds, train=params.train,
+                                  labels=params.labels)
+    pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:params.quote_pairs]]
+    pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
+              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
+    ids = example_ids(docs, pairs) if pairs else {}
+    return TendenciesResult(evaluation=analysis["evaluation"], against_rest=analysis["against_rest"],
+                            pairwise=analysis["pairwise"], mentions=analysis["mentions"], model=analysis["model"],
+                            classifier=analysis["classifier"], predicted=analysis["predicted"],
+                            predictions=analysis["predictions"], skipped=analysis["skipped"],
+                            examples={f"{g}\t{t}": v for (g, t), v in ids.items()})
