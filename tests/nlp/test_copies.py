@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from corpus import Article, CorpusStore
+from corpus import CorpusStore
 from nlp.copies import count_once, copy_units, groups_with_copies, has_copies, merge_copies, resample_weights
 from nlp.documents import DocumentTerms, load_documents
 from nlp.scaling.positions import group_positions
