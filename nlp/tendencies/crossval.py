@@ -385,8 +385,9 @@ def cross_validate_matrix(
                                              permutations=permutations or PERMUTATIONS, seed=seed,
                                              exact_only=permutations is None, **params)
         result["permutation_test"] = permutation or {
-            "skipped": f"the folds' groups admit more than {PERMUTATIONS + 1} labellings; ask for a test with "
-                       "--permutations N (about N x folds more model fits)"}
+            "skipped": f"not exact here (the labels would be permuted among articles, or among groups admitting more "
+                       f"than {PERMUTATIONS + 1} labellings); ask for it with --permutations N (about N x folds more "
+                       "model fits)"}
     caveats.extend(score_caveats(accuracy, {"accuracy": base_acc, "class": majority_all}, macro_f1, permutation))
     if "masked" in preds:
         result["masked_macro_f1"], result["masked_accuracy"] = _scores(yt, preds["masked"], classes)

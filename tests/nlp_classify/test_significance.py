@@ -134,6 +134,6 @@ def test_too_few_groups_can_never_be_told_from_chance():
 def test_the_test_runs_by_default_only_where_it_is_exact():
     result = evaluate(separable(), group_by="outlet", mask_names=False)
     assert result["permutation_test"] == {
-        "skipped": "the folds' groups admit more than 40 labellings; ask for a test with --permutations N "
-                   "(about N x folds more model fits)"}
+        "skipped": "not exact here (the labels would be permuted among articles, or among groups admitting more "
+                   "than 40 labellings); ask for it with --permutations N (about N x folds more model fits)"}
     assert "permutation_test" not in evaluate(separable(), group_by="outlet", mask_names=False, permutations=0)
