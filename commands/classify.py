@@ -52,13 +52,17 @@ def classify_group() -> None:
 @click.option("--mask-names/--no-mask-names", default=True, show_default=True,
               help="Also score with party, faction, outlet and label names masked (docs/classifier.md).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Top features shown per class.")
+@click.option("--permutations", type=click.IntRange(min=0), default=None,
+              help="Label permutations under the same folds for the score's p-value (0: no test; it stops "
+              "early when chance matches the score) [default: an exact test where the folds' groups admit at "
+              "most 40 labellings, else none]. See docs/classifier.md.")
 @jobs_option("Folds fitted in parallel; the numbers do not change")
 @selection_options
 @seed_option
 @json_option
 @pass_settings
 def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, include_mixed, mask_names, top,
-                      jobs, selection, seed, as_json) -> None:
+                      permutations, jobs, selection, seed, as_json) -> None:
     """Cross-validated macro-F1 (with interval), beside a baseline and a score with self-names masked.
 
     \b
@@ -74,7 +78,7 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                       include_mixed=include_mixed, progress=s.terminal.folds("cross-validation: model"),
                       mask_names=mask_names,
                       vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
-                      period_years=period_years, n_jobs=jobs, top=top)
+                      period_years=period_years, n_jobs=jobs, top=top, permutations=permutations)
     if as_json:
         emit_json(result)
         return
@@ -85,6 +89,10 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                 f"{result['macro_f1_hi']:.3f})" if "macro_f1_lo" in result else "")
     click.echo(f"macro-F1 {result['macro_f1']:.3f}{interval}  accuracy {result['accuracy']:.3f}   "
                f"baseline (majority class): macro-F1 {base['macro_f1']:.3f}  accuracy {base['accuracy']:.3f}")
+    if "p_value" in result.get("permutation_test", {}):
+        pt = result["permutation_test"]
+        click.echo(f"permutation test: p = {pt['p_value']:.3f} ({pt['at_least_observed']} of {pt['permutations']} "
+                   f"{'labellings' if pt['exact'] else 'permutations'} of {pt['unit']} labels score as well)")
     if "masked_macro_f1" in result:
         click.echo(f"with {len(result['masked_terms'])} self-names masked: macro-F1 {result['masked_macro_f1']:.3f}  "
                    f"accuracy {result['masked_accuracy']:.3f}")

@@ -1,4 +1,4 @@
-"""The `corpus` commands: import, export, stats, search, labels, copy."""
+"""The `corpus` commands: import, export, stats, search, duplicates, labels, copy."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -187,6 +187,46 @@ def corpus_search(s: Settings, query: str, limit: int, as_json: bool) -> None:
         date = (r["published"] or "undated")[:10]
         click.echo(f"{i:>3}. {r['title'] or '(untitled)'}  [{r['outlet']}, {r['tendency']}, {date}]  {r['id']}")
         click.echo(f"     {r['snippet']}")
+
+
+@corpus.command("duplicates")
+@click.option("--threshold", type=click.FloatRange(0.4, 1.0), default=0.5, show_default=True,
+              help="Jaccard similarity of 5-word shingles from which two articles are copies (0.4 to 1).")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Clusters listed in the text output (0: all); --json lists all.")
+@json_option
+@pass_settings
+def corpus_duplicates(s: Settings, threshold: float, limit: int, as_json: bool) -> None:
+    """Near-duplicate clusters: print and online editions, syndicated or lightly edited copies.
+
+    Articles whose texts share at least THRESHOLD of their 5-word shingles (exact Jaccard similarity,
+    candidates found by MinHash LSH) are copies; copies of copies form one cluster. Articles not compared
+    yet are compared first (incrementally). The analyses count each cluster once (see docs/corpus.md).
+
+    \b
+    Example:
+      python cli.py corpus duplicates --threshold 0.8 --json
+    """
+    from corpus.duplicates import count_unsketched, near_duplicate_clusters, update_near_duplicates
+
+    store = s.store()
+    with s.progress(length=count_unsketched(store), label="Comparing articles") as bar:
+        update_near_duplicates(store, progress=bar.update)
+    result = near_duplicate_clusters(store, threshold)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    s.info(f"{result.n_articles} of {result.articles_checked} articles are in {len(result.clusters)} clusters of "
+           f"near-duplicates (Jaccard similarity of 5-word shingles >= {threshold:g})")
+    for n, cluster in enumerate(result.clusters[:limit or None], 1):
+        click.echo(f"{n:>3}. {len(cluster.ids)} articles, similarity >= {cluster.similarity:.2f}")
+        for id_ in cluster.ids:
+            a = store.get(id_)
+            if a is not None:
+                date = (a.published or "undated")[:10]
+                click.echo(f"     {id_}  [{a.outlet}, {date}]  {a.title or '(untitled)'}")
+    if limit and len(result.clusters) > limit:
+        s.info(f"... and {len(result.clusters) - limit} more clusters (--limit 0 lists them all, --json too)")
 
 
 @corpus.command("labels")

@@ -1,7 +1,7 @@
 """Copy a whole corpus between stores: SQLite to PostgreSQL, PostgreSQL to SQLite (or like to like).
 
 Every table is copied row by row and value for value (articles with their ids and primary keys, labels,
-the term cache, analysis state, topic runs and shares, predictions, crawl state and raw pages), in
+the term cache, near-duplicate sketches and pairs, analysis state, topic runs and shares, predictions, crawl state and raw pages), in
 batches, inside one transaction on the destination: a failure leaves nothing of the copy behind.
 """
 from __future__ import annotations
@@ -19,8 +19,9 @@ from .store import CorpusStore
 log = logging.getLogger(__name__)
 
 #: Every table of the corpus, parents before the tables that refer to them.
-TABLES = ("articles", "labels", "article_terms", "nlp_state", "topic_runs", "topic_run_topics", "document_topics",
-          "predictions", "crawl_urls", "crawl_runs", "raw_pages", "http_cache", "stage_results", "stage_result_files")
+TABLES = ("articles", "labels", "article_terms", "article_minhash", "near_duplicates", "nlp_state", "topic_runs",
+          "topic_run_topics", "document_topics", "predictions", "crawl_urls", "crawl_runs", "raw_pages", "http_cache",
+          "stage_results", "stage_result_files")
 #: Tables whose integer key the database assigns: kept in a plain copy, assigned afresh with ``append``.
 IDENTITY = {"articles": "pk", "crawl_runs": "id"}
 

@@ -106,6 +106,9 @@ class DocumentTerms:
     break_offsets: np.ndarray | None = None
     #: Where the terms come from: preprocessing fingerprint, collocations, corpus fingerprint, selection.
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Each document's copy cluster (near-duplicates, :mod:`corpus.duplicates`): the smallest id among its
+    #: copies in the selection; None when no document has a copy (:attr:`copy_keys`).
+    copy_clusters: list[str] | None = None
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -113,9 +116,10 @@ class DocumentTerms:
                    labels: Sequence[str] | None = None, outlets: Sequence[str] | None = None,
                    authors: Sequence[Sequence[str]] | None = None, published: Sequence[str | None] | None = None,
                    titles: Sequence[str | None] | None = None, raw_terms: Iterable[Sequence[str]] | None = None,
-                   meta: dict[str, Any] | None = None) -> "DocumentTerms":
+                   meta: dict[str, Any] | None = None, copies: Sequence[str] | None = None) -> "DocumentTerms":
         """From plain term lists and optional per-document metadata (defaults: ids ``d0, d1, ...``,
-        label ``unlabelled``, outlet ``""``, no authors, no date)."""
+        label ``unlabelled``, outlet ``""``, no authors, no date, no copies). ``copies``: each document's copy
+        cluster (documents with the same value are copies of one another)."""
         builder = _Builder(keep_raw=raw_terms is not None)
         raw_iter = iter(raw_terms) if raw_terms is not None else None
         for t in terms:
@@ -129,7 +133,7 @@ class DocumentTerms:
             published=list(published) if published is not None else [None] * n,
             labels=list(labels) if labels is not None else ["unlabelled"] * n,
             label_levels=["article" if labels is not None else "none"] * n,
-            urls=[None] * n, meta=meta or {})
+            urls=[None] * n, meta=meta or {}, copy_clusters=list(copies) if copies is not None else None)
 
     # -- access -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -161,6 +165,13 @@ class DocumentTerms:
         if self.breaks is None:
             return np.zeros(0, dtype=np.int64)
         return self.breaks[self.break_offsets[i]:self.break_offsets[i + 1]]
+
+    @property
+    def copy_keys(self) -> list[str]:
+        """Each document's copy cluster: documents with the same key are near-duplicates of one another
+        (print and online editions, syndicated copies) and count once; a document without a copy has its
+        own id."""
+        return list(self.copy_clusters) if self.copy_clusters is not None else list(self.ids)
 
     def n_terms(self, i: int) -> int:
         return int(self.offsets[i + 1] - self.offsets[i])
@@ -252,7 +263,8 @@ class DocumentTerms:
                              authors=take(self.authors), published=take(self.published), labels=take(self.labels),
                              label_levels=take(self.label_levels), urls=take(self.urls), vocabulary=self.vocabulary,
                              tokens=tokens, offsets=offsets, raw_tokens=raw[0], raw_offsets=raw[1],
-                             breaks=breaks[0], break_offsets=breaks[1], meta=dict(self.meta))
+                             breaks=breaks[0], break_offsets=breaks[1], meta=dict(self.meta),
+                             copy_clusters=take(self.copy_clusters) if self.copy_clusters is not None else None)
 
     def to_frame(self):
         """The documents' metadata as a pandas DataFrame (one row per document, with its number of terms)."""
@@ -340,14 +352,23 @@ def _from_cache(store: Any, folder: Any, filters: dict[str, Any], meta: dict[str
     if not raw:
         arrays["raw_tokens"] = arrays["raw_offsets"] = None
     log.info("read %d documents from the document cache %s", len(columns.ids), folder)
-    return DocumentTerms(**columns.values, **arrays, meta=meta)
+    return DocumentTerms(**columns.values, **arrays, meta=meta, copy_clusters=_copy_clusters(store, columns.ids))
+
+
+def _copy_clusters(store: Any, ids: Sequence[str]) -> list[str] | None:
+    """The selection's copy clusters from the stored near-duplicates (None when there is no copy)."""
+    from corpus.duplicates import copy_clusters
+
+    keys = copy_clusters(store, ids)
+    return keys if any(k != i for k, i in zip(keys, ids)) else None
 
 
 def ensure_preprocessed(store: Any) -> int:
     """Preprocess the articles that have no current terms yet (as ``nlp preprocess`` would); returns how many.
 
     So that the analyses work right after an import. The pipeline that made the corpus' terms is kept
-    (``Preprocessor.from_store``); on a fresh corpus it is the default one.
+    (``Preprocessor.from_store``); on a fresh corpus it is the default one. The near-duplicates of articles
+    not yet compared are found too (:func:`corpus.duplicates.update_near_duplicates`).
     """
     from nlp.errors import NotPreprocessedError
     from nlp.text.preprocess import Preprocessor, current_fingerprint, preprocess_corpus
@@ -363,6 +384,10 @@ def ensure_preprocessed(store: Any) -> int:
         log.warning("%d articles are not preprocessed yet: preprocessing them first (as `nlp preprocess` does)",
                     missing)
         preprocess_corpus(store, Preprocessor.from_store(store) if fp else None)
+    else:
+        from corpus.duplicates import update_near_duplicates
+
+        update_near_duplicates(store)
     return missing
 
 
@@ -415,7 +440,8 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
             columns.add(article)
             if progress:
                 progress(1)
-    docs = builder.build(**columns.values, meta=meta)
+        copies = _copy_clusters(store, columns.ids)
+    docs = builder.build(**columns.values, meta=meta, copy_clusters=copies)
     if folder is not None and len(docs) >= document_cache.MIN_DOCUMENTS:
         try:
             document_cache.save(folder, docs.ids, docs.vocabulary, {name: getattr(docs, name)

@@ -3,7 +3,8 @@
 Every figure softleft states comes with the number of articles behind it, the number of distinct authors,
 and a percentile interval from a bootstrap over **articles clustered by author** (an author's articles are
 resampled together, since one prolific writer's pieces are not independent evidence). Articles without
-an author are clusters of their own. Seeded: the same seed gives the same intervals, in process or with the
+an author are clusters of their own. Near-duplicates (print and online editions, syndicated copies:
+:mod:`corpus.duplicates`) join one cluster too, whoever is named as their author (:func:`nlp.copies.merge_copies`). Seeded: the same seed gives the same intervals, in process or with the
 replicates computed in blocks on Dask workers (:mod:`nlp.parallel`).
 
 A finding resting on fewer than :data:`MIN_SUPPORT` articles is not stated as a finding; a rise is called a
@@ -17,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
+from nlp.copies import merge_copies
 from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
 #: Articles a figure must rest on before it is stated as a finding (``--min-support``).
@@ -29,9 +31,15 @@ LEVEL = 0.95
 REPLICATE_BLOCK = 50
 
 
-def cluster_keys(authors: Sequence[Sequence[str]], ids: Sequence[str]) -> list[str]:
-    """One cluster per author set ("a; b" for co-authored pieces); an article without authors is its own."""
-    return ["; ".join(sorted(a.casefold() for a in auth)) or f"(article {i})" for auth, i in zip(authors, ids)]
+def cluster_keys(authors: Sequence[Sequence[str]], ids: Sequence[str],
+                 copies: Sequence[str] | None = None) -> list[str]:
+    """One cluster per author set ("a; b" for co-authored pieces); an article without authors is its own.
+
+    ``copies``: each article's copy cluster (:attr:`nlp.documents.DocumentTerms.copy_clusters`); copies are
+    merged into one cluster, so a print and an online edition are resampled together.
+    """
+    keys = ["; ".join(sorted(a.casefold() for a in auth)) or f"(article {i})" for auth, i in zip(authors, ids)]
+    return merge_copies(keys, copies)
 
 
 @dataclass(frozen=True)

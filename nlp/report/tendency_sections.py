@@ -17,10 +17,12 @@ from nlp.tendencies.mentions import mentions_table
 
 
 def evaluation_rows(evaluation: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per grouping: scores beside the majority baseline."""
+    """One row per grouping: scores beside the majority baseline, and the permutation test's p where it ran
+    (``permutation_p``: a lower bound when the test stopped early; None where it did not run)."""
     return [{"group_by": g, "folds": e["folds"], "splitter": e["splitter"], "articles": e["n_documents"],
              "macro_f1": e["macro_f1"], "accuracy": e["accuracy"], "baseline_macro_f1": e["baseline"]["macro_f1"],
-             "baseline_accuracy": e["baseline"]["accuracy"]} for g, e in evaluation.items()]
+             "baseline_accuracy": e["baseline"]["accuracy"],
+             "permutation_p": e.get("permutation_test", {}).get("p_value")} for g, e in evaluation.items()]
 
 
 def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
@@ -111,9 +113,13 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
     styles = styles or Styles.default()
     name = styles.name
     rows = evaluation_rows(evaluation)
-    scores = Table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy"],
+    scores = Table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy",
+                    "p, labels permuted"],
                    [(r["group_by"], r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
-                     r["baseline_accuracy"]) for r in rows], numeric=(1, 2, 3, 4, 5, 6))
+                     r["baseline_accuracy"], "not run" if r["permutation_p"] is None
+                     else ("≥ " if e.get("permutation_test", {}).get("stopped_early") else "")
+                     + f"{r['permutation_p']:.3f}") for r, e in zip(rows, evaluation.values())],
+                   numeric=(1, 2, 3, 4, 5, 6))
     first = evaluation.get("outlet") or next(iter(evaluation.values()))
     per_class = first["per_class"]
     per_class_table = Table(["tendency", "precision", "recall", "F1", "articles"],

@@ -22,6 +22,7 @@ from nlp.scaling.results import ScalingResult
 from nlp.scaling.wordfish import Wordfish
 from nlp.scaling.wordscores import Wordscores
 from nlp.parallel import Executor
+from nlp.copies import count_once
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys
 
 FEATURES = ("terms", "words")
@@ -171,6 +172,8 @@ class GroupPosition:
     n: int
     n_authors: int
     supported: bool
+    #: Articles with each cluster of near-duplicates counted once (what ``supported`` is judged on).
+    n_independent: int | None = None
 
 
 def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tendency", period: str = "year",
@@ -178,7 +181,8 @@ def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tende
                     overall: bool = True) -> list[GroupPosition]:
     """Mean document position per group (and period, and over all periods when ``overall``).
 
-    A cell resting on fewer than ``min_support`` articles is kept with ``supported=False`` (shown as
+    A cell resting on fewer than ``min_support`` articles (near-duplicates counted once) is kept with
+    ``supported=False`` (shown as
     thin, never stated as a finding). References (Wordscores) are left out: their score is given, not found.
     """
     from nlp.topics.trends import period_of
@@ -186,7 +190,7 @@ def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tende
     if by not in ("tendency", "outlet", "author"):
         raise ScalingError(f"unknown grouping {by!r}; use tendency, outlet or author")
     where = {id_: i for i, id_ in enumerate(docs.ids)}
-    keys = cluster_keys(docs.authors, docs.ids)
+    keys = cluster_keys(docs.authors, docs.ids, docs.copy_clusters)
     cells: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for d in result.documents:
         i = where.get(d.id)
@@ -204,9 +208,10 @@ def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tende
         values = np.array([v for _, v in cells[(g, p)]])
         lo, hi = bootstrap_means(values, [keys[i] for i in idx], bootstrap, seed=seed + n_cell)
         n_authors = len({keys[i] for i in idx if not keys[i].startswith("(article")})
+        independent = count_once(docs.copy_keys, idx)
         out.append(GroupPosition(g, p, float(values.mean()), None if not np.isfinite(lo) else float(lo),
                                  None if not np.isfinite(hi) else float(hi), len(idx), n_authors,
-                                 len(idx) >= min_support))
+                                 independent >= min_support, independent))
     return out
 
 

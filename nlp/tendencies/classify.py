@@ -35,6 +35,7 @@ from nlp.tendencies.crossval import (  # noqa: F401  (ClassifyError, make_splitt
 from nlp.tendencies.estimator import DEFAULT_PARAMS, fit_counts, make_pipeline, terms_analyzer
 from nlp.tendencies.masking import masked_columns, self_names
 from nlp.tendencies.model_files import ClassifierArrays, load_model
+from nlp.copies import count_once, groups_with_copies, has_copies
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ def evaluate(
     period_years: int = 1,
     n_jobs: int | None = None,
     top: int = TOP_FEATURES,
+    permutations: int | None = None,
 ) -> dict[str, Any]:
     """Cross-validated evaluation of the tendency classifier on a selection (``classify evaluate``).
 
@@ -228,6 +230,15 @@ def evaluate(
         not depend on it.
     top : int
         Top features per class.
+    permutations : int or None
+        At most this many label permutations under the same folds, for the permutation test's p-value
+        (:func:`nlp.tendencies.significance.label_permutation_test`; 0: no test). None: only where the test
+        is exact and cheap (the folds' groups admit at most :data:`~nlp.tendencies.significance.PERMUTATIONS`
+        + 1 labellings: few outlets or authors).
+
+    Near-duplicates (:attr:`nlp.documents.DocumentTerms.copy_keys`) never straddle folds: each cluster of
+    copies joins one group (with ``group_by="none"`` the clusters are the groups), and the bootstrap
+    interval resamples these merged groups.
 
     Returns
     -------
@@ -249,11 +260,14 @@ def evaluate(
     check_classes(data.labels, label_field)
     names = self_names(docs, vocabulary, labels) if mask_names else None
     masked = masked_columns(docs.vocabulary, names) if names is not None else None
-    result = cross_validate_matrix(docs.matrix, data.labels, docs.vocabulary,
-                                   None if group_by == "none" else data.groups, folds=folds, seed=seed,
+    copies = [docs.copy_keys[i] for i in data.rows]
+    groups = groups_with_copies(None if group_by == "none" else data.groups, copies, periods=group_by == "period")
+    result = cross_validate_matrix(docs.matrix, data.labels, docs.vocabulary, groups, folds=folds, seed=seed,
                                    forward=group_by == "period", masked=masked, n_jobs=n_jobs, top=top,
-                                   progress=progress, rows=data.rows)
-    result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result}
+                                   progress=progress, rows=data.rows, permutations=permutations)
+    result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result,
+              "copies": {"articles": len(copies), "independent": count_once(copies),
+                         "kept_in_one_fold": has_copies(copies)}}
     if group_by == "period":
         result["period_years"] = period_years
     if masked is not None:

@@ -22,7 +22,8 @@ pairs of adjacent terms ("public ownership") as phrases.
 A signature term must be *real*, not one author's habit: it must occur in at least ``min_docs`` documents of
 the side it favours (a word repeated forty times in one pamphlet is not a signature of its side), and its
 **stability** is reported: the share of ``bootstrap`` resamples of each side's documents (with
-replacement, seeded) in which it stays in that side's top list. ``mask`` drops self-names
+replacement, seeded; near-duplicates are drawn together, as one cluster) in which it stays in that side's
+top list. ``docs_a`` / ``n_docs`` count articles, copies included. ``mask`` drops self-names
 (:func:`nlp.tendencies.masking.self_names`) before anything is counted.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
+from nlp.copies import copy_units, resample_weights
 from nlp.documents import (
     DocumentTerms, EmptySelectionError, GroupError, check_groups, group_matches,
 )
@@ -217,6 +219,7 @@ def rank_matrices(
     bootstrap: int = BOOTSTRAP,
     seed: int = 0,
     columns: np.ndarray | None = None,
+    units: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> tuple[list[TermScore], list[TermScore]]:
     """:func:`rank_terms` on document-term count matrices of the two sides, with bootstrap stability.
 
@@ -233,6 +236,9 @@ def rank_matrices(
     columns : array of int, optional
         The matrices' columns that ``vocab`` names, in its order (the others are left out); default all.
         Saves copying a selection's count matrix to contrast part of its vocabulary.
+    units : (array or None, array or None)
+        Each side's rows' copy clusters (:func:`nlp.copies.copy_units`): the bootstrap draws clusters, so
+        near-duplicates come and go together.
 
     The sums are integer matrix-vector products on the matrices as given (no float copy of either side);
     they are exact, so the scores equal those of float arithmetic.
@@ -255,8 +261,7 @@ def rank_matrices(
     hits_a, hits_b = np.zeros(len(side_a)), np.zeros(len(side_b))
     rng = np.random.default_rng(seed)
     for _ in range(bootstrap):
-        wa = np.bincount(rng.integers(0, na, na), minlength=na)
-        wb = np.bincount(rng.integers(0, nb, nb), minlength=nb)
+        wa, wb = resample_weights(rng, na, units[0]), resample_weights(rng, nb, units[1])
         _, (top_a, top_b) = rank(wa, wb)
         hits_a += np.isin(side_a, top_a)
         hits_b += np.isin(side_b, top_b)
@@ -404,12 +409,13 @@ def contrast_pairs(
 def _result(a: str, b: str, field: str, m_a: sparse.spmatrix, m_b: sparse.spmatrix, vocab: list[str],
             columns: np.ndarray | None, overlap: int, *, top: int, min_count: int, min_docs: int, ngrams: int,
             alpha0: float | None, prior: Mapping[str, float] | None, bootstrap: int, seed: int,
-            masked: bool) -> ContrastResult:
+            masked: bool, units: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> ContrastResult:
     """The contrast of two sides' count matrices (``columns``: the ones ``vocab`` names, None: all)."""
     m_a, m_b = _integer_counts(m_a), _integer_counts(m_b)
     background = _array(prior, vocab) if prior is not None else None
     terms_a, terms_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
-                                     prior=background, alpha0=alpha0, bootstrap=bootstrap, seed=seed, columns=columns)
+                                     prior=background, alpha0=alpha0, bootstrap=bootstrap, seed=seed, columns=columns,
+                                     units=units)
     log.info("contrast %s=%s (%d docs) vs %s (%d docs): %d terms", field, a, m_a.shape[0], b, m_b.shape[0],
              len(vocab))
     return ContrastResult(
@@ -452,7 +458,8 @@ def _contrast_matrix(docs: DocumentTerms, a: str, b: str | None, field: str, *, 
     check_groups([a] if one_vs_rest else [a, b], known, field)  # type: ignore[list-item]
     b_name = REST if one_vs_rest else b
     overlap = int((in_a & in_b).sum())  # in both groups (e.g. co-authored): evidence for neither
-    m_a, m_b = docs.matrix[np.flatnonzero(in_a & ~in_b)], docs.matrix[np.flatnonzero(in_b & ~in_a)]
+    rows_a, rows_b = np.flatnonzero(in_a & ~in_b), np.flatnonzero(in_b & ~in_a)
+    m_a, m_b = docs.matrix[rows_a], docs.matrix[rows_b]
     ones = (np.ones(m.shape[0], dtype=np.int64) for m in (m_a, m_b))
     used = sum(_weighted_sum(m, int(m.data.sum(dtype=np.int64)), w, None) for m, w in zip((m_a, m_b), ones))
     keep = _mask_filter(mask)
@@ -466,7 +473,8 @@ def _contrast_matrix(docs: DocumentTerms, a: str, b: str | None, field: str, *, 
                 + (f" ({overlap} articles belong to both groups)" if overlap else ""))
     return _result(a, b_name, field, m_a, m_b, [docs.vocabulary[i] for i in columns], columns, overlap, top=top,
                    min_count=min_count, min_docs=min_docs, ngrams=1, alpha0=alpha0, prior=None,
-                   bootstrap=bootstrap, seed=seed, masked=mask is not None)
+                   bootstrap=bootstrap, seed=seed, masked=mask is not None,
+                   units=(copy_units(docs.copy_clusters, rows_a), copy_units(docs.copy_clusters, rows_b)))
 
 
 def contrast(
@@ -553,7 +561,9 @@ def contrast_each_against_rest(
         if not m_b.sum():
             continue
         side_a, side_b = rank_matrices(m_a, m_b, vocab, top=top, min_count=min_count, min_docs=min_docs,
-                                       bootstrap=bootstrap, seed=seed, columns=columns)
+                                       bootstrap=bootstrap, seed=seed, columns=columns,
+                                       units=(copy_units(docs.copy_clusters, rows),
+                                              copy_units(docs.copy_clusters, rest)))
         results.append(ContrastResult(
             a=group, b=REST, field=field, terms_a=side_a, terms_b=side_b, docs_a=len(rows), docs_b=len(rest),
             total_a=_total(m_a, columns), total_b=_total(m_b, columns),

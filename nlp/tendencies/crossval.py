@@ -26,6 +26,8 @@ from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, Stra
 from nlp.documents import EmptySelectionError
 from nlp.errors import NlpError
 from nlp.parallel import ProcessExecutor, available_cores, local_executor
+from nlp.tendencies.significance import (PERMUTATIONS, class_strata, draw_units, label_permutation_test,
+                                         score_caveats)
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +197,8 @@ def macro_f1_interval(y_true: Sequence[str], y_pred: Sequence[str], units: Seque
 
     The bootstrap resamples ``units`` (the groups the folds keep whole: outlets, authors, periods), each with
     all its documents, so documents of one writer are not counted as independent evidence; without units,
-    documents. A replicate's macro-F1 averages over the classes present in it. Seeded.
+    documents. Units are resampled within classes (:func:`nlp.tendencies.significance.class_strata`), so
+    every replicate holds every class. Seeded.
     """
     y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
     classes, codes = np.unique(np.concatenate([y_true, y_pred]).astype(str), return_inverse=True)
@@ -204,10 +207,11 @@ def macro_f1_interval(y_true: Sequence[str], y_pred: Sequence[str], units: Seque
     keys = np.arange(len(y_true)) if units is None else np.unique(np.asarray(units, dtype=object).astype(str),
                                                                     return_inverse=True)[1]
     members = [np.flatnonzero(keys == u) for u in range(int(keys.max()) + 1)] if len(keys) else []
+    strata = class_strata(members, t)
     rng = np.random.default_rng(seed)
     scores = np.empty(replicates)
     for r in range(replicates):
-        idx = np.concatenate([members[u] for u in rng.integers(0, len(members), len(members))])
+        idx = np.concatenate([members[u] for u in draw_units(rng, strata)])
         cm = np.bincount(t[idx] * k + p[idx], minlength=k * k).reshape(k, k)
         tp, support, predicted = np.diag(cm), cm.sum(1), cm.sum(0)
         denom = support + predicted
@@ -255,6 +259,7 @@ def cross_validate_matrix(
     progress: Callable[[int, int], Any] | None = None,
     rows: Sequence[int] | np.ndarray | None = None,
     executor: Any = None,
+    permutations: int | None = 0,
     **params: Any,
 ) -> dict[str, Any]:
     """Cross-validate the classifier on a document-term count matrix (rows: documents).
@@ -290,6 +295,12 @@ def cross_validate_matrix(
         need not copy them out; default every row.
     executor : nlp.parallel.Executor, optional
         Where the folds are fitted (a run's processes, Dask workers on this machine); see ``n_jobs``.
+    permutations : int or None
+        At most this many label permutations under the same folds
+        (:func:`nlp.tendencies.significance.label_permutation_test`; 0: no test). None: only where the test is
+        exact and cheap, the folds' groups admitting at most
+        :data:`~nlp.tendencies.significance.PERMUTATIONS` + 1 labellings (few outlets or authors: where a
+        bootstrap over them says least).
     **params
         Estimator parameters (:data:`nlp.tendencies.estimator.DEFAULT_PARAMS`).
 
@@ -299,7 +310,7 @@ def cross_validate_matrix(
         ``macro_f1``, ``macro_f1_lo``, ``macro_f1_hi``, ``accuracy``, ``per_class``, ``confusion``, ``folds``,
         ``splitter``, ``baseline``, ``fold_macro_f1``, ``n_documents``, ``n_tested``, ``n_groups``,
         ``top_features``, ``caveats``; with ``masked``: ``masked_macro_f1``, ``masked_accuracy``,
-        ``masked_fold_macro_f1``.
+        ``masked_fold_macro_f1``; with ``permutations``: ``permutation_test``.
     """
     classes = check_classes(labels)
     y = np.asarray(labels, dtype=object)
@@ -389,6 +400,16 @@ def cross_validate_matrix(
                 f"interval of its macro-F1 ({lo:.2f} to {hi:.2f}) reaches the baseline's "
                 f"{max(base_f1, chance_f1):.2f}")
     result["accuracy"] = accuracy
+    permutation = None
+    if permutations is None or permutations > 0:
+        permutation = label_permutation_test(counts, labels, splits, macro_f1, groups=groups, rows=selected,
+                                             permutations=permutations or PERMUTATIONS, seed=seed,
+                                             exact_only=permutations is None, **params)
+        result["permutation_test"] = permutation or {
+            "skipped": f"not exact here (the labels would be permuted among articles, or among groups admitting more "
+                       f"than {PERMUTATIONS + 1} labellings); ask for it with --permutations N (about N x folds more "
+                       "model fits)"}
+    caveats.extend(score_caveats(accuracy, {"accuracy": base_acc, "class": majority_all}, macro_f1, permutation))
     if "masked" in preds:
         result["masked_macro_f1"], result["masked_accuracy"] = _scores(yt, preds["masked"], classes)
         result["masked_fold_macro_f1"] = fold_f1["masked"]

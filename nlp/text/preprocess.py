@@ -34,6 +34,7 @@ from spacy.util import filter_spans
 from corpus.models import Article
 from corpus.analyses import (cached_hashes, get_state, has_terms, iter_cached_terms, set_state, term_cache_status,
                              terms_for, write_terms)
+from corpus.duplicates import update_near_duplicates
 from corpus.store import CorpusStore
 
 from nlp.errors import NotPreprocessedError, UnknownModelError
@@ -590,9 +591,11 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
     set_state(store, _STATE_KEY, pre.config())
     colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold,
                                 exclude=pre.vocabulary.entries, counted=counted)
+    # Near-duplicates of the articles not yet compared: the analyses count each cluster of copies once.
+    copies = update_near_duplicates(store)
     log.info("preprocessed %(processed)d articles, %(cached)d already cached", counts)
     return {**counts, "fingerprint": fp, "collocations": len(colloc) if colloc else 0,
-            "model": pre.model or "blank:en"}
+            "model": pre.model or "blank:en", "near_duplicates": copies.to_dict()}
 
 
 def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5,

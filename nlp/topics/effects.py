@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import sparse, stats
 
+from nlp.copies import merge_copies
 from nlp.documents import DocumentTerms, GroupError, UNUSABLE_TENDENCIES
 from nlp.errors import InvalidParameterError, NlpError
 
@@ -193,8 +194,11 @@ def _build_design(docs: DocumentTerms, theta: np.ndarray, by: str, reference: st
 
 
 def _clusters(docs: DocumentTerms, keep: list[int], min_clusters: int) -> tuple[np.ndarray | None, str, int]:
-    """Cluster of each document: its first author, else ``outlet:<outlet>``; None (HC1) if too few."""
+    """Cluster of each document: its first author, else ``outlet:<outlet>``, merged with its near-duplicates'
+    clusters (copies are not independent draws); None (HC1) if too few."""
     keys = [f"author:{docs.authors[i][0]}" if docs.authors[i] else f"outlet:{docs.outlets[i]}" for i in keep]
+    if docs.copy_clusters is not None:
+        keys = merge_copies(keys, [docs.copy_clusters[i] for i in keep])
     with_author = sum(bool(docs.authors[i]) for i in keep)
     what = ("author" if with_author == len(keep) else "outlet" if with_author == 0
             else "author (outlet when missing)")

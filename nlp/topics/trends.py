@@ -19,6 +19,7 @@ import numpy as np
 
 from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError, NlpError
+from nlp.copies import count_once
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys, is_rise
 from nlp.text.vocabulary import nearest_terms
 
@@ -112,7 +113,7 @@ def topic_prevalence(docs: DocumentTerms, theta: np.ndarray, labels: Sequence[st
             continue
         cells.setdefault((p, group(i)), []).append(i)
     _check_cells(bool(cells), undated)
-    keys = cluster_keys(docs.authors, docs.ids)
+    keys = cluster_keys(docs.authors, docs.ids, docs.copy_clusters)
     names = list(labels) if labels is not None else [str(t) for t in range(k)]
     rows = []
     for n_cell, cell in enumerate(sorted(cells)):
@@ -199,7 +200,7 @@ def recent_shifts(docs: DocumentTerms, theta: np.ndarray, rows: Sequence[Mapping
         return {}, withheld
     late = set(periods[-recent:])
     group = _group_fn(docs, by)
-    keys = cluster_keys(docs.authors, docs.ids)
+    keys = cluster_keys(docs.authors, docs.ids, docs.copy_clusters)
     labels = list(dict.fromkeys(r["label"] for r in sorted(rows, key=lambda r: r["topic"])))
     windows: dict[tuple[str, bool], list[int]] = {}
     for i in range(len(docs)):
@@ -290,7 +291,7 @@ def term_trends(docs: DocumentTerms, words: Sequence[str], preprocessor: Preproc
         for j, seq in enumerate(queries.values()):
             counts[i, j] = unigrams[seq[0]] if len(seq) == 1 else _count_sequence(terms, seq)
     _check_cells(bool(cells), undated)
-    keys = cluster_keys(docs.authors, docs.ids)
+    keys = cluster_keys(docs.authors, docs.ids, docs.copy_clusters)
     rows = []
     for n_cell, cell in enumerate(sorted(cells)):
         idx = cells[cell]
@@ -429,7 +430,7 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
     from nlp.tendencies.contrast import rank_terms
 
     windows = recent_windows(docs.published, recent)
-    keys = cluster_keys(docs.authors, docs.ids)
+    keys = cluster_keys(docs.authors, docs.ids, docs.copy_clusters)
     tendencies = sorted({docs.labels[i] for i in range(len(docs))} - set(skip))
     # A corpus without tendency labels is compared as a whole ("all").
     group = (lambda i: docs.labels[i]) if tendencies else (lambda i: "all")
@@ -444,9 +445,12 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
         now, before = members.get((tendency, "now"), []), members.get((tendency, "before"), [])
         entry: dict[str, Any] = {"n_now": len(now), "n_before": len(before), "topics": [], "terms": []}
         out["tendencies"][tendency] = entry
-        if len(now) < min_support or len(before) < min_support:
-            entry.update(enough=False, reason=(f"{len(now)} articles in the recent window and {len(before)} in the "
-                                               f"year before; at least {min_support} in each are needed"))
+        # Near-duplicates count once towards the minimum support.
+        n_now, n_before = count_once(docs.copy_keys, now), count_once(docs.copy_keys, before)
+        if n_now < min_support or n_before < min_support:
+            copies = " (copies counted once)" if (n_now, n_before) != (len(now), len(before)) else ""
+            entry.update(enough=False, reason=(f"{n_now} articles in the recent window and {n_before} in the "
+                                               f"year before{copies}; at least {min_support} in each are needed"))
             continue
         entry.update(enough=True, reason="")
         if theta is not None:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from cli import cli
 from corpus import CorpusStore, StoreError, analyses, crawlstate
 from corpus.backend import LockTimeout, connect_error, to_pyformat
+from corpus.duplicates import update_near_duplicates
 from corpus.migrations import MIGRATIONS, postgres_ddl
 from corpus.transfer import TABLES, copy_corpus
 from tests.conftest import ROOT, make_article
@@ -29,12 +30,15 @@ def dump(store):
 
 
 def _fill(store):
-    """A little of everything: articles (one with odd characters), labels, terms, a topic run, predictions,
-    crawl state with a raw page."""
-    docs = [make_article(f"Text {i} on ownership, devolution and «quotes» — ünïcode {'x' * i}", outlet=o,
-                         published=f"20{10 + i}-01-0{1 + i % 9}", authors=("Ann Example",), metadata={"i": i})
-            for i, o in enumerate(["tribune", "renewal", "tribune", "renewal", "labourlist"])]
+    """A little of everything: articles (one with odd characters; two near-duplicates), labels, terms, a topic
+    run, predictions, crawl state with a raw page."""
+    texts = [f"Text {i} on ownership, devolution and «quotes» — ünïcode {'x' * i}" for i in range(5)]
+    texts[3] = texts[2] + " again"
+    docs = [make_article(text, outlet=o, published=f"20{10 + i}-01-0{1 + i % 9}", authors=("Ann Example",),
+                         metadata={"i": i})
+            for i, (text, o) in enumerate(zip(texts, ["tribune", "renewal", "tribune", "renewal", "labourlist"]))]
     store.add_many(docs)
+    update_near_duplicates(store)
     store.load_labels(store.labels.from_mapping({"authors": {"Ann Example": {"tendency": "soft_left"}}}))
     ids = [d.id for d in docs]
     analyses.write_terms(store, [(i, "fp", store.get(i).content_hash, ["a", "b"]) for i in ids])
