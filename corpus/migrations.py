@@ -136,25 +136,6 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX idx_article_terms_fingerprint ON article_terms(fingerprint);
     """),
-    # corpus: near-duplicates (print and online editions, syndication). Each article's MinHash signature of
-    # its 5-word shingles (128 unsigned 32-bit values, little-endian), made from the text whose hash it
-    # keeps, so a changed text is sketched again; and the pairs whose exact Jaccard similarity reaches the
-    # stored floor (article_a < article_b). See corpus/duplicates.py.
-    ("0006_near_duplicates", """
-        CREATE TABLE article_minhash (
-            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-            content_hash TEXT NOT NULL,
-            n_shingles INTEGER NOT NULL,
-            signature BLOB NOT NULL
-        );
-        CREATE TABLE near_duplicates (
-            article_a TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-            article_b TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-            similarity REAL NOT NULL,
-            PRIMARY KEY (article_a, article_b)
-        );
-        CREATE INDEX idx_near_duplicates_b ON near_duplicates(article_b);
-    """),
     # nlp: pipeline state (which preprocessor made the cached terms, the fitted collocations).
     ("0020_nlp_state", """
         CREATE TABLE nlp_state (
@@ -243,6 +224,25 @@ MIGRATIONS: list[tuple[str, str]] = [
             data BLOB NOT NULL,
             PRIMARY KEY (key, name)
         );
+    """),
+    # corpus: near-duplicates (print and online editions, syndication). Each article's MinHash signature of
+    # its 5-word shingles (128 unsigned 32-bit values, little-endian), made from the text whose hash it
+    # keeps, so a changed text is sketched again; and the pairs whose exact Jaccard similarity reaches the
+    # stored floor (article_a < article_b). See corpus/duplicates.py.
+    ("0041_near_duplicates", """
+        CREATE TABLE article_minhash (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            n_shingles INTEGER NOT NULL,
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE near_duplicates (
+            article_a TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            article_b TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            similarity REAL NOT NULL,
+            PRIMARY KEY (article_a, article_b)
+        );
+        CREATE INDEX idx_near_duplicates_b ON near_duplicates(article_b);
     """),
 ]
 
