@@ -58,20 +58,23 @@ def code_sample(s: Settings, n, output, by, allocation, uncertain, model_dir, ex
     """Draw N articles for people to code, stratified and seeded, as a CSV sheet or Label Studio tasks.
 
     The sheet has one empty column per codebook variable (and notes); give each coder a copy. The order is
-    shuffled, so coders do not meet the strata in blocks.
+    shuffled, so coders do not meet the strata in blocks. A --codebook given here is kept with the corpus:
+    `code import` reads the sheets with it.
 
     \b
     Example:
       python cli.py code sample 100 --by tendency --by period -o sheet.csv
       python cli.py code sample 40 --uncertain --exclude-coded -o round2.json
     """
-    from corpus.coding import codebook_in_force, coded_ids
+    from corpus.coding import codebook_in_force, coded_ids, use_codebook
     from corpus.coding_sample import draw_sample
     from corpus.coding_sheets import sheet_format, write_csv_sheet, write_tasks
 
     fmt = sheet_format(output)
     store = s.store()
     codebook = codebook_in_force(store, codebook_file)
+    if codebook_file:  # the coders' sheets will be read with it
+        use_codebook(store, codebook)
     strata = [] if "none" in by else list(dict.fromkeys(by or ("tendency",)))
     priority = None
     if uncertain:

@@ -108,6 +108,15 @@ def codebook_in_force(store: CorpusStore, path: Any = None) -> Codebook:
     return load_codebook(path, stored_codebook_text(store))
 
 
+def use_codebook(store: CorpusStore, codebook: Codebook) -> None:
+    """Keep ``codebook`` as the one in force (``code sample --codebook``: the coders' sheets are then read
+    with it); refused when stored codes do not fit it."""
+    with store.transaction() as conn:
+        _check_others_fit(conn, "", codebook)
+        _store_codebook(conn, codebook)
+    store._labels = None
+
+
 def _store_codebook(conn: Any, codebook: Codebook) -> None:
     conn.execute("INSERT INTO codebooks (name, body, stored_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
                  "body = excluded.body, stored_at = excluded.stored_at", (CURRENT, codebook.to_toml(), now_utc()))

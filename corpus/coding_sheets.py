@@ -310,6 +310,7 @@ def _json_array(text: str, where: str) -> Iterator[tuple[int, Any]]:
     """The items of a top-level JSON array with the line each starts on; a broken or cut-short file is a
     :class:`CodingError` naming the line."""
     decoder = json.JSONDecoder()
+    cut_short = not text.rstrip().endswith("]")  # an export always ends its list
     pos = _skip(text, 0)
     if pos >= len(text) or text[pos] != "[":
         if pos < len(text) and text[pos] == "{":
@@ -324,7 +325,7 @@ def _json_array(text: str, where: str) -> Iterator[tuple[int, Any]]:
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise CodingError(_broken(where, exc.lineno, exc.msg, exc.pos >= len(text.rstrip()))) from None
+            raise CodingError(_broken(where, exc.lineno, exc.msg, cut_short)) from None
         yield line, item
         pos = _skip(text, pos)
         if pos < len(text) and text[pos] == ",":
@@ -334,7 +335,7 @@ def _json_array(text: str, where: str) -> Iterator[tuple[int, Any]]:
             if _skip(text, pos + 1) < len(text):
                 raise CodingError(_broken(where, text.count("\n", 0, pos) + 1, "text after the end of the list", False))
             return
-        raise CodingError(_broken(where, text.count("\n", 0, pos) + 1, "expecting ',' or ']'", pos >= len(text)))
+        raise CodingError(_broken(where, text.count("\n", 0, pos) + 1, "expecting ',' or ']'", cut_short))
 
 
 def _broken(where: str, line: int, msg: str, at_end: bool) -> str:
