@@ -2,8 +2,9 @@
 
 Political scientists validate an automated measure against human coding before they publish it. Here the
 people are the coders' majority on each coded article (its coded label, level ``coded``), and the machine is
-the tendency classifier **as it would be without the coders**: trained on every other labelled article (the
-outlet and author lists), never on the coded ones, then asked about them. Its agreement is reported as
+the tendency classifier as it is used, but **never trained on the article it is asked about**: the coded
+articles are split into folds (an author's together), and each fold is predicted by a classifier trained on
+every other article with a tendency. Its agreement is reported as
 macro-F1 with a bootstrap interval (articles resampled by author), Krippendorff's alpha between the machine
 and the coders' majority (two coders, nominal), and the confusion matrix. The lists themselves are scored
 the same way, so a reader sees whether the machine does better or worse than the labels it learnt from.
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 NOT_TENDENCIES = ("unlabelled", "mixed")
 #: Coded articles below which the comparison is stated with a caveat.
 MIN_CODED = 20
+#: Folds over the coded articles: each is predicted by a classifier trained without its fold.
+FOLDS = 5
 
 
 class ValidationError(NlpError):
@@ -60,8 +63,53 @@ def _scores(truth: Sequence[str], predicted: Sequence[str], authors: Sequence[Se
     return out
 
 
+def _cross_fitted(docs: DocumentTerms, coded: list[int], seed: int,
+                  folds: int) -> tuple[list[str], dict[str, Any], set[str]]:
+    """Each coded article's predicted tendency from a classifier that never saw it.
+
+    The coded articles are split into folds by author (:func:`nlp.uncertainty.cluster_keys`: an author's
+    coded articles are held out together); for each fold the classifier is trained on every other article
+    with a tendency (the coded ones with their coded label), leaving out tendencies with fewer than two
+    articles to learn from. Returns the predictions, what was trained on, and every class any fold learnt.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from nlp.tendencies.classify import predict_terms
+    from nlp.tendencies.estimator import fit_counts
+
+    usable = [docs.labels[i] not in NOT_TENDENCIES and docs.n_terms(i) > 0 for i in range(len(docs))]
+    keys = cluster_keys([docs.authors[i] for i in coded], [docs.ids[i] for i in coded])
+    k = min(folds, len(set(keys)))
+    splits = ([test for _, test in GroupKFold(n_splits=k).split(coded, groups=keys)] if k >= 2
+              else [np.arange(len(coded))])
+    predicted: list[str] = [""] * len(coded)
+    known: set[str] = set()
+    left_out: set[str] = set()
+    sizes = []
+    for test in splits:
+        held = {coded[j] for j in test}
+        train = [i for i in range(len(docs)) if usable[i] and i not in held]
+        counts = Counter(docs.labels[i] for i in train)
+        rare = {c for c, n in counts.items() if n < 2}
+        left_out |= rare
+        train = [i for i in train if docs.labels[i] not in rare]
+        labels = [docs.labels[i] for i in train]
+        if len(set(labels)) < 2:
+            raise ValidationError("no classifier can be trained beside the coded articles: fewer than two tendencies "
+                                  "have two articles each outside them; label more articles (outlets, authors)")
+        model = fit_counts(docs.matrix, labels, docs.vocabulary, seed=seed, rows=train)
+        known |= {str(c) for c in model.classes_}
+        sizes.append(len(train))
+        for j, p in zip(test, predict_terms(model, [docs.terms(coded[j]) for j in test])):
+            predicted[j] = p["label"]
+    trained_on = {"source": "every other article with a tendency: each coded article is predicted by a classifier "
+                            "that never saw it (folds over the coded articles' authors)",
+                  "folds": len(splits), "articles": min(sizes), "left_out_classes": sorted(left_out)}
+    return predicted, trained_on, known
+
+
 def machine_vs_coders(docs: DocumentTerms, list_labels: Mapping[str, str] | None = None, model: Any = None,
-                      seed: int = 0, replicates: int = REPLICATES) -> dict[str, Any]:
+                      seed: int = 0, replicates: int = REPLICATES, folds: int = FOLDS) -> dict[str, Any]:
     """Score the tendency classifier, and the outlet and author lists, against the coders' majority.
 
     Parameters
@@ -71,10 +119,12 @@ def machine_vs_coders(docs: DocumentTerms, list_labels: Mapping[str, str] | None
     list_labels : mapping of str to str, optional
         Per coded article id, the label the lists give it without the coders (scored too when given).
     model : sklearn Pipeline, optional
-        A saved classifier (:func:`nlp.tendencies.model_files.load_model`) to score instead of training one on
-        the articles that are not coded.
+        A saved classifier (:func:`nlp.tendencies.model_files.load_model`) to score instead of cross-fitting
+        one (:func:`_cross_fitted`).
     seed, replicates
         The classifier's seed and the bootstrap behind the macro-F1 interval.
+    folds : int
+        Folds over the coded articles (fewer when they have fewer authors).
 
     Returns
     -------
@@ -102,26 +152,18 @@ def machine_vs_coders(docs: DocumentTerms, list_labels: Mapping[str, str] | None
                               "`code import FILE --coder NAME` (ties need `code adjudicate`)")
     caveats: list[str] = []
     if model is None:
-        train = [i for i in range(len(docs)) if docs.label_levels[i] != "coded"
-                 and docs.labels[i] not in NOT_TENDENCIES and docs.n_terms(i)]
-        labels = [docs.labels[i] for i in train]
-        try:
-            check_classes(labels)
-        except NlpError as exc:
-            raise ValidationError(f"no classifier can be trained without the coded articles: {exc}") from None
-        from nlp.tendencies.estimator import fit_counts
-
-        model = fit_counts(docs.matrix, labels, docs.vocabulary, seed=seed, rows=train)
-        trained_on = {"articles": len(train), "classes": dict(sorted(Counter(labels).items())),
-                      "source": "every labelled article that is not coded (the lists' labels)"}
+        predicted, trained_on, known = _cross_fitted(docs, coded, seed, folds)
+        if trained_on["left_out_classes"]:
+            caveats.append("Tendencies with fewer than 2 articles to train on were left out of the classifier: "
+                           + ", ".join(trained_on["left_out_classes"]))
     else:
-        trained_on = {"source": "a saved model"}
-    from nlp.tendencies.classify import predict_terms
+        from nlp.tendencies.classify import predict_terms
 
-    predicted = [p["label"] for p in predict_terms(model, [docs.terms(i) for i in coded])]
+        predicted = [p["label"] for p in predict_terms(model, [docs.terms(i) for i in coded])]
+        trained_on, known = {"source": "a saved model"}, {str(c) for c in model.classes_}
     truth = [docs.labels[i] for i in coded]
     authors, ids = [docs.authors[i] for i in coded], [docs.ids[i] for i in coded]
-    unknown = sorted(set(truth) - {str(c) for c in model.classes_})
+    unknown = sorted(set(truth) - known)
     if unknown:
         caveats.append(f"The coders used tendencies the classifier was never trained on ({', '.join(unknown)}): "
                        "it cannot be right on those articles")

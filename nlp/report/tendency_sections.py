@@ -181,7 +181,8 @@ def coding_sentence(coding: dict[str, Any]) -> str:
     among = (f"the coders agree with each other at {alpha(a.get('alpha'), a.get('lo'), a.get('hi'), a.get('reading'))}"
              if people > 1 else "one person coded them, so how far coders agree is unknown")
     return (f"Checked against {coding['articles']} articles coded by {people} {'person' if people == 1 else 'people'}: "
-            f"{among}; a classifier trained without those articles agrees with the coders' majority at "
+            f"{among}; asked about each article without having been trained on it, the classifier agrees with the "
+            f"coders' majority at "
             f"{alpha(check['alpha'])} ({f1}) on the {check['n_coded']} of them with a tendency.")
 
 
