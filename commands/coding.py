@@ -187,7 +187,10 @@ def code_agreement(s: Settings, variables, disagreements, bootstrap, seed, as_js
                            f"alpha {a}")
     for d in result.get("disagreements", []):
         codes = ", ".join(f"{c} {v}" for c, v in d["codes"].items())
-        settled = f"decided {d['decision']}" if d["decision"] else ("tie" if d["tie"] else f"majority {d['majority']}")
+        if "spread" in d:
+            settled = f"mean {d['mean']:g}, spread {d['spread']:g}"
+        else:
+            settled = f"decided {d['decision']}" if d["decision"] else ("tie" if d["tie"] else f"majority {d['majority']}")
         click.echo(f"{d['id']}  {d['variable']}: {codes}  ({settled})  {(d['title'] or '')[:50]}")
 
 

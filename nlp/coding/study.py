@@ -57,13 +57,24 @@ def coding_agreement(store: Any, variables: Sequence[str] | None = None, replica
 
 
 def disagreeing_units(store: Any, codebook: Codebook, names: Sequence[str]) -> list[dict[str, Any]]:
-    """Every article whose coders gave different values, per variable, with its title and outlet."""
+    """Every article whose coders gave different values, per variable, with its title and outlet: for a
+    categorical variable the majority (or tie) and any decision; for a numeric one the mean and spread (widest
+    first)."""
     rows = []
     for name in names:
+        numeric = codebook.variable(name).numeric
+        found = []
         for article_id, unit in consensus(store, name).items():
-            if len(unit.coders) >= 2 and not unit.agreed:
-                rows.append({"id": article_id, "variable": name, "codes": unit.coders, "majority": unit.majority,
-                             "decision": unit.decision, "tie": unit.tie})
+            if len(unit.coders) < 2 or unit.agreed:
+                continue
+            row: dict[str, Any] = {"id": article_id, "variable": name, "codes": unit.coders}
+            if numeric:  # scores differ by degree: the mean and the spread, widest first
+                values = [float(v) for v in unit.coders.values()]
+                row.update(mean=round(float(np.mean(values)), 4), spread=max(values) - min(values))
+            else:
+                row.update(majority=unit.majority, decision=unit.decision, tie=unit.tie)
+            found.append(row)
+        rows += sorted(found, key=lambda r: -r["spread"]) if numeric else found
     titles = {a.id: (a.title, a.outlet) for a in store.articles(ids=sorted({r["id"] for r in rows}), with_text=False)}
     for r in rows:
         r["title"], r["outlet"] = titles.get(r["id"], (None, None))
