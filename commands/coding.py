@@ -274,8 +274,9 @@ def code_validate(s: Settings, model_dir, positions, bootstrap, seed, as_json) -
     Example:
       python cli.py code validate --json
     """
-    from nlp.coding.study import coding_validation, read_positions
+    from nlp.coding.study import coding_validation, read_positions, require_codes
 
+    require_codes(s.store())  # before the corpus is read (and perhaps preprocessed)
     result = coding_validation(s.store(), s.documents(Selection()), model_dir=model_dir,
                                positions=read_positions(positions) if positions else None, replicates=bootstrap,
                                seed=seed)

@@ -193,11 +193,14 @@ def read_sheet(path: str | Path, codebook: Codebook, known_ids: Callable[[list[s
             problems.add(line, f"duplicate row for article {article_id} (first at line {seen[article_id]})")
             continue
         seen[article_id] = line
-        codes = []
+        codes: list[Code] = []
         for name, raw_value in answers:
             variable = codebook.find(name)
             if variable is None:
                 problems.add(line, f"unknown variable {name!r} (the codebook's: {', '.join(codebook.names)})")
+                continue
+            if any(c.variable == variable.name for c in codes):
+                problems.add(line, f"{variable.name} is answered twice for article {article_id}")
                 continue
             try:
                 value = variable.parse(raw_value)
@@ -233,6 +236,9 @@ def _csv_rows(text: str, codebook: Codebook, sheet: Sheet,
         raise CodingError(f"{sheet.path}: no id column (the header is {', '.join(header) or 'empty'}); a sheet "
                           f"needs id and the codebook's variables ({', '.join(codebook.names)})")
     wanted = [i for i, c in enumerate(columns) if codebook.find(c) is not None]
+    twice = sorted({columns[i] for i in wanted if [columns[j] for j in wanted].count(columns[i]) > 1})
+    if twice:
+        raise CodingError(f"{sheet.path}: the header names {twice[0]!r} more than once; keep one column per variable")
     if not wanted:
         raise CodingError(f"{sheet.path}: no column for any codebook variable ({', '.join(codebook.names)}); "
                           "is it the sheet `code sample` wrote, with the same codebook?")

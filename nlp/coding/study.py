@@ -24,7 +24,8 @@ from nlp.errors import NlpError
 log = logging.getLogger(__name__)
 
 
-def _require_codes(store: Any) -> Codebook:
+def require_codes(store: Any) -> Codebook:
+    """The codebook in force; a :class:`CodingError` saying how to begin when the corpus has no codes."""
     if not has_codes(store):
         raise CodingError("no codes in this corpus yet: draw a sample (`code sample 100 -o sheet.csv`), have it "
                           "coded, and import each coder's sheet (`code import sheet.csv --coder NAME`)")
@@ -42,7 +43,7 @@ def coding_agreement(store: Any, variables: Sequence[str] | None = None, replica
         ``n_units``, ``n_coders`` at the top, every variable's under ``variables``, the ``coders``, and with
         ``disagreements`` the articles whose coders disagree.
     """
-    codebook = _require_codes(store)
+    codebook = require_codes(store)
     names = list(variables) if variables else codebook.names
     for name in names:
         codebook.variable(name)
@@ -83,7 +84,7 @@ def disagreeing_units(store: Any, codebook: Codebook, names: Sequence[str]) -> l
 
 def ties(store: Any, variable: str | None = None) -> list[dict[str, Any]]:
     """The articles whose coders tie on a nominal variable (decided or not), for ``code adjudicate``."""
-    codebook = _require_codes(store)
+    codebook = require_codes(store)
     names = [variable] if variable else [v.name for v in codebook.variables if not v.numeric]
     out = []
     for name in names:
@@ -110,7 +111,7 @@ def adjudicate(store: Any, article_id: str, value: str, variable: str | None = N
     """
     from corpus.coding import set_decision
 
-    codebook = _require_codes(store)
+    codebook = require_codes(store)
     var = codebook.variable(variable) if variable else (codebook.tendency_variable or codebook.variables[0])
     stored = var.parse(value)
     if stored is None:
@@ -188,7 +189,7 @@ def coding_validation(store: Any, docs: DocumentTerms, model_dir: str | None = N
         correlation of the coders' scores with the scaling positions (``positions``, else the last stored
         Wordfish scale).
     """
-    codebook = _require_codes(store)
+    codebook = require_codes(store)
     model = None
     caveats = []
     if model_dir is not None:

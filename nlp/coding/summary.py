@@ -40,7 +40,7 @@ def coding_meta(store: Any) -> dict[str, Any] | None:
         return None
     name = summary["tendency_variable"]
     if name:
-        a = variable_agreement(store, codebook_in_force(store), name, replicates=200)
+        a = variable_agreement(store, codebook_in_force(store), name)  # as `code agreement` computes it
         summary["agreement"] = {k: a[k] for k in ("variable", "alpha", "lo", "hi", "n_units", "n_coders", "reading")}
         summary["list_labels"] = list_labels(store, sorted(store.labels.coded))
     return summary

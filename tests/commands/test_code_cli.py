@@ -187,10 +187,11 @@ def test_ties_are_listed_and_decided(run_cli, demo, tmp_path):
 
 
 def test_no_codes_yet_is_a_clear_error(run_cli, demo):
-    result = run_cli("code", "agreement")
-    assert result.exit_code == 1
-    assert result.output == ("Error: no codes in this corpus yet: draw a sample (`code sample 100 -o sheet.csv`), "
-                             "have it coded, and import each coder's sheet (`code import sheet.csv --coder NAME`)\n")
+    for command in ("agreement", "validate", "adjudicate"):
+        result = run_cli("code", command)
+        assert result.exit_code == 1
+        assert result.output == ("Error: no codes in this corpus yet: draw a sample (`code sample 100 -o sheet.csv`), "
+                                 "have it coded, and import each coder's sheet (`code import sheet.csv --coder NAME`)\n")
     result = run_cli("code", "sample", "5", "-o", "sheet.xlsx")
     assert result.exit_code == 1 and "name it .csv (a spreadsheet) or .json (Label Studio)" in result.output
 

@@ -124,6 +124,8 @@ def test_a_sheet_without_an_id_column_or_codes_is_refused(coded_store, book, tmp
         read_sheet(_csv(tmp_path, "id,tendency\na0,soft_left\n"), book, known_ids(coded_store))
     with pytest.raises(CodingError, match="no codes in it"):
         read_sheet(_csv(tmp_path, "id,label\na0,\n"), book, known_ids(coded_store))
+    with pytest.raises(CodingError, match="the header names 'label' more than once"):
+        read_sheet(_csv(tmp_path, "id,label,Label\na0,soft_left,hard_left\n"), book, known_ids(coded_store))
 
 
 def ls_task(task_id, article_id, choice=None, number=None, completed_by=1, cancelled=False):
@@ -162,13 +164,16 @@ def test_label_studio_problems_name_their_lines(coded_store, book, tmp_path):
     path = tmp_path / "export.json"
     two = ls_task(2, "a1", "hard_left")
     two["annotations"].append({**two["annotations"][0], "completed_by": 9})
-    path.write_text(json.dumps([ls_task(1, "nope", "soft_left"), two, ls_task(3, "a2", "leftish")], indent=2))
+    four = ls_task(4, "a3", "soft_left")
+    four["annotations"][0]["result"] *= 2
+    path.write_text(json.dumps([ls_task(1, "nope", "soft_left"), two, ls_task(3, "a2", "leftish"), four], indent=2))
     with pytest.raises(CodingError) as err:
         read_sheet(path, book, known_ids(coded_store))
     lines = [i + 1 for i, line in enumerate(path.read_text().splitlines()) if line == "  {"]
     assert f"line {lines[0]}: unknown article id 'nope'" in str(err.value)
     assert f"line {lines[1]}: task 2 (article a1) has 2 annotations (by 1, 9); import one person at a time" in str(err.value)
     assert f"line {lines[2]}: unknown category 'leftish'" in str(err.value)
+    assert f"line {lines[3]}: label is answered twice for article a3" in str(err.value)
     one = tmp_path / "one.json"
     one.write_text(json.dumps([two]))
     sheet = read_sheet(one, book, known_ids(coded_store), annotator="9")

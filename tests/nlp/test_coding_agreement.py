@@ -175,3 +175,19 @@ def test_the_report_says_what_the_classifier_was_checked_against():
         f"with the coders' majority at "
         f"α {check['alpha']:.2f} (macro-F1 {check['macro_f1']:.2f}, interval {check['macro_f1_lo']:.2f} to "
         f"{check['macro_f1_hi']:.2f}) on the 8 of them with a tendency.")
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+def test_the_bootstraps_fast_alpha_is_krippendorffs(level):
+    from nlp.coding.agreement import alpha_of_coincidences, alpha_of_counts, coincidences, value_counts
+
+    units = units_of(CODERS, as_text=False)
+    domain = [1, 2, 3, 4, 5]
+    counts = value_counts(list(units.values()), domain)
+    assert alpha_of_coincidences(coincidences(counts), domain, level) == pytest.approx(
+        alpha_of_counts(counts, domain, level), abs=1e-12)
+    twice = np.ones(len(counts))
+    twice[3] = 2  # a unit drawn twice counts as two copies of it
+    doubled = np.vstack([counts, counts[3:4]])
+    assert alpha_of_coincidences(coincidences(counts, twice), domain, level) == pytest.approx(
+        alpha_of_counts(doubled, domain, level), abs=1e-12)
