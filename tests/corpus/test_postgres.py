@@ -30,7 +30,7 @@ def dump(store):
 
 def _fill(store):
     """A little of everything: articles (one with odd characters), labels, terms, a topic run, predictions,
-    crawl state with a raw page."""
+    crawl state with a raw page, a coder's code and a decision."""
     docs = [make_article(f"Text {i} on ownership, devolution and «quotes» — ünïcode {'x' * i}", outlet=o,
                          published=f"20{10 + i}-01-0{1 + i % 9}", authors=("Ann Example",), metadata={"i": i})
             for i, o in enumerate(["tribune", "renewal", "tribune", "renewal", "labourlist"])]
@@ -53,6 +53,11 @@ def _fill(store):
         crawlstate.save_raw_page(conn, "https://t.example/a", "tribune", "t", 200, None, None, bytes(range(256)), None)
         crawlstate.save_http_cache(conn, "https://t.example/feed", "e", None)
         crawlstate.finish_crawl_run(conn, run, {"complete": True})
+    from corpus.codebook import Codebook
+    from corpus.coding import Code, replace_coder_codes, set_decision
+
+    replace_coder_codes(store, "ann", [Code(ids[0], "label", "soft_left", "a note")], Codebook.default(), "s.csv")
+    set_decision(store, ids[0], "label", "soft_left", "decided")
     return ids
 
 
