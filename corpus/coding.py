@@ -114,7 +114,7 @@ def use_codebook(store: CorpusStore, codebook: Codebook) -> None:
     with store.transaction() as conn:
         _check_others_fit(conn, "", codebook)
         _store_codebook(conn, codebook)
-    store._labels = None
+    store.refresh_labels()
 
 
 def _store_codebook(conn: Any, codebook: Codebook) -> None:
@@ -153,7 +153,7 @@ def replace_coder_codes(store: CorpusStore, coder: str, codes: Sequence[Code], c
             "INSERT INTO codes (article_id, coder, variable, value, note, source, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(c.article_id, coder, c.variable, c.value, c.note, source, now) for c in codes])
         _store_codebook(conn, codebook)
-    store._labels = None  # the coded labels changed
+    store.refresh_labels()  # the coded labels changed
     return {"replaced": before, "imported": len(codes)}
 
 
@@ -179,7 +179,7 @@ def remove_coder(store: CorpusStore, coder: str) -> int:
     """Delete every code of ``coder``; returns how many there were."""
     with store.transaction() as conn:
         n = conn.execute("DELETE FROM codes WHERE coder = ?", (coder,)).rowcount
-    store._labels = None
+    store.refresh_labels()
     return n
 
 
@@ -189,7 +189,7 @@ def set_decision(store: CorpusStore, article_id: str, variable: str, value: str,
         conn.execute("INSERT INTO code_decisions (article_id, variable, value, note, decided_at) VALUES (?, ?, ?, ?, ?) "
                      "ON CONFLICT(article_id, variable) DO UPDATE SET value = excluded.value, note = excluded.note, "
                      "decided_at = excluded.decided_at", (article_id, variable, value, note, now_utc()))
-    store._labels = None
+    store.refresh_labels()
 
 
 def clear_decision(store: CorpusStore, article_id: str, variable: str) -> bool:
@@ -197,7 +197,7 @@ def clear_decision(store: CorpusStore, article_id: str, variable: str) -> bool:
     with store.transaction() as conn:
         n = conn.execute("DELETE FROM code_decisions WHERE article_id = ? AND variable = ?",
                          (article_id, variable)).rowcount
-    store._labels = None
+    store.refresh_labels()
     return n == 1
 
 

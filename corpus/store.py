@@ -284,6 +284,10 @@ class CorpusStore:
             self._labels = labels.with_coded(coded_labels(self))
         return self._labels
 
+    def refresh_labels(self) -> None:
+        """Read the labels again on next use (after labels or codes were stored)."""
+        self._labels = None
+
     def stored_labels(self) -> LabelSet:
         data: dict[str, dict] = {"outlets": {}, "authors": {}, "articles": {}}
         for kind, key, tendency, contested, note, name in self.conn.execute(
