@@ -169,8 +169,8 @@ def machine_vs_coders(docs: DocumentTerms, list_labels: Mapping[str, str] | None
                        "it cannot be right on those articles")
     if len(coded) < MIN_CODED:
         caveats.append(f"Only {len(coded)} coded articles: the figures are rough (code at least {MIN_CODED})")
-    out = {"n_coded": len(coded), "n_authors": len(set(cluster_keys(authors, ids))), **_scores(truth, predicted, authors, ids, replicates, seed),
-           "trained_on": trained_on, "left_out": dict(left_out), "coders_classes": dict(sorted(Counter(truth).items())),
+    out = {"n_coded": len(coded), "n_authors": len(set(cluster_keys(authors, ids))),
+           **_scores(truth, predicted, authors, ids, replicates, seed), "trained_on": trained_on, "left_out": dict(left_out), "coders_classes": dict(sorted(Counter(truth).items())),
            "interval": {"method": "percentile bootstrap of authors (each with all their coded articles)",
                         "replicates": replicates, "seed": seed}}
     out["lists"] = None
