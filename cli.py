@@ -30,6 +30,7 @@ COMMANDS = {
     "classify": "commands.classify:classify_group", "contrast": "commands.classify:contrast_cmd",
     "kwic": "commands.classify:kwic_cmd", "mentions": "commands.classify:mentions_cmd",
     "meaning": "commands.classify:meaning_cmd", "scale": "commands.scale:scale_group",
+    "code": "commands.coding:code_group",
 }
 
 
@@ -38,7 +39,7 @@ class SoftleftGroup(click.Group):
 
     #: Commands in the order data flows through them (help lists them so).
     ORDER = ("demo", "run", "report", "update", "scrape", "corpus", "nlp", "topics", "terms", "classify", "contrast",
-             "kwic", "mentions", "scale", "meaning")
+             "kwic", "mentions", "scale", "meaning", "code")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx)) | set(COMMANDS)

@@ -85,6 +85,8 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
     base = result["baseline"]
     click.echo(f"{result['n_documents']} articles, {result['folds']} folds ({result['splitter']}, "
                f"grouped by {group_by}), seed {seed}")
+    if result.get("label_levels"):
+        click.echo("labels from: " + ", ".join(f"{k} {v}" for k, v in result["label_levels"].items()))
     interval = (f" ({result['interval']['level']:.0%} interval {result['macro_f1_lo']:.3f} to "
                 f"{result['macro_f1_hi']:.3f})" if "macro_f1_lo" in result else "")
     click.echo(f"macro-F1 {result['macro_f1']:.3f}{interval}  accuracy {result['accuracy']:.3f}   "

@@ -238,7 +238,8 @@ def corpus_duplicates(s: Settings, threshold: float, limit: int, as_json: bool) 
 def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bool) -> None:
     """Show the labels in force (outlet, author, article) and how many articles each resolves.
 
-    Labels resolve most specific first: article label, then author label, then outlet default.
+    Labels resolve most specific first: the coders' label (`code import`), article label, then author label,
+    then outlet default.
 
     \b
     Example:
@@ -259,6 +260,10 @@ def corpus_labels(s: Settings, load_file: str | None, replace: bool, as_json: bo
         flag = " (contested)" if row["contested"] else ""
         click.echo(f"{row['kind']:<8} {row['key']:<36} {row['tendency']:<12} {row['articles']:>6} articles{flag}")
     click.echo(f"\nArticle labels stored with articles: {usage['stored_article_labels']}")
+    if usage["coded_labels"]:
+        click.echo(f"Coded by people (level coded, above every list; `code agreement`): "
+                   f"{sum(usage['coded_labels'].values())} articles, "
+                   + ", ".join(f"{k} {v}" for k, v in usage["coded_labels"].items()))
     click.echo("Resolved: " + ", ".join(f"{k} {v}" for k, v in usage["by_tendency"].items()))
 
 

@@ -1,8 +1,10 @@
-"""Tendency labels, resolved per article: article label, then author label, then outlet default.
+"""Tendency labels, resolved per article: coded label, article label, then author label, then outlet default.
 
 Labels are data the researcher edits (a TOML file), never constants in code. A :class:`LabelSet` is built
 from the shipped defaults, then the labels loaded into a store, then a file passed for one run; each layer
-overrides the one before.
+overrides the one before. Above them all sit the **coded** labels: what the people who coded an article
+said (the majority of its coders, or a decision on their tie; see :mod:`corpus.coding`), which the store
+adds from its codes.
 
 The same file says how each tendency is shown (its ``[tendencies]`` table: display name, colour and place in
 legends and tables); the report takes these from the label set and from nowhere else.
@@ -65,12 +67,16 @@ class LabelSet:
         Author keys are case-folded names; article keys are article ids or URLs.
     tendencies : dict of str to TendencyStyle
         Display name, colour and order per tendency key (the ``[tendencies]`` table).
+    coded : dict of str to Label
+        Coded labels by article id (:func:`corpus.coding.coded_labels`); they outrank every other label.
+        Never read from or written to a labels file: they come from the corpus' codes.
     """
 
     outlets: dict[str, Label] = field(default_factory=dict)
     authors: dict[str, Label] = field(default_factory=dict)
     articles: dict[str, Label] = field(default_factory=dict)
     tendencies: dict[str, TendencyStyle] = field(default_factory=dict)
+    coded: dict[str, Label] = field(default_factory=dict)
 
     # -- building -----------------------------------------------------------------------------
     @classmethod
@@ -104,14 +110,20 @@ class LabelSet:
             articles={**self.articles, **other.articles},
             tendencies={**self.tendencies,
                         **{k: s.over(self.tendencies.get(k, TendencyStyle())) for k, s in other.tendencies.items()}},
+            coded={**self.coded, **other.coded},
         )
+
+    def with_coded(self, coded: dict[str, Label]) -> "LabelSet":
+        """This set with ``coded`` as its coded labels (``{}``: the labels the lists alone give)."""
+        return replace(self, coded=dict(coded))
 
     def tendency_keys(self) -> set[str]:
         """Every tendency the set names: styled ones and those any label resolves to."""
-        return set(self.tendencies) | {label.tendency for _, _, label in self.rows()}
+        return (set(self.tendencies) | {label.tendency for _, _, label in self.rows()}
+                | {label.tendency for label in self.coded.values()})
 
     def rows(self) -> Iterable[tuple[str, str, Label]]:
-        """``(kind, key, label)`` for every entry."""
+        """``(kind, key, label)`` for every entry of the lists (coded labels are not listed: see ``coded``)."""
         for kind, table in (("outlet", self.outlets), ("author", self.authors), ("article", self.articles)):
             for key, label in sorted(table.items()):
                 yield kind, key, label
@@ -133,14 +145,14 @@ class LabelSet:
         article_label : str, optional
             The label stored with the article (hand-coded or imported).
         keys : iterable of str
-            The article's id and URLs, looked up in ``articles``.
+            The article's id and URLs, looked up in ``coded`` (by id), then in ``articles``.
 
         Returns
         -------
         tendency : str
             ``"unlabelled"`` when nothing applies. When an article's authors carry different labels the
             tendency is ``"mixed"``.
-        level : {"article", "author", "outlet", "none"}
+        level : {"coded", "article", "author", "outlet", "none"}
         """
         tendency, level, _ = self.explain(outlet, authors, article_label, keys)
         return tendency, level
@@ -153,6 +165,11 @@ class LabelSet:
         keys: Iterable[str | None] = (),
     ) -> tuple[str, str, str | None]:
         """Like :meth:`resolve`, plus the key of the label that decided (``None`` for a stored label)."""
+        keys = tuple(keys)
+        if self.coded:
+            for key in keys:
+                if key and key in self.coded:
+                    return self.coded[key].tendency, "coded", key
         for key in keys:
             if key and key in self.articles:
                 return self.articles[key].tendency, "article", key

@@ -244,6 +244,35 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX idx_near_duplicates_b ON near_duplicates(article_b);
     """),
+    # coding: people's codes of articles (one row per article, coder and codebook variable; re-importing a
+    # coder replaces that coder's rows), decisions on ties, and the codebook in force (its TOML text).
+    ("0042_coding", """
+        CREATE TABLE codes (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            coder TEXT NOT NULL,
+            variable TEXT NOT NULL,
+            value TEXT NOT NULL,
+            note TEXT,
+            source TEXT,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, coder, variable)
+        );
+        CREATE INDEX idx_codes_variable ON codes(variable);
+        CREATE INDEX idx_codes_coder ON codes(coder);
+        CREATE TABLE code_decisions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            variable TEXT NOT NULL,
+            value TEXT NOT NULL,
+            note TEXT,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, variable)
+        );
+        CREATE TABLE codebooks (
+            name TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+    """),
 ]
 
 

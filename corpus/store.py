@@ -273,13 +273,20 @@ class CorpusStore:
     # -- labels -------------------------------------------------------------------------------
     @property
     def labels(self) -> LabelSet:
-        """Shipped defaults, overridden by labels loaded into this corpus, overridden by ``labels_file``."""
+        """Shipped defaults, overridden by labels loaded into this corpus, overridden by ``labels_file``; the
+        coded labels (:func:`corpus.coding.coded_labels`) outrank them all."""
         if self._labels is None:
+            from .coding import coded_labels  # (coding builds on the store)
+
             labels = LabelSet.default().merged(self.stored_labels())
             if self._labels_file:
                 labels = labels.merged(LabelSet.from_toml(self._labels_file))
-            self._labels = labels
+            self._labels = labels.with_coded(coded_labels(self))
         return self._labels
+
+    def refresh_labels(self) -> None:
+        """Read the labels again on next use (after labels or codes were stored)."""
+        self._labels = None
 
     def stored_labels(self) -> LabelSet:
         data: dict[str, dict] = {"outlets": {}, "authors": {}, "articles": {}}

@@ -16,6 +16,7 @@ def label_usage(store: CorpusStore) -> dict[str, Any]:
     dict
         ``labels``: list of ``{"kind", "key", "tendency", "contested", "note", "articles"}``;
         ``stored_article_labels``: articles whose label was stored with them (e.g. from an import);
+        ``coded_labels``: articles labelled by their coders (level ``coded``, :mod:`corpus.coding`), by tendency;
         ``by_tendency`` and ``by_level``: resolved counts.
     """
     labels = store.labels
@@ -23,12 +24,15 @@ def label_usage(store: CorpusStore) -> dict[str, Any]:
     by_tendency: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
     stored = Counter()
+    coded: Counter[str] = Counter()
     for article in store.articles(with_text=False):
         tendency, level, key = labels.explain(
             article.outlet, article.authors, article.label, keys=(article.id, article.canonical_url, article.url))
         by_tendency[tendency] += 1
         by_level[level] += 1
-        if level == "article" and key is None:
+        if level == "coded":
+            coded[tendency] += 1
+        elif level == "article" and key is None:
             stored[tendency] += 1
         elif level == "author" and key:
             for author in key.split(";"):
@@ -43,6 +47,7 @@ def label_usage(store: CorpusStore) -> dict[str, Any]:
     return {
         "labels": rows,
         "stored_article_labels": dict(stored),
+        "coded_labels": dict(coded.most_common()),
         "by_tendency": dict(by_tendency.most_common()),
         "by_level": dict(by_level.most_common()),
     }

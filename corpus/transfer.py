@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 #: Every table of the corpus, parents before the tables that refer to them.
 TABLES = ("articles", "labels", "article_terms", "article_minhash", "near_duplicates", "nlp_state", "topic_runs",
           "topic_run_topics", "document_topics", "predictions", "crawl_urls", "crawl_runs", "raw_pages", "http_cache",
-          "stage_results", "stage_result_files")
+          "stage_results", "stage_result_files", "codes", "code_decisions", "codebooks")
 #: Tables whose integer key the database assigns: kept in a plain copy, assigned afresh with ``append``.
 IDENTITY = {"articles": "pk", "crawl_runs": "id"}
 

@@ -40,6 +40,9 @@ _EXPORTS = {
     # scaling and meaning in context
     "Wordfish": "nlp.scaling", "Wordscores": "nlp.scaling", "corpus_scale": "nlp.scaling.positions",
     "group_positions": "nlp.scaling.positions", "analyse_term": "nlp.meaning", "train_embeddings": "nlp.meaning",
+    # human coding: agreement between coders, the machine against them
+    "agreement": "nlp.coding.agreement", "machine_vs_coders": "nlp.coding.validate",
+    "coding_agreement": "nlp.coding.study", "coding_validation": "nlp.coding.study",
     # trust: stability, era topics, adjusted effects
     "assess_run": "nlp.topics.trust", "topic_effects": "nlp.topics.effects", "era_topics": "nlp.topics.effects",
     # the whole pipeline: the run's stages, the engine that runs and keeps them

@@ -104,7 +104,8 @@ class DocumentTerms:
     #: ``break_offsets`` like ``tokens``; None when the terms carry no paragraphs (:meth:`paragraph_breaks`).
     breaks: np.ndarray | None = None
     break_offsets: np.ndarray | None = None
-    #: Where the terms come from: preprocessing fingerprint, collocations, corpus fingerprint, selection.
+    #: Where the terms come from: preprocessing fingerprint, collocations, corpus fingerprint, selection; and
+    #: ``coding`` when people coded articles (:func:`nlp.coding.summary.coding_meta`).
     meta: dict[str, Any] = field(default_factory=dict)
     #: Each document's copy cluster (near-duplicates, :mod:`corpus.duplicates`): the smallest id among its
     #: copies in the selection; None when no document has a copy (:attr:`copy_keys`).
@@ -413,6 +414,7 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
         When nothing has been preprocessed (and ``preprocess`` is False).
     """
     from nlp import document_cache
+    from nlp.coding.summary import coding_meta
     from nlp.text.preprocess import Collocations, current_fingerprint, iter_terms, paragraph_breaks
 
     if preprocess:
@@ -425,6 +427,9 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     with store.snapshot():  # one consistent state, even while an import runs
         meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
                 "corpus": store.fingerprint(), "filters": {k: v for k, v in filters.items() if v is not None}}
+        coding = coding_meta(store)
+        if coding is not None:  # people coded articles: the report says how the classifier fares against them
+            meta["coding"] = coding
         folder = None if cache is None else cache / document_cache.cache_key(
             store, meta["preprocessor"], meta["collocations"], filters, raw)
         if folder is not None and (folder / "manifest.json").is_file():

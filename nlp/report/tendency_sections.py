@@ -65,7 +65,8 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     sections = []
     ev = analysis["evaluation"]
     if ev:
-        sections.append(classifier_section(ev, analysis.get("model"), analysis.get("predictions"), terms, styles))
+        sections.append(classifier_section(ev, analysis.get("model"), analysis.get("predictions"), terms, styles,
+                                           coding=analysis.get("coding")))
 
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
@@ -107,9 +108,10 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
 
 def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, Any] | None,
                        predictions: list[dict[str, Any]] | None, terms: int = 8,
-                       styles: Styles | None = None) -> Section:
+                       styles: Styles | None = None, coding: dict[str, Any] | None = None) -> Section:
     """The classifier's scores beside the baseline, per tendency, its confusion, its weightiest terms and
-    where the unlabelled writers fall."""
+    where the unlabelled writers fall; with ``coding`` (``analyse_tendencies``' entry), how it fares against
+    the people who coded articles."""
     styles = styles or Styles.default()
     name = styles.name
     rows = evaluation_rows(evaluation)
@@ -145,16 +147,49 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
     for e in evaluation.values():
         for c in e["caveats"]:
             unique.setdefault(c.split(" (")[0], c)
-    context = {"summaries": [plain_words(e) for e in evaluation.values()], "scores": scores,
+    summaries = [plain_words(e) for e in evaluation.values()]
+    if coding:
+        summaries.insert(0, coding_sentence(coding))
+    context = {"summaries": summaries, "scores": scores,
                "detail_by": first["group_by"], "per_class": per_class_table, "confusion": confusion,
                "top_terms": top_terms, "predictions": prediction_table, "caveats": sorted(unique.values())}
     data = {"classifier_evaluation": rows,
             "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in evaluation.items()
                                      for k, v in e["per_class"].items()]}
+    if coding:
+        check = coding["validation"]
+        agreement = coding.get("agreement") or {}
+        data["classifier_against_coders"] = [{
+            "coded_articles": coding["articles"], "coders": len(coding["coders"]),
+            "coders_alpha": agreement.get("alpha"), "coders_alpha_lo": agreement.get("lo"),
+            "coders_alpha_hi": agreement.get("hi"), "articles_compared": check["n_coded"],
+            "classifier_alpha": check["alpha"], "classifier_macro_f1": check["macro_f1"],
+            "classifier_macro_f1_lo": check.get("macro_f1_lo"), "classifier_macro_f1_hi": check.get("macro_f1_hi")}]
     if predictions:
         data["classifier_predictions_by_author"] = [
             {"author": p["author"], "articles": p["articles"], **p["probabilities"]} for p in predictions]
     return Section("classifier", "Can a classifier tell the tendencies apart?", "classifier.html", context, data)
+
+
+def coding_sentence(coding: dict[str, Any]) -> str:
+    """"Checked against N articles coded by K people: ..." for the classifier section."""
+    def alpha(a: float | None, lo: float | None = None, hi: float | None = None, reading: str | None = None) -> str:
+        if a is None:
+            return "undefined"
+        notes = [f"95% interval {lo:.2f} to {hi:.2f}"] if lo is not None and hi is not None else []
+        return f"α {a:.2f}" + (f" ({': '.join(notes + ([reading] if reading else []))})" if notes or reading else "")
+
+    people = len(coding["coders"])
+    a = coding.get("agreement") or {}
+    check = coding["validation"]
+    f1 = f"macro-F1 {check['macro_f1']:.2f}" + (f", interval {check['macro_f1_lo']:.2f} to {check['macro_f1_hi']:.2f}"
+                                                if check.get("macro_f1_lo") is not None else "")
+    among = (f"the coders agree with each other at {alpha(a.get('alpha'), a.get('lo'), a.get('hi'), a.get('reading'))}"
+             if people > 1 else "one person coded them, so how far coders agree is unknown")
+    return (f"Checked against {coding['articles']} articles coded by {people} {'person' if people == 1 else 'people'}: "
+            f"{among}; asked about each article without having been trained on it, the classifier agrees with the "
+            f"coders' majority at "
+            f"{alpha(check['alpha'])} ({f1}) on the {check['n_coded']} of them with a tendency.")
 
 
 def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14, styles: Styles | None = None) -> Figure | None:

@@ -47,6 +47,8 @@ class TendenciesResult(Result):
         Analyses that could not run, with why.
     examples : dict
         ``"tendency\\tterm"`` -> the ids of that tendency's articles using the term most (for quotes).
+    coding : dict or None
+        Where people coded articles: how many, the coders' agreement and the classifier against them.
     """
 
     evaluation: dict[str, dict[str, Any]]
@@ -59,6 +61,7 @@ class TendenciesResult(Result):
     predictions: list[dict[str, Any]] | None
     skipped: dict[str, str]
     examples: dict[str, list[str]]
+    coding: dict[str, Any] | None = None
 
     def example_ids(self, tendency: str, term: str) -> list[str]:
         return self.examples.get(f"{tendency}\t{term}", [])
@@ -67,7 +70,8 @@ class TendenciesResult(Result):
         """As the dict :func:`~nlp.tendencies.analysis.analyse_tendencies` returns (what the sections read)."""
         return {"evaluation": self.evaluation, "against_rest": self.against_rest, "pairwise": self.pairwise,
                 "mentions": self.mentions, "model": self.model, "predicted": self.predicted,
-                "predictions": self.predictions, "skipped": self.skipped}
+                "predictions": self.predictions, "skipped": self.skipped,
+                **({"coding": self.coding} if self.coding is not None else {})}
 
 
 def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Runtime) -> TendenciesResult:
@@ -85,4 +89,5 @@ def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Run
                             pairwise=analysis["pairwise"], mentions=analysis["mentions"], model=analysis["model"],
                             classifier=analysis["classifier"], predicted=analysis["predicted"],
                             predictions=analysis["predictions"], skipped=analysis["skipped"],
-                            examples={f"{g}\t{t}": v for (g, t), v in ids.items()})
+                            examples={f"{g}\t{t}": v for (g, t), v in ids.items()},
+                            coding=analysis.get("coding"))

@@ -54,7 +54,9 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     dict
         ``{"evaluation": {group_by: dict}, "against_rest": [ContrastResult], "pairwise": [ContrastResult],
         "mentions": dict or None, "model": dict or None, "classifier": ClassifierArrays or None,
-        "predicted": dict or None, "predictions": list or None, "skipped": {analysis: reason}}``.
+        "predicted": dict or None, "predictions": list or None, "skipped": {analysis: reason}}``; and
+        ``"coding"`` when people coded articles (``docs.meta``): how many, the coders' agreement, and the
+        classifier against their majority (:func:`nlp.coding.validate.machine_vs_coders`).
     """
     out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None,
                            "model": None, "classifier": None, "predicted": None, "predictions": None, "skipped": {}}
@@ -97,6 +99,15 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         out["mentions"] = mentions(docs, top=top)
     except NlpError as exc:
         out["skipped"]["mentions"] = str(exc)
+    coding = docs.meta.get("coding")
+    if coding and coding.get("coded_labels"):
+        from nlp.coding.validate import machine_vs_coders
+
+        try:
+            check = machine_vs_coders(docs, coding.get("list_labels"), seed=seed)
+            out["coding"] = {**{k: v for k, v in coding.items() if k != "list_labels"}, "validation": check}
+        except NlpError as exc:
+            out["skipped"]["classifier against the coders"] = str(exc)
     return out
 
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from corpus.results import put_result
 from corpus import CorpusStore, StoreError, analyses, crawlstate
 from corpus.backend import LockTimeout, connect_error, to_pyformat
 from corpus.duplicates import update_near_duplicates
@@ -31,7 +32,7 @@ def dump(store):
 
 def _fill(store):
     """A little of everything: articles (one with odd characters; two near-duplicates), labels, terms, a topic
-    run, predictions, crawl state with a raw page."""
+    run, predictions, crawl state with a raw page, a coder's code and a decision."""
     texts = [f"Text {i} on ownership, devolution and «quotes» — ünïcode {'x' * i}" for i in range(5)]
     texts[3] = texts[2] + " again"
     docs = [make_article(text, outlet=o, published=f"20{10 + i}-01-0{1 + i % 9}", authors=("Ann Example",),
@@ -51,12 +52,18 @@ def _fill(store):
                             [{"id": 0, "label": "t", "terms": ["a"], "frex": ["b"], "coherence_c_v": 0.1,
                               "coherence_npmi": None, "prevalence": 0.25, "seeded": "s"}])
     analyses.save_predictions(store, "m", [{"id": ids[0], "label": "soft_left", "probabilities": {"a": 0.6}}], "t")
+    put_result(store, "trends-k", "trends", '{"format": "x"}', {"a0.npy": bytes(range(256))})  # a stage's result
     with store.transaction() as conn:
         run = crawlstate.start_crawl_run(conn, "tribune")
         crawlstate.mark_url(conn, "https://t.example/a", "tribune", "done", 200, None, ids[0], "t")
         crawlstate.save_raw_page(conn, "https://t.example/a", "tribune", "t", 200, None, None, bytes(range(256)), None)
         crawlstate.save_http_cache(conn, "https://t.example/feed", "e", None)
         crawlstate.finish_crawl_run(conn, run, {"complete": True})
+    from corpus.codebook import Codebook
+    from corpus.coding import Code, replace_coder_codes, set_decision
+
+    replace_coder_codes(store, "ann", [Code(ids[0], "label", "soft_left", "a note")], Codebook.default(), "s.csv")
+    set_decision(store, ids[0], "label", "soft_left", "decided")
     return ids
 
 
