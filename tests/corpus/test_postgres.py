@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from corpus.results import put_result
 from corpus import CorpusStore, StoreError, analyses, crawlstate
 from corpus.backend import LockTimeout, connect_error, to_pyformat
 from corpus.duplicates import update_near_duplicates
 from corpus.migrations import MIGRATIONS, postgres_ddl
+from corpus.results import put_result
 from corpus.transfer import TABLES, copy_corpus
 from tests.conftest import ROOT, make_article
 
