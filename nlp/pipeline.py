@@ -183,7 +183,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     styles = Styles.from_labels(store.labels, overview.tendencies)
     with contextlib.ExitStack() as stack:
         ex = stack.enter_context(executor(config.workers, config.scheduler, jobs=config.n_process))
-        docs, preprocessed = lead(1, "preprocessing", lambda: _documents(store, config, ex, progress))
+        docs, preprocessed = lead(1, "preprocessing", lambda: _documents(store, config, ex, progress,
+                                                                          keep_pipeline=stored_topics is not None))
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="softleft-run-")))
         runtime = _runtime(store, config, ex, progress, scratch)
         cache = _Cache(store, topics=config.reuse_topics, others=config.reuse_results)
@@ -214,14 +215,22 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
 
 
 # ------------------------------------------------------------------------------------------- in
-def _documents(store: CorpusStore, config: RunConfig, ex: Any, progress: ProgressCallback | None) -> tuple[Any, dict]:
-    """Preprocess what is new, then read the selection's documents and terms once (every stage shares them)."""
-    from nlp.documents import load_documents
+def _documents(store: CorpusStore, config: RunConfig, ex: Any, progress: ProgressCallback | None,
+               keep_pipeline: bool = False) -> tuple[Any, dict]:
+    """Preprocess what is new, then read the selection's documents and terms once (every stage shares them).
+
+    ``keep_pipeline`` (``report``): the terms the corpus has are used as they are, and only articles without
+    terms are preprocessed, with the pipeline that made the others; a ``run`` preprocesses with its own
+    pipeline (``--model``) whatever it has not made yet."""
+    from nlp.documents import ensure_preprocessed, load_documents
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     counter = _counter(progress)
-    pre = Preprocessor(model=config.model, n_process=config.n_process)
-    summary = preprocess_corpus(store, pre, executor=ex, progress=counter("preprocessing", store.count()))
+    if keep_pipeline:
+        summary = {"articles": store.count(), "processed": ensure_preprocessed(store)}
+    else:
+        pre = Preprocessor(model=config.model, n_process=config.n_process)
+        summary = preprocess_corpus(store, pre, executor=ex, progress=counter("preprocessing", store.count()))
     docs = load_documents(store, preprocess=False, raw=True, progress=counter("reading terms", summary["articles"]),
                           **config.filters)
     return docs, summary
