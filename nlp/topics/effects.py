@@ -466,7 +466,8 @@ def topic_effects(docs: DocumentTerms, theta: Any, by: str = "tendency", referen
     names = _labels(labels, k)
     if within not in WITHIN:
         raise InvalidParameterError(f"within must be one of {', '.join(WITHIN)} (got {within!r})", param="--within")
-    design = _build_design(docs, theta, by, reference, df, within if outlet else False, min_docs, min_clusters)
+    design = _build_design(docs, theta, by, reference, df, within if outlet and within != "none" else False,
+                           min_docs, min_clusters)
     if "group" not in design.blocks:
         raise GroupError(f"topic effects need at least two {by} groups with documents (got "
                          f"{', '.join(design.levels) or 'none'})")
