@@ -173,6 +173,26 @@ def unit_sentence(design: dict[str, Any] | None, headline: str, styles: Styles) 
             if headline == "outlet" else None)
 
 
+def method_note(design: dict[str, Any] | None) -> str | None:
+    """The report's method note on the unit of analysis, in words (for ``ctx.method["Unit of analysis"]``)."""
+    if not design:
+        return None
+    if design.get("unit") == "outlet":
+        shared = design.get("shared_outlets") or []
+        return ("Each tendency here comes from outlets of its own"
+                + (f" (only {design.get('docs_in_shared_outlets')} labelled articles come from outlets that publish "
+                   f"several: {', '.join(shared)})" if shared else "")
+                + ", so the outlets, not the articles, are what is compared: the classifier's score to read holds "
+                  "whole outlets out, contrasts give the outlets on each side, and the meaning of a word is tested by "
+                  "moving whole outlets between the tendencies. With few outlets, an outlet's house style cannot be "
+                  "told from its tendency.")
+    if design.get("kind") == "shared outlets":
+        return ("The tendencies share outlets, so contrasts and topic effects compare them within each outlet and "
+                "pool the differences (inverse-variance weights): an outlet's house style does not pass for a "
+                "tendency's. The classifier's score to read holds whole authors out.")
+    return None
+
+
 def _sized(docs: int, design: dict[str, Any], side: str) -> str:
     """``"42 articles"``, with its outlets where the outlet is the unit of the comparison."""
     n = design.get(f"n_outlets_{side}") if design.get("unit") == "outlet" else None

@@ -453,18 +453,8 @@ def _contrast_matrix(docs: DocumentTerms, a: str, b: str | None, field: str, *, 
         raise GroupError(f"Contrast needs two different groups, got {a!r} twice")
     if len(docs) == 0:
         raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
-    known: Counter = Counter()
-    in_a = np.zeros(len(docs), dtype=bool)
-    in_b = np.zeros(len(docs), dtype=bool)
-    for i in range(len(docs)):
-        values = docs.values(i, field)
-        known.update(set(values))
-        in_a[i] = group_matches(a, values, field)
-        in_b[i] = (not in_a[i]) if one_vs_rest else group_matches(b, values, field)  # type: ignore[arg-type]
-    check_groups([a] if one_vs_rest else [a, b], known, field)  # type: ignore[list-item]
-    b_name = REST if one_vs_rest else b
-    overlap = int((in_a & in_b).sum())  # in both groups (e.g. co-authored): evidence for neither
-    m_a, m_b = docs.matrix[np.flatnonzero(in_a & ~in_b)], docs.matrix[np.flatnonzero(in_b & ~in_a)]
+    in_a, in_b, b_name, overlap = side_masks(docs, a, b, field)  # in both groups: evidence for neither
+    m_a, m_b = docs.matrix[np.flatnonzero(in_a)], docs.matrix[np.flatnonzero(in_b)]
     ones = (np.ones(m.shape[0], dtype=np.int64) for m in (m_a, m_b))
     used = sum(_weighted_sum(m, int(m.data.sum(dtype=np.int64)), w, None) for m, w in zip((m_a, m_b), ones))
     keep = _mask_filter(mask)

@@ -43,15 +43,18 @@ from nlp.documents import DocumentTerms, GroupError, UNUSABLE_TENDENCIES
 from nlp.errors import InvalidParameterError, NlpError
 
 __all__ = ["topic_effects", "era_topics", "TopicEffects", "EffectContrast", "EraTopics", "EraTopic",
-           "decimal_year", "draw_shares", "ERA_SHARE", "ERA_MIN_R2", "OTHER"]
+           "decimal_year", "draw_shares", "ERA_SHARE", "ERA_MIN_R2", "ERA_ALPHA", "ERA_PERMUTATIONS", "OTHER"]
 
 log = logging.getLogger(__name__)
 
 BY = ("tendency", "outlet")
 #: Era topic: the date's unique share of the explained variance must reach this ...
 ERA_SHARE = 2 / 3
-#: ... and the date must explain at least this share of the variance of the topic's shares.
+#: ... and the date must explain at least this share of the variance of the topic's shares ...
 ERA_MIN_R2 = 0.05
+#: ... more than dates shuffled within each group do, at this level, over this many shuffles.
+ERA_ALPHA = 0.05
+ERA_PERMUTATIONS = 199
 #: The group that pools levels with fewer than ``min_docs`` documents.
 OTHER = "(other)"
 
@@ -354,6 +357,8 @@ class EraTopic:
     peak_year: float | None
     low_year: float | None
     n: int
+    #: Share of date shuffles (within groups) whose smooth explains as much: the era flag needs it below alpha.
+    p_date: float | None = None
 
 
 @dataclass
@@ -366,6 +371,8 @@ class EraTopics:
     min_r2: float
     covariates: list[str]
     n_docs: int
+    permutations: int = 0
+    alpha: float = 0.05
 
     @property
     def era(self) -> list[int]:
@@ -543,14 +550,18 @@ def _effect_caveats(design: _Design, min_clusters: int) -> list[str]:
 
 def era_topics(docs: DocumentTerms, theta: Any, by: str = "tendency", labels: Sequence[str] | None = None,
                df: int = 4, outlet: bool = True, era_share: float = ERA_SHARE, min_r2: float = ERA_MIN_R2,
-               min_docs: int = 3) -> EraTopics:
+               min_docs: int = 3, permutations: int = ERA_PERMUTATIONS, alpha: float = ERA_ALPHA,
+               seed: int = 0) -> EraTopics:
     """Flag the topics whose prevalence is explained mostly by period rather than by tendency.
 
     For each topic the shares are regressed on the same covariates as :func:`topic_effects`. The unique
     contribution of a block (the date smooth, the groups) is the R² lost when it is dropped, less the R² that
     as many pure-noise regressors would add on average (so a block of many columns gets no credit for its
     size); clipped at 0. A topic is an era topic when the date's unique contribution is at least
-    ``era_share`` of the two together and at least ``min_r2``.
+    ``era_share`` of the two together and at least ``min_r2``, **and** the date's contribution is larger than
+    dates shuffled among the documents of each group (and outlet) give: its permutation ``p_date`` is below
+    ``alpha``. Without that test, noise flagged a quarter of the topics (on the manifestos with dates
+    shuffled within party: 2.4 of 8 on average, up to 6), so that a flag on every topic meant nothing.
 
     Parameters
     ----------
@@ -565,12 +576,15 @@ def era_topics(docs: DocumentTerms, theta: Any, by: str = "tendency", labels: Se
         Default :data:`ERA_SHARE` (2/3: the date explains at least twice what tendency does).
     min_r2 : float
         Default :data:`ERA_MIN_R2` (0.05).
+    permutations, alpha, seed : int, float, int
+        Shuffles of the dates within each group (and outlet) for ``p_date`` (0: no test, every ``p_date``
+        None), the level it must fall below, and the shuffles' seed.
 
     Returns
     -------
     EraTopics
         Per topic: ``era``, ``r2`` (full model), ``r2_date`` and ``r2_group`` (unique, adjusted),
-        ``date_share``, and the years where the fitted date curve peaks and bottoms out.
+        ``date_share``, ``p_date``, and the years where the fitted date curve peaks and bottoms out.
     """
     theta = _check_theta(theta)
     k = theta.shape[1]
@@ -594,17 +608,50 @@ def era_topics(docs: DocumentTerms, theta: Any, by: str = "tendency", labels: Se
         return np.clip(((r ** 2).sum(axis=0) - ssr - q * noise) / sst, 0.0, None)
 
     r2_date, r2_group = unique("date"), unique("group")
+    p_date = _date_permutation_p(design, docs.outlets, y, ssr, permutations, seed) if permutations else [None] * k
     peak, low = _date_extremes(design, beta)
     topics = []
     for t in range(k):
         both = r2_date[t] + r2_group[t]
         share = float(r2_date[t] / both) if both > 0 else 0.0
-        topics.append(EraTopic(topic=t, label=names[t], era=bool(share >= era_share and r2_date[t] >= min_r2),
+        beyond_chance = p_date[t] is None or p_date[t] < alpha
+        topics.append(EraTopic(topic=t, label=names[t],
+                               era=bool(share >= era_share and r2_date[t] >= min_r2 and beyond_chance),
                                r2=float(1 - ssr[t] / sst[t]), r2_date=float(r2_date[t]),
                                r2_group=float(r2_group[t]), date_share=share,
-                               peak_year=peak[t], low_year=low[t], n=n))
+                               peak_year=peak[t], low_year=low[t], n=n, p_date=p_date[t]))
     return EraTopics(by=by, topics=topics, era_share=era_share, min_r2=min_r2, covariates=design.covariates,
-                     n_docs=n)
+                     n_docs=n, permutations=permutations, alpha=alpha)
+
+
+def _date_permutation_p(design: _Design, outlets: Sequence[str], y: np.ndarray, ssr: np.ndarray,
+                        permutations: int, seed: int) -> list[float | None]:
+    """Per topic, the permutation p of the date smooth's contribution: the share of shuffles of the dates
+    among the documents of each group (and outlet, when it is a covariate) whose smooth explains at least as
+    much (the fit without the date is the same for every shuffle; only the full fit is redone)."""
+    if "date" not in design.blocks:
+        return [None] * y.shape[1]
+    cols = np.ones(design.x.shape[1], dtype=bool)
+    cols[design.blocks["date"]] = False
+    _, reduced, _ = _ols(design.x[:, cols], y)
+    ssr_reduced = (reduced ** 2).sum(axis=0)
+    observed = ssr_reduced - ssr
+    with_outlet = "outlet" in design.blocks
+    keys = [f"{g}\0{outlets[i] if with_outlet else ''}" for g, i in zip(design.groups, design.rows)]
+    _, code = np.unique(keys, return_inverse=True)
+    members = [np.flatnonzero(code == c) for c in range(code.max() + 1)]
+    rng = np.random.default_rng(seed)
+    x = design.x.copy()
+    date = design.x[:, design.blocks["date"]]
+    hits = np.zeros(y.shape[1])
+    for _ in range(permutations):
+        order = np.arange(len(code))
+        for m in members:
+            order[m] = m[rng.permutation(len(m))]
+        x[:, design.blocks["date"]] = date[order]
+        _, r, _ = _ols(x, y)
+        hits += (ssr_reduced - (r ** 2).sum(axis=0)) >= observed - 1e-12
+    return [round(float((1 + h) / (1 + permutations)), 4) for h in hits]
 
 
 def _date_extremes(design: _Design, beta: np.ndarray) -> tuple[list[float | None], list[float | None]]:

@@ -71,7 +71,8 @@ def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: in
         flags = {e.topic: e for e in era.topics}
         trust["era"] = [bool(flags[t].era) if t in flags else False for t in range(run.k)]
         trust["era_detail"] = [{"topic": e.topic, "r2_date": round(e.r2_date, 4), "r2_group": round(e.r2_group, 4),
-                                "date_share": round(e.date_share, 4), "peak_year": e.peak_year} for e in era.topics]
+                                "date_share": round(e.date_share, 4), "p_date": e.p_date, "peak_year": e.peak_year}
+                               for e in era.topics]
     update_topic_run_manifest(store, run.name, {"trust": trust})
     log.info("run %s: stability %s, era topics %s", run.name, trust["stability"], [t for t, e in enumerate(trust["era"]) if e])
     return load_run(store, run.name)

@@ -114,6 +114,22 @@ def test_outlet_only_where_not_collinear_with_tendency():
     assert not any(c.startswith("outlet") for c in nested.covariates)
 
 
+def test_noise_is_not_an_era():
+    """Topic shares drawn independently of the date: the R² floor alone flagged one topic in four; the era
+    flag also needs the date to beat dates shuffled within each tendency."""
+    floor_only, tested = 0, 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        labels, published = ["A", "B", "C"] * 14, [str(1945 + 4 * (i // 3)) for i in range(42)]
+        theta = rng.dirichlet(np.ones(8), size=42)
+        docs = DocumentTerms.from_terms([["w"] * 100] * 42, labels=labels, published=published)
+        floor_only += len(era_topics(docs, theta, permutations=0).era)
+        result = era_topics(docs, theta, permutations=99, seed=seed)
+        tested += len(result.era)
+        assert all(t.p_date is not None and (t.p_date < 0.05 or not t.era) for t in result.topics)
+    assert floor_only >= 10 and tested <= 0.1 * 6 * 8
+
+
 def test_effects_follow_the_design_and_say_which():
     crossed = topic_effects(*synthetic(outlets_cross=True), draws=0)
     assert crossed.within == "outlet" and crossed.design["kind"] == "shared outlets" and crossed.caveats == []

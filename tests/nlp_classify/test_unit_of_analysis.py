@@ -91,3 +91,42 @@ def test_the_classifier_section_leads_with_the_unit_score_and_says_why():
     assert section.context["detail_by"] == "outlet"
     plain = classifier_section(scores, None, None, headline="author", design={"unit": "document"})
     assert plain.context["summaries"][0].startswith("Tested on each author's")
+
+
+def test_the_method_note_says_what_is_compared():
+    from nlp.report.tendency_sections import method_note
+
+    assert method_note(PRESS_DESIGN).startswith("Each tendency here comes from outlets of its own, so the outlets, "
+                                                "not the articles, are what is compared")
+    assert method_note({"unit": "document", "kind": "shared outlets"}).startswith(
+        "The tendencies share outlets, so contrasts and topic effects compare them within each outlet")
+    assert method_note({"unit": "document", "kind": "one outlet"}) is None
+
+
+def test_findings_name_the_outlets_behind_a_tendency_signature_and_effects():
+    from types import SimpleNamespace
+
+    from nlp.tendencies.contrast import ContrastResult, TermScore
+    from nlp.topics.effects import EffectContrast
+
+    def signature(design: dict) -> str:
+        r = ContrastResult("left", "rest", "tendency", [TermScore("asylum", 5.0, 40, 3)], [], docs_a=70, docs_b=200,
+                           design=design)
+        return findings_section({"tendencies": {"against_rest": [r]}}).context["items"][0]
+
+    assert signature({"unit": "outlet", "within": "none", "n_outlets_a": 2}).endswith(
+        "(70 articles from 2 outlets; with so few outlets, these may be their house style as much as the "
+        "tendency's).")
+    assert signature({"unit": "document", "within": "none", "n_outlets_a": 2}).endswith("(70 articles).")
+    assert signature({"unit": "document within outlet", "within": "outlet", "strata": [{"outlet": "labourlist"}]}
+                     ).endswith("(70 articles, each compared with other writers on the same outlet (labourlist)).")
+
+    effect = EffectContrast(0, "housing", "left", "right", 0.1, 0.05, 0.15, 0.02, 80, 20)
+
+    def items(design: dict) -> list[str]:
+        effects = SimpleNamespace(contrasts=[effect], levels={"left": 40, "right": 40}, design=design)
+        return findings_section({"effects": effects}).context["items"]
+
+    house = "Each tendency here comes from outlets of its own, so these differences may be the outlets' house " \
+            "agendas as much as the tendencies'."
+    assert items({"unit": "outlet"})[-1] == house and house not in items({"unit": "document"})
