@@ -237,15 +237,17 @@ def side_masks(docs: DocumentTerms, a: str, b: str | None,
     rest = b is None or b.casefold() == "rest"
     if not rest and a.casefold().strip() == b.casefold().strip():  # type: ignore[union-attr]
         raise GroupError(f"Contrast needs two different groups, got {a!r} twice")
+    # each distinct value (tuple) is matched once: a selection has few tendencies, outlets or years
+    values = ([(v,) for v in docs.labels] if field == "tendency" else [docs.values(i, field) for i in range(len(docs))])
+    distinct = Counter(values)
     known: Counter = Counter()
-    in_a = np.zeros(len(docs), dtype=bool)
-    in_b = np.zeros(len(docs), dtype=bool)
-    for i in range(len(docs)):
-        values = docs.values(i, field)
-        known.update(set(values))
-        in_a[i] = group_matches(a, values, field)
-        in_b[i] = (not in_a[i]) if rest else group_matches(b, values, field)  # type: ignore[arg-type]
+    for key, n in distinct.items():
+        for v in set(key):
+            known[v] += n
     check_groups([a] if rest else [a, b], known, field)  # type: ignore[list-item]
+    side = {key: (group_matches(a, key, field), not rest and group_matches(b, key, field)) for key in distinct}
+    in_a = np.fromiter((side[key][0] for key in values), dtype=bool, count=len(values))
+    in_b = ~in_a if rest else np.fromiter((side[key][1] for key in values), dtype=bool, count=len(values))
     both = in_a & in_b
     return in_a & ~both, in_b & ~both, "rest" if rest else b, int(both.sum())  # type: ignore[return-value]
 
