@@ -54,7 +54,7 @@ ERA_SHARE = 2 / 3
 ERA_MIN_R2 = 0.05
 #: ... more than dates shuffled within each group do, at this level, over this many shuffles.
 ERA_ALPHA = 0.05
-ERA_PERMUTATIONS = 199
+ERA_PERMUTATIONS = 99
 #: The group that pools levels with fewer than ``min_docs`` documents.
 OTHER = "(other)"
 
@@ -608,7 +608,10 @@ def era_topics(docs: DocumentTerms, theta: Any, by: str = "tendency", labels: Se
         return np.clip(((r ** 2).sum(axis=0) - ssr - q * noise) / sst, 0.0, None)
 
     r2_date, r2_group = unique("date"), unique("group")
-    p_date = _date_permutation_p(design, docs.outlets, y, ssr, permutations, seed) if permutations else [None] * k
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # many small products: BLAS threads only contend
+        p_date = _date_permutation_p(design, docs.outlets, y, ssr, permutations, seed) if permutations else [None] * k
     peak, low = _date_extremes(design, beta)
     topics = []
     for t in range(k):
@@ -628,29 +631,34 @@ def _date_permutation_p(design: _Design, outlets: Sequence[str], y: np.ndarray, 
                         permutations: int, seed: int) -> list[float | None]:
     """Per topic, the permutation p of the date smooth's contribution: the share of shuffles of the dates
     among the documents of each group (and outlet, when it is a covariate) whose smooth explains at least as
-    much (the fit without the date is the same for every shuffle; only the full fit is redone)."""
+    much. By Frisch-Waugh-Lovell the contribution is the sum of squares of the shares, residualised on the
+    other covariates, that the residualised date smooth explains; only the smooth is shuffled and
+    residualised again (n x columns work per shuffle, not a whole regression per topic)."""
     if "date" not in design.blocks:
         return [None] * y.shape[1]
     cols = np.ones(design.x.shape[1], dtype=bool)
     cols[design.blocks["date"]] = False
-    _, reduced, _ = _ols(design.x[:, cols], y)
-    ssr_reduced = (reduced ** 2).sum(axis=0)
-    observed = ssr_reduced - ssr
+    others, date = design.x[:, cols], design.x[:, design.blocks["date"]]
+    project = np.linalg.pinv(others)  # (others' columns, n): residualising is x - others @ (project @ x)
+    y_rest = y - others @ (project @ y)
+
+    def explained(d: np.ndarray) -> np.ndarray:  # per topic b' G^+ b, G = D'D and b = D'y of the residuals
+        d_rest = d - others @ (project @ d)
+        b = d_rest.T @ y_rest
+        return (b * (np.linalg.pinv(d_rest.T @ d_rest) @ b)).sum(axis=0)
+
+    observed = explained(date)
     with_outlet = "outlet" in design.blocks
     keys = [f"{g}\0{outlets[i] if with_outlet else ''}" for g, i in zip(design.groups, design.rows)]
     _, code = np.unique(keys, return_inverse=True)
     members = [np.flatnonzero(code == c) for c in range(code.max() + 1)]
     rng = np.random.default_rng(seed)
-    x = design.x.copy()
-    date = design.x[:, design.blocks["date"]]
     hits = np.zeros(y.shape[1])
+    order = np.arange(len(code))
     for _ in range(permutations):
-        order = np.arange(len(code))
         for m in members:
             order[m] = m[rng.permutation(len(m))]
-        x[:, design.blocks["date"]] = date[order]
-        _, r, _ = _ols(x, y)
-        hits += (ssr_reduced - (r ** 2).sum(axis=0)) >= observed - 1e-12
+        hits += explained(date[order]) >= observed - 1e-12
     return [round(float((1 + h) / (1 + permutations)), 4) for h in hits]
 
 
