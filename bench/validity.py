@@ -124,7 +124,7 @@ def run(quick: bool) -> None:
           "; ".join(f"{x.label}: {x.group}-{x.versus} {x.effect:+.2f} ({x.lo:+.2f} to {x.hi:+.2f})" for x in real[:3]))
 
 
-def era_calibration(docs, theta, shuffles: int = 40) -> None:
+def era_calibration(docs, theta, shuffles: int = 80) -> None:
     """With the dates shuffled among each party's manifestos no topic belongs to an era: the flags that remain
     are false alarms (5 % of topics at the flag's level; the R\u00b2 floor alone raised a quarter to a third)."""
     import numpy as np

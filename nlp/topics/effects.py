@@ -561,7 +561,7 @@ def era_topics(docs: DocumentTerms, theta: Any, by: str = "tendency", labels: Se
     ``era_share`` of the two together and at least ``min_r2``, **and** the date's contribution is larger than
     dates shuffled among the documents of each group (and outlet) give: its permutation ``p_date`` is below
     ``alpha``. Without that test, noise flagged a quarter of the topics (on the manifestos with dates
-    shuffled within party: 2.4 of 8 on average, up to 6), so that a flag on every topic meant nothing.
+    shuffled within party: 1.6 to 2.4 of 8 on average, up to 6), so that a flag on every topic meant nothing.
 
     Parameters
     ----------
