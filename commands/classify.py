@@ -218,32 +218,41 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
               help="Resamples of each side's documents for each term's stability (0: none).")
 @click.option("--mask-names", is_flag=True,
               help="Leave out party, faction, outlet and label names (as `classify evaluate` masks them).")
+@click.option("--within", type=click.Choice(["auto", "outlet", "none"]), default="auto", show_default=True,
+              help="outlet: compare A and B inside each outlet that publishes both, and pool; none: across "
+              "outlets; auto: within outlets when those shared outlets hold most of the articles.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.", callback=writable)
 @selection_options
 @seed_option
 @json_option
 @pass_settings
-def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, plot, selection,
-                 seed, as_json) -> None:
+def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, within, plot,
+                 selection, seed, as_json) -> None:
     """The terms that most set group A apart from group B (B = "rest": every other article).
 
     Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z > 0
     favours A. Each side's list is sorted by |z|, strongest first; a term's stability is the share of
-    bootstrap resamples in which it stays in its side's list.
+    bootstrap resamples in which it stays in its side's list. Where A and B share outlets the contrast is
+    made within each outlet and pooled (inverse-variance weights; q: Cochran's Q); where each outlet carries
+    one side, the outlets per side are given with a caveat (docs/methods.md, "The unit of analysis").
 
     \b
     Example:
       python cli.py contrast soft_left hard_left --top 15 --plot soft-vs-hard.png
+      python cli.py contrast soft_left hard_left --within outlet --json
       python cli.py contrast labourlist rest --by outlet --json
     """
     from nlp.report.plots import plot_contrast
     from nlp.tendencies.contrast import contrast
     from nlp.tendencies.masking import corpus_vocabulary, self_names
 
+    if field == "outlet" and within == "outlet":
+        raise click.UsageError("Outlets cannot be compared within outlets: use --within none (or auto) with --by "
+                               "outlet, or another --by")
     docs = s.documents(selection)
     mask = self_names(docs, corpus_vocabulary(s.store()), s.store().labels) if mask_names else None
     result = contrast(docs, a, b, field=field, top=top, min_count=min_count, ngrams=ngrams, min_docs=min_docs,
-                      bootstrap=bootstrap, seed=seed, mask=mask)
+                      bootstrap=bootstrap, seed=seed, mask=mask, within=within)
     if plot:
         from nlp.report.styles import Styles
 
@@ -252,12 +261,20 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, boo
     if as_json:
         emit_json(result.to_dict())
         return
-    click.echo(f"{field}: {result.a} ({result.docs_a} articles) vs {result.b} ({result.docs_b} articles)")
+    design = result.design
+    sizes = ((f"{result.docs_a} articles, {design['n_outlets_a']} outlets", f"{result.docs_b} articles, "
+              f"{design['n_outlets_b']} outlets") if design and design["within"] == "none"
+             else (f"{result.docs_a} articles", f"{result.docs_b} articles"))
+    click.echo(f"{field}: {result.a} ({sizes[0]}) vs {result.b} ({sizes[1]})"
+               + (f"; compared {design['description']}" if design else ""))
     for name, side in ((result.a, result.terms_a), (result.b, result.terms_b)):
         click.echo(f"\nmore {name}:")
         for t in side:
             stable = f"   stability {t.stability:.2f}" if t.stability is not None else ""
-            click.echo(f"  {t.term:<32} z {t.z:>7.2f}   {t.count_a:>6} vs {t.count_b:<6} in {t.n_docs:>4} docs{stable}")
+            q = f"   Q {t.q:.1f}" if t.q is not None else ""
+            click.echo(f"  {t.term:<32} z {t.z:>7.2f}   {t.count_a:>6} vs {t.count_b:<6} in {t.n_docs:>4} docs{stable}{q}")
+    for caveat in result.caveats:
+        s.info(f"Caveat: {caveat}")
 
 
 @click.command("kwic")

@@ -36,7 +36,9 @@ _EXPORTS = {
     "predict_text": "nlp.tendencies.classify", "predict_unlabelled": "nlp.tendencies.classify",
     "contrast": "nlp.tendencies.contrast", "contrast_each_against_rest": "nlp.tendencies.contrast",
     "weighted_log_odds": "nlp.tendencies.contrast", "mentions": "nlp.tendencies.mentions",
-    "analyse_tendencies": "nlp.tendencies.analysis",
+    "analyse_tendencies": "nlp.tendencies.analysis", "contrast_within_outlets": "nlp.tendencies.contrast",
+    # the unit of analysis: where labels come from, how they fall across outlets
+    "label_design": "nlp.design", "pair_design": "nlp.design",
     # scaling and meaning in context
     "Wordfish": "nlp.scaling", "Wordscores": "nlp.scaling", "corpus_scale": "nlp.scaling.positions",
     "group_positions": "nlp.scaling.positions", "analyse_term": "nlp.meaning", "train_embeddings": "nlp.meaning",

@@ -1,13 +1,19 @@
 """What a term means to each group: à-la-carte embeddings per group, compared with document-level inference.
 
 For each group (tendency, outlet or author, optionally split by period) the occurrences of the term are
-embedded (:mod:`nlp.meaning.occurrences`) and averaged. Inference treats the *document* as the sampled unit:
+embedded (:mod:`nlp.meaning.occurrences`) and averaged. Inference treats the *document* as the sampled unit,
+or the *outlet* where tendencies are properties of their outlets (:mod:`nlp.meaning.units`):
 
-- intervals of the cosine between two groups come from a bootstrap that resamples each group's documents;
-- ``p`` comes from a permutation test that shuffles documents (with all their occurrences) between the two
+- intervals of the cosine between two groups come from a bootstrap that resamples each group's units;
+- ``p`` comes from a permutation test that shuffles units (with all their occurrences) between the two
   groups; a small ``p`` means the two groups' embeddings are further apart than a random split of the same
-  documents would give. ``null_cosine`` is the mean cosine under those shuffles: a cosine rises with the
+  units would give. ``null_cosine`` is the mean cosine under those shuffles: a cosine rises with the
   number of occurrences, so read the observed one against it, not against 1.
+- by tendency, the unit follows the pair's design (:func:`nlp.design.pair_design`): whole outlets where
+  each tendency comes from outlets of its own (every split enumerated when there are few: 2 against 6
+  outlets give 28, and no p below 1/28), documents within outlets where the tendencies share them, else
+  documents. Each comparison names its ``unit`` and ``n_units``; where the outlet is the unit, ``placebos``
+  compare two outlets of one tendency the way documents would be compared (:func:`outlet_placebos`).
 
 Nearest neighbours (words with at least 10 uses) are listed plainly and as "distinctive" (closer to this
 group's embedding than to any other group's), each with its *stability*: the share of bootstrap replicates
@@ -24,13 +30,16 @@ import zlib
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
+from math import comb
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from nlp.design import pair_design
 from nlp.documents import DocumentTerms
 from nlp.meaning.embeddings import Embeddings, MeaningError
 from nlp.meaning.occurrences import BLOCK, Occurrences, context_counts, document_groups, find_occurrences, period_of
+from nlp.meaning.units import exact_splits, smallest_p, stratified_splits, unit_sums
 from nlp.tendencies.contrast import rank_terms
 
 log = logging.getLogger(__name__)
@@ -56,7 +65,14 @@ class GroupMeaning:
 
 @dataclass
 class Comparison:
-    """Two supported groups' embeddings of the term, compared over the documents only one of them holds."""
+    """Two supported groups' embeddings of the term, compared over the documents only one of them holds.
+
+    ``unit`` is what the bootstrap resamples and the permutation shuffles (:mod:`nlp.meaning.units`):
+    ``document``, ``outlet`` (the groups come from outlets of their own) or ``document within outlet``;
+    ``n_units`` how many there are (``n_units_a`` and ``n_units_b`` per side, those that can move for
+    documents within outlets), ``min_p`` the smallest ``p`` the test can give and ``exact`` whether every
+    split was enumerated. ``design`` is the pair's design (:func:`nlp.design.pair_design`).
+    """
 
     a: str
     b: str
@@ -69,6 +85,14 @@ class Comparison:
     n_documents_b: int
     context_terms_a: list[dict[str, Any]] = field(default_factory=list)
     context_terms_b: list[dict[str, Any]] = field(default_factory=list)
+    unit: str = "document"
+    n_units: int = 0
+    n_units_a: int = 0
+    n_units_b: int = 0
+    min_p: float = 0.0
+    exact: bool = False
+    design: str = ""
+    caveats: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +120,9 @@ class TermMeaning:
     senses: list[Sense]
     embeddings: dict[str, Any]
     params: dict[str, Any]
+    #: Two outlets of one group compared as two groups are (documents shuffled), where a comparison's unit
+    #: is the outlet: how far apart outlets of one side lie (:func:`outlet_placebos`).
+    placebos: list[Comparison] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -318,20 +345,27 @@ def analyse_term(docs: DocumentTerms, sequence: Sequence[str], embeddings: Embed
             embedding=[round(float(x), 5) for x in embedding[g]] if ok else []))
 
     # each pair draws from its own stream: its p does not depend on which other groups or models are there
+    outlets = np.asarray(docs.outlets, dtype=object) if by == "tendency" else None
     comparisons = [_compare(occ, members, a, b, min_support, n_boot, n_perm,
-                            np.random.default_rng([seed, zlib.crc32(f"{a}\0{b}".encode())]), top)
+                            np.random.default_rng([seed, zlib.crc32(f"{a}\0{b}".encode())]), top, outlets)
                    for a, b in combinations(supported, 2)]
+    placebos = (outlet_placebos(occ, members, supported, docs.outlets, min_support, n_boot, n_perm, seed, top)
+                if any(c is not None and c.unit == "outlet" for c in comparisons) else [])
     sense_list = _senses(occ, models[0], members, supported, docs, period, senses, seed, top) if senses else []
     params = {"min_support": min_support, "n_boot": n_boot, "n_perm": n_perm, "seed": seed, "top": top,
               "senses": senses, "groups": list(groups or []), "models": len(models)}
     return TermMeaning(term=query or " ".join(sequence), terms=list(sequence), by=by, period=period, groups=results,
                        comparisons=[c for c in comparisons if c is not None], senses=sense_list,
-                       embeddings={k: v for k, v in models[0].info.items() if k != "checksums"}, params=params)
+                       embeddings={k: v for k, v in models[0].info.items() if k != "checksums"}, params=params,
+                       placebos=placebos)
 
 
 def _compare(occ: Occurrences, members: Mapping[str, list[int]], a: str, b: str, min_support: int, n_boot: int,
-             n_perm: int, rng: np.random.Generator, top: int) -> Comparison | None:
-    """Group A against B over the documents only one of them holds (a co-authored piece counts for neither)."""
+             n_perm: int, rng: np.random.Generator, top: int, outlets: np.ndarray | None = None) -> Comparison | None:
+    """Group A against B over the documents only one of them holds (a co-authored piece counts for neither).
+
+    With ``outlets`` (each document's outlet) the units follow the pair's design (:mod:`nlp.meaning.units`):
+    outlets where the groups come from outlets of their own, documents within outlets where they share them."""
     docs_a, docs_b = set(occ.doc[members[a]]), set(occ.doc[members[b]])
     only_a, only_b = np.array(sorted(docs_a - docs_b)), np.array(sorted(docs_b - docs_a))
     if len(only_a) < min_support or len(only_b) < min_support:
@@ -340,9 +374,31 @@ def _compare(occ: Occurrences, members: Mapping[str, list[int]], a: str, b: str,
     sa, ca = _document_sums(occ, only_a)
     sb, cb = _document_sums(occ, only_b)
     observed = float(_cosine(sa.sum(0) / ca.sum(), sb.sum(0) / cb.sum())[0])
-    boot = _cosine(_bootstrap(sa, ca, rng, n_boot), _bootstrap(sb, cb, rng, n_boot))
-    null = _permutation(np.vstack([sa, sb]), np.concatenate([ca, cb]), len(only_a), rng, n_perm)
-    p = (1 + int((null <= observed).sum())) / (n_perm + 1)
+    design = pair_design(outlets[only_a].tolist(), outlets[only_b].tolist(), a, b) if outlets is not None else None
+    unit = design.unit if design is not None else "document"
+    units = (len(only_a), len(only_b))
+    exact = False
+    if unit == "outlet":  # whole outlets move between the groups (a shared outlet's two parts are two units)
+        ua, uca, _ = unit_sums(sa, ca, outlets[only_a].tolist())
+        ub, ucb, _ = unit_sums(sb, cb, outlets[only_b].tolist())
+        units = (len(uca), len(ucb))
+        boot = _cosine(_bootstrap(ua, uca, rng, n_boot), _bootstrap(ub, ucb, rng, n_boot))
+        both, counts = np.vstack([ua, ub]), np.concatenate([uca, ucb])
+        exact = comb(len(counts), len(uca)) <= n_perm
+        null = exact_splits(both, counts, len(uca)) if exact else _permutation(both, counts, len(uca), rng, n_perm)
+    else:
+        boot = _cosine(_bootstrap(sa, ca, rng, n_boot), _bootstrap(sb, cb, rng, n_boot))
+        if unit == "document within outlet":  # documents move only within the outlets that hold both groups
+            keys = np.concatenate([outlets[only_a], outlets[only_b]])
+            strata = np.unique(keys, return_inverse=True)[1]
+            side = np.r_[np.ones(len(only_a), dtype=bool), np.zeros(len(only_b), dtype=bool)]
+            null = stratified_splits(np.vstack([sa, sb]), np.concatenate([ca, cb]), side, strata, rng, n_perm)
+            movable = np.isin(keys, list(design.strata))  # type: ignore[union-attr]
+            units = (int(movable[:len(only_a)].sum()), int(movable[len(only_a):].sum()))
+        else:
+            null = _permutation(np.vstack([sa, sb]), np.concatenate([ca, cb]), len(only_a), rng, n_perm)
+    hits = int((null <= observed).sum())
+    p = hits / len(null) if exact else (1 + hits) / (n_perm + 1)
     in_a, in_b = set(only_a.tolist()), set(only_b.tolist())
     words_a = context_counts(occ, np.array([j for j in members[a] if occ.doc[j] in in_a]))
     words_b = context_counts(occ, np.array([j for j in members[b] if occ.doc[j] in in_b]))
@@ -351,7 +407,37 @@ def _compare(occ: Occurrences, members: Mapping[str, list[int]], a: str, b: str,
                       hi=round(float(np.percentile(boot, 97.5)), 4), p=round(p, 4),
                       null_cosine=round(float(null.mean()), 4), n_documents_a=len(only_a), n_documents_b=len(only_b),
                       context_terms_a=[{"term": s.term, "z": round(s.z, 2)} for s in side_a],
-                      context_terms_b=[{"term": s.term, "z": round(s.z, 2)} for s in side_b])
+                      context_terms_b=[{"term": s.term, "z": round(s.z, 2)} for s in side_b],
+                      unit=unit, n_units=sum(units), n_units_a=units[0], n_units_b=units[1],
+                      min_p=round(smallest_p(*units) if exact else 1 / (n_perm + 1), 4), exact=exact,
+                      design=design.kind if design is not None else "", caveats=design.caveats() if design else [])
+
+
+def outlet_placebos(occ: Occurrences, members: Mapping[str, list[int]], groups: Sequence[str],
+                    outlets: Sequence[str], min_support: int, n_boot: int, n_perm: int, seed: int,
+                    top: int) -> list[Comparison]:
+    """For each group drawn from two outlets or more, its two largest outlets (by documents using the term,
+    each at least ``min_support``) compared as two groups are, documents shuffled between them.
+
+    A placebo: both outlets carry the same label, so any difference between them is house style. Where it is
+    as large as the difference between two groups, a comparison over documents would call house style a
+    difference of meaning; the comparison over outlets (:mod:`nlp.meaning.units`) does not.
+    """
+    out = []
+    for g in groups:
+        by_outlet: dict[str, list[int]] = defaultdict(list)
+        for j in members[g]:
+            by_outlet[outlets[int(occ.doc[j])]].append(j)
+        sizes = {o: len(set(occ.doc[js])) for o, js in by_outlet.items()}
+        largest = sorted((o for o in sizes if sizes[o] >= min_support), key=lambda o: (-sizes[o], o))[:2]
+        if len(largest) < 2:
+            continue
+        names = {o: f"{g}: {o}" for o in largest}
+        placebo = _compare(occ, {names[o]: by_outlet[o] for o in largest}, names[largest[0]], names[largest[1]],
+                           min_support, n_boot, n_perm, np.random.default_rng([seed, zlib.crc32(g.encode())]), top)
+        if placebo is not None:
+            out.append(placebo)
+    return out
 
 
 #: Occurrences k-means is fitted on, at most (the rest are assigned to the nearest sense).

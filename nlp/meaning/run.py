@@ -112,13 +112,31 @@ def format_meaning(result: TermMeaning) -> list[str]:
             lines.append("   distinctive: " + ", ".join(f"{n['term']} ({n['stability']:.0%})" for n in g.distinctive))
         lines.extend(f"   e.g. {e}" for e in g.examples)
     for c in result.comparisons:
-        lines.append(f"-- {c.a} vs {c.b}: cosine {c.cosine:.3f} [{c.lo:.3f}, {c.hi:.3f}], shuffled documents "
-                     f"{c.null_cosine:.3f}, p = {c.p:.3f} ({c.n_documents_a} / {c.n_documents_b} documents)")
+        lines.append(f"-- {c.a} vs {c.b}: cosine {c.cosine:.3f} [{c.lo:.3f}, {c.hi:.3f}], shuffled {_units(c)} "
+                     f"{c.null_cosine:.3f}, p = {c.p:.3f} ({_counts(c)})")
         lines.append(f"   around it in {c.a}: " + ", ".join(t["term"] for t in c.context_terms_a))
         lines.append(f"   around it in {c.b}: " + ", ".join(t["term"] for t in c.context_terms_b))
+        lines.extend(f"   caveat: {caveat}" for caveat in c.caveats)
+    for c in result.placebos:
+        lines.append(f"-- placebo, two outlets of one side: {c.a} vs {c.b}: cosine {c.cosine:.3f}, shuffled "
+                     f"documents {c.null_cosine:.3f}, p = {c.p:.3f} ({c.n_documents_a} / {c.n_documents_b} documents)")
     for s in result.senses:
         shares = ", ".join(f"{g} {v:.0%}" for g, v in s.shares.items())
         lines.append(f"-- sense {s.sense} ({s.n_occurrences} occurrences): {', '.join(s.neighbours)}"
                      + (f"; share: {shares}" if shares else ""))
         lines.extend(f"   e.g. {e}" for e in s.examples[:2])
     return lines
+
+
+def _units(c: Any) -> str:
+    return {"outlet": "outlets", "document within outlet": "documents within outlets"}.get(c.unit, "documents")
+
+
+def _counts(c: Any) -> str:
+    """``"14 / 12 documents"``, or the outlets on each side and the smallest p they allow."""
+    if c.unit == "outlet":
+        return (f"{c.n_units_a} / {c.n_units_b} outlets, {c.n_documents_a} / {c.n_documents_b} documents; "
+                f"{'every split counted' if c.exact else 'random splits'}, p cannot fall below {c.min_p:.3f}")
+    if c.unit == "document within outlet":
+        return f"{c.n_documents_a} / {c.n_documents_b} documents; {c.n_units} of them in outlets holding both"
+    return f"{c.n_documents_a} / {c.n_documents_b} documents"

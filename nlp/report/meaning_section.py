@@ -1,5 +1,5 @@
 """The report's "What the contested words mean": per tendency, each contested word's nearest words, and a
-plain sentence only where two tendencies' uses differ at document level with enough support."""
+plain sentence only where two tendencies' uses differ, over the right units, with enough support."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -7,12 +7,21 @@ from typing import Any, Sequence
 from nlp.report.render import Section, Table
 from nlp.report.styles import Styles
 
-#: A difference is stated only below this p (document-level permutation test).
+#: A difference is stated only below this p (permutation test over articles, or over outlets where each
+#: tendency comes from outlets of its own).
 ALPHA = 0.05
 
 
 def _words(items: Sequence[Any], n: int = 6) -> str:
     return ", ".join(str(x.get("term", x) if isinstance(x, dict) else x).replace("_", " ") for x in items[:n])
+
+
+def _shuffled(c: Any) -> str:
+    """What the comparison's permutation test moved between the tendencies (nlp.meaning.units)."""
+    unit = getattr(c, "unit", "document")
+    if unit == "outlet":
+        return f"whole outlets ({c.n_units_a} and {c.n_units_b})"
+    return "the articles within each outlet" if unit == "document within outlet" else "the articles"
 
 
 def meaning_section(results: Sequence[Any], styles: Styles | None = None, skipped: dict[str, str] | None = None
@@ -34,7 +43,7 @@ def meaning_section(results: Sequence[Any], styles: Styles | None = None, skippe
                 sentences.append(
                     f"{styles.name(c.a)} and {styles.name(c.b)} writers use \u201c{r.term}\u201d differently "
                     f"({c.n_documents_a} and {c.n_documents_b} articles; a difference this large came up in "
-                    f"{c.p:.1%} of random reshufflings of the articles): for the {styles.name(c.a)} it sits near "
+                    f"{c.p:.1%} of random reshufflings of {_shuffled(c)}): for the {styles.name(c.a)} it sits near "
                     f"{_words(a.distinctive or a.neighbours, 5)}; for the {styles.name(c.b)} near "
                     f"{_words(b.distinctive or b.neighbours, 5)}.")
     table = Table(["word", "tendency", "articles", "uses", "nearest words", "closer to this tendency's use"], rows,

@@ -74,8 +74,9 @@ def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped:
             "Each use of a contested word is embedded from the six words either side (à-la-carte embeddings over "
             f"word vectors trained on this corpus — on a sample of about {MEANING_TRAINING_TERMS:,} terms when it is "
             "larger — as in conText); a tendency's use is the mean of its uses. Two tendencies differ when "
-            "reshuffling whole articles between them rarely gives a difference as large (p < 0.05); tendencies "
-            f"with fewer than {meaning.min_support} articles using the word are not compared.")
+            "reshuffling whole articles between them (or whole outlets, where each tendency comes from outlets of "
+            "its own) rarely gives a difference as large (p < 0.05); tendencies with fewer than "
+            f"{meaning.min_support} articles using the word are not compared.")
     if results.get("tendencies") is not None:
         notes["Classifier"] = (
             "TF-IDF over the preprocessed terms and class-balanced logistic regression (scikit-learn), scored by "
@@ -86,6 +87,11 @@ def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped:
                               "the data.")
         notes["Mentions"] = ("Mentions of each faction of the phrase vocabulary, by writing tendency; the words "
                              "within a window around them are contrasted with the tendency's overall usage.")
+        from nlp.report.tendency_sections import method_note
+
+        unit = method_note(results["tendencies"].design)
+        if unit:
+            notes["Unit of analysis"] = unit
     notes.update({f"Not run: {name}": reason for name, reason in skipped.items()})
     return notes
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from corpus.summary import CorpusOverview
+from nlp.design import FEW_OUTLETS
 from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_areas, stacked_bars
 from nlp.topics.names import words
 from nlp.report.prose import plain_words
@@ -227,9 +228,13 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
         if words and r.docs_a >= min_support:
             items.append(f"{styles.name(r.a)} writing, compared with everyone else's, is most distinctive in its "
-                         f"use of: {words} ({r.docs_a} articles).")
+                         f"use of: {words} ({_support(r)}).")
     if results.get("effects") is not None:
-        items.extend(effect_sentences(results["effects"], styles, min_support=min_support))
+        sentences = effect_sentences(results["effects"], styles, min_support=min_support)
+        items.extend(sentences)
+        if sentences and (getattr(results["effects"], "design", None) or {}).get("unit") == "outlet":
+            items.append("Each tendency here comes from outlets of its own, so these differences may be the "
+                         "outlets' house agendas as much as the tendencies'.")
     by_tendency = (results.get("prevalence") or {}).get("tendency") or []
     periods = sorted({r["period"] for r in by_tendency})
     shifts = results.get("shifts") or {}
@@ -253,13 +258,27 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
         items.append(f"Not enough evidence to say what changed in {styles.name(group)} writing lately: {reason}.")
     evaluation = tendencies.get("evaluation") or {}
     if evaluation:
-
-        e = evaluation.get("author") or next(iter(evaluation.values()))
+        # the score of the unit: outlet folds where each tendency is a property of its outlets
+        e = evaluation.get(tendencies.get("headline") or "author") or next(iter(evaluation.values()))
         items.append(plain_words(e, technical=False))
     if not items:
         return None
     return Section("findings", "Findings at a glance", "findings.html", {"items": items})
 
+
+
+def _support(r: Any) -> str:
+    """A contrast's support in words: its articles, and how they were compared where that matters."""
+    design = r.design or {}
+    if design.get("within") == "outlet":
+        return (f"{r.docs_a} articles, each compared with other writers on the same outlet "
+                f"({', '.join(s['outlet'] for s in design['strata'])})")
+    n = design.get("n_outlets_a")
+    if design.get("unit") != "outlet" or not n:
+        return f"{r.docs_a} articles"
+    few = n < FEW_OUTLETS
+    return (f"{r.docs_a} articles from {n} outlet{'s' * (n != 1)}"
+            + ("; with so few outlets, these may be their house style as much as the tendency's" if few else ""))
 
 
 def since_section(rows: list[dict[str, Any]], last: str | None, first: bool = False,

@@ -66,20 +66,23 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     ev = analysis["evaluation"]
     if ev:
         sections.append(classifier_section(ev, analysis.get("model"), analysis.get("predictions"), terms, styles,
-                                           coding=analysis.get("coding")))
+                                           coding=analysis.get("coding"), headline=analysis.get("headline"),
+                                           design=analysis.get("design")))
 
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
         figures = [Figure(figure_svg(contrast_figure(r, top=terms + 4, styles=styles)),
-                          f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles); the longer "
-                          "the bar, the more a word marks one side's writing.",
+                          f"{name(r.a)} ({_sized(r.docs_a, r.design, 'a')}) against {name(r.b)} "
+                          f"({_sized(r.docs_b, r.design, 'b')}); the longer the bar, the more a word marks one side's "
+                          f"writing.{_design_note(r)}",
                           _contrast_finding(r, name), contrast_rows([r]), f"contrast_{r.a}_{r.b}")
                    for r in pairwise]
         by_tendency = {r.a: r for r in rest}
-        against_rest = Table(["tendency", "articles", "its most distinctive terms (z)"],
-                             [(name(t), by_tendency[t].docs_a,
+        against_rest = Table(["tendency", "articles", "outlets", "compared", "its most distinctive terms (z)"],
+                             [(name(t), by_tendency[t].docs_a, by_tendency[t].design.get("n_outlets_a", ""),
+                               _compared(by_tendency[t]),
                                ", ".join(f"{x.term} ({x.z:.1f})" for x in by_tendency[t].terms_a[:terms]))
-                              for t in styles.ordered(by_tendency)], numeric=(1,)) if rest else None
+                              for t in styles.ordered(by_tendency)], numeric=(1, 2)) if rest else None
         signature = [{"name": name(t), "colour": styles.colour(t), "articles": by_tendency[t].docs_a,
                       "terms": [{"term": x.term.replace("_", " "), "examples": examples(t, x.term)}
                                 for x in by_tendency[t].terms_a[:terms]]}
@@ -108,21 +111,26 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
 
 def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, Any] | None,
                        predictions: list[dict[str, Any]] | None, terms: int = 8,
-                       styles: Styles | None = None, coding: dict[str, Any] | None = None) -> Section:
+                       styles: Styles | None = None, coding: dict[str, Any] | None = None,
+                       headline: str | None = None, design: dict[str, Any] | None = None) -> Section:
     """The classifier's scores beside the baseline, per tendency, its confusion, its weightiest terms and
-    where the unlabelled writers fall; with ``coding`` (``analyse_tendencies``' entry), how it fares against
-    the people who coded articles."""
+    where the unlabelled writers fall. ``headline`` is the grouping whose score is read first (and detailed):
+    outlet folds where the outlet is the unit (``design``, :func:`nlp.design.label_design`); with ``coding``
+    (``analyse_tendencies``' entry), how it fares against the people who coded articles."""
     styles = styles or Styles.default()
     name = styles.name
+    headline = headline if headline in evaluation else ("outlet" if "outlet" in evaluation else next(iter(evaluation)))
+    evaluation = {headline: evaluation[headline], **evaluation}  # the score to read first
     rows = evaluation_rows(evaluation)
     scores = Table(["folds by", "folds", "articles", "macro-F1", "accuracy", "baseline macro-F1", "baseline accuracy",
                     "p, labels permuted"],
-                   [(r["group_by"], r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
+                   [(r["group_by"] + (" (the score to read)" if r["group_by"] == headline and len(rows) > 1 else ""),
+                     r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
                      r["baseline_accuracy"], "not run" if r["permutation_p"] is None
                      else ("≥ " if e.get("permutation_test", {}).get("stopped_early") else "")
                      + f"{r['permutation_p']:.3f}") for r, e in zip(rows, evaluation.values())],
                    numeric=(1, 2, 3, 4, 5, 6))
-    first = evaluation.get("outlet") or next(iter(evaluation.values()))
+    first = evaluation[headline]
     per_class = first["per_class"]
     per_class_table = Table(["tendency", "precision", "recall", "F1", "articles"],
                             [(name(k), per_class[k]["precision"], per_class[k]["recall"], per_class[k]["f1"],
@@ -147,7 +155,8 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
     for e in evaluation.values():
         for c in e["caveats"]:
             unique.setdefault(c.split(" (")[0], c)
-    summaries = [plain_words(e) for e in evaluation.values()]
+    unit = unit_sentence(design, headline, styles) if len(evaluation) > 1 else None
+    summaries = ([unit] if unit else []) + [plain_words(e) for e in evaluation.values()]
     if coding:
         summaries.insert(0, coding_sentence(coding))
     context = {"summaries": summaries, "scores": scores,
@@ -190,6 +199,57 @@ def coding_sentence(coding: dict[str, Any]) -> str:
             f"{among}; asked about each article without having been trained on it, the classifier agrees with the "
             f"coders' majority at "
             f"{alpha(check['alpha'])} ({f1}) on the {check['n_coded']} of them with a tendency.")
+
+
+def unit_sentence(design: dict[str, Any] | None, headline: str, styles: Styles) -> str | None:
+    """Which score to read, and why, in words (None when the labels vary within outlets)."""
+    if not design or design.get("unit") != "outlet":
+        return None
+    per = design.get("outlets_per_label") or {}
+    counts = ", ".join(f"{styles.name(t)} from {per[t]}" for t in styles.ordered(per))
+    nearly = "" if design.get("kind") == "constant within outlets" else "almost "
+    return (f"Each tendency here is {nearly}a property of its outlets ({counts} outlets), so the outlets are what "
+            f"is compared: the score to read is the one with whole outlets held out. With authors held out, the "
+            f"classifier still sees each outlet's house style in training, and scores it as much as the tendency."
+            if headline == "outlet" else None)
+
+
+def method_note(design: dict[str, Any] | None) -> str | None:
+    """The report's method note on the unit of analysis, in words (for ``ctx.method["Unit of analysis"]``)."""
+    if not design:
+        return None
+    if design.get("unit") == "outlet":
+        shared = design.get("shared_outlets") or []
+        return ("Each tendency here comes from outlets of its own"
+                + (f" (only {design.get('docs_in_shared_outlets')} labelled articles come from outlets that publish "
+                   f"several: {', '.join(shared)})" if shared else "")
+                + ", so the outlets, not the articles, are what is compared: the classifier's score to read holds "
+                  "whole outlets out, contrasts give the outlets on each side, and the meaning of a word is tested by "
+                  "moving whole outlets between the tendencies. With few outlets, an outlet's house style cannot be "
+                  "told from its tendency.")
+    if design.get("kind") == "shared outlets":
+        return ("The tendencies share outlets, so contrasts and topic effects compare them within each outlet and "
+                "pool the differences (inverse-variance weights): an outlet's house style does not pass for a "
+                "tendency's. The classifier's score to read holds whole authors out.")
+    return None
+
+
+def _sized(docs: int, design: dict[str, Any], side: str) -> str:
+    """``"42 articles"``, with its outlets where the outlet is the unit of the comparison."""
+    n = design.get(f"n_outlets_{side}") if design.get("unit") == "outlet" else None
+    return f"{docs} articles" + (f" from {n} outlet{'s' * (n != 1)}" if n else "")
+
+
+def _design_note(r: ContrastResult) -> str:
+    """The comparison's design and caveats, as sentences after a caption."""
+    note = " Compared " + r.design["description"] + "." if r.design.get("within") == "outlet" else ""
+    return note + "".join(f" {c[0].upper()}{c[1:]}." for c in r.caveats)
+
+
+def _compared(r: ContrastResult) -> str:
+    if r.design.get("within") == "outlet":
+        return f"within {len(r.design['strata'])} shared outlet(s)"
+    return "across outlets" if r.design else ""
 
 
 def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14, styles: Styles | None = None) -> Figure | None:

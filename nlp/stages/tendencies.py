@@ -49,6 +49,10 @@ class TendenciesResult(Result):
         ``"tendency\\tterm"`` -> the ids of that tendency's articles using the term most (for quotes).
     coding : dict or None
         Where people coded articles: how many, the coders' agreement and the classifier against them.
+    headline : str or None
+        The grouping whose score the report reads first: outlet folds where the outlet is the unit.
+    design : dict or None
+        Where the labels come from and how they fall across outlets (:func:`nlp.design.label_design`).
     """
 
     evaluation: dict[str, dict[str, Any]]
@@ -62,6 +66,8 @@ class TendenciesResult(Result):
     skipped: dict[str, str]
     examples: dict[str, list[str]]
     coding: dict[str, Any] | None = None
+    headline: str | None = None
+    design: dict[str, Any] | None = None
 
     def example_ids(self, tendency: str, term: str) -> list[str]:
         return self.examples.get(f"{tendency}\t{term}", [])
@@ -70,8 +76,8 @@ class TendenciesResult(Result):
         """As the dict :func:`~nlp.tendencies.analysis.analyse_tendencies` returns (what the sections read)."""
         return {"evaluation": self.evaluation, "against_rest": self.against_rest, "pairwise": self.pairwise,
                 "mentions": self.mentions, "model": self.model, "predicted": self.predicted,
-                "predictions": self.predictions, "skipped": self.skipped,
-                **({"coding": self.coding} if self.coding is not None else {})}
+                "predictions": self.predictions, "skipped": self.skipped, "headline": self.headline,
+                "design": self.design, **({"coding": self.coding} if self.coding is not None else {})}
 
 
 def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Runtime) -> TendenciesResult:
@@ -90,4 +96,5 @@ def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Run
                             classifier=analysis["classifier"], predicted=analysis["predicted"],
                             predictions=analysis["predictions"], skipped=analysis["skipped"],
                             examples={f"{g}\t{t}": v for (g, t), v in ids.items()},
-                            coding=analysis.get("coding"))
+                            coding=analysis.get("coding"), headline=analysis.get("headline"),
+                            design=analysis.get("design"))

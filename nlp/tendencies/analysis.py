@@ -8,13 +8,15 @@ results into report sections.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
+from nlp.design import documents_pair_design, label_design
 from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train_arrays
-from nlp.tendencies.contrast import contrast, contrast_each_against_rest
+from nlp.tendencies.contrast import ContrastResult, contrast, contrast_each_against_rest, contrast_within_outlets
 from nlp.documents import DocumentTerms
 from nlp.errors import NlpError
 from nlp.tendencies.mentions import mentions
@@ -52,14 +54,20 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     Returns
     -------
     dict
-        ``{"evaluation": {group_by: dict}, "against_rest": [ContrastResult], "pairwise": [ContrastResult],
-        "mentions": dict or None, "model": dict or None, "classifier": ClassifierArrays or None,
-        "predicted": dict or None, "predictions": list or None, "skipped": {analysis: reason}}``; and
-        ``"coding"`` when people coded articles (``docs.meta``): how many, the coders' agreement, and the
-        classifier against their majority (:func:`nlp.coding.validate.machine_vs_coders`).
+        ``{"evaluation": {group_by: dict}, "headline": group_by, "design": dict, "against_rest":
+        [ContrastResult], "pairwise": [ContrastResult], "mentions": dict or None, "model": dict or None,
+        "classifier": ClassifierArrays or None, "predicted": dict or None, "predictions": list or None,
+        "skipped": {analysis: reason}}``; and ``"coding"`` when people coded articles (``docs.meta``): how
+        many, the coders' agreement, and the classifier against their majority
+        (:func:`nlp.coding.validate.machine_vs_coders`). ``design`` is where the labels come from and how
+        they fall across outlets (:func:`nlp.design.label_design`); ``headline`` the grouping of the score to
+        report: ``outlet`` where the outlet is the unit (the tendency constant, or nearly, within outlets),
+        else ``author``. Contrasts are made within outlets where the tendencies share them
+        (:func:`nlp.design.pair_design`).
     """
-    out: dict[str, Any] = {"evaluation": {}, "against_rest": [], "pairwise": [], "mentions": None,
-                           "model": None, "classifier": None, "predicted": None, "predictions": None, "skipped": {}}
+    out: dict[str, Any] = {"evaluation": {}, "headline": None, "design": None, "against_rest": [], "pairwise": [],
+                           "mentions": None, "model": None, "classifier": None, "predicted": None,
+                           "predictions": None, "skipped": {}}
     # A tendency with a handful of articles can be neither cross-validated nor contrasted reliably: the
     # run leaves it out of the classifier and the contrasts, and says so (`classify evaluate` refuses it).
     counts = {t: n for t, n in docs.group_counts("tendency").items() if t not in ("unlabelled", "mixed")}
@@ -68,11 +76,16 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     if rare:
         out["skipped"]["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
             f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
+    design = label_design(kept)
+    out["design"] = design.to_dict()
     for group_by in ("outlet", "author"):
         try:
             out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
         except NlpError as exc:
             out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
+    # Where the tendency is a property of the outlet, author folds measure house style: headline outlet folds.
+    preferred = ("outlet", "author") if design.unit == "outlet" else ("author", "outlet")
+    out["headline"] = next((g for g in preferred if g in out["evaluation"]), None)
     if train:
         try:
             out["classifier"], out["model"] = train_arrays(kept, seed=seed, top=top, labels=labels)
@@ -81,9 +94,10 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         except NlpError as exc:
             out["skipped"]["classifier predictions"] = str(exc)
     try:
-        out["against_rest"] = contrast_each_against_rest(docs, field="tendency", top=top,
-                                                         exclude=("unlabelled", "mixed", *rare),
-                                                         bootstrap=RUN_BOOTSTRAP, seed=seed)
+        out["against_rest"] = [with_design(docs, r, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed)
+                               for r in contrast_each_against_rest(docs, field="tendency", top=top,
+                                                                   exclude=("unlabelled", "mixed", *rare),
+                                                                   bootstrap=RUN_BOOTSTRAP, seed=seed)]
     except NlpError as exc:
         out["skipped"]["contrasts"] = str(exc)
     groups = [r.a for r in out["against_rest"]]
@@ -109,6 +123,16 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         except NlpError as exc:
             out["skipped"]["classifier against the coders"] = str(exc)
     return out
+
+
+def with_design(docs: DocumentTerms, result: ContrastResult, **params: Any) -> ContrastResult:
+    """A one-against-the-rest contrast with its design and caveats (:func:`nlp.design.pair_design`); made
+    again within outlets when the design calls for it (``params``: as for
+    :func:`nlp.tendencies.contrast.contrast_within_outlets`)."""
+    design = documents_pair_design(docs, result.a, None, result.field)
+    if design.within == "outlet":
+        return contrast_within_outlets(docs, result.a, None, result.field, design=design, **params)
+    return replace(result, design=design.to_dict(), caveats=design.caveats())
 
 
 def example_ids(docs: DocumentTerms, pairs: list[tuple[str, str]], n: int = 3,

@@ -36,6 +36,7 @@ from nlp.tendencies.estimator import DEFAULT_PARAMS, fit_counts, make_pipeline, 
 from nlp.tendencies.masking import masked_columns, self_names
 from nlp.tendencies.model_files import ClassifierArrays, load_model
 from nlp.copies import count_once, groups_with_copies, has_copies
+from nlp.design import label_design
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
 
 log = logging.getLogger(__name__)
@@ -279,7 +280,12 @@ def evaluate(
     if data.no_group and group_by != "none":
         caveats.append(f"{data.no_group} article(s) have no {group_by}: each is a group of its own")
     total = sum(data.levels.values())
-    if label_field == "tendency" and total and data.levels.get("outlet", 0) / total > OUTLET_LEVEL_CAVEAT_SHARE:
+    design = label_design(docs, data.rows, data.labels) if label_field == "tendency" else None
+    if design is not None:  # is the label constant within outlets? then the outlet is the unit (nlp.design)
+        result["design"], result["unit"] = design.to_dict(), design.unit
+        caveats.extend(design.caveats(group_by))
+    if (label_field == "tendency" and total and data.levels.get("outlet", 0) / total > OUTLET_LEVEL_CAVEAT_SHARE
+            and design.unit != "outlet"):  # (the design's caveat says it, and more)
         advice = "label authors" + (", and evaluate with --by outlet" if group_by != "outlet" else "")
         caveats.append(
             f"{data.levels['outlet']} of {total} labels come from outlet defaults: the classifier may be "

@@ -30,16 +30,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from nlp.copies import copy_units, resample_weights
+from nlp.design import PairDesign, documents_pair_design, pair_design, side_masks
 from nlp.documents import (
     DocumentTerms, EmptySelectionError, GroupError, check_groups, group_matches,
 )
+from nlp.tendencies.stratified import StrataCounts, pooled_log_odds
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,8 @@ class TermScore:
     """One term's score in a contrast.
 
     ``n_docs`` is the number of documents of the side the term favours that use it; ``stability`` the share
-    of bootstrap resamples in which it stays in that side's top list (None without a bootstrap).
+    of bootstrap resamples in which it stays in that side's top list (None without a bootstrap); ``q``
+    Cochran's Q of a contrast pooled within outlets (:mod:`nlp.tendencies.stratified`; None otherwise).
     """
 
     term: str
@@ -67,11 +70,16 @@ class TermScore:
     delta: float = 0.0
     n_docs: int = 0
     stability: float | None = None
+    q: float | None = None
 
 
 @dataclass
 class ContrastResult:
-    """The outcome of :func:`contrast`: each side's most distinctive terms, strongest first."""
+    """The outcome of :func:`contrast`: each side's most distinctive terms, strongest first.
+
+    ``design`` is the comparison's design (:class:`nlp.design.PairDesign`: outlets per side, within or
+    across outlets) and ``caveats`` the sentences a reader must see beside the terms.
+    """
 
     a: str
     b: str
@@ -84,17 +92,21 @@ class ContrastResult:
     total_b: int = 0
     overlap: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    design: dict[str, Any] = field(default_factory=dict)
+    caveats: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``contrast --json`` (CLI.md) plus sizes and parameters."""
+        """The JSON document of ``contrast --json`` (CLI.md) plus sizes, parameters, design and caveats."""
         def rows(scores: list[TermScore]) -> list[dict[str, Any]]:
             return [{"term": s.term, "z": round(s.z, 4), "count_a": s.count_a, "count_b": s.count_b,
-                     "log_odds": round(s.delta, 4), "n_docs": s.n_docs, "stability": s.stability} for s in scores]
+                     "log_odds": round(s.delta, 4), "n_docs": s.n_docs, "stability": s.stability,
+                     **({"q": s.q} if s.q is not None else {})} for s in scores]
         return {
             "a": self.a, "b": self.b, "field": self.field,
             "terms_a": rows(self.terms_a), "terms_b": rows(self.terms_b),
             "docs_a": self.docs_a, "docs_b": self.docs_b, "terms_total_a": self.total_a,
             "terms_total_b": self.total_b, "overlap_docs": self.overlap, "params": self.params,
+            "design": self.design, "caveats": self.caveats,
         }
 
 
@@ -447,18 +459,8 @@ def _contrast_matrix(docs: DocumentTerms, a: str, b: str | None, field: str, *, 
         raise GroupError(f"Contrast needs two different groups, got {a!r} twice")
     if len(docs) == 0:
         raise EmptySelectionError("No preprocessed articles in the selection; import articles and run `nlp preprocess`")
-    known: Counter = Counter()
-    in_a = np.zeros(len(docs), dtype=bool)
-    in_b = np.zeros(len(docs), dtype=bool)
-    for i in range(len(docs)):
-        values = docs.values(i, field)
-        known.update(set(values))
-        in_a[i] = group_matches(a, values, field)
-        in_b[i] = (not in_a[i]) if one_vs_rest else group_matches(b, values, field)  # type: ignore[arg-type]
-    check_groups([a] if one_vs_rest else [a, b], known, field)  # type: ignore[list-item]
-    b_name = REST if one_vs_rest else b
-    overlap = int((in_a & in_b).sum())  # in both groups (e.g. co-authored): evidence for neither
-    rows_a, rows_b = np.flatnonzero(in_a & ~in_b), np.flatnonzero(in_b & ~in_a)
+    in_a, in_b, b_name, overlap = side_masks(docs, a, b, field)  # in both groups: evidence for neither
+    rows_a, rows_b = np.flatnonzero(in_a), np.flatnonzero(in_b)
     m_a, m_b = docs.matrix[rows_a], docs.matrix[rows_b]
     ones = (np.ones(m.shape[0], dtype=np.int64) for m in (m_a, m_b))
     used = sum(_weighted_sum(m, int(m.data.sum(dtype=np.int64)), w, None) for m, w in zip((m_a, m_b), ones))
@@ -491,6 +493,7 @@ def contrast(
     bootstrap: int = BOOTSTRAP,
     seed: int = 0,
     mask: Iterable[str] | None = None,
+    within: str = "auto",
 ) -> ContrastResult:
     """Contrast two groups of a selection (or one group against the rest) on their preprocessed terms.
 
@@ -505,6 +508,11 @@ def contrast(
         (:func:`nlp.tendencies.masking.self_names`).
     collocations : bool
         False contrasts the terms before collocations (``docs`` read with ``raw=True``).
+    within : {"auto", "outlet", "none"}
+        ``outlet``: compare within each outlet that publishes both groups and pool
+        (:func:`contrast_within_outlets`); ``none``: across outlets; ``auto``:
+        within outlets when those shared outlets hold most of the articles (:func:`nlp.design.pair_design`).
+        The result's ``design`` says which, with the outlets per side, and ``caveats`` what follows.
 
     Examples
     --------
@@ -512,12 +520,24 @@ def contrast(
     >>> [(t.term, t.n_docs, t.stability) for t in result.terms_a[:2]]  # doctest: +SKIP
     [('pluralism', 41, 1.0), ('devolution', 37, 0.96)]
     """
-    if collocations and ngrams == 1:  # the selection's count matrix holds exactly these terms
-        return _contrast_matrix(docs, a, b, field, top=top, min_count=min_count, alpha0=alpha0, min_docs=min_docs,
+    # (an empty selection gets the empty-selection error of the contrast itself)
+    design = documents_pair_design(docs, a, b, field, within) if len(docs) else None
+    on_matrix = collocations and ngrams == 1  # the selection's count matrix holds exactly these terms
+    if design is not None and design.within == "outlet":
+        if on_matrix:
+            return contrast_within_outlets(docs, a, b, field, top=top, min_count=min_count, min_docs=min_docs,
+                                           alpha0=alpha0, bootstrap=bootstrap, seed=seed, mask=mask, design=design)
+        if within == "outlet":
+            raise GroupError("--within outlet contrasts single terms after collocations; drop --ngrams 2")
+        design = documents_pair_design(docs, a, b, field, "none")
+    if on_matrix:
+        result = _contrast_matrix(docs, a, b, field, top=top, min_count=min_count, alpha0=alpha0, min_docs=min_docs,
+                                  bootstrap=bootstrap, seed=seed, mask=mask)
+    else:
+        result = contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
+                                min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
                                 bootstrap=bootstrap, seed=seed, mask=mask)
-    return contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
-                          min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
-                          bootstrap=bootstrap, seed=seed, mask=mask)
+    return replace(result, design=design.to_dict(), caveats=design.caveats()) if design is not None else result
 
 
 def contrast_each_against_rest(
@@ -577,3 +597,81 @@ def contrast_each_against_rest(
 def scores_as_dicts(scores: Iterable[TermScore]) -> list[dict[str, Any]]:
     """Plain dicts for JSON or a report table."""
     return [asdict(s) for s in scores]
+
+
+WITHIN_METHOD = ("weighted log-odds with an informative Dirichlet prior (Monroe et al. 2008) within each outlet, "
+                 "pooled by fixed-effect inverse-variance weights")
+
+
+def contrast_within_outlets(
+    docs: DocumentTerms,
+    a: str,
+    b: str | None = None,
+    field: str = "tendency",
+    top: int = 20,
+    min_count: int = 3,
+    min_docs: int = MIN_DOCS,
+    alpha0: float | None = None,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
+    mask: Iterable[str] | None = None,
+    design: PairDesign | None = None,
+) -> ContrastResult:
+    """Contrast ``a`` with ``b`` (None or ``"rest"``: every other document) within each outlet that publishes
+    both, pooled by inverse-variance weights (:mod:`nlp.tendencies.stratified`); documents of outlets that
+    publish one side only are left out (``params["left_out"]``).
+
+    Parameters are those of :func:`contrast` (``bootstrap`` resamples documents within each outlet and side);
+    ``design`` is the pair's :class:`nlp.design.PairDesign` if already known. Each term carries Cochran's
+    ``q`` (``params["q_df"]`` degrees of freedom).
+
+    Raises
+    ------
+    GroupError
+        An unknown group, or no outlet holding at least two documents of each side.
+    """
+    in_a, in_b, b_name, overlap = side_masks(docs, a, b, field)
+    outlets = np.asarray(docs.outlets, dtype=object)
+    if design is None or design.within != "outlet":
+        design = pair_design(outlets[in_a].tolist(), outlets[in_b].tolist(), a, b_name, field, within="outlet")
+    strata = list(design.strata)
+    side_a, side_b = (StrataCounts(docs.matrix, [np.flatnonzero(m & (outlets == o)) for o in strata])
+                      for m in (in_a, in_b))
+    keep = _mask_filter(mask)
+    used = np.flatnonzero(np.asarray(side_a.counts.sum(axis=0) + side_b.counts.sum(axis=0)).ravel())
+    columns = np.asarray(sorted((i for i in used if mask is None or keep(docs.vocabulary[i])),
+                                key=lambda i: docs.vocabulary[i]), dtype=np.int64)
+    for name, side in ((a, side_a), (b_name, side_b)):
+        if not len(columns) or not side.counts[:, columns].sum():
+            raise EmptySelectionError(f"Group {name!r} ({field}) has no terms to contrast in the outlets it shares")
+
+    def rank(wa: np.ndarray, wb: np.ndarray):
+        (ya, dfa), (yb, dfb) = side_a.sums(wa, columns), side_b.sums(wb, columns)
+        delta, _, z, q = pooled_log_odds(ya, yb, PRIOR_SHARE, alpha0=alpha0)
+        ya, yb = ya.sum(axis=0), yb.sum(axis=0)
+        return (ya, yb, dfa, dfb, delta, z, q), _top_sides(z, ya, yb, dfa, dfb, top, min_count, min_docs)
+
+    (ya, yb, dfa, dfb, delta, z, q), (top_a, top_b) = rank(side_a.ones(), side_b.ones())
+    hits_a, hits_b = np.zeros(len(top_a)), np.zeros(len(top_b))
+    rng = np.random.default_rng(seed)
+    for _ in range(bootstrap):
+        _, (again_a, again_b) = rank(side_a.resample(rng), side_b.resample(rng))
+        hits_a += np.isin(top_a, again_a)
+        hits_b += np.isin(top_b, again_b)
+
+    def scores(chosen: np.ndarray, hits: np.ndarray, df: np.ndarray) -> list[TermScore]:
+        return [TermScore(docs.vocabulary[columns[i]], float(z[i]), int(ya[i]), int(yb[i]), float(delta[i]),
+                          int(df[i]), round(float(h) / bootstrap, 4) if bootstrap else None, round(float(q[i]), 4))
+                for i, h in zip(chosen, hits)]
+
+    log.info("contrast within %d outlets: %s=%s (%d docs) vs %s (%d docs)", len(strata), field, a, len(side_a),
+             b_name, len(side_b))
+    return ContrastResult(
+        a=a, b=b_name, field=field, terms_a=scores(top_a, hits_a, dfa), terms_b=scores(top_b, hits_b, dfb),
+        docs_a=len(side_a), docs_b=len(side_b), total_a=int(ya.sum()), total_b=int(yb.sum()), overlap=overlap,
+        params={"top": top, "min_count": min_count, "min_docs": min_docs, "ngrams": 1, "bootstrap": bootstrap,
+                "seed": seed, "masked": mask is not None, "prior": "counts of both groups in the shared outlets",
+                "alpha0": alpha0 if alpha0 is not None else f"{PRIOR_SHARE} x terms of both groups, per outlet",
+                "method": WITHIN_METHOD, "q_df": len(strata) - 1,
+                "left_out": {"a": design.docs_a - len(side_a), "b": design.docs_b - len(side_b)}},
+        design=design.to_dict(), caveats=design.caveats())

@@ -288,7 +288,8 @@ def assess_fit(fit: TopicsFit, docs: DocumentTerms, seeds: int = STABILITY_SEEDS
         flags = {e.topic: e for e in era.topics}
         trust["era"] = [bool(flags[t].era) if t in flags else False for t in range(fit.k)]
         trust["era_detail"] = [{"topic": e.topic, "r2_date": round(e.r2_date, 4), "r2_group": round(e.r2_group, 4),
-                                "date_share": round(e.date_share, 4), "peak_year": e.peak_year} for e in era.topics]
+                                "date_share": round(e.date_share, 4), "p_date": e.p_date, "peak_year": e.peak_year}
+                               for e in era.topics]
     log.info("%s: stability %s, era topics %s", fit.name, trust["stability"],
              [t for t, e in enumerate(trust["era"]) if e])
     return fit.with_trust(trust)

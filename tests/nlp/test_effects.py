@@ -114,6 +114,51 @@ def test_outlet_only_where_not_collinear_with_tendency():
     assert not any(c.startswith("outlet") for c in nested.covariates)
 
 
+def test_noise_is_not_an_era():
+    """Topic shares drawn independently of the date: the R² floor alone flagged one topic in four; the era
+    flag also needs the date to beat dates shuffled within each tendency."""
+    floor_only, tested = 0, 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        labels, published = ["A", "B", "C"] * 14, [str(1945 + 4 * (i // 3)) for i in range(42)]
+        theta = rng.dirichlet(np.ones(8), size=42)
+        docs = DocumentTerms.from_terms([["w"] * 100] * 42, labels=labels, published=published)
+        floor_only += len(era_topics(docs, theta, permutations=0).era)
+        result = era_topics(docs, theta, permutations=99, seed=seed)
+        tested += len(result.era)
+        assert all(t.p_date is not None and (t.p_date < 0.05 or not t.era) for t in result.topics)
+    assert floor_only >= 10 and tested <= 0.1 * 6 * 8
+
+
+def test_effects_follow_the_design_and_say_which():
+    crossed = topic_effects(*synthetic(outlets_cross=True), draws=0)
+    assert crossed.within == "outlet" and crossed.design["kind"] == "shared outlets" and crossed.caveats == []
+    nested = topic_effects(*synthetic(outlets_cross=False), draws=0)
+    assert nested.within == "none" and nested.design["unit"] == "outlet"
+    (caveat,) = nested.caveats
+    assert caveat == ("The tendency is constant within outlets (A from 1 outlet (outlet-A), B from 1 (outlet-B), "
+                      "C from 1 (outlet-C)): an effect may be an outlet's house agenda as much as its tendency's, "
+                      "and with only 3 outlets the intervals (clustered by author) do not allow for them")
+    across = topic_effects(*synthetic(outlets_cross=True), draws=0, within="none")
+    assert across.within == "none" and not any(c.startswith("outlet") for c in across.covariates)
+    assert across.caveats[0].startswith("The tendencies share outlets (outlet0, outlet1, outlet2) but are compared "
+                                        "across them")
+    with pytest.raises(NlpError, match="cannot be compared within outlets here"):
+        topic_effects(*synthetic(outlets_cross=False), draws=0, within="outlet")
+    with pytest.raises(InvalidParameterError, match="within must be one of auto, outlet, none"):
+        topic_effects(*synthetic(), draws=0, within="inside")
+
+
+def test_where_the_outlet_is_the_unit_errors_cluster_by_outlet_given_enough_outlets():
+    docs, theta = synthetic(outlets_cross=False)
+    outlets = [f"{o}-{a[0][-1]}" for o, a in zip(docs.outlets, docs.authors)]  # 10 outlets per tendency
+    docs = DocumentTerms.from_terms([["word"] * 200] * len(docs), labels=docs.labels, authors=docs.authors,
+                                    published=docs.published, outlets=outlets)
+    result = topic_effects(docs, theta, draws=0)
+    assert result.design["unit"] == "outlet" and result.cluster_by == "outlet" and result.n_clusters == 30
+    assert result.caveats[0].endswith("and the intervals are clustered by outlet")
+
+
 def test_rare_groups_are_pooled_and_few_clusters_fall_back_to_hc1(data):
     docs, theta = data
     labels = list(docs.labels)
