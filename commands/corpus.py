@@ -252,3 +252,6 @@ def corpus_copy(s: Settings, source: str, dest: str, append: bool, batch_size: i
     s.info(f"Copied {result.copied['articles']} articles and {sum(result.copied.values())} rows in "
            f"{len(result.copied)} tables from {result.source} to {result.dest}"
            + (f" ({skipped} rows DEST already had were skipped)" if skipped else ""))
+    if result.cleaned:
+        s.info(f"Removed NUL characters, which PostgreSQL cannot store, from {sum(result.cleaned.values())} rows ("
+               + ", ".join(f"{n} in {t}" for t, n in result.cleaned.items()) + ")")

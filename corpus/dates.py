@@ -5,7 +5,11 @@ import email.utils
 import re
 from datetime import date, datetime, timezone
 
-__all__ = ["parse_date", "DateParseError"]
+__all__ = ["parse_date", "DateParseError", "FUTURE_MARGIN_DAYS", "future_date_problem"]
+
+#: Days a publication date may lie after today (time zones, a post scheduled for tomorrow) before it is taken
+#: for a mistake (``2999-01-01``, a day and month swapped into the next decade).
+FUTURE_MARGIN_DAYS = 2
 
 
 class DateParseError(ValueError):
@@ -94,3 +98,23 @@ def parse_date(value: object) -> tuple[str, str]:
 
 def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def future_date_problem(iso: str, today: date | None = None) -> str | None:
+    """Why ``iso`` (from :func:`parse_date`) cannot be a publication date, or None when it can.
+
+    A date more than :data:`FUTURE_MARGIN_DAYS` days after ``today`` (default: today in UTC) is refused:
+    nothing has been published in the future, and a trend chart would stretch to reach it.
+    """
+    from datetime import timedelta
+
+    today = today or datetime.now(timezone.utc).date()
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+    limit = today + timedelta(days=FUTURE_MARGIN_DAYS)
+    if day > limit:
+        return (f"the date {iso[:10]} is in the future (after {limit.isoformat()}, today plus "
+                f"{FUTURE_MARGIN_DAYS} days); fix the date or leave it out")
+    return None

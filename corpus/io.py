@@ -7,6 +7,7 @@ fix; one bad record is reported by line and skipped. Exports are written whole o
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime
 import json
@@ -16,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .dates import DateParseError, parse_date
+from .dates import DateParseError, future_date_problem, parse_date
 from .errors import ImportFileError
+from .exported import GUARD_COLUMN, export_layout, exported_to_article, join_names, split_names, unguard
 from .labels import normalise_tendency
 from .models import Article
-from .output import SafeDictWriter, atomic_output
+from .output import GUARD, atomic_output, guard_cell
 from .readers import BadRecord, check_encoding, check_record, detect_format, open_records
 from .store import CorpusStore
 
@@ -212,6 +214,9 @@ def import_file(
         fields = _resolve_columns(path, columns, fields)
     named = {kind: getattr(fields, kind) for kind in _FIELD_OPTIONS if getattr(fields, kind) is not None}
     unseen = dict(named) if columns is None else {}
+    # softleft's own export is read back field for field (its fields are not the user's to name).
+    own_export = not (set(named) - {"label"})
+    layout = export_layout(columns) if columns is not None and own_export else None
     keys_seen: dict[str, None] = {}
     n_records = 0
     with store.transaction(), store.bulk_writer() as writer:
@@ -226,7 +231,14 @@ def import_file(
                 if isinstance(record, BadRecord):
                     raise record
                 check_record(record)
-                article = record_to_article(record, fields, outlet, tendency, source)
+                exported = layout or (own_export and columns is None and isinstance(record, dict)
+                                      and export_layout(record))
+                if exported:
+                    if fmt == "csv":
+                        record = unguard(record, exported)
+                    article = exported_to_article(record, outlet, tendency, fields.label)
+                else:
+                    article = record_to_article(record, fields, outlet, tendency, source)
                 inserted = writer.insert(article)
             except (BadRecord, ValueError, TypeError, OverflowError, UnicodeError) as exc:
                 reason = str(exc) if isinstance(exc, BadRecord) else f"cannot import this record ({exc})"
@@ -317,6 +329,9 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     label = pick("label", fields.label) if fields.label else None
     record_outlet = pick("outlet", None)
     metadata = {str(k): _jsonable(v) for k, v in record.items() if k not in used}
+    if isinstance(metadata.get("metadata"), dict):  # a record's own metadata object is merged, not nested
+        nested = metadata.pop("metadata")
+        metadata = {**nested, **metadata}
     published = None
     if raw_date not in (None, ""):
         try:
@@ -325,8 +340,10 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
             raise BadRecord(str(exc)) from None
         if precision not in ("day", "datetime"):
             metadata["date_precision"] = precision
+        if (problem := future_date_problem(published)) is not None:
+            raise BadRecord(problem)
     if isinstance(authors, str):
-        authors = [a.strip() for a in authors.split(";")]
+        authors = split_names(authors)
     elif isinstance(authors, list):
         authors = [str(a).strip() for a in authors]
     elif authors is not None:
@@ -361,8 +378,10 @@ def _jsonable(value: Any) -> Any:
 
 
 # -- export -----------------------------------------------------------------------------------
-EXPORT_COLUMNS = ("id", "outlet", "tendency", "label_level", "title", "authors", "published", "section", "tags",
-                  "url", "canonical_url", "word_count", "paywalled", "source", "fetched_at",
+#: ``tendency`` and ``label_level``: the label the labels in force resolve and the level that decided it;
+#: ``label``: the article's own label (what ``corpus import`` reads back).
+EXPORT_COLUMNS = ("id", "outlet", "tendency", "label_level", "label", "title", "authors", "published", "section",
+                  "tags", "url", "canonical_url", "word_count", "paywalled", "source", "fetched_at",
                   "scraper_version", "metadata", "text")
 
 
@@ -401,7 +420,9 @@ def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
     Notes
     -----
     CSV cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'`` so a
-    spreadsheet shows them as text (OWASP CSV injection); JSON lines and Parquet keep every value exactly.
+    spreadsheet shows them as text (OWASP CSV injection); so do cells starting with ``'``, and the last
+    column, ``formula_guard``, says so: :func:`import_file` takes the guard off again, and every format
+    round-trips exactly (see :mod:`corpus.exported`).
     """
     path = Path(path)
     fmt = fmt or {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
@@ -420,11 +441,13 @@ def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
                 if progress:
                     progress(1)
         else:
-            writer = SafeDictWriter(fh, fieldnames=EXPORT_COLUMNS)
-            writer.writeheader()
+            # Every cell guarded reversibly; the last column names the guard, so import can take it off.
+            writer = csv.writer(fh)
+            writer.writerow((*EXPORT_COLUMNS, GUARD_COLUMN))
             for rec in records:
-                writer.writerow({**rec, "authors": "; ".join(rec["authors"]), "tags": "; ".join(rec["tags"]),
-                                 "metadata": json.dumps(rec["metadata"], ensure_ascii=False)})
+                rec = {**rec, "authors": join_names(rec["authors"]), "tags": join_names(rec["tags"]),
+                       "metadata": json.dumps(rec["metadata"], ensure_ascii=False)}
+                writer.writerow([*(guard_cell(rec[k]) for k in EXPORT_COLUMNS), GUARD])
                 n += 1
                 if progress:
                     progress(1)
@@ -437,7 +460,7 @@ def _write_parquet(sink: Any, records: Iterator[dict[str, Any]], progress, batch
 
     schema = pa.schema([
         ("id", pa.string()), ("outlet", pa.string()), ("tendency", pa.string()), ("label_level", pa.string()),
-        ("title", pa.string()), ("authors", pa.list_(pa.string())), ("published", pa.string()),
+        ("label", pa.string()), ("title", pa.string()), ("authors", pa.list_(pa.string())), ("published", pa.string()),
         ("section", pa.string()), ("tags", pa.list_(pa.string())), ("url", pa.string()),
         ("canonical_url", pa.string()), ("word_count", pa.int64()), ("paywalled", pa.bool_()),
         ("source", pa.string()), ("fetched_at", pa.string()), ("scraper_version", pa.string()),

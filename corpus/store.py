@@ -584,8 +584,22 @@ def _names(values: tuple[str, ...]) -> str:
     return dumps(list(values))
 
 
+#: Article fields stored as text columns (lists and metadata are stored as JSON, where a NUL is escaped).
+_TEXT_FIELDS = ("title", "outlet", "url", "canonical_url", "published", "section", "label", "fetched_at",
+                "scraper_version")
+
+
+def _refuse_nul(a: Article) -> None:
+    """A NUL character cannot be stored in PostgreSQL text; neither store takes one, so both hold the same."""
+    if "\x00" in a.text or any(v and "\x00" in v for v in map(a.__getattribute__, _TEXT_FIELDS)):
+        field = "text" if "\x00" in a.text else next(f for f in _TEXT_FIELDS if "\x00" in (getattr(a, f) or ""))
+        raise ValueError(f"the article's {field} holds a NUL character (\\x00), which the corpus cannot store; "
+                         "remove it")
+
+
 def _row(a: Article, now: str | None = None) -> tuple:
     now = now or now_utc()
+    _refuse_nul(a)
     id_, content_hash, word_count = a.identity()
     # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (
