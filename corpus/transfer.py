@@ -72,7 +72,7 @@ def copy_corpus(source: str | Path, dest: str | Path, append: bool = False, batc
     """
     if str(source) == str(dest) or (not backend.is_url(source) and not backend.is_url(dest)
                                     and Path(source).resolve() == Path(dest).resolve()):
-        raise StoreError(f"cannot copy the corpus {source} onto itself; name another destination")
+        raise StoreError(f"cannot copy the corpus {_shown(source)} onto itself; name another destination")
     if not backend.is_url(source) and not Path(source).exists():
         raise StoreError(f"no corpus at {source}; name an existing SQLite file or a postgresql:// URL")
     new_file = not backend.is_url(dest) and not Path(dest).exists()
@@ -85,6 +85,11 @@ def copy_corpus(source: str | Path, dest: str | Path, append: bool = False, batc
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{dest}{suffix}").unlink(missing_ok=True)
             raise
+
+
+def _shown(target: str | Path) -> str:
+    """A corpus as messages name it (a PostgreSQL URL without its secrets)."""
+    return backend.redact(str(target)) if backend.is_url(target) else str(target)
 
 
 def _copy(src: CorpusStore, dst: CorpusStore, append: bool, batch_size: int, progress: Progress) -> CopyResult:
