@@ -167,11 +167,11 @@ def corpus_stats(s: Settings, as_json: bool) -> None:
 @json_option
 @pass_settings
 def corpus_search(s: Settings, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search: ranked (BM25), stemmed, with snippets.
+    """Full-text search: ranked, stemmed, with snippets.
 
-    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*. On a
-    PostgreSQL corpus the same forms (and -word) are read by websearch_to_tsquery and ranked by
-    ts_rank_cd (see docs/corpus.md).
+    QUERY, the same on SQLite and PostgreSQL (the same articles match): words (all must match), "exact
+    phrases", OR, NOT or -word, prefix*, (groups), title:/authors:/text: before a word, and on SQLite
+    NEAR(a b, 10). A query that does not parse is an error saying what to write (see docs/corpus.md).
 
     \b
     Example:

@@ -27,3 +27,8 @@ class LabelsError(CorpusError):
 
 class SelectionError(CorpusError):
     """A filter value that matches nothing in the corpus (the message lists the known values)."""
+
+
+class SearchQueryError(CorpusError):
+    """A full-text query that does not parse, or asks for what this store cannot do (the message says what
+    to write instead)."""

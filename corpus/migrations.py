@@ -207,6 +207,11 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0012_scrape_crawl_published", """
         ALTER TABLE crawl_urls ADD COLUMN published TEXT;
     """),
+    # corpus: one search on both stores. SQLite's FTS5 index already stems with Porter and keeps stop words;
+    # PostgreSQL's search column is rebuilt to do the same (see POSTGRES_VARIANTS).
+    ("0040_search_same_on_both_stores", """
+        -- nothing to change on SQLite
+    """),
 ]
 
 
@@ -219,6 +224,24 @@ POSTGRES_VARIANTS: dict[str, str] = {
             setweight(to_tsvector('english', coalesce(title, '')), 'A')
             || setweight(to_tsvector('english', coalesce(authors, '')), 'B')
             || setweight(to_tsvector('english', coalesce(text, '')), 'C')
+        ) STORED;
+        CREATE INDEX articles_fts ON articles USING GIN (fts);
+    """,
+    # The Porter stemmer SQLite's FTS5 uses (Snowball's "porter", not its "english" = Porter2) and no stop
+    # words, so a query matches the same articles on both stores; a hyphenated word is indexed as its parts
+    # only (as FTS5 splits it), so phrases count positions alike. Rebuilding the column re-indexes every row.
+    "0040_search_same_on_both_stores": """
+        CREATE TEXT SEARCH DICTIONARY softleft_porter_stem (TEMPLATE = snowball, Language = porter);
+        CREATE TEXT SEARCH CONFIGURATION softleft_porter (COPY = english);
+        ALTER TEXT SEARCH CONFIGURATION softleft_porter ALTER MAPPING FOR asciiword, word, hword_part,
+            hword_asciipart WITH softleft_porter_stem;
+        ALTER TEXT SEARCH CONFIGURATION softleft_porter DROP MAPPING FOR asciihword, hword, numhword;
+        DROP INDEX articles_fts;
+        ALTER TABLE articles DROP COLUMN fts;
+        ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('softleft_porter', coalesce(title, '')), 'A')
+            || setweight(to_tsvector('softleft_porter', coalesce(authors, '')), 'B')
+            || setweight(to_tsvector('softleft_porter', coalesce(text, '')), 'C')
         ) STORED;
         CREATE INDEX articles_fts ON articles USING GIN (fts);
     """,

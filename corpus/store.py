@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from . import backend
 from .backend import POSTGRESQL, PgConnection
 from .dates import now_utc
-from .errors import StoreError
+from .errors import SearchQueryError, StoreError
 from .labels import LabelSet
 from .migrations import apply_migrations
 from .models import Article, dumps
@@ -341,18 +341,30 @@ class CorpusStore:
         }
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Ranked (BM25), stemmed full-text search with snippets.
+        """Ranked, stemmed full-text search with snippets, in one query syntax on both stores.
 
-        ``query`` is FTS5 syntax (``"green new deal"``, ``ownership NOT private``, ``nationalis*``);
-        text that is not valid FTS5 syntax is searched as plain words. On PostgreSQL the query is read by
-        ``websearch_to_tsquery`` (quoted phrases, ``OR``, ``-word`` or ``NOT word``; never an error) and
-        ranked by ``ts_rank_cd``; see :mod:`corpus.pgsearch`.
+        ``query``: words (all must match), ``"phrases"``, ``OR``, ``NOT`` / ``-word``, ``prefix*``,
+        ``( )``, ``title:`` / ``authors:`` / ``text:``, and on SQLite ``NEAR(a b, N)`` (see
+        :mod:`corpus.search_query`). Both stores match the same articles; SQLite ranks by BM25,
+        PostgreSQL by ``ts_rank_cd`` (:mod:`corpus.pgsearch`).
+
+        Raises
+        ------
+        SearchQueryError
+            The query does not parse, or asks for what this store cannot do (``NEAR`` on PostgreSQL); the
+            message says what to write.
         """
-        if self.dialect == POSTGRESQL:
-            from .pgsearch import search_rows
-            rows = search_rows(self.conn, query, limit)
-        else:
-            rows = self._search_rows(query, limit)
+        from .search_query import parse
+
+        try:
+            node = parse(query)
+            if self.dialect == POSTGRESQL:
+                from .pgsearch import search_rows
+                rows = search_rows(self.conn, node, limit)
+            else:
+                rows = self._search_rows(node, limit)
+        except SearchQueryError as exc:
+            raise SearchQueryError(f"cannot search {query!r}: {exc}") from None
         out = []
         for id_, title, outlet, published, authors, label, url, snippet in rows:
             authors = json.loads(authors)
@@ -361,7 +373,9 @@ class CorpusStore:
                         "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
         return out
 
-    def _search_rows(self, query: str, limit: int) -> list[tuple]:
+    def _search_rows(self, node: Any, limit: int) -> list[tuple]:
+        from .search_query import to_fts5
+
         sql = (
             "SELECT a.id, a.title, a.outlet, a.published, a.authors, a.label, a.url, "
             "snippet(articles_fts, 2, '«', '»', ' … ', 16) AS snippet "
@@ -369,13 +383,11 @@ class CorpusStore:
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 2.0, 1.0) LIMIT ?"
         )
         try:
-            rows = self.conn.execute(sql, (query, limit)).fetchall()
-        except sqlite3.OperationalError:
-            words = [w.replace('"', '""') for w in query.split()]
-            if not words:
-                return []
-            rows = self.conn.execute(sql, (" ".join(f'"{w}"' for w in words), limit)).fetchall()
-        return rows
+            return self.conn.execute(sql, (to_fts5(node), limit)).fetchall()
+        except sqlite3.OperationalError as exc:  # the expression is ours: FTS5 should read every one
+            if "fts5" not in str(exc) and "no such column" not in str(exc):
+                raise
+            raise SearchQueryError(f"SQLite's full-text index refused it ({exc})") from None
 
     def outlet_counts(self) -> dict[str, int]:
         """Articles per outlet."""
