@@ -75,6 +75,14 @@ class SoftleftGroup(click.Group):
                     f"the corpus {ctx.obj.where} is locked by another softleft process; wait for it to finish and retry"
                 ) from None
             raise
+        except Exception as exc:
+            if not any(c.__name__ == "IntegrityError" for c in type(exc).__mro__):  # sqlite3's or psycopg's
+                raise
+            # Two processes wrote the same rows at once; this one's transaction was rolled back.
+            first = " ".join(str(exc).split("\n")[0].split())
+            raise click.ClickException(
+                f"another process wrote the same rows to the corpus {ctx.obj.where} while this command ran "
+                f"({first}); this command's unfinished change was rolled back: run it again") from None
         except BrokenPipeError:
             sys.stderr.close()
             raise click.exceptions.Exit(0) from None

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
 import sqlite3
+import zlib
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
-from .errors import StoreError
+from .errors import CorpusBusy, StoreError
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 #: The key of the advisory lock every writer of a PostgreSQL corpus takes (one writer at a time, as in SQLite).
@@ -117,6 +120,54 @@ def begin_write(conn: Any) -> None:
 def begin_snapshot(conn: Any) -> None:
     """Begin a read transaction that sees one state of the corpus throughout."""
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if dialect(conn) == POSTGRESQL else "BEGIN")
+
+
+@contextmanager
+def job_lock(conn: Any, files_base: str, name: str, shown: str) -> Iterator[None]:
+    """Hold the corpus's lock for the job ``name`` (``"update"``) while the block runs, or raise
+    :class:`CorpusBusy` at once when another process holds it.
+
+    PostgreSQL: a session-level advisory lock (released when the session ends, however it ends). SQLite:
+    ``flock`` on ``<corpus>.<name>.lock`` beside the corpus file (released when the process ends, however
+    it ends), which also records the holder's process id and start time for the message.
+    """
+    if dialect(conn) == POSTGRESQL:
+        key = zlib.crc32(name.encode()) & 0x7FFF_FFFF
+        if not conn.execute("SELECT pg_try_advisory_lock(?, ?)", (WRITE_LOCK_KEY, key)).fetchone()[0]:
+            raise CorpusBusy(f"another `{name}` is running on the corpus {shown}; wait for it to finish, then run "
+                             "this again")
+        try:
+            yield
+        finally:
+            if not conn._conn.broken:
+                conn.execute("SELECT pg_advisory_unlock(?, ?)", (WRITE_LOCK_KEY, key))
+        return
+    if files_base == ":memory:":
+        yield
+        return
+    import fcntl
+
+    path = Path(f"{files_base}.{name}.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            raise CorpusBusy(f"another `{name}` is running on the corpus {shown}"
+                             + (f" ({holder})" if holder else "") + "; wait for it to finish, then run this again"
+                             ) from None
+        from .dates import now_utc
+
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()}, since {now_utc()}".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def json_each(conn: Any, expr: str) -> str:

@@ -32,3 +32,8 @@ class SelectionError(CorpusError):
 class SearchQueryError(CorpusError):
     """A full-text query that does not parse, or asks for what this store cannot do (the message says what
     to write instead)."""
+
+
+class CorpusBusy(StoreError):
+    """Another process is running a job that must run alone on this corpus (``update``); the message says
+    which and what to do."""

@@ -38,6 +38,17 @@ _SELECT = "SELECT id, outlet, url, canonical_url, title, authors, published, sec
           "paywalled, label, source, fetched_at, scraper_version, metadata FROM articles"
 
 
+@dataclass(frozen=True)
+class CorpusState:
+    """The corpus at one moment: its article count and its fingerprint (:meth:`CorpusStore.state`)."""
+
+    articles: int
+    fingerprint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "hash": self.fingerprint}
+
+
 @dataclass
 class AddResult:
     """What :meth:`CorpusStore.add_many` did."""
@@ -133,6 +144,24 @@ class CorpusStore:
             yield
         finally:
             self.conn.execute("COMMIT")
+
+    def state(self) -> "CorpusState":
+        """How many articles the corpus holds and its :meth:`fingerprint`, read in one snapshot: a manifest
+        that records both never pairs the count of one state with the fingerprint of another, however
+        busy an import is meanwhile."""
+        with self.snapshot():
+            count = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            return CorpusState(articles=count, fingerprint=self.fingerprint())
+
+    @contextmanager
+    def exclusive(self, job: str) -> Iterator[None]:
+        """Run a job that must run alone on this corpus (``with store.exclusive("update"): ...``): a second
+        one, in any process, is refused at once with :class:`~corpus.errors.CorpusBusy` naming the first.
+
+        Other commands are not held up: writers still take turns through the write lock as ever."""
+        shown = self.path
+        with backend.job_lock(self.conn, self.files_base, job, shown):
+            yield
 
     # -- lifecycle ----------------------------------------------------------------------------
     def close(self) -> None:
