@@ -7,8 +7,10 @@ group; the commands live in ``commands/``, one module per group, each imported o
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -51,6 +53,15 @@ class SoftleftGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attr), name)
         return super().get_command(ctx, name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse an argument that is not UTF-8 (a usage error naming it) before any command sees it."""
+        from commands.common import not_utf8_argument
+
+        problem = not_utf8_argument(args)
+        if problem:
+            raise click.UsageError(problem, ctx)
+        return super().parse_args(ctx, args)
+
     #: Options of the root group: given after a command they are unknown there; say where they go.
     GLOBAL_OPTIONS = ("--db", "--labels", "-v", "--verbose", "-q", "--quiet")
 
@@ -75,6 +86,16 @@ class SoftleftGroup(click.Group):
                     f"the corpus {ctx.obj.where} is locked by another softleft process; wait for it to finish and retry"
                 ) from None
             raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise click.exceptions.Exit(0) from None
+        except OSError as exc:
+            if exc.filename is not None or exc.errno not in _FULL:
+                raise
+            # Standard output on a full or failing device (`corpus stats > /dev/full`). Its unwritten buffer
+            # goes to /dev/null, so the interpreter's last flush at exit cannot fail again.
+            _silence_stdout()
+            raise click.ClickException(f"cannot write to standard output: {os.strerror(exc.errno).lower()}") from None
         except Exception as exc:
             if not any(c.__name__ == "IntegrityError" for c in type(exc).__mro__):  # sqlite3's or psycopg's
                 raise
@@ -83,9 +104,23 @@ class SoftleftGroup(click.Group):
             raise click.ClickException(
                 f"another process wrote the same rows to the corpus {ctx.obj.where} while this command ran "
                 f"({first}); this command's unfinished change was rolled back: run it again") from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise click.exceptions.Exit(0) from None
+
+
+#: Errors of writing to a device that cannot take more (standard output redirected to a full disk).
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+def _silence_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (a test runner's stdout)
+        pass
 
 
 @click.group(cls=SoftleftGroup, context_settings=CONTEXT_SETTINGS)

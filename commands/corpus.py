@@ -1,6 +1,7 @@
 """The `corpus` commands: import, export, stats, search, labels, copy."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,8 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 
 
 @corpus.command("export")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.",
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-': standard output, JSON lines unless --format says otherwise).",
               callback=writable)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), help="Default: from the extension.")
 @selection_options
@@ -120,8 +122,9 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 def corpus_export(s: Settings, output: str, fmt, selection) -> None:
     """Export every article with its metadata and resolved tendency label.
 
-    The file is written whole or not at all; `-o /dev/stdout` streams it. CSV cells that a spreadsheet
-    would run as formulas start with a ' (see docs/import-export.md).
+    The file is written whole or not at all; `-o -` streams it to standard output. CSV cells that a
+    spreadsheet would run as formulas start with a ', which `corpus import` takes off again (see
+    docs/import-export.md).
 
     \b
     Example:
@@ -132,10 +135,12 @@ def corpus_export(s: Settings, output: str, fmt, selection) -> None:
 
     store = s.store()
     filters = s.filters(selection)
+    to_stdout = output == "-"
     with s.progress(length=store.count(**filters), label="Exporting") as bar:
-        n = export_file(store, output, fmt=fmt, progress=bar.update, **filters)
-    s.info(f"Wrote {n} articles to {output}")
-    if not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
+        n = export_file(store, sys.stdout.buffer if to_stdout else output,
+                        fmt=fmt or ("jsonl" if to_stdout else None), progress=bar.update, **filters)
+    s.info(f"Wrote {n} articles to {'standard output' if to_stdout else output}")
+    if not to_stdout and not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
         click.echo(output)
 
 

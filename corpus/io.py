@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import io
 import json
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from .dates import DateParseError, future_date_problem, parse_date
 from .errors import ImportFileError
@@ -393,16 +394,17 @@ def export_records(store: CorpusStore, **filters: Any) -> Iterator[dict[str, Any
         yield {**{k: d.get(k) for k in EXPORT_COLUMNS}, "tendency": tendency, "label_level": level}
 
 
-def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
+def export_file(store: CorpusStore, path: str | Path | BinaryIO, fmt: str | None = None,
                 progress: Callable[[int], None] | None = None, **filters: Any) -> int:
     """Write the corpus to ``path``, whole or not at all; returns the number of articles written.
 
     Parameters
     ----------
     store : CorpusStore
-    path : str or Path
+    path : str, Path or binary stream
         A regular file is replaced atomically, a symlink is written through, a device such as
-        ``/dev/stdout`` is written directly (see :func:`corpus.output.atomic_output`).
+        ``/dev/stdout`` is written directly (see :func:`corpus.output.atomic_output`). A binary stream
+        (standard output, for ``-o -``) is written as it goes; ``fmt`` must then be given.
     fmt : {"jsonl", "csv", "parquet"}, optional
         Guessed from the extension when omitted.
     progress : callable, optional
@@ -424,33 +426,51 @@ def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
     column, ``formula_guard``, says so: :func:`import_file` takes the guard off again, and every format
     round-trips exactly (see :mod:`corpus.exported`).
     """
-    path = Path(path)
-    fmt = fmt or {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
+    stream = hasattr(path, "write")
+    if not stream:
+        path = Path(path)  # type: ignore[arg-type]
+        fmt = fmt or {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(
+            path.suffix.lower())
     if fmt not in EXPORT_FORMATS:
-        raise ImportFileError(f"cannot tell the export format from {path.name}; pass --format jsonl, csv or parquet")
-    n = 0
+        shown = "standard output" if stream else path.name  # type: ignore[union-attr]
+        raise ImportFileError(f"cannot tell the export format from {shown}; pass --format jsonl, csv or parquet")
     records = export_records(store, **filters)
+    if stream:
+        if fmt == "parquet":
+            return _write_parquet(path, records, progress)
+        text = io.TextIOWrapper(path, encoding="utf-8", newline="" if fmt == "csv" else None)  # type: ignore[arg-type]
+        try:
+            return _write_text(text, fmt, records, progress)
+        finally:
+            text.flush()
+            text.detach()  # the stream stays open: it is the caller's
     if fmt == "parquet":
         with atomic_output(path, "wb") as fh:
             return _write_parquet(fh, records, progress)
     with atomic_output(path, "w", newline="" if fmt == "csv" else None) as fh:
-        if fmt == "jsonl":
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                n += 1
-                if progress:
-                    progress(1)
-        else:
-            # Every cell guarded reversibly; the last column names the guard, so import can take it off.
-            writer = csv.writer(fh)
-            writer.writerow((*EXPORT_COLUMNS, GUARD_COLUMN))
-            for rec in records:
-                rec = {**rec, "authors": join_names(rec["authors"]), "tags": join_names(rec["tags"]),
-                       "metadata": json.dumps(rec["metadata"], ensure_ascii=False)}
-                writer.writerow([*(guard_cell(rec[k]) for k in EXPORT_COLUMNS), GUARD])
-                n += 1
-                if progress:
-                    progress(1)
+        return _write_text(fh, fmt, records, progress)
+
+
+def _write_text(fh: Any, fmt: str, records: Iterator[dict[str, Any]], progress) -> int:
+    """JSON lines or CSV (every cell guarded reversibly; the last column names the guard, so import can take
+    it off) to a text file object."""
+    n = 0
+    if fmt == "jsonl":
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+            if progress:
+                progress(1)
+        return n
+    writer = csv.writer(fh)
+    writer.writerow((*EXPORT_COLUMNS, GUARD_COLUMN))
+    for rec in records:
+        rec = {**rec, "authors": join_names(rec["authors"]), "tags": join_names(rec["tags"]),
+               "metadata": json.dumps(rec["metadata"], ensure_ascii=False)}
+        writer.writerow([*(guard_cell(rec[k]) for k in EXPORT_COLUMNS), GUARD])
+        n += 1
+        if progress:
+            progress(1)
     return n
 
 

@@ -294,6 +294,8 @@ def read_format_manifest(directory: str | os.PathLike, name: str, fmt: str, vers
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise error(f"{path} is not valid JSON ({exc}); {redo}") from None
+    except RecursionError:
+        raise error(f"{path} is nested too deeply to be a manifest; {redo}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != fmt:
         raise error(f"{directory} was not written by softleft (format is not {fmt!r}); refusing to load it")
     if manifest.get("format_version") != version:
