@@ -151,8 +151,33 @@ def cli(ctx: click.Context, db: str, labels_file: str | None, verbose: int, quie
     ctx.call_on_close(settings.close)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread, so every ``finally`` and rollback runs as for Ctrl-C."""
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`Terminated` (a second SIGTERM during the clean-up ends the process at once)."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+#: The exit status of a process stopped by SIGTERM (128 + 15), as a shell reports it.
+EXIT_TERMINATED = 143
+
+
 def main() -> None:
-    cli(prog_name=Path(sys.argv[0]).name or "softleft")
+    _stop_on_sigterm()
+    try:
+        cli(prog_name=Path(sys.argv[0]).name or "softleft")
+    except Terminated:
+        click.echo("Error: stopped by SIGTERM; the unfinished work was rolled back and no partial file was left "
+                   f"(exit {EXIT_TERMINATED})", err=True)
+        sys.exit(EXIT_TERMINATED)
 
 
 if __name__ == "__main__":

@@ -100,10 +100,9 @@ class CorpusStore:
                 raise StoreError(f"cannot create the corpus {self.path}: folder {parent} does not exist")
         try:
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self._open()
+            self._open(new_file=not backend.tables(self.conn))
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the corpus {self.path}: {exc} (is it a softleft database?)") from None
 
@@ -117,9 +116,15 @@ class CorpusStore:
         """``"sqlite"`` or ``"postgresql"``."""
         return backend.dialect(self.conn)
 
-    def _open(self) -> None:
-        """Refuse a foreign database, then bring the schema up to date."""
+    def _open(self, new_file: bool = False) -> None:
+        """Refuse a foreign database, then bring the schema up to date.
+
+        A new SQLite corpus is made in WAL mode (readers never wait for a writer). The journal mode of an
+        existing file is never changed: it is persistent, and a command that only reads must leave a file
+        as it found it (whosever it is)."""
         self._refuse_foreign_database()
+        if new_file:
+            self.conn.execute("PRAGMA journal_mode=WAL")
         self.migrations_applied = apply_migrations(self.conn)
 
     def _refuse_foreign_database(self) -> None:
