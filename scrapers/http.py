@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import codecs
 import email.utils
-import ipaddress
 import logging
 import os
 import random
@@ -39,6 +38,7 @@ import httpcore
 import httpx
 from protego import Protego
 
+from .addresses import BlockedAddress, blocked, non_public_address
 from .errors import FetchError, HostUnreachable, OffDomainRedirect, RobotsDisallowed, TooLarge
 from .urls import netloc_key
 
@@ -130,34 +130,6 @@ class Page:
     @property
     def encoding(self) -> str:
         return self._decoded[1]
-
-
-# -- addresses ----------------------------------------------------------------------------------
-class BlockedAddress(FetchError):
-    """A host that is, or resolves to, a private, loopback, link-local or reserved address: never connected to."""
-
-
-def non_public_address(address: str) -> str | None:
-    """The kind of a non-public IP address (``"loopback"``, ``"link-local"``, ``"private"``, ``"multicast"``,
-    ``"unspecified"``, ``"reserved"``), or None for a public one (or a string that is no IP address)."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0) aside
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for kind, flag in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local), ("unspecified", ip.is_unspecified),
-                       ("multicast", ip.is_multicast), ("reserved", ip.is_reserved), ("private", ip.is_private),
-                       ("reserved", not ip.is_global)):
-        if flag:
-            return kind
-    return None
-
-
-def _blocked(host: str, address: str, kind: str) -> BlockedAddress:
-    via = f"{host} resolves to {address}, " if host != address else f"{host} is "
-    return BlockedAddress(host, f"{via}a {kind} address; softleft never fetches from private, loopback, link-local "
-                                "or reserved addresses (to crawl a local mirror, name it with --base-url)")
 
 
 # -- charset ------------------------------------------------------------------------------------
@@ -602,7 +574,7 @@ class Fetcher:
             return host
         kind = non_public_address(name)
         if kind:
-            raise _blocked(host, name, kind)
+            raise blocked(host, name, kind)
         try:
             infos = self._resolver(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
@@ -610,7 +582,7 @@ class Fetcher:
         addresses = [str(info[4][0]) for info in infos]
         for address in addresses:
             if (kind := non_public_address(address)) is not None:
-                raise _blocked(host, address, kind)
+                raise blocked(host, address, kind)
         if not addresses:
             raise httpcore.ConnectError(f"cannot resolve {host}: no address")
         return addresses[0]

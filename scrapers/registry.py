@@ -62,7 +62,7 @@ def _address_problem(host: str) -> str | None:
         packed = socket.inet_aton(host)
     except OSError:
         return None  # a host name (an IPv6 literal is no host name, and was refused before)
-    from .http import non_public_address
+    from .addresses import non_public_address
 
     address = str(ipaddress.IPv4Address(packed))
     kind = non_public_address(address)
