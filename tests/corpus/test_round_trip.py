@@ -153,3 +153,16 @@ def test_tomorrow_is_within_the_margin():
     assert future_date_problem("2025-01-02", today=date(2025, 1, 1)) is None
     assert future_date_problem("2025-01-03T23:00:00+00:00", today=date(2025, 1, 1)) is None
     assert "in the future" in future_date_problem("2025-01-04", today=date(2025, 1, 1))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_export_read_into_postgresql_exports_the_same(filled, tmp_path, pg_url, fmt):
+    first, second = tmp_path / f"first.{fmt}", tmp_path / f"second.{fmt}"
+    export_file(filled, first)
+    with CorpusStore(pg_url) as pg:
+        assert import_file(pg, first).imported == 5
+        assert import_file(pg, first).duplicates == 5
+        export_file(pg, second)
+    labelled = _articles()[4].id
+    rows = {r["id"]: r for r in _read(second, fmt) if r["id"] != labelled}
+    assert rows == {r["id"]: r for r in _read(first, fmt) if r["id"] != labelled}
