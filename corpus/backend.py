@@ -318,6 +318,9 @@ def _server_errors(conn: "PgConnection") -> Iterator[None]:
             reason = " ".join(str(exc).split()) or kind
             raise StoreError(f"lost the connection to PostgreSQL at {host}:{port} ({reason}); the server rolled "
                              "back any unfinished change: check the server and run the command again") from None
+        if kind == "DataError" and "NUL (0x00)" in str(exc):
+            raise StoreError("a value holds a NUL character (\\x00), which PostgreSQL cannot store in text; remove "
+                             "it") from None
         if kind == "InsufficientPrivilege":
             raise StoreError(f"PostgreSQL refused: {str(exc).splitlines()[0]}; ask the database's owner to grant "
                              "your role write access (see docs/scale.md)") from None

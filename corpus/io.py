@@ -233,7 +233,7 @@ def import_file(
                     raise record
                 check_record(record)
                 exported = layout or (own_export and columns is None and isinstance(record, dict)
-                                      and export_layout(record))
+                                      and "label_level" in record and export_layout(record))
                 if exported:
                     if fmt == "csv":
                         record = unguard(record, exported)

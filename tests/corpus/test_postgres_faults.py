@@ -127,3 +127,9 @@ def test_a_database_named_to_climb_folders_keeps_its_files_in_the_working_folder
     assert Path(base + ".runs").resolve().parent == Path.cwd()
     assert files_base("postgresql://u@h/%2E%2E%2F%2E%2E%2Fy") == "_.._.._y@h"
     assert files_base("postgresql://u@h/softleft") == "softleft@h"
+
+
+def test_a_nul_in_another_field_is_refused_by_postgresql_in_one_line(pg_store):
+    with pytest.raises(StoreError, match=r"a value holds a NUL character \(\\x00\), which PostgreSQL cannot store"):
+        pg_store.add(make_article("A synthetic text.", section="News\x00"))
+    assert pg_store.count() == 0
