@@ -215,18 +215,23 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+def _search_column(config: str) -> str:
+    """The DDL of PostgreSQL's search column in the text search configuration ``config``, and its index."""
+    return f"""
+        ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('{config}', coalesce(title, '')), 'A')
+            || setweight(to_tsvector('{config}', coalesce(authors, '')), 'B')
+            || setweight(to_tsvector('{config}', coalesce(text, '')), 'C')
+        ) STORED;
+        CREATE INDEX articles_fts ON articles USING GIN (fts);
+    """
+
+
 #: PostgreSQL's text of the migrations :func:`postgres_ddl` cannot map. The full-text index is a generated
 #: ``tsvector`` column (title weighs most, then authors, then text) with a GIN index, kept current by
 #: PostgreSQL itself: no triggers.
 POSTGRES_VARIANTS: dict[str, str] = {
-    "0002_articles_fts": """
-        ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('english', coalesce(title, '')), 'A')
-            || setweight(to_tsvector('english', coalesce(authors, '')), 'B')
-            || setweight(to_tsvector('english', coalesce(text, '')), 'C')
-        ) STORED;
-        CREATE INDEX articles_fts ON articles USING GIN (fts);
-    """,
+    "0002_articles_fts": _search_column("english"),
     # The Porter stemmer SQLite's FTS5 uses (Snowball's "porter", not its "english" = Porter2) and no stop
     # words, so a query matches the same articles on both stores; a hyphenated word is indexed as its parts
     # only (as FTS5 splits it), so phrases count positions alike. Rebuilding the column re-indexes every row.
@@ -238,13 +243,7 @@ POSTGRES_VARIANTS: dict[str, str] = {
         ALTER TEXT SEARCH CONFIGURATION softleft_porter DROP MAPPING FOR asciihword, hword, numhword;
         DROP INDEX articles_fts;
         ALTER TABLE articles DROP COLUMN fts;
-        ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('softleft_porter', coalesce(title, '')), 'A')
-            || setweight(to_tsvector('softleft_porter', coalesce(authors, '')), 'B')
-            || setweight(to_tsvector('softleft_porter', coalesce(text, '')), 'C')
-        ) STORED;
-        CREATE INDEX articles_fts ON articles USING GIN (fts);
-    """,
+    """ + _search_column("softleft_porter"),
 }
 
 _POSTGRES_TYPES = (

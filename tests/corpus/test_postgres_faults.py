@@ -57,26 +57,31 @@ def _cut_connections(url: str) -> None:
                       "AND pid <> pg_backend_pid()")
 
 
+def _cut_at_call(monkeypatch, module, name: str, url: str, call: int) -> None:
+    """Make ``module.name`` cut the command's connection when it is called the ``call``-th time."""
+    original, calls = getattr(module, name), []
+
+    def cutting(*args):
+        calls.append(args)
+        if len(calls) == call:
+            _cut_connections(url)
+        return original(*args)
+
+    monkeypatch.setattr(module, name, cutting)
+
+
 def test_a_connection_lost_mid_import_is_one_line_and_keeps_nothing(pg_url, write_jsonl, monkeypatch):
     import corpus.io
 
     records = [{"text": f"Synthetic speech number {i} about devolution."} for i in range(6)]
     path = write_jsonl("s.jsonl", records)
-    original, seen = corpus.io.check_record, []
-
-    def cut_after_two(record):
-        seen.append(record)
-        if len(seen) == 3:
-            _cut_connections(pg_url)
-        return original(record)
-
-    monkeypatch.setattr(corpus.io, "check_record", cut_after_two)
+    _cut_at_call(monkeypatch, corpus.io, "check_record", pg_url, 3)
     r = CliRunner().invoke(cli, ["--db", pg_url, "corpus", "import", str(path)])
     assert r.exit_code == 1, r.output
     assert r.output.startswith("Error: lost the connection to PostgreSQL at 127.0.0.1:")
     assert r.output.endswith("the server rolled back any unfinished change: check the server and run the command "
                              "again\n") and r.output.count("\n") == 1
-    monkeypatch.setattr(corpus.io, "check_record", original)
+    monkeypatch.undo()
     with CorpusStore(pg_url) as store:
         assert store.count() == 0
 
@@ -86,15 +91,7 @@ def test_a_connection_lost_mid_read_is_one_line_and_writes_no_file(pg_url, tmp_p
 
     with CorpusStore(pg_url) as store:
         store.add_many([make_article(f"Synthetic article {i} on ownership.") for i in range(1200)])
-    original, rows = corpus.store._article, []
-
-    def cut_after_first(row):
-        rows.append(row)
-        if len(rows) == 1:
-            _cut_connections(pg_url)
-        return original(row)
-
-    monkeypatch.setattr(corpus.store, "_article", cut_after_first)
+    _cut_at_call(monkeypatch, corpus.store, "_article", pg_url, 1)
     out = tmp_path / "out.jsonl"
     r = CliRunner().invoke(cli, ["--db", pg_url, "corpus", "export", "-o", str(out)])
     assert r.exit_code == 1 and r.output.startswith("Error: lost the connection to PostgreSQL"), r.output
