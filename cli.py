@@ -7,8 +7,10 @@ group; the commands live in ``commands/``, one module per group, each imported o
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -52,6 +54,15 @@ class SoftleftGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attr), name)
         return super().get_command(ctx, name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse an argument that is not UTF-8 (a usage error naming it) before any command sees it."""
+        from commands.common import not_utf8_argument
+
+        problem = not_utf8_argument(args)
+        if problem:
+            raise click.UsageError(problem, ctx)
+        return super().parse_args(ctx, args)
+
     #: Options of the root group: given after a command they are unknown there; say where they go.
     GLOBAL_OPTIONS = ("--db", "--labels", "-v", "--verbose", "-q", "--quiet")
 
@@ -79,6 +90,38 @@ class SoftleftGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             raise click.exceptions.Exit(0) from None
+        except OSError as exc:
+            if exc.filename is not None or exc.errno not in _FULL:
+                raise
+            # Standard output on a full or failing device (`corpus stats > /dev/full`). Its unwritten buffer
+            # goes to /dev/null, so the interpreter's last flush at exit cannot fail again.
+            _silence_stdout()
+            raise click.ClickException(f"cannot write to standard output: {os.strerror(exc.errno).lower()}") from None
+        except Exception as exc:
+            if not any(c.__name__ == "IntegrityError" for c in type(exc).__mro__):  # sqlite3's or psycopg's
+                raise
+            # Two processes wrote the same rows at once; this one's transaction was rolled back.
+            first = " ".join(str(exc).split("\n")[0].split())
+            raise click.ClickException(
+                f"another process wrote the same rows to the corpus {ctx.obj.where} while this command ran "
+                f"({first}); this command's unfinished change was rolled back: run it again") from None
+
+
+#: Errors of writing to a device that cannot take more (standard output redirected to a full disk).
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+def _silence_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (a test runner's stdout)
+        pass
 
 
 @click.group(cls=SoftleftGroup, context_settings=CONTEXT_SETTINGS)
@@ -109,8 +152,33 @@ def cli(ctx: click.Context, db: str, labels_file: str | None, verbose: int, quie
     ctx.call_on_close(settings.close)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread, so every ``finally`` and rollback runs as for Ctrl-C."""
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`Terminated` (a second SIGTERM during the clean-up ends the process at once)."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+#: The exit status of a process stopped by SIGTERM (128 + 15), as a shell reports it.
+EXIT_TERMINATED = 143
+
+
 def main() -> None:
-    cli(prog_name=Path(sys.argv[0]).name or "softleft")
+    _stop_on_sigterm()
+    try:
+        cli(prog_name=Path(sys.argv[0]).name or "softleft")
+    except Terminated:
+        click.echo("Error: stopped by SIGTERM; the unfinished work was rolled back and no partial file was left "
+                   f"(exit {EXIT_TERMINATED})", err=True)
+        sys.exit(EXIT_TERMINATED)
 
 
 if __name__ == "__main__":

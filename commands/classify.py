@@ -1,7 +1,6 @@
 """The tendency commands: `classify`, `contrast`, `kwic`, `mentions` and `meaning`."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from commands.common import (
     jobs_option,
     json_option,
     pass_settings,
+    read_stdin_text,
     renamed_option,
     seed_option,
     selection_options,
@@ -178,7 +178,7 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
     model_dir = model_dir or _default_model_dir(s)
     if text is not None:
         if text == "-":
-            text = sys.stdin.read()
+            text = read_stdin_text()
         from nlp.text.preprocess import Preprocessor
 
         pre = Preprocessor.from_store(s.store()) if s.has_corpus() else None

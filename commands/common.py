@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -97,7 +98,7 @@ def selection_options(f):
 
 def writable(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An output path checked before any work: a missing folder is an error now, not after an hour."""
-    if value is not None:
+    if value is not None and value != "-":
         from corpus.output import OutputError, check_writable
 
         try:
@@ -139,6 +140,40 @@ def cluster_options(f):
 def seed_option(f):
     return click.option("--seed", type=int, default=0, show_default=True,
                         help="Seed for every random step (same seed, same result).")(f)
+
+
+def read_stdin_text(what: str = "the text") -> str:
+    """Standard input as UTF-8 text (``--text -``); bytes that are not UTF-8 are a one-line error naming the
+    first one, never a traceback later when the text is used."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise click.ClickException(f"{what} on standard input is not valid UTF-8 (byte 0x{data[exc.start]:02x} on line "
+                                   f"{line}); re-save it as UTF-8, e.g. iconv -f cp1252 -t utf-8") from None
+
+
+def not_utf8_argument(args: list[str]) -> str | None:
+    """The first command-line argument that is not valid UTF-8 text, said as an error, or None.
+
+    Python gives such bytes as lone surrogates (``\\udcff``), which fail later, far from the command line.
+    An argument naming a file that exists is left alone (a file name may be in another encoding).
+    """
+    import os
+
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            if os.path.exists(arg):
+                continue
+            raw = arg.encode("utf-8", "surrogateescape")
+            byte = arg[exc.start].encode("utf-8", "surrogateescape")
+            return (f"the argument {raw.decode('utf-8', 'backslashreplace')!r} is not valid UTF-8 (byte "
+                    f"0x{byte[0]:02x}); write it in UTF-8 (set your terminal to UTF-8, or re-save the script that "
+                    f"passes it)")
+    return None
 
 
 def emit_json(value: Any) -> None:

@@ -1,6 +1,7 @@
 """The `corpus` commands: import, export, stats, search, duplicates, labels, copy."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,8 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 
 
 @corpus.command("export")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.",
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-': standard output, JSON lines unless --format says otherwise).",
               callback=writable)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), help="Default: from the extension.")
 @selection_options
@@ -120,8 +122,9 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
 def corpus_export(s: Settings, output: str, fmt, selection) -> None:
     """Export every article with its metadata and resolved tendency label.
 
-    The file is written whole or not at all; `-o /dev/stdout` streams it. CSV cells that a spreadsheet
-    would run as formulas start with a ' (see docs/import-export.md).
+    The file is written whole or not at all; `-o -` streams it to standard output. CSV cells that a
+    spreadsheet would run as formulas start with a ', which `corpus import` takes off again (see
+    docs/import-export.md).
 
     \b
     Example:
@@ -132,10 +135,12 @@ def corpus_export(s: Settings, output: str, fmt, selection) -> None:
 
     store = s.store()
     filters = s.filters(selection)
+    to_stdout = output == "-"
     with s.progress(length=store.count(**filters), label="Exporting") as bar:
-        n = export_file(store, output, fmt=fmt, progress=bar.update, **filters)
-    s.info(f"Wrote {n} articles to {output}")
-    if not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
+        n = export_file(store, sys.stdout.buffer if to_stdout else output,
+                        fmt=fmt or ("jsonl" if to_stdout else None), progress=bar.update, **filters)
+    s.info(f"Wrote {n} articles to {'standard output' if to_stdout else output}")
+    if not to_stdout and not is_stream(output):  # -o /dev/stdout: the path would corrupt the export
         click.echo(output)
 
 
@@ -167,11 +172,11 @@ def corpus_stats(s: Settings, as_json: bool) -> None:
 @json_option
 @pass_settings
 def corpus_search(s: Settings, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search: ranked (BM25), stemmed, with snippets.
+    """Full-text search: ranked, stemmed, with snippets.
 
-    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*. On a
-    PostgreSQL corpus the same forms (and -word) are read by websearch_to_tsquery and ranked by
-    ts_rank_cd (see docs/corpus.md).
+    QUERY, the same on SQLite and PostgreSQL (the same articles match): words (all must match), "exact
+    phrases", OR, NOT or -word, prefix*, (groups), title:/authors:/text: before a word, and on SQLite
+    NEAR(a b, 10). A query that does not parse is an error saying what to write (see docs/corpus.md).
 
     \b
     Example:
@@ -297,3 +302,6 @@ def corpus_copy(s: Settings, source: str, dest: str, append: bool, batch_size: i
     s.info(f"Copied {result.copied['articles']} articles and {sum(result.copied.values())} rows in "
            f"{len(result.copied)} tables from {result.source} to {result.dest}"
            + (f" ({skipped} rows DEST already had were skipped)" if skipped else ""))
+    if result.cleaned:
+        s.info(f"Removed NUL characters, which PostgreSQL cannot store, from {sum(result.cleaned.values())} rows ("
+               + ", ".join(f"{n} in {t}" for t, n in result.cleaned.items()) + ")")

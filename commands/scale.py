@@ -1,7 +1,6 @@
 """The `scale` commands: Wordfish, Wordscores, and placing a new text on a stored scale."""
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -11,6 +10,7 @@ from commands.common import (
     emit_json,
     json_option,
     pass_settings,
+    read_stdin_text,
     seed_option,
     selection_options,
     trust_options,
@@ -142,28 +142,45 @@ def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale,
       python cli.py scale wordscores --reference refs.csv --rescale lbg --features words --since 1992 --until 1997
       python cli.py scale wordscores --reference-label hard_left=-1 --reference-label soft_right=1 --by outlet
     """
-    import csv as csv_module
-
     import numpy as np
 
     from nlp.scaling.positions import parse_label_scores, read_reference, scale_wordscores, scale_wordscores_by_labels
 
     if (reference_file is None) == (not reference_labels):
         raise click.UsageError("give the references as --reference FILE or as --reference-label LABEL=SCORE ...")
+    # The references are read (and checked) before the corpus, so a bad file fails at once.
+    label_scores = parse_label_scores(reference_labels) if reference_labels else None
+    rows = _reference_rows(reference_file) if reference_file else None
     docs, X, names = _scale_inputs(s, selection, features)
-    if reference_labels:
-        model, result = scale_wordscores_by_labels(docs, X, names, parse_label_scores(reference_labels),
-                                                   rescale=rescale)
+    if label_scores is not None:
+        model, result = scale_wordscores_by_labels(docs, X, names, label_scores, rescale=rescale)
     else:
-        with open(reference_file, encoding="utf-8-sig", newline="") as fh:
-            reference = read_reference(list(csv_module.DictReader(fh)), docs)
-        model, result = scale_wordscores(docs, X, names, reference, rescale=rescale)
+        model, result = scale_wordscores(docs, X, names, read_reference(rows, docs), rescale=rescale)
     # The rescaling is affine in the raw score: keep it, so `scale place` puts a new text on the same scale.
     virgin = [d for d in result.documents if not d.reference]
     a, b = (np.polyfit([d.raw for d in virgin], [d.score for d in virgin], 1) if len(virgin) > 1 and rescale != "none"
             else (1.0, 0.0))
     _scale_output(s, model, "wordscores", features, docs, result, by, period, plot, bootstrap, min_support, seed,
                   as_json, affine=(float(a), float(b)))
+
+
+def _reference_rows(path: str) -> list[dict[str, str]]:
+    """The rows of a `title,score` CSV file, decoded as UTF-8 (a clear error naming the line otherwise)."""
+    import csv
+    import io
+    from pathlib import Path
+
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise click.ClickException(f"{path} line {line} is not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save "
+                                   "it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)") from None
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise click.ClickException(f"{path} is not a readable CSV file ({exc}); write it as title,score lines") from None
 
 
 @scale_group.command("place")
@@ -182,7 +199,7 @@ def scale_place(s: Settings, text: str, as_json: bool) -> None:
     from nlp.scaling.features import terms_matrix, word_matrix
 
     if text == "-":
-        text = sys.stdin.read()
+        text = read_stdin_text()
     state = get_state(s.store(), "last_scale")
     if not state:
         raise click.ClickException("no stored scale: run `scale wordfish` or `scale wordscores` first")

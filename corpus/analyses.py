@@ -117,8 +117,10 @@ def begin_topic_run(store: CorpusStore, name: str, k: int, seed: int, path: str)
 
 
 def write_document_topics(store: CorpusStore, rows: Sequence[tuple[str, str, int, float]]) -> None:
-    """``(run, article_id, topic, share)`` rows (inside the run's transaction)."""
-    store.conn.executemany("INSERT INTO document_topics (run, article_id, topic, share) VALUES (?, ?, ?, ?)", rows)
+    """``(run, article_id, topic, share)`` rows (inside the run's transaction); a row already stored (another
+    process placed the same article meanwhile) takes the new share instead of failing."""
+    store.conn.executemany("INSERT INTO document_topics (run, article_id, topic, share) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT (run, article_id, topic) DO UPDATE SET share = excluded.share", rows)
 
 
 def save_topic_run(store: CorpusStore, name: str, k: int, seed: int, path: str, manifest: dict[str, Any],

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 import re
 from datetime import date, datetime, timezone
 
-__all__ = ["parse_date", "DateParseError"]
+__all__ = ["parse_date", "DateParseError", "FUTURE_MARGIN_DAYS", "future_date_problem"]
+
+#: Days a publication date may lie after today (time zones, a post scheduled for tomorrow) before it is taken
+#: for a mistake (``2999-01-01``, a day and month swapped into the next decade).
+FUTURE_MARGIN_DAYS = 2
 
 
 class DateParseError(ValueError):
@@ -94,3 +99,28 @@ def parse_date(value: object) -> tuple[str, str]:
 
 def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def future_date_problem(iso: str, today: date | None = None) -> str | None:
+    """Why ``iso`` (from :func:`parse_date`) cannot be a publication date, or None when it can.
+
+    A date more than :data:`FUTURE_MARGIN_DAYS` days after ``today`` (default: today in UTC) is refused:
+    nothing has been published in the future, and a trend chart would stretch to reach it.
+    """
+    limit = _latest_date(today or datetime.now(timezone.utc).date())
+    if iso[:10] <= limit:  # ISO dates compare as strings: no parsing on the usual path
+        return None
+    try:
+        date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+    return (f"the date {iso[:10]} is in the future (after {limit}, today plus {FUTURE_MARGIN_DAYS} days); fix the "
+            "date or leave it out")
+
+
+@functools.lru_cache(maxsize=4)
+def _latest_date(today: date) -> str:
+    """The latest publication date taken on ``today`` (ISO)."""
+    from datetime import timedelta
+
+    return (today + timedelta(days=FUTURE_MARGIN_DAYS)).isoformat()

@@ -27,3 +27,13 @@ class LabelsError(CorpusError):
 
 class SelectionError(CorpusError):
     """A filter value that matches nothing in the corpus (the message lists the known values)."""
+
+
+class SearchQueryError(CorpusError):
+    """A full-text query that does not parse, or asks for what this store cannot do (the message says what
+    to write instead)."""
+
+
+class CorpusBusy(StoreError):
+    """Another process is running a job that must run alone on this corpus (``update``); the message says
+    which and what to do."""

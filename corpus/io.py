@@ -7,20 +7,23 @@ fix; one bad record is reported by line and skipped. Exports are written whole o
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime
+import io
 import json
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from .dates import DateParseError, parse_date
+from .dates import DateParseError, future_date_problem, parse_date
 from .errors import ImportFileError
+from .exported import GUARD_COLUMN, export_layout, exported_to_article, join_names, split_names, unguard
 from .labels import normalise_tendency
 from .models import Article
-from .output import SafeDictWriter, atomic_output
+from .output import GUARD, atomic_output, guard_cell
 from .readers import BadRecord, check_encoding, check_record, detect_format, open_records
 from .store import CorpusStore
 
@@ -212,6 +215,9 @@ def import_file(
         fields = _resolve_columns(path, columns, fields)
     named = {kind: getattr(fields, kind) for kind in _FIELD_OPTIONS if getattr(fields, kind) is not None}
     unseen = dict(named) if columns is None else {}
+    # softleft's own export is read back field for field (its fields are not the user's to name).
+    own_export = not (set(named) - {"label"})
+    layout = export_layout(columns) if columns is not None and own_export else None
     keys_seen: dict[str, None] = {}
     n_records = 0
     with store.transaction(), store.bulk_writer() as writer:
@@ -226,7 +232,14 @@ def import_file(
                 if isinstance(record, BadRecord):
                     raise record
                 check_record(record)
-                article = record_to_article(record, fields, outlet, tendency, source)
+                exported = layout or (own_export and columns is None and isinstance(record, dict)
+                                      and "label_level" in record and export_layout(record))
+                if exported:
+                    if fmt == "csv":
+                        record = unguard(record, exported)
+                    article = exported_to_article(record, outlet, tendency, fields.label)
+                else:
+                    article = record_to_article(record, fields, outlet, tendency, source)
                 inserted = writer.insert(article)
             except (BadRecord, ValueError, TypeError, OverflowError, UnicodeError) as exc:
                 reason = str(exc) if isinstance(exc, BadRecord) else f"cannot import this record ({exc})"
@@ -317,6 +330,9 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     label = pick("label", fields.label) if fields.label else None
     record_outlet = pick("outlet", None)
     metadata = {str(k): _jsonable(v) for k, v in record.items() if k not in used}
+    if isinstance(metadata.get("metadata"), dict):  # a record's own metadata object is merged, not nested
+        nested = metadata.pop("metadata")
+        metadata = {**nested, **metadata}
     published = None
     if raw_date not in (None, ""):
         try:
@@ -325,8 +341,10 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
             raise BadRecord(str(exc)) from None
         if precision not in ("day", "datetime"):
             metadata["date_precision"] = precision
+        if (problem := future_date_problem(published)) is not None:
+            raise BadRecord(problem)
     if isinstance(authors, str):
-        authors = [a.strip() for a in authors.split(";")]
+        authors = split_names(authors)
     elif isinstance(authors, list):
         authors = [str(a).strip() for a in authors]
     elif authors is not None:
@@ -361,8 +379,10 @@ def _jsonable(value: Any) -> Any:
 
 
 # -- export -----------------------------------------------------------------------------------
-EXPORT_COLUMNS = ("id", "outlet", "tendency", "label_level", "title", "authors", "published", "section", "tags",
-                  "url", "canonical_url", "word_count", "paywalled", "source", "fetched_at",
+#: ``tendency`` and ``label_level``: the label the labels in force resolve and the level that decided it;
+#: ``label``: the article's own label (what ``corpus import`` reads back).
+EXPORT_COLUMNS = ("id", "outlet", "tendency", "label_level", "label", "title", "authors", "published", "section",
+                  "tags", "url", "canonical_url", "word_count", "paywalled", "source", "fetched_at",
                   "scraper_version", "metadata", "text")
 
 
@@ -374,16 +394,17 @@ def export_records(store: CorpusStore, **filters: Any) -> Iterator[dict[str, Any
         yield {**{k: d.get(k) for k in EXPORT_COLUMNS}, "tendency": tendency, "label_level": level}
 
 
-def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
+def export_file(store: CorpusStore, path: str | Path | BinaryIO, fmt: str | None = None,
                 progress: Callable[[int], None] | None = None, **filters: Any) -> int:
     """Write the corpus to ``path``, whole or not at all; returns the number of articles written.
 
     Parameters
     ----------
     store : CorpusStore
-    path : str or Path
+    path : str, Path or binary stream
         A regular file is replaced atomically, a symlink is written through, a device such as
-        ``/dev/stdout`` is written directly (see :func:`corpus.output.atomic_output`).
+        ``/dev/stdout`` is written directly (see :func:`corpus.output.atomic_output`). A binary stream
+        (standard output, for ``-o -``) is written as it goes; ``fmt`` must then be given.
     fmt : {"jsonl", "csv", "parquet"}, optional
         Guessed from the extension when omitted.
     progress : callable, optional
@@ -401,33 +422,55 @@ def export_file(store: CorpusStore, path: str | Path, fmt: str | None = None,
     Notes
     -----
     CSV cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'`` so a
-    spreadsheet shows them as text (OWASP CSV injection); JSON lines and Parquet keep every value exactly.
+    spreadsheet shows them as text (OWASP CSV injection); so do cells starting with ``'``, and the last
+    column, ``formula_guard``, says so: :func:`import_file` takes the guard off again, and every format
+    round-trips exactly (see :mod:`corpus.exported`).
     """
-    path = Path(path)
-    fmt = fmt or {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
+    stream = hasattr(path, "write")
+    if not stream:
+        path = Path(path)  # type: ignore[arg-type]
+        fmt = fmt or {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(
+            path.suffix.lower())
     if fmt not in EXPORT_FORMATS:
-        raise ImportFileError(f"cannot tell the export format from {path.name}; pass --format jsonl, csv or parquet")
-    n = 0
+        shown = "standard output" if stream else path.name  # type: ignore[union-attr]
+        raise ImportFileError(f"cannot tell the export format from {shown}; pass --format jsonl, csv or parquet")
     records = export_records(store, **filters)
+    if stream:
+        if fmt == "parquet":
+            return _write_parquet(path, records, progress)
+        text = io.TextIOWrapper(path, encoding="utf-8", newline="" if fmt == "csv" else None)  # type: ignore[arg-type]
+        try:
+            return _write_text(text, fmt, records, progress)
+        finally:
+            text.flush()
+            text.detach()  # the stream stays open: it is the caller's
     if fmt == "parquet":
         with atomic_output(path, "wb") as fh:
             return _write_parquet(fh, records, progress)
     with atomic_output(path, "w", newline="" if fmt == "csv" else None) as fh:
-        if fmt == "jsonl":
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                n += 1
-                if progress:
-                    progress(1)
-        else:
-            writer = SafeDictWriter(fh, fieldnames=EXPORT_COLUMNS)
-            writer.writeheader()
-            for rec in records:
-                writer.writerow({**rec, "authors": "; ".join(rec["authors"]), "tags": "; ".join(rec["tags"]),
-                                 "metadata": json.dumps(rec["metadata"], ensure_ascii=False)})
-                n += 1
-                if progress:
-                    progress(1)
+        return _write_text(fh, fmt, records, progress)
+
+
+def _write_text(fh: Any, fmt: str, records: Iterator[dict[str, Any]], progress) -> int:
+    """JSON lines or CSV (every cell guarded reversibly; the last column names the guard, so import can take
+    it off) to a text file object."""
+    n = 0
+    if fmt == "jsonl":
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+            if progress:
+                progress(1)
+        return n
+    writer = csv.writer(fh)
+    writer.writerow((*EXPORT_COLUMNS, GUARD_COLUMN))
+    for rec in records:
+        rec = {**rec, "authors": join_names(rec["authors"]), "tags": join_names(rec["tags"]),
+               "metadata": json.dumps(rec["metadata"], ensure_ascii=False)}
+        writer.writerow([*(guard_cell(rec[k]) for k in EXPORT_COLUMNS), GUARD])
+        n += 1
+        if progress:
+            progress(1)
     return n
 
 
@@ -437,7 +480,7 @@ def _write_parquet(sink: Any, records: Iterator[dict[str, Any]], progress, batch
 
     schema = pa.schema([
         ("id", pa.string()), ("outlet", pa.string()), ("tendency", pa.string()), ("label_level", pa.string()),
-        ("title", pa.string()), ("authors", pa.list_(pa.string())), ("published", pa.string()),
+        ("label", pa.string()), ("title", pa.string()), ("authors", pa.list_(pa.string())), ("published", pa.string()),
         ("section", pa.string()), ("tags", pa.list_(pa.string())), ("url", pa.string()),
         ("canonical_url", pa.string()), ("word_count", pa.int64()), ("paywalled", pa.bool_()),
         ("source", pa.string()), ("fetched_at", pa.string()), ("scraper_version", pa.string()),

@@ -272,22 +272,43 @@ MIGRATIONS: list[tuple[str, str]] = [
             body TEXT NOT NULL,
             stored_at TEXT NOT NULL
         );
+    # corpus: one search on both stores. SQLite's FTS5 index already stems with Porter and keeps stop words;
+    # PostgreSQL's search column is rebuilt to do the same (see POSTGRES_VARIANTS).
+    ("0043_search_same_on_both_stores", """
+        -- nothing to change on SQLite
     """),
 ]
+
+
+def _search_column(config: str) -> str:
+    """The DDL of PostgreSQL's search column in the text search configuration ``config``, and its index."""
+    return f"""
+        ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('{config}', coalesce(title, '')), 'A')
+            || setweight(to_tsvector('{config}', coalesce(authors, '')), 'B')
+            || setweight(to_tsvector('{config}', coalesce(text, '')), 'C')
+        ) STORED;
+        CREATE INDEX articles_fts ON articles USING GIN (fts);
+    """
 
 
 #: PostgreSQL's text of the migrations :func:`postgres_ddl` cannot map. The full-text index is a generated
 #: ``tsvector`` column (title weighs most, then authors, then text) with a GIN index, kept current by
 #: PostgreSQL itself: no triggers.
 POSTGRES_VARIANTS: dict[str, str] = {
-    "0002_articles_fts": """
-        ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('english', coalesce(title, '')), 'A')
-            || setweight(to_tsvector('english', coalesce(authors, '')), 'B')
-            || setweight(to_tsvector('english', coalesce(text, '')), 'C')
-        ) STORED;
-        CREATE INDEX articles_fts ON articles USING GIN (fts);
-    """,
+    "0002_articles_fts": _search_column("english"),
+    # The Porter stemmer SQLite's FTS5 uses (Snowball's "porter", not its "english" = Porter2) and no stop
+    # words, so a query matches the same articles on both stores; a hyphenated word is indexed as its parts
+    # only (as FTS5 splits it), so phrases count positions alike. Rebuilding the column re-indexes every row.
+    "0043_search_same_on_both_stores": """
+        CREATE TEXT SEARCH DICTIONARY softleft_porter_stem (TEMPLATE = snowball, Language = porter);
+        CREATE TEXT SEARCH CONFIGURATION softleft_porter (COPY = english);
+        ALTER TEXT SEARCH CONFIGURATION softleft_porter ALTER MAPPING FOR asciiword, word, hword_part,
+            hword_asciipart WITH softleft_porter_stem;
+        ALTER TEXT SEARCH CONFIGURATION softleft_porter DROP MAPPING FOR asciihword, hword, numhword;
+        DROP INDEX articles_fts;
+        ALTER TABLE articles DROP COLUMN fts;
+    """ + _search_column("softleft_porter"),
 }
 
 _POSTGRES_TYPES = (

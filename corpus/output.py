@@ -26,10 +26,12 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 from .errors import CorpusError
 
 __all__ = ["OutputError", "atomic_output", "atomic_directory", "check_writable", "sha256_file", "verify_checksums", "read_format_manifest", "is_stream", "write_text_atomic", "write_bytes_atomic", "neutralise_cell",
-           "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES"]
+           "safe_csv_writer", "SafeDictWriter", "FORMULA_PREFIXES", "GUARD", "guard_cell", "unguard_cell"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: The character put before such a cell.
+GUARD = "'"
 
 _REASONS = {
     errno.ENOSPC: "no space left on device",
@@ -292,6 +294,8 @@ def read_format_manifest(directory: str | os.PathLike, name: str, fmt: str, vers
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise error(f"{path} is not valid JSON ({exc}); {redo}") from None
+    except RecursionError:
+        raise error(f"{path} is nested too deeply to be a manifest; {redo}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != fmt:
         raise error(f"{directory} was not written by softleft (format is not {fmt!r}); refusing to load it")
     if manifest.get("format_version") != version:
@@ -334,6 +338,31 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
+def guard_cell(value: Any) -> Any:
+    """:func:`neutralise_cell`, made reversible: a cell that already starts with the guard ``'`` gets one more.
+
+    So :func:`unguard_cell` (drop one leading ``'``) gives back exactly what was written: ``=1+1`` is
+    written ``'=1+1``, ``'quoted`` is written ``''quoted``, and both read back as they were.
+
+    Examples
+    --------
+    >>> guard_cell("=1+1"), guard_cell("'quoted"), guard_cell("plain")
+    ("'=1+1", "''quoted", 'plain')
+    >>> unguard_cell(guard_cell("'=x")) == "'=x"
+    True
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, GUARD)):
+        return GUARD + value
+    return value
+
+
+def unguard_cell(value: Any) -> Any:
+    """The cell :func:`guard_cell` was given (one leading ``'`` dropped)."""
+    if isinstance(value, str) and value.startswith(GUARD):
+        return value[len(GUARD):]
+    return value
+
+
 class _SafeWriter:
     """A :func:`csv.writer` whose string cells are neutralised."""
 
@@ -354,13 +383,15 @@ def safe_csv_writer(fh: IO[str], **kwargs: Any) -> _SafeWriter:
 
 
 class SafeDictWriter(csv.DictWriter):
-    """Like :class:`csv.DictWriter`, with every string cell passed through :func:`neutralise_cell`."""
+    """Like :class:`csv.DictWriter`, with every string cell passed through :func:`neutralise_cell`
+    (``reversible=True``: :func:`guard_cell`, which :func:`unguard_cell` undoes exactly)."""
 
-    def __init__(self, fh: IO[str], fieldnames: Sequence[str], **kwargs: Any):
+    def __init__(self, fh: IO[str], fieldnames: Sequence[str], reversible: bool = False, **kwargs: Any):
         super().__init__(fh, fieldnames, **kwargs)
+        self._guard = guard_cell if reversible else neutralise_cell
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
-        return super().writerow({k: neutralise_cell(v) for k, v in rowdict.items()})
+        return super().writerow({k: self._guard(v) for k, v in rowdict.items()})
 
     def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
         for rowdict in rowdicts:

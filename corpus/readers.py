@@ -194,14 +194,16 @@ def check_record(record: Any) -> None:
     """Raise :class:`BadRecord` when a record holds something the store cannot keep faithfully.
 
     That is: NaN or Infinity, numbers too long to read, lone surrogates (``"\\ud800"``, not Unicode),
-    or nesting deeper than :data:`MAX_NESTING` levels.
+    NUL characters (PostgreSQL cannot store them in text, so neither store takes them), or nesting deeper
+    than :data:`MAX_NESTING` levels.
     """
     if type(record) is dict:
         # Fast path for the usual flat record of strings and numbers; anything else is walked in full.
         for key, value in record.items():
             kind = type(value)
-            if (kind is str and value.isascii()) or kind is int or kind is bool or value is None:
-                if type(key) is str and key.isascii():
+            if (kind is str and value.isascii() and "\x00" not in value) or kind is int or kind is bool \
+                    or value is None:
+                if type(key) is str and key.isascii() and "\x00" not in key:
                     continue
             break
         else:
@@ -215,6 +217,9 @@ def check_record(record: Any) -> None:
         if isinstance(value, _Invalid):
             raise BadRecord(where + value.why)
         if isinstance(value, str):
+            if "\x00" in value:
+                raise BadRecord(f"{where}a NUL character (\\x00), which the corpus cannot store (PostgreSQL "
+                                "refuses it); remove it, e.g. with tr -d '\\000'")
             if not value.isascii():
                 try:
                     value.encode("utf-8")

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from . import backend
 from .backend import POSTGRESQL, PgConnection
 from .dates import now_utc
-from .errors import StoreError
+from .errors import SearchQueryError, StoreError
 from .labels import LabelSet
 from .migrations import apply_migrations
 from .models import Article, dumps
@@ -36,6 +36,17 @@ _INSERT = (
 )
 _SELECT = "SELECT id, outlet, url, canonical_url, title, authors, published, section, tags, text, " \
           "paywalled, label, source, fetched_at, scraper_version, metadata FROM articles"
+
+
+@dataclass(frozen=True)
+class CorpusState:
+    """The corpus at one moment: its article count and its fingerprint (:meth:`CorpusStore.state`)."""
+
+    articles: int
+    fingerprint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "hash": self.fingerprint}
 
 
 @dataclass
@@ -89,10 +100,9 @@ class CorpusStore:
                 raise StoreError(f"cannot create the corpus {self.path}: folder {parent} does not exist")
         try:
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self._open()
+            self._open(new_file=not backend.tables(self.conn))
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the corpus {self.path}: {exc} (is it a softleft database?)") from None
 
@@ -106,9 +116,15 @@ class CorpusStore:
         """``"sqlite"`` or ``"postgresql"``."""
         return backend.dialect(self.conn)
 
-    def _open(self) -> None:
-        """Refuse a foreign database, then bring the schema up to date."""
+    def _open(self, new_file: bool = False) -> None:
+        """Refuse a foreign database, then bring the schema up to date.
+
+        A new SQLite corpus is made in WAL mode (readers never wait for a writer). The journal mode of an
+        existing file is never changed: it is persistent, and a command that only reads must leave a file
+        as it found it (whosever it is)."""
         self._refuse_foreign_database()
+        if new_file:
+            self.conn.execute("PRAGMA journal_mode=WAL")
         self.migrations_applied = apply_migrations(self.conn)
 
     def _refuse_foreign_database(self) -> None:
@@ -133,6 +149,24 @@ class CorpusStore:
             yield
         finally:
             self.conn.execute("COMMIT")
+
+    def state(self) -> "CorpusState":
+        """How many articles the corpus holds and its :meth:`fingerprint`, read in one snapshot: a manifest
+        that records both never pairs the count of one state with the fingerprint of another, however
+        busy an import is meanwhile."""
+        with self.snapshot():
+            count = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            return CorpusState(articles=count, fingerprint=self.fingerprint())
+
+    @contextmanager
+    def exclusive(self, job: str) -> Iterator[None]:
+        """Run a job that must run alone on this corpus (``with store.exclusive("update"): ...``): a second
+        one, in any process, is refused at once with :class:`~corpus.errors.CorpusBusy` naming the first.
+
+        Other commands are not held up: writers still take turns through the write lock as ever."""
+        shown = self.path
+        with backend.job_lock(self.conn, self.files_base, job, shown):
+            yield
 
     # -- lifecycle ----------------------------------------------------------------------------
     def close(self) -> None:
@@ -348,18 +382,30 @@ class CorpusStore:
         }
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Ranked (BM25), stemmed full-text search with snippets.
+        """Ranked, stemmed full-text search with snippets, in one query syntax on both stores.
 
-        ``query`` is FTS5 syntax (``"green new deal"``, ``ownership NOT private``, ``nationalis*``);
-        text that is not valid FTS5 syntax is searched as plain words. On PostgreSQL the query is read by
-        ``websearch_to_tsquery`` (quoted phrases, ``OR``, ``-word`` or ``NOT word``; never an error) and
-        ranked by ``ts_rank_cd``; see :mod:`corpus.pgsearch`.
+        ``query``: words (all must match), ``"phrases"``, ``OR``, ``NOT`` / ``-word``, ``prefix*``,
+        ``( )``, ``title:`` / ``authors:`` / ``text:``, and on SQLite ``NEAR(a b, N)`` (see
+        :mod:`corpus.search_query`). Both stores match the same articles; SQLite ranks by BM25,
+        PostgreSQL by ``ts_rank_cd`` (:mod:`corpus.pgsearch`).
+
+        Raises
+        ------
+        SearchQueryError
+            The query does not parse, or asks for what this store cannot do (``NEAR`` on PostgreSQL); the
+            message says what to write.
         """
-        if self.dialect == POSTGRESQL:
-            from .pgsearch import search_rows
-            rows = search_rows(self.conn, query, limit)
-        else:
-            rows = self._search_rows(query, limit)
+        from .search_query import parse
+
+        try:
+            node = parse(query)
+            if self.dialect == POSTGRESQL:
+                from .pgsearch import search_rows
+                rows = search_rows(self.conn, node, limit)
+            else:
+                rows = self._search_rows(node, limit)
+        except SearchQueryError as exc:
+            raise SearchQueryError(f"cannot search {query!r}: {exc}") from None
         out = []
         for id_, title, outlet, published, authors, label, url, snippet in rows:
             authors = json.loads(authors)
@@ -368,7 +414,9 @@ class CorpusStore:
                         "tendency": tendency, "authors": authors, "snippet": " ".join(snippet.split())})
         return out
 
-    def _search_rows(self, query: str, limit: int) -> list[tuple]:
+    def _search_rows(self, node: Any, limit: int) -> list[tuple]:
+        from .search_query import to_fts5
+
         sql = (
             "SELECT a.id, a.title, a.outlet, a.published, a.authors, a.label, a.url, "
             "snippet(articles_fts, 2, '«', '»', ' … ', 16) AS snippet "
@@ -376,13 +424,11 @@ class CorpusStore:
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 2.0, 1.0) LIMIT ?"
         )
         try:
-            rows = self.conn.execute(sql, (query, limit)).fetchall()
-        except sqlite3.OperationalError:
-            words = [w.replace('"', '""') for w in query.split()]
-            if not words:
-                return []
-            rows = self.conn.execute(sql, (" ".join(f'"{w}"' for w in words), limit)).fetchall()
-        return rows
+            return self.conn.execute(sql, (to_fts5(node), limit)).fetchall()
+        except sqlite3.OperationalError as exc:  # the expression is ours: FTS5 should read every one
+            if "fts5" not in str(exc) and "no such column" not in str(exc):
+                raise
+            raise SearchQueryError(f"SQLite's full-text index refused it ({exc})") from None
 
     def outlet_counts(self) -> dict[str, int]:
         """Articles per outlet."""
@@ -591,8 +637,20 @@ def _names(values: tuple[str, ...]) -> str:
     return dumps(list(values))
 
 
+def _refuse_nul(a: Article) -> None:
+    """A NUL character cannot be stored in PostgreSQL text; neither store takes one in a text or title, so
+    both hold the same. (Imports check every field first; a NUL in a scraper's other fields, which never
+    carry one, would be refused by PostgreSQL in one line and cleaned by ``corpus copy``.) Two searches of a
+    string: the write path stays as fast."""
+    if "\x00" in a.text or (a.title and "\x00" in a.title):
+        field = "text" if "\x00" in a.text else "title"
+        raise ValueError(f"the article's {field} holds a NUL character (\\x00), which the corpus cannot store; "
+                         "remove it")
+
+
 def _row(a: Article, now: str | None = None) -> tuple:
     now = now or now_utc()
+    _refuse_nul(a)
     id_, content_hash, word_count = a.identity()
     # Empty lists and metadata are common and need no encoder ("[]" and "{}" are what dumps gives).
     return (

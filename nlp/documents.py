@@ -426,7 +426,8 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     cache = document_cache.cache_dir(store)
     with store.snapshot():  # one consistent state, even while an import runs
         meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
-                "corpus": store.fingerprint(), "filters": {k: v for k, v in filters.items() if v is not None}}
+                "corpus": store.fingerprint(), "corpus_articles": store.count(),  # of one state, as a pair
+                "filters": {k: v for k, v in filters.items() if v is not None}}
         coding = coding_meta(store)
         if coding is not None:  # people coded articles: the report says how the classifier fares against them
             meta["coding"] = coding

@@ -175,7 +175,6 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
         draw(name, index, total, timings[name])
         return value
 
-    snapshot = store.fingerprint()
     overview = lead(0, "corpus summary", lambda: corpus_overview(store, **config.filters))
     if not overview.articles:
         raise NlpError(f"no article matches this selection ({config.selection_text or 'the whole corpus'}): "
@@ -202,7 +201,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
                 ex.terminate()
         for name in (s.name for s in graph):
             timings[TITLES[name]] = outcome.seconds.get(name, 0.0)
-        metrics = _metrics(overview, preprocessed, outcome, edges, snapshot, store)
+        metrics = _metrics(overview, preprocessed, outcome, edges)
         if (m := memory_mb()) is not None:
             memory["stages done"] = m
         _write_outputs(store, out_dir, config, overview, styles, docs, outcome, metrics, stored_run is not None)
@@ -210,7 +209,10 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     if (m := memory_mb()) is not None:
         memory["report written"] = m
     timings["total"] = round(time.perf_counter() - started, 3)
-    _write_manifest(store, out_dir, config, metrics, timings, memory)
+    corpus = {"hash": docs.meta.get("corpus"), "articles": docs.meta.get("corpus_articles"), "selected": len(docs)}
+    if store.fingerprint() != corpus["hash"]:
+        corpus["changed_during_run"] = True
+    _write_manifest(store, out_dir, config, metrics, timings, memory, corpus)
     return RunRecord(outcome, metrics, timings, memory, edges.topics_path)
 
 
@@ -354,8 +356,7 @@ class _Edges:
 
 
 # ------------------------------------------------------------------------------------------- out
-def _metrics(overview: Any, preprocessed: dict, outcome: Outcome, edges: _Edges, snapshot: str,
-             store: CorpusStore) -> dict[str, Any]:
+def _metrics(overview: Any, preprocessed: dict, outcome: Outcome, edges: _Edges) -> dict[str, Any]:
     from nlp.stages import TITLES
 
     metrics: dict[str, Any] = {"articles": overview.articles, "preprocess": preprocessed}
@@ -391,8 +392,6 @@ def _metrics(overview: Any, preprocessed: dict, outcome: Outcome, edges: _Edges,
     metrics["stage_keys"] = dict(outcome.keys)
     if outcome.skipped:
         metrics["stages_not_run"] = {TITLES[n]: reason for n, reason in outcome.skipped.items()}
-    if store.fingerprint() != snapshot:
-        metrics["corpus_changed_during_run"] = True
     return metrics
 
 
@@ -452,12 +451,14 @@ def _since_section(store: CorpusStore, config: RunConfig, styles: Any) -> Any:
 
 
 def _write_manifest(store: CorpusStore, out_dir: Path, config: RunConfig, metrics: dict[str, Any],
-                    timings: dict[str, float], memory: dict[str, dict[str, float]]) -> None:
+                    timings: dict[str, float], memory: dict[str, dict[str, float]], corpus: dict[str, Any]) -> None:
     manifest = {
         "created": now_utc(),
         "seed": config.seed,
         "config": {k: v for k, v in vars(config).items()},
-        "corpus": {"path": str(store.path), "hash": store.fingerprint(), "articles": metrics.get("articles")},
+        # the corpus the documents were read from: its fingerprint and size read in one snapshot, however busy
+        # an import was meanwhile (and whether it changed before the run ended)
+        "corpus": {"path": str(store.path), **corpus},
         "metrics": metrics,
         "timings_seconds": timings,
         # resident memory (MB) at the end of each stage, and the peak so far

@@ -9,6 +9,12 @@ request's whole duration (a server dripping headers or body a byte at a time can
 detection for pages that lie about or omit their encoding, a redirect limit and no redirect off the
 outlet's own domains, conditional requests. robots.txt is read by Protego (RFC 9309: ``*`` and ``$``
 wildcards, fractional Crawl-delay, Request-rate, Sitemap lines), from at most its first 500 KiB.
+
+Safety: no connection is made to a private, loopback, link-local or otherwise reserved address (a
+redirect, or a DNS answer, into the crawling machine's own network), except to a host the user named
+(``--base-url``, :attr:`FetchConfig.trusted_hosts`). Every host is resolved once per connection, its every
+address checked, and the socket opened to the checked address (so a second, different DNS answer cannot
+slip past the check).
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import logging
 import os
 import random
 import re
+import socket
 import threading
 import time
 import zlib
@@ -31,6 +38,7 @@ import httpcore
 import httpx
 from protego import Protego
 
+from .addresses import BlockedAddress, blocked, non_public_address
 from .errors import FetchError, HostUnreachable, OffDomainRedirect, RobotsDisallowed, TooLarge
 from .urls import netloc_key
 
@@ -69,10 +77,17 @@ class FetchConfig:
     max_bytes: int = 8_000_000
     max_redirects: int = 5
     obey_robots: bool = True
+    #: Hosts whose addresses are not checked (the user named them: a local mirror, a test server). The host
+    #: of a scraper's ``--base-url`` is trusted as soon as it is fetched from.
+    trusted_hosts: tuple[str, ...] = ()
 
 
 class Scope(Protocol):
-    """Where a fetch may go: the outlet's own domains (and its ``--base-url`` host)."""
+    """Where a fetch may go: the outlet's own domains (and its ``--base-url`` host).
+
+    A scope with a ``base_url`` other than its ``public_base`` (a :class:`~scrapers.base.Scraper` given
+    ``--base-url``) makes that host trusted (see :attr:`FetchConfig.trusted_hosts`).
+    """
 
     def allows(self, url: str) -> bool: ...
 
@@ -364,9 +379,11 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     request never outlives ``timeout`` seconds however its bytes trickle in.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, address_for: Callable[[str, int], str] | None = None) -> None:
         self._inner = httpcore.SyncBackend()
         self._local = threading.local()
+        #: ``address_for(host, port)``: the checked address to open the socket to (raises BlockedAddress).
+        self._address_for = address_for
 
     def set_deadline(self, deadline: float | None) -> None:
         self._local.deadline = deadline
@@ -382,6 +399,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options=None) -> httpcore.NetworkStream:
+        if self._address_for is not None:
+            host = self._address_for(host, port)  # resolved and checked once; the socket goes there
         stream = self._inner.connect_tcp(host, port, self.remaining(timeout, httpcore.ConnectTimeout),
                                          local_address=local_address, socket_options=socket_options)
         return _DeadlineStream(stream, self)
@@ -396,14 +415,15 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def _deadline_transport(limits: httpx.Limits) -> tuple[httpx.HTTPTransport, _DeadlineBackend | None]:
+def _deadline_transport(limits: httpx.Limits, address_for: Callable[[str, int], str] | None = None
+                        ) -> tuple[httpx.HTTPTransport, _DeadlineBackend | None]:
     """An httpx transport whose sockets obey :class:`_DeadlineBackend` (None if httpx's insides moved)."""
     transport = httpx.HTTPTransport(limits=limits)
     pool = getattr(transport, "_pool", None)
     if pool is None or not hasattr(pool, "_network_backend"):
         log.debug("httpx has no replaceable network backend; the total time limit is checked between chunks only")
         return transport, None
-    backend = _DeadlineBackend()
+    backend = _DeadlineBackend(address_for)
     pool._network_backend = backend
     return transport, backend
 
@@ -430,6 +450,8 @@ class Fetcher:
         For tests that need no sockets.
     sleep : callable
         ``time.sleep``; injectable.
+    resolver : callable, optional
+        ``socket.getaddrinfo``; injectable (tests stub DNS answers).
 
     Notes
     -----
@@ -439,9 +461,13 @@ class Fetcher:
     """
 
     def __init__(self, config: FetchConfig | None = None, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, resolver: Callable[..., list] = socket.getaddrinfo):
         self.config = config or FetchConfig()
         self._sleep = sleep
+        self._resolver = resolver
+        self._trusted = {h.lower().strip("[]") for h in self.config.trusted_hosts}
+        # Addresses are checked where sockets are opened; with a transport of the caller's, nothing is opened.
+        self._check_unpinned = False
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
         self._stats_lock = threading.Lock()
@@ -449,7 +475,8 @@ class Fetcher:
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=16)
         self._deadlines: _DeadlineBackend | None = None
         if transport is None:
-            transport, self._deadlines = _deadline_transport(limits)
+            transport, self._deadlines = _deadline_transport(limits, self._address_for)
+            self._check_unpinned = self._deadlines is None
         self.client = httpx.Client(
             timeout=httpx.Timeout(self.config.timeout, connect=min(10.0, self.config.timeout)),
             follow_redirects=False, transport=transport,
@@ -481,6 +508,9 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        base = getattr(scope, "base_url", None)
+        if base and base != getattr(scope, "public_base", base):
+            self.trust(base)  # the user named this host (--base-url): a local mirror may be on a private address
         original, seen, redirects = url, {url}, []
         while True:
             if scope is not None and not scope.allows(url):
@@ -529,7 +559,34 @@ class Fetcher:
         robots = self._host(url).robots
         return list(robots.sitemaps) if robots else []
 
+    def trust(self, url_or_host: str) -> None:
+        """Connect to this host whatever its address (the user named it, e.g. with ``--base-url``)."""
+        host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host
+        if host:
+            self._trusted.add(host.lower().strip("[]"))
+
     # -- internals ---------------------------------------------------------------------------
+    def _address_for(self, host: str, port: int) -> str:
+        """The address to open a socket to for ``host``: the host itself when trusted, else its one checked
+        DNS answer. :class:`BlockedAddress` when any answer is private, loopback, link-local or reserved."""
+        name = host.lower().strip("[]")
+        if name in self._trusted:
+            return host
+        kind = non_public_address(name)
+        if kind:
+            raise blocked(host, name, kind)
+        try:
+            infos = self._resolver(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        addresses = [str(info[4][0]) for info in infos]
+        for address in addresses:
+            if (kind := non_public_address(address)) is not None:
+                raise blocked(host, address, kind)
+        if not addresses:
+            raise httpcore.ConnectError(f"cannot resolve {host}: no address")
+        return addresses[0]
+
     def _host(self, url: str) -> _Host:
         key = f"{urlsplit(url).scheme}://{netloc_key(url)}"
         with self._hosts_lock:
@@ -544,6 +601,9 @@ class Fetcher:
         agent = self.config.user_agent
         try:
             page = self._fetch_robots(robots_url)
+        except BlockedAddress as exc:
+            host.robots_error = exc
+            return
         except (HostUnreachable, FetchError) as exc:
             if isinstance(exc, HostUnreachable) or exc.status is None:
                 host.robots_error = HostUnreachable(
@@ -637,8 +697,13 @@ class Fetcher:
             self._deadlines.set_deadline(deadline)
         try:
             try:
+                if self._check_unpinned:  # httpx's sockets could not be wrapped: check before sending
+                    parts = urlsplit(url)
+                    self._address_for(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
                 request = self.client.build_request("GET", url, headers=headers)
                 response = self.client.send(request, stream=True)
+            except BlockedAddress as exc:
+                raise BlockedAddress(url, exc.reason) from None
             except httpx.ConnectError as exc:
                 raise FetchError(url, f"connection failed: {exc}", retryable=True) from None
             except httpx.TimeoutException:

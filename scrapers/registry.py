@@ -51,6 +51,26 @@ def _bare_host(value: str) -> str:
     return (urlsplit(value if "://" in value else "//" + value).hostname or value).strip()
 
 
+def _address_problem(host: str) -> str | None:
+    """What ``host`` is when it is an IPv4 address that is not public ("a link-local address (169.254.169.254)"),
+    in any spelling the system's resolver reads as one (``10.0.0.1``, ``127.1``, ``0x7f.0.0.1``, ``2130706433``);
+    None for a host name or a public address. Nothing is resolved or connected to."""
+    import ipaddress
+    import socket
+
+    try:
+        packed = socket.inet_aton(host)
+    except OSError:
+        return None  # a host name (an IPv6 literal is no host name, and was refused before)
+    from .addresses import non_public_address
+
+    address = str(ipaddress.IPv4Address(packed))
+    kind = non_public_address(address)
+    if kind is None:
+        return None
+    return f"a{'n' if kind[0] in 'aeiou' else ''} {kind} address" + (f" ({address})" if address != host else "")
+
+
 def _check_value(k: str, v: Any, where: str, written: str) -> Any:
     """``v`` checked (and normalised) for field ``k``; :class:`OutletConfigError` naming the fix."""
     if k in _STRINGS and not isinstance(v, str):
@@ -74,6 +94,10 @@ def _check_value(k: str, v: Any, where: str, written: str) -> Any:
             fix = f'write "{bare}"' if _HOST.match(bare) else 'write it like "example.org"'
             raise OutletConfigError(f'{where}: {written} "{host}" must be a host name such as "example.org" '
                                     f"(no scheme, path or spaces); {fix}")
+        if (problem := _address_problem(host)) is not None:
+            raise OutletConfigError(f'{where}: {written} "{host}" is {problem}; an outlet must be a public web '
+                                    "site, and softleft never fetches from private, loopback, link-local or reserved "
+                                    "addresses (to crawl a local mirror, give its URL with --base-url)")
     for pattern in (v if k in _REGEXES else ()):
         try:
             re.compile(pattern)

@@ -91,6 +91,11 @@ def test_the_demo_run_directory_is_complete(demo_run):
     assert all(abs(v - 1) < 1e-3 for v in shares.values())
     with CorpusStore(demo_run.db) as store:  # the classifier's predictions were stored after its stage
         assert store.conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] > 0
+        # the corpus the run read: its size and fingerprint from one snapshot (an import meanwhile cannot pair
+        # the count of one state with the fingerprint of another)
+        state = store.state()
+    assert (manifest["corpus"]["articles"], manifest["corpus"]["hash"]) == (state.articles, state.fingerprint)
+    assert manifest["corpus"]["selected"] == 130 and "changed_during_run" not in manifest["corpus"]
 
 
 def test_report_renders_the_stored_results_and_says_so(demo_run, tmp_path):

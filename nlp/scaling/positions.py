@@ -74,22 +74,45 @@ def scale_wordfish(docs: DocumentTerms, X: Any, feature_names: Sequence[str], hi
     return model, model.result()
 
 
+#: The largest reference score taken: scores are positions on a scale (-1 to 1, 0 to 20); beyond this they are
+#: a mistake, and squared in Wordscores' variance they would overflow into noise.
+MAX_REFERENCE_SCORE = 1e6
+
+
+def _reference_score(value: object, where: str) -> float:
+    """A reference score read and checked: a finite number within :data:`MAX_REFERENCE_SCORE`."""
+    try:
+        score = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ScalingError(f"{where} score {value!r} is not a number") from None
+    if not np.isfinite(score):
+        raise ScalingError(f"{where} score {value!r} is not a finite number")
+    if abs(score) > MAX_REFERENCE_SCORE:
+        raise ScalingError(f"{where} score {value!r} is too large: reference scores are positions on a scale "
+                           f"(say -1 to 1, or 0 to 20); keep them within ±{MAX_REFERENCE_SCORE:,.0f}")
+    return score
+
+
 def read_reference(rows: Sequence[Mapping[str, str]], docs: DocumentTerms) -> dict[int, float]:
-    """``{document index: score}`` from ``title,score`` rows (a CSV read by the caller)."""
+    """``{document index: score}`` from ``title,score`` rows (a CSV read by the caller).
+
+    A score must be a finite number within ±:data:`MAX_REFERENCE_SCORE`; a document listed twice (the same
+    title, in any case) with two different scores is an error naming it, never the later score silently.
+    """
     if not rows:
         raise ScalingError("the reference file is empty: write one `title,score` line per reference document")
     missing = [k for k in ("title", "score") if k not in rows[0]]
     if missing:
         raise ScalingError(f"the reference file has no {' or '.join(missing)} column; its header must be title,score")
     out: dict[int, float] = {}
+    lines: dict[int, int] = {}
     for n, row in enumerate(rows, 2):
-        try:
-            score = float(row["score"])
-        except (TypeError, ValueError):
-            raise ScalingError(f"reference line {n}: score {row['score']!r} is not a number") from None
-        if not np.isfinite(score):
-            raise ScalingError(f"reference line {n}: score {row['score']!r} is not a finite number")
-        out[find_document(docs, row["title"], f"reference line {n}:")] = score
+        score = _reference_score(row["score"], f"reference line {n}:")
+        index = find_document(docs, row["title"], f"reference line {n}:")
+        if index in out and out[index] != score:
+            raise ScalingError(f"reference line {n}: {row['title']!r} is listed twice, with the score {out[index]:g} "
+                               f"on line {lines[index]} and {score:g} here; keep one line per reference document")
+        out[index], lines[index] = score, lines.get(index, n)
     if len(set(out.values())) < 2:
         raise ScalingError("the references need at least two different scores (two reference groups)")
     return out
@@ -113,12 +136,13 @@ def parse_label_scores(items: Sequence[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         label, sep, value = item.partition("=")
-        try:
-            if not sep or not label.strip():
-                raise ValueError
-            out[label.strip()] = float(value)
-        except ValueError:
-            raise ScalingError(f"--reference-label {item!r}: write LABEL=SCORE, e.g. hard_left=-1") from None
+        if not sep or not label.strip():
+            raise ScalingError(f"--reference-label {item!r}: write LABEL=SCORE, e.g. hard_left=-1")
+        score = _reference_score(value, f"--reference-label {item!r}:")
+        if label.strip() in out and out[label.strip()] != score:
+            raise ScalingError(f"--reference-label {label.strip()!r} is given twice, with {out[label.strip()]:g} "
+                               f"and {score:g}; give it once")
+        out[label.strip()] = score
     return out
 
 

@@ -126,15 +126,30 @@ def save_model(pipeline: Pipeline, directory: str | Path, info: dict[str, Any] |
     return ClassifierArrays.from_pipeline(pipeline, info).write(directory)
 
 
+#: What the vectorizer settings of a manifest may be (what ``save_model`` writes; anything else is refused).
+VECTORIZER_SETTINGS = {"sublinear_tf": (True, False), "norm": ("l1", "l2", None), "smooth_idf": (True, False)}
+
+
 def read_manifest(directory: str | Path) -> dict[str, Any]:
-    """The verified manifest of a model directory (format marker and every checksum checked)."""
+    """The verified manifest of a model directory (format marker, settings and every checksum checked)."""
     directory = Path(directory)
+    retrain = "retrain with `classify train`"
     manifest = read_format_manifest(directory, MANIFEST, FORMAT, FORMAT_VERSION, ModelFileError, "a model directory",
-                                    "train one with `classify train -o DIR`", "retrain with `classify train`")
+                                    "train one with `classify train -o DIR`", retrain)
     files = manifest.get("files")
-    if not isinstance(files, dict) or set(files) != set(DATA_FILES):
+    if not isinstance(files, dict) or set(files) != set(DATA_FILES) or \
+            not all(isinstance(v, str) for v in files.values()):
         raise ModelFileError(f"{directory}: the manifest must list exactly {', '.join(DATA_FILES)}; refusing to load it")
-    verify_checksums(directory, {n: files[n] for n in DATA_FILES}, ModelFileError, "retrain with `classify train`")
+    vectorizer = manifest.get("vectorizer", {})
+    if not isinstance(vectorizer, dict):
+        raise ModelFileError(f"{directory}: the manifest's vectorizer settings are malformed; {retrain}")
+    for key, value in vectorizer.items():
+        allowed = VECTORIZER_SETTINGS.get(key)
+        if allowed is None or not any(value is a or (type(value) is type(a) and value == a) for a in allowed):
+            shown = ", ".join("null" if a is None else json.dumps(a) for a in allowed) if allowed else "none"
+            raise ModelFileError(f"{directory}: the manifest sets the vectorizer's {key} to {json.dumps(value)}, which "
+                                 f"this toolkit never writes (allowed: {shown}); refusing to load it: {retrain}")
+    verify_checksums(directory, {n: files[n] for n in DATA_FILES}, ModelFileError, retrain)
     return manifest
 
 
@@ -153,8 +168,12 @@ def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
         classes = json.loads((directory / "classes.json").read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
         raise ModelFileError(f"{directory}: cannot read the model data ({exc}); {retrain}") from None
+    except RecursionError:  # "[[[[…" 100,000 deep: not a list of terms, and too deep for the parser
+        raise ModelFileError(f"{directory}: the vocabulary or classes file is nested too deeply to be a list of "
+                             f"terms; {retrain}") from None
     if (not isinstance(vocab, list) or not isinstance(classes, list) or len(classes) < 2
-            or not all(isinstance(t, str) for t in vocab) or len(set(vocab)) != len(vocab)):
+            or not all(isinstance(t, str) for t in vocab) or len(set(vocab)) != len(vocab)
+            or not all(isinstance(c, str) for c in classes) or len(set(classes)) != len(classes)):
         raise ModelFileError(f"{directory}: the vocabulary or classes file is malformed; {retrain}")
     rows = 1 if len(classes) == 2 else len(classes)  # logistic regression: one weight row for two classes
     expected = {"idf.npy": (len(vocab),), "coef.npy": (rows, len(vocab)), "intercept.npy": (rows,)}

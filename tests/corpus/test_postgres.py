@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from corpus import CorpusStore, StoreError, analyses, crawlstate
+from corpus import CorpusStore, SearchQueryError, StoreError, analyses, crawlstate
 from corpus.backend import LockTimeout, connect_error, to_pyformat
 from corpus.duplicates import update_near_duplicates
 from corpus.migrations import MIGRATIONS, postgres_ddl
@@ -83,7 +83,7 @@ def test_same_migrations_and_a_generated_search_column(pg_url):
     pg_store.close()
 
 
-def test_search_weighs_title_over_text_and_never_raises(pg_store):
+def test_search_weighs_title_over_text_and_refuses_what_it_cannot_read(pg_store):
     pg_store.add(make_article("An aside about pluralism in a long text on other things.", title="Elsewhere"))
     pg_store.add(make_article("A text about the party.", title="Pluralism"))
     pg_store.add(make_article("Ownership, not private profit.", title="Ownership"))
@@ -93,7 +93,9 @@ def test_search_weighs_title_over_text_and_never_raises(pg_store):
     assert [h["title"] for h in pg_store.search("profit -together")] == ["Ownership"]
     assert [h["title"] for h in pg_store.search("plural*")] == ["Pluralism", "Elsewhere"]
     for bad in ('"unbalanced', "NOT", "*", "a:b:c", "((", "'; DROP TABLE articles; --", "% ? %s"):
-        assert isinstance(pg_store.search(bad), list)
+        with pytest.raises(SearchQueryError, match="cannot search"):
+            pg_store.search(bad)
+    assert [h["title"] for h in pg_store.search("\"'; DROP TABLE articles; --\" OR profit")] == ["Profit", "Ownership"]
     assert pg_store.count() == 4
 
 

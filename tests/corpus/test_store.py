@@ -5,7 +5,7 @@ import subprocess
 import sys
 import textwrap
 
-from corpus import Article, CorpusStore
+from corpus import Article, CorpusStore, SearchQueryError
 from corpus.migrations import MIGRATIONS, apply_migrations
 from tests.conftest import ROOT, make_article
 
@@ -53,14 +53,15 @@ def test_fts_stays_in_sync_on_insert_update_and_delete(store):
         store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
 
 
-def test_search_ranks_snippets_and_survives_bad_fts_syntax(store):
+def test_search_ranks_snippets_and_refuses_bad_syntax_with_the_fix(store):
     store.add(make_article("Co-operative ownership and community wealth building in Preston.", title="Preston"))
     store.add(make_article("A note on ownership.", title="Note"))
     hits = store.search("ownership preston")
     assert [h["title"] for h in hits] == ["Preston"]
     assert "«" in hits[0]["snippet"]
     assert store.search("co-operative")[0]["title"] == "Preston"
-    assert store.search('"unbalanced') == []
+    with pytest.raises(SearchQueryError, match=r"""cannot search '"unbalanced': the quote opened at .* is never closed"""):
+        store.search('"unbalanced')
 
 
 def test_migrations_are_idempotent_and_named(tmp_path):

@@ -70,3 +70,31 @@ def test_a_header_claiming_terabytes_is_refused_before_any_allocation(model_dir,
 def test_the_untouched_directory_still_loads(model_dir):
     pipeline, manifest = load_model(model_dir)
     assert len(pipeline.classes_) == 3 and manifest["format"] == "softleft-classifier"
+
+
+def test_a_vocabulary_nested_100000_deep_is_refused_in_one_line(model_dir, tmp_path):
+    _tamper(model_dir, tmp_path / "m", "vocabulary.json", b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ModelFileError, match="nested too deeply to be a list of terms; retrain"):
+        load_model(tmp_path / "m")
+
+
+@pytest.mark.parametrize("key,value", [("norm", "l7"), ("sublinear_tf", "yes"), ("smooth_idf", 2), ("max_df", 0.5)])
+def test_vectorizer_settings_softleft_never_writes_are_refused(model_dir, tmp_path, key, value):
+    import shutil
+
+    shutil.copytree(model_dir, tmp_path / "m")
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    manifest["vectorizer"][key] = value
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match=f"the manifest sets the vectorizer's {key} to {json.dumps(value)}, which "
+                                             "this toolkit never writes"):
+        load_model(tmp_path / "m")
+
+
+def test_a_manifest_nested_too_deeply_is_refused(model_dir, tmp_path):
+    import shutil
+
+    shutil.copytree(model_dir, tmp_path / "m")
+    (tmp_path / "m" / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelFileError, match="manifest.json is nested too deeply to be a manifest"):
+        load_model(tmp_path / "m")

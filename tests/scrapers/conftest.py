@@ -22,9 +22,10 @@ def live_enabled(config: pytest.Config) -> bool:
 
 
 def fast_fetch(**kw) -> FetchConfig:
-    """No politeness delay and tiny retry waits: the scraper tests must stay fast."""
+    """No politeness delay and tiny retry waits: the scraper tests must stay fast. The fixture servers listen on
+    127.0.0.1, which a fetcher reaches only when told to (as ``--base-url`` tells it)."""
     base = dict(delay=0.0, timeout=1.0, max_retries=1, backoff=0.02, max_wait=2.0, max_bytes=1_000_000,
-                user_agent="softleft-test/1 (+mailto:tests@example.org)")
+                user_agent="softleft-test/1 (+mailto:tests@example.org)", trusted_hosts=("127.0.0.1",))
     base.update(kw)
     return FetchConfig(**base)
 
