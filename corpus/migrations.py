@@ -272,6 +272,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             body TEXT NOT NULL,
             stored_at TEXT NOT NULL
         );
+    """),
     # corpus: one search on both stores. SQLite's FTS5 index already stems with Porter and keeps stop words;
     # PostgreSQL's search column is rebuilt to do the same (see POSTGRES_VARIANTS).
     ("0043_search_same_on_both_stores", """
