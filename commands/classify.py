@@ -11,6 +11,9 @@ from commands.common import (
     emit_json,
     jobs_option,
     json_option,
+    keep_markers_option,
+    markers_line,
+    names_option,
     pass_settings,
     renamed_option,
     seed_option,
@@ -52,13 +55,15 @@ def classify_group() -> None:
 @click.option("--mask-names/--no-mask-names", default=True, show_default=True,
               help="Also score with party, faction, outlet and label names masked (docs/classifier.md).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Top features shown per class.")
+@names_option
+@keep_markers_option
 @jobs_option("Folds fitted in parallel; the numbers do not change")
 @selection_options
 @seed_option
 @json_option
 @pass_settings
 def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, include_mixed, mask_names, top,
-                      jobs, selection, seed, as_json) -> None:
+                      names_file, keep_markers, jobs, selection, seed, as_json) -> None:
     """Cross-validated macro-F1 (with interval), beside a baseline and a score with self-names masked.
 
     \b
@@ -74,7 +79,8 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                       include_mixed=include_mixed, progress=s.terminal.folds("cross-validation: model"),
                       mask_names=mask_names,
                       vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
-                      period_years=period_years, n_jobs=jobs, top=top)
+                      period_years=period_years, n_jobs=jobs, top=top, keep_markers=keep_markers,
+                      names_file=names_file)
     if as_json:
         emit_json(result)
         return
@@ -101,6 +107,9 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
     for label, feats in result["top_features"].items():
         click.echo(f"{label}: " + ", ".join(f["term"] + ("*" if f["term"] in flagged.get(label, ()) else "")
                                             for f in feats))
+    line = markers_line(result.get("outlet_markers"))
+    if line:
+        s.info(line)
     for caveat in result["caveats"]:
         s.info(f"Caveat: {caveat}")
 
@@ -112,11 +121,14 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
               show_default=True, help="What to predict.")
 @click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Top features shown per class.")
+@names_option
+@keep_markers_option
 @selection_options
 @seed_option
 @json_option
 @pass_settings
-def classify_train(s: Settings, output, label_field, include_mixed, top, selection, seed, as_json) -> None:
+def classify_train(s: Settings, output, label_field, include_mixed, top, names_file, keep_markers, selection, seed,
+                   as_json) -> None:
     """Train on every labelled article and save a model directory (manifest + SHA-256 checksums).
 
     \b
@@ -129,10 +141,14 @@ def classify_train(s: Settings, output, label_field, include_mixed, top, selecti
     from nlp.tendencies.masking import corpus_vocabulary
 
     info = train(s.documents(selection), output, label_field=label_field, seed=seed, include_mixed=include_mixed,
-                 top=top, vocabulary=corpus_vocabulary(s.store()), labels=s.store().labels)
+                 top=top, vocabulary=corpus_vocabulary(s.store()), labels=s.store().labels,
+                 keep_markers=keep_markers, names_file=names_file)
     if as_json:
         emit_json(info)
         return
+    line = markers_line(info["outlet_markers"])
+    if line:
+        s.info(line)
     s.info(f"Trained on {info['n_documents']} articles ({', '.join(info['classes'])}); model {info['model_id']}")
     for label, feats in info["top_features"].items():
         flagged = info["self_names_in_top_features"].get(label, ())
@@ -208,13 +224,15 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
               help="Resamples of each side's documents for each term's stability (0: none).")
 @click.option("--mask-names", is_flag=True,
               help="Leave out party, faction, outlet and label names (as `classify evaluate` masks them).")
+@names_option
+@keep_markers_option
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.", callback=writable)
 @selection_options
 @seed_option
 @json_option
 @pass_settings
-def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, plot, selection,
-                 seed, as_json) -> None:
+def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, names_file,
+                 keep_markers, plot, selection, seed, as_json) -> None:
     """The terms that most set group A apart from group B (B = "rest": every other article).
 
     Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z > 0
@@ -231,9 +249,12 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, boo
     from nlp.tendencies.masking import corpus_vocabulary, self_names
 
     docs = s.documents(selection)
-    mask = self_names(docs, corpus_vocabulary(s.store()), s.store().labels) if mask_names else None
+    if names_file and not mask_names:
+        raise click.UsageError("--names adds self-names to mask: give it with --mask-names")
+    mask = (self_names(docs, corpus_vocabulary(s.store()), s.store().labels, names_file=names_file)
+            if mask_names else None)
     result = contrast(docs, a, b, field=field, top=top, min_count=min_count, ngrams=ngrams, min_docs=min_docs,
-                      bootstrap=bootstrap, seed=seed, mask=mask)
+                      bootstrap=bootstrap, seed=seed, mask=mask, keep_markers=keep_markers)
     if plot:
         from nlp.report.styles import Styles
 
@@ -242,6 +263,9 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, boo
     if as_json:
         emit_json(result.to_dict())
         return
+    line = markers_line(result.outlet_markers)
+    if line:
+        s.info(line)
     click.echo(f"{field}: {result.a} ({result.docs_a} articles) vs {result.b} ({result.docs_b} articles)")
     for name, side in ((result.a, result.terms_a), (result.b, result.terms_b)):
         click.echo(f"\nmore {name}:")
@@ -336,12 +360,13 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Words per list.")
 @click.option("--senses", type=click.IntRange(min=0), default=3, show_default=True,
               help="Senses found by k-means on the occurrences (0: none).")
+@keep_markers_option
 @seed_option
 @selection_options
 @json_option
 @pass_settings
 def meaning_cmd(s: Settings, terms, by, groups, period, min_support, background, n_models, bootstraps, permutations,
-                top, senses, seed, selection, as_json) -> None:
+                top, senses, keep_markers, seed, selection, as_json) -> None:
     """What a contested word means to each group (à-la-carte embeddings, as in conText).
 
     Each occurrence of TERM is embedded from the words around it; the embeddings are averaged per group
@@ -361,10 +386,13 @@ def meaning_cmd(s: Settings, terms, by, groups, period, min_support, background,
     results = meaning(docs, list(terms), store=s.store(), by=by, training=training, background=background,
                       seed=seed, n_models=n_models, progress=s.terminal.steps(), period=period,
                       groups=list(groups) or None, min_support=min_support, n_boot=bootstraps,
-                      n_perm=permutations, top=top, senses=senses)
+                      n_perm=permutations, top=top, senses=senses, keep_markers=keep_markers)
     if as_json:
         emit_json(results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results])
         return
+    line = markers_line(results[0].outlet_markers if results else None)
+    if line:
+        s.info(line)
     for result in results:
         for line in format_meaning(result):
             click.echo(line)

@@ -24,6 +24,7 @@ _EXPORTS = {
     # text
     "Preprocessor": "nlp.text.preprocess", "preprocess_corpus": "nlp.text.preprocess", "tokens": "nlp.text.preprocess",
     "kwic": "nlp.text.kwic", "load_vocabulary": "nlp.text.vocabulary",
+    "find_markers": "nlp.text.markers", "without_markers": "nlp.text.markers",
     # topics
     "TopicModel": "nlp.topics.model", "fit_topics": "nlp.topics.fit", "sweep_topics": "nlp.topics.fit",
     "load_run": "nlp.topics.runs", "list_runs": "nlp.topics.runs", "document_topic_matrix": "nlp.topics.runs",

@@ -96,6 +96,9 @@ class TermMeaning:
     senses: list[Sense]
     embeddings: dict[str, Any]
     params: dict[str, Any]
+    #: The selection's outlet markers (:meth:`nlp.text.markers.OutletMarkers.to_dict`): left out of the
+    #: contexts unless kept.
+    outlet_markers: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

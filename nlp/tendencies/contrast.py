@@ -23,7 +23,8 @@ A signature term must be *real*, not one author's habit: it must occur in at lea
 the side it favours (a word repeated forty times in one pamphlet is not a signature of its side), and its
 **stability** is reported: the share of ``bootstrap`` resamples of each side's documents (with
 replacement, seeded) in which it stays in that side's top list. ``mask`` drops self-names
-(:func:`nlp.tendencies.masking.self_names`) before anything is counted.
+(:func:`nlp.tendencies.masking.self_names`) before anything is counted, and the outlet markers
+(:mod:`nlp.text.markers`) are left out unless ``keep_markers``.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from scipy import sparse
 from nlp.documents import (
     DocumentTerms, EmptySelectionError, GroupError, check_groups, group_matches,
 )
+from nlp.text.markers import without_markers
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,9 @@ class ContrastResult:
     total_b: int = 0
     overlap: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    #: The selection's outlet markers (:meth:`nlp.text.markers.OutletMarkers.to_dict`), left out or kept: set
+    #: by :func:`contrast` (not a field: a contrast of term lists knows no outlets).
+    outlet_markers = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``contrast --json`` (CLI.md) plus sizes and parameters."""
@@ -93,6 +98,7 @@ class ContrastResult:
             "terms_a": rows(self.terms_a), "terms_b": rows(self.terms_b),
             "docs_a": self.docs_a, "docs_b": self.docs_b, "terms_total_a": self.total_a,
             "terms_total_b": self.total_b, "overlap_docs": self.overlap, "params": self.params,
+            **({"outlet_markers": self.outlet_markers} if self.outlet_markers is not None else {}),
         }
 
 
@@ -314,13 +320,16 @@ class _SideMatrix:
 
 
 def _mask_filter(mask: Iterable[str] | None):
-    """A predicate: is a term (or a part of a phrase) NOT a masked name."""
-    names = {m.casefold() for m in mask} if mask is not None else set()
+    """A predicate: is a term (or a part of a phrase, or of a compound with an outlet's name) NOT a masked
+    name (:func:`nlp.tendencies.masking.is_self_name`)."""
+    from nlp.tendencies.masking import SelfNames, is_self_name
+
+    names = mask if isinstance(mask, SelfNames) else SelfNames(frozenset(m.casefold() for m in mask or ()))
     cache: dict[str, bool] = {}
 
     def keep(term: str) -> bool:
         if term not in cache:
-            cache[term] = not any(part.casefold() in names for part in term.split(" "))
+            cache[term] = not is_self_name(term, names)
         return cache[term]
     return keep
 
@@ -483,6 +492,7 @@ def contrast(
     bootstrap: int = BOOTSTRAP,
     seed: int = 0,
     mask: Iterable[str] | None = None,
+    keep_markers: bool = False,
 ) -> ContrastResult:
     """Contrast two groups of a selection (or one group against the rest) on their preprocessed terms.
 
@@ -497,6 +507,9 @@ def contrast(
         (:func:`nlp.tendencies.masking.self_names`).
     collocations : bool
         False contrasts the terms before collocations (``docs`` read with ``raw=True``).
+    keep_markers : bool
+        Keep the outlet markers (:mod:`nlp.text.markers`); by default they are left out, and listed in
+        ``outlet_markers`` either way.
 
     Examples
     --------
@@ -504,12 +517,16 @@ def contrast(
     >>> [(t.term, t.n_docs, t.stability) for t in result.terms_a[:2]]  # doctest: +SKIP
     [('pluralism', 41, 1.0), ('devolution', 37, 0.96)]
     """
+    docs, markers = without_markers(docs, keep=keep_markers)
     if collocations and ngrams == 1:  # the selection's count matrix holds exactly these terms
-        return _contrast_matrix(docs, a, b, field, top=top, min_count=min_count, alpha0=alpha0, min_docs=min_docs,
+        result = _contrast_matrix(docs, a, b, field, top=top, min_count=min_count, alpha0=alpha0, min_docs=min_docs,
+                                  bootstrap=bootstrap, seed=seed, mask=mask)
+    else:
+        result = contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
+                                min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
                                 bootstrap=bootstrap, seed=seed, mask=mask)
-    return contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
-                          min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
-                          bootstrap=bootstrap, seed=seed, mask=mask)
+    result.outlet_markers = markers.to_dict()
+    return result
 
 
 def contrast_each_against_rest(
@@ -523,13 +540,16 @@ def contrast_each_against_rest(
     bootstrap: int = 0,
     seed: int = 0,
     mask: Iterable[str] | None = None,
+    keep_markers: bool = False,
 ) -> list[ContrastResult]:
     """One-against-the-rest contrasts for every group of ``field`` with at least ``min_group_docs`` articles.
 
     Works on the selection's count matrix (read once). The rest of a group is every other article,
     including excluded groups (``exclude`` only decides which groups get a contrast of their own). For
-    reports and ``run``; ``min_docs``, ``bootstrap``, ``seed`` and ``mask`` as in :func:`contrast_pairs`.
+    reports and ``run``; ``min_docs``, ``bootstrap``, ``seed`` and ``mask`` as in :func:`contrast_pairs`,
+    ``keep_markers`` as in :func:`contrast`.
     """
+    docs, markers = without_markers(docs, keep=keep_markers)
     counts = docs.matrix
     totals = np.asarray(counts.sum(axis=0)).ravel()
     if not totals.sum():
@@ -561,6 +581,7 @@ def contrast_each_against_rest(
                     "seed": seed, "masked": mask is not None, "prior": "counts of both groups",
                     "alpha0": f"{PRIOR_SHARE} x terms of both groups"},
         ))
+        results[-1].outlet_markers = markers.to_dict()
     return results
 
 
