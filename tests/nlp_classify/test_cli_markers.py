@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 
 import pytest
 
@@ -13,11 +14,14 @@ SIDES = {"left": "ownership solidarity union strike".split(), "right": "enterpri
 OUTLETS = {"northpost": "left", "eastherald": "left", "southmail": "right", "westgazette": "right"}
 
 
-@pytest.fixture
-def press_db(db):
+@pytest.fixture(scope="module")
+def preprocessed(tmp_path_factory):
     """Four invented outlets; northpost writes its wire code inside the first line of every article."""
+    from nlp.text.preprocess import preprocess_corpus
+
+    path = tmp_path_factory.mktemp("press") / "press.db"
     rng = random.Random(0)
-    with CorpusStore(db) as store:
+    with CorpusStore(path) as store:
         articles = []
         for outlet, side in OUTLETS.items():
             for i in range(10):
@@ -26,6 +30,13 @@ def press_db(db):
                 articles.append(Article(outlet=outlet, text=text, label=side, source="imported",
                                         title=f"{outlet} {i}", published=f"20{10 + i}-01-01"))
         store.add_many(articles)
+        preprocess_corpus(store)
+    return path
+
+
+@pytest.fixture
+def press_db(preprocessed, db):
+    shutil.copy(preprocessed, db)
     return db
 
 
@@ -35,11 +46,9 @@ def test_classify_evaluate_leaves_the_markers_out_and_lists_them(press_db, run_c
     doc = json.loads(r.stdout)
     assert doc["outlet_markers"]["terms"] == ["npstwire"] and doc["outlet_markers"]["excluded"] is True
     assert "npstwire" not in {f["term"] for feats in doc["top_features"].values() for f in feats}
-    kept = json.loads(run_cli("classify", "evaluate", "--folds", "4", "--keep-markers", "--json").stdout)
-    assert kept["outlet_markers"]["excluded"] is False
-    assert "npstwire" in {f["term"] for f in kept["top_features"]["left"]}
-    text = run_cli("classify", "evaluate", "--folds", "4")
-    assert "Outlet markers left out (1): npstwire" in text.stderr
+    kept = run_cli("classify", "evaluate", "--folds", "4", "--keep-markers")
+    assert "Outlet markers kept (--keep-markers) (1): npstwire" in kept.stderr
+    assert "npstwire" in kept.stdout.split("top features")[1]
 
 
 def test_contrast_train_and_scale_list_the_markers(press_db, run_cli, tmp_path):
@@ -50,12 +59,10 @@ def test_contrast_train_and_scale_list_the_markers(press_db, run_cli, tmp_path):
     t = json.loads(run_cli("classify", "train", "-o", str(tmp_path / "model"), "--json").stdout)
     assert t["outlet_markers"]["terms"] == ["npstwire"]
     assert "npstwire" not in {f["term"] for feats in t["top_features"].values() for f in feats}
-    w = run_cli("scale", "wordfish", "--json")
+    w = run_cli("scale", "wordfish", "--json")  # (--keep-markers on feature_matrix: tests/nlp/test_markers.py)
     assert w.exit_code == 0, w.output
     doc = json.loads(w.stdout)
     assert doc["outlet_markers"]["terms"] == ["npstwire"] and "npstwire" not in [x["term"] for x in doc["words"]]
-    kept = json.loads(run_cli("scale", "wordfish", "--keep-markers", "--json").stdout)
-    assert "npstwire" in [x["term"] for x in kept["words"]]
 
 
 def test_names_option_errors(press_db, run_cli, tmp_path):
