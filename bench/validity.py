@@ -5,7 +5,8 @@ cleanly where it is absent, and on synthetic corpora whose truth is known (topic
 the tendency; a press corpus whose papers differ only in house style, for the outlet placebo). A plain
 script, not a test: it prints what a researcher would check before trusting the toolkit on their own
 corpus, and exits 1 if a check fails. Every check can fail: the era check fails when every topic is
-flagged, the placebo when two tendencies come out as different as two papers of one tendency.
+flagged, the placebo when two tendencies come out as different as two papers of one tendency. The checks on synthetic corpora built here
+always run, even where ../shared is absent.
 
     python bench/validity.py            # every check (a few minutes on two cores)
     python bench/validity.py --quick    # fewer topics, passes and seeds
@@ -239,11 +240,95 @@ def scaling() -> None:
           f"Spearman {rho:.3f}; Lenihan θ {wf.theta_[i]:.3f} (published 1.794), se {wf.se_theta_[i]:.3f} (0.02)")
 
 
+#: The stamp one outlet of :func:`stamped_code`'s corpus puts on every article: a code on a line of its own,
+#: its publisher's line, and a wire code inside the first paragraph. Invented words.
+STAMP_HEADER = "NPST\nQuillon Zephyr Holdings Ltd\n"
+STAMP_INLINE = "(NPSTWIRE) "
+STAMP_WORDS = {"npst", "npstwire", "quillon", "zephyr", "holdings", "holding", "ltd"}
+_COMMON = """budget council housing school hospital transport energy water railway wage pension tax spending
+    economy growth investment industry worker business community region town city village market price rent
+    landlord tenant family child parent teacher nurse doctor patient police court prison law rule vote
+    election member party leader minister government parliament policy plan reform strategy report review
+    service health care welfare benefit income poverty inequality climate carbon emission farm food trade
+    export import border migration europe union treaty defence security army debt deficit interest bank
+    loan credit saving property land planning building road bridge bus train station airport port coast
+    river park library museum culture sport media press newspaper television radio internet digital data
+    privacy technology science research university student college apprentice skill training job employer
+    contract hour shift overtime safety standard quality price inflation recession recovery crisis""".split()
+_SIDES = {"left": "ownership solidarity union strike collective redistribution public nationalise socialist equality".split(),
+          "right": "enterprise freedom choice competition deregulation private efficiency aspiration thrift prudence".split()}
+_OUTLETS = {"northpost": "left", "eastherald": "left", "southmail": "right", "westgazette": "right",
+            "uplandtimes": "right"}
+
+
+def stamped_corpus(n_per_outlet: int = 24, seed: int = 0) -> list[dict]:
+    """Synthetic press articles (written here, invented words and outlets): five outlets, two left and three
+    right, whose sides differ by a few words; one left outlet stamps :data:`STAMP_HEADER` and
+    :data:`STAMP_INLINE` on every article."""
+    import random
+
+    rng = random.Random(seed)
+    weights = [1.0 / (i + 1) for i in range(len(_COMMON))]
+    records = []
+    for outlet, side in _OUTLETS.items():
+        for k in range(n_per_outlet):
+            paragraphs = []
+            for _ in range(5):
+                words = [rng.choice(_SIDES[side]) if rng.random() < 0.05 else rng.choices(_COMMON, weights)[0]
+                         for _ in range(24)]
+                paragraphs.append(" ".join(words).capitalize() + ".")
+            text = "\n".join(paragraphs)
+            if outlet == "northpost":
+                text = STAMP_HEADER + STAMP_INLINE + text
+            records.append({"text": text, "outlet": outlet, "tendency": side, "title": f"{outlet} {k}",
+                            "author": f"{outlet} writer {k % 4}", "date": f"{2015 + k % 8}-0{1 + k % 9}-15"})
+    return records
+
+
+def stamped_code() -> None:
+    """One outlet stamps a code on every article: the code must reach no top list (issue 22): not the
+    classifier's top 15 features per class, not the contrast's top 20 terms per side, not the 20 words at
+    either pole of a Wordfish scale."""
+    from corpus import CorpusStore
+    from corpus.io import FieldMap, import_file
+    from nlp.documents import load_documents
+    from nlp.scaling.positions import feature_matrix, scale_wordfish
+    from nlp.tendencies.classify import evaluate
+    from nlp.tendencies.contrast import contrast
+    from nlp.text.preprocess import preprocess_corpus
+
+    tmp = Path(tempfile.mkdtemp(prefix="softleft-stamp-"))
+    path = tmp / "press.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in stamped_corpus()) + "\n", encoding="utf-8")
+    store = CorpusStore(tmp / "press.db")
+    import_file(store, path, fields=FieldMap(label="tendency", title="title", author="author", date="date"))
+    preprocess_corpus(store)
+    docs = load_documents(store, preprocess=False)
+
+    def stamped(terms: list[str]) -> list[str]:
+        return [t for t in terms if STAMP_WORDS & set(t.replace(" ", "_").split("_"))]
+
+    e = evaluate(docs, group_by="none", folds=5, seed=0, top=15)
+    top = [f["term"] for feats in e["top_features"].values() for f in feats]
+    c = contrast(docs, "left", "right", top=20, seed=0, bootstrap=0)
+    X, names = feature_matrix(docs, "terms")
+    _, result = scale_wordfish(docs, X, names)
+    words = sorted(result.words, key=lambda w: w.beta)
+    poles = [w.term for w in words[:20] + words[-20:]]
+    found = {"classifier": stamped(top), "contrast": stamped([t.term for t in c.terms_a + c.terms_b]),
+             "wordfish poles": stamped(poles)}
+    check("a code one outlet stamps on every article reaches no top list (classifier top 15, contrast top 20, "
+          "Wordfish poles)", not any(found.values()),
+          "; ".join(f"{k}: {', '.join(v) or 'none'}" for k, v in found.items())
+          + f"; classifier macro-F1 {e['macro_f1']:.2f}, outlet markers {e.get('outlet_markers', {}).get('terms')}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer topics, passes and seeds")
     args = parser.parse_args()
     started = time.perf_counter()
+    stamped_code()
     synthetic_eras()
     press_placebo()
     if DATA.is_dir():

@@ -10,6 +10,9 @@ from commands.common import (
     emit_json,
     jobs_option,
     json_option,
+    keep_markers_option,
+    markers_line,
+    names_option,
     pass_settings,
     read_stdin_text,
     renamed_option,
@@ -56,13 +59,15 @@ def classify_group() -> None:
               help="Label permutations under the same folds for the score's p-value (0: no test; it stops "
               "early when chance matches the score) [default: an exact test where the folds' groups admit at "
               "most 40 labellings, else none]. See docs/classifier.md.")
+@names_option
+@keep_markers_option
 @jobs_option("Folds fitted in parallel; the numbers do not change")
 @selection_options
 @seed_option
 @json_option
 @pass_settings
 def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, include_mixed, mask_names, top,
-                      permutations, jobs, selection, seed, as_json) -> None:
+                      permutations, names_file, keep_markers, jobs, selection, seed, as_json) -> None:
     """Cross-validated macro-F1 (with interval), beside a baseline and a score with self-names masked.
 
     \b
@@ -78,7 +83,8 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                       include_mixed=include_mixed, progress=s.terminal.folds("cross-validation: model"),
                       mask_names=mask_names,
                       vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
-                      period_years=period_years, n_jobs=jobs, top=top, permutations=permutations)
+                      period_years=period_years, n_jobs=jobs, top=top, permutations=permutations,
+                      keep_markers=keep_markers, names_file=names_file)
     if as_json:
         emit_json(result)
         return
@@ -111,6 +117,9 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
     for label, feats in result["top_features"].items():
         click.echo(f"{label}: " + ", ".join(f["term"] + ("*" if f["term"] in flagged.get(label, ()) else "")
                                             for f in feats))
+    line = markers_line(result.get("outlet_markers"))
+    if line:
+        s.info(line)
     for caveat in result["caveats"]:
         s.info(f"Caveat: {caveat}")
 
@@ -122,11 +131,14 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
               show_default=True, help="What to predict.")
 @click.option("--include-mixed", is_flag=True, help="Keep articles resolved as 'mixed' as a class.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Top features shown per class.")
+@names_option
+@keep_markers_option
 @selection_options
 @seed_option
 @json_option
 @pass_settings
-def classify_train(s: Settings, output, label_field, include_mixed, top, selection, seed, as_json) -> None:
+def classify_train(s: Settings, output, label_field, include_mixed, top, names_file, keep_markers, selection, seed,
+                   as_json) -> None:
     """Train on every labelled article and save a model directory (manifest + SHA-256 checksums).
 
     \b
@@ -139,10 +151,14 @@ def classify_train(s: Settings, output, label_field, include_mixed, top, selecti
     from nlp.tendencies.masking import corpus_vocabulary
 
     info = train(s.documents(selection), output, label_field=label_field, seed=seed, include_mixed=include_mixed,
-                 top=top, vocabulary=corpus_vocabulary(s.store()), labels=s.store().labels)
+                 top=top, vocabulary=corpus_vocabulary(s.store()), labels=s.store().labels,
+                 keep_markers=keep_markers, names_file=names_file)
     if as_json:
         emit_json(info)
         return
+    line = markers_line(info["outlet_markers"])
+    if line:
+        s.info(line)
     s.info(f"Trained on {info['n_documents']} articles ({', '.join(info['classes'])}); model {info['model_id']}")
     for label, feats in info["top_features"].items():
         flagged = info["self_names_in_top_features"].get(label, ())
@@ -221,13 +237,15 @@ def classify_predict(s: Settings, model_dir, text, unlabelled, as_json) -> None:
 @click.option("--within", type=click.Choice(["auto", "outlet", "none"]), default="auto", show_default=True,
               help="outlet: compare A and B inside each outlet that publishes both, and pool; none: across "
               "outlets; auto: within outlets when those shared outlets hold most of the articles.")
+@names_option
+@keep_markers_option
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also write a PNG chart here.", callback=writable)
 @selection_options
 @seed_option
 @json_option
 @pass_settings
-def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, within, plot,
-                 selection, seed, as_json) -> None:
+def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, bootstrap, mask_names, within,
+                 names_file, keep_markers, plot, selection, seed, as_json) -> None:
     """The terms that most set group A apart from group B (B = "rest": every other article).
 
     Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z > 0
@@ -250,9 +268,12 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, boo
         raise click.UsageError("Outlets cannot be compared within outlets: use --within none (or auto) with --by "
                                "outlet, or another --by")
     docs = s.documents(selection)
-    mask = self_names(docs, corpus_vocabulary(s.store()), s.store().labels) if mask_names else None
+    if names_file and not mask_names:
+        raise click.UsageError("--names adds self-names to mask: give it with --mask-names")
+    mask = (self_names(docs, corpus_vocabulary(s.store()), s.store().labels, names_file=names_file)
+            if mask_names else None)
     result = contrast(docs, a, b, field=field, top=top, min_count=min_count, ngrams=ngrams, min_docs=min_docs,
-                      bootstrap=bootstrap, seed=seed, mask=mask, within=within)
+                      bootstrap=bootstrap, seed=seed, mask=mask, within=within, keep_markers=keep_markers)
     if plot:
         from nlp.report.styles import Styles
 
@@ -261,6 +282,9 @@ def contrast_cmd(s: Settings, a, b, field, top, min_count, ngrams, min_docs, boo
     if as_json:
         emit_json(result.to_dict())
         return
+    line = markers_line(result.outlet_markers)
+    if line:
+        s.info(line)
     design = result.design
     sizes = ((f"{result.docs_a} articles, {design['n_outlets_a']} outlets", f"{result.docs_b} articles, "
               f"{design['n_outlets_b']} outlets") if design and design["within"] == "none"
@@ -363,12 +387,13 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Words per list.")
 @click.option("--senses", type=click.IntRange(min=0), default=3, show_default=True,
               help="Senses found by k-means on the occurrences (0: none).")
+@keep_markers_option
 @seed_option
 @selection_options
 @json_option
 @pass_settings
 def meaning_cmd(s: Settings, terms, by, groups, period, min_support, background, n_models, bootstraps, permutations,
-                top, senses, seed, selection, as_json) -> None:
+                top, senses, keep_markers, seed, selection, as_json) -> None:
     """What a contested word means to each group (à-la-carte embeddings, as in conText).
 
     Each occurrence of TERM is embedded from the words around it; the embeddings are averaged per group
@@ -388,10 +413,13 @@ def meaning_cmd(s: Settings, terms, by, groups, period, min_support, background,
     results = meaning(docs, list(terms), store=s.store(), by=by, training=training, background=background,
                       seed=seed, n_models=n_models, progress=s.terminal.steps(), period=period,
                       groups=list(groups) or None, min_support=min_support, n_boot=bootstraps,
-                      n_perm=permutations, top=top, senses=senses)
+                      n_perm=permutations, top=top, senses=senses, keep_markers=keep_markers)
     if as_json:
         emit_json(results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results])
         return
+    line = markers_line(results[0].outlet_markers if results else None)
+    if line:
+        s.info(line)
     for result in results:
         for line in format_meaning(result):
             click.echo(line)

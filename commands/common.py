@@ -219,3 +219,27 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def keep_markers_option(f):
+    """``--keep-markers``: keep the outlet markers (nlp.text.markers) that analyses of tendencies leave out."""
+    return click.option("--keep-markers", is_flag=True,
+                        help="Keep the outlet markers (terms that nearly identify one outlet: header codes, "
+                             "sign-offs) among the features; by default they are left out and listed.")(f)
+
+
+def names_option(f):
+    """``--names FILE``: a names file of one's own for the self-names (nlp/tendencies/self_names.toml)."""
+    return click.option("--names", "names_file", type=click.Path(exists=True, dir_okay=False),
+                        help="Your own self-names file (TOML: names = [...], [aliases] LABEL = [...]); "
+                             "adds to nlp/tendencies/self_names.toml.")(f)
+
+
+def markers_line(markers: dict[str, Any] | None, limit: int = 12) -> str | None:
+    """One summary line about an analysis' outlet markers (None when there are none)."""
+    if not markers or not markers.get("terms"):
+        return None
+    terms = markers["terms"]
+    shown = ", ".join(terms[:limit]) + (f" and {len(terms) - limit} more" if len(terms) > limit else "")
+    how = "left out" if markers.get("excluded", True) else "kept (--keep-markers)"
+    return f"Outlet markers {how} ({len(terms)}): {shown}"

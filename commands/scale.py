@@ -9,6 +9,8 @@ from commands.common import (
     Settings,
     emit_json,
     json_option,
+    keep_markers_option,
+    markers_line,
     pass_settings,
     read_stdin_text,
     seed_option,
@@ -32,6 +34,7 @@ def scale_group() -> None:
 
 
 def _scale_options(f):
+    f = keep_markers_option(f)
     f = click.option("--plot", type=click.Path(dir_okay=False), callback=writable,
                      help="Also draw the map: mean position by period, one line and band per group (PNG).")(f)
     f = click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True,
@@ -43,8 +46,10 @@ def _scale_options(f):
                              "else dropped (as the published references were computed).")(f)
 
 
-def _scale_inputs(s: Settings, selection: Selection, features: str) -> tuple[Any, Any, list[str]]:
-    """The selection's documents and its count matrix (texts read only for --features words)."""
+def _scale_inputs(s: Settings, selection: Selection, features: str, keep_markers: bool = False
+                  ) -> tuple[Any, Any, list[str]]:
+    """The selection's documents and its count matrix (texts read only for --features words), without the
+    outlet markers unless ``keep_markers``."""
     from nlp.scaling.positions import feature_matrix
 
     docs = s.documents(selection)
@@ -52,13 +57,13 @@ def _scale_inputs(s: Settings, selection: Selection, features: str) -> tuple[Any
     if features == "words":
         by_id = {a.id: a.text for a in s.store().articles(ids=docs.ids)}
         texts = [by_id[i] for i in docs.ids]
-    X, names = feature_matrix(docs, features, texts)
+    X, names = feature_matrix(docs, features, texts, keep_markers=keep_markers)
     return docs, X, names
 
 
 def _scale_output(s: Settings, model: Any, method: str, features: str, docs: Any, result: Any, by: str, period: str,
                   plot: str | None, bootstrap: int, min_support: int, seed: int, as_json: bool,
-                  affine: tuple[float, float] = (1.0, 0.0)) -> None:
+                  affine: tuple[float, float] = (1.0, 0.0), keep_markers: bool = False) -> None:
     """Store the scale (for `scale place`), aggregate per group, print or emit JSON, draw the map."""
     from corpus.analyses import set_state
     from corpus.dates import now_utc
@@ -79,11 +84,15 @@ def _scale_output(s: Settings, model: Any, method: str, features: str, docs: Any
         from nlp.report.plots import plot_positions
 
         plot_positions(groups, plot, title=f"{method}: mean position by {period} and {by}")
+    markers = docs.outlet_markers.kept() if keep_markers else docs.outlet_markers
     out = {**result.to_dict(), "documents": document_rows(docs, result), "groups": group_rows(groups),
-           "features": features}
+           "features": features, "outlet_markers": markers.to_dict()}
     if as_json:
         emit_json(out)
         return
+    line = markers_line(out["outlet_markers"])
+    if line:
+        s.info(line)
     key = "theta" if method == "wordfish" else "score"
     for row in sorted(out["documents"], key=lambda r: -r[key]):
         click.echo(f"{row[key]:>8.3f}  [{row['lo']:.2f}, {row['hi']:.2f}]  {row.get('tendency', ''):<12} "
@@ -100,8 +109,8 @@ def _scale_output(s: Settings, model: Any, method: str, features: str, docs: Any
 @seed_option
 @json_option
 @pass_settings
-def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, bootstrap, min_support, selection, seed,
-                       as_json) -> None:
+def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, keep_markers, bootstrap, min_support,
+                       selection, seed, as_json) -> None:
     """Wordfish (Slapin & Proksch 2008, as quanteda fits it): unsupervised positions from word counts.
 
     Each document gets θ with an analytic standard error (and a parametric-bootstrap interval with
@@ -113,10 +122,10 @@ def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, boots
     """
     from nlp.scaling.positions import scale_wordfish
 
-    docs, X, names = _scale_inputs(s, selection, features)
+    docs, X, names = _scale_inputs(s, selection, features, keep_markers)
     model, result = scale_wordfish(docs, X, names, high=high, low=low, bootstrap=0, seed=seed)
     _scale_output(s, model, "wordfish", features, docs, result, by, period, plot, bootstrap, min_support, seed,
-                  as_json)
+                  as_json, keep_markers=keep_markers)
 
 
 @scale_group.command("wordscores")
@@ -133,8 +142,8 @@ def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, boots
 @seed_option
 @json_option
 @pass_settings
-def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale, features, by, period, plot, bootstrap,
-                         min_support, selection, seed, as_json) -> None:
+def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale, features, by, period, plot,
+                         keep_markers, bootstrap, min_support, selection, seed, as_json) -> None:
     """Wordscores (Laver, Benoit & Garry 2003): every other selected document scored from reference texts.
 
     \b
@@ -151,7 +160,7 @@ def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale,
     # The references are read (and checked) before the corpus, so a bad file fails at once.
     label_scores = parse_label_scores(reference_labels) if reference_labels else None
     rows = _reference_rows(reference_file) if reference_file else None
-    docs, X, names = _scale_inputs(s, selection, features)
+    docs, X, names = _scale_inputs(s, selection, features, keep_markers)
     if label_scores is not None:
         model, result = scale_wordscores_by_labels(docs, X, names, label_scores, rescale=rescale)
     else:
@@ -161,7 +170,7 @@ def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale,
     a, b = (np.polyfit([d.raw for d in virgin], [d.score for d in virgin], 1) if len(virgin) > 1 and rescale != "none"
             else (1.0, 0.0))
     _scale_output(s, model, "wordscores", features, docs, result, by, period, plot, bootstrap, min_support, seed,
-                  as_json, affine=(float(a), float(b)))
+                  as_json, affine=(float(a), float(b)), keep_markers=keep_markers)
 
 
 def _reference_rows(path: str) -> list[dict[str, str]]:

@@ -119,8 +119,10 @@ def nlp_preprocess(s: Settings, model, phrases, jobs, batch_size, cluster, selec
     pre = Preprocessor(model=model, phrases_file=phrases, n_process=jobs or default_jobs(), batch_size=batch_size)
     with executor(**cluster) as ex, s.progress(length=store.count(**filters), label="Preprocessing") as bar:
         summary = preprocess_corpus(store, pre, progress=bar.update, executor=ex, **filters)
+    lines = summary["boilerplate"]
     s.info(f"Preprocessed {summary['processed']} articles ({summary['cached']} already done, "
-           f"{summary['failed']} failed); {summary['collocations']} collocations.")
+           f"{summary['failed']} failed); {summary['collocations']} collocations; {lines['lines']} boilerplate "
+           f"lines in {lines['outlets']} outlets ({lines['dropped']} uses left out of the terms).")
     if as_json:
         emit_json(summary)
 

@@ -24,6 +24,7 @@ _EXPORTS = {
     # text
     "Preprocessor": "nlp.text.preprocess", "preprocess_corpus": "nlp.text.preprocess", "tokens": "nlp.text.preprocess",
     "kwic": "nlp.text.kwic", "load_vocabulary": "nlp.text.vocabulary",
+    "find_markers": "nlp.text.markers", "without_markers": "nlp.text.markers",
     # topics
     "TopicModel": "nlp.topics.model", "fit_topics": "nlp.topics.fit", "sweep_topics": "nlp.topics.fit",
     "fit_model": "nlp.topics.fit", "sweep_models": "nlp.topics.fit", "assess_fit": "nlp.topics.fit",

@@ -6,10 +6,10 @@ start-up (about 13 s for 50,000 articles), and it gives the same arrays every ti
 preprocessing, its collocations and the selection are unchanged. So the arrays are saved under
 ``<db>.runs/documents/<key>/`` and the next read of the same selection loads them instead.
 
-The key is a hash of the corpus fingerprint (every article's id and content), the preprocessing and
-collocations fingerprints, the selection's filters and whether raw terms are kept. The metadata (titles,
-dates, authors, resolved tendencies) is not cached: it is read from the store each time, so a change of
-labels shows at once; the cached arrays are used only when the store's selection lists exactly the ids they
+The key is a hash of the corpus fingerprint (every article's id and content), the preprocessing,
+collocations and boilerplate fingerprints, the selection's filters and whether raw terms are kept. The
+metadata (titles, dates, authors, resolved tendencies) is not cached: it is read from the store each time, so
+a change of labels shows at once; the cached arrays are used only when the store's selection lists exactly the ids they
 were built for. Files are arrays and JSON (no pickles), with SHA-256 checksums verified before use; a
 damaged or stale folder is ignored and rebuilt, never trusted.
 """
@@ -48,10 +48,14 @@ def cache_dir(store: Any) -> Path | None:
     return Path(store.files_base + ".runs") / "documents"
 
 
-def cache_key(store: Any, preprocessor: str, collocations: str | None, filters: dict[str, Any], raw: bool) -> str:
-    """What the arrays of a selection depend on, hashed."""
+def cache_key(store: Any, preprocessor: str, collocations: str | None, filters: dict[str, Any], raw: bool,
+              boilerplate: str | None = None) -> str:
+    """What the arrays of a selection depend on, hashed (``boilerplate``: the fingerprint of the lines left
+    out, :mod:`nlp.text.boilerplate`)."""
     parts = [FORMAT, store.fingerprint(), preprocessor, collocations,
              sorted((k, str(v)) for k, v in filters.items() if v is not None), raw]
+    if boilerplate is not None:
+        parts.append(boilerplate)
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:20]
 
 

@@ -12,21 +12,24 @@ label), its ``outlet``, any of its ``author`` s, or its ``year`` (a year group m
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import re
 from collections import Counter
 from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
-from corpus.analyses import count_unprocessed
+from corpus.analyses import count_unprocessed, get_state
 
 
 from nlp.errors import EmptySelectionError, GroupError, NlpError  # noqa: F401 (the two: part of this module's API)
+from nlp.text.boilerplate import BOILERPLATE_KEY, Boilerplate
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,10 @@ class DocumentTerms:
     #: Each document's copy cluster (near-duplicates, :mod:`corpus.duplicates`): the smallest id among its
     #: copies in the selection; None when no document has a copy (:attr:`copy_keys`).
     copy_clusters: list[str] | None = None
+    #: Where the documents' texts can be read (article ids -> ``{id: text}``), for the rare check that needs
+    #: the words as written (:meth:`texts`); None when only the terms are known. Not part of the data.
+    text_source: Callable[[Sequence[str]], Mapping[str, str]] | None = field(default=None, repr=False,
+                                                                              compare=False)
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -117,16 +124,18 @@ class DocumentTerms:
                    labels: Sequence[str] | None = None, outlets: Sequence[str] | None = None,
                    authors: Sequence[Sequence[str]] | None = None, published: Sequence[str | None] | None = None,
                    titles: Sequence[str | None] | None = None, raw_terms: Iterable[Sequence[str]] | None = None,
-                   meta: dict[str, Any] | None = None, copies: Sequence[str] | None = None) -> "DocumentTerms":
+                   meta: dict[str, Any] | None = None, copies: Sequence[str] | None = None,
+                   urls: Sequence[str | None] | None = None, texts: Sequence[str] | None = None) -> "DocumentTerms":
         """From plain term lists and optional per-document metadata (defaults: ids ``d0, d1, ...``,
-        label ``unlabelled``, outlet ``""``, no authors, no date, no copies). ``copies``: each document's copy
-        cluster (documents with the same value are copies of one another)."""
+        label ``unlabelled``, outlet ``""``, no authors, no date, no URL, no copies). ``copies``: each
+        document's copy cluster (documents with the same value are copies of one another); ``texts``: the
+        documents' texts as written, for :meth:`texts`."""
         builder = _Builder(keep_raw=raw_terms is not None)
         raw_iter = iter(raw_terms) if raw_terms is not None else None
         for t in terms:
             builder.add(t, next(raw_iter) if raw_iter is not None else None)
         n = builder.n
-        return builder.build(
+        docs = builder.build(
             ids=list(ids) if ids is not None else [f"d{i}" for i in range(n)],
             titles=list(titles) if titles is not None else [None] * n,
             outlets=list(outlets) if outlets is not None else [""] * n,
@@ -134,7 +143,16 @@ class DocumentTerms:
             published=list(published) if published is not None else [None] * n,
             labels=list(labels) if labels is not None else ["unlabelled"] * n,
             label_levels=["article" if labels is not None else "none"] * n,
-            urls=[None] * n, meta=meta or {}, copy_clusters=list(copies) if copies is not None else None)
+            urls=list(urls) if urls is not None else [None] * n, meta=meta or {},
+            copy_clusters=list(copies) if copies is not None else None)
+        if texts is not None:
+            by_id = dict(zip(docs.ids, texts))
+            docs.text_source = lambda wanted: {i: by_id[i] for i in wanted if i in by_id}
+        return docs
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What goes to another process: everything but :attr:`text_source` (it reads the open store)."""
+        return {**self.__dict__, "text_source": None}
 
     # -- access -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -177,6 +195,59 @@ class DocumentTerms:
     def n_terms(self, i: int) -> int:
         return int(self.offsets[i + 1] - self.offsets[i])
 
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        """The texts of the documents at ``indices`` as written (None where they cannot be read)."""
+        ids = [self.ids[int(i)] for i in indices]
+        found = self.text_source(ids) if self.text_source is not None and ids else {}
+        return [found.get(i) for i in ids]
+
+    def without_terms(self, terms: Iterable[str]) -> "DocumentTerms":
+        """The same documents without ``terms``: gone from their terms, raw terms, count matrix and vocabulary.
+
+        The one way an analysis leaves terms out (outlet markers, :mod:`nlp.text.markers`): every analysis
+        that takes the view sees the same documents, none of them the terms. ``self`` itself when none of
+        ``terms`` is in the vocabulary. Term ids are renumbered; a count matrix already built is sliced
+        rather than built again; ``meta["without_terms"]`` is a hash of what was left out.
+        """
+        index = {t: i for i, t in enumerate(self.vocabulary)}
+        dropped = sorted({index[t] for t in terms if t in index})
+        if not dropped:
+            return self
+        keep = np.ones(len(self.vocabulary), dtype=bool)
+        keep[dropped] = False
+        renumber = np.full(len(self.vocabulary), -1, dtype=np.int32)
+        renumber[keep] = np.arange(int(keep.sum()), dtype=np.int32)
+
+        def filtered(tokens: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            kept = keep[tokens]
+            gone = np.flatnonzero(~kept)  # few: a handful of terms
+            return renumber[tokens[kept]], offsets - np.searchsorted(gone, offsets), gone
+
+        tokens, offsets, gone = filtered(self.tokens, self.offsets)
+        raw_tokens, raw_offsets = (filtered(self.raw_tokens, self.raw_offsets)[:2] if self.raw_tokens is not None
+                                   else (None, None))
+        breaks, break_offsets = self.breaks, self.break_offsets
+        if breaks is not None and len(gone):
+            doc = np.repeat(np.arange(len(self)), np.diff(break_offsets))
+            where = self.offsets[doc] + breaks
+            moved = where - np.searchsorted(gone, where) - offsets[doc]
+            # a paragraph left empty takes its break with it
+            ok = (moved > 0) & (moved < (offsets[doc + 1] - offsets[doc]))
+            ok[1:] &= ~((moved[1:] == moved[:-1]) & (doc[1:] == doc[:-1]))
+            breaks, doc = moved[ok], doc[ok]
+            break_offsets = np.concatenate([[0], np.cumsum(np.bincount(doc, minlength=len(self)))]).astype(np.int64)
+        names = [self.vocabulary[i] for i in dropped]
+        left_out = "\n".join([self.meta.get("without_terms", ""), *sorted(names)])
+        meta = {**self.meta, "without_terms": hashlib.sha256(left_out.encode()).hexdigest()[:16]}
+        view = DocumentTerms(ids=self.ids, titles=self.titles, outlets=self.outlets, authors=self.authors,
+                             published=self.published, labels=self.labels, label_levels=self.label_levels,
+                             urls=self.urls, vocabulary=[t for t, k in zip(self.vocabulary, keep) if k],
+                             tokens=tokens, offsets=offsets, raw_tokens=raw_tokens, raw_offsets=raw_offsets,
+                             breaks=breaks, break_offsets=break_offsets, meta=meta, text_source=self.text_source)
+        if "matrix" in self.__dict__:
+            view.__dict__["matrix"] = self.matrix[:, np.flatnonzero(keep)].tocsr()
+        return view
+
     @cached_property
     def matrix(self) -> sparse.csr_matrix:
         """Documents x vocabulary term counts (after collocations).
@@ -207,6 +278,14 @@ class DocumentTerms:
         m = sparse.csr_matrix((data, indices, indptr), shape=(n, v), copy=False)
         m.has_sorted_indices = True
         return m
+
+    @cached_property
+    def outlet_markers(self) -> Any:
+        """The selection's outlet markers (:func:`nlp.text.markers.find_markers`, default thresholds), found
+        once: the terms that nearly identify one outlet, which analyses of tendencies leave out."""
+        from nlp.text.markers import find_markers
+
+        return find_markers(self)
 
     @cached_property
     def years(self) -> list[int | None]:
@@ -265,7 +344,8 @@ class DocumentTerms:
                              label_levels=take(self.label_levels), urls=take(self.urls), vocabulary=self.vocabulary,
                              tokens=tokens, offsets=offsets, raw_tokens=raw[0], raw_offsets=raw[1],
                              breaks=breaks[0], break_offsets=breaks[1], meta=dict(self.meta),
-                             copy_clusters=take(self.copy_clusters) if self.copy_clusters is not None else None)
+                             copy_clusters=take(self.copy_clusters) if self.copy_clusters is not None else None,
+                             text_source=self.text_source)
 
     def to_frame(self):
         """The documents' metadata as a pandas DataFrame (one row per document, with its number of terms)."""
@@ -353,7 +433,8 @@ def _from_cache(store: Any, folder: Any, filters: dict[str, Any], meta: dict[str
     if not raw:
         arrays["raw_tokens"] = arrays["raw_offsets"] = None
     log.info("read %d documents from the document cache %s", len(columns.ids), folder)
-    return DocumentTerms(**columns.values, **arrays, meta=meta, copy_clusters=_copy_clusters(store, columns.ids))
+    return DocumentTerms(**columns.values, **arrays, meta=meta, copy_clusters=_copy_clusters(store, columns.ids),
+                         text_source=functools.partial(_store_texts, store))
 
 
 def _copy_clusters(store: Any, ids: Sequence[str]) -> list[str] | None:
@@ -362,6 +443,11 @@ def _copy_clusters(store: Any, ids: Sequence[str]) -> list[str] | None:
 
     keys = copy_clusters(store, ids)
     return keys if any(k != i for k, i in zip(keys, ids)) else None
+
+
+def _store_texts(store: Any, ids: Sequence[str]) -> dict[str, str]:
+    """``{id: text}`` of the articles ``ids`` (a :attr:`DocumentTerms.text_source` reading the store)."""
+    return {a.id: a.text for a in store.articles(ids=list(ids))}
 
 
 def ensure_preprocessed(store: Any) -> int:
@@ -385,6 +471,13 @@ def ensure_preprocessed(store: Any) -> int:
         log.warning("%d articles are not preprocessed yet: preprocessing them first (as `nlp preprocess` does)",
                     missing)
         preprocess_corpus(store, Preprocessor.from_store(store) if fp else None)
+    elif fp is not None and get_state(store, BOILERPLATE_KEY) is None:
+        # preprocessed before boilerplate lines were looked for: find them now (one read of the cached terms)
+        from nlp.text.preprocess import Collocations, refit_corpus_terms
+
+        params = (Collocations.from_store(store) or Collocations()).params
+        refit_corpus_terms(store, fp, min_count=params.get("min_count", 10), threshold=params.get("threshold", 0.5),
+                           exclude=Preprocessor.from_store(store).vocabulary.entries)
     else:
         from corpus.duplicates import update_near_duplicates
 
@@ -425,14 +518,18 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     columns = _Columns(store)
     cache = document_cache.cache_dir(store)
     with store.snapshot():  # one consistent state, even while an import runs
-        meta = {"preprocessor": current_fingerprint(store), "collocations": colloc.fingerprint if colloc else None,
+        fp = current_fingerprint(store)
+        meta = {"preprocessor": fp, "collocations": colloc.fingerprint if colloc else None,
                 "corpus": store.fingerprint(), "corpus_articles": store.count(),  # of one state, as a pair
                 "filters": {k: v for k, v in filters.items() if v is not None}}
+        boilerplate = Boilerplate.from_store(store, fp).fingerprint
+        if boilerplate is not None:  # the lines left out of every article's terms
+            meta["boilerplate"] = boilerplate
         coding = coding_meta(store)
         if coding is not None:  # people coded articles: the report says how the classifier fares against them
             meta["coding"] = coding
         folder = None if cache is None else cache / document_cache.cache_key(
-            store, meta["preprocessor"], meta["collocations"], filters, raw)
+            store, meta["preprocessor"], meta["collocations"], filters, raw, boilerplate)
         if folder is not None and (folder / "manifest.json").is_file():
             docs = _from_cache(store, folder, filters, meta, raw, progress)
             if docs is not None:
@@ -448,6 +545,7 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
                 progress(1)
         copies = _copy_clusters(store, columns.ids)
     docs = builder.build(**columns.values, meta=meta, copy_clusters=copies)
+    docs.text_source = functools.partial(_store_texts, store)
     if folder is not None and len(docs) >= document_cache.MIN_DOCUMENTS:
         try:
             document_cache.save(folder, docs.ids, docs.vocabulary, {name: getattr(docs, name)

@@ -360,6 +360,8 @@ def documents_key(docs: Any) -> str:
         return _last_documents[1]
     h = hashlib.sha256()
     for f in dataclasses.fields(docs):
+        if not f.compare:  # not part of the data (where texts can be read from)
+            continue
         value = getattr(docs, f.name)
         h.update(f.name.encode() + b"\0")
         if isinstance(value, np.ndarray):

@@ -415,8 +415,11 @@ def _write_outputs(store: CorpusStore, out_dir: Path, config: RunConfig, overvie
     rest = corpus + [s for name in ("topics", "trends", "watch", "positions", "meaning", "tendencies")
                      for s in by_stage.get(name, [])]
     skipped = {TITLES[n]: reason for n, reason in outcome.skipped.items()}
+    from nlp.text.boilerplate import Boilerplate
+
     notes = method_notes(outcome.results, outcome.params, skipped, model=config.model,
-                         topics_reused="topics" in outcome.reused and not stored_topics, stored_topics=stored_topics)
+                         topics_reused="topics" in outcome.reused and not stored_topics, stored_topics=stored_topics,
+                         boilerplate=Boilerplate.from_store(store, docs.meta.get("preprocessor")).summary())
     findings = findings_section(findings_inputs(outcome.results), styles, min_support=config.min_support)
     sections = sorted(lead, key=lambda sec: sec.id != "now") + ([findings] if findings else []) + rest
     sections.append(method_section(notes))

@@ -123,6 +123,9 @@ class TermMeaning:
     #: Two outlets of one group compared as two groups are (documents shuffled), where a comparison's unit
     #: is the outlet: how far apart outlets of one side lie (:func:`outlet_placebos`).
     placebos: list[Comparison] = field(default_factory=list)
+    #: The selection's outlet markers (:meth:`nlp.text.markers.OutletMarkers.to_dict`): left out of the
+    #: contexts unless kept.
+    outlet_markers: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

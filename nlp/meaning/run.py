@@ -9,6 +9,7 @@ from nlp.documents import DocumentTerms
 from nlp.meaning.analysis import TermMeaning, analyse_term
 from nlp.meaning.embeddings import MIN_TRAINING_TERMS, corpus_embeddings
 from nlp.meaning.occurrences import resolve_sequence
+from nlp.text.markers import without_markers
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def meaning(docs: DocumentTerms, queries: Sequence[str], store: Any = None, by: 
             training: DocumentTerms | None = None, background: str | Path | None = None,
             cache_dir: str | Path | None = None, seed: int = 0, n_models: int = 1,
             min_terms: int = MIN_TRAINING_TERMS, progress: Callable[[str, int, int], Any] | None = None,
-            **options: Any) -> list[TermMeaning]:
+            keep_markers: bool = False, **options: Any) -> list[TermMeaning]:
     """What each query term means to each group of ``docs``.
 
     Parameters
@@ -65,6 +66,10 @@ def meaning(docs: DocumentTerms, queries: Sequence[str], store: Any = None, by: 
         Smallest corpus trained locally.
     progress : callable, optional
         ``progress(step, done, total)``.
+    keep_markers : bool
+        Keep the outlet markers (:mod:`nlp.text.markers`) in the contexts; by default they are left out of
+        them (never the queried terms themselves) and listed in each result's ``outlet_markers``. The word
+        vectors are trained on the documents as they are either way.
     **options
         Passed to :func:`nlp.meaning.analysis.analyse_term` (``period``, ``groups``, ``min_support``,
         ``n_boot``, ``n_perm``, ``top``, ``senses``).
@@ -82,7 +87,10 @@ def meaning(docs: DocumentTerms, queries: Sequence[str], store: Any = None, by: 
     for q in queries:  # every query is checked before any training
         terms = query_terms(store, q) if store is not None else q.casefold().split()
         sequences.append(resolve_sequence(docs, terms, q))
-    models = [corpus_embeddings(training if training is not None else docs, cache_dir=cache_dir, seed=seed + m,
+    if training is None:
+        training = docs
+    docs, markers = without_markers(docs, keep=keep_markers, exempt={t for seq in sequences for t in seq})
+    models = [corpus_embeddings(training, cache_dir=cache_dir, seed=seed + m,
                                 background=background, min_terms=min_terms, progress=progress)
               for m in range(1 if background is not None else n_models)]
     results = []
@@ -90,7 +98,9 @@ def meaning(docs: DocumentTerms, queries: Sequence[str], store: Any = None, by: 
         if progress:
             progress(f"analysing {q!r}", 0, 1)
         snippets = kwic_snippets(store, docs, q) if store is not None else None
-        results.append(analyse_term(docs, seq, models, by=by, seed=seed, query=q, snippets=snippets, **options))
+        result = analyse_term(docs, seq, models, by=by, seed=seed, query=q, snippets=snippets, **options)
+        result.outlet_markers = markers.to_dict()
+        results.append(result)
     return results
 
 

@@ -6,8 +6,8 @@ from typing import Any, Mapping
 
 
 def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped: Mapping[str, str],
-                 model: str | None = None, topics_reused: bool = False, stored_topics: bool = False
-                 ) -> dict[str, str]:
+                 model: str | None = None, topics_reused: bool = False, stored_topics: bool = False,
+                 boilerplate: Mapping[str, Any] | None = None) -> dict[str, str]:
     """One note per analysis that ran (and one per analysis that did not, saying why).
 
     Parameters
@@ -22,6 +22,8 @@ def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped:
         The spaCy pipeline named with ``--model`` (default: blank English with lookup lemmas).
     topics_reused, stored_topics : bool
         The topic model was reused from an earlier run, or is a stored model shown as it is (``report``).
+    boilerplate : mapping, optional
+        The corpus' boilerplate lines (:meth:`nlp.text.boilerplate.Boilerplate.summary`).
     """
     notes = {
         "Corpus": ("Articles are stored in SQLite with a full-text index; each article's tendency is resolved from "
@@ -30,7 +32,13 @@ def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped:
             f"spaCy ({model or 'blank English with lookup lemmas'}); names of factions, groups, people and "
             "policies from the phrase vocabulary (nlp/text/vocabulary.toml) joined into single terms before "
             "lemmatising (\"soft left\" becomes soft_left); stop words, numbers, URLs and punctuation removed; "
-            "frequent collocations joined (gensim Phrases)."),
+            "frequent collocations joined (gensim Phrases)."
+            + (f" Lines an outlet repeats across its articles (headers, footers, sign-offs: {boilerplate['lines']} "
+               f"lines in {boilerplate['outlets']} outlets, each in at least {boilerplate['min_docs']} articles and "
+               f"{boilerplate['min_share']:.0%} of its outlet's) are left out of the terms; the stored texts stay "
+               "whole." if boilerplate and boilerplate.get("lines") else "")
+            + " Terms that nearly identify one outlet (outlet markers: datelines, desk names, database codes) are "
+            "left out of the classifier's features, the contrasts, the scale and the meaning contexts."),
     }
     topics = results.get("topics")
     if topics is not None:

@@ -29,18 +29,26 @@ FEATURES = ("terms", "words")
 
 
 def feature_matrix(docs: DocumentTerms, features: str = "terms", texts: Sequence[str] | None = None,
-                   vocabulary: Sequence[str] | None = None) -> tuple[Any, list[str]]:
+                   vocabulary: Sequence[str] | None = None, keep_markers: bool = False) -> tuple[Any, list[str]]:
     """The documents × features count matrix and its column names.
 
-    ``features="words"`` needs the documents' ``texts`` (in the order of ``docs``).
+    ``features="words"`` needs the documents' ``texts`` (in the order of ``docs``). The selection's outlet
+    markers (:mod:`nlp.text.markers`) are left out of either kind of feature unless ``keep_markers``
+    (``docs.outlet_markers`` lists them).
     """
     if features not in FEATURES:
         raise ScalingError(f"unknown features {features!r}; use terms (the preprocessed terms) or words")
+    markers = frozenset() if keep_markers else docs.outlet_markers.terms
     if features == "words":
         if texts is None:
             raise ScalingError("features 'words' needs the documents' texts")
-        return word_matrix(texts, vocabulary=vocabulary)
-    return terms_matrix([docs.terms(i) for i in range(len(docs))], vocabulary=vocabulary)
+        X, names = word_matrix(texts, vocabulary=vocabulary)
+    else:
+        X, names = terms_matrix([docs.terms(i) for i in range(len(docs))], vocabulary=vocabulary)
+    if markers and vocabulary is None:  # a fixed vocabulary (placing a text) keeps its columns
+        kept = [j for j, name in enumerate(names) if name not in markers]
+        X, names = X[:, kept].tocsr(), [names[j] for j in kept]
+    return X, names
 
 
 def find_document(docs: DocumentTerms, title: str, option: str = "--high") -> int:

@@ -33,8 +33,9 @@ from nlp.tendencies.crossval import (  # noqa: F401  (ClassifyError, make_splitt
     TOP_FEATURES, ClassifyError, check_classes, cross_validate_matrix, make_splitter, top_weighted_terms,
 )
 from nlp.tendencies.estimator import DEFAULT_PARAMS, fit_counts, make_pipeline, terms_analyzer
-from nlp.tendencies.masking import masked_columns, self_names
+from nlp.tendencies.masking import masked_columns, person_names_in_top_features, self_names
 from nlp.tendencies.model_files import ClassifierArrays, load_model
+from nlp.text.markers import without_markers
 from nlp.copies import count_once, groups_with_copies, has_copies
 from nlp.design import label_design
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
@@ -202,6 +203,8 @@ def evaluate(
     n_jobs: int | None = None,
     top: int = TOP_FEATURES,
     permutations: int | None = None,
+    keep_markers: bool = False,
+    names_file: str | None = None,
 ) -> dict[str, Any]:
     """Cross-validated evaluation of the tendency classifier on a selection (``classify evaluate``).
 
@@ -240,13 +243,18 @@ def evaluate(
     Near-duplicates (:attr:`nlp.documents.DocumentTerms.copy_keys`) never straddle folds: each cluster of
     copies joins one group (with ``group_by="none"`` the clusters are the groups), and the bootstrap
     interval resamples these merged groups.
+    keep_markers : bool
+        Keep the outlet markers (:mod:`nlp.text.markers`) among the features; by default they are left out.
+    names_file : str, optional
+        A names file of your own for the self-names (:func:`nlp.tendencies.masking.self_names`).
 
     Returns
     -------
     dict
         The JSON document of ``classify evaluate --json`` (CLI.md): ``macro_f1`` with ``macro_f1_lo`` /
         ``macro_f1_hi``, ``masked_macro_f1``, ``top_features``, ``self_names_in_top_features``,
-        ``baseline``, ``caveats``, ``label_levels``, ``excluded`` ...
+        ``person_names_in_top_features``, ``outlet_markers``, ``baseline``, ``caveats``, ``label_levels``,
+        ``excluded`` ...
 
     Raises
     ------
@@ -256,10 +264,11 @@ def evaluate(
         raise GroupError("Cannot predict the outlet while grouping by outlet; use --by author or none")
     if group_by == "period" and label_field == "year":
         raise GroupError("Cannot predict the year while grouping by period; use --by outlet, author or none")
+    docs, markers = without_markers(docs, keep=keep_markers)
     data = load_labelled(docs, label_field=label_field, group_by=group_by, include_mixed=include_mixed,
                          period_years=period_years)
     check_classes(data.labels, label_field)
-    names = self_names(docs, vocabulary, labels) if mask_names else None
+    names = self_names(docs, vocabulary, labels, names_file=names_file) if mask_names else None
     masked = masked_columns(docs.vocabulary, names) if names is not None else None
     copies = [docs.copy_keys[i] for i in data.rows]
     groups = groups_with_copies(None if group_by == "none" else data.groups, copies, periods=group_by == "period")
@@ -275,8 +284,13 @@ def evaluate(
         labelled = np.zeros(len(docs), dtype=np.int32)
         labelled[data.rows] = 1
         used = docs.matrix.T @ labelled  # term counts over the labelled rows, without copying them out
-        result["masked_terms"] = sorted(docs.vocabulary[i] for i in masked if used[i])
+        # with the self-names already left out as outlet markers (an outlet's name in every article)
+        result["masked_terms"] = sorted({docs.vocabulary[i] for i in masked if used[i]}
+                                        | {t for t in markers.terms if markers.excluded and t in names})
     caveats = result["caveats"]
+    result["outlet_markers"] = markers.to_dict()
+    result["person_names_in_top_features"], person_caveats = person_names_in_top_features(docs, result["top_features"])
+    caveats.extend(person_caveats)
     if data.no_group and group_by != "none":
         caveats.append(f"{data.no_group} article(s) have no {group_by}: each is a group of its own")
     total = sum(data.levels.values())
@@ -324,45 +338,53 @@ def train(
     top: int = 20,
     vocabulary: Any = None,
     labels: Any = None,
+    keep_markers: bool = False,
+    names_file: str | None = None,
 ) -> dict[str, Any]:
     """Fit on every labelled document and save the model directory (``classify train``).
 
-    ``vocabulary`` and ``labels`` are where the self-names come from (see :func:`evaluate`): the top
-    features that are self-names are listed, so a model keyed on names is seen before it is used.
+    ``vocabulary``, ``labels`` and ``names_file`` are where the self-names come from (see :func:`evaluate`):
+    the top features that are self-names are listed, so a model keyed on names is seen before it is used.
+    The outlet markers are left out of the features unless ``keep_markers`` (see :func:`evaluate`).
 
     Returns
     -------
     dict
-        ``{"model_dir", "model_id", "classes", "n_documents", "top_features", "self_names_in_top_features"}``.
+        ``{"model_dir", "model_id", "classes", "n_documents", "top_features", "self_names_in_top_features",
+        "outlet_markers"}``.
     """
 
     model, info = train_arrays(docs, label_field=label_field, seed=seed, include_mixed=include_mixed, top=top,
-                               vocabulary=vocabulary, labels=labels)
+                               vocabulary=vocabulary, labels=labels, keep_markers=keep_markers, names_file=names_file)
     model_id = model.write(output_dir)
     return {"model_dir": str(output_dir), "model_id": model_id, **info}
 
 
 def train_arrays(docs: DocumentTerms, label_field: str = "tendency", seed: int = 0, include_mixed: bool = False,
-                 top: int = 20, vocabulary: Any = None, labels: Any = None
-                 ) -> tuple[ClassifierArrays, dict[str, Any]]:
+                 top: int = 20, vocabulary: Any = None, labels: Any = None, keep_markers: bool = False,
+                 names_file: str | None = None) -> tuple[ClassifierArrays, dict[str, Any]]:
     """Fit on every labelled document, writing nothing: the model as :class:`ClassifierArrays` and
-    ``{"model_id", "classes", "n_documents", "top_features", "self_names_in_top_features"}`` (see :func:`train`)."""
+    ``{"model_id", "classes", "n_documents", "top_features", "self_names_in_top_features", "outlet_markers"}``
+    (see :func:`train`)."""
+    docs, markers = without_markers(docs, keep=keep_markers)
     data = load_labelled(docs, label_field=label_field, group_by="none", include_mixed=include_mixed)
     check_classes(data.labels)
     # From the selection's count matrix (the labelled rows): the pipeline fit_documents gives, without term lists.
     pipeline = fit_counts(docs.matrix, data.labels, docs.vocabulary, seed=seed, rows=data.rows)
     features = top_features(pipeline, top)
-    names = set(self_names(docs, vocabulary, labels))
+    names = self_names(docs, vocabulary, labels, names_file=names_file)
     flagged = {c: [f["term"] for f in feats if f["term"] in names] for c, feats in features.items()}
     info = {
         "label_field": label_field, "seed": seed, "n_documents": len(data.rows),
         "class_counts": dict(sorted(Counter(data.labels).items())),
         "label_levels": dict(sorted(data.levels.items())), "corpus_fingerprint": docs.meta.get("corpus"),
         "preprocessor": {"fingerprint": docs.meta.get("preprocessor")}, "params": DEFAULT_PARAMS,
+        "outlet_markers": sorted(markers.terms) if markers.excluded else [],
     }
     model = ClassifierArrays.from_pipeline(pipeline, info)
     return model, {"model_id": model.model_id(), "classes": sorted(set(data.labels)), "n_documents": len(data.rows),
-                   "top_features": features, "self_names_in_top_features": flagged}
+                   "top_features": features, "self_names_in_top_features": flagged,
+                   "outlet_markers": markers.to_dict()}
 
 
 def predict_terms(pipeline: Pipeline, docs: Iterable[Sequence[str]]) -> list[dict[str, Any]]:

@@ -24,7 +24,8 @@ the side it favours (a word repeated forty times in one pamphlet is not a signat
 **stability** is reported: the share of ``bootstrap`` resamples of each side's documents (with
 replacement, seeded; near-duplicates are drawn together, as one cluster) in which it stays in that side's
 top list. ``docs_a`` / ``n_docs`` count articles, copies included. ``mask`` drops self-names
-(:func:`nlp.tendencies.masking.self_names`) before anything is counted.
+(:func:`nlp.tendencies.masking.self_names`) before anything is counted, and the outlet markers
+(:mod:`nlp.text.markers`) are left out unless ``keep_markers``.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from nlp.documents import (
     DocumentTerms, EmptySelectionError, GroupError, check_groups, group_matches,
 )
 from nlp.tendencies.stratified import StrataCounts, pooled_log_odds
+from nlp.text.markers import without_markers
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,9 @@ class ContrastResult:
     params: dict[str, Any] = field(default_factory=dict)
     design: dict[str, Any] = field(default_factory=dict)
     caveats: list[str] = field(default_factory=list)
+    #: The selection's outlet markers (:meth:`nlp.text.markers.OutletMarkers.to_dict`), left out or kept; None
+    #: for a contrast of plain term lists (they know no outlets).
+    outlet_markers: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``contrast --json`` (CLI.md) plus sizes, parameters, design and caveats."""
@@ -107,6 +112,7 @@ class ContrastResult:
             "docs_a": self.docs_a, "docs_b": self.docs_b, "terms_total_a": self.total_a,
             "terms_total_b": self.total_b, "overlap_docs": self.overlap, "params": self.params,
             "design": self.design, "caveats": self.caveats,
+            **({"outlet_markers": self.outlet_markers} if self.outlet_markers is not None else {}),
         }
 
 
@@ -331,13 +337,16 @@ class _SideMatrix:
 
 
 def _mask_filter(mask: Iterable[str] | None):
-    """A predicate: is a term (or a part of a phrase) NOT a masked name."""
-    names = {m.casefold() for m in mask} if mask is not None else set()
+    """A predicate: is a term (or a part of a phrase, or of a compound with an outlet's name) NOT a masked
+    name (:func:`nlp.tendencies.masking.is_self_name`)."""
+    from nlp.tendencies.masking import SelfNames, is_self_name
+
+    names = mask if isinstance(mask, SelfNames) else SelfNames(frozenset(m.casefold() for m in mask or ()))
     cache: dict[str, bool] = {}
 
     def keep(term: str) -> bool:
         if term not in cache:
-            cache[term] = not any(part.casefold() in names for part in term.split(" "))
+            cache[term] = not is_self_name(term, names)
         return cache[term]
     return keep
 
@@ -494,6 +503,7 @@ def contrast(
     seed: int = 0,
     mask: Iterable[str] | None = None,
     within: str = "auto",
+    keep_markers: bool = False,
 ) -> ContrastResult:
     """Contrast two groups of a selection (or one group against the rest) on their preprocessed terms.
 
@@ -513,6 +523,9 @@ def contrast(
         (:func:`contrast_within_outlets`); ``none``: across outlets; ``auto``:
         within outlets when those shared outlets hold most of the articles (:func:`nlp.design.pair_design`).
         The result's ``design`` says which, with the outlets per side, and ``caveats`` what follows.
+    keep_markers : bool
+        Keep the outlet markers (:mod:`nlp.text.markers`); by default they are left out, and listed in
+        ``outlet_markers`` either way.
 
     Examples
     --------
@@ -520,13 +533,15 @@ def contrast(
     >>> [(t.term, t.n_docs, t.stability) for t in result.terms_a[:2]]  # doctest: +SKIP
     [('pluralism', 41, 1.0), ('devolution', 37, 0.96)]
     """
+    docs, markers = without_markers(docs, keep=keep_markers)
     # (an empty selection gets the empty-selection error of the contrast itself)
     design = documents_pair_design(docs, a, b, field, within) if len(docs) else None
     on_matrix = collocations and ngrams == 1  # the selection's count matrix holds exactly these terms
     if design is not None and design.within == "outlet":
         if on_matrix:
-            return contrast_within_outlets(docs, a, b, field, top=top, min_count=min_count, min_docs=min_docs,
-                                           alpha0=alpha0, bootstrap=bootstrap, seed=seed, mask=mask, design=design)
+            result = contrast_within_outlets(docs, a, b, field, top=top, min_count=min_count, min_docs=min_docs,
+                                             alpha0=alpha0, bootstrap=bootstrap, seed=seed, mask=mask, design=design)
+            return replace(result, outlet_markers=markers.to_dict())
         if within == "outlet":
             raise GroupError("--within outlet contrasts single terms after collocations; drop --ngrams 2")
         design = documents_pair_design(docs, a, b, field, "none")
@@ -537,7 +552,9 @@ def contrast(
         result = contrast_pairs(docs.grouped(field, raw=not collocations), a, b, field=field, top=top,
                                 min_count=min_count, ngrams=ngrams, alpha0=alpha0, min_docs=min_docs,
                                 bootstrap=bootstrap, seed=seed, mask=mask)
-    return replace(result, design=design.to_dict(), caveats=design.caveats()) if design is not None else result
+    if design is not None:
+        result = replace(result, design=design.to_dict(), caveats=design.caveats())
+    return replace(result, outlet_markers=markers.to_dict())
 
 
 def contrast_each_against_rest(
@@ -551,13 +568,16 @@ def contrast_each_against_rest(
     bootstrap: int = 0,
     seed: int = 0,
     mask: Iterable[str] | None = None,
+    keep_markers: bool = False,
 ) -> list[ContrastResult]:
     """One-against-the-rest contrasts for every group of ``field`` with at least ``min_group_docs`` articles.
 
     Works on the selection's count matrix (read once). The rest of a group is every other article,
     including excluded groups (``exclude`` only decides which groups get a contrast of their own). For
-    reports and ``run``; ``min_docs``, ``bootstrap``, ``seed`` and ``mask`` as in :func:`contrast_pairs`.
+    reports and ``run``; ``min_docs``, ``bootstrap``, ``seed`` and ``mask`` as in :func:`contrast_pairs`,
+    ``keep_markers`` as in :func:`contrast`.
     """
+    docs, markers = without_markers(docs, keep=keep_markers)
     counts = docs.matrix
     totals = np.asarray(counts.sum(axis=0)).ravel()
     if not totals.sum():
@@ -591,6 +611,7 @@ def contrast_each_against_rest(
                     "seed": seed, "masked": mask is not None, "prior": "counts of both groups",
                     "alpha0": f"{PRIOR_SHARE} x terms of both groups"},
         ))
+        results[-1] = replace(results[-1], outlet_markers=markers.to_dict())
     return results
 
 

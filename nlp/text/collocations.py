@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from corpus.analyses import get_state
 from corpus.store import CorpusStore
@@ -164,6 +164,23 @@ class CollocationCounts:
         if len(self.bigrams) > self.max_bigrams:
             self.min_reduce += 1
             self.bigrams = Counter({bg: n for bg, n in self.bigrams.items() if n >= self.min_reduce})
+
+    def remove(self, line: Sequence[str], times: int = 1) -> None:
+        """Take back ``times`` uses of one line (its terms, no paragraph mark): boilerplate found after the
+        counting (:mod:`nlp.text.boilerplate`), so collocations are scored as if it had never been counted."""
+        line = list(line)
+        for counter, keys in ((self.bigrams, list(zip(line, line[1:]))), (self.words, line)):
+            for key in keys:
+                counter[key] -= times
+                if counter[key] <= 0:  # a pruned bigram's count was lower than what is taken back
+                    del counter[key]
+        titled: Counter = Counter()
+        count_after_titles(line, titled)
+        for key, n in titled.items():
+            self.titled[key] -= n * times
+            if self.titled[key] <= 0:
+                del self.titled[key]
+        self.total -= len(line) * times
 
     def collocations(self, min_count: int = 10, threshold: float = 0.5, scoring: str = "npmi",
                      exclude: Iterable[str] = ()) -> Collocations:

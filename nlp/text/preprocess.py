@@ -13,7 +13,9 @@ The pipeline, in order:
    :func:`preprocess_corpus` and applied by :func:`iter_terms` and :meth:`Preprocessor.terms`.
 
 Terms of step 1-4 are cached in ``article_terms`` with the pipeline's fingerprint and the article's content
-hash, so a re-run processes only new or changed articles.
+hash, so a re-run processes only new or changed articles. The lines each outlet repeats across many of its
+articles (:mod:`nlp.text.boilerplate`: headers, footers, sign-offs) are found over the whole cache with the
+collocations, which are fitted without them, and :func:`iter_terms` leaves them out.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ from corpus.duplicates import update_near_duplicates
 from corpus.store import CorpusStore
 
 from nlp.errors import NotPreprocessedError, UnknownModelError
+from nlp.text.boilerplate import BOILERPLATE_KEY, Boilerplate, LineCounts
+from nlp.text.boilerplate import MIN_DOCS as BOILERPLATE_MIN_DOCS, MIN_SHARE as BOILERPLATE_MIN_SHARE
 from nlp.text.collocations import (_COLLOCATIONS_KEY, PARAGRAPH, CollocationCounts, Collocations, npmi_score,
                                    original_score, paragraph_breaks, strip_paragraphs)
 from nlp.parallel import ClusterError, Executor, InProcessExecutor
@@ -537,16 +541,18 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
     Returns
     -------
     dict
-        ``{"articles", "processed", "cached", "failed", "fingerprint", "collocations", "model"}``.
+        ``{"articles", "processed", "cached", "failed", "fingerprint", "collocations", "boilerplate", "model"}``;
+        ``boilerplate`` is :meth:`nlp.text.boilerplate.Boilerplate.summary` (lines found, outlets, lines
+        left out of the terms).
     """
     pre = preprocessor or Preprocessor()
     fp = pre.fingerprint
     counts = {"articles": 0, "processed": 0, "cached": 0, "failed": 0}
 
-    def todo() -> Iterator[tuple[str, tuple[str, str]]]:
+    def todo() -> Iterator[tuple[str, tuple[str, str, str]]]:
         batch: list[Article] = []
 
-        def check() -> Iterator[tuple[str, tuple[str, str]]]:
+        def check() -> Iterator[tuple[str, tuple[str, str, str]]]:
             status = term_cache_status(store, [a.id for a in batch])
             for article in batch:
                 chash, cached_fp, cached_hash = status[article.id]
@@ -555,7 +561,7 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
                     if progress:
                         progress(1)
                     continue
-                yield article.text, (article.id, chash)
+                yield article.text, (article.id, chash, article.outlet)
             batch.clear()
 
         for article in store.articles(**filters):
@@ -567,6 +573,7 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
 
     rows: list[tuple] = []
     counted = CollocationCounts()  # counted on the way in: no second read of the cache for the collocations
+    lines = LineCounts()  # and each outlet's lines, for its boilerplate
 
     def flush() -> None:
         if rows:
@@ -574,10 +581,11 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
             rows.clear()
 
     try:
-        for terms, (id_, chash) in pre.pipe(todo(), collocations=False, executor=executor):
+        for terms, (id_, chash, outlet) in pre.pipe(todo(), collocations=False, executor=executor):
             try:
                 rows.append((id_, fp, chash, terms))
                 counted.add(terms)
+                lines.add(outlet, terms)
                 counts["processed"] += 1
             except Exception:  # one bad article is logged, counted and skipped
                 log.exception("cannot cache the terms of article %s", id_)
@@ -589,45 +597,66 @@ def preprocess_corpus(store: CorpusStore, preprocessor: Preprocessor | None = No
     finally:
         flush()  # keep what is done, even on Ctrl-C
     set_state(store, _STATE_KEY, pre.config())
-    colloc = refit_collocations(store, fp, min_count=collocation_min_count, threshold=collocation_threshold,
-                                exclude=pre.vocabulary.entries, counted=counted)
+    colloc, boilerplate = refit_corpus_terms(store, fp, min_count=collocation_min_count,
+                                             threshold=collocation_threshold, exclude=pre.vocabulary.entries,
+                                             counted=counted, lines=lines)
     # Near-duplicates of the articles not yet compared: the analyses count each cluster of copies once.
     copies = update_near_duplicates(store)
     log.info("preprocessed %(processed)d articles, %(cached)d already cached", counts)
     return {**counts, "fingerprint": fp, "collocations": len(colloc) if colloc else 0,
-            "model": pre.model or "blank:en", "near_duplicates": copies.to_dict()}
+            "boilerplate": boilerplate.summary(), "model": pre.model or "blank:en",
+            "near_duplicates": copies.to_dict()}
 
 
 def refit_collocations(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5,
                        exclude: Iterable[str] = (), counted: CollocationCounts | None = None) -> Collocations | None:
-    """Fit collocations on all cached terms, unless the cached articles are unchanged since the last fit.
+    """The collocations of :func:`refit_corpus_terms` (the boilerplate is refitted with them)."""
+    return refit_corpus_terms(store, fingerprint, min_count, threshold, exclude, counted)[0]
 
-    ``counted``: counts of terms just cached; used instead of reading the cache when they cover every cached
-    article of ``fingerprint`` (a first preprocessing), since the terms are then the same.
+
+def refit_corpus_terms(store: CorpusStore, fingerprint: str, min_count: int = 10, threshold: float = 0.5,
+                       exclude: Iterable[str] = (), counted: CollocationCounts | None = None,
+                       lines: LineCounts | None = None) -> tuple[Collocations | None, Boilerplate]:
+    """Find each outlet's boilerplate lines and fit the collocations without them, on all cached terms;
+    unless the cached articles are unchanged since the last fit.
+
+    ``counted`` and ``lines``: counts of the terms just cached; used instead of reading the cache when they
+    cover every cached article of ``fingerprint`` (a first preprocessing), since the terms are then the same.
+    The boilerplate's uses are taken back from the collocation counts (:meth:`CollocationCounts.remove`),
+    so a header's words never become a collocation (``guardian_news``, ``print_ltd``).
     """
     h = hashlib.sha256()
     n = 0
     for id_, chash in cached_hashes(store, fingerprint):
         h.update(f"{id_}:{chash}\n".encode())
         n += 1
-    inputs = f"{fingerprint}:{h.hexdigest()[:16]}:{min_count}:{threshold}"
-    old = get_state(store, _COLLOCATIONS_KEY)
-    if old and old.get("inputs") == inputs:
-        return Collocations.from_dict(old)
+    rules = {"min_docs": BOILERPLATE_MIN_DOCS, "min_share": BOILERPLATE_MIN_SHARE}
+    inputs = f"{fingerprint}:{h.hexdigest()[:16]}:{min_count}:{threshold}:{rules['min_docs']}:{rules['min_share']}"
+    old, old_lines = get_state(store, _COLLOCATIONS_KEY), get_state(store, BOILERPLATE_KEY)
+    if old and old.get("inputs") == inputs and old_lines and old_lines.get("inputs") == inputs:
+        return Collocations.from_dict(old), Boilerplate.from_dict(old_lines)
     if n == 0:
-        return None
-    if counted is not None and counted.n_docs == n:
-        colloc = counted.collocations(min_count=min_count, threshold=threshold, exclude=exclude)
-    else:
-        colloc = Collocations.fit(_CachedTerms(store, fingerprint), min_count=min_count, threshold=threshold,
-                                  exclude=exclude)
+        return None, Boilerplate()
+    if counted is None or lines is None or counted.n_docs != n or lines.n_docs != n:
+        counted, lines = CollocationCounts(), LineCounts()
+        for article, terms in iter_terms(store, collocations=False, paragraphs=True, boilerplate=False,
+                                         with_text=False):
+            counted.add(terms)
+            lines.add(article.outlet, terms)
+    boilerplate = lines.boilerplate(**rules)
+    for found in boilerplate.lines.values():
+        for line, (_, occurrences) in found.items():
+            counted.remove(line, occurrences)
+    colloc = counted.collocations(min_count=min_count, threshold=threshold, exclude=exclude)
+    set_state(store, BOILERPLATE_KEY, {**boilerplate.to_dict(), "inputs": inputs, "preprocessor": fingerprint})
     set_state(store, _COLLOCATIONS_KEY, {**colloc.to_dict(), "inputs": inputs, "documents": n})
-    log.info("fitted %d collocations on %d documents", len(colloc), n)
-    return colloc
+    log.info("fitted %d collocations on %d documents; %d boilerplate lines in %d outlets", len(colloc), n,
+             len(boilerplate), len(boilerplate.lines))
+    return colloc, boilerplate
 
 
 class _CachedTerms:
-    """Re-iterable stream of every cached term list of one fingerprint (pre-collocation)."""
+    """Re-iterable stream of every cached term list of one fingerprint (pre-collocation, boilerplate kept)."""
 
     def __init__(self, store: CorpusStore, fingerprint: str):
         self.store, self.fingerprint = store, fingerprint
@@ -650,7 +679,7 @@ def current_fingerprint(store: CorpusStore) -> str:
 
 
 def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 500, paragraphs: bool = False,
-               **filters: Any) -> Iterator[tuple[Article, list[str]]]:
+               boilerplate: bool = True, **filters: Any) -> Iterator[tuple[Article, list[str]]]:
     """Stream ``(article, terms)`` for the preprocessed articles of a selection.
 
     Parameters
@@ -662,6 +691,8 @@ def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 
         Articles looked up at a time.
     paragraphs : bool
         Keep the paragraph marks (:data:`PARAGRAPH`) between the terms of two paragraphs.
+    boilerplate : bool
+        Leave out each outlet's boilerplate lines (:mod:`nlp.text.boilerplate`), as every analysis should.
     **filters
         Passed to :meth:`CorpusStore.articles` (``with_text=False`` skips loading texts).
 
@@ -678,6 +709,8 @@ def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 
     fp = current_fingerprint(store)
     colloc = Collocations.from_store(store) if collocations else None
     apply = colloc.apply if colloc and len(colloc) else None
+    lines = Boilerplate.from_store(store, fp) if boilerplate else Boilerplate()
+    strip = lines.strip if len(lines) else None
     missing = 0
 
     def lookup(batch: list[Article]) -> Iterator[tuple[Article, list[str]]]:
@@ -688,6 +721,7 @@ def iter_terms(store: CorpusStore, collocations: bool = True, batch_size: int = 
             if terms is None:
                 missing += 1
                 continue
+            terms = strip(article.outlet, terms) if strip else terms  # before collocations: a line is whole
             terms = apply(terms) if apply else terms  # a paragraph mark is in no pair: nothing joins across it
             yield article, terms if paragraphs else strip_paragraphs(terms)
 
