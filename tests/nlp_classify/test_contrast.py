@@ -198,7 +198,8 @@ def test_the_count_matrix_path_equals_the_term_list_path(demo_docs, field, a, b,
     fast = contrast(demo_docs, a, b, field=field, top=12, bootstrap=8, seed=3, mask=mask)
     slow = contrast_pairs(demo_docs.grouped(field), a, b, field=field, top=12, bootstrap=8, seed=3, mask=mask)
     assert fast.design["within"] == "none"  # (term lists carry no outlets: only the selection has a design)
-    assert asdict(fast) == {**asdict(slow), "design": fast.design, "caveats": fast.caveats}
+    assert asdict(fast) == {**asdict(slow), "design": fast.design, "caveats": fast.caveats,
+                            "outlet_markers": fast.outlet_markers}
     assert fast.terms_a and fast.terms_b
 
 

@@ -62,11 +62,11 @@ def test_pooling_is_inverse_variance_weighted_with_cochrans_q():
 
 
 def test_within_outlets_the_house_words_drop_out_and_the_faction_word_stays():
-    docs = house_style_corpus()
-    across = contrast(docs, "soft", "hard", top=5, bootstrap=0, within="none")
+    docs = house_style_corpus()  # (its house words are outlet markers too: kept here, to see pooling alone)
+    across = contrast(docs, "soft", "hard", top=5, bootstrap=0, within="none", keep_markers=True)
     assert {"xhouse", "xdesk"} <= {t.term for t in across.terms_a}  # the mix of outlets, read as a faction
     assert across.caveats and across.caveats[0].startswith("soft and hard share outlets (x, y), but this comparison")
-    within = contrast(docs, "soft", "hard", top=5, bootstrap=10, seed=1)  # auto: they share every outlet
+    within = contrast(docs, "soft", "hard", top=5, bootstrap=10, seed=1, keep_markers=True)  # auto: shared outlets
     assert within.design["within"] == "outlet" and within.design["chosen"] == "auto" and within.caveats == []
     assert [s["outlet"] for s in within.design["strata"]] == ["x", "y"] and within.params["q_df"] == 1
     terms = {t.term for t in within.terms_a + within.terms_b}
