@@ -21,7 +21,7 @@ from commands.common import (
     trust_options,
     writable,
 )
-from commands.scrape import known_outlets, outlets_option
+from commands.scrape import known_outlets, outlets_option, report_result
 from commands.terminal import Terminal
 from commands.topics import fit_sample_option, said_sample
 from corpus import Selection
@@ -236,8 +236,9 @@ def update(s: Settings, outlets, output, topics_name, refit, outlet_options, bas
                                              config=outlets_file)
         except scrapers.ScraperError as exc:
             raise click.UsageError(str(exc)) from None
-        for name, summary in result.outlets.items():
-            s.info(f"{name}: {summary.new} new" + (f" ({summary.error})" if summary.error else ""))
+        report_result(s, result, detail=False)
+        if not result.ok:  # a weekly cron job must see the failure: no report from a corpus that was not refreshed
+            raise click.ClickException(result.failure_message() + "; no report was written")
     elif base_urls:
         raise click.UsageError("--base-url needs the OUTLETs to scrape")
     settings = {"title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}

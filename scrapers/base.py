@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from corpus.models import Article
 
 from . import extract as ex
-from .body import Block, BodyChoice, choose_body
+from .body import Block, BodyChoice, choose_body, key as body_key
 from .urls import canonicalise, netloc_key, strip_tracking
 
 log = logging.getLogger(__name__)
@@ -305,21 +305,25 @@ class Scraper:
         standfirst = _first(*(ex.text_of(e) for e in ex.select(tree, sel.standfirst)[:1])) if sel.standfirst else None
 
         # body: every reading of it, the one kept chosen by evidence (scrapers/body.py)
+        page = tree.body if tree.body is not None else tree
+        links = {body_key(t): share for t, share in ex.block_texts([page], (), link_share=True)}
         blocks = self._selector_blocks(tree)
         if self._paywall and any(p.search(b.text) for b in blocks for p in self._paywall):
             paywalled = True
             blocks = [b for b in blocks if not any(p.search(b.text) for p in self._paywall)]
+        balanced = precise = ""
         if paywalled:  # a teaser: the generic extractors would only guess at the rest
             choice = BodyChoice("\n\n".join(b.text for b in blocks), "selectors", "paywalled: the teaser")
         else:
             balanced, precise = self._trafilatura_bodies(html, url)
             ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
             ld_body = ex.clean_body_lines(ex.clean_text(ld_body) if "\n" not in ld_body else ld_body, self._drop)
-            choice = choose_body(blocks, balanced, precise, ld_body, own_selectors=self._own_body)
+            choice = choose_body(blocks, balanced, precise, ld_body, own_selectors=self._own_body,
+                                 links=links)
         text, how["text"] = choice.text, choice.layer
         layers["body"] = {"selectors": _gist(choice.words.get("selectors"), blocks[0].text if blocks else ""),
-                          "generic": _gist(choice.words.get("generic"), choice.text if choice.layer != "selectors"
-                                           else ""), "agreement": choice.agreement, "chosen": choice.layer}
+                          "generic": _gist(choice.words.get("generic"), balanced),
+                          "agreement": choice.agreement, "chosen": choice.layer}
         if not paywalled and self._paywall and any(p.search(ex.text_of(tree.body) if tree.body is not None else "")
                                                    for p in self._paywall):
             paywalled = True

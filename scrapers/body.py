@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-__all__ = ["BodyChoice", "Block", "agreement", "choose_body", "shingles"]
+__all__ = ["BodyChoice", "Block", "agreement", "choose_body", "key", "shingles"]
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\u1000-\u109f"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+", re.UNICODE)
@@ -36,6 +36,9 @@ SUPPORTED = 0.5
 #: and this share of its own text is text the balanced generic extractor found too.
 AGREE_COVER = 0.6
 AGREE_PURITY = 0.6
+#: A paragraph with more than this share of its text inside links is furniture (menus, teasers, tag
+#: lists), whichever reading holds it.
+LINK_FURNITURE = 0.5
 #: A paragraph only the selectors found is kept between two agreed paragraphs when at most this share of
 #: its text is link text, and it has at least this many words.
 PROSE_LINK_SHARE = 0.2
@@ -98,6 +101,18 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in re.split(r"\n\s*\n|\n", text or "") if line.strip()]
 
 
+def key(text: str) -> str:
+    """A paragraph's text as readings are matched on (lower case, words only)."""
+    return " ".join(tokens(text))
+
+
+def _prose(text: str, links: dict[str, float]) -> str:
+    """A reading without the paragraphs the page has inside links (its furniture)."""
+    if not links:
+        return text
+    return "\n\n".join(line for line in _lines(text) if links.get(key(line), 0.0) <= LINK_FURNITURE)
+
+
 def _supported(line: str, others: Sequence[tuple[set, str]]) -> bool:
     """Whether another reading holds ``line`` (most of its shingles, or all of a short line's text)."""
     own = shingles(line)
@@ -136,7 +151,7 @@ def _consensus(blocks: Sequence[Block], balanced: str, precise: str, json_ld: st
 
 
 def choose_body(blocks: Sequence[Block], balanced: str, precise: str = "", json_ld: str = "",
-                own_selectors: bool = False) -> BodyChoice:
+                own_selectors: bool = False, links: dict[str, float] | None = None) -> BodyChoice:
     """The body of a page from its readings.
 
     Parameters
@@ -150,6 +165,9 @@ def choose_body(blocks: Sequence[Block], balanced: str, precise: str = "", json_
     own_selectors : bool
         The outlet has body selectors of its own: they win while they agree with the generic reading,
         and a disagreement is drift.
+    links : dict, optional
+        ``key(paragraph) -> share of its text inside links`` for every paragraph of the page: a
+        paragraph that is mostly links is furniture in any reading.
 
     Returns
     -------
@@ -176,9 +194,16 @@ def choose_body(blocks: Sequence[Block], balanced: str, precise: str = "", json_
         if cover >= AGREE_COVER and purity >= AGREE_PURITY:
             return BodyChoice(selected, "selectors", "the selector body agrees with the generic reading",
                               agreement=agree, words=words)
-        text, why = _consensus((), balanced, precise, json_ld)
+        links = links or {}
+        text, why = _consensus((), _prose(balanced, links) or _prose(precise, links) or balanced,
+                               _prose(precise, links), json_ld)
         return BodyChoice(text, "generic", f"the selector body disagrees with the generic reading "
                           f"(covers {cover:.0%} of it, {purity:.0%} of it confirmed); {why}",
                           agreement=agree, drift=True, words=words)
-    text, why = _consensus(blocks, balanced, precise, json_ld)
+    links = links or {}
+    prose = [b for b in blocks if b.link_share <= LINK_FURNITURE]
+    balanced_prose, precise_prose = _prose(balanced, links), _prose(precise, links)
+    if not balanced_prose and not precise_prose:
+        balanced_prose, precise_prose = balanced, precise  # nothing but links: no evidence to go on
+    text, why = _consensus(prose, balanced_prose or precise_prose, precise_prose if balanced_prose else "", json_ld)
     return BodyChoice(text, "consensus", why, agreement=agree, words=words)
