@@ -196,6 +196,8 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
               help="Minimum seconds between two requests to one host.")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop each outlet after N new articles.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Retries on 429, 5xx and connection errors.")
 @click.option("--contact", envvar="SOFTLEFT_CONTACT", help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")
 @outlets_option
 @editor_options
@@ -203,14 +205,16 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @seed_option
 @json_option
 @pass_settings
-def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, delay, max_articles, contact, outlets_file,
+def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, delay, max_articles, retries,
+           contact, outlets_file,
            title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
     """The editor's routine: collect what is new, place it in the topic model, write a fresh report.
 
     Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
     them in the existing topic model (no refit, the model keeps its name; a refit only with --refit or when
     the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points)
-    and writes the report with a "since the last report" section. See docs/editors.md for a cron and a
+    and writes the report with a "since the last report" section. When no outlet could be reached it
+    says so and exits 1 without writing the report, so a scheduled job shows the failure. See docs/editors.md for a cron and a
     systemd timer.
 
     \b
@@ -231,7 +235,7 @@ def update(s: Settings, outlets, output, topics_name, refit, outlet_options, bas
             base_url = dict(b.split("=", 1) for b in base_urls)
         try:
             options = scrapers.CrawlOptions(max_articles=max_articles, max_attempts=3, fetch=scrapers.FetchConfig(
-                user_agent=scrapers.http.default_user_agent(contact), delay=delay))
+                user_agent=scrapers.http.default_user_agent(contact), delay=delay, max_retries=retries))
             result = scrapers.scrape_outlets(s.store(create=True), names, base_url=base_url, options=options,
                                              config=outlets_file)
         except scrapers.ScraperError as exc:

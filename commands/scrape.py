@@ -260,12 +260,14 @@ def scrape_parse(file: str, url: str, outlet: str | None, outlets_file: str | No
 @click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
               help="Minimum seconds between two requests to one host.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Retries on 429, 5xx and connection errors.")
 @click.option("--contact", envvar="SOFTLEFT_CONTACT", help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")
 @outlets_option
 @json_option
 @pass_settings
 def scrape_check(s: Settings, outlet: str, sample: int, base_url: str | None, delay: float, timeout: float,
-                 contact: str | None, outlets_file: str | None, as_json: bool) -> None:
+                 retries: int, contact: str | None, outlets_file: str | None, as_json: bool) -> None:
     """Fetch a few recent pages of an outlet and show, per field, what each layer found.
 
     Layers: metadata (JSON-LD, OpenGraph, meta tags), the outlet's selectors, and the generic extractor.
@@ -280,7 +282,8 @@ def scrape_check(s: Settings, outlet: str, sample: int, base_url: str | None, de
     from scrapers.check import check_outlet
 
     name = known_outlets([outlet], outlets_file)[0]
-    fetch = scrapers.FetchConfig(user_agent=scrapers.http.default_user_agent(contact), delay=delay, timeout=timeout)
+    fetch = scrapers.FetchConfig(user_agent=scrapers.http.default_user_agent(contact), delay=delay, timeout=timeout,
+                                 max_retries=retries)
     if base_url and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter(f"must start with http:// or https://, not {base_url!r}", param_hint="--base-url")
     report = check_outlet(name, sample=sample, base_url=base_url, fetch=fetch, config=outlets_file,

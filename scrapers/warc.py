@@ -11,6 +11,7 @@ This lives in ``scrapers/`` because it parses pages; ``corpus import FILE.warc[.
 """
 from __future__ import annotations
 
+import gzip
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,9 @@ def import_warc(store: CorpusStore, path: str | Path, config: str | Path | None 
 
     path = Path(path)
     report = WarcReport()
+    if _head(path) != b"WARC/":
+        raise ScraperError(f"{path} is not a readable WARC file (it does not start with a WARC record); pass a "
+                           ".warc or .warc.gz file written by a web archiving tool")
     try:
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
@@ -99,6 +103,18 @@ def import_warc(store: CorpusStore, path: str | Path, config: str | Path | None 
         raise ScraperError(f"{path} is not a readable WARC file ({exc}); pass a .warc or .warc.gz file "
                            "written by a web archiving tool") from None
     return report
+
+
+def _head(path: Path) -> bytes:
+    """The first five bytes of the (possibly gzipped) file: ``WARC/`` for a WARC file."""
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    try:
+        opener = gzip.open if magic == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:
+            return fh.read(5)
+    except (OSError, EOFError):
+        return b""
 
 
 def _import_record(store: CorpusStore, record: Any, file_name: str, config: str | Path | None,
