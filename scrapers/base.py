@@ -315,11 +315,17 @@ class Scraper:
         if paywalled:  # a teaser: the generic extractors would only guess at the rest
             choice = BodyChoice("\n\n".join(b.text for b in blocks), "selectors", "paywalled: the teaser")
         else:
-            balanced, precise = self._trafilatura_bodies(html, url)
             ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
             ld_body = ex.clean_body_lines(ex.clean_text(ld_body) if "\n" not in ld_body else ld_body, self._drop)
-            choice = choose_body(blocks, balanced, precise, ld_body, own_selectors=self._own_body,
-                                 links=links)
+            choice = None
+            if self._own_body and blocks:
+                # The outlet's own selectors only need a check: one fast generic reading (no fallback
+                # algorithms). The full readings are made only when the selectors fail it.
+                balanced = self._trafilatura_bodies(html, url, fast=True)[0]
+                choice = choose_body(blocks, balanced, "", ld_body, own_selectors=True, links=links)
+            if choice is None or choice.drift:
+                balanced, precise = self._trafilatura_bodies(html, url)
+                choice = choose_body(blocks, balanced, precise, ld_body, own_selectors=self._own_body, links=links)
         text, how["text"] = choice.text, choice.layer
         layers["body"] = {"selectors": _gist(choice.words.get("selectors"), blocks[0].text if blocks else ""),
                           "generic": _gist(choice.words.get("generic"), balanced),
@@ -382,33 +388,35 @@ class Scraper:
                 ex.remove_elements(c, boilerplate)
         return [Block(t, share) for t, share in ex.block_texts(containers, self._drop, link_share=True)]
 
-    def _trafilatura_bodies(self, html: str, url: str) -> tuple[str, str]:
-        """trafilatura's body in its balanced mode and favouring precision (paragraphs one per line)."""
+    def _trafilatura_bodies(self, html: str, url: str, fast: bool = False) -> tuple[str, str]:
+        """trafilatura's body in its balanced mode and favouring precision (paragraphs one per line);
+        with ``fast``, only the balanced reading, without trafilatura's fallback algorithms."""
         import trafilatura
         if "<" not in html[:2000]:
             return "", ""  # not markup at all (a text file, an empty body): nothing to extract
         out = []
-        for precision in (False, True):
+        for precision in ((False,) if fast else (False, True)):
             try:
                 text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                                           favor_precision=precision) or ""
+                                           favor_precision=precision, fast=fast) or ""
             except Exception as exc:  # one reading among several; never let it sink a page
                 log.debug("trafilatura failed on %s: %s", url, exc)
                 text = ""
             out.append(ex.clean_body_lines(text, self._drop))
-        return out[0], out[1]
+        return out[0], out[-1] if not fast else ""
 
     def _drift(self, choice: BodyChoice, layers: dict[str, dict[str, Any]]) -> list[str]:
         """Fields where the outlet's own selectors disagree with the other layers on this page.
 
         The body: the selector body disagrees with the generic reading, or finds nothing. Title, date and
-        authors: both layers found a value and they differ (a missing optional element is no evidence).
+        authors: both layers found a value and they differ (a missing optional element is no evidence;
+        nor is a field in ``prefer_selectors``, whose metadata the outlet is known to get wrong).
         """
         drift = ["body"] if choice.drift else []
         defaults = Selectors()
         for name in ("title", "date", "authors"):
-            if getattr(self.spec.selectors, name) == getattr(defaults, name):
-                continue
+            if getattr(self.spec.selectors, name) == getattr(defaults, name) or name in self.spec.prefer_selectors:
+                continue  # generic selectors, or a field whose metadata the outlet is known to get wrong
             meta, found = layers[name]["metadata"], layers[name]["selectors"]
             if meta and found and not _same(name, meta, found):
                 drift.append(name)

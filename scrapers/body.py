@@ -187,20 +187,22 @@ def choose_body(blocks: Sequence[Block], balanced: str, precise: str = "", json_
                           "the selectors matched nothing", agreement=0.0 if own_selectors else None,
                           drift=own_selectors, words=words)
     agree = agreement(selected, generic)
+    links = links or {}
+    # Measured on prose: a selector body of teaser links agrees with nothing, even where the generic
+    # extractor was fooled by the same links.
     sel_sh = shingles(selected)
-    cover = _share(shingles(precise or generic), sel_sh)
-    purity = _share(sel_sh, shingles(balanced or generic) | shingles(json_ld))
+    sel_prose = shingles("\n\n".join(b.text for b in blocks if b.link_share <= LINK_FURNITURE))
+    cover = _share(shingles(_prose(precise, links) or _prose(generic, links)), sel_prose)
+    purity = _share(sel_sh, shingles(_prose(balanced or generic, links)) | shingles(json_ld))
     if own_selectors:
         if cover >= AGREE_COVER and purity >= AGREE_PURITY:
             return BodyChoice(selected, "selectors", "the selector body agrees with the generic reading",
                               agreement=agree, words=words)
-        links = links or {}
         text, why = _consensus((), _prose(balanced, links) or _prose(precise, links) or balanced,
                                _prose(precise, links), json_ld)
         return BodyChoice(text, "generic", f"the selector body disagrees with the generic reading "
                           f"(covers {cover:.0%} of it, {purity:.0%} of it confirmed); {why}",
                           agreement=agree, drift=True, words=words)
-    links = links or {}
     prose = [b for b in blocks if b.link_share <= LINK_FURNITURE]
     balanced_prose, precise_prose = _prose(balanced, links), _prose(precise, links)
     if not balanced_prose and not precise_prose:
