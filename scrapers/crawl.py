@@ -41,6 +41,8 @@ DONE_STATUSES = ("done", "gone", "not_article")
 SUMMARY_KEYS = ("discovered", "fetched", "new", "failed", "skipped_robots")
 NOT_PAGES = frozenset({"application/pdf", "application/zip", "application/gzip", "application/msword",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
+#: Metadata a re-parse keeps from the stored article: where an archived page came from.
+PROVENANCE = ("archive", "warc")
 #: A field is reported as drifting when the outlet's selectors disagreed on at least this share of the
 #: pages parsed in a crawl, and on at least DRIFT_MIN_PAGES of them.
 DRIFT_SHARE, DRIFT_MIN_PAGES = 0.5, 3
@@ -606,6 +608,10 @@ def reparse(store: CorpusStore, scraper: Scraper,
             counts["skipped"] += 1
             continue
         with store.transaction() as conn:
+            old = store.get(article.id)
+            kept = {k: old.metadata[k] for k in PROVENANCE if old is not None and k in old.metadata}
+            if kept:  # where an archived page came from is not in the page itself
+                article = article.replace(metadata={**article.metadata, **kept})
             outcome = store.upsert(article)
             _Writer._mark(conn, url, scraper.name, "done", None, None, article.id, None, count_attempt=False)
         counts[outcome] += 1

@@ -142,3 +142,14 @@ def test_cdx_answers_and_usage_errors(tmp_path):
                                "http://127.0.0.1:9", "--retries", "0", "--delay", "0"])
     assert down.exit_code == 1 and "Error: nothing could be collected; tribune: cannot reach 127.0.0.1:9" in down.stderr
     assert "0 of 1 outlet reached" in down.stderr
+
+
+def test_reparse_keeps_where_an_archived_page_came_from(tmp_path, archive):
+    db = tmp_path / "r.db"
+    assert backfill(db, archive).exit_code == 0
+    result = CliRunner().invoke(cli, ["--db", str(db), "scrape", "reparse", "labourlist", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["unchanged"] == 2, result.output
+    with CorpusStore(db) as store:
+        for url in (f"{LL}/2015/03/buses-before-roads/", f"{LL}/2015/06/devolution-with-revenue/"):
+            a = next(a for a in store.articles() if a.url == url)
+            assert a.metadata["archive"]["capture_url"].startswith(archive.url)
