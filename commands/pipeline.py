@@ -21,7 +21,7 @@ from commands.common import (
     trust_options,
     writable,
 )
-from commands.scrape import known_outlets, outlets_option, report_result
+from commands.scrape import known_outlets, outlets_option, polite_options, report_result
 from commands.terminal import Terminal
 from commands.topics import fit_sample_option, said_sample
 from corpus import Selection
@@ -193,19 +193,15 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @click.option("--outlet", "outlet_options", multiple=True, help="An outlet to scrape (repeatable; same as OUTLET).")
 @click.option("--base-url", "base_urls", multiple=True, metavar="[OUTLET=]URL",
               help="Fetch an outlet from another host (a mirror, a test server); repeatable as OUTLET=URL.")
-@click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
-              help="Minimum seconds between two requests to one host.")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop each outlet after N new articles.")
-@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Retries on 429, 5xx and connection errors.")
-@click.option("--contact", envvar="SOFTLEFT_CONTACT", help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")
+@polite_options
 @outlets_option
 @editor_options
 @trust_options
 @seed_option
 @json_option
 @pass_settings
-def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, delay, max_articles, retries,
+def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, max_articles, delay, retries,
            contact, outlets_file,
            title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
     """The editor's routine: collect what is new, place it in the topic model, write a fresh report.

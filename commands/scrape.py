@@ -26,6 +26,16 @@ def outlets_option(f):
                         help="A TOML file of extra (or corrected) outlets; env SOFTLEFT_OUTLETS.")(f)
 
 
+def polite_options(f):
+    """--delay, --retries and --contact: how politely and patiently to fetch (`scrape check`, `update`)."""
+    f = click.option("--contact", envvar="SOFTLEFT_CONTACT",
+                     help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")(f)
+    f = click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+                     help="Retries on 429, 5xx and connection errors.")(f)
+    return click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
+                        help="Minimum seconds between two requests to one host.")(f)
+
+
 def known_outlets(names: Iterable[str], config: str | None) -> list[str]:
     import scrapers
     try:
@@ -257,12 +267,8 @@ def scrape_parse(file: str, url: str, outlet: str | None, outlets_file: str | No
 @click.option("--sample", type=click.IntRange(min=1, max=50), default=5, show_default=True,
               help="How many recent article pages to fetch.")
 @click.option("--base-url", help="Fetch from another host (a mirror, a test server).")
-@click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
-              help="Minimum seconds between two requests to one host.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
-@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Retries on 429, 5xx and connection errors.")
-@click.option("--contact", envvar="SOFTLEFT_CONTACT", help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")
+@polite_options
 @outlets_option
 @json_option
 @pass_settings

@@ -50,17 +50,18 @@ def config(tmp_path):
     return path
 
 
-def crawl(db, server, config):
-    return CliRunner().invoke(cli, ["--db", str(db), "scrape", "branchnews", "--outlets", str(config), "--base-url",
-                                    server.url, "--delay", "0", "--retries", "0", "--json"], catch_exceptions=False)
+def crawl(db, config, redesigned: bool):
+    """Crawl the fixture outlet, its pages as they were or redesigned, into ``db``."""
+    server = site(redesigned)
+    try:
+        return CliRunner().invoke(cli, ["--db", str(db), "scrape", "branchnews", "--outlets", str(config), "--base-url",
+                                        server.url, "--delay", "0", "--retries", "0", "--json"], catch_exceptions=False)
+    finally:
+        server.stop()
 
 
 def test_a_redesign_is_named_in_the_summary_and_each_page_falls_back(tmp_path, config):
-    server = site(redesigned=True)
-    try:
-        result = crawl(tmp_path / "d.db", server, config)
-    finally:
-        server.stop()
+    result = crawl(tmp_path / "d.db", config, redesigned=True)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)["branchnews"]
     assert summary["new"] == 4 and summary["parsed"] == 4 and summary["drift"] == {"body": 4, "title": 4}
@@ -75,11 +76,7 @@ def test_a_redesign_is_named_in_the_summary_and_each_page_falls_back(tmp_path, c
 
 
 def test_no_warning_while_the_markup_matches(tmp_path, config):
-    server = site(redesigned=False)
-    try:
-        result = crawl(tmp_path / "ok.db", server, config)
-    finally:
-        server.stop()
+    result = crawl(tmp_path / "ok.db", config, redesigned=False)
     summary = json.loads(result.stdout)["branchnews"]
     assert summary["new"] == 4 and summary["drift"] == {} and summary["warnings"] == []
     assert "Warning" not in result.stderr
