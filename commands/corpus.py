@@ -60,19 +60,27 @@ def _echo_problems(s: Settings, report: Any, shown: int | None) -> None:
 @pass_settings
 def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, title_field, date_field,
                   author_field, url_field, label_field, encoding, html, strict, as_json) -> None:
-    """Import texts collected elsewhere (JSON lines, a JSON array, CSV or Parquet).
+    """Import texts collected elsewhere (JSON lines, a JSON array, CSV or Parquet), or the web pages of a
+    WARC file (.warc, .warc.gz).
 
     Only the text is required. Bad records are reported by line number and skipped (--strict: abort,
     importing nothing). Texts already in the corpus are counted as duplicates, not imported twice; a
     duplicate whose label differs from the stored one is named. See docs/import-export.md.
 
+    A WARC file's HTML responses are each parsed like a scraped page (the outlet's scraper by domain, else
+    the generic extractor), keeping the record's URL and date; the field options do not apply to it.
+
     \b
     Example:
       python cli.py corpus import speeches.jsonl --label-field party --author-field speaker
+      python cli.py corpus import crawl.warc.gz
     """
     from corpus.io import FieldMap, import_file
+    from scrapers.warc import is_warc
 
     path = Path(file)
+    if is_warc(path):
+        return _import_warc(s, path, as_json)
     fields = FieldMap(text=text_field, title=title_field, date=date_field, author=author_field, url=url_field,
                       label=label_field, html=html)
     if not path.is_file():
@@ -108,6 +116,40 @@ def corpus_import(s: Settings, file: str, fmt, outlet, tendency, text_field, tit
                f"{report.skipped} skipped.")
     if report.conflicts:
         s.info(f"{len(report.conflicts)} duplicates carry a label that differs from the stored one.")
+    if as_json:
+        emit_json(report.summary())
+
+
+def _import_warc(s: Settings, path: Path, as_json: bool) -> None:
+    """``corpus import FILE.warc[.gz]``: the WARC's HTML pages, parsed as scraped pages (scrapers.warc)."""
+    from scrapers.errors import ScraperError
+    from scrapers.warc import import_warc
+
+    if not path.is_file():
+        raise click.ClickException(f"{path} does not exist or is not a file")
+    created = s.db != ":memory:" and not Path(s.db).exists()
+    store = s.store(create=True)
+    try:
+        with s.progress(length=path.stat().st_size, label=f"Importing {path.name}", show_pos=False) as bar:
+            done = [0]
+
+            def advance(position: int) -> None:
+                bar.update(max(0, position - done[0]))
+                done[0] = max(done[0], position)
+
+            report = import_warc(store, path, progress=advance)
+    except BaseException as exc:
+        if created and store.count() == 0:
+            s.close()  # the corpus file was made for this import and holds nothing: leave no trace
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(s.db + suffix).unlink(missing_ok=True)
+        if isinstance(exc, ScraperError):
+            raise click.ClickException(str(exc)) from None
+        raise
+    for url, why in report.problems[:None if s.verbose else 20]:
+        s.info(f"{url}: {why} (skipped)")
+    s.info(f"Imported {report.imported} articles from {path.name} ({report.pages} HTML pages in "
+           f"{report.records} responses); {report.duplicates} duplicates, {report.skipped} skipped.")
     if as_json:
         emit_json(report.summary())
 

@@ -21,7 +21,7 @@ from commands.common import (
     trust_options,
     writable,
 )
-from commands.scrape import known_outlets, outlets_option
+from commands.scrape import known_outlets, outlets_option, polite_options, report_result
 from commands.terminal import Terminal
 from commands.topics import fit_sample_option, said_sample
 from corpus import Selection
@@ -201,24 +201,24 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @click.option("--outlet", "outlet_options", multiple=True, help="An outlet to scrape (repeatable; same as OUTLET).")
 @click.option("--base-url", "base_urls", multiple=True, metavar="[OUTLET=]URL",
               help="Fetch an outlet from another host (a mirror, a test server); repeatable as OUTLET=URL.")
-@click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
-              help="Minimum seconds between two requests to one host.")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop each outlet after N new articles.")
-@click.option("--contact", envvar="SOFTLEFT_CONTACT", help="Contact put in the User-Agent; env SOFTLEFT_CONTACT.")
+@polite_options
 @outlets_option
 @editor_options
 @trust_options
 @seed_option
 @json_option
 @pass_settings
-def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, delay, max_articles, contact, outlets_file,
+def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, max_articles, delay, retries,
+           contact, outlets_file,
            title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
     """The editor's routine: collect what is new, place it in the topic model, write a fresh report.
 
     Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
     them in the existing topic model (no refit, the model keeps its name; a refit only with --refit or when
     the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points)
-    and writes the report with a "since the last report" section. See docs/editors.md for a cron and a
+    and writes the report with a "since the last report" section. When no outlet could be reached it
+    says so and exits 1 without writing the report, so a scheduled job shows the failure. See docs/editors.md for a cron and a
     systemd timer.
 
     \b
@@ -247,13 +247,14 @@ def _update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, 
             base_url = dict(b.split("=", 1) for b in base_urls)
         try:
             options = scrapers.CrawlOptions(max_articles=max_articles, max_attempts=3, fetch=scrapers.FetchConfig(
-                user_agent=scrapers.http.default_user_agent(contact), delay=delay))
+                user_agent=scrapers.http.default_user_agent(contact), delay=delay, max_retries=retries))
             result = scrapers.scrape_outlets(s.store(create=True), names, base_url=base_url, options=options,
                                              config=outlets_file)
         except scrapers.ScraperError as exc:
             raise click.UsageError(str(exc)) from None
-        for name, summary in result.outlets.items():
-            s.info(f"{name}: {summary.new} new" + (f" ({summary.error})" if summary.error else ""))
+        report_result(s, result, detail=False)
+        if not result.ok:  # a weekly cron job must see the failure: no report from a corpus that was not refreshed
+            raise click.ClickException(result.failure_message() + "; no report was written")
     elif base_urls:
         raise click.UsageError("--base-url needs the OUTLETs to scrape")
     settings = {"title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}

@@ -18,13 +18,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from corpus.models import Article
 
 from . import extract as ex
+from .body import Block, BodyChoice, choose_body, key as body_key
 from .urls import canonicalise, netloc_key, strip_tracking
 
 log = logging.getLogger(__name__)
 
 SCRAPER_VERSION = "1"
-#: Below this many words from the selectors, trafilatura is tried as well.
-FALLBACK_WORDS = 40
 #: Child sitemaps never worth reading for articles (taxonomies, authors, static pages).
 SITEMAP_SKIP = r"(taxonom|categor|tag|author|user|page-sitemap|sitemap-pages|posts-page|image|video)"
 #: Paths that are never articles, on any outlet.
@@ -131,6 +130,8 @@ class Scraper:
         self._base_netloc = netloc_key(self.base_url)
         self._boilerplate = ", ".join(dict.fromkeys((*ex.BOILERPLATE, *spec.selectors.remove)))
         self.canonical = lru_cache(maxsize=8192)(self._canonical)  # type: ignore[method-assign]
+        #: The outlet's own body selectors (not the generic defaults): they win while they agree.
+        self._own_body = spec.selectors.body != Selectors().body
 
     def __repr__(self) -> str:
         return f"<Scraper {self.name} base={self.base_url}>"
@@ -204,7 +205,29 @@ class Scraper:
 
     # -- parsing ------------------------------------------------------------------------------
     def parse(self, html: str, url: str) -> Article:
-        """Extract an :class:`Article` from a page. Pure: no network, no store."""
+        """Extract an :class:`Article` from a page. Pure: no network, no store.
+
+        ``metadata["extracted_by"]`` names the layer behind each field, ``metadata["body"]`` the evidence
+        behind the body (:mod:`scrapers.body`) and ``metadata["drift"]`` the fields where the outlet's own
+        selectors disagreed with the other layers (a sign its markup changed).
+        """
+        return self._parse(html, url)[0]
+
+    def inspect(self, html: str, url: str) -> tuple[Article, dict[str, dict[str, Any]]]:
+        """The article, and what each layer found for each field: ``{field: {layer: value}}``.
+
+        Layers are ``metadata`` (JSON-LD, OpenGraph, meta tags), ``selectors`` (the outlet's CSS) and
+        ``generic`` (trafilatura); a body is given as its word count and first words. For ``scrape check``.
+        """
+        article, layers = self._parse(html, url)
+        meta = self._generic_metadata(html, url)
+        if meta is not None:
+            layers["title"]["generic"] = meta.title
+            layers["authors"]["generic"] = ex.split_authors(meta.author.replace(";", ",")) if meta.author else []
+            layers["date"]["generic"] = meta.date
+        return article, layers
+
+    def _parse(self, html: str, url: str) -> tuple[Article, dict[str, dict[str, Any]]]:
         tree = ex.parse_tree(html)
         spec, sel = self.spec, self.spec.selectors
         prefer = set(spec.prefer_selectors)
@@ -230,6 +253,7 @@ class Scraper:
             meta_title = None  # a site-wide og:title is no article's title
         sel_title = _first(*(ex.heading_text(e) for e in ex.select(tree, sel.title)[:1]))
         title = _pick("title", meta_title, sel_title, prefer, how)
+        layers: dict[str, dict[str, Any]] = {"title": {"metadata": meta_title, "selectors": sel_title}}
         if not title:
             t = tree.find(".//title")
             title = self._strip_site(ex.text_of(t)) if t is not None else None
@@ -242,6 +266,7 @@ class Scraper:
                                                       "sailthru.author") for a in ex.split_authors(v)]
         sel_authors = self._selector_authors(tree)
         authors = _pick("authors", meta_authors, sel_authors, prefer, how) or []
+        layers["authors"] = {"metadata": meta_authors, "selectors": sel_authors}
         authors = [a for a in ex.unique(authors) if a.casefold() != spec.display_name.casefold()]
 
         # date
@@ -259,6 +284,7 @@ class Scraper:
             if sel_date:
                 break
         date = _pick("date", meta_date, sel_date, prefer, how)
+        layers["date"] = {"metadata": meta_date and meta_date[0], "selectors": sel_date and sel_date[0]}
 
         # section and tags
         ld_section = ld.get("articleSection")
@@ -278,20 +304,32 @@ class Scraper:
             paywalled = True
         standfirst = _first(*(ex.text_of(e) for e in ex.select(tree, sel.standfirst)[:1])) if sel.standfirst else None
 
-        # body: selectors, then trafilatura
-        text = self._selector_body(tree)
-        how["text"] = "selectors"
-        if self._paywall and any(p.search(text) for p in self._paywall):
+        # body: every reading of it, the one kept chosen by evidence (scrapers/body.py)
+        page = tree.body if tree.body is not None else tree
+        links = {body_key(t): share for t, share in ex.block_texts([page], (), link_share=True)}
+        blocks = self._selector_blocks(tree)
+        if self._paywall and any(p.search(b.text) for b in blocks for p in self._paywall):
             paywalled = True
-            text = "\n\n".join(line for line in text.split("\n\n") if not any(p.search(line) for p in self._paywall))
-        words = ex.count_words_fast(text)
-        if words < FALLBACK_WORDS and not paywalled:
-            # The selectors found little: the generic extractor may do better, but a short body the
-            # selectors did find beats a longer one full of page furniture.
-            fallback = self._trafilatura_body(html, url)
-            n = ex.count_words_fast(fallback)
-            if (words < 15 and n > words) or n > 2 * words:
-                text, how["text"] = fallback, "trafilatura"
+            blocks = [b for b in blocks if not any(p.search(b.text) for p in self._paywall)]
+        balanced = precise = ""
+        if paywalled:  # a teaser: the generic extractors would only guess at the rest
+            choice = BodyChoice("\n\n".join(b.text for b in blocks), "selectors", "paywalled: the teaser")
+        else:
+            ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+            ld_body = ex.clean_body_lines(ex.clean_text(ld_body) if "\n" not in ld_body else ld_body, self._drop)
+            choice = None
+            if self._own_body and blocks:
+                # The outlet's own selectors only need a check: one fast generic reading (no fallback
+                # algorithms). The full readings are made only when the selectors fail it.
+                balanced = self._trafilatura_bodies(html, url, fast=True)[0]
+                choice = choose_body(blocks, balanced, "", ld_body, own_selectors=True, links=links)
+            if choice is None or choice.drift:
+                balanced, precise = self._trafilatura_bodies(html, url)
+                choice = choose_body(blocks, balanced, precise, ld_body, own_selectors=self._own_body, links=links)
+        text, how["text"] = choice.text, choice.layer
+        layers["body"] = {"selectors": _gist(choice.words.get("selectors"), blocks[0].text if blocks else ""),
+                          "generic": _gist(choice.words.get("generic"), balanced),
+                          "agreement": choice.agreement, "chosen": choice.layer}
         if not paywalled and self._paywall and any(p.search(ex.text_of(tree.body) if tree.body is not None else "")
                                                    for p in self._paywall):
             paywalled = True
@@ -308,9 +346,10 @@ class Scraper:
             authors=tuple(authors), published=date[0] if date else None, section=section or None,
             tags=tuple(tags), paywalled=paywalled, source="scraped", scraper_version=self.version,
             metadata={"date_precision": date[1] if date else None, "extracted_by": how,
+                      "body": choice.evidence(), "drift": self._drift(choice, layers),
                       **({"standfirst": standfirst} if standfirst else {})},
         )
-        return self.postprocess(article, tree)
+        return self.postprocess(article, tree), layers
 
     def postprocess(self, article: Article, tree: Any) -> Article:
         """Hook for an outlet's quirks; the default changes nothing."""
@@ -330,11 +369,12 @@ class Scraper:
             names.extend(ex.split_authors(ex.text_of(el)))
         return ex.unique(names)
 
-    def _selector_body(self, tree: Any) -> str:
+    def _selector_blocks(self, tree: Any) -> list[Block]:
+        """The selector body's paragraphs, each with its share of link text."""
         sel = self.spec.selectors
         containers = ex.select(tree, sel.body)
         if not containers:
-            return ""
+            return []
         boilerplate = self._boilerplate  # one selector group: one pass over the tree
         if all(c.tag in ex.BLOCK_TAGS for c in containers):
             # Paragraphs matched directly: drop those inside boilerplate (related lists, donation boxes).
@@ -346,29 +386,54 @@ class Scraper:
         else:
             for c in containers:
                 ex.remove_elements(c, boilerplate)
-        return "\n\n".join(ex.block_texts(containers, self._drop))
+        return [Block(t, share) for t, share in ex.block_texts(containers, self._drop, link_share=True)]
 
-    def _trafilatura_body(self, html: str, url: str) -> str:
+    def _trafilatura_bodies(self, html: str, url: str, fast: bool = False) -> tuple[str, str]:
+        """trafilatura's body in its balanced mode and favouring precision (paragraphs one per line);
+        with ``fast``, only the balanced reading, without trafilatura's fallback algorithms."""
         import trafilatura
         if "<" not in html[:2000]:
-            return ""  # not markup at all (a text file, an empty body): nothing to extract
-        try:
-            text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                                       favor_precision=True) or ""
-        except Exception as exc:  # trafilatura is a last resort; never let it sink a page
-            log.debug("trafilatura failed on %s: %s", url, exc)
-            return ""
-        return ex.clean_body_lines(text, self._drop)
+            return "", ""  # not markup at all (a text file, an empty body): nothing to extract
+        out = []
+        for precision in ((False,) if fast else (False, True)):
+            try:
+                text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
+                                           favor_precision=precision, fast=fast) or ""
+            except Exception as exc:  # one reading among several; never let it sink a page
+                log.debug("trafilatura failed on %s: %s", url, exc)
+                text = ""
+            out.append(ex.clean_body_lines(text, self._drop))
+        return out[0], out[-1] if not fast else ""
 
-    def _trafilatura_metadata(self, html: str, url: str, title, authors, date, how):
+    def _drift(self, choice: BodyChoice, layers: dict[str, dict[str, Any]]) -> list[str]:
+        """Fields where the outlet's own selectors disagree with the other layers on this page.
+
+        The body: the selector body disagrees with the generic reading, or finds nothing. Title, date and
+        authors: both layers found a value and they differ (a missing optional element is no evidence;
+        nor is a field in ``prefer_selectors``, whose metadata the outlet is known to get wrong).
+        """
+        drift = ["body"] if choice.drift else []
+        defaults = Selectors()
+        for name in ("title", "date", "authors"):
+            if getattr(self.spec.selectors, name) == getattr(defaults, name) or name in self.spec.prefer_selectors:
+                continue  # generic selectors, or a field whose metadata the outlet is known to get wrong
+            meta, found = layers[name]["metadata"], layers[name]["selectors"]
+            if meta and found and not _same(name, meta, found):
+                drift.append(name)
+        return drift
+
+    def _generic_metadata(self, html: str, url: str) -> Any:
         import trafilatura
         if "<" not in html[:2000]:
-            return title, authors, date
+            return None
         try:
-            meta = trafilatura.extract_metadata(html, default_url=url)
+            return trafilatura.extract_metadata(html, default_url=url)
         except Exception as exc:
             log.debug("trafilatura metadata failed on %s: %s", url, exc)
-            meta = None
+            return None
+
+    def _trafilatura_metadata(self, html: str, url: str, title, authors, date, how):
+        meta = self._generic_metadata(html, url)
         if meta is None:
             return title, authors, date
         if not title and meta.title:
@@ -379,6 +444,24 @@ class Scraper:
             date = ex.to_aware_iso(meta.date)
             how["date"] = "trafilatura" if date else how.get("date", "none")
         return title, authors, date
+
+
+def _gist(words: int | None, text: str) -> str | None:
+    """A body as ``scrape check`` shows it: its word count and first words."""
+    if not words:
+        return None
+    head = " ".join(text.split()[:12])
+    return f"{words} words: {head}…" if head else f"{words} words"
+
+
+def _same(name: str, a: Any, b: Any) -> bool:
+    """Whether two layers' values of a field agree (case and spacing aside; a date to the day)."""
+    if name == "date":
+        return str(a)[:10] == str(b)[:10]
+    if name == "authors":
+        return bool({x.casefold() for x in a} & {x.casefold() for x in b})
+    x, y = " ".join(str(a).casefold().split()), " ".join(str(b).casefold().split())
+    return x in y or y in x
 
 
 def _first(*values: Any) -> Any:

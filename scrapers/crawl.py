@@ -41,6 +41,11 @@ DONE_STATUSES = ("done", "gone", "not_article")
 SUMMARY_KEYS = ("discovered", "fetched", "new", "failed", "skipped_robots")
 NOT_PAGES = frozenset({"application/pdf", "application/zip", "application/gzip", "application/msword",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
+#: Metadata a re-parse keeps from the stored article: where an archived page came from.
+PROVENANCE = ("archive", "warc")
+#: A field is reported as drifting when the outlet's selectors disagreed on at least this share of the
+#: pages parsed in a crawl, and on at least DRIFT_MIN_PAGES of them.
+DRIFT_SHARE, DRIFT_MIN_PAGES = 0.5, 3
 #: Events (fetched pages mostly) held in memory while the corpus is locked; then the fetchers wait.
 MAX_BACKLOG = 200
 LOCK_RETRY_FIRST, LOCK_RETRY_MAX = 0.05, 5.0
@@ -93,6 +98,27 @@ class OutletSummary:
     sources: list[str] = field(default_factory=list)
     error: str | None = None
     errors: list[str] = field(default_factory=list)
+    parsed: int = 0  # pages read into an article (drift is counted over these)
+    drift: dict[str, int] = field(default_factory=dict)  # field -> pages whose selectors disagreed
+    warnings: list[str] = field(default_factory=list)
+
+    def count_drift(self, article: Article) -> None:
+        """Count a parsed page, and each field on which the outlet's selectors disagreed with the other layers."""
+        self.parsed += 1
+        for name in article.metadata.get("drift") or ():
+            self.drift[name] = self.drift.get(name, 0) + 1
+
+    def drift_warnings(self, outlet: str, display_name: str) -> list[str]:
+        """"LabourList's markup may have changed: ..." for each field the selectors got wrong on many pages."""
+        out = []
+        for name, n in sorted(self.drift.items(), key=lambda kv: -kv[1]):
+            if n >= DRIFT_MIN_PAGES and n >= DRIFT_SHARE * self.parsed:
+                fallback = " (each page fell back to the generic extractor)" if name == "body" else \
+                    " (metadata was used)"
+                out.append(f"{display_name}'s markup may have changed: its {name} selectors disagreed with the "
+                           f"other layers on {n} of {self.parsed} pages{fallback}; see `scrape check {outlet}` "
+                           f"and correct the selectors in an outlets file")
+        return out
 
     @property
     def ok(self) -> bool:
@@ -103,7 +129,8 @@ class OutletSummary:
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in SUMMARY_KEYS}
-        d.update(updated=self.updated, skipped=self.skipped, already_done=self.already_done, error=self.error)
+        d.update(updated=self.updated, skipped=self.skipped, already_done=self.already_done, error=self.error,
+                 parsed=self.parsed, drift=dict(self.drift), warnings=list(self.warnings))
         return d
 
 
@@ -116,6 +143,11 @@ class ScrapeResult:
     @property
     def ok(self) -> bool:
         return any(s.ok for s in self.outlets.values())
+
+    def reached_line(self) -> str:
+        """``"2 of 3 outlets reached"``: the one line a scheduled job's log needs."""
+        reached = sum(s.ok for s in self.outlets.values())
+        return f"{reached} of {len(self.outlets)} outlet{'s' if len(self.outlets) != 1 else ''} reached"
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {name: s.to_dict() for name, s in self.outlets.items()}
@@ -332,6 +364,68 @@ def _in_range(published: str | None, options: CrawlOptions) -> bool:
     return not ((options.since and day < options.since) or (options.until and day > options.until))
 
 
+def fetch_article(scraper: Scraper, fetcher: Fetcher, url: str, fetch_url: str, options: CrawlOptions,
+                  emit: Callable[[tuple], None], summary: OutletSummary, date_hint: str | None = None,
+                  scope: Any = None, capture: dict[str, str] | None = None) -> bool:
+    """Fetch ``fetch_url``, parse it as article ``url`` and emit the outcome for the writer; True if stored.
+
+    ``scope`` is where redirects may go (the outlet's domains by default). ``capture`` (an archive's copy:
+    ``{"archive", "capture_url", "timestamp", "original"}``) parses the page as its original URL and keeps
+    the capture in ``metadata["archive"]``.
+    """
+    name = scraper.name
+    try:
+        page = fetcher.fetch(fetch_url, scope=scope or scraper)
+    except RobotsDisallowed:
+        summary.skipped_robots += 1
+        emit(("robots", name, url))
+        return False
+    except HostUnreachable:
+        raise
+    except FetchError as exc:
+        summary.failed += 1
+        summary.errors.append(exc.reason)
+        log.warning("%s: %s", name, exc)
+        emit(("failed", name, url, exc.status, exc.reason, False))
+        return False
+    if not page.ok:
+        summary.failed += 1
+        summary.errors.append(f"HTTP {page.status}")
+        gone = page.status in (404, 410) and capture is None  # a missing capture says nothing of the article
+        emit(("failed", name, url, page.status, f"HTTP {page.status}", gone))
+        return False
+    summary.fetched += 1
+    fetched_at = now_utc()
+    ctype = page.content_type.split(";", 1)[0].strip().lower()
+    if ctype.startswith(("image/", "audio/", "video/", "font/")) or ctype in NOT_PAGES:
+        emit(("skipped", name, url, "not_article"))  # a PDF or an image linked like an article
+        return False
+    html = page.text
+    blob = zlib.compress(html.encode("utf-8"), 6)
+    # public spelling: reparse needs no --base-url (and an archived page is read as its original URL)
+    final_url = scraper.canonical(capture["original"] if capture else page.final_url)
+    try:
+        article = _article_from_html(scraper, html, final_url, fetched_at, date_hint)
+    except Exception as exc:  # one bad page is logged, counted and skipped
+        log.warning("%s: cannot parse %s: %s", name, url, exc)
+        summary.failed += 1
+        summary.errors.append(f"parse error: {exc}")
+        emit(("failed", name, url, page.status, f"parse error: {exc}", False))
+        return False
+    if capture:
+        article = article.replace(metadata={**article.metadata,
+                                            "archive": {**capture, "capture_url": page.final_url}})
+    result: Article | tuple[str, str | None] = article
+    summary.count_drift(article)
+    if article.word_count < scraper.spec.min_words and not article.paywalled:
+        result = ("not_article", article.published)
+    elif not _in_range(article.published, options):
+        result = ("out_of_range", article.published)
+    emit(("page", name, url, final_url, page.status, page.content_type, page.encoding, blob,
+          fetched_at, result))
+    return isinstance(result, Article)
+
+
 def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptions,
           emit: Callable[[tuple], None], stop: threading.Event, summary: OutletSummary) -> None:
     """Discover and fetch one outlet's articles, emitting events for the writer."""
@@ -344,53 +438,6 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         stop_archive=(lambda links: all(scraper.canonical(u) in state.done for u in links))
         if state.last_complete else None,
     )
-
-    def fetch_article(url: str, spelled: str, date_hint: str | None) -> bool:
-        """Fetch ``spelled`` (the URL as found) and parse it under canonical ``url``; True if stored."""
-        try:
-            page = fetcher.fetch(scraper.to_fetch_url(spelled), scope=scraper)
-        except RobotsDisallowed:
-            summary.skipped_robots += 1
-            emit(("robots", name, url))
-            return False
-        except HostUnreachable:
-            raise
-        except FetchError as exc:
-            summary.failed += 1
-            summary.errors.append(exc.reason)
-            log.warning("%s: %s", name, exc)
-            emit(("failed", name, url, exc.status, exc.reason, False))
-            return False
-        if not page.ok:
-            summary.failed += 1
-            summary.errors.append(f"HTTP {page.status}")
-            emit(("failed", name, url, page.status, f"HTTP {page.status}", page.status in (404, 410)))
-            return False
-        summary.fetched += 1
-        fetched_at = now_utc()
-        ctype = page.content_type.split(";", 1)[0].strip().lower()
-        if ctype.startswith(("image/", "audio/", "video/", "font/")) or ctype in NOT_PAGES:
-            emit(("skipped", name, url, "not_article"))  # a PDF or an image linked like an article
-            return False
-        html = page.text
-        blob = zlib.compress(html.encode("utf-8"), 6)
-        final_url = scraper.canonical(page.final_url)  # public spelling: reparse needs no --base-url
-        try:
-            article = _article_from_html(scraper, html, final_url, fetched_at, date_hint)
-        except Exception as exc:  # one bad page is logged, counted and skipped
-            log.warning("%s: cannot parse %s: %s", name, url, exc)
-            summary.failed += 1
-            summary.errors.append(f"parse error: {exc}")
-            emit(("failed", name, url, page.status, f"parse error: {exc}", False))
-            return False
-        result: Article | tuple[str, str | None] = article
-        if article.word_count < scraper.spec.min_words and not article.paywalled:
-            result = ("not_article", article.published)
-        elif not _in_range(article.published, options):
-            result = ("out_of_range", article.published)
-        emit(("page", name, url, final_url, page.status, page.content_type, page.encoding, blob,
-              fetched_at, result))
-        return isinstance(result, Article)
 
     def consider(c: Candidate) -> bool:
         """Handle one candidate; False once the outlet has collected enough."""
@@ -411,7 +458,7 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
         if not discovery.in_range(c):
             emit(("skipped", name, url, "out_of_range"))  # counted by the writer
             return True
-        if fetch_article(url, spelled, c.published):
+        if fetch_article(scraper, fetcher, url, scraper.to_fetch_url(spelled), options, emit, summary, c.published):
             collected += 1
             state.done.add(url)
         return not (options.max_articles and collected >= options.max_articles)
@@ -438,12 +485,14 @@ def _work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptio
     except Exception as exc:  # a bug must not lose the other outlets' work
         log.exception("%s: crawl stopped by an unexpected error", name)
         summary.error = f"internal error: {exc!r}"
+    summary.warnings = summary.drift_warnings(name, scraper.spec.display_name)
 
 
 # -- entry points -------------------------------------------------------------------------------
 def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOptions | None = None,
            fetcher: Fetcher | None = None,
-           progress: Callable[[str, OutletSummary], None] | None = None) -> ScrapeResult:
+           progress: Callable[[str, OutletSummary], None] | None = None, work: Callable[..., None] | None = None
+           ) -> ScrapeResult:
     """Crawl each outlet (concurrently, one thread per outlet) into ``store``.
 
     Parameters
@@ -456,6 +505,9 @@ def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOption
         Made from ``options.fetch`` when not given.
     progress : callable, optional
         Called as ``progress(outlet, summary)`` after each stored page.
+    work : callable, optional
+        What each outlet's thread does, called as ``work(scraper, fetcher, state, options, emit, stop,
+        summary)``: the live crawl by default; :mod:`scrapers.archive` passes its backfill.
 
     Returns
     -------
@@ -490,7 +542,7 @@ def scrape(store: CorpusStore, scrapers: Iterable[Scraper], options: CrawlOption
         _retry_locked(store, options.lock_wait, lambda: _ensure_outlet_label(store, s))
         state = _load_state(store, s.name, options.max_attempts)
         runs[s.name] = _retry_locked(store, options.lock_wait, lambda: start_run(s))
-        t = threading.Thread(target=_work, name=f"crawl-{s.name}", daemon=True,
+        t = threading.Thread(target=work or _work, name=f"crawl-{s.name}", daemon=True,
                              args=(s, fetcher, state, options, emit, stop, summaries[s.name]))
         threads.append(t)
     try:
@@ -556,6 +608,10 @@ def reparse(store: CorpusStore, scraper: Scraper,
             counts["skipped"] += 1
             continue
         with store.transaction() as conn:
+            old = store.get(article.id)
+            kept = {k: old.metadata[k] for k in PROVENANCE if old is not None and k in old.metadata}
+            if kept:  # where an archived page came from is not in the page itself
+                article = article.replace(metadata={**article.metadata, **kept})
             outcome = store.upsert(article)
             _Writer._mark(conn, url, scraper.name, "done", None, None, article.id, None, count_attempt=False)
         counts[outcome] += 1

@@ -298,10 +298,13 @@ def remove_elements(root: Any, selectors: Iterable[str] | str) -> None:
             parent.remove(el)
 
 
-def block_texts(containers: list, drop: Iterable[re.Pattern]) -> list[str]:
-    """Paragraph texts from body containers (or from paragraph elements matched directly)."""
+def block_texts(containers: list, drop: Iterable[re.Pattern], link_share: bool = False) -> list:
+    """Paragraph texts from body containers (or from paragraph elements matched directly).
+
+    With ``link_share``, ``(text, share)`` pairs: the share of each paragraph's text inside links.
+    """
     drop = tuple(drop)
-    out: list[str] = []
+    out: list = []
     seen: set[int] = set()
     for container in containers:
         if container.tag in BLOCK_TAGS:
@@ -320,7 +323,11 @@ def block_texts(containers: list, drop: Iterable[re.Pattern]) -> list[str]:
                 continue
             if el.tag == "li":
                 t = "- " + t
-            out.append(t)
+            if link_share:
+                linked = sum(len(text_of(a)) for a in el.iter("a"))
+                out.append((t, min(1.0, linked / max(1, len(t)))))
+            else:
+                out.append(t)
     return out
 
 

@@ -158,3 +158,14 @@ def test_update_scrapes_a_fixture_site_and_lists_what_is_new(tmp_path):
     since = html[html.index('<section id="since"'):html.index('<section id="findings"')]
     for article in new:
         assert str(escape(article.title)) in since
+
+
+def test_update_with_no_outlet_reached_exits_1_and_writes_no_report(tmp_path):
+    """A weekly cron job must see the failure: before, `update tribune` with no network exited 0."""
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "update", "tribune", "--base-url",
+                                      "http://127.0.0.1:9", "--delay", "0", "--retries", "0", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "tribune: 0 new (cannot reach 127.0.0.1:9" in result.stderr and "0 of 1 outlet reached" in result.stderr
+    assert result.stderr.rstrip().endswith("no report was written") and "Traceback" not in result.output
+    assert not out.exists()
