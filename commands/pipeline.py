@@ -228,12 +228,12 @@ def update(s: Settings, outlets, output, topics_name, refit, outlet_options, bas
     outlets = tuple(dict.fromkeys(outlets + outlet_options))
     # One update at a time per corpus: a second (a cron job overtaking a slow first) is refused at once.
     with s.store(create=bool(outlets)).exclusive("update"):
-        _update(s, outlets, output, topics_name, refit, base_urls, delay, max_articles, contact, outlets_file, title,
-                recent, topic_names, watch, bootstrap, min_support, seed, as_json)
+        _update(s, outlets, output, topics_name, refit, base_urls, delay, retries, max_articles, contact, outlets_file,
+                title, recent, topic_names, watch, bootstrap, min_support, seed, as_json)
 
 
-def _update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, max_articles, contact, outlets_file,
-            title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
+def _update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, retries, max_articles, contact,
+            outlets_file, title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
     from nlp.update import update_report
 
     if outlets:

@@ -149,13 +149,18 @@ def list_captures(fetcher: Fetcher, archive: str, scraper: Scraper, since: str |
                 break
 
 
-def archive_work(archive: str) -> Callable[..., None]:
-    """The backfill of one outlet, in the shape :func:`scrapers.crawl.scrape` runs in each outlet's thread."""
+def archive_work(archive: str, trusted: bool = False) -> Callable[..., None]:
+    """The backfill of one outlet, in the shape :func:`scrapers.crawl.scrape` runs in each outlet's thread.
+
+    ``trusted``: the user named the archive (``--archive URL``), so its host is connected to whatever its
+    address, as a ``--base-url`` host is (a local mirror); the default archive's is checked like any host."""
     scope = _ArchiveScope(archive)
 
     def work(scraper: Scraper, fetcher: Fetcher, state: _State, options: CrawlOptions,
              emit: Callable[[tuple], None], stop: threading.Event, summary: OutletSummary) -> None:
         name, seen, collected, errors = scraper.name, set(), 0, []
+        if trusted:
+            fetcher.trust(archive)
         try:
             for c in list_captures(fetcher, archive, scraper, options.since, errors):
                 if stop.is_set():
@@ -221,9 +226,10 @@ def scrape_archive(store: CorpusStore, names: list[str], archive: str | None = N
     """
     from .registry import get_scraper
 
+    named = archive is not None
     archive = check_archive(archive)
     scrapers = [get_scraper(n, config=config) for n in dict.fromkeys(n.strip().lower() for n in names)]
-    return scrape(store, scrapers, options, progress=progress, work=archive_work(archive))
+    return scrape(store, scrapers, options, progress=progress, work=archive_work(archive, trusted=named))
 
 
 __all__ = ["ARCHIVE_DELAY", "Capture", "DEFAULT_ARCHIVE", "archive_work", "cdx_url", "check_archive",
