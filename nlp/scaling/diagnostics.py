@@ -7,9 +7,10 @@ beside the positions. Thresholds (documented in docs/scaling.md):
 
 * **time**: the rank correlation (Spearman ρ) of the documents' positions with their dates; |ρ| ≥
   :data:`TIME_RHO` means the axis tracks time (vocabulary change) at least as much as anything else.
-* **fringe**: the :data:`POLE_SHARE` most extreme documents at one end all belong to small groups (each
-  under :data:`LARGE_GROUP` of the documents) while the large groups sit elsewhere: the axis separates those
-  groups (a region, a fringe party) from the rest rather than ordering the main ones.
+* **fringe**: counted from one end, at least :data:`POLE_SHARE` of the documents (and three) come before the
+  first document of a large group (one with at least :data:`LARGE_GROUP` of the documents): that end is held
+  by small groups alone, and the axis separates them (a region, a fringe party) from the rest rather than
+  ordering the main ones.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from nlp.scaling.results import ScalingResult
 
 #: |ρ| of positions with dates from which the axis is said to track time.
 TIME_RHO = 0.7
-#: Share of the documents at each end examined by the fringe check (at least three documents).
-POLE_SHARE = 0.1
+#: Share of the documents (at least three) that small groups must hold alone at one end for the fringe check.
+POLE_SHARE = 0.05
 #: A group with at least this share of the (grouped) documents is one of the large groups.
 LARGE_GROUP = 0.1
 #: Words listed at each end of the scale.
@@ -65,10 +66,10 @@ def pole_words(result: ScalingResult, n: int = POLE_WORDS, counts: Sequence[floa
 
     Wordfish: the largest and smallest β among the frequent half of the words (by ψ). Wordscores: the
     highest and lowest word scores among the frequent half of the scored words (by ``counts``, the words'
-    total counts in the order of ``result.words``, when given). Tokens with fewer than two letters (stray
-    characters) are left out.
+    total counts in the order of ``result.words``, when given). Tokens with fewer than two letters or digits
+    (stray characters, garbled bytes) are left out.
     """
-    words = [w for w in result.words if sum(c.isalpha() for c in w.term) >= 2]
+    words = [w for w in result.words if sum(c.isalnum() for c in w.term) >= 2]
     if result.method == "wordfish":
         rows = [(w.term, w.beta, w.psi) for w in words if w.beta is not None and w.psi is not None]
     else:
@@ -86,25 +87,24 @@ def fringe_split(scores: Sequence[float], groups: Sequence[str], share: float = 
                  large: float = LARGE_GROUP) -> dict[str, Any] | None:
     """The end of the scale held only by small groups, if one is: ``{"pole", "groups", "n", "large_groups"}``.
 
-    The ``share`` most extreme documents at each end (at least three) are examined; an end is a fringe when
-    none of them belongs to a large group (at least ``large`` of the documents) while large groups exist.
-    The more extreme such end is returned (None when neither is).
+    From each end, the documents are counted until the first one of a large group (one with at least
+    ``large`` of the documents); an end is a fringe when that run holds at least ``share`` of the documents
+    (and three). The longer such run is returned (None when neither end is a fringe, or no group is large).
     """
     scores = np.asarray(scores, dtype=float)
     n = scores.size
     sizes = Counter(groups)
     big = {g for g, m in sizes.items() if m >= large * n}
-    if n < 10 or not big or len(sizes) < 2:
+    if n < 10 or not big or len(big) == len(sizes):
         return None
-    k = max(3, int(math.ceil(share * n)))
     order = np.argsort(scores, kind="stable")
     found = []
-    for pole, idx in (("low", order[:k]), ("high", order[::-1][:k])):
-        held = Counter(groups[i] for i in idx)
-        if not big & set(held):
-            spread = abs(float(np.mean(scores[idx])) - float(np.median(scores)))
-            found.append((spread, {"pole": pole, "groups": [g for g, _ in held.most_common()], "n": int(k),
-                                   "large_groups": sorted(big)}))
+    for pole, idx in (("low", order), ("high", order[::-1])):
+        run = next((k for k, i in enumerate(idx) if groups[i] in big), n)
+        if run >= max(3, math.ceil(share * n)):
+            held = list(dict.fromkeys(groups[i] for i in idx[:run]))  # the most extreme first
+            found.append((run, {"pole": pole, "groups": held, "n": int(run),
+                                "large_groups": sorted(big)}))
     return max(found, key=lambda f: f[0])[1] if found else None
 
 

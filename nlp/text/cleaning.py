@@ -5,8 +5,9 @@ Two kinds of split, both common in texts converted from print (manifestos, repor
 * **line-end hyphenation**: ``Conser-\\nvative``. The two parts are joined (``Conservative``) unless the text
   shows that the hyphen belongs to the word: the hyphenated form occurs elsewhere in the text
   (``long-\\nterm`` where ``long-term`` occurs), or both parts occur on their own and the joined form does not
-  (``self-\\ngovernment``). A part that starts with a capital after a part that is not all capitals is a dash
-  between two words, not a hyphenation, and is left alone (``EFTA-\\nOver``), as are numbers (``1999-\\n2000``).
+  (``self-\\ngovernment``). A second part that starts with a capital is a dash between two words, not a
+  hyphenation, and is left alone (``EFTA-\\nOver``) unless both parts are in capitals (``CONSER-\\nVATIVE``);
+  so are numbers (``1999-\\n2000``).
 * **a space inside a word**: ``Conser vative``, ``gover nment`` (a lost ligature or kerning in extracted
   PDF text). Two lower-case fragments of at least two letters are joined only when the joined word occurs
   elsewhere in the same text and one of the fragments never occurs there on its own: ``of fer`` becomes
@@ -76,8 +77,8 @@ def _join_hyphenated(text: str) -> str:
 
     out, at = [], 0
     for start, end, first, second in splits:
-        if second[0].isupper() and not first.isupper():
-            continue  # a dash between two words ("EFTA-\nOver"), not a split word
+        if second[0].isupper() and not (first.isupper() and second.isupper()):
+            continue  # a dash between two words ("EFTA-\nOver"), not a split word ("CONSER-\nVATIVE")
         compound = f"{first}-{second}".casefold()
         hyphenated = re.search(rf"(?<![\w-]){re.escape(compound)}(?![\w-])", lowered) is not None
         keep = hyphenated or (not words[(first + second).casefold()] and alone(first) and alone(second))
