@@ -104,7 +104,7 @@ def scale_text(out: dict[str, Any], max_documents: int = 40) -> list[str]:
               f"High end words: {', '.join(poles['high']) or '(none)'}"]
     rho = diag.get("time_correlation")
     lines.append("Rank correlation with the date: " + (f"{rho:+.2f} ({diag['dated_documents']} dated documents)"
-                                                       if rho is not None else "not computed (too few dated documents)"))
+                                                       if rho is not None else "not computed (fewer than three dated documents, or one date)"))
     if out["method"] == "wordscores" and diag.get("corroboration"):
         c = diag["corroboration"]
         lines.append(f"References left out one at a time: rank correlation "

@@ -79,8 +79,11 @@ def pole_words(result: ScalingResult, n: int = POLE_WORDS, counts: Sequence[floa
     if not rows:
         return {"low": [], "high": []}
     cut = sorted(r[2] for r in rows)[len(rows) // 2] if (result.method == "wordfish" or counts is not None) else -math.inf
-    ranked = sorted((r for r in rows if r[2] >= cut), key=lambda r: r[1])
-    return {"low": [r[0] for r in ranked[:n]], "high": [r[0] for r in ranked[::-1][:n]]}
+    frequent = [r for r in rows if r[2] >= cut]
+    # ties (Wordscores: every word of one reference alone has that reference's score): the more frequent first
+    low = sorted(frequent, key=lambda r: (r[1], -r[2], r[0]))
+    high = sorted(frequent, key=lambda r: (-r[1], -r[2], r[0]))
+    return {"low": [r[0] for r in low[:n]], "high": [r[0] for r in high[:n]]}
 
 
 def fringe_split(scores: Sequence[float], groups: Sequence[str], share: float = POLE_SHARE,

@@ -37,7 +37,7 @@ def join_split_words(text: str) -> str:
     Parameters
     ----------
     text : str
-        Any text.
+        A text as stored, with its line breaks (they are the evidence of line-end hyphenation).
 
     Returns
     -------
