@@ -176,8 +176,11 @@ def scale_diagnostics(docs: Any, result: ScalingResult, by: str = "tendency", co
     if result.method == "wordfish" and "converged" in result.info:
         convergence = {k: result.info.get(k) for k in ("converged", "n_iter", "stop", "log_posterior")}
         if not result.info.get("converged"):
-            caveats.append(f"Wordfish stopped after {result.info.get('n_iter')} rounds without converging: the "
-                           "positions may still move; treat them as provisional (fewer, more frequent words help).")
+            why = ("the log-posterior fell five rounds in a row, drifting away from its peak, whose positions are "
+                   "given" if result.info.get("stop") == "drift" else "the positions may still move")
+            caveats.append(f"Wordfish stopped after {result.info.get('n_iter')} rounds without converging ({why}): "
+                           "treat them as provisional (fewer, more frequent words, or fewer very short "
+                           "documents, help).")
     if rho is not None and abs(rho) >= TIME_RHO:
         caveats.append(f"The positions track time (rank correlation {rho:+.2f} with the date over {dated} "
                        "documents): this axis may measure how the language changed over the years rather than "

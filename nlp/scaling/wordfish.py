@@ -93,6 +93,13 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
     return (theta - theta.mean()) / sd
 
 
+#: A drop of the log-posterior ends the fit at the peak (converged) only if the round before rose by less
+#: than this many times ``tol`` (relative); after a larger rise it is a swing, and the rounds go on.
+PEAK_TOL = 10.0
+#: Drops in a row after which the path is taken to drift away from its peak (not converged).
+DRIFT_ROUNDS = 5
+
+
 class _Rounds:
     """The outer rounds of a Wordfish fit on counts ``Y``: two passes over the rate matrix per round.
 
@@ -137,12 +144,16 @@ class _Rounds:
         run and why it stopped (``"tol"``, ``"peak"`` or ``"max_iter"``).
 
         From the second round on (the first starts from β = 0 with a half step and can lower the
-        log-posterior), the fit stops when a round gains less than ``tol`` times the log-posterior's size. A
-        round that lowers it has passed the peak of the path (quanteda's rule stops there too): the previous
-        round's parameters, the peak, are kept.
+        log-posterior), the fit stops when a round changes the log-posterior by less than ``tol`` times its
+        size (``"tol"``). A round that lowers it right after a rise of less than :data:`PEAK_TOL` ``· tol`` has
+        passed the peak of a path that has levelled off (quanteda's rule stops at any drop): the peak's
+        parameters are kept (``"peak"``). A drop after a larger rise may be a swing of a path still on its way,
+        so the rounds go on; :data:`DRIFT_ROUNDS` drops in a row mean the path drifts away from its peak
+        (``"drift"``, not converged), and the best parameters seen are kept, as at ``max_iter``.
         """
         prec, plan = self.prec, self.plan
-        it, last, previous, stop = 0, -math.inf, None, "max_iter"
+        it, last, rise, falls, stop = 0, -math.inf, math.inf, 0, "max_iter"
+        best: tuple = (-math.inf, None)
         while True:
             moments = pois.word_moments(alpha, theta, psi, beta, plan)
             lp = self.log_posterior(alpha, theta, psi, beta, float(moments[0].sum()))
@@ -150,20 +161,29 @@ class _Rounds:
                 log.debug("wordfish round %d: log-posterior %.6f", it, lp)
                 if progress is not None:
                     progress(it, lp)
-            if it >= 2 and lp - last <= tol * abs(lp):
+                if lp > best[0]:
+                    best = (lp, (alpha.copy(), theta.copy(), psi.copy(), beta.copy()))
+            falls = falls + 1 if it >= 2 and lp < last else 0
+            if it >= 2 and abs(lp - last) <= tol * abs(lp):
                 stop = "tol"
-                if lp < last:
-                    (alpha, theta, psi, beta), lp, stop = previous, last, "peak"
+                break
+            if falls == 1 and 0 <= rise <= PEAK_TOL * tol * abs(last):
+                stop = "peak"
+                break
+            if falls >= DRIFT_ROUNDS:
+                stop = "drift"
                 break
             if it >= max_iter:
                 break
-            previous, last = (alpha.copy(), theta.copy(), psi.copy(), beta.copy()), lp
+            rise, last = (lp - last if it else math.inf), lp
             it += 1
             step = 0.5 if it == 1 else 1.0
             pois.step_words(self.cols, self.YT @ theta, moments, psi, beta, prec[1], prec[2], step)
             pois.step_docs(self.rows, self.Y @ beta, pois.doc_moments(alpha, theta, psi, beta, plan), alpha, theta,
                            prec[0], prec[3], step)
             alpha, theta, beta, _ = self.identify(alpha, theta, beta)
+        if stop != "tol" and best[1] is not None:  # the peak (or the best round seen), not the rounds after it
+            lp, (alpha, theta, psi, beta) = best
         return alpha, theta, psi, beta, lp, it, stop
 
     def polish(self, alpha, theta, psi, beta, tol: float, max_inner: int):
@@ -216,8 +236,9 @@ class Wordfish(BaseEstimator):
         Percentile 95 % bootstrap interval (only with ``n_bootstrap > 0``).
     ll_ : float
         Final log-posterior (no constant). ``n_iter_`` : rounds run; ``converged_`` : whether the fit stopped
-        by ``tol`` rather than ``max_iter``; ``stop_`` : ``"tol"`` (a round gained less than ``tol``),
-        ``"peak"`` (a round lowered the log-posterior; the peak's parameters are kept) or ``"max_iter"``.
+        by ``tol`` (``stop_`` ``"tol"``: a round changed the log-posterior by less than ``tol``; ``"peak"``: a
+        round lowered it right after a rise of less than 10 ``tol``, the peak's parameters are kept), not
+        ``"drift"`` (it fell five rounds in a row) or ``"max_iter"`` (the best round's parameters are kept).
     ids_, terms_ : list of str or None
         Document ids and column names passed to ``fit``.
     """
@@ -286,10 +307,11 @@ class Wordfish(BaseEstimator):
         fit = _Rounds(Y, rows, cols, prec, plan, direction)
         alpha, theta, psi, beta, lp, it, stop = fit.run(alpha, theta, psi, beta, float(self.tol), int(self.max_iter),
                                                         progress)
-        self.converged_ = stop != "max_iter"
+        self.converged_ = stop in ("tol", "peak")
         self.stop_ = stop
         if not self.converged_:
-            log.warning("wordfish stopped after %d rounds without meeting tol=%g", it, self.tol)
+            log.warning("wordfish stopped after %d rounds without meeting tol=%g (%s)", it, self.tol,
+                        "the log-posterior fell five rounds in a row" if stop == "drift" else "max_iter")
         # The reported positions: each document's conditional optimum given the final word parameters,
         # identified as in every round; so a training document placed again lands on its fitted position.
         alpha, theta, beta, self.normalisation_ = fit.polish(alpha, theta, psi, beta, self.inner_tol, self.max_inner)

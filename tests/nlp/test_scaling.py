@@ -105,6 +105,16 @@ def test_convergence_is_never_claimed_for_a_round_that_lowered_the_log_posterior
     assert one.result().info["stop"] == "max_iter"
 
 
+def test_a_path_that_drifts_from_its_peak_is_not_called_converged():
+    """Here the rounds rise steeply, turn over before levelling off and keep falling (the α–β exchange the
+    likelihood cannot see drifts): not converged, and the best round's positions are given."""
+    X, _ = varied_lengths(seed=3)
+    rounds = []
+    model = Wordfish().fit(X, progress=lambda it, lp: rounds.append(lp))
+    assert model.stop_ == "drift" and not model.converged_
+    assert np.all(np.diff(rounds[-5:]) < 0) and model.ll_ >= max(rounds) - 1e-6 * abs(max(rounds))
+
+
 def test_documents_that_share_no_word_with_the_rest_are_placed():
     """A short text in a vocabulary of its own made every position collapse ("all positions collapsed") when a
     first full Newton step overshot; steps are now capped."""
