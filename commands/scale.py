@@ -107,7 +107,7 @@ def scale_text(out: dict[str, Any], max_documents: int = 40) -> list[str]:
                                                        if rho is not None else "not computed (fewer than three dated documents, or one date)"))
     if out["method"] == "wordscores" and diag.get("corroboration"):
         c = diag["corroboration"]
-        lines.append(f"References left out one at a time: rank correlation "
+        lines.append("References left out one at a time: rank correlation "
                      + (f"{c['rho']:+.2f}" if c["rho"] is not None else "n/a")
                      + f" over {c['n_references']} references ({'corroborated' if c['corroborated'] else 'not corroborated'})")
     overall = sorted((g for g in out["groups"] if g["period"] == "all"), key=lambda g: g["position"])

@@ -305,7 +305,7 @@ class Wordfish(BaseEstimator):
         psi = np.log(cols / n)
         alpha = np.log(rows) - np.log(rows.mean())
         fit = _Rounds(Y, rows, cols, prec, plan, direction)
-        alpha, theta, psi, beta, lp, it, stop = fit.run(alpha, theta, psi, beta, float(self.tol), int(self.max_iter),
+        alpha, theta, psi, beta, _, it, stop = fit.run(alpha, theta, psi, beta, float(self.tol), int(self.max_iter),
                                                         progress)
         self.converged_ = stop in ("tol", "peak")
         self.stop_ = stop

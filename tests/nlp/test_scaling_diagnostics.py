@@ -170,6 +170,6 @@ def test_corpus_scale_refuses_an_undated_selection_before_fitting(monkeypatch):
 
 
 def test_corpus_scale_passes_its_diagnostics_to_the_report():
-    result, info = corpus_scale(corpus(time_strength=1.5), high="c", low="a")
+    _, info = corpus_scale(corpus(time_strength=1.5), high="c", low="a")
     assert abs(info["diagnostics"]["time_correlation"]) >= 0.7 and info["diagnostics"]["poles"]["high"]
     assert any("track time" in c for c in info["caveats"])

@@ -26,7 +26,7 @@ def test_twelve_groups_get_ten_hues_and_two_greys():
     sizes = {f"party{k:02d}": 100 - k for k in range(12)}
     colours = group_colours(sizes, Styles())
     hued = [g for g, c in colours.items() if c != OTHER_GREY]
-    assert len(hued) == 10 and len({colours[g] for g in hued}) == 10 and set(colours[g] for g in hued) <= set(GROUP_HUES)
+    assert len(hued) == 10 and len({colours[g] for g in hued}) == 10 and {colours[g] for g in hued} <= set(GROUP_HUES)
     assert {g for g, c in colours.items() if c == OTHER_GREY} == {"party10", "party11"}  # the two smallest
     named = group_colours(sizes, Styles(), highlight=("party11",))
     assert named["party11"] != OTHER_GREY and named["party09"] == OTHER_GREY
