@@ -140,8 +140,9 @@ class _Rounds:
 
     def run(self, alpha, theta, psi, beta, tol: float, max_iter: int,
             progress: Callable[[int, float], None] | None):
-        """Rounds until the log-posterior levels off; returns the parameters, their log-posterior, the rounds
-        run and why it stopped (``"tol"``, ``"peak"`` or ``"max_iter"``).
+        """Rounds until the log-posterior levels off; returns the parameters, the identification of their
+        round, their log-posterior, the rounds run and why it stopped (``"tol"``, ``"peak"``, ``"drift"`` or
+        ``"max_iter"``).
 
         From the second round on (the first starts from β = 0 with a half step and can lower the
         log-posterior), the fit stops when a round changes the log-posterior by less than ``tol`` times its
@@ -154,6 +155,7 @@ class _Rounds:
         prec, plan = self.prec, self.plan
         it, last, rise, falls, stop = 0, -math.inf, math.inf, 0, "max_iter"
         best: tuple = (-math.inf, None)
+        normalisation = np.array([0.0, 0.0, 1.0])
         while True:
             moments = pois.word_moments(alpha, theta, psi, beta, plan)
             lp = self.log_posterior(alpha, theta, psi, beta, float(moments[0].sum()))
@@ -162,7 +164,7 @@ class _Rounds:
                 if progress is not None:
                     progress(it, lp)
                 if lp > best[0]:
-                    best = (lp, (alpha.copy(), theta.copy(), psi.copy(), beta.copy()))
+                    best = (lp, (alpha.copy(), theta.copy(), psi.copy(), beta.copy(), normalisation))
             falls = falls + 1 if it >= 2 and lp < last else 0
             if it >= 2 and abs(lp - last) <= tol * abs(lp):
                 stop = "tol"
@@ -181,15 +183,16 @@ class _Rounds:
             pois.step_words(self.cols, self.YT @ theta, moments, psi, beta, prec[1], prec[2], step)
             pois.step_docs(self.rows, self.Y @ beta, pois.doc_moments(alpha, theta, psi, beta, plan), alpha, theta,
                            prec[0], prec[3], step)
-            alpha, theta, beta, _ = self.identify(alpha, theta, beta)
+            alpha, theta, beta, normalisation = self.identify(alpha, theta, beta)
         if stop != "tol" and best[1] is not None:  # the peak (or the best round seen), not the rounds after it
-            lp, (alpha, theta, psi, beta) = best
-        return alpha, theta, psi, beta, lp, it, stop
+            lp, (alpha, theta, psi, beta, normalisation) = best
+        return alpha, theta, psi, beta, normalisation, lp, it, stop
 
-    def polish(self, alpha, theta, psi, beta, tol: float, max_inner: int):
+    def polish(self, alpha, theta, psi, beta, normalisation, tol: float, max_inner: int):
         """The documents' conditional optimum given the word parameters, identified; returns
-        ``(alpha, theta, beta, normalisation)``."""
-        alpha, theta = alpha.copy(), theta.copy()
+        ``(alpha, theta, beta, normalisation)``. It starts where the round's document step ended (before its
+        identification), a Newton step or two from the optimum."""
+        alpha, theta = alpha + normalisation[0], theta * normalisation[2] + normalisation[1]
         pois.update_docs(self.rows, self.Y @ beta, alpha, theta, psi, beta, self.prec[0], self.prec[3], 1.0, tol,
                          max_inner, self.plan)
         return self.identify(alpha, theta, beta)
@@ -305,8 +308,8 @@ class Wordfish(BaseEstimator):
         psi = np.log(cols / n)
         alpha = np.log(rows) - np.log(rows.mean())
         fit = _Rounds(Y, rows, cols, prec, plan, direction)
-        alpha, theta, psi, beta, _, it, stop = fit.run(alpha, theta, psi, beta, float(self.tol), int(self.max_iter),
-                                                        progress)
+        alpha, theta, psi, beta, normalisation, _, it, stop = fit.run(alpha, theta, psi, beta, float(self.tol),
+                                                                       int(self.max_iter), progress)
         self.converged_ = stop in ("tol", "peak")
         self.stop_ = stop
         if not self.converged_:
@@ -314,7 +317,8 @@ class Wordfish(BaseEstimator):
                         "the log-posterior fell five rounds in a row" if stop == "drift" else "max_iter")
         # The reported positions: each document's conditional optimum given the final word parameters,
         # identified as in every round; so a training document placed again lands on its fitted position.
-        alpha, theta, beta, self.normalisation_ = fit.polish(alpha, theta, psi, beta, self.inner_tol, self.max_inner)
+        alpha, theta, beta, self.normalisation_ = fit.polish(alpha, theta, psi, beta, normalisation, self.inner_tol,
+                                                             self.max_inner)
         moments = pois.doc_moments(alpha, theta, psi, beta, plan)
         self.alpha_, self.theta_, self.psi_, self.beta_ = alpha, theta, psi, beta
         self.ll_ = fit.log_posterior(alpha, theta, psi, beta, float(moments[:, 0].sum()))
