@@ -172,9 +172,17 @@ def positions_figure(positions: Sequence[Any], title: str = "", styles: Styles |
     each period's order (the groups' positions relative to the period's mean). Cells resting on fewer articles
     than the minimum support are drawn hollow; one colour per group (:func:`group_colours`), the grey groups
     drawn first and thin, unlabelled in the legend but for one "other groups" entry."""
+    from nlp.report.charts import RC
+
+    with matplotlib.rc_context(RC):
+        return _positions_figure(positions, title, styles or Styles.default(), highlight)
+
+
+def _positions_figure(positions: Sequence[Any], title: str, styles: Styles, highlight: Sequence[str]) -> Any:
     import matplotlib.pyplot as plt
 
-    styles = styles or Styles.default()
+    from nlp.report.charts import tooltip
+
     rows = [p for p in positions if p.period not in ("all", "undated")]
     periods = sorted({p.period for p in rows})
     if not periods:
@@ -186,7 +194,7 @@ def positions_figure(positions: Sequence[Any], title: str = "", styles: Styles |
     ordered = styles.ordered(sorted(sizes))
     groups = [g for g in ordered if colours[g] == OTHER_GREY] + [g for g in ordered if colours[g] != OTHER_GREY]
     relative = {(p.group, p.period): r for p, r in within_period(positions)}
-    fig, (ax, below) = plt.subplots(2, 1, figsize=(9, 7.2), layout="constrained", sharex=True,
+    fig, (ax, below) = plt.subplots(2, 1, figsize=(9, 7.6), layout="constrained", sharex=True,
                                     gridspec_kw={"height_ratios": [3, 2]})
     grey_labelled = False
     for g in groups:
@@ -205,16 +213,21 @@ def positions_figure(positions: Sequence[Any], title: str = "", styles: Styles |
         for axis, ys in ((ax, [p.position for p in cell]), (below, [relative[(g, p.period)] for p in cell])):
             axis.plot(xs, ys, color=colour, lw=0.8 if grey else 1.6, label=label if axis is ax else None,
                       zorder=1 if grey else 2)
-            axis.scatter(xs, ys, s=10 if grey else 18, zorder=3 if not grey else 1, edgecolors=colour,
-                         color=[colour if p.supported else "white" for p in cell])
+            for x, y, p in zip(xs, ys, cell):  # one mark per cell, its tooltip saying what it rests on
+                mark, = axis.plot([x], [y], "o", markersize=3 if grey else 4.2, color=colour, zorder=1 if grey else 3,
+                                  markerfacecolor=colour if p.supported else "white")
+                span = f" (95% interval {p.lo:+.2f} to {p.hi:+.2f})" if p.lo is not None and p.hi is not None else ""
+                where = "position" if axis is ax else "relative to the period's mean"
+                tooltip(mark, f"{styles.name(g)}, {p.period}: {where} {y:+.2f}{span if axis is ax else ''}, "
+                              f"{p.n} articles" + ("" if p.supported else " (too few to state)"))
     below.axhline(0, color="#444444", lw=0.6, ls=":")
-    below.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 10 else 0, fontsize=8)
+    below.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 10 else 0)
     ax.set_ylabel("position (mean of the documents)")
     below.set_ylabel("relative to the period's mean")
-    below.set_title("Each period's order (the whole scale's drift over time taken out)", fontsize=9, loc="left")
+    below.set_title("Each period's order (the whole scale's drift over time taken out)", loc="left")
     for axis in (ax, below):
         axis.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
-        ax.set_title(title + "  (hollow: below the minimum support)", fontsize=10, loc="left")
+        ax.set_title(title + "  (hollow: below the minimum support)", loc="left")
     return fig

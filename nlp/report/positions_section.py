@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from nlp.report.charts import figure_svg
-from nlp.report.plots import positions_figure
+from nlp.report.plots import positions_figure, within_period
 from nlp.report.render import Figure, Section, Table
 from nlp.report.styles import Styles
 from nlp.scaling.diagnostics import pole_words
@@ -82,7 +82,12 @@ def positions_section(result: ScalingResult, positions: Sequence[Any], info: Map
         "figure": Figure(figure_svg(fig), "Above, each line is a tendency's mean position that year; the band is "
                                           "its 95% interval (articles resampled by author). Below, each year's "
                                           "order: the positions relative to that year's mean, so a drift of the "
-                                          "whole scale over time does not hide who stands where."),
+                                          "whole scale over time does not hide who stands where.",
+                         data=[{"tendency": p.group, "period": p.period, "position": round(p.position, 4),
+                                "relative_to_period": round(r, 4), "lo": p.lo, "hi": p.hi, "articles": p.n,
+                                "supported": p.supported}
+                               for p, r in within_period([p for p in rows if p.group not in SKIP])],
+                         name="positions_by_tendency"),
         "table": table, "info": dict(info)}
     data = {"positions_by_tendency": [{"group": p.group, "period": p.period, "position": round(p.position, 4),
                                        "lo": p.lo, "hi": p.hi, "n": p.n, "n_authors": p.n_authors,
