@@ -94,8 +94,11 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
 
 
 #: A drop of the log-posterior ends the fit at the peak (converged) only if the round before rose by less
-#: than this many times ``tol`` (relative); after a larger rise it is a swing, and the rounds go on.
-PEAK_TOL = 10.0
+#: than this many times ``tol`` (relative: 1e-5 of its size by default); after a larger rise it is a swing, and
+#: the rounds go on. At a peak the gains shrink towards zero round by round and the last rise is small
+#: (UK manifestos 5e-7, Irish budget 3e-7, manifesto terms of three parties 1.2e-6); a swing turns after a
+#: rise of 1e-4 or more.
+PEAK_TOL = 100.0
 #: Drops in a row after which the path is taken to drift away from its peak (not converged).
 DRIFT_ROUNDS = 5
 
@@ -240,7 +243,7 @@ class Wordfish(BaseEstimator):
     ll_ : float
         Final log-posterior (no constant). ``n_iter_`` : rounds run; ``converged_`` : whether the fit stopped
         by ``tol`` (``stop_`` ``"tol"``: a round changed the log-posterior by less than ``tol``; ``"peak"``: a
-        round lowered it right after a rise of less than 10 ``tol``, the peak's parameters are kept), not
+        round lowered it right after a rise of less than 100 ``tol``, the peak's parameters are kept), not
         ``"drift"`` (it fell five rounds in a row) or ``"max_iter"`` (the best round's parameters are kept).
     ids_, terms_ : list of str or None
         Document ids and column names passed to ``fit``.
