@@ -39,10 +39,12 @@ def feature_matrix(docs: DocumentTerms, features: str = "terms", texts: Sequence
     if features not in FEATURES:
         raise ScalingError(f"unknown features {features!r}; use terms (the preprocessed terms) or words")
     if features == "words" and texts is not None:
-        return word_matrix((join_split_words(t) for t in texts), vocabulary=vocabulary)
-    if features == "words" and docs.meta.get("features") != "words":
+        X, names = word_matrix((join_split_words(t) for t in texts), vocabulary=vocabulary)
+    elif features == "words" and docs.meta.get("features") != "words":
         raise ScalingError("features 'words' needs the documents' texts (or documents from load_word_documents)")
-    return terms_matrix([docs.terms(i) for i in range(len(docs))], vocabulary=vocabulary)
+    else:
+        X, names = terms_matrix([docs.terms(i) for i in range(len(docs))], vocabulary=vocabulary)
+    return X, names
 
 
 def load_word_documents(store: Any, progress: Any = None, **filters: Any) -> DocumentTerms:
