@@ -28,6 +28,7 @@ def scale_group() -> None:
     \b
     Example:
       python cli.py scale wordfish --high "A moderate's case" --low "The socialist answer" --json
+      python cli.py scale wordfish --features words --within decade
       python cli.py scale wordscores --reference refs.csv --rescale lbg
       echo "An interview text" | python cli.py scale place --text -
     """
@@ -35,69 +36,101 @@ def scale_group() -> None:
 
 def _scale_options(f):
     f = keep_markers_option(f)
+    f = click.option("--highlight", multiple=True, metavar="GROUP",
+                     help="A group that keeps its own colour in --plot however many groups there are (repeatable; "
+                          "beyond ten groups the others are grey).")(f)
     f = click.option("--plot", type=click.Path(dir_okay=False), callback=writable,
-                     help="Also draw the map: mean position by period, one line and band per group (PNG).")(f)
+                     help="Also draw the map: mean position by period, one line and band per group, and each "
+                          "period's order (PNG).")(f)
+    f = click.option("--within", type=click.Choice(["year", "decade"]),
+                     help="Read each position against its own time: Wordfish is refitted within each period, "
+                          "Wordscores positions are taken relative to their period's mean.")(f)
     f = click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True,
                      help="Periods of the map and of the group positions.")(f)
     f = click.option("--by", type=click.Choice(["tendency", "outlet", "author"]), default="tendency",
                      show_default=True, help="Groups whose positions are aggregated.")(f)
     return click.option("--features", type=click.Choice(["terms", "words"]), default="terms", show_default=True,
                         help="terms: the preprocessed terms; words: lower-cased words, punctuation removed, nothing "
-                             "else dropped (as the published references were computed).")(f)
+                             "else dropped (as the published references were computed; needs no preprocessing).")(f)
 
 
 def _scale_inputs(s: Settings, selection: Selection, features: str, keep_markers: bool = False
                   ) -> tuple[Any, Any, list[str]]:
-    """The selection's documents and its count matrix (texts read only for --features words), without the
-    outlet markers unless ``keep_markers``."""
-    from nlp.scaling.positions import feature_matrix
+    """The selection's documents and its count matrix, without the outlet markers unless ``keep_markers``.
+    ``--features words`` reads and tokenises only the selected articles (no spaCy, no preprocessing of the
+    corpus)."""
+    from nlp.scaling.positions import feature_matrix, load_word_documents
 
-    docs = s.documents(selection)
-    texts = None
     if features == "words":
-        by_id = {a.id: a.text for a in s.store().articles(ids=docs.ids)}
-        texts = [by_id[i] for i in docs.ids]
-    X, names = feature_matrix(docs, features, texts, keep_markers=keep_markers)
+        docs = load_word_documents(s.store(), **s.filters(selection))
+    else:
+        docs = s.documents(selection)
+    X, names = feature_matrix(docs, features, keep_markers=keep_markers)
     return docs, X, names
 
 
-def _scale_output(s: Settings, model: Any, method: str, features: str, docs: Any, result: Any, by: str, period: str,
-                  plot: str | None, bootstrap: int, min_support: int, seed: int, as_json: bool,
-                  affine: tuple[float, float] = (1.0, 0.0), keep_markers: bool = False) -> None:
-    """Store the scale (for `scale place`), aggregate per group, print or emit JSON, draw the map."""
-    from corpus.analyses import set_state
-    from corpus.dates import now_utc
-    from corpus.output import atomic_directory
-    from nlp.scaling.positions import document_rows, group_positions, group_rows
-    from nlp.topics.runs import runs_root
+def _scale_output(s: Settings, analysis: Any, docs: Any, plot: str | None, highlight: tuple[str, ...],
+                  period: str, as_json: bool, keep_markers: bool = False) -> None:
+    """Store the scale (for `scale place`), print it or emit JSON, draw the map."""
+    from nlp.scaling.place import keep_scale
 
-    target = runs_root(s.store()) / "scales" / "last"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_directory(target) as work:
-        model.save(work)
-    set_state(s.store(), "last_scale", {"path": str(target), "method": method, "features": features,
-                                        "created": now_utc(), "preprocessor": docs.meta.get("preprocessor"),
-                                        "affine": list(affine)})
-    groups = group_positions(docs, result, by=by, period=period, bootstrap=bootstrap, seed=seed,
-                             min_support=min_support)
+    target = keep_scale(s.store(), analysis, docs)
     if plot:
         from nlp.report.plots import plot_positions
 
-        plot_positions(groups, plot, title=f"{method}: mean position by {period} and {by}")
+        within = analysis.result.info.get("within")
+        plot_positions(analysis.groups, plot, title=f"{analysis.method}: mean position by {period} and {analysis.by}"
+                       + (f", within each {within}" if within else ""), highlight=highlight)
     markers = docs.outlet_markers.kept() if keep_markers else docs.outlet_markers
-    out = {**result.to_dict(), "documents": document_rows(docs, result), "groups": group_rows(groups),
-           "features": features, "outlet_markers": markers.to_dict()}
+    out = {**analysis.to_dict(docs), "outlet_markers": markers.to_dict()}
     if as_json:
         emit_json(out)
         return
     line = markers_line(out["outlet_markers"])
     if line:
         s.info(line)
-    key = "theta" if method == "wordfish" else "score"
-    for row in sorted(out["documents"], key=lambda r: -r[key]):
-        click.echo(f"{row[key]:>8.3f}  [{row['lo']:.2f}, {row['hi']:.2f}]  {row.get('tendency', ''):<12} "
-                   f"{(row.get('title') or row['id'])[:60]}" + ("  (reference)" if row.get("reference") else ""))
+    for line in scale_text(out):
+        click.echo(line)
     s.info(f"{len(out['documents'])} documents placed; the scale is stored for `scale place` ({target}).")
+
+
+def scale_text(out: dict[str, Any], max_documents: int = 40) -> list[str]:
+    """The text output of a scale: caveats first, the words at each end, group means, time, then documents."""
+    key = "theta" if out["method"] == "wordfish" else "score"
+    diag = out["diagnostics"]
+    lines = [f"Caveat: {c}" for c in out["caveats"]]
+    poles = diag["poles"]
+    lines += [f"Low end words:  {', '.join(poles['low']) or '(none)'}",
+              f"High end words: {', '.join(poles['high']) or '(none)'}"]
+    rho = diag.get("time_correlation")
+    lines.append("Rank correlation with the date: " + (f"{rho:+.2f} ({diag['dated_documents']} dated documents)"
+                                                       if rho is not None else "not computed (fewer than three dated documents, or one date)"))
+    if out["method"] == "wordscores" and diag.get("corroboration"):
+        c = diag["corroboration"]
+        lines.append("References left out one at a time: rank correlation "
+                     + (f"{c['rho']:+.2f}" if c["rho"] is not None else "n/a")
+                     + f" over {c['n_references']} references ({'corroborated' if c['corroborated'] else 'not corroborated'})")
+    overall = sorted((g for g in out["groups"] if g["period"] == "all"), key=lambda g: g["position"])
+    corroborated = out["method"] == "wordfish" or (diag.get("corroboration") or {}).get("corroborated")
+    thin = "  (not a finding: too few documents)" if corroborated else "  (not a finding: not corroborated)"
+    if overall:
+        lines.append(f"Mean position by {out['by']} (95% interval, documents):")
+        for g in overall:
+            span = f"[{g['lo']:.2f}, {g['hi']:.2f}]" if g["lo"] is not None else "[n/a]"
+            lines.append(f"  {g['position']:>8.3f}  {span:<16} {g['n']:>5}  {g['group']}"
+                         + ("" if g["supported"] else thin))
+    for o in diag.get("period_orders", []):
+        lines.append(f"Within a period: {o['low']} below {o['high']} in {o['below']} of {o['periods']} periods.")
+    lines.append("Documents (highest first):")
+    docs = sorted(out["documents"], key=lambda r: -r[key])
+    shown = docs if len(docs) <= max_documents else docs[:max_documents // 2] + [None] + docs[-max_documents // 2:]
+    for row in shown:
+        if row is None:
+            lines.append(f"  ... {len(docs) - max_documents} more (--json lists them all)")
+            continue
+        lines.append(f"  {row[key]:>8.3f}  [{row['lo']:.2f}, {row['hi']:.2f}]  {row.get('tendency', ''):<12} "
+                     f"{(row.get('title') or row['id'])[:60]}" + ("  (reference)" if row.get("reference") else ""))
+    return lines
 
 
 @scale_group.command("wordfish")
@@ -109,23 +142,26 @@ def _scale_output(s: Settings, model: Any, method: str, features: str, docs: Any
 @seed_option
 @json_option
 @pass_settings
-def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, keep_markers, bootstrap, min_support,
+def scale_wordfish_cmd(s: Settings, high, low, features, by, period, within, plot, highlight, keep_markers,
+                       bootstrap, min_support,
                        selection, seed, as_json) -> None:
     """Wordfish (Slapin & Proksch 2008, as quanteda fits it): unsupervised positions from word counts.
 
-    Each document gets θ with an analytic standard error (and a parametric-bootstrap interval with
-    --bootstrap); words get a weight β (which end they pull towards) and a fixed effect ψ.
+    Each document gets θ with an analytic standard error; words get a weight β (which end they pull
+    towards) and a fixed effect ψ. The output starts with the caveats (an axis that tracks time, an end held
+    by a fringe), the words at each end and the groups' means: read them before the positions.
 
     \b
     Example:
       python cli.py scale wordfish --high "Lenihan, Brian (FF)" --low "Bruton, Richard (FG)" --features words --json
+      python cli.py scale wordfish --features words --within decade --plot map.png
     """
-    from nlp.scaling.positions import scale_wordfish
+    from nlp.scaling.analysis import analyse_wordfish
 
     docs, X, names = _scale_inputs(s, selection, features, keep_markers)
-    model, result = scale_wordfish(docs, X, names, high=high, low=low, bootstrap=0, seed=seed)
-    _scale_output(s, model, "wordfish", features, docs, result, by, period, plot, bootstrap, min_support, seed,
-                  as_json, keep_markers=keep_markers)
+    analysis = analyse_wordfish(docs, X, names, features=features, high=high, low=low, within=within, by=by,
+                                period=period, bootstrap=bootstrap, seed=seed, min_support=min_support)
+    _scale_output(s, analysis, docs, plot, highlight, period, as_json, keep_markers=keep_markers)
 
 
 @scale_group.command("wordscores")
@@ -142,18 +178,21 @@ def scale_wordfish_cmd(s: Settings, high, low, features, by, period, plot, keep_
 @seed_option
 @json_option
 @pass_settings
-def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale, features, by, period, plot,
-                         keep_markers, bootstrap, min_support, selection, seed, as_json) -> None:
+def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale, features, by, period, within, plot,
+                         highlight, keep_markers, bootstrap, min_support, selection, seed, as_json) -> None:
     """Wordscores (Laver, Benoit & Garry 2003): every other selected document scored from reference texts.
+
+    The references are checked against one another (each left out in turn and scored by the others); with
+    fewer than three, or when they disagree, a caveat says the scale cannot be corroborated and no group
+    position is stated as a finding. References drawn from several periods make the scale less tied to one era.
 
     \b
     Example:
-      python cli.py scale wordscores --reference refs.csv --rescale lbg --features words --since 1992 --until 1997
+      python cli.py scale wordscores --reference refs.csv --rescale lbg --features words --since 1983 --until 1997
       python cli.py scale wordscores --reference-label hard_left=-1 --reference-label soft_right=1 --by outlet
     """
-    import numpy as np
-
-    from nlp.scaling.positions import parse_label_scores, read_reference, scale_wordscores, scale_wordscores_by_labels
+    from nlp.scaling.analysis import analyse_wordscores
+    from nlp.scaling.positions import parse_label_scores, read_reference
 
     if (reference_file is None) == (not reference_labels):
         raise click.UsageError("give the references as --reference FILE or as --reference-label LABEL=SCORE ...")
@@ -161,16 +200,11 @@ def scale_wordscores_cmd(s: Settings, reference_file, reference_labels, rescale,
     label_scores = parse_label_scores(reference_labels) if reference_labels else None
     rows = _reference_rows(reference_file) if reference_file else None
     docs, X, names = _scale_inputs(s, selection, features, keep_markers)
-    if label_scores is not None:
-        model, result = scale_wordscores_by_labels(docs, X, names, label_scores, rescale=rescale)
-    else:
-        model, result = scale_wordscores(docs, X, names, read_reference(rows, docs), rescale=rescale)
-    # The rescaling is affine in the raw score: keep it, so `scale place` puts a new text on the same scale.
-    virgin = [d for d in result.documents if not d.reference]
-    a, b = (np.polyfit([d.raw for d in virgin], [d.score for d in virgin], 1) if len(virgin) > 1 and rescale != "none"
-            else (1.0, 0.0))
-    _scale_output(s, model, "wordscores", features, docs, result, by, period, plot, bootstrap, min_support, seed,
-                  as_json, affine=(float(a), float(b)), keep_markers=keep_markers)
+    reference = read_reference(rows, docs) if rows is not None else None
+    analysis = analyse_wordscores(docs, X, names, reference=reference, label_scores=label_scores, features=features,
+                                  rescale=rescale, within=within, by=by, period=period, bootstrap=bootstrap,
+                                  seed=seed, min_support=min_support)
+    _scale_output(s, analysis, docs, plot, highlight, period, as_json, keep_markers=keep_markers)
 
 
 def _reference_rows(path: str) -> list[dict[str, str]]:
@@ -203,37 +237,19 @@ def scale_place(s: Settings, text: str, as_json: bool) -> None:
     Example:
       python cli.py scale place --text - < interview.txt
     """
-    from corpus.analyses import get_state
-    from nlp.scaling import Wordfish, Wordscores
-    from nlp.scaling.features import terms_matrix, word_matrix
+    from nlp.scaling.place import last_scale, place_text
 
     if text == "-":
         text = read_stdin_text()
-    state = get_state(s.store(), "last_scale")
-    if not state:
-        raise click.ClickException("no stored scale: run `scale wordfish` or `scale wordscores` first")
-    model = (Wordfish if state["method"] == "wordfish" else Wordscores).load(state["path"])
-    if state["features"] == "words":
-        X, _ = word_matrix([text], vocabulary=model.terms_)
-    else:
+    scale = last_scale(s.store())
+    preprocessor = None
+    if scale.features != "words":
         from nlp.text.preprocess import Preprocessor
 
-        X, _ = terms_matrix([Preprocessor.from_store(s.store()).terms(text)], vocabulary=model.terms_)
-    if X.sum() == 0:
-        raise click.ClickException("the text shares no word with the scale's vocabulary; give a longer text "
-                                   "on the same subject")
-    if state["method"] == "wordfish":
-        row = model.predict(X, ids=["text"]).document_rows()[0]
-        position, se, lo, hi = row["theta"], row["se"], row["lo"], row["hi"]
-    else:  # the raw score, then the rescaling the scale was made with
-        row = model.predict(X, rescale="none", ids=["text"]).document_rows()[0]
-        a, b = state.get("affine", [1.0, 0.0])
-        position, se = a * row["raw"] + b, abs(a) * row["se"]
-        lo, hi = sorted((a * row["lo"] + b, a * row["hi"] + b))
-    out = {"method": state["method"], "features": state["features"], "scale": state["path"], "position": position,
-           "se": se, "lo": lo, "hi": hi, "known_words": int((X > 0).sum())}
+        preprocessor = Preprocessor.from_store(s.store())
+    out = place_text(scale, text, preprocessor).to_dict()
     if as_json:
         emit_json(out)
         return
-    click.echo(f"{out['position']:.3f}  [{out['lo']:.3f}, {out['hi']:.3f}]  on the {state['method']} scale "
+    click.echo(f"{out['position']:.3f}  [{out['lo']:.3f}, {out['hi']:.3f}]  on the {out['method']} scale "
                f"({out['known_words']} known words)")

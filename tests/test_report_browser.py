@@ -23,7 +23,8 @@ EVIL_TITLE = "<script>alert(1)</script>"
 EVIL_AUTHOR = '<img src=x onerror="alert(2)">'
 
 
-SECTIONS = ["Now against before: what changed lately", "Findings at a glance", "The corpus at a glance", "The topics", "Topic trends over time", "Can a classifier tell the tendencies apart?",
+SECTIONS = ["Now against before: what changed lately", "Findings at a glance", "The corpus at a glance", "The topics",
+            "Topic trends over time", "Where each tendency stands", "Can a classifier tell the tendencies apart?",
             "What sets each tendency apart", "How each faction is talked about", "Method"]
 
 

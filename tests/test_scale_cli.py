@@ -108,7 +108,10 @@ def test_wordscores_with_whole_tendencies_as_references(tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     soft = next(g for g in out["groups"] if g["group"] == "soft_left" and g["period"] == "all")
-    assert -1 < soft["position"] < 1 and soft["n"] == 10 and soft["supported"]
+    # two references cannot be checked against each other: the position is given, but not as a finding
+    assert -1 < soft["position"] < 1 and soft["n"] == 10 and not soft["supported"]
+    assert any(c.startswith("Only 2 reference texts") for c in out["caveats"])
+    assert out["diagnostics"]["corroboration"]["corroborated"] is False
     r = _run("--db", str(db), "scale", "wordscores", "--reference-label", "hardleft=-1", "--reference-label",
              "soft_right=1")
     assert r.exit_code == 1 and "no article in the selection is labelled 'hardleft'" in r.stderr
@@ -116,3 +119,62 @@ def test_wordscores_with_whole_tendencies_as_references(tmp_path):
     assert r.exit_code == 1 and "at least two different scores" in r.stderr
     r = _run("--db", str(db), "scale", "wordscores")
     assert r.exit_code == 2 and "--reference FILE or as --reference-label" in r.stderr
+
+
+@pytest.fixture
+def drifting(tmp_path):
+    """A corpus whose wording drifts with the year (and a little with the party): 36 texts, 1990-2025."""
+    import random
+
+    rng = random.Random(3)
+    old, new = "colonial ministries superannuation wireless".split(), "online carbon digital asylum".split()
+    left, right = "union wage picket".split(), "market enterprise thrift".split()
+    lines = []
+    for i in range(36):
+        year, party = 1990 + i, ("red", "blue")[i % 2]
+        share = i / 35
+        pool = old * round(10 * (1 - share)) + new * round(10 * share) + (left if party == "red" else right) * 2
+        text = " ".join(rng.choice(pool) for _ in range(120))
+        lines.append(json.dumps({"text": f"{text}. Conser-\nvative", "title": f"t{i}", "party": party,
+                                 "date": f"{year}-05-01"}))
+    src = tmp_path / "d.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "d.db"
+    assert _run("--db", str(db), "corpus", "import", str(src), "--label-field", "party", "--date-field",
+                "date").exit_code == 0
+    return db
+
+
+def test_wordfish_text_output_names_the_pole_words_groups_and_caveats(drifting):
+    from corpus import CorpusStore
+    from nlp.errors import NotPreprocessedError
+    from nlp.text.preprocess import current_fingerprint
+
+    r = _run("--db", str(drifting), "scale", "wordfish", "--features", "words")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    low = next(line for line in lines if line.startswith("Low end words: "))
+    high = next(line for line in lines if line.startswith("High end words: "))
+    ends = {w.strip() for line in (low, high) for w in line.split(":", 1)[1].split(",")}
+    assert {"colonial", "online"} <= ends and "conser" not in ends and "vative" not in ends
+    assert any(line.startswith("Caveat: The positions track time") for line in lines)
+    assert "Mean position by tendency (95% interval, documents):" in lines
+    assert any(line.strip().endswith(" red") for line in lines) and any(line.strip().endswith(" blue") for line in lines)
+    # --features words read the texts themselves: nothing was preprocessed (no spaCy)
+    with CorpusStore(drifting) as store, pytest.raises(NotPreprocessedError):
+        current_fingerprint(store)
+    r = _run("--db", str(drifting), "scale", "wordfish", "--features", "words", "--within", "decade", "--json")
+    out = json.loads(r.stdout)
+    assert r.exit_code == 0 and out["info"]["within"] == "decade"
+    assert abs(out["diagnostics"]["time_correlation"]) < 0.7 and "caveats" in out
+
+
+def test_features_words_reads_only_the_selection(drifting, monkeypatch):
+    from nlp.scaling import positions
+
+    seen = []
+    real = positions.join_split_words
+    monkeypatch.setattr(positions, "join_split_words", lambda text: seen.append(text) or real(text))
+    r = _run("--db", str(drifting), "scale", "wordfish", "--features", "words", "--since", "2010", "--json")
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.stdout)["documents"]) == len(seen) == 16

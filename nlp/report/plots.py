@@ -120,39 +120,114 @@ def plot_contrast(result: ContrastResult, path: str | Path, top: int = 15, style
     return save_figure(contrast_figure(result, top, styles), path, dpi=110)
 
 
-def plot_positions(positions: Sequence[Any], path: str | Path, title: str = "", styles: Styles | None = None) -> Path:
+#: Distinct hues for the groups of a scaling chart (matplotlib's tab10 without its grey, and a dark indigo);
+#: groups beyond these are drawn in :data:`OTHER_GREY` unless named.
+GROUP_HUES = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+              "#393b79")
+OTHER_GREY = "#b3b3b3"
+
+
+def group_colours(sizes: dict[str, int], styles: Styles | None = None, highlight: Sequence[str] = ()) -> dict[str, str]:
+    """One colour per group of a chart: distinct hues for up to ten groups, grey for the rest.
+
+    A group styled in the labels file keeps its colour. The other hues go first to the ``highlight`` ed groups,
+    then to the largest groups (``sizes``: documents per group) until :data:`GROUP_HUES` runs out; every
+    other group is :data:`OTHER_GREY`. Hues already taken by a styled group are not given again.
+    """
+    styles = styles or Styles.default()
+    out: dict[str, str] = {}
+    for g in sizes:
+        style = styles.tendencies.get(g)
+        if style and style.colour:
+            out[g] = style.colour
+    free = [h for h in GROUP_HUES if h.lower() not in {c.lower() for c in out.values()}]
+    order = [g for g in highlight if g in sizes] + sorted(sizes, key=lambda g: (-sizes[g], g))
+    for g in dict.fromkeys(order):
+        if g not in out:
+            out[g] = free.pop(0) if free else OTHER_GREY
+    return out
+
+
+def plot_positions(positions: Sequence[Any], path: str | Path, title: str = "", styles: Styles | None = None,
+                   highlight: Sequence[str] = ()) -> Path:
     """:func:`positions_figure` as a PNG file."""
-    return save_figure(positions_figure(positions, title, styles), path)
+    return save_figure(positions_figure(positions, title, styles, highlight), path)
 
 
-def positions_figure(positions: Sequence[Any], title: str = "", styles: Styles | None = None) -> Any:
-    """The scaling map: each group's mean position by period (line) with its 95 % interval (band); cells
-    resting on fewer articles than the minimum support are drawn hollow."""
+def within_period(positions: Sequence[Any]) -> list[tuple[Any, float]]:
+    """Each dated group cell with its position relative to its period's mean (over the period's documents),
+    so that each period's order shows whatever the whole scale does over time."""
+    rows = [p for p in positions if p.period not in ("all", "undated")]
+    totals: dict[str, list[float]] = {}
+    for p in rows:
+        t = totals.setdefault(p.period, [0.0, 0.0])
+        t[0] += p.position * p.n
+        t[1] += p.n
+    return [(p, p.position - totals[p.period][0] / totals[p.period][1]) for p in rows]
+
+
+def positions_figure(positions: Sequence[Any], title: str = "", styles: Styles | None = None,
+                     highlight: Sequence[str] = ()) -> Any:
+    """The scaling map: each group's mean position by period (line) with its 95 % interval (band), and below it
+    each period's order (the groups' positions relative to the period's mean). Cells resting on fewer articles
+    than the minimum support are drawn hollow; one colour per group (:func:`group_colours`), the grey groups
+    drawn first and thin, unlabelled in the legend but for one "other groups" entry."""
+    from nlp.report.charts import RC
+
+    with matplotlib.rc_context(RC):
+        return _positions_figure(positions, title, styles or Styles.default(), highlight)
+
+
+def _positions_figure(positions: Sequence[Any], title: str, styles: Styles, highlight: Sequence[str]) -> Any:
     import matplotlib.pyplot as plt
 
-    styles = styles or Styles.default()
+    from nlp.report.charts import tooltip
+
     rows = [p for p in positions if p.period not in ("all", "undated")]
     periods = sorted({p.period for p in rows})
     if not periods:
         raise InvalidParameterError("no dated documents to map: the map needs publication dates", param="--plot")
     x_of = {p: i for i, p in enumerate(periods)}
-    groups = styles.ordered(sorted({p.group for p in rows}))
-    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+    overall = {p.group: p.n for p in positions if p.period == "all"}
+    sizes = {g: overall.get(g, sum(p.n for p in rows if p.group == g)) for g in {p.group for p in rows}}
+    colours = group_colours(sizes, styles, highlight)
+    ordered = styles.ordered(sorted(sizes))
+    groups = [g for g in ordered if colours[g] == OTHER_GREY] + [g for g in ordered if colours[g] != OTHER_GREY]
+    relative = {(p.group, p.period): r for p, r in within_period(positions)}
+    fig, (ax, below) = plt.subplots(2, 1, figsize=(9, 7.6), layout="constrained", sharex=True,
+                                    gridspec_kw={"height_ratios": [3, 2]})
+    grey_labelled = False
     for g in groups:
         cell = sorted((p for p in rows if p.group == g), key=lambda p: x_of[p.period])
-        colour = styles.colour(g)
+        if not cell:
+            continue
+        colour = colours[g]
+        grey = colour == OTHER_GREY
+        label = styles.name(g) if not grey else (None if grey_labelled else "other groups")
+        grey_labelled = grey_labelled or grey
         xs = [x_of[p.period] for p in cell]
         band = [(x_of[p.period], p.lo, p.hi) for p in cell if p.lo is not None and p.hi is not None]
-        if len(band) > 1:
+        if len(band) > 1 and not grey:
             bx, blo, bhi = zip(*band)
             ax.fill_between(bx, blo, bhi, color=colour, alpha=0.15, linewidth=0)
-        ax.plot(xs, [p.position for p in cell], color=colour, lw=1.6, label=styles.name(g))
-        ax.scatter(xs, [p.position for p in cell], s=18, zorder=3, edgecolors=colour,
-                   color=[colour if p.supported else "white" for p in cell])
-    ax.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 10 else 0, fontsize=8)
+        for axis, ys in ((ax, [p.position for p in cell]), (below, [relative[(g, p.period)] for p in cell])):
+            axis.plot(xs, ys, color=colour, lw=0.8 if grey else 1.6, label=label if axis is ax else None,
+                      zorder=1 if grey else 2)
+            for x, y, p in zip(xs, ys, cell):  # one mark per cell, its tooltip saying what it rests on
+                mark, = axis.plot([x], [y], "o", markersize=3 if grey else 4.2, color=colour, zorder=1 if grey else 3,
+                                  markerfacecolor=colour if p.supported else "white")
+                span = f" (95% interval {p.lo:+.2f} to {p.hi:+.2f})" if p.lo is not None and p.hi is not None else ""
+                where = "position" if axis is ax else "relative to the period's mean"
+                tooltip(mark, f"{styles.name(g)}, {p.period}: {where} {y:+.2f}{span if axis is ax else ''}, "
+                              f"{p.n} articles" + ("" if p.supported else " (too few to state)"))
+    below.axhline(0, color="#444444", lw=0.6, ls=":")
+    below.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 10 else 0)
     ax.set_ylabel("position (mean of the documents)")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    below.set_ylabel("relative to the period's mean")
+    below.set_title("Each period's order (the whole scale's drift over time taken out)", loc="left")
+    for axis in (ax, below):
+        axis.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
-        ax.set_title(title + "  (hollow: below the minimum support)", fontsize=10, loc="left")
+        ax.set_title(title + "  (hollow: below the minimum support)", loc="left")
     return fig

@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from nlp.report.charts import figure_svg
-from nlp.report.plots import positions_figure
+from nlp.report.plots import positions_figure, within_period
 from nlp.report.render import Figure, Section, Table
 from nlp.report.styles import Styles
+from nlp.scaling.diagnostics import pole_words
+from nlp.scaling.positions import period_orders
 from nlp.scaling.results import ScalingResult
 from nlp.uncertainty import is_fall, is_rise
 
@@ -14,15 +16,22 @@ SKIP = ("mixed", "unlabelled")
 
 
 def anchor_words(result: ScalingResult, n: int = 10) -> tuple[list[str], list[str]]:
-    """The words that pull hardest towards each end (largest |β| among the frequent half, by ψ)."""
-    words = [w for w in result.words if w.beta is not None and w.psi is not None]
-    if not words:
-        return [], []
-    cut = sorted(w.psi for w in words)[len(words) // 2]
-    frequent = [w for w in words if w.psi >= cut]
-    ranked = sorted(frequent, key=lambda w: w.beta)
-    plain = lambda ws: [w.term.replace("_", " ") for w in ws]  # noqa: E731
-    return plain(ranked[:n]), plain(ranked[::-1][:n])
+    """The words that pull hardest towards each end (:func:`nlp.scaling.diagnostics.pole_words`), low end first."""
+    poles = pole_words(result, n=n)
+    plain = lambda ws: [w.replace("_", " ") for w in ws]  # noqa: E731
+    return plain(poles["low"]), plain(poles["high"])
+
+
+def order_sentences(positions: Sequence[Any], styles: Styles) -> list[str]:
+    """Each period's order of the largest tendencies, as a tally: what one overall mean hides when the whole
+    scale moves with time."""
+    rows = [p for p in positions if p.group not in SKIP]
+    out = []
+    for o in period_orders(rows):
+        if o["periods"] >= 2:
+            out.append(f"Within a period, the {styles.name(o['low'])} sits below the {styles.name(o['high'])} in "
+                       f"{o['below']} of the {o['periods']} periods where both are placed.")
+    return out
 
 
 def positions_sentences(positions: Sequence[Any], styles: Styles) -> list[str]:
@@ -62,15 +71,23 @@ def positions_section(result: ScalingResult, positions: Sequence[Any], info: Map
     low, high = anchor_words(result)
     rows = [p for p in positions if p.group not in SKIP or p.period == "all"]
     fig = positions_figure([p for p in rows if p.group not in SKIP], "Mean position by period", styles)
+    caveats = [f"Caveat: {c}" for c in info.get("caveats", [])]
     table = Table(["tendency", "articles", "authors", "position", "from", "to"],
                   [(styles.name(p.group), p.n, p.n_authors, round(p.position, 3),
                     None if p.lo is None else round(p.lo, 3), None if p.hi is None else round(p.hi, 3))
                    for p in positions if p.period == "all"], numeric=(1, 2, 3, 4, 5))
     context: dict[str, Any] = {
-        "sentences": positions_sentences(positions, styles), "low_words": ", ".join(low),
-        "high_words": ", ".join(high), "figure": Figure(figure_svg(fig), "Each line is a tendency's mean position "
-                                                        "that year; the band is its 95% interval (articles "
-                                                        "resampled by author)."),
+        "sentences": caveats + positions_sentences(positions, styles) + order_sentences(positions, styles),
+        "low_words": ", ".join(low), "high_words": ", ".join(high),
+        "figure": Figure(figure_svg(fig), "Above, each line is a tendency's mean position that year; the band is "
+                                          "its 95% interval (articles resampled by author). Below, each year's "
+                                          "order: the positions relative to that year's mean, so a drift of the "
+                                          "whole scale over time does not hide who stands where.",
+                         data=[{"tendency": p.group, "period": p.period, "position": round(p.position, 4),
+                                "relative_to_period": round(r, 4), "lo": p.lo, "hi": p.hi, "articles": p.n,
+                                "supported": p.supported}
+                               for p, r in within_period([p for p in rows if p.group not in SKIP])],
+                         name="positions_by_tendency"),
         "table": table, "info": dict(info)}
     data = {"positions_by_tendency": [{"group": p.group, "period": p.period, "position": round(p.position, 4),
                                        "lo": p.lo, "hi": p.hi, "n": p.n, "n_authors": p.n_authors,

@@ -16,13 +16,15 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from nlp.documents import DocumentTerms
+from nlp.scaling.diagnostics import scale_diagnostics
 from nlp.scaling.errors import ScalingError
-from nlp.scaling.features import terms_matrix, word_matrix
+from nlp.scaling.features import terms_matrix, tokenize_words, word_matrix
 from nlp.scaling.results import ScalingResult
 from nlp.scaling.wordfish import Wordfish
 from nlp.scaling.wordscores import Wordscores
 from nlp.parallel import Executor
 from nlp.copies import count_once
+from nlp.text.cleaning import join_split_words
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys
 
 FEATURES = ("terms", "words")
@@ -32,23 +34,61 @@ def feature_matrix(docs: DocumentTerms, features: str = "terms", texts: Sequence
                    vocabulary: Sequence[str] | None = None, keep_markers: bool = False) -> tuple[Any, list[str]]:
     """The documents × features count matrix and its column names.
 
-    ``features="words"`` needs the documents' ``texts`` (in the order of ``docs``). The selection's outlet
-    markers (:mod:`nlp.text.markers`) are left out of either kind of feature unless ``keep_markers``
-    (``docs.outlet_markers`` lists them).
+    ``features="words"`` counts the words of the documents' ``texts`` (in the order of ``docs``), or, without
+    ``texts``, the documents' own terms when they are already plain words (:func:`load_word_documents`). The
+    selection's outlet markers (:mod:`nlp.text.markers`) are left out of either kind of feature unless
+    ``keep_markers`` (``docs.outlet_markers`` lists them).
     """
     if features not in FEATURES:
         raise ScalingError(f"unknown features {features!r}; use terms (the preprocessed terms) or words")
     markers = frozenset() if keep_markers else docs.outlet_markers.terms
-    if features == "words":
-        if texts is None:
-            raise ScalingError("features 'words' needs the documents' texts")
-        X, names = word_matrix(texts, vocabulary=vocabulary)
+    if features == "words" and texts is not None:
+        X, names = word_matrix((join_split_words(t) for t in texts), vocabulary=vocabulary)
+    elif features == "words" and docs.meta.get("features") != "words":
+        raise ScalingError("features 'words' needs the documents' texts (or documents from load_word_documents)")
     else:
         X, names = terms_matrix([docs.terms(i) for i in range(len(docs))], vocabulary=vocabulary)
     if markers and vocabulary is None:  # a fixed vocabulary (placing a text) keeps its columns
         kept = [j for j, name in enumerate(names) if name not in markers]
         X, names = X[:, kept].tocsr(), [names[j] for j in kept]
     return X, names
+
+
+def load_word_documents(store: Any, progress: Any = None, **filters: Any) -> DocumentTerms:
+    """A selection's documents with plain words as their terms (``--features words``), read once, no spaCy.
+
+    Only the selected articles are read and tokenised: their text cleaned of split words
+    (:func:`nlp.text.cleaning.join_split_words`), then lower-cased word tokens with punctuation removed
+    (:func:`tokenize_words`, as quanteda's defaults). Metadata and labels as :func:`nlp.load_documents`.
+
+    Parameters
+    ----------
+    store : corpus.CorpusStore
+    progress : callable, optional
+        Called with the number of documents just read.
+    **filters
+        The selection (``outlet``, ``tendency``, ``author``, ``since``, ``until``, ``ids``, ``limit``).
+
+    Raises
+    ------
+    nlp.documents.EmptySelectionError
+        When no article matches the selection.
+    """
+    from nlp.documents import EmptySelectionError
+
+    terms: list[list[str]] = []
+    columns: dict[str, list] = {k: [] for k in ("ids", "titles", "outlets", "authors", "published", "labels")}
+    for article in store.articles(**filters):
+        terms.append(tokenize_words(join_split_words(article.text or "")))
+        for key, value in (("ids", article.id), ("titles", article.title), ("outlets", article.outlet),
+                           ("authors", tuple(article.authors)), ("published", article.published),
+                           ("labels", store.resolve(article)[0])):
+            columns[key].append(value)
+        if progress:
+            progress(1)
+    if not terms:
+        raise EmptySelectionError("no article matches this selection: widen it (--outlet, --since ...)")
+    return DocumentTerms.from_terms(terms, **columns, meta={"features": "words", "filters": dict(filters)})
 
 
 def find_document(docs: DocumentTerms, title: str, option: str = "--high") -> int:
@@ -210,12 +250,14 @@ class GroupPosition:
 
 def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tendency", period: str = "year",
                     bootstrap: int = BOOTSTRAP, seed: int = 0, min_support: int = MIN_SUPPORT,
-                    overall: bool = True) -> list[GroupPosition]:
+                    overall: bool = True, corroborated: bool = True) -> list[GroupPosition]:
     """Mean document position per group (and period, and over all periods when ``overall``).
 
     A cell resting on fewer than ``min_support`` articles (near-duplicates counted once) is kept with
-    ``supported=False`` (shown as
-    thin, never stated as a finding). References (Wordscores) are left out: their score is given, not found.
+    ``supported=False`` (shown as thin, never stated as a finding); so is every cell of a scale that is not
+    ``corroborated`` (a Wordscores scale whose references do not agree: see
+    :func:`~nlp.scaling.wordscores.leave_one_reference_out`). References (Wordscores) are left out: their
+    score is given, not found.
     """
     from nlp.topics.trends import period_of
 
@@ -243,7 +285,32 @@ def group_positions(docs: DocumentTerms, result: ScalingResult, by: str = "tende
         independent = count_once(docs.copy_keys, idx)
         out.append(GroupPosition(g, p, float(values.mean()), None if not np.isfinite(lo) else float(lo),
                                  None if not np.isfinite(hi) else float(hi), len(idx), n_authors,
-                                 independent >= min_support, independent))
+                                 independent >= min_support and corroborated, independent))
+    return out
+
+
+def period_orders(positions: Sequence[GroupPosition], top: int = 4) -> list[dict[str, Any]]:
+    """How often one group lies below another within the same period, for the ``top`` largest groups.
+
+    The view a single overall mean hides: two groups whose overall intervals overlap (because the whole
+    scale moves with time) may still keep the same order in almost every period. Returns one row per pair
+    ``{"low", "high", "below", "periods"}``: ``low`` had the lower mean position than ``high`` in ``below``
+    of the ``periods`` in which both were placed. A tally of orders, not a finding with an interval: each
+    period's cell may rest on one document (a party's manifesto for one election).
+    """
+    overall = sorted((p for p in positions if p.period == "all"), key=lambda p: (-p.n, p.group))
+    groups = [p.group for p in overall[:top]]
+    cells = {(p.group, p.period): p.position for p in positions if p.period not in ("all", "undated")}
+    periods = sorted({per for _, per in cells})
+    out = []
+    for i, a in enumerate(groups):
+        for b in groups[i + 1:]:
+            both = [per for per in periods if (a, per) in cells and (b, per) in cells]
+            if not both:
+                continue
+            below = sum(cells[(a, per)] < cells[(b, per)] for per in both)
+            low, high, below = (a, b, below) if 2 * below >= len(both) else (b, a, len(both) - below)
+            out.append({"low": low, "high": high, "below": below, "periods": len(both)})
     return out
 
 
@@ -284,10 +351,24 @@ def corpus_scale(docs: DocumentTerms, high: str | None = "soft_right", low: str 
     result : ScalingResult
         Every document placed (fitted and out-of-sample alike) and the word parameters.
     info : dict
-        ``{"fitted_on", "terms", "placed", "oriented"}``.
+        ``{"fitted_on", "terms", "placed", "not_placed", "oriented", "diagnostics", "caveats"}``: the
+        diagnostics (time correlation, pole words, fringe, convergence) of
+        :func:`nlp.scaling.diagnostics.scale_diagnostics` by tendency, and the caveats they call for.
+
+    Raises
+    ------
+    ScalingError
+        Too few documents or shared terms, or no dated document (before anything is fitted: the positions
+        are read by period).
     """
+    from nlp.text.markers import without_markers
+
+    docs, _ = without_markers(docs)  # terms that nearly identify one outlet would make the axis the outlets'
     if len(docs) < 5:
         raise ScalingError(f"{len(docs)} documents are too few to scale; Wordfish needs a handful at least")
+    if not any(docs.published):  # the positions are read by period: without dates the fit would be thrown away
+        raise ScalingError("no document in the selection is dated, and the positions are mapped by period: "
+                           "import publication dates (corpus import --date-field) to place the tendencies")
     rng = np.random.default_rng(seed)
     by_label: dict[str, list[int]] = {}
     for i, label in enumerate(docs.labels):
@@ -328,5 +409,7 @@ def corpus_scale(docs: DocumentTerms, high: str | None = "soft_right", low: str 
     if high and low and high in by_label and low in by_label:
         result = orient(result, docs, high, low)
         oriented = True
+    diagnostics = scale_diagnostics(docs, result, by="tendency")
     return result, {"fitted_on": int(len(fit_idx)), "terms": len(names), "placed": int(len(rest)) - not_placed,
-                    "not_placed": not_placed, "oriented": f"{high} above {low}" if oriented else None}
+                    "not_placed": not_placed, "oriented": f"{high} above {low}" if oriented else None,
+                    "diagnostics": diagnostics.to_dict(), "caveats": diagnostics.caveats}

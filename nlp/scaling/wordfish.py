@@ -1,10 +1,12 @@
 """Wordfish (Slapin & Proksch 2008): a Poisson scaling model of word counts, as quanteda.textmodels fits it.
 
 Model: y_ij ~ Poisson(λ_ij), log λ_ij = α_i + ψ_j + β_j θ_i for document i and word j. Estimation alternates
-conditional Newton–Raphson updates of the word parameters (ψ_j, β_j) and the document parameters (α_i, θ_i),
+conditional Newton–Raphson steps for the word parameters (ψ_j, β_j) and the document parameters (α_i, θ_i),
 words first, with penalties β ~ N(0, 3²) and θ ~ N(0, 1); after each round α is centred, θ standardised and
-the direction fixed. All sums over the dense rate matrix are taken in blocks (see ``_poisson``), so a
-20,000 × 20,000 sparse count matrix fits in modest memory.
+the direction fixed. A round is two passes over the rate matrix (one step for every word, one for every
+document), and the fit stops when a round gains less than ``tol`` relative to the log-posterior's size.
+All sums over the dense rate matrix are taken in blocks (see ``_poisson``), so a 20,000 × 20,000 sparse count
+matrix fits in modest memory.
 """
 from __future__ import annotations
 
@@ -91,6 +93,114 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
     return (theta - theta.mean()) / sd
 
 
+#: A drop of the log-posterior ends the fit at the peak (converged) only if the round before rose by less
+#: than this many times ``tol`` (relative: 1e-5 of its size by default); after a larger rise it is a swing, and
+#: the rounds go on. At a peak the gains shrink towards zero round by round and the last rise is small
+#: (UK manifestos 5e-7, Irish budget 3e-7, manifesto terms of three parties 1.2e-6); a swing turns after a
+#: rise of 1e-4 or more.
+PEAK_TOL = 100.0
+#: Drops in a row after which the path is taken to drift away from its peak (not converged).
+DRIFT_ROUNDS = 5
+
+
+class _Rounds:
+    """The outer rounds of a Wordfish fit on counts ``Y``: two passes over the rate matrix per round.
+
+    Pass one takes the word moments at the current parameters, which give the log-posterior (Σ λ is their
+    first row) and one Newton step for every word; pass two takes the document moments with the new word
+    parameters and one Newton step for every document. Then the identification of every round: α centred,
+    θ standardised, the direction fixed.
+    """
+
+    def __init__(self, Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, prec: tuple[float, float, float, float],
+                 plan: pois.Blocks, direction: tuple[int, int] | None):
+        self.Y, self.YT, self.rows, self.cols = Y, Y.T.tocsr(), rows, cols
+        self.prec, self.plan, self.direction = prec, plan, direction
+
+    def identify(self, alpha, theta, beta):
+        """α centred, θ standardised and oriented; returns ``(alpha, theta, beta, normalisation)``.
+
+        ``normalisation`` (α's centre, θ's centre and scale) maps this round's unidentified θ to the reported
+        scale, so documents placed later (with these word parameters) land on the same scale.
+        """
+        alpha_center, theta_center, theta_scale = alpha.mean(), theta.mean(), theta.std(ddof=1)
+        if not (np.isfinite(theta_scale) and theta_scale > 0):
+            raise ScalingError("Wordfish cannot tell the documents apart (all positions collapsed to one "
+                               "point); select documents whose wording differs")
+        alpha = alpha - alpha_center
+        theta = (theta - theta_center) / theta_scale
+        if self.direction and theta[self.direction[0]] < theta[self.direction[1]]:
+            theta, beta, theta_center = -theta, -beta, -theta_center
+        return alpha, theta, beta, np.array([alpha_center, theta_center, theta_scale])
+
+    def log_posterior(self, alpha, theta, psi, beta, rate_total: float) -> float:
+        lp = pois.log_posterior(self.rows @ alpha + self.cols @ psi + theta @ (self.Y @ beta), rate_total,
+                                alpha, theta, psi, beta, self.prec)
+        if not np.isfinite(lp):
+            raise ScalingError("Wordfish diverged (the log-posterior is not finite); drop very rare words "
+                               "or very short documents and fit again")
+        return lp
+
+    def run(self, alpha, theta, psi, beta, tol: float, max_iter: int,
+            progress: Callable[[int, float], None] | None):
+        """Rounds until the log-posterior levels off; returns the parameters, the identification of their
+        round, their log-posterior, the rounds run and why it stopped (``"tol"``, ``"peak"``, ``"drift"`` or
+        ``"max_iter"``).
+
+        From the second round on (the first starts from β = 0 with a half step and can lower the
+        log-posterior), the fit stops when a round changes the log-posterior by less than ``tol`` times its
+        size (``"tol"``). A round that lowers it right after a rise of less than :data:`PEAK_TOL` ``· tol`` has
+        passed the peak of a path that has levelled off (quanteda's rule stops at any drop): the peak's
+        parameters are kept (``"peak"``). A drop after a larger rise may be a swing of a path still on its way,
+        so the rounds go on; :data:`DRIFT_ROUNDS` drops in a row mean the path drifts away from its peak
+        (``"drift"``, not converged), and the best parameters seen are kept, as at ``max_iter``.
+        """
+        prec, plan = self.prec, self.plan
+        it, last, rise, falls, stop = 0, -math.inf, math.inf, 0, "max_iter"
+        best: tuple = (-math.inf, None)
+        normalisation = np.array([0.0, 0.0, 1.0])
+        while True:
+            moments = pois.word_moments(alpha, theta, psi, beta, plan)
+            lp = self.log_posterior(alpha, theta, psi, beta, float(moments[0].sum()))
+            if it:
+                log.debug("wordfish round %d: log-posterior %.6f", it, lp)
+                if progress is not None:
+                    progress(it, lp)
+                if lp > best[0]:
+                    best = (lp, (alpha.copy(), theta.copy(), psi.copy(), beta.copy(), normalisation))
+            falls = falls + 1 if it >= 2 and lp < last else 0
+            if it >= 2 and abs(lp - last) <= tol * abs(lp):
+                stop = "tol"
+                break
+            if falls == 1 and 0 <= rise <= PEAK_TOL * tol * abs(last):
+                stop = "peak"
+                break
+            if falls >= DRIFT_ROUNDS:
+                stop = "drift"
+                break
+            if it >= max_iter:
+                break
+            rise, last = (lp - last if it else math.inf), lp
+            it += 1
+            step = 0.5 if it == 1 else 1.0
+            pois.step_words(self.cols, self.YT @ theta, moments, psi, beta, prec[1], prec[2], step)
+            pois.step_docs(self.rows, self.Y @ beta, pois.doc_moments(alpha, theta, psi, beta, plan), alpha, theta,
+                           prec[0], prec[3], step)
+            alpha, theta, beta, normalisation = self.identify(alpha, theta, beta)
+        if stop != "tol" and best[1] is not None:  # the peak (or the best round seen), not the rounds after it
+            lp, (alpha, theta, psi, beta, normalisation) = best
+        return alpha, theta, psi, beta, normalisation, lp, it, stop
+
+    def polish(self, alpha, theta, psi, beta, normalisation, tol: float, max_inner: int):
+        """The documents' conditional optimum given the word parameters, identified; returns
+        ``(alpha, theta, beta, normalisation)``. It starts where the round's document step ended (before its
+        identification), a Newton step or two from the optimum."""
+        alpha, theta = alpha + normalisation[0], theta * normalisation[2] + normalisation[1]
+        pois.update_docs(self.rows, self.Y @ beta, alpha, theta, psi, beta, self.prec[0], self.prec[3], 1.0, tol,
+                         max_inner, self.plan)
+        return self.identify(alpha, theta, beta)
+
+
 class Wordfish(BaseEstimator):
     """Wordfish scaling of a documents × words count matrix.
 
@@ -102,13 +212,15 @@ class Wordfish(BaseEstimator):
     priors : tuple of four floats
         Prior standard deviations of (α, ψ, β, θ); ``inf`` means no penalty. Default (inf, inf, 3, 1).
     tol : float
-        Stop when an outer round gains less than this in log-posterior.
+        Relative tolerance: from the second round on, stop when a round gains less than ``tol`` times the
+        log-posterior's size (a round that lowers it has passed the peak: the previous round is kept).
     inner_tol : float
-        A word's or document's Newton iterations stop when no parameter moves more than this.
+        The documents' final conditional optimum (and a placed document's) is reached when no parameter
+        moves more than this.
     max_iter : int
-        At most this many outer rounds.
+        At most this many outer rounds (each is one Newton step for every word, then for every document).
     max_inner : int
-        At most this many Newton steps per word/document and round.
+        At most this many Newton steps for the documents' final conditional optimum (and a placed document's).
     n_bootstrap : int
         Parametric-bootstrap replicates for ``theta_lo_``/``theta_hi_`` (0: analytic intervals only).
     random_state : int
@@ -129,13 +241,16 @@ class Wordfish(BaseEstimator):
     theta_lo_, theta_hi_ : ndarray
         Percentile 95 % bootstrap interval (only with ``n_bootstrap > 0``).
     ll_ : float
-        Final log-posterior (no constant). ``n_iter_`` : rounds run; ``converged_`` : whether ``tol`` was met.
+        Final log-posterior (no constant). ``n_iter_`` : rounds run; ``converged_`` : whether the fit stopped
+        by ``tol`` (``stop_`` ``"tol"``: a round changed the log-posterior by less than ``tol``; ``"peak"``: a
+        round lowered it right after a rise of less than 100 ``tol``, the peak's parameters are kept), not
+        ``"drift"`` (it fell five rounds in a row) or ``"max_iter"`` (the best round's parameters are kept).
     ids_, terms_ : list of str or None
         Document ids and column names passed to ``fit``.
     """
 
     def __init__(self, dir: tuple[int, int] | None = None, priors: tuple[float, float, float, float] = (
-            math.inf, math.inf, 3.0, 1.0), tol: float = 1e-6, inner_tol: float = 1e-8, max_iter: int = 100,
+            math.inf, math.inf, 3.0, 1.0), tol: float = 1e-7, inner_tol: float = 1e-8, max_iter: int = 300,
             max_inner: int = 10, n_bootstrap: int = 0, random_state: int = 0, block_size: int = pois.DEFAULT_BUDGET,
             n_jobs: int = 1):
         self.dir = dir
@@ -195,38 +310,23 @@ class Wordfish(BaseEstimator):
         beta = np.zeros(k)
         psi = np.log(cols / n)
         alpha = np.log(rows) - np.log(rows.mean())
-        lp, last, it = pois.log_posterior(Y, alpha, theta, psi, beta, prec, plan), -math.inf, 0
-        while lp - last > self.tol and it < self.max_iter:
-            it += 1
-            first_step = 0.5 if it == 1 else 1.0
-            pois.update_words(Y, alpha, theta, psi, beta, prec[1], prec[2], first_step, self.inner_tol,
-                              self.max_inner, plan)
-            pois.update_docs(rows, Y @ beta, alpha, theta, psi, beta, prec[0], prec[3], first_step,
-                             self.inner_tol, self.max_inner, plan)
-            # Identification. Remember the map from this round's conditional optimum to the reported scale,
-            # so documents placed later (with these word parameters) land on the same scale.
-            alpha_center, theta_center, theta_scale = alpha.mean(), theta.mean(), theta.std(ddof=1)
-            if not (np.isfinite(theta_scale) and theta_scale > 0):
-                raise ScalingError("Wordfish cannot tell the documents apart (all positions collapsed to one "
-                                   "point); select documents whose wording differs")
-            alpha -= alpha_center
-            theta = (theta - theta_center) / theta_scale
-            if direction and theta[direction[0]] < theta[direction[1]]:
-                theta, beta, theta_center = -theta, -beta, -theta_center
-            last, lp = lp, pois.log_posterior(Y, alpha, theta, psi, beta, prec, plan)
-            if not np.isfinite(lp):
-                raise ScalingError("Wordfish diverged (the log-posterior is not finite); drop very rare words "
-                                   "or very short documents and fit again")
-            log.debug("wordfish round %d: log-posterior %.6f", it, lp)
-            if progress is not None:
-                progress(it, lp)
-        self.converged_ = bool(lp - last <= self.tol)
+        fit = _Rounds(Y, rows, cols, prec, plan, direction)
+        alpha, theta, psi, beta, normalisation, _, it, stop = fit.run(alpha, theta, psi, beta, float(self.tol),
+                                                                       int(self.max_iter), progress)
+        self.converged_ = stop in ("tol", "peak")
+        self.stop_ = stop
         if not self.converged_:
-            log.warning("wordfish stopped after %d rounds without meeting tol=%g", it, self.tol)
+            log.warning("wordfish stopped after %d rounds without meeting tol=%g (%s)", it, self.tol,
+                        "the log-posterior fell five rounds in a row" if stop == "drift" else "max_iter")
+        # The reported positions: each document's conditional optimum given the final word parameters,
+        # identified as in every round; so a training document placed again lands on its fitted position.
+        alpha, theta, beta, self.normalisation_ = fit.polish(alpha, theta, psi, beta, normalisation, self.inner_tol,
+                                                             self.max_inner)
+        moments = pois.doc_moments(alpha, theta, psi, beta, plan)
         self.alpha_, self.theta_, self.psi_, self.beta_ = alpha, theta, psi, beta
-        self.ll_, self.n_iter_, self.n_features_in_ = lp, it, k
-        self.normalisation_ = np.array([alpha_center, theta_center, theta_scale]) if it else np.array([0.0, 0.0, 1.0])
-        self.se_theta_ = pois.theta_standard_errors(alpha, theta, psi, beta, prec[0], prec[3], plan)
+        self.ll_ = fit.log_posterior(alpha, theta, psi, beta, float(moments[:, 0].sum()))
+        self.n_iter_, self.n_features_in_ = it, k
+        self.se_theta_ = pois.theta_se(moments, prec[0], prec[3])
         if self.n_bootstrap > 0:
             alpha_c, theta_c = self._conditional(rows, Y @ beta)
             draws = self._bootstrap(alpha_c, theta_c, np.random.default_rng(self.random_state))
@@ -325,7 +425,8 @@ class Wordfish(BaseEstimator):
         terms = self.terms_ or [str(j) for j in range(self.n_features_in_)]
         words = tuple(WordParameter(term=terms[j], beta=float(b), psi=float(p))
                       for j, (b, p) in enumerate(zip(self.beta_, self.psi_)))
-        info = {"n_iter": self.n_iter_, "converged": self.converged_, "log_posterior": self.ll_,
+        info = {"n_iter": self.n_iter_, "converged": self.converged_, "stop": getattr(self, "stop_", None),
+                "log_posterior": self.ll_,
                 "dir": list(self.dir) if self.dir is not None else None, "interval": self._interval_kind()}
         return ScalingResult("wordfish", docs, words, info)
 
@@ -343,7 +444,8 @@ class Wordfish(BaseEstimator):
                   "se_theta": self.se_theta_, "normalisation": self.normalisation_}
         if hasattr(self, "theta_lo_"):
             arrays.update(theta_lo=self.theta_lo_, theta_hi=self.theta_hi_)
-        info = {"ll": self.ll_, "n_iter": self.n_iter_, "converged": self.converged_}
+        info = {"ll": self.ll_, "n_iter": self.n_iter_, "converged": self.converged_,
+                "stop": getattr(self, "stop_", None)}
         return save_scale(directory, "wordfish", self._json_params(), arrays,
                           {"terms": self.terms_, "ids": self.ids_}, info)
 
@@ -373,7 +475,7 @@ class Wordfish(BaseEstimator):
             model.theta_lo_, model.theta_hi_ = arrays["theta_lo"], arrays["theta_hi"]
         info = manifest.get("info") or {}
         model.ll_, model.n_iter_ = info.get("ll"), info.get("n_iter")
-        model.converged_ = info.get("converged")
+        model.converged_, model.stop_ = info.get("converged"), info.get("stop")
         model.terms_, model.ids_, model.n_features_in_ = lists["terms"], lists["ids"], k
         return model
 

@@ -208,3 +208,76 @@ class Wordscores(BaseEstimator):
         model.reference_scores_, model.reference_raw_ = arrays["reference_scores"], arrays["reference_raw"]
         model.terms_, model.ids_, model.n_features_in_ = lists["terms"], lists["ids"], model.word_scores_.shape[0]
         return model
+
+
+#: Rank correlation between the references' given scores and their held-out placements from which a
+#: Wordscores scale counts as corroborated (with three references: all three in the right order).
+CORROBORATION_RHO = 0.7
+
+
+def leave_one_reference_out(X_ref, scores: Sequence[float], X_virgin, ids: Sequence[str] | None = None,
+                            min_rho: float = CORROBORATION_RHO) -> dict:
+    """Does each reference land where its score says when the others score it? (corroboration)
+
+    Each reference in turn is left out, word scores are computed from the others, and the left-out text is
+    scored as one more virgin text: together with the virgin texts, LBG-rescaled over them all, as the
+    virgin texts themselves are scored. (A text scored by references it is not among sits nearer the middle
+    than they do, so it is compared with other such texts, not with the references' own raw scores.) The
+    rank correlation (Spearman ρ) of these held-out positions with the given scores says whether the
+    references agree with one another about the scale; with fewer than three references there is nothing
+    to check against.
+
+    Parameters
+    ----------
+    X_ref : scipy.sparse matrix or ndarray
+        Word counts of the reference texts.
+    scores : sequence of float
+        Their given scores.
+    X_virgin : scipy.sparse matrix or ndarray
+        Word counts of the virgin texts (the same columns), scored beside each left-out reference.
+    ids : sequence of str, optional
+        Their names, for the rows and the message.
+    min_rho : float
+        ρ from which the scale counts as corroborated.
+
+    Returns
+    -------
+    dict
+        ``{"corroborated", "rho", "n_references", "held_out": [{"id", "score", "held_out"}], "reason"}``;
+        ``reason`` is the caveat to print when it is not corroborated (None otherwise).
+    """
+    from scipy.stats import spearmanr
+
+    Y = as_counts(X_ref, what="X_ref", min_docs=1)
+    V = as_counts(X_virgin, what="X_virgin", min_docs=1)
+    a = np.asarray(scores, dtype=np.float64).ravel()
+    n = a.size
+    names = list(ids) if ids is not None else [f"reference {r}" for r in range(n)]
+    out: dict = {"corroborated": False, "rho": None, "n_references": int(n), "held_out": [], "reason": None}
+    if n < 3:
+        out["reason"] = (f"Only {n} reference texts: with fewer than three, leaving one out leaves nothing to check "
+                         "the scale against, so these positions cannot be corroborated and are not stated as "
+                         "findings. Add a third reference of known score.")
+        return out
+    held = np.full(n, np.nan)
+    for r in range(n):
+        rest = np.flatnonzero(np.arange(n) != r)
+        if np.unique(a[rest]).size < 2:
+            continue
+        try:
+            model = Wordscores().fit(Y[rest], a[rest])
+            held[r] = model.predict(sp.vstack([V, Y[[r]]]).tocsr(), rescale="lbg").documents[-1].score
+        except ScalingError:  # no shared word, or the others' raw scores tie: this reference is not placed
+            continue
+        out["held_out"].append({"id": names[r], "score": float(a[r]), "held_out": float(held[r])})
+    ok = np.isfinite(held)
+    if ok.sum() >= 3 and np.ptp(held[ok]) > 0 and np.ptp(a[ok]) > 0:
+        out["rho"] = float(spearmanr(a[ok], held[ok]).statistic)
+    out["corroborated"] = out["rho"] is not None and out["rho"] >= min_rho
+    if not out["corroborated"]:
+        found = "could not be placed" if out["rho"] is None else f"rank correlation {out['rho']:+.2f}"
+        out["reason"] = (f"Left out one at a time, the {n} references are not placed where their scores say "
+                         f"({found} between their given and held-out positions; {min_rho} needed): the references "
+                         "do not agree about the scale, so these positions cannot be corroborated and are not "
+                         "stated as findings.")
+    return out

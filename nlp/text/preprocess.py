@@ -42,6 +42,7 @@ from corpus.store import CorpusStore
 from nlp.errors import NotPreprocessedError, UnknownModelError
 from nlp.text.boilerplate import BOILERPLATE_KEY, Boilerplate, LineCounts
 from nlp.text.boilerplate import MIN_DOCS as BOILERPLATE_MIN_DOCS, MIN_SHARE as BOILERPLATE_MIN_SHARE
+from nlp.text.cleaning import join_split_words
 from nlp.text.collocations import (_COLLOCATIONS_KEY, PARAGRAPH, CollocationCounts, Collocations, npmi_score,
                                    original_score, paragraph_breaks, strip_paragraphs)
 from nlp.parallel import ClusterError, Executor, InProcessExecutor
@@ -56,7 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the term rules change: every cached article is then processed again.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 #: Long texts are cut into chunks of about this many characters (at line or word breaks) for spaCy.
 CHUNK_CHARS = 100_000
@@ -493,7 +494,7 @@ def _batches(pairs: Iterable[tuple[str, Hashable]], size: int, max_chars: int = 
 def _chunked(pairs: Iterable[tuple[str, Hashable]]) -> Iterator[tuple[str, tuple[Hashable, bool]]]:
     """Cut long texts at line (else word) breaks so spaCy's max_length never bites and memory stays flat."""
     for text, id_ in pairs:
-        text = text or ""
+        text = join_split_words(text or "")  # before cutting: a cut must not fall inside "Conser-\nvative"
         while len(text) > CHUNK_CHARS:
             cut = text.rfind("\n", CHUNK_CHARS // 2, CHUNK_CHARS)
             if cut < 0:
