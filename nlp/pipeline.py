@@ -419,7 +419,8 @@ def _write_outputs(store: CorpusStore, out_dir: Path, config: RunConfig, overvie
 
     notes = method_notes(outcome.results, outcome.params, skipped, model=config.model,
                          topics_reused="topics" in outcome.reused and not stored_topics, stored_topics=stored_topics,
-                         boilerplate=Boilerplate.from_store(store, docs.meta.get("preprocessor")).summary())
+                         boilerplate=Boilerplate.from_store(store, docs.meta.get("preprocessor")).summary(),
+                         copies=(len(docs), len(set(docs.copy_keys))))
     findings = findings_section(findings_inputs(outcome.results), styles, min_support=config.min_support)
     sections = sorted(lead, key=lambda sec: sec.id != "now") + ([findings] if findings else []) + rest
     sections.append(method_section(notes))

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped: Mapping[str, str],
                  model: str | None = None, topics_reused: bool = False, stored_topics: bool = False,
-                 boilerplate: Mapping[str, Any] | None = None) -> dict[str, str]:
+                 boilerplate: Mapping[str, Any] | None = None,
+                 copies: tuple[int, int] | None = None) -> dict[str, str]:
     """One note per analysis that ran (and one per analysis that did not, saying why).
 
     Parameters
@@ -24,6 +25,8 @@ def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped:
         The topic model was reused from an earlier run, or is a stored model shown as it is (``report``).
     boilerplate : mapping, optional
         The corpus' boilerplate lines (:meth:`nlp.text.boilerplate.Boilerplate.summary`).
+    copies : (int, int), optional
+        Articles, and independent articles with each cluster of near-duplicates counted once.
     """
     notes = {
         "Corpus": ("Articles are stored in SQLite with a full-text index; each article's tendency is resolved from "
@@ -40,6 +43,14 @@ def method_notes(results: Mapping[str, Any], params: Mapping[str, Any], skipped:
             + " Terms that nearly identify one outlet (outlet markers: datelines, desk names, database codes) are "
             "left out of the classifier's features, the contrasts, the scale and the meaning contexts."),
     }
+    if copies is not None:
+        articles, independent = copies
+        notes["Copies"] = (
+            "Near-duplicates (print and online editions, syndicated copies: word 5-shingles with a Jaccard "
+            "similarity of at least 0.5, found by MinHash and checked exactly) count once: "
+            + (f"{articles - independent} of the {articles:,} articles are copies of another here; "
+               if articles > independent else "none of these articles copies another; ")
+            + "bootstraps resample a cluster of copies whole, and copies never straddle the classifier's folds.")
     topics = results.get("topics")
     if topics is not None:
         notes["Topics"] = _topics_note(topics, stored_topics, topics_reused)
