@@ -340,7 +340,7 @@ def test_a_run_on_workers_gives_the_run_in_process(tmp_path):
     for mode, workers in (("here", None), ("workers", 2)):
         with CorpusStore(tmp_path / f"{mode}.db") as store:
             fill_demo(store)
-            config = RunConfig(seed=0, k=6, workers=workers, n_process=1, bootstrap=20, stability_seeds=1)
+            config = RunConfig(seed=0, k=6, passes=2, workers=workers, n_process=1, bootstrap=20, stability_seeds=1)
             run_analysis(store, tmp_path / mode, config)
         tables[mode] = {name: list(csv.DictReader((tmp_path / mode / "data" / f"{name}.csv").open()))
                         for name in ("topics", "topic_trends_by_tendency", "positions_by_tendency")}

@@ -1,7 +1,5 @@
 """The one-command pipeline: run directory, manifest, chart data, and honest handling of thin corpora."""
-import csv
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -20,53 +18,6 @@ def test_thin_corpus_reports_what_could_not_run(tmp_path):
     html = report.read_text()
     assert "Not run: topic model" in html
     assert "The topics" not in html  # no placeholder section
-
-
-def test_demo_run_directory_is_complete(tmp_path):
-    from click.testing import CliRunner
-
-    from cli import cli
-
-    out = tmp_path / "demo"
-    r = CliRunner().invoke(cli, ["-q", "demo", "-o", str(out)], catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    manifest = json.loads((out / "manifest.json").read_text())
-    # the synthetic demo is far too small to train word vectors: the meaning stage says so and how to fix it
-    assert set(manifest["metrics"].get("stages_not_run") or {}) == {"meaning"}
-    assert "--background DIR" in manifest["metrics"]["stages_not_run"]["meaning"]
-    html = (out / "report.html").read_text()
-    assert "Findings at a glance" in html
-    assert "Soft left writing, compared with everyone else&#39;s, is most distinctive in its use of" in html
-    assert re.findall(r'<section id="([a-z]+)"', html)[:2] == ["now", "findings"]  # the editor's view leads
-    findings = html[html.index('<section id="findings"'):html.index('<section id="corpus"')]
-    for jargon in ("|z|", "FREX", "c_v", "NPMI", "macro-F1"):  # statistics live in the method note
-        assert jargon not in findings and jargon not in html[:html.index('<section id="findings"')]
-    assert "softleft.db" not in html[:html.index("</h1>")]  # a human title, not the file name
-    assert manifest["versions"]["gensim"] != "not installed"
-    memory = manifest["memory_mb"]  # resident memory at each stage's end, and the peak so far
-    assert set(memory) == set(manifest["timings_seconds"]) - {"total"} | {"stages done", "report written"}
-    assert all(0 < m["rss"] <= m["peak"] for m in memory.values())
-    peaks = [memory[name]["peak"] for name in memory]
-    assert peaks == sorted(peaks)  # a peak so far never falls
-    assert manifest["metrics"]["topics_k"] >= 2
-    assert manifest["metrics"]["classifier_macro_f1_by_author"] > manifest["metrics"]["classifier_baseline_macro_f1_by_author"]
-    for name in ("topics", "topic_trends_by_tendency", "topic_trends_by_outlet", "contrasts", "faction_mentions",
-                 "classifier_evaluation", "corpus_by_year_tendency", "now_against_before_articles", "watched_words"):
-        rows = list(csv.DictReader((out / "data" / f"{name}.csv").open()))
-        assert rows, name
-    shares = {}
-    for row in csv.DictReader((out / "data" / "topic_trends_by_tendency.csv").open()):
-        shares[(row["period"], row["group"])] = shares.get((row["period"], row["group"]), 0) + float(row["share"])
-    assert all(abs(v - 1) < 1e-3 for v in shares.values())
-    # `report` rebuilds the HTML from the stored topic model; an unknown model is a clear error.
-    db = str(out / "softleft.db")
-    r = CliRunner().invoke(cli, ["-q", "--db", db, "report", "-o", str(tmp_path / "r.html")])
-    assert r.exit_code == 0, r.output
-    assert "The topics" in (tmp_path / "r.html").read_text()
-    r = CliRunner().invoke(cli, ["-q", "--db", db, "report", "-o", str(tmp_path / "r2.html"), "--topics", "nope"])
-    assert r.exit_code == 1
-    assert r.stderr == f"Error: unknown topic model 'nope'; known: run-k{manifest['metrics']['topics_k']}-s0\n"
-    assert not (tmp_path / "r2.html").exists()
 
 
 def test_run_on_an_empty_corpus_is_an_error(tmp_path):

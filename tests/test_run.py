@@ -140,10 +140,13 @@ def test_what_changes_is_computed_again_and_nothing_else(demo_run, tmp_path):
     assert {"topic trends", "positions", "now against before"} <= set(metrics["stages_computed"])
     with CorpusStore(db) as store:
         store.load_labels(LabelSet.from_mapping({"authors": {"Rosa Quayle": "hard_left"}}))
-    r = _invoke("-q", "--db", str(db), "run", "-o", str(tmp_path / "relabelled"))
+    # the documents' resolved tendencies changed: every stage's key with them (a cheap topic model here: its
+    # own key would differ anyway, the other stages run with the demo's settings)
+    r = _invoke("-q", "--db", str(db), "run", "-o", str(tmp_path / "relabelled"), "--k", "4", "--passes", "2",
+                "--stability-seeds", "1")
     assert r.exit_code == 0
     metrics = _manifest(tmp_path / "relabelled")["metrics"]
-    assert not metrics["topics_reused"] and metrics["stages_reused"] == []
+    assert metrics["stages_reused"] == [] and len(metrics["stages_computed"]) >= 6
 
 
 def test_damaged_results_are_not_used(demo_run, tmp_path, caplog):
