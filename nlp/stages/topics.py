@@ -47,7 +47,8 @@ def topics_stage(docs: DocumentTerms, params: TopicsParams, runtime: Runtime) ->
         ks = [k for k in params.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
         _, fit = sweep_models(docs, ks, npmi=False, name="run-k{k}-s{seed}", **common)
     else:
-        fit = fit_model(docs, params.k, name=f"run-k{params.k}-s{params.seed}", **common)
+        fit = fit_model(docs, params.k, name=f"run-k{params.k}-s{params.seed}", stability_seeds=params.stability_seeds,
+                        **common)  # the stability seeds fitted beside the model where a core is free
     return assess_fit(fit, docs, seeds=params.stability_seeds, executor=runtime.executor)
 
 

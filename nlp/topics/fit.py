@@ -127,7 +127,7 @@ def fit_model(docs: DocumentTerms, k: int, seed: int = 0, name: str | None = Non
               no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
               stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
               seed_strength: float = 200.0, topn: int = 10, coherence_tokens: int | None = COHERENCE_TOKENS,
-              fit_sample: int | str | None = None, executor: Any = None,
+              fit_sample: int | str | None = None, executor: Any = None, stability_seeds: int = 1,
               progress: Callable[[str, int, int], Any] | None = None) -> TopicsFit:
     """Fit one topic model on ``docs``, score it and infer every document's shares; nothing is saved.
 
@@ -155,6 +155,10 @@ def fit_model(docs: DocumentTerms, k: int, seed: int = 0, name: str | None = Non
         (:mod:`nlp.topics.sampling`), then infer every document's shares from the model.
     executor : nlp.parallel.Executor, optional
         Infer the documents' shares in chunks as its tasks; the same shares as in process.
+    stability_seeds : int
+        Seeds fitted in all for :func:`assess_fit`'s stability (1: none): the ``stability_seeds - 1`` further
+        seeds start on the corpus as soon as it is prepared, on ``executor``'s workers when it has them (beside
+        this fit), and :func:`assess_fit` uses them instead of fitting them again; the same fits either way.
     progress : callable, optional
         ``progress(step, done, total)``.
 
@@ -178,12 +182,40 @@ def fit_model(docs: DocumentTerms, k: int, seed: int = 0, name: str | None = Non
         check_k(k, prepared.n_docs)
         params = dict(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
                       workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
-        model = fit_models(prepared, [params], progress=progress)[0]
+        rows = _corpus_rows(prepared)
+        beside = _start_stability_seeds(rows, prepared, params, stability_seeds, executor)
+        model = fit_models(prepared, [params], progress=progress, rows=rows)[0]
         if progress:
             progress("coherence", 0, 0)
         texts = coherence_texts(docs, coherence_tokens, seed)
         scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
-        return _fitted(name, model, prepared, scores, docs, sample, started, texts, seeds, executor)
+        fit = _fitted(name, model, prepared, scores, docs, sample, started, texts, seeds, executor)
+    return fit if beside is None else _with_seed_fits(fit, beside())
+
+
+def _start_stability_seeds(rows: Any, prepared: PreparedCorpus, params: dict[str, Any], n_seeds: int,
+                           executor: Any) -> Callable[[], list[Any]] | None:
+    """Start the stability seeds' fits (:func:`nlp.topics.stability.start_seeds`) with the parameters
+    :func:`assess_fit` would fit them with; None when there are none to fit."""
+    if n_seeds <= 1:
+        return None
+    from nlp.topics.stability import start_seeds
+
+    base = int(params["random_state"])
+    alpha = "symmetric" if params["workers"] > 1 and params["alpha"] == "auto" else params["alpha"]
+    return start_seeds(RowsCorpus(rows), prepared.dictionary, params["k"], [base + i for i in range(1, n_seeds)],
+                       executor=executor, passes=params["passes"], iterations=params["iterations"], alpha=alpha)
+
+
+def _with_seed_fits(fit: TopicsFit, fits: Sequence[Any]) -> TopicsFit:
+    """``fit`` carrying the stability seeds fitted beside it (their seeds, each topic's stability), for
+    :func:`assess_fit`."""
+    from nlp.topics.stability import topic_stability
+
+    phi = fit.lam / fit.lam.sum(axis=1, keepdims=True)
+    beside = {"seeds": [f.seed for f in fits], "stability": topic_stability([phi] + [f.phi for f in fits]),
+              "seconds": round(sum(f.seconds for f in fits), 3)}
+    return replace(fit, manifest={**fit.manifest, "stability_beside": beside})
 
 
 def sweep_models(docs: DocumentTerms, ks: Sequence[int], seed: int = 0, passes: int = 10, iterations: int = 100,
@@ -255,22 +287,28 @@ def assess_fit(fit: TopicsFit, docs: DocumentTerms, seeds: int = STABILITY_SEEDS
     """The fit with ``stability`` (0–1; None with one seed) and ``era`` (bool) for every topic.
 
     Stability: the fit's K refitted with ``seeds - 1`` further seeds on the same bag-of-words corpus, topics
-    matched by the Hungarian algorithm on Jensen–Shannon similarity (:mod:`nlp.topics.stability`). Era: the
-    topics whose prevalence the date explains rather than the tendency (:func:`nlp.topics.effects.era_topics`).
+    matched by the Hungarian algorithm on Jensen–Shannon similarity (:mod:`nlp.topics.stability`); the seeds
+    :func:`fit_model` fitted beside the fit (``stability_seeds``) when they are these. Era: the topics whose
+    prevalence the date explains rather than the tendency (:func:`nlp.topics.effects.era_topics`).
     """
     from nlp.topics.effects import era_topics
     from nlp.topics.stability import fit_seeds, topic_stability
 
     params = fit.manifest.get("parameters", {})
     stability: list[float | None] = [None] * fit.k
-    if seeds > 1:
+    base = int(fit.manifest.get("seed", 0))
+    beside = fit.manifest.get("stability_beside")
+    if beside is not None:
+        fit = replace(fit, manifest={k: v for k, v in fit.manifest.items() if k != "stability_beside"})
+    if seeds > 1 and beside is not None and beside["seeds"] == [base + i for i in range(1, seeds)]:
+        stability = beside["stability"]
+    elif seeds > 1:
         from gensim.corpora import Dictionary
 
         dictionary = Dictionary.from_documents([])
         dictionary.token2id = {w: i for i, w in enumerate(fit.vocabulary)}
         with _scratch() as work:
             corpus = _fitted_corpus(fit, docs, dictionary, work)
-            base = int(fit.manifest.get("seed", 0))
             fits = fit_seeds(corpus, dictionary, fit.k, seeds=[base + i for i in range(1, seeds)], progress=progress,
                              n_jobs=jobs, executor=executor, passes=int(params.get("passes", 10)),
                              iterations=int(params.get("iterations", 100)),
@@ -307,7 +345,7 @@ def _fitted_corpus(fit: TopicsFit, docs: DocumentTerms, dictionary: Any, work: P
 
 
 def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], jobs: int = 1, executor: Any = None,
-               progress: Callable[[str, int, int], Any] | None = None) -> list[TopicModel]:
+               progress: Callable[[str, int, int], Any] | None = None, rows: Any = None) -> list[TopicModel]:
     """Fit one model per parameter set on ``prepared``, as parallel tasks (:mod:`nlp.parallel`).
 
     Each model is a single-process, seeded ``LdaModel`` (unless its ``workers`` say otherwise), so the result
@@ -323,6 +361,8 @@ def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], jobs:
     executor : nlp.parallel.Executor, optional
     progress : callable, optional
         ``progress("fitting", done, total)`` as models finish.
+    rows : scipy.sparse.csr_matrix, optional
+        The prepared corpus as rows, when the caller has read them already.
 
     Returns
     -------
@@ -332,7 +372,7 @@ def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], jobs:
     from nlp.parallel import local_executor
 
     total = len(params)
-    bows = _corpus_rows(prepared)
+    bows = _corpus_rows(prepared) if rows is None else rows
     models: list[TopicModel | None] = [None] * total
     if progress:
         progress("fitting", 0, total)
@@ -564,10 +604,14 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
     if docs is None:
         docs = _read_documents(store, step("reading terms"), filters)
-    fit = fit_model(docs, k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers, alpha=alpha,
-                    no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                    stop_words=stop_words, seed_words=seed_words, seed_strength=seed_strength, topn=topn,
-                    coherence_tokens=coherence_tokens, fit_sample=fit_sample, executor=executor, progress=progress)
+    from nlp.parallel import local_executor
+
+    with local_executor(executor, jobs) as ex:  # the stability seeds are fitted beside the model
+        fit = fit_model(docs, k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
+                        alpha=alpha, no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
+                        stop_words=stop_words, seed_words=seed_words, seed_strength=seed_strength, topn=topn,
+                        coherence_tokens=coherence_tokens, fit_sample=fit_sample, executor=ex,
+                        stability_seeds=stability_seeds, progress=progress)
     fit = assess_fit(fit, docs, seeds=stability_seeds, jobs=jobs)
     return save_fit(store, fit, docs.ids, runs_dir=runs_dir)
 
