@@ -13,7 +13,6 @@ is fitted first (``scale wordfish --features words``) when the corpus has none.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import subprocess
 import sys
