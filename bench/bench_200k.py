@@ -5,8 +5,8 @@ LocalCluster. Time per stage, peak memory per process, and throughput per worker
     python bench/bench_200k.py --n 20000       # a quick look
     python bench/bench_200k.py --only sqlite   # one of the two set-ups
 
-(a) builds the corpus with the synthetic articles of ``bench/synthetic.py`` (the demo articles resampled by
-paragraph, demo labels) and runs ``cli.py --db FILE run --k 10 --n-process 1``. (b) copies that corpus, as
+(a) builds the corpus with ``bench_scale.build`` (synthetic articles of 720 words with a realistic vocabulary,
+``bench/realtext.py``) and runs ``cli.py --db FILE run --k 10 --n-process 1``. (b) copies that corpus, as
 imported, into a throwaway PostgreSQL server (``tests/pgserver.py``: initdb in a temporary folder, 127.0.0.1
 only, stopped at the end; ``$SOFTLEFT_TEST_PG`` names a server instead) with ``corpus copy``, and runs
 ``cli.py --db URL run --k 10 --workers 2``. Both runs start from unprocessed articles, so preprocessing is timed

@@ -3,9 +3,9 @@
     python bench/bench_dask.py                    # 100,000 synthetic articles, 1 process vs --workers 2
     python bench/bench_dask.py --n 20000 --pool   # also the multiprocessing path (--n-process 2)
 
-One store of ``--n`` synthetic articles (``bench/synthetic.py``) is built once and copied for every mode, so
-only ``preprocess_corpus`` is timed (store reads, tokenising, cache writes, collocations; for Dask also
-starting and stopping the local cluster). Each mode runs in its own child process, so each peak memory is
+One store of ``--n`` synthetic articles (``bench/realtext.py``: 720 words, a realistic vocabulary) is built
+once and copied for every mode, so only ``preprocess_corpus`` is timed (store reads, tokenising, cache writes,
+collocations; for Dask also starting and stopping the local cluster). Each mode runs in its own child process, so each peak memory is
 its own: the client's ``ru_maxrss``, and with Dask each worker's, read on the worker before it stops.
 
 A control row says what the machine's cores allowed at the time (pure-Python work on 2 processes against 1).
@@ -38,11 +38,11 @@ def _peak_mb() -> float:
 
 
 def build(db: Path, n: int, seed: int = 0) -> None:
-    from bench.synthetic import articles
+    from bench.realtext import twin_articles
     from corpus import CorpusStore
 
     with CorpusStore(db) as store:
-        store.add_many(articles(n, seed=seed))
+        store.add_many(twin_articles(n, 720, seed=seed))
 
 
 def child(db: Path, mode: str) -> dict:

@@ -10,7 +10,8 @@
   same blank English + lookup-lemma pipeline on the same texts, as ratios (target >= 0.7);
 - the speed-up of ``--n-process 2``;
 - topic-model fit time (``fit_topics``: dictionary, corpus file, LDA, shares, coherence) for 10,000 and
-  50,000 synthetic documents;
+  50,000 synthetic documents of 720 words with a realistic vocabulary (``bench/realtext.py``; their terms are
+  written to the store as if preprocessed);
 - peak memory (RSS) of a fit as the corpus grows: each size runs in a fresh process.
 
 Texts: the UK manifestos in ../shared/data when present (real, long documents), else the demo corpus.
@@ -27,13 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-MANIFESTOS = ROOT.parent / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def _texts() -> tuple[list[str], str]:
-    if MANIFESTOS.is_file():
-        with open(MANIFESTOS, encoding="utf-8") as fh:
-            return [json.loads(line)["text"] for line in fh], "UK manifestos (100 long documents)"
+    import realtext
+
+    if realtext.have_manifestos():
+        return [r["text"] for r in realtext.manifesto_records()], "UK manifestos (98 long documents)"
     from corpus.demo import iter_demo_articles
     texts = [a.text for a in iter_demo_articles()]
     return texts * 20, f"demo corpus x20 ({len(texts) * 20} articles)"
@@ -134,16 +136,15 @@ def bench_cpu_control() -> dict:
 
 # ----------------------------------------------------------------------------- topic models
 _BUILD = r"""
-import json, random, sys
-sys.path.insert(0, {root!r})
+import json, sys
+sys.path[:0] = [{root!r}, {bench!r}]
 from corpus import Article, CorpusStore
 from corpus.analyses import set_state
 from nlp.text.preprocess import Preprocessor
+from realtext import twin_documents
 
 n, db = {n}, {db!r}
-rnd = random.Random(0)
-vocab = [f"w{{i}}" for i in range(5000)]
-topics = [rnd.sample(vocab, 300) for _ in range(20)]
+docs = twin_documents(n, 720)  # terms with a realistic vocabulary, written as if preprocessed (no spaCy)
 pre = Preprocessor()
 fp = pre.fingerprint
 with CorpusStore(db) as store:
@@ -154,9 +155,8 @@ with CorpusStore(db) as store:
                           [(a.id, fp, a.content_hash, json.dumps(w), len(w)) for a, w in batch])
     batch = []
     for i in range(n):
-        mix = rnd.sample(range(20), 2)
-        words = [rnd.choice(topics[mix[0]] if rnd.random() < 0.7 else topics[mix[1]]) for _ in range(100)]
-        batch.append((Article(outlet=f"o{{i % 5}}", source="imported", published=f"{{2015 + i % 10}}-0{{1 + i % 9}}-01",
+        words = docs.terms(i)
+        batch.append((Article(outlet=docs.outlets[i], source="imported", published=docs.published[i],
                               text=" ".join(words) + f" d{{i}}"), words))
         if len(batch) == 2000:
             flush(batch)
@@ -187,7 +187,7 @@ def sample():
 threading.Thread(target=sample, daemon=True).start()
 with CorpusStore({db!r}) as store:
     t0 = time.perf_counter()
-    run = fit_topics(store, 20, seed=0, passes={passes}, iterations=50, coherence_docs=2000)
+    run = fit_topics(store, 20, seed=0, passes={passes}, iterations=50)
     total = time.perf_counter() - t0
 done.set()
 print(json.dumps({{"seconds_total": total, "seconds_fit": run.manifest["seconds_fit"], "rss_before_mb": before,
@@ -204,7 +204,8 @@ def _child(code: str, what: str) -> str:
 
 def _fit_in_child(n: int, passes: int) -> dict:
     db = Path(tempfile.mkdtemp(prefix="bench-topics-")) / "t.db"
-    _child(_BUILD.format(root=str(ROOT), n=n, db=str(db)), f"building {n} synthetic documents")
+    _child(_BUILD.format(root=str(ROOT), bench=str(ROOT / "bench"), n=n, db=str(db)),
+           f"building {n} synthetic documents")
     out = _child(_FIT.format(root=str(ROOT), db=str(db), passes=passes), f"topic fit on {n} documents")
     return {"n": n, **json.loads(out.strip().splitlines()[-1])}
 
@@ -218,7 +219,7 @@ def bench_topics(quick: bool = False) -> list[dict]:
         if n in (10_000, 50_000) or quick:
             r = results[n]
             rows.append({"name": f"topic fit, {n:,} synthetic docs (K=20)", "value": round(r["seconds_fit"], 1),
-                         "unit": "s", "target": "", "note": f"LdaModel, {passes} passes, 100 terms/doc; whole "
+                         "unit": "s", "target": "", "note": f"LdaModel, {passes} passes, ~400 terms/doc; whole "
                          f"fit_topics incl. coherence and stored shares: {r['seconds_total']:.0f}s"})
     for n in sizes:
         r = results[n]

@@ -1,6 +1,7 @@
 """Are fewer LDA passes enough on a large corpus? The evidence behind ``auto_passes``.
 
-On ``--n`` synthetic articles (``bench/synthetic.py``, demo labels) this fits K topics with the passes
+On ``--n`` synthetic articles of 720 words with a realistic vocabulary (``bench/realtext.py``, as terms: no
+spaCy), or the corpus at ``--db``, this fits K topics with the passes
 ``auto_passes`` chooses for that size and with seed 0 and 1, then with ``--most`` passes (the small-corpus
 default, 10) and seed 0, and prints the mean and lowest topic similarity (1 - Jensen-Shannon divergence after
 Hungarian matching, as ``topics fit`` scores stability) of every pair, with each fit's time:
@@ -16,7 +17,6 @@ Fewer passes are enough when the first figure is well above the second.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,24 +34,22 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50_000, help="synthetic articles")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--most", type=int, default=10, help="the passes to compare against")
-    parser.add_argument("--db", type=Path, help="a corpus to use (built and preprocessed here if missing)")
+    parser.add_argument("--db", type=Path, help="a corpus to use instead (preprocessed here where need be)")
     args = parser.parse_args()
 
-    from bench_scale import build
     from corpus import CorpusStore
+    from realtext import twin_documents
     from nlp.documents import load_documents
     from nlp.topics.fit import prepare_corpus
     from nlp.topics.model import TopicModel, auto_passes
     from nlp.topics.stability import topic_stability
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-passes-"))
-    db = args.db or tmp / "corpus.db"
-    if not db.exists():
-        build(args.n, db)
-        subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", str(db), "--quiet", "nlp", "preprocess"],
-                       check=True)
-    with CorpusStore(db) as store:
-        docs = load_documents(store, preprocess=False)
+    if args.db is None:
+        docs = twin_documents(args.n, 720)
+    else:
+        with CorpusStore(args.db) as store:
+            docs = load_documents(store)  # preprocessed first where need be
     prepared = prepare_corpus(docs, tmp / "prepared")
     auto = auto_passes(len(docs))
     print(f"{len(docs):,} documents, K = {args.k}: auto_passes gives {auto}")

@@ -10,7 +10,7 @@ and stored) with the same K, passes and seed; ``--fit-sample`` fits are compared
 document:
 
 - **seconds**: the whole ``fit_topics`` call, the LDA alone, and inferring and storing every document's shares;
-- **c_v**: the project's bounded-cost coherence (a seeded sample of 2,000 documents, the same for every fit);
+- **c_v**: the project's coherence (on at most 5 M tokens of the corpus, the same texts for every fit);
 - **topics**: topics matched to the full fit's by the Hungarian algorithm on 1 - Jensen-Shannon divergence
   (``nlp.topics.stability``, over the union of the two dictionaries): the matched similarity, mean and least;
 - **shares**: mean absolute difference of every document's topic shares from the full fit's (topics matched);
@@ -20,9 +20,11 @@ document:
 ``--baseline`` (on by default) adds the full fit with another seed, compared the same way: how far two fits on
 every document already differ, the yardstick for the sample fits' differences.
 
-Corpora: ``bench/synthetic.py``'s ``labelled_documents`` (demo articles resampled in runs of 20 terms, with
-their outlet and tendency, dated 2015-2024), or with ``--corpus planted`` its ``planted_documents`` (drawn from
-LDA's generative model with K planted topics, which each tendency favours differently: topics well defined,
+Corpora: synthetic articles of 720 words with a realistic vocabulary, as terms (``bench/realtext.py``'s
+``twin_documents``, with their outlet and tendency, dated 2015-2024); with ``--corpus resampled``
+``bench/synthetic.py``'s ``labelled_documents`` (demo articles resampled in runs of 20 terms: a vocabulary of a
+few thousand terms, the corpus of the figures before 2026-12); with ``--corpus planted`` its ``planted_documents``
+(drawn from LDA's generative model with K planted topics, which each tendency favours differently: topics well defined,
 so that what a sample loses is not hidden by what a seed changes); the UK manifestos in ../shared/data when present (98 long documents
 modelled as passages; sample sizes ``--manifesto-sizes``).
 """
@@ -126,9 +128,9 @@ def print_table(rows: list[dict]) -> None:
 
 def run(n: int = 20_000, sizes: tuple[int, ...] = (5_000, 10_000), k: int = 10, passes: int = 10) -> list[dict]:
     """Rows for ``bench/run.py``: each fit's seconds, with its differences from the fit on every document."""
-    from synthetic import labelled_documents
+    from realtext import twin_documents
 
-    rows = bench(labelled_documents(n), f"resampled {n:,}", list(sizes), k, passes, baseline=True)
+    rows = bench(twin_documents(n), f"realistic {n:,}", list(sizes), k, passes, baseline=True)
     return [{"name": f"{r['fit']} of {n:,} (K={k}, {passes} passes)", "value": round(r["seconds"], 1), "unit": "s",
              "target": "", "note": f"LDA {r['lda']:.1f}s, shares {r['shares_s']:.1f}s, c_v {r['c_v']:.3f}; against "
              f"every document: topics {r['sim_mean']:.3f}, |d share| {r['d_shares']:.3f}, |d tendency| "
@@ -138,8 +140,9 @@ def run(n: int = 20_000, sizes: tuple[int, ...] = (5_000, 10_000), k: int = 10, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=50_000, help="synthetic documents")
-    parser.add_argument("--corpus", choices=("resampled", "planted"), default="resampled",
-                        help="resampled demo articles, or documents drawn from K planted topics")
+    parser.add_argument("--corpus", choices=("realistic", "resampled", "planted"), default="realistic",
+                        help="a realistic vocabulary, resampled demo articles, or documents drawn from K planted "
+                             "topics")
     parser.add_argument("--sizes", default="5000,10000,20000", help="sample sizes for the synthetic corpus")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--passes", type=int, default=10)
@@ -150,9 +153,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     if not args.skip_synthetic:
+        from realtext import twin_documents
         from synthetic import labelled_documents, planted_documents
 
-        docs = labelled_documents(args.n) if args.corpus == "resampled" else planted_documents(args.n, args.k)
+        docs = (twin_documents(args.n) if args.corpus == "realistic" else labelled_documents(args.n)
+                if args.corpus == "resampled" else planted_documents(args.n, args.k))
         rows += bench(docs, f"{args.corpus} {args.n:,}", [int(s) for s in args.sizes.split(",")], args.k, args.passes,
                       not args.no_baseline)
     from bench_stability import MANIFESTOS, _manifestos

@@ -4,15 +4,19 @@
     python bench/bench_scale.py --sizes 2000,10000,50000 # 50,000 is slow (tens of minutes)
     python bench/bench_scale.py --sizes 2000 --twice     # also a second run on the unchanged corpus
     python bench/bench_scale.py --sizes 50000 --baseline ../old   # against an older checkout, same corpus
+    python bench/bench_scale.py --text resampled         # the resampled demo articles (the figures before 2026-12)
 
 ``--baseline ROOT`` names a checkout of older code (``git worktree add ../old COMMIT``): for each size its own
 ``cli.py run`` runs on a corpus built by its own ``corpus`` package from the same synthetic articles, one
 after the other with this code's run, and the ratio of the whole-process times is printed.
 
-For each size a corpus of synthetic articles (the demo articles resampled by paragraph, see
-``bench/synthetic.py``; same seed, same corpus) is built with the demo labels, then
-``python cli.py --db DB run --k 10`` runs in a fresh process under ``/usr/bin/time -v``. Each stage's time comes
-from the run's ``manifest.json`` (``timings_seconds``); the growth exponent of a stage is the slope of
+For each size a corpus of synthetic articles is built: by default articles of about 720 words (a press
+article's length) with a realistic, Zipfian vocabulary (``bench/realtext.py``: tens of thousands of distinct
+terms per million, as real text has), three tendencies as article labels; with ``--text resampled`` the demo
+articles resampled by paragraph (``bench/synthetic.py``, with the demo labels: a vocabulary of a few thousand
+terms at any size, which understates what real text costs). Same seed, same corpus. Then
+``python cli.py --db DB run --k 10 --jobs N`` runs in a fresh process under ``/usr/bin/time -v``. Each stage's time
+comes from the run's ``manifest.json`` (``timings_seconds``); the growth exponent of a stage is the slope of
 log(time) against log(articles) between consecutive sizes (1 = linear); peak RSS is the run process's.
 ``--twice`` runs ``run`` again on the unchanged corpus (the topic model is then reused) and prints the ratio;
 ``--skip classifier`` leaves out the stages whose name holds a word (for sizes where one is too slow).
@@ -40,19 +44,24 @@ import sys
 sys.path[:0] = [{root!r}, {bench!r}]
 from corpus import CorpusStore
 from corpus.demo import demo_labels
+from realtext import twin_articles
 from synthetic import articles
 with CorpusStore({db!r}) as store:
-    store.load_labels(demo_labels())
-    inserted, round = store.add_many(articles({n}, {seed})).inserted, 1
-    while inserted < {n}:  # a resampled article can repeat another: top up with other draws
-        inserted += store.add_many(articles({n} - inserted, {seed} + 1000 * round)).inserted
-        round += 1
+    if {text!r} == "realistic":
+        store.add_many(twin_articles({n}, 720, {seed}))
+    else:
+        store.load_labels(demo_labels())
+        inserted, round = store.add_many(articles({n}, {seed})).inserted, 1
+        while inserted < {n}:  # a resampled article can repeat another: top up with other draws
+            inserted += store.add_many(articles({n} - inserted, {seed} + 1000 * round)).inserted
+            round += 1
 """
 
 
-def build(n: int, db: Path, seed: int = 0, root: Path = ROOT) -> None:
-    """A corpus of ``n`` synthetic articles with the demo labels, written by the ``corpus`` package of ``root``."""
-    code = _BUILD.format(root=str(root), bench=str(ROOT / "bench"), db=str(db), n=n, seed=seed)
+def build(n: int, db: Path, seed: int = 0, root: Path = ROOT, text: str = "realistic") -> None:
+    """A corpus of ``n`` synthetic articles (``text``: "realistic" or "resampled"), written by the ``corpus``
+    package of ``root``."""
+    code = _BUILD.format(root=str(root), bench=str(ROOT / "bench"), db=str(db), n=n, seed=seed, text=text)
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -60,8 +69,8 @@ def build(n: int, db: Path, seed: int = 0, root: Path = ROOT) -> None:
 _WITHOUT = """
 import sys
 sys.path.insert(0, {root!r})
-import nlp.pipeline as p
-p.STAGES[:] = [s for s in p.STAGES if not any(w in s[0] for w in {skip!r})]
+import nlp.stages as s
+s.GRAPH[:] = [g for g in s.GRAPH if not any(w in g.title for w in {skip!r})]
 import cli
 cli.main()
 """
@@ -72,7 +81,8 @@ def run_once(db: Path, out: Path, k: int, n_process: int, skip: tuple[str, ...] 
     entry = ["-c", _WITHOUT.format(root=str(root), skip=skip)] if skip else [str(root / "cli.py")]
     helptext = subprocess.run([sys.executable, str(root / "cli.py"), "run", "--help"], capture_output=True,
                               text=True).stdout
-    procs = ["--n-process", str(n_process)] if "--n-process" in helptext else []  # older code has no option
+    procs = (["--jobs", str(n_process)] if "--jobs" in helptext  # older code: --n-process, or no option
+             else ["--n-process", str(n_process)] if "--n-process" in helptext else [])
     cmd = ["/usr/bin/time", "-v", sys.executable, *entry, "--db", str(db), "--quiet", "run", "-o",
            str(out), "--k", str(k), *procs]
     t0 = time.perf_counter()
@@ -95,7 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2000,10000", help="comma-separated numbers of articles")
     parser.add_argument("--k", type=int, default=10)
-    parser.add_argument("--n-process", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", "--n-process", dest="n_process", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--text", choices=("realistic", "resampled"), default="realistic",
+                        help="synthetic text with a realistic vocabulary, or the demo articles resampled")
     parser.add_argument("--twice", action="store_true", help="run again on the unchanged corpus (reuse)")
     parser.add_argument("--skip", default="", help="comma-separated words: leave out the stages whose name has "
                         "one (e.g. classifier)")
@@ -107,10 +119,10 @@ def main() -> None:
     tmp.mkdir(parents=True, exist_ok=True)
     results, again, base = {}, {}, {}
     for n in sizes:
-        db = tmp / f"scale-{n}.db"
+        db = tmp / f"scale-{args.text}-{n}.db"
         if not db.exists():
             t0 = time.perf_counter()
-            build(n, db)
+            build(n, db, text=args.text)
             print(f"built {n:,} articles in {time.perf_counter() - t0:.1f}s: {db}", file=sys.stderr)
         skip = tuple(w for w in args.skip.split(",") if w)
         results[n] = run_once(db, tmp / f"run-{n}", args.k, args.n_process, skip)
@@ -118,17 +130,17 @@ def main() -> None:
         if args.twice:
             again[n] = run_once(db, tmp / f"run-{n}-again", args.k, args.n_process, skip)
         if args.baseline:
-            old_db = tmp / f"scale-{n}-baseline.db"
+            old_db = tmp / f"scale-{args.text}-{n}-baseline.db"
             if not old_db.exists():
-                build(n, old_db, root=args.baseline.resolve())
+                build(n, old_db, root=args.baseline.resolve(), text=args.text)
             base[n] = run_once(old_db, tmp / f"run-{n}-baseline", args.k, args.n_process, skip,
                                root=args.baseline.resolve())
             print(f"baseline run on {n:,} articles: {base[n]['wall']:.1f}s", file=sys.stderr)
     stages = list(results[sizes[0]]["timings"])
     head = "".join(f"{n:>10,}" for n in sizes)
     exps = "".join(f"  {a}->{b}" for a, b in zip(sizes, sizes[1:]))
-    print(f"run --k {args.k}, --n-process {args.n_process}" + (f", without {args.skip}" if args.skip else "")
-          + "; seconds per stage")
+    print(f"run --k {args.k} --jobs {args.n_process} on {args.text} synthetic text"
+          + (f", without {args.skip}" if args.skip else "") + "; seconds per stage")
     print(f"{'stage':<38}{head}   exponent{exps}")
     for stage in stages:
         times = [results[n]["timings"].get(stage, float("nan")) for n in sizes]

@@ -1,22 +1,28 @@
-"""Topic fits against plain gensim (and tomotopy), and how large a coherence sample must be (a plain script).
+"""The topic stage against plain gensim, and coherence on a budget of tokens (a plain script, not a test).
 
-    python bench/bench_topics.py                       # 20,000 synthetic documents, K = 10
-    python bench/bench_topics.py --docs 5000 --passes 2
-    python bench/bench_topics.py --skip-sample         # only the fit comparison
+    python bench/bench_topics.py                  # the UK manifestos and synthetic text, K = 10
+    python bench/bench_topics.py --only stage     # one part: stage, budget or passes
+    python bench/bench_topics.py --twin-docs 5000 --jobs 1,2
 
-Documents: the demo articles' terms resampled in runs of 20 terms (``bench/synthetic.py``), so they have
-the demo corpus' vocabulary and topics and none is a copy of another.
+Corpora (``bench/realtext.py``): the UK manifestos (``../shared/data``: 98 documents, 453,000 terms after
+preprocessing, modelled as about 450 passages) and synthetic articles of 720 words with a realistic vocabulary,
+as terms (no spaCy): ``--twin-docs`` for the stage (2,800: about 1.1 M terms), ``--budget-docs`` for the budget
+(15,000: about 6 M terms, more than the coherence budget of 5 M).
 
-1. **Fit.** softleft's fit (``prepare_corpus`` + :class:`TopicModel`: dictionary, corpus file, LdaModel, FREX
-   labels) against a plain ``gensim.models.LdaModel`` on the same bag of words (same K, passes, iterations,
-   seed, alpha), and tomotopy's ``LDAModel`` (Gibbs sampling, ``--tp-iterations``) when it is installed:
-   seconds and c_v (on the same seeded sample of 2,000 documents) as ratios to plain gensim.
-2. **Coherence sample.** c_v of one model on seeded samples of 500 / 1,000 / 2,000 / 5,000 documents (three
-   seeds each) against c_v on every document: the largest difference, and the seconds each costs.
+1. **stage** — the run's topic stage for one K (``topics_stage``: the bag-of-words corpus, the LDA fit, c_v and
+   NPMI, every document's shares, two more seeds for each topic's stability, era flags) against one plain
+   ``gensim.models.LdaModel`` on the same bag of words (same K, passes, iterations, alpha, seed) plus gensim's
+   ``CoherenceModel`` (c_v) on every document's terms: wall and CPU seconds and their ratio, with ``--jobs``
+   processes (on 2, the stability seeds are fitted beside the model). Goal: at most 1.5.
+2. **budget** — c_v counted on a budget of tokens (a seeded sample of passages, ``nlp.topics.coherence``)
+   against c_v on every document, three sample seeds each: the largest difference, and the seconds.
+3. **passes** — why the stability seeds keep the run's passes: the stability of the same topics scored with
+   seeds fitted with half and a third of the passes, against the full passes (and against two other seeds).
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -26,104 +32,167 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-
-def _c_v(topics: list[list[str]], docs, dictionary, size: int, seed: int = 0) -> tuple[float, float]:
-    from nlp.topics.model import _Sample, coherence
-
-    t0 = time.perf_counter()
-    value = coherence(topics, _Sample(docs, size, seed), dictionary, ("c_v",))["c_v"][0]
-    return value, time.perf_counter() - t0
+import realtext  # noqa: E402
 
 
-def bench_fit(docs, k: int, passes: int, iterations: int, sample: int, tp_iterations: int = 500) -> list[dict]:
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(fn, *args, **kwargs):
+    t0, c0 = time.perf_counter(), _cpu()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0, _cpu() - c0
+
+
+def manifesto_documents(tmp: Path):
+    """The manifestos imported and preprocessed in ``tmp``, as documents."""
+    return _documents(realtext.manifesto_articles(), tmp / "manifestos.db")
+
+
+def _documents(articles, path: Path):
+    from corpus import CorpusStore
+    from nlp.documents import load_documents
+    from nlp.text.preprocess import preprocess_corpus
+
+    with CorpusStore(path) as store:
+        store.add_many(articles)
+        preprocess_corpus(store)
+        return load_documents(store, preprocess=False)
+
+
+def bench_stage(docs, name: str, k: int, jobs: tuple[int, ...], passes: int = 10) -> list[dict]:
+    """The topic stage for one K, with each number of processes, against plain LdaModel + CoherenceModel."""
     from gensim.models import LdaModel
+    from gensim.models.coherencemodel import CoherenceModel
 
-    from nlp.topics.fit import fit_models, prepare_corpus
+    from nlp.engine import Runtime
+    from nlp.parallel import executor
+    from nlp.stages.topics import TopicsParams, topics_stage
+    from nlp.topics.fit import prepare_corpus
 
-    work = Path(tempfile.mkdtemp(prefix="bench-topics-"))
-    t0 = time.perf_counter()
-    prepared = prepare_corpus(docs, work)
-    model = fit_models(prepared, [dict(k=k, random_state=0, passes=passes, iterations=iterations)])[0]
-    ours = time.perf_counter() - t0
-    ours_lda = model.fit_seconds_
-    ours_cv, _ = _c_v([t["terms"] for t in model.topics_], docs, prepared.dictionary, sample)
+    prepared = prepare_corpus(docs, Path(tempfile.mkdtemp(prefix="bench-topics-")))
+    bows, terms = list(prepared.corpus()), list(docs.iter_terms())
 
-    bow = list(prepared.corpus())  # plain gensim: the same bag of words, in memory
-    t0 = time.perf_counter()
-    plain = LdaModel(bow, id2word=prepared.dictionary, num_topics=k, passes=passes, iterations=iterations,
-                     random_state=0, alpha="auto", eval_every=None, chunksize=2000)
-    t_plain = time.perf_counter() - t0
-    plain_topics = [[prepared.dictionary[i] for i, _ in plain.get_topic_terms(t, topn=10)] for t in range(k)]
-    plain_cv, _ = _c_v(plain_topics, docs, prepared.dictionary, sample)
-    rows = [
-        {"name": f"plain gensim LdaModel, {len(bow):,} docs, K={k}", "value": round(t_plain, 1), "unit": "s",
-         "note": f"c_v {plain_cv:.3f}"},
-        {"name": "softleft fit (dictionary, corpus file, LDA, labels)", "value": round(ours, 1), "unit": "s",
-         "note": f"c_v {ours_cv:.3f}"},
-        {"name": "softleft / plain gensim: time", "value": round(ours / t_plain, 2), "unit": "ratio",
-         "note": f"the LDA alone (streamed from the corpus file): {ours_lda / t_plain:.2f}"},
-        {"name": "softleft / plain gensim: c_v", "value": round(ours_cv / plain_cv, 3), "unit": "ratio", "note": ""},
-    ]
-    try:
-        import tomotopy as tp
-    except ImportError:
-        rows.append({"name": "tomotopy", "value": "-", "unit": "", "note": "not installed (pip install tomotopy)"})
-        return rows
-    vocab = prepared.dictionary
-    t0 = time.perf_counter()
-    mdl = tp.LDAModel(k=k, seed=0)
-    for b in bow:
-        words = [vocab[i] for i, n in b for _ in range(int(n))]
-        if words:
-            mdl.add_doc(words)
-    mdl.train(tp_iterations, workers=1)
-    t_tp = time.perf_counter() - t0
-    tp_cv, _ = _c_v([[w for w, _ in mdl.get_topic_words(t, top_n=10)] for t in range(k)], docs, vocab, sample)
-    rows += [{"name": f"tomotopy LDAModel {tp.__version__} (1 worker)", "value": round(t_tp, 1), "unit": "s",
-              "note": f"c_v {tp_cv:.3f}; {tp_iterations} Gibbs iterations"},
-             {"name": "tomotopy / plain gensim: time", "value": round(t_tp / t_plain, 2), "unit": "ratio", "note": ""},
-             {"name": "tomotopy / plain gensim: c_v", "value": round(tp_cv / plain_cv, 3), "unit": "ratio", "note": ""}]
+    def plain() -> float:
+        lda = LdaModel(bows, id2word=prepared.dictionary, num_topics=k, passes=passes, iterations=100,
+                       alpha="auto", random_state=0, eval_every=None, chunksize=2000)
+        top = [[prepared.dictionary[i] for i, _ in lda.get_topic_terms(t, topn=10)] for t in range(k)]
+        return CoherenceModel(topics=top, texts=terms, dictionary=prepared.dictionary, coherence="c_v",
+                              processes=1).get_coherence()
+
+    def stage(n: int):
+        with executor(jobs=n) as ex:
+            return topics_stage(docs, TopicsParams(k=k, passes=passes), Runtime(executor=ex))
+
+    rows, stages = [], {}
+    c_v, t_plain, c_plain = _timed(plain)
+    for n in jobs:  # the plain fit again between the settings: a change in the machine's load hits both
+        stages[n] = _timed(stage, n)
+        _, t, c = _timed(plain)
+        t_plain, c_plain = min(t_plain, t), min(c_plain, c)
+    rows.append({"name": f"{name}: plain LdaModel + CoherenceModel c_v, K={k}", "value": round(t_plain, 1),
+                 "unit": "s", "target": "", "note": f"CPU {c_plain:.1f}s; c_v {c_v:.3f}; {len(bows)} documents "
+                 f"(passages) in the model"})
+    for n, (fit, t, c) in stages.items():
+        trust = fit.manifest["trust"]
+        rows.append({"name": f"{name}: topic stage / plain, {n} process{'es' if n > 1 else ''}",
+                     "value": round(t / t_plain, 2), "unit": "x", "target": "<= 1.5",
+                     "note": f"{t:.1f}s wall, CPU {c / c_plain:.2f}x ({c:.1f}s); c_v {fit.coherence_c_v:.3f}; "
+                     f"{trust['seeds']} seeds, stability mean {sum(trust['stability']) / k:.3f}"})
     return rows
 
 
-def bench_sample(docs, k: int, passes: int, sizes: tuple[int, ...] = (500, 1000, 2000, 5000)) -> list[dict]:
+def bench_budget(docs, name: str, k: int, budgets: tuple[int, ...], passes: int = 5) -> list[dict]:
+    """c_v on a budget of tokens (three seeds) against c_v on every document, for one fitted model."""
+    from nlp.topics.coherence import coherence, coherence_texts
     from nlp.topics.fit import fit_models, prepare_corpus
 
-    prepared = prepare_corpus(docs, Path(tempfile.mkdtemp(prefix="bench-coherence-")))
-    model = fit_models(prepared, [dict(k=k, random_state=0, passes=passes)])[0]
-    topics = [t["terms"] for t in model.topics_]
-    full, t_full = _c_v(topics, docs, prepared.dictionary, len(docs))
-    rows = [{"name": f"c_v on all {len(docs):,} docs", "value": round(full, 4), "unit": "", "note": f"{t_full:.1f}s"}]
-    for size in sizes:
-        runs = [_c_v(topics, docs, prepared.dictionary, size, seed) for seed in range(3)]
-        worst = max(abs(v - full) for v, _ in runs)
-        rows.append({"name": f"c_v on {size:,} docs (3 seeds): largest difference", "value": round(worst, 4),
-                     "unit": "", "note": f"{', '.join(f'{v:.4f}' for v, _ in runs)}; "
-                     f"{min(t for _, t in runs):.1f}s ({min(t for _, t in runs) / t_full:.0%} of the full cost)"})
+    prepared = prepare_corpus(docs, Path(tempfile.mkdtemp(prefix="bench-budget-")))
+    topics = [t["terms"] for t in fit_models(prepared, [dict(k=k, random_state=0, passes=passes)])[0].topics_]
+    score = lambda texts: coherence(topics, texts, prepared.dictionary, ("c_v",))["c_v"][0]  # noqa: E731
+    full, t_full, _ = _timed(score, coherence_texts(docs, None))
+    rows = [{"name": f"{name}: c_v on every document", "value": round(full, 4), "unit": "", "target": "",
+             "note": f"{int(docs.offsets[-1]):,} tokens, {t_full:.2f}s"}]
+    for budget in budgets:
+        if budget >= docs.offsets[-1]:
+            continue
+        runs = [_timed(score, coherence_texts(docs, budget, seed)) for seed in range(3)]
+        rows.append({"name": f"{name}: c_v on {budget:,} tokens (3 seeds), largest difference",
+                     "value": round(max(abs(v - full) for v, _, _ in runs), 4), "unit": "", "target": "",
+                     "note": ", ".join(f"{v:.4f}" for v, _, _ in runs) + f"; {min(t for _, t, _ in runs):.2f}s"})
     return rows
+
+
+def bench_passes(docs, name: str, k: int, passes: int = 10) -> list[dict]:
+    """Stability of one fit's topics scored with seeds fitted with fewer passes, against the full passes."""
+    import numpy as np
+
+    from nlp.topics.fit import prepare_corpus
+    from nlp.topics.stability import fit_seeds, topic_stability
+
+    prepared = prepare_corpus(docs, Path(tempfile.mkdtemp(prefix="bench-passes-")))
+    corpus = prepared.corpus()
+    reference = fit_seeds(corpus, prepared.dictionary, k, [0], passes=passes)[0].phi
+
+    def scores(seeds, p):
+        fits, seconds, _ = _timed(fit_seeds, corpus, prepared.dictionary, k, seeds, passes=p)
+        return np.array(topic_stability([reference] + [f.phi for f in fits])), seconds
+
+    full, t_full = scores([1, 2], passes)
+    rows = [{"name": f"{name}: stability, seeds 1-2 at {passes} passes", "value": round(full.mean(), 4),
+             "unit": "mean", "target": "", "note": f"lowest {full.min():.3f}; {t_full:.1f}s"}]
+    for label, seeds, p in (("seeds 10-11", [10, 11], passes), ("half the passes", [1, 2], passes // 2),
+                            ("a third of the passes", [1, 2], max(1, passes // 3))):
+        s, t = scores(seeds, p)
+        rows.append({"name": f"{name}: stability, {label} ({p} passes), mean difference",
+                     "value": round(s.mean() - full.mean(), 4), "unit": "", "target": "",
+                     "note": f"largest per topic {np.abs(s - full).max():.3f}; {t:.1f}s"})
+    return rows
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Rows for ``bench/run.py``: the stage and the budget on the manifestos (skipped without them)."""
+    if not realtext.have_manifestos():
+        return [{"name": "topics", "value": "skipped", "unit": "", "target": "",
+                 "note": "../shared/data/uk-manifestos is not here"}]
+    docs = manifesto_documents(Path(tempfile.mkdtemp(prefix="bench-topics-")))
+    k = 6 if quick else 10
+    return bench_stage(docs, "manifestos", k, (1, 2), passes=2 if quick else 10) + \
+        bench_budget(docs, "manifestos", k, (100_000, 250_000))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--only", nargs="*", choices=("stage", "budget", "passes"), default=None)
     parser.add_argument("--k", type=int, default=10)
-    parser.add_argument("--passes", type=int, default=5)
-    parser.add_argument("--iterations", type=int, default=100)
-    parser.add_argument("--tp-iterations", type=int, default=500, help="tomotopy's Gibbs sampling iterations")
-    parser.add_argument("--skip-sample", action="store_true")
-    parser.add_argument("--skip-fit", action="store_true")
+    parser.add_argument("--jobs", default="1,2", help="processes for the stage, e.g. 1,2")
+    parser.add_argument("--twin-docs", type=int, default=2_800, help="synthetic articles for the stage (0: none)")
+    parser.add_argument("--budget-docs", type=int, default=15_000, help="synthetic articles for the budget (0: none)")
     args = parser.parse_args()
-    from nlp.documents import DocumentTerms
-    from synthetic import term_lists
-
-    docs = DocumentTerms.from_terms(term_lists(args.docs))
-    rows = []
-    if not args.skip_fit:
-        rows += bench_fit(docs, args.k, args.passes, args.iterations, 2000, args.tp_iterations)
-    if not args.skip_sample:
-        rows += bench_sample(docs, args.k, args.passes)
-    for row in rows:
-        print(f"{row['name']:<56} {row['value']:>9} {row['unit']:<6} {row['note']}")
+    parts = set(args.only or ("stage", "budget", "passes"))
+    jobs = tuple(int(j) for j in args.jobs.split(","))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-topics-"))
+    budgets = (100_000, 250_000, 1_000_000, 2_000_000, 5_000_000)
+    work = []  # (name, documents or a function making them, parts)
+    if realtext.have_manifestos():
+        work.append(("manifestos", lambda: manifesto_documents(tmp), parts))
+    if args.twin_docs and "stage" in parts:
+        work.append((f"synthetic {args.twin_docs:,}", lambda: realtext.twin_documents(args.twin_docs), {"stage"}))
+    if args.budget_docs and "budget" in parts:
+        work.append((f"synthetic {args.budget_docs:,}", lambda: realtext.twin_documents(args.budget_docs),
+                     {"budget"}))
+    for name, make, these in work:
+        docs, rows = make(), []
+        if "stage" in these:
+            rows += bench_stage(docs, name, args.k, jobs)
+        if "budget" in these:
+            rows += bench_budget(docs, name, args.k, budgets)
+        if "passes" in these:
+            rows += bench_passes(docs, name, args.k)
+        for row in rows:
+            print(f"{row['name']:<72} {row['value']!s:>8} {row['unit']:<4} {row['note']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def run(quick: bool) -> None:
 
     # topics: coherence, stability across seeds, era topics, adjusted effects
     k, passes, seeds = (6, 2, 2) if quick else (8, 5, 3)
-    run_ = fit_topics(store, k, seed=0, passes=passes, docs=docs, coherence_docs=200)
+    run_ = fit_topics(store, k, seed=0, passes=passes, docs=docs)
     run_ = assess_run(store, run_, docs, seeds=seeds)
     stab = [t["stability"] for t in run_.topics]
     check(f"topics K={k}: every topic has a stability score", all(s is not None for s in stab),

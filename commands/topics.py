@@ -277,7 +277,7 @@ def topics_show(s: Settings, name, as_json) -> None:
     Example:
       python cli.py topics show --name lda-k10-s0 --json
     """
-    from nlp.topics.fit import show_topics
+    from nlp.topics.runs import show_topics  # not nlp.topics.fit: reading a stored run needs no gensim or sklearn
 
     run = show_topics(s.store(), name)
     emit_json(run) if as_json else _print_topics(run)

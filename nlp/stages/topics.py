@@ -8,6 +8,7 @@ from typing import Any
 from nlp.documents import DocumentTerms
 from nlp.engine import Runtime
 from nlp.results import Result
+from nlp.topics.coherence import COHERENCE_TOKENS
 from nlp.topics.effects import TopicEffects
 from nlp.topics.fit import TopicsFit
 
@@ -28,7 +29,7 @@ class TopicsParams:
     passes: int | None = None
     fit_sample: int | str | None = None
     stability_seeds: int = 3
-    coherence_docs: int = 2_000
+    coherence_tokens: int = COHERENCE_TOKENS
 
 
 def topics_stage(docs: DocumentTerms, params: TopicsParams, runtime: Runtime) -> TopicsFit:
@@ -40,13 +41,14 @@ def topics_stage(docs: DocumentTerms, params: TopicsParams, runtime: Runtime) ->
     sample_size = resolve_fit_sample(params.fit_sample, len(docs))
     passes = params.passes or auto_passes(sample_size or len(docs))  # by the documents the model is fitted on
     common = dict(seed=params.seed, passes=passes, fit_sample=params.fit_sample, executor=runtime.executor,
-                  progress=runtime.progress, coherence_docs=params.coherence_docs)
+                  progress=runtime.progress, coherence_tokens=params.coherence_tokens)
     if params.k is None:
         n_docs = len(docs)
         ks = [k for k in params.sweep_ks if 2 <= k < n_docs] or [max(2, min(n_docs - 1, 2))]
         _, fit = sweep_models(docs, ks, npmi=False, name="run-k{k}-s{seed}", **common)
     else:
-        fit = fit_model(docs, params.k, name=f"run-k{params.k}-s{params.seed}", **common)
+        fit = fit_model(docs, params.k, name=f"run-k{params.k}-s{params.seed}", stability_seeds=params.stability_seeds,
+                        **common)  # the stability seeds fitted beside the model where a core is free
     return assess_fit(fit, docs, seeds=params.stability_seeds, executor=runtime.executor)
 
 

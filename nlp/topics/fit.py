@@ -16,7 +16,8 @@ Single-process :class:`gensim.models.LdaModel` with ``random_state=seed`` is the
 reproducible: the same documents and seed give the same topics. ``workers > 1`` uses ``LdaMulticore``,
 which is faster and *not* reproducible; the manifest says so. A sweep fits its Ks as tasks of an executor
 (:mod:`nlp.parallel`: processes or Dask workers; each fit single-process and seeded, so the result is the
-serial one) and scores the topics of every K in one coherence pass over a seeded sample of documents.
+serial one) and scores the topics of every K together, on the corpus or a seeded sample of it within a budget
+of tokens (:mod:`nlp.topics.coherence`).
 
 On a large selection, ``fit_sample`` fits the model on a stratified sample (:mod:`nlp.topics.sampling`) and
 infers every document's shares from it (:mod:`nlp.topics.infer`; docs/topics.md).
@@ -47,8 +48,8 @@ from nlp.results import Result
 from nlp.topics.bags import (TOPIC_STOP_WORDS, PreparedCorpus, _passages, bags_of_words,  # noqa: F401
                              passage_cuts, prepare_corpus, RowsCorpus, topic_stop_words, write_mm)
 from nlp.topics.infer import iter_shares, model_arrays
-from nlp.topics.model import (TopicModel, _mean, _Sample, check_k, coherence, frex_scores,  # noqa: F401
-                              load_seed_words)
+from nlp.topics.coherence import COHERENCE_TOKENS, CoherenceTexts, _mean, coherence, coherence_texts
+from nlp.topics.model import TopicModel, check_k, frex_scores, load_seed_words  # noqa: F401
 from nlp.topics.model_files import MODEL_FILES, save_lda_arrays
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from nlp.topics.sampling import FitSample, resolve_fit_sample, stratified_sample
@@ -56,14 +57,11 @@ from nlp.topics.sampling import FitSample, resolve_fit_sample, stratified_sample
 __all__ = [
     "TopicModel", "TopicRun", "TopicsFit", "fit_model", "sweep_models", "assess_fit", "save_fit", "fit_topics",
     "sweep_topics", "fit_models", "prepare_corpus", "load_run", "list_runs", "show_topics", "load_gensim_model",
-    "load_seed_words", "frex_scores", "coherence", "TOPIC_STOP_WORDS", "COHERENCE_DOCS", "draw_fit_sample",
+    "load_seed_words", "frex_scores", "coherence", "TOPIC_STOP_WORDS", "COHERENCE_TOKENS", "draw_fit_sample",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Documents in the seeded coherence sample: c_v on 2,000 documents is within 0.01 of c_v on 20,000
-#: (docs/benchmarks.md, "Coherence sample"), at a tenth of the cost.
-COHERENCE_DOCS = 2_000
 #: Seeds fitted in all (the fit's own and the next ones) to score each topic's stability, as ``--stability-seeds``.
 STABILITY_SEEDS = 3
 
@@ -128,8 +126,8 @@ def fit_model(docs: DocumentTerms, k: int, seed: int = 0, name: str | None = Non
               iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
               no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
               stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
-              seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = COHERENCE_DOCS,
-              fit_sample: int | str | None = None, executor: Any = None,
+              seed_strength: float = 200.0, topn: int = 10, coherence_tokens: int | None = COHERENCE_TOKENS,
+              fit_sample: int | str | None = None, executor: Any = None, stability_seeds: int = 1,
               progress: Callable[[str, int, int], Any] | None = None) -> TopicsFit:
     """Fit one topic model on ``docs``, score it and infer every document's shares; nothing is saved.
 
@@ -148,13 +146,19 @@ def fit_model(docs: DocumentTerms, k: int, seed: int = 0, name: str | None = Non
         Dictionary filtering and passages of long documents, see :func:`~nlp.topics.bags.prepare_corpus`.
     seed_words : path or dict, optional
         Guided topics, see :func:`~nlp.topics.model.load_seed_words`.
-    coherence_docs : int
-        Coherence (c_v and NPMI) is computed on a seeded random sample of at most this many documents.
+    coherence_tokens : int or None
+        Coherence (c_v and NPMI) is counted on at most this many tokens: every document when the corpus is
+        no larger, else a seeded sample of passages (:func:`nlp.topics.coherence.coherence_texts`); None: on
+        every document.
     fit_sample : int or "auto", optional
         Fit on a seeded sample of this many documents, stratified by tendency x year x outlet
         (:mod:`nlp.topics.sampling`), then infer every document's shares from the model.
     executor : nlp.parallel.Executor, optional
         Infer the documents' shares in chunks as its tasks; the same shares as in process.
+    stability_seeds : int
+        Seeds fitted in all for :func:`assess_fit`'s stability (1: none): the ``stability_seeds - 1`` further
+        seeds start on the corpus as soon as it is prepared, on ``executor``'s workers when it has them (beside
+        this fit), and :func:`assess_fit` uses them instead of fitting them again; the same fits either way.
     progress : callable, optional
         ``progress(step, done, total)``.
 
@@ -178,26 +182,54 @@ def fit_model(docs: DocumentTerms, k: int, seed: int = 0, name: str | None = Non
         check_k(k, prepared.n_docs)
         params = dict(k=k, random_state=seed, passes=passes, iterations=iterations, alpha=alpha,
                       workers=workers, seed_words=seeds or None, seed_strength=seed_strength, topn=topn)
-        model = fit_models(prepared, [params], progress=progress)[0]
+        rows = _corpus_rows(prepared)
+        beside = _start_stability_seeds(rows, prepared, params, stability_seeds, executor)
+        model = fit_models(prepared, [params], progress=progress, rows=rows)[0]
         if progress:
             progress("coherence", 0, 0)
-        scores = coherence([t["terms"] for t in model.topics_], _Sample(docs, coherence_docs, seed),
-                           prepared.dictionary)
-        return _fitted(name, model, prepared, scores, docs, sample, started, coherence_docs, seeds, executor)
+        texts = coherence_texts(docs, coherence_tokens, seed)
+        scores = coherence([t["terms"] for t in model.topics_], texts, prepared.dictionary)
+        fit = _fitted(name, model, prepared, scores, docs, sample, started, texts, seeds, executor)
+    return fit if beside is None else _with_seed_fits(fit, beside())
+
+
+def _start_stability_seeds(rows: Any, prepared: PreparedCorpus, params: dict[str, Any], n_seeds: int,
+                           executor: Any) -> Callable[[], list[Any]] | None:
+    """Start the stability seeds' fits (:func:`nlp.topics.stability.start_seeds`) with the parameters
+    :func:`assess_fit` would fit them with; None when there are none to fit."""
+    if n_seeds <= 1:
+        return None
+    from nlp.topics.stability import start_seeds
+
+    base = int(params["random_state"])
+    alpha = "symmetric" if params["workers"] > 1 and params["alpha"] == "auto" else params["alpha"]
+    return start_seeds(RowsCorpus(rows), prepared.dictionary, params["k"], [base + i for i in range(1, n_seeds)],
+                       executor=executor, passes=params["passes"], iterations=params["iterations"], alpha=alpha)
+
+
+def _with_seed_fits(fit: TopicsFit, fits: Sequence[Any]) -> TopicsFit:
+    """``fit`` carrying the stability seeds fitted beside it (their seeds, each topic's stability), for
+    :func:`assess_fit`."""
+    from nlp.topics.stability import topic_stability
+
+    phi = fit.lam / fit.lam.sum(axis=1, keepdims=True)
+    beside = {"seeds": [f.seed for f in fits], "stability": topic_stability([phi] + [f.phi for f in fits]),
+              "seconds": round(sum(f.seconds for f in fits), 3)}
+    return replace(fit, manifest={**fit.manifest, "stability_beside": beside})
 
 
 def sweep_models(docs: DocumentTerms, ks: Sequence[int], seed: int = 0, passes: int = 10, iterations: int = 100,
                  workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float | None = None,
                  keep_n: int = 50_000, chunk_terms: int | None = None,
                  stop_words: Iterable[str] | str | Path | None = None, topn: int = 10,
-                 coherence_docs: int = COHERENCE_DOCS, npmi: bool = True, name: str = "lda-k{k}-s{seed}",
+                 coherence_tokens: int | None = COHERENCE_TOKENS, npmi: bool = True, name: str = "lda-k{k}-s{seed}",
                  fit_sample: int | str | None = None, executor: Any = None, jobs: int = 1,
                  progress: Callable[[str, int, int], Any] | None = None) -> tuple[list[dict[str, Any]], TopicsFit]:
     """Fit one model per K on the same dictionary and seed, score each by coherence, and keep the best.
 
     The Ks are fitted as parallel tasks (``jobs`` processes, or ``executor``'s Dask workers); each fit is
     single-process and seeded, so the result is the serial one. Coherence scores the topics of every K in one
-    pass over a seeded sample of ``coherence_docs`` documents.
+    count over the same texts (at most ``coherence_tokens`` tokens).
 
     Parameters
     ----------
@@ -231,7 +263,7 @@ def sweep_models(docs: DocumentTerms, ks: Sequence[int], seed: int = 0, passes: 
                             jobs=jobs, executor=executor, progress=progress)
         if progress:
             progress("coherence", 0, 0)
-        texts = _Sample(docs, coherence_docs, seed)
+        texts = coherence_texts(docs, coherence_tokens, seed)
         topics = [t["terms"] for m in models for t in m.topics_]
         measures = ("c_v", "c_npmi") if npmi else ("c_v",)
         scores = _split_scores(coherence(topics, texts, prepared.dictionary, measures), ks)
@@ -245,7 +277,7 @@ def sweep_models(docs: DocumentTerms, ks: Sequence[int], seed: int = 0, passes: 
             scores[best["k"]].update(coherence([t["terms"] for t in models[i].topics_], texts,
                                                prepared.dictionary, ("c_npmi",)))
         fit = _fitted(name.format(k=best["k"], seed=seed), models[i], prepared, scores[best["k"]], docs, sample,
-                      started, coherence_docs, {}, executor)
+                      started, texts, {}, executor)
     sweep = {"ks": ks, "rows": rows, "best_k": best["k"]}
     return rows, replace(fit, manifest={**fit.manifest, "sweep": sweep})
 
@@ -255,22 +287,28 @@ def assess_fit(fit: TopicsFit, docs: DocumentTerms, seeds: int = STABILITY_SEEDS
     """The fit with ``stability`` (0–1; None with one seed) and ``era`` (bool) for every topic.
 
     Stability: the fit's K refitted with ``seeds - 1`` further seeds on the same bag-of-words corpus, topics
-    matched by the Hungarian algorithm on Jensen–Shannon similarity (:mod:`nlp.topics.stability`). Era: the
-    topics whose prevalence the date explains rather than the tendency (:func:`nlp.topics.effects.era_topics`).
+    matched by the Hungarian algorithm on Jensen–Shannon similarity (:mod:`nlp.topics.stability`); the seeds
+    :func:`fit_model` fitted beside the fit (``stability_seeds``) when they are these. Era: the topics whose
+    prevalence the date explains rather than the tendency (:func:`nlp.topics.effects.era_topics`).
     """
     from nlp.topics.effects import era_topics
     from nlp.topics.stability import fit_seeds, topic_stability
 
     params = fit.manifest.get("parameters", {})
     stability: list[float | None] = [None] * fit.k
-    if seeds > 1:
+    base = int(fit.manifest.get("seed", 0))
+    beside = fit.manifest.get("stability_beside")
+    if beside is not None:
+        fit = replace(fit, manifest={k: v for k, v in fit.manifest.items() if k != "stability_beside"})
+    if seeds > 1 and beside is not None and beside["seeds"] == [base + i for i in range(1, seeds)]:
+        stability = beside["stability"]
+    elif seeds > 1:
         from gensim.corpora import Dictionary
 
         dictionary = Dictionary.from_documents([])
         dictionary.token2id = {w: i for i, w in enumerate(fit.vocabulary)}
         with _scratch() as work:
             corpus = _fitted_corpus(fit, docs, dictionary, work)
-            base = int(fit.manifest.get("seed", 0))
             fits = fit_seeds(corpus, dictionary, fit.k, seeds=[base + i for i in range(1, seeds)], progress=progress,
                              n_jobs=jobs, executor=executor, passes=int(params.get("passes", 10)),
                              iterations=int(params.get("iterations", 100)),
@@ -308,7 +346,7 @@ def _fitted_corpus(fit: TopicsFit, docs: DocumentTerms, dictionary: Any, work: P
 
 
 def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], jobs: int = 1, executor: Any = None,
-               progress: Callable[[str, int, int], Any] | None = None) -> list[TopicModel]:
+               progress: Callable[[str, int, int], Any] | None = None, rows: Any = None) -> list[TopicModel]:
     """Fit one model per parameter set on ``prepared``, as parallel tasks (:mod:`nlp.parallel`).
 
     Each model is a single-process, seeded ``LdaModel`` (unless its ``workers`` say otherwise), so the result
@@ -324,6 +362,8 @@ def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], jobs:
     executor : nlp.parallel.Executor, optional
     progress : callable, optional
         ``progress("fitting", done, total)`` as models finish.
+    rows : scipy.sparse.csr_matrix, optional
+        The prepared corpus as rows, when the caller has read them already.
 
     Returns
     -------
@@ -333,7 +373,7 @@ def fit_models(prepared: PreparedCorpus, params: Sequence[dict[str, Any]], jobs:
     from nlp.parallel import local_executor
 
     total = len(params)
-    bows = _corpus_rows(prepared)
+    bows = _corpus_rows(prepared) if rows is None else rows
     models: list[TopicModel | None] = [None] * total
     if progress:
         progress("fitting", 0, total)
@@ -389,7 +429,7 @@ def draw_fit_sample(docs: DocumentTerms, fit_sample: int | str | None, seed: int
 
 def _fitted(name: str, model: TopicModel, prepared: PreparedCorpus,
             scores: dict[str, tuple[float | None, list[float | None]]], docs: DocumentTerms,
-            sample: FitSample | None, started: float, coherence_docs: int, seeds: dict[str, list[str]],
+            sample: FitSample | None, started: float, texts: CoherenceTexts, seeds: dict[str, list[str]],
             executor: Any) -> TopicsFit:
     """A :class:`TopicsFit` from a fitted model: every document's shares inferred, the manifest written."""
     t0 = time.perf_counter()
@@ -402,7 +442,7 @@ def _fitted(name: str, model: TopicModel, prepared: PreparedCorpus,
                "coherence_npmi": scores.get("c_npmi", none)[1][t["id"]], "prevalence": float(prevalence[t["id"]])}
               for t in model.topics_]
     manifest = _manifest(name, model, prepared, scores, docs, model.fit_seconds_, time.perf_counter() - started,
-                         seeds, coherence_docs)
+                         seeds, texts)
     manifest["seconds_shares"] = round(seconds_shares, 3)  # inferring every document's shares
     manifest["fit_sample"] = None
     if sample is not None:
@@ -446,7 +486,7 @@ def infer_theta(docs: DocumentTerms, model: TopicModel, prepared: PreparedCorpus
 
 
 def _manifest(name: str, model: TopicModel, prepared: PreparedCorpus, scores: dict, docs: DocumentTerms,
-              fit_seconds: float, total_seconds: float, seeds: dict, coherence_docs: int) -> dict[str, Any]:
+              fit_seconds: float, total_seconds: float, seeds: dict, texts: CoherenceTexts) -> dict[str, Any]:
     return {
         "name": name, "k": model.k, "seed": model.random_state, "reproducible": model.reproducible,
         "estimator": "gensim.models.LdaMulticore" if model.workers > 1 else "gensim.models.LdaModel",
@@ -461,7 +501,7 @@ def _manifest(name: str, model: TopicModel, prepared: PreparedCorpus, scores: di
         "n_articles": prepared.n_articles, "n_docs": prepared.n_docs, "n_passages": prepared.n_units,
         "n_terms": len(prepared.dictionary), "n_tokens": prepared.n_tokens,
         "coherence": {"c_v": scores.get("c_v", (None,))[0], "c_npmi": scores.get("c_npmi", (None,))[0],
-                      "measured_on_docs": f"a seeded sample of at most {coherence_docs}",
+                      "measured_on": texts.describe(),
                       "per_topic": {m: v[1] for m, v in scores.items()}},
         "seconds_fit": round(fit_seconds, 3), "seconds_total": round(total_seconds, 3),
         "versions": package_versions(),
@@ -541,7 +581,7 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
                iterations: int = 100, workers: int = 1, alpha: str = "auto", no_below: int | None = None,
                no_above: float | None = None, keep_n: int = 50_000, chunk_terms: int | None = None,
                stop_words: Iterable[str] | str | Path | None = None, seed_words: str | Path | dict | None = None,
-               seed_strength: float = 200.0, topn: int = 10, coherence_docs: int = COHERENCE_DOCS,
+               seed_strength: float = 200.0, topn: int = 10, coherence_tokens: int | None = COHERENCE_TOKENS,
                runs_dir: str | Path | None = None, progress: Callable[[str, int, int], Any] | None = None,
                docs: DocumentTerms | None = None, fit_sample: int | str | None = None, stability_seeds: int = 1,
                jobs: int = 1, executor: Any = None, **filters: Any) -> TopicRun:
@@ -565,10 +605,14 @@ def fit_topics(store: CorpusStore, k: int, seed: int = 0, name: str | None = Non
     step = (lambda s: (lambda n=1: progress(s, n, 0))) if progress else (lambda s: None)
     if docs is None:
         docs = _read_documents(store, step("reading terms"), filters)
-    fit = fit_model(docs, k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers, alpha=alpha,
-                    no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                    stop_words=stop_words, seed_words=seed_words, seed_strength=seed_strength, topn=topn,
-                    coherence_docs=coherence_docs, fit_sample=fit_sample, executor=executor, progress=progress)
+    from nlp.parallel import local_executor
+
+    with local_executor(executor, jobs) as ex:  # the stability seeds are fitted beside the model
+        fit = fit_model(docs, k, seed=seed, name=name, passes=passes, iterations=iterations, workers=workers,
+                        alpha=alpha, no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
+                        stop_words=stop_words, seed_words=seed_words, seed_strength=seed_strength, topn=topn,
+                        coherence_tokens=coherence_tokens, fit_sample=fit_sample, executor=ex,
+                        stability_seeds=stability_seeds, progress=progress)
     fit = assess_fit(fit, docs, seeds=stability_seeds, jobs=jobs)
     return save_fit(store, fit, docs.ids, runs_dir=runs_dir)
 
@@ -577,7 +621,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
                  workers: int = 1, alpha: str = "auto", no_below: int | None = None, no_above: float | None = None,
                  keep_n: int = 50_000, chunk_terms: int | None = None,
                  stop_words: Iterable[str] | str | Path | None = None, topn: int = 10,
-                 coherence_docs: int = COHERENCE_DOCS, runs_dir: str | Path | None = None, name: str | None = None,
+                 coherence_tokens: int | None = COHERENCE_TOKENS, runs_dir: str | Path | None = None, name: str | None = None,
                  progress: Callable[[str, int, int], Any] | None = None, docs: DocumentTerms | None = None,
                  n_jobs: int = 1, npmi: bool = True, save_best: str | None = None,
                  fit_sample: int | str | None = None, executor: Any = None, **filters: Any) -> dict[str, Any]:
@@ -600,7 +644,7 @@ def sweep_topics(store: CorpusStore, ks: Sequence[int], seed: int = 0, passes: i
         docs = _read_documents(store, step("reading terms"), filters)
     rows, best = sweep_models(docs, ks, seed=seed, passes=passes, iterations=iterations, workers=workers, alpha=alpha,
                               no_below=no_below, no_above=no_above, keep_n=keep_n, chunk_terms=chunk_terms,
-                              stop_words=stop_words, topn=topn, coherence_docs=coherence_docs, npmi=npmi,
+                              stop_words=stop_words, topn=topn, coherence_tokens=coherence_tokens, npmi=npmi,
                               name=(save_best or "lda-k{k}-s{seed}"), fit_sample=fit_sample, executor=executor,
                               jobs=n_jobs, progress=progress)
     run = save_fit(store, best, docs.ids, runs_dir=runs_dir) if save_best else None

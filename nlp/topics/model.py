@@ -1,5 +1,5 @@
-"""The topic model: LDA (gensim) with the scikit-learn estimator contract, FREX labels, guided topics
-and coherence."""
+"""The topic model: LDA (gensim) with the scikit-learn estimator contract, FREX labels and guided topics
+(coherence: :mod:`nlp.topics.coherence`)."""
 from __future__ import annotations
 
 import functools
@@ -89,56 +89,6 @@ def frex_scores(topic_word: np.ndarray, weight: float = 0.5) -> np.ndarray:
     freq_rank = rankdata(topic_word, axis=1) / n
     return 1.0 / (weight / excl_rank + (1 - weight) / freq_rank)
 
-
-
-class _Sample:
-    """A seeded random sample of at most ``size`` documents, in corpus order (a bounded, reproducible sample
-    for coherence). ``docs`` needs ``len`` and ``terms(i)`` (a :class:`nlp.documents.DocumentTerms`)."""
-
-    def __init__(self, docs: Any, size: int, seed: int = 0):
-        n = len(docs)
-        self.docs = docs
-        if size >= n:
-            self.indices = np.arange(n)
-        else:
-            self.indices = np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-    def __iter__(self) -> Iterator[list[str]]:
-        for i in self.indices:
-            yield self.docs.terms(int(i))
-
-
-#: The coherence measures :func:`coherence` knows (gensim names).
-MEASURES = ("c_v", "c_npmi")
-
-
-def coherence(topics: list[list[str]], texts: Iterable[list[str]], dictionary: Any,
-              measures: Sequence[str] = MEASURES) -> dict[str, tuple[float | None, list[float | None]]]:
-    """Coherence of each topic (its top terms) and overall (their mean), for each of ``measures``.
-
-    One gensim ``CoherenceModel`` per measure scores every topic given in one pass over ``texts`` (so a
-    sweep scores all its Ks' topics together: pass them all and split the per-topic list).
-    """
-    from gensim.models.coherencemodel import CoherenceModel
-
-    out = {}
-    for measure in measures:
-        if measure not in MEASURES:
-            raise InvalidParameterError(f"unknown coherence measure {measure!r}: one of {', '.join(MEASURES)}")
-        cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
-                            processes=1, topn=max(len(t) for t in topics))
-        per_topic = [None if v is None or not math.isfinite(v) else float(v)
-                     for v in cm.get_coherence_per_topic()]
-        out[measure] = (_mean(per_topic), per_topic)
-    return out
-
-
-def _mean(values: Sequence[float | None]) -> float | None:
-    valid = [v for v in values if v is not None]
-    return float(np.mean(valid)) if valid else None
 
 
 #: Online updates of the topics a default-length fit makes in all: ``passes`` x chunks per pass. Ten passes over

@@ -33,8 +33,8 @@ from scipy.optimize import linear_sum_assignment
 from nlp.errors import InvalidParameterError
 from nlp.topics.model import TopicModel
 
-__all__ = ["match_topics", "similarity_matrix", "align_vocabularies", "topic_stability", "fit_seeds", "assess_stability",
-           "TopicStability", "SeedFit", "DEFAULT_SEEDS"]
+__all__ = ["match_topics", "similarity_matrix", "align_vocabularies", "topic_stability", "fit_seeds", "start_seeds",
+           "assess_stability", "TopicStability", "SeedFit", "DEFAULT_SEEDS"]
 
 log = logging.getLogger(__name__)
 
@@ -252,15 +252,7 @@ def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | 
     """
     from nlp.parallel import local_executor
 
-    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
-    if len(seeds) < 1:
-        raise InvalidParameterError("give at least one seed", param="--seeds")
-    if len(set(seeds)) != len(seeds):
-        raise InvalidParameterError(f"seeds must differ (got {seeds})", param="--seeds")
-    if params.get("workers", 1) != 1:
-        raise InvalidParameterError("stability fits are single-process LdaModel fits (reproducible): drop "
-                                    "workers and use n_jobs to fit seeds in parallel", param="--workers")
-    params.pop("workers", None)
+    seeds, params = _checked(seeds, params)
     if n_jobs < 1:
         raise InvalidParameterError(f"n_jobs must be at least 1 (got {n_jobs})", param="--jobs")
     source = _portable_corpus(corpus) if (executor is not None or n_jobs > 1) and len(seeds) > 1 else corpus
@@ -273,6 +265,55 @@ def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | 
                 progress(done, len(seeds))
     log.info("fitted K=%d with seeds %s (%.1fs of fitting)", k, seeds, sum(f.seconds for f in fits if f))
     return fits  # type: ignore[return-value]
+
+
+def _checked(seeds: Sequence[int] | int, params: dict[str, Any]) -> tuple[list[int], dict[str, Any]]:
+    """The seeds as a list and the fit parameters without ``workers``, or an error for what cannot be fitted."""
+    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if len(seeds) < 1:
+        raise InvalidParameterError("give at least one seed", param="--seeds")
+    if len(set(seeds)) != len(seeds):
+        raise InvalidParameterError(f"seeds must differ (got {seeds})", param="--seeds")
+    if params.get("workers", 1) != 1:
+        raise InvalidParameterError("stability fits are single-process LdaModel fits (reproducible): drop "
+                                    "workers and use n_jobs to fit seeds in parallel", param="--workers")
+    return seeds, {k: v for k, v in params.items() if k != "workers"}
+
+
+def start_seeds(corpus: Any, dictionary: Any, k: int, seeds: Sequence[int], executor: Any = None,
+                **params: Any) -> Callable[[], list[SeedFit]]:
+    """Start fitting ``seeds`` beside other work, and return a function that waits for them (as
+    :func:`fit_seeds` would give them).
+
+    With an ``executor`` that has workers (``Executor.submit``: local processes) the fits start on them now,
+    while the caller goes on (fitting the run's own model, say); otherwise they are fitted in this process when
+    asked for. Each fit is a single-process seeded ``LdaModel``, so where it runs changes nothing.
+
+    Parameters
+    ----------
+    corpus : sequence
+        A bag-of-words corpus a task can carry (:class:`nlp.topics.bags.RowsCorpus`, or a list).
+    dictionary, k, seeds, **params
+        As :func:`fit_seeds`.
+    executor : nlp.parallel.Executor, optional
+
+    Returns
+    -------
+    callable
+        ``wait() -> list of SeedFit``, in the order of ``seeds``.
+    """
+    from nlp.parallel import InProcessExecutor
+
+    seeds, params = _checked(seeds, params)
+    ex = executor if executor is not None else InProcessExecutor()
+    pending = [ex.submit(_fit_one, (corpus, dictionary, k, seed, params)) for seed in seeds]
+
+    def wait() -> list[SeedFit]:
+        fits = [p.result() for p in pending]
+        log.info("fitted K=%d with seeds %s beside (%.1fs of fitting)", k, seeds, sum(f.seconds for f in fits))
+        return fits
+
+    return wait
 
 
 # ----------------------------------------------------------------------------- the result

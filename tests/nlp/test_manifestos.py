@@ -31,7 +31,7 @@ def test_manifestos_import_fit_trends(tmp_path):
     report = import_file(store, subset, fields=FieldMap(date="Year", label="Party"), outlet="manifestos")
     assert report.imported == 31
     assert preprocess_corpus(store)["processed"] == 31
-    run = fit_topics(store, 4, seed=0, passes=3, coherence_docs=10)
+    run = fit_topics(store, 4, seed=0, passes=3)
     assert all(len(t["terms"]) == 10 for t in run.topics) and run.coherence_c_v is not None
     rows = stored_topic_prevalence(store, run.name, by="tendency", period="year")
     cells = defaultdict(float)
@@ -64,7 +64,7 @@ def test_the_early_era_topic_is_flagged_and_never_a_partys_rise(tmp_path):
     import_file(store, subset, fields=FieldMap(date="Year", label="Party"), outlet="manifestos")
     preprocess_corpus(store)
     docs = load_documents(store, preprocess=False)
-    run = fit_topics(store, 8, seed=0, passes=2, coherence_docs=50, docs=docs)
+    run = fit_topics(store, 8, seed=0, passes=2, docs=docs)
     run = assess_run(store, run, docs, seeds=2)
     assert all(t["stability"] is not None and 0 <= t["stability"] <= 1 for t in run.topics)
     theta = document_topic_matrix(store, run, docs)

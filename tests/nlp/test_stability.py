@@ -111,3 +111,42 @@ def test_fit_seeds_refuses_multicore_and_repeated_seeds(small_corpus):
         fit_seeds(corpus, dictionary, 3, [0, 1], workers=2)
     with pytest.raises(InvalidParameterError, match="seeds must differ"):
         fit_seeds(corpus, dictionary, 3, [1, 1])
+
+
+def _themed_documents():
+    from nlp.documents import DocumentTerms
+
+    rnd = random.Random(3)
+    names = list(THEMES)
+    texts = [[rnd.choice(THEMES[names[i % 3]] * 4 + THEMES[names[(i + 1) % 3]] * 2) for _ in range(40)]
+             for i in range(45)]
+    return DocumentTerms.from_terms(texts, labels=[("soft_left", "hard_left")[i % 2] for i in range(45)],
+                                    published=[f"{2018 + i % 5}-06-01" for i in range(45)])
+
+
+def test_seeds_fitted_beside_the_model_give_the_stability_of_seeds_fitted_after_it(monkeypatch):
+    """The run's stability seeds start as soon as the corpus is prepared (beside the model's own fit, on a spare
+    core): the scores are those of fitting them afterwards, in process or on two processes."""
+    from nlp.parallel import ProcessExecutor
+    from nlp.topics import stability
+    from nlp.topics.fit import assess_fit, fit_model
+
+    docs = _themed_documents()
+    after = assess_fit(fit_model(docs, 4, passes=3), docs, seeds=3)
+    scores = after.manifest["trust"]["stability"]
+    assert len(scores) == 4 and all(0 < s <= 1 for s in scores)
+
+    def refit(*args, **kwargs):
+        raise AssertionError("the seeds fitted beside the model were fitted again")
+
+    monkeypatch.setattr(stability, "fit_seeds", refit)
+    beside = assess_fit(fit_model(docs, 4, passes=3, stability_seeds=3), docs, seeds=3)
+    with ProcessExecutor(2) as ex:
+        fitted = fit_model(docs, 4, passes=3, stability_seeds=3, executor=ex)
+    assert fitted.manifest["stability_beside"]["seeds"] == [1, 2]
+    parallel = assess_fit(fitted, docs, seeds=3)
+    for fit in (beside, parallel):
+        assert fit.manifest["trust"]["stability"] == scores
+        assert [t["stability"] for t in fit.topics] == [t["stability"] for t in after.topics]
+        assert "stability_beside" not in fit.manifest  # consumed: the stored manifest is the one it was
+    assert np.array_equal(parallel.theta, after.theta, equal_nan=True)
