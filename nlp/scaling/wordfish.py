@@ -19,13 +19,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, svds
-from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
 from . import _poisson as pois
 from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs
+from ._estimator import Estimator, check_fitted
 from .errors import ScalingError
 from .results import Z95, DocumentPosition, ScalingResult, WordParameter
 from .storage import check_lengths, load_scale, save_scale
@@ -201,7 +200,7 @@ class _Rounds:
         return self.identify(alpha, theta, beta)
 
 
-class Wordfish(BaseEstimator):
+class Wordfish(Estimator):
     """Wordfish scaling of a documents × words count matrix.
 
     Parameters
@@ -365,7 +364,7 @@ class Wordfish(BaseEstimator):
     def _place(self, X, ids: Sequence[str] | None, executor: Executor | None = None, intervals: bool = True
                ) -> tuple[np.ndarray, Sequence[str] | None]:
         """``(array (4, n) of θ, se, lo, hi; ids)`` of new documents, in chunks of :data:`PLACE_CHUNK`."""
-        check_is_fitted(self, "theta_")
+        check_fitted(self, "theta_")
         Y = as_counts(X)
         if Y.shape[1] != self.n_features_in_:
             raise ScalingError(f"X has {Y.shape[1]} word columns but the scale was fitted on {self.n_features_in_}; "
@@ -414,7 +413,7 @@ class Wordfish(BaseEstimator):
     # ---------------------------------------------------------------- results
     def result(self) -> ScalingResult:
         """The fitted positions and word parameters as a :class:`ScalingResult`."""
-        check_is_fitted(self, "theta_")
+        check_fitted(self, "theta_")
         if self.n_bootstrap > 0 and hasattr(self, "theta_lo_"):
             lo, hi = self.theta_lo_, self.theta_hi_
         else:
@@ -439,7 +438,7 @@ class Wordfish(BaseEstimator):
 
     def save(self, directory: str | Path) -> Path:
         """Write the fitted scale to ``directory`` (JSON + ``.npy`` with SHA-256 checksums; no pickle)."""
-        check_is_fitted(self, "theta_")
+        check_fitted(self, "theta_")
         arrays = {"theta": self.theta_, "alpha": self.alpha_, "beta": self.beta_, "psi": self.psi_,
                   "se_theta": self.se_theta_, "normalisation": self.normalisation_}
         if hasattr(self, "theta_lo_"):

@@ -71,7 +71,5 @@ def test_placing_a_text_on_a_stored_scale_imports_no_spacy_or_gensim(placed):
     assert placed["code"] == 0 and not {"spacy", "gensim"} & set(placed["heavy"])
 
 
-@pytest.mark.xfail(strict=True, reason="nlp/scaling/wordfish.py and wordscores.py import scikit-learn when "
-                   "imported (BaseEstimator, check_is_fitted); remove this mark once they no longer do")
 def test_placing_a_text_on_a_stored_scale_imports_no_sklearn(placed):
     assert placed == {"code": 0, "heavy": []}

@@ -86,7 +86,7 @@ def test_backfill_stores_exactly_the_period_with_original_urls_and_no_furniture(
     for article in got.values():
         assert "Another invented headline" not in article.text and "Synthetic page written" not in article.text
     assert paragraphs(2)[0] in got[f"{LL}/2015/06/devolution-with-revenue/"].text
-    assert not archive.requests_for(f"/web/20150402080000id_/")  # the tag page
+    assert not archive.requests_for("/web/20150402080000id_/")  # the tag page
     assert not archive.requests_for("/web/20160101000000id_/")  # the duplicate capture
     assert len(archive.requests_for("/web/20150701090000id_/")) == 2  # 429, then the capture
     assert "1 of 1 outlet reached" in result.stderr
