@@ -182,8 +182,9 @@ def topics_name(s: Settings, run_name: str, assignments: tuple[str, ...]) -> Non
     if assignments:
         save_topic_names(path, names)
         s.info(f"Saved {len(names)} topic names in {path}")
+    phrases = run.manifest.get("topic_phrases") or []
     for t in sorted(run.topics, key=lambda t: t["id"]):
-        click.echo(f"{t['id']:>3}  {topic_name(t, names)}")
+        click.echo(f"{t['id']:>3}  {topic_name(t, names, phrases=phrases[t['id']] if t['id'] < len(phrases) else None)}")
 
 
 @topics.command("fit")

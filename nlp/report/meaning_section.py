@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from nlp.report.render import Section, Table
-from nlp.report.styles import Styles
+from nlp.report.styles import Styles, listing
 
 #: A difference is stated only below this p (document-level permutation test).
 ALPHA = 0.05
@@ -18,16 +18,24 @@ def _words(items: Sequence[Any], n: int = 6) -> str:
 def meaning_section(results: Sequence[Any], styles: Styles | None = None, skipped: dict[str, str] | None = None
                     ) -> Section:
     styles = styles or Styles.default()
-    sentences, rows, data = [], [], []
+    sentences, rows, data, thin = [], [], [], []
     for r in results:
         by_group = {g.group: g for g in r.groups}
+        few = []
         for g in r.groups:
-            rows.append((r.term, styles.name(g.group), g.n_documents, g.n_occurrences,
-                         _words(g.neighbours) if g.supported else "(too few articles)",
-                         _words(g.distinctive) if g.supported else ""))
+            if g.supported and styles.is_named(g.group):
+                rows.append((r.term, styles.name(g.group), g.n_documents, g.n_occurrences, _words(g.neighbours),
+                             _words(g.distinctive)))
+            else:  # one line per word for the groups with too few articles (or not named), however many
+                few.append(g)
             data.append({"term": r.term, "group": g.group, "n_documents": g.n_documents,
                          "n_occurrences": g.n_occurrences, "supported": g.supported,
                          "neighbours": _words(g.neighbours, 10), "distinctive": _words(g.distinctive, 10)})
+        if few:
+            few.sort(key=lambda g: (-g.n_documents, styles.name(g.group)))
+            thin.append(f"\u201c{r.term}\u201d: too few articles to place in {len(few)} "
+                        f"group{'s' if len(few) > 1 else ''}: "
+                        + listing(f"{styles.name(g.group)} ({g.n_documents})" for g in few) + ".")
         for c in r.comparisons:
             if c.p < ALPHA and c.a in by_group and c.b in by_group:
                 a, b = by_group[c.a], by_group[c.b]
@@ -39,6 +47,6 @@ def meaning_section(results: Sequence[Any], styles: Styles | None = None, skippe
                     f"{_words(b.distinctive or b.neighbours, 5)}.")
     table = Table(["word", "tendency", "articles", "uses", "nearest words", "closer to this tendency's use"], rows,
                   numeric=(2, 3))
-    context = {"sentences": sentences, "table": table, "terms": [r.term for r in results],
+    context = {"sentences": sentences, "table": table, "terms": [r.term for r in results], "thin": thin,
                "skipped": skipped or {}}
     return Section("meaning", "What the contested words mean", "meaning.html", context, {"meaning": data})

@@ -174,7 +174,7 @@ class Section:
 
 
 def render_report(sections: Sequence[Section], title: str, subtitle: str = "", notice: str | None = None,
-                  footer: str = "") -> str:
+                  footer: str = "", hint: str | None = None) -> str:
     """The whole HTML document.
 
     Parameters
@@ -183,7 +183,9 @@ def render_report(sections: Sequence[Section], title: str, subtitle: str = "", n
         In reading order; each gets an entry in the navigation.
     title, subtitle, notice, footer : str
         Plain text (escaped); ``notice`` is shown highlighted under the title when given.
+    hint : str, optional
+        A line under the title on how to read the corpus better (e.g. when most groups are small).
     """
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return ENV.get_template("report.html").render(sections=sections, title=title, subtitle=subtitle,
-                                                  notice=notice, footer=footer, generated=generated)
+                                                  notice=notice, footer=footer, generated=generated, hint=hint)

@@ -67,7 +67,7 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     kept = docs.subset([i for i, t in enumerate(docs.labels) if t not in rare]) if rare else docs
     if rare:
         out["skipped"]["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
-            f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
+            f"left out of the classifier and contrasts: {_listed([f'{t} ({counts[t]})' for t in rare])}")
     for group_by in ("outlet", "author"):
         try:
             out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
@@ -109,6 +109,11 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         except NlpError as exc:
             out["skipped"]["classifier against the coders"] = str(exc)
     return out
+
+
+def _listed(names: list[str], limit: int = 12) -> str:
+    """Names on one line, at most ``limit`` of them ("A, B and 31 more")."""
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def example_ids(docs: DocumentTerms, pairs: list[tuple[str, str]], n: int = 3,
