@@ -56,6 +56,7 @@ def build_sections(results: Mapping[str, Any], params: Mapping[str, Any], docs: 
 
     ``docs`` are the run's documents (the topic overview lists each topic's most typical articles).
     """
+    from nlp.report.explorer import explorer_section
     from nlp.report.meaning_section import meaning_section
     from nlp.report.now_section import now_section
     from nlp.report.positions_section import positions_section
@@ -88,6 +89,11 @@ def build_sections(results: Mapping[str, Any], params: Mapping[str, Any], docs: 
         out["tendencies"] = tendency_sections(
             tendencies.analysis(), styles=styles,
             examples=lambda group, term: quotes.examples("term", tendencies.example_ids(group, term), [term]))
+        explore = explorer_section(tendencies.explorer or [], styles, quotes.read)
+        if explore is not None:  # after the contrasts it opens up
+            at = next((i + 1 for i, sec in enumerate(out["tendencies"]) if sec.id == "contrasts"),
+                      len(out["tendencies"]))
+            out["tendencies"].insert(at, explore)
     return out
 
 

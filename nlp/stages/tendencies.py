@@ -1,5 +1,6 @@
 """The run's tendency stage: can a classifier tell the tendencies apart, which words set each apart, how each
-faction is talked about — and the classifier trained on every labelled article, with its predictions."""
+faction is talked about — and the classifier trained on every labelled article, with its predictions; every
+term of each contrast for the report's term explorer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class TendenciesResult(Result):
         ``"tendency\\tterm"`` -> the ids of that tendency's articles using the term most (for quotes).
     coding : dict or None
         Where people coded articles: how many, the coders' agreement and the classifier against them.
+    explorer : list of dict
+        Every term of each contrast (against the rest, then pairwise) for the report's term explorer
+        (:func:`nlp.tendencies.explorer.explore_contrast`): at most 2,000 terms a contrast, each with its
+        figures and the ids of two articles to quote.
     """
 
     evaluation: dict[str, dict[str, Any]]
@@ -62,6 +67,7 @@ class TendenciesResult(Result):
     skipped: dict[str, str]
     examples: dict[str, list[str]]
     coding: dict[str, Any] | None = None
+    explorer: list[dict[str, Any]] | None = None
 
     def example_ids(self, tendency: str, term: str) -> list[str]:
         return self.examples.get(f"{tendency}\t{term}", [])
@@ -77,7 +83,8 @@ class TendenciesResult(Result):
 def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Runtime) -> TendenciesResult:
     """Classifier evaluation, contrasts and faction mentions; the classifier trained on every labelled article
     and its predictions for the others; the articles to quote for each signature term and mention."""
-    from nlp.tendencies.analysis import analyse_tendencies, example_ids
+    from nlp.tendencies.analysis import RUN_BOOTSTRAP, analyse_tendencies, example_ids
+    from nlp.tendencies.explorer import explore_contrast
 
     analysis = analyse_tendencies(docs, seed=params.seed, top=params.top, folds=params.folds, train=params.train,
                                   labels=params.labels)
@@ -85,9 +92,11 @@ def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Run
     pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
               for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
     ids = example_ids(docs, pairs) if pairs else {}
+    explorer = [explore_contrast(docs, r, bootstrap=RUN_BOOTSTRAP, seed=params.seed)
+                for r in analysis["against_rest"] + analysis["pairwise"]]
     return TendenciesResult(evaluation=analysis["evaluation"], against_rest=analysis["against_rest"],
                             pairwise=analysis["pairwise"], mentions=analysis["mentions"], model=analysis["model"],
                             classifier=analysis["classifier"], predicted=analysis["predicted"],
                             predictions=analysis["predictions"], skipped=analysis["skipped"],
                             examples={f"{g}\t{t}": v for (g, t), v in ids.items()},
-                            coding=analysis.get("coding"))
+                            coding=analysis.get("coding"), explorer=explorer)
