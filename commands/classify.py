@@ -56,19 +56,22 @@ def classify_group() -> None:
               help="Label permutations under the same folds for the score's p-value (0: no test; it stops "
               "early when chance matches the score) [default: an exact test where the folds' groups admit at "
               "most 40 labellings, else none]. See docs/classifier.md.")
+@click.option("--min-class", type=click.IntRange(min=2), default=2, show_default=True, metavar="N",
+              help="Leave out classes with fewer than N articles (with a note) instead of failing.")
 @jobs_option("Folds fitted in parallel; the numbers do not change")
 @selection_options
 @seed_option
 @json_option
 @pass_settings
 def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, include_mixed, mask_names, top,
-                      permutations, jobs, selection, seed, as_json) -> None:
+                      permutations, min_class, jobs, selection, seed, as_json) -> None:
     """Cross-validated macro-F1 (with interval), beside a baseline and a score with self-names masked.
 
     \b
     Example:
       python cli.py classify evaluate --by author --folds 5 --seed 0 --json
       python cli.py classify evaluate --label-field outlet --by period --period-years 4
+      python cli.py classify evaluate --by none --min-class 8
     """
     from nlp.tendencies.classify import evaluate
     from nlp.tendencies.masking import corpus_vocabulary
@@ -78,7 +81,8 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                       include_mixed=include_mixed, progress=s.terminal.folds("cross-validation: model"),
                       mask_names=mask_names,
                       vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
-                      period_years=period_years, n_jobs=jobs, top=top, permutations=permutations)
+                      period_years=period_years, n_jobs=jobs, top=top, permutations=permutations,
+                      min_class=min_class)
     if as_json:
         emit_json(result)
         return

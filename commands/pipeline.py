@@ -222,8 +222,8 @@ def update(s: Settings, outlets, output, topics_name, refit, outlet_options, bas
 
     Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
     them in the existing topic model (no refit, the model keeps its name; a refit only with --refit or when
-    the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points)
-    and writes the report with a "since the last report" section. See docs/editors.md for a cron and a
+    the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points,
+    measured on at least 10 new articles) and writes the report with a "since the last report" section. See docs/editors.md for a cron and a
     systemd timer.
 
     \b
@@ -264,7 +264,8 @@ def update(s: Settings, outlets, output, topics_name, refit, outlet_options, bas
 
     _run_drawn(s, job, echo=not as_json)
     s.info(f"{done['new_articles']} new articles; topic model {done['run']}"
-           + (f" refitted: {done['refit_reason']}" if done["refitted"] else " unchanged"))
+           + (f" refitted: {done['refit_reason']}" if done["refitted"] else " unchanged")
+           + (f" ({done['drift_note']})" if done.get("drift_note") else ""))
     if as_json:
         emit_json(done)
 

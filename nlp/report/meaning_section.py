@@ -9,6 +9,8 @@ from nlp.report.styles import Styles, listing
 
 #: A difference is stated only below this p (document-level permutation test).
 ALPHA = 0.05
+#: The section states at most this many differences, the clearest (smallest p) first.
+MAX_SENTENCES = 6
 
 
 def _words(items: Sequence[Any], n: int = 6) -> str:
@@ -39,14 +41,16 @@ def meaning_section(results: Sequence[Any], styles: Styles | None = None, skippe
         for c in r.comparisons:
             if c.p < ALPHA and c.a in by_group and c.b in by_group:
                 a, b = by_group[c.a], by_group[c.b]
-                sentences.append(
+                sentences.append((c.p, len(sentences), (
                     f"{styles.name(c.a)} and {styles.name(c.b)} writers use \u201c{r.term}\u201d differently "
                     f"({c.n_documents_a} and {c.n_documents_b} articles; a difference this large came up in "
                     f"{c.p:.1%} of random reshufflings of the articles): for the {styles.name(c.a)} it sits near "
                     f"{_words(a.distinctive or a.neighbours, 5)}; for the {styles.name(c.b)} near "
-                    f"{_words(b.distinctive or b.neighbours, 5)}.")
+                    f"{_words(b.distinctive or b.neighbours, 5)}.")))
     table = Table(["word", "tendency", "articles", "uses", "nearest words", "closer to this tendency's use"], rows,
                   numeric=(2, 3))
-    context = {"sentences": sentences, "table": table, "terms": [r.term for r in results], "thin": thin,
+    ranked = [text for _, _, text in sorted(sentences)]  # the clearest differences first
+    context = {"sentences": ranked[:MAX_SENTENCES], "more": len(ranked) - len(ranked[:MAX_SENTENCES]),
+               "table": table, "terms": [r.term for r in results], "thin": thin,
                "skipped": skipped or {}}
     return Section("meaning", "What the contested words mean", "meaning.html", context, {"meaning": data})

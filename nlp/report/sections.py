@@ -32,7 +32,8 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
     fig_years = stacked_bars(years, {styles.name(t): [per_year[y].get(t, 0) for y in years] for t in tendencies},
                              "Articles per year, by resolved tendency", colours=colours)
     fig_outlets = stacked_bars(outlet_names, {styles.name(t): [o.get(t, 0) for o in per_outlet] for t in tendencies},
-                               "Articles per outlet, by resolved tendency", horizontal=True, colours=colours)
+                               "Articles per outlet, by resolved tendency", horizontal=True,
+                               colours=colours) if len(outlets) > 1 else None
     year_rows = [{"year": y, "tendency": t, "articles": n} for y in years for t, n in by_year_tendency[y].items()]
     outlet_rows = [{"outlet": o.name, "tendency": t, "articles": n} for o in outlets for t, n in o.tendencies.items()]
     sizes: dict[str, int] = {}
@@ -70,7 +71,7 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
                           year_rows, "corpus_by_year_tendency"),
         "by_outlet": Figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; "
                                                      "their authors' labels decide.", outlet_finding, outlet_rows,
-                            "corpus_by_outlet_tendency"),
+                            "corpus_by_outlet_tendency") if len(outlets) > 1 else None,
         "outlets": Table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows,
                          numeric=(2,)),
         "latest": Table(["date", "title", "authors", "outlet", "tendency"], latest),
@@ -143,6 +144,8 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
             notes.append(f"Left out of the {by} charts for resting on under {min_group_share:.0%} of the articles"
                          + (" (or not among the groups the report names)" if by == "tendency" else "") + ": "
                          + listing(f"{shown(g)} ({docs[g]})" for g in small) + ". Their figures are in the CSV.")
+        if by == "outlet" and len(docs) < 2:  # one outlet: its topic mix is the corpus' own
+            continue
         if by == "outlet":
             panels_o = {g: {} for g in groups}
             for r in rows:

@@ -70,7 +70,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
 
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
-        figures = [Figure(figure_svg(contrast_figure(r, top=terms + 4, styles=styles)),
+        figures = [Figure(figure_svg(contrast_figure(r, top=terms, styles=styles, width=6.0)),
                           f"{name(r.a)} ({r.docs_a} articles) against {name(r.b)} ({r.docs_b} articles); the longer "
                           "the bar, the more a word marks one side's writing.",
                           _contrast_finding(r, name), contrast_rows([r]), f"contrast_{r.a}_{r.b}")
