@@ -74,9 +74,9 @@ def test_title_stays_on_one_line_and_names_at_most_three_groups():
 
 
 def test_a_hint_when_most_groups_are_small():
-    hint = group_hint(_styles(), 5)
+    hint = "".join(group_hint(_styles(), 5))
     assert "Most of the 46 groups (43) have fewer than 5 articles" in hint
-    assert "--top-groups N" in hint and "--tendency" in hint
+    assert "--top-groups N" in hint and "--tendency A --tendency B" in hint
     demo = {"soft_left": 40, "hard_left": 38, "soft_right": 37}
     assert group_hint(_styles(demo), 5) is None
 
@@ -144,3 +144,11 @@ def test_findings_say_what_moved_now_when_it_is_supported():
 def test_a_corpus_without_sizes_keeps_every_group_named():
     styles = Styles.default()  # no plan: every group shown as before
     assert styles.is_named("anything") and styles.fold(["a", "b"]) == ["a", "b"]
+
+
+def test_the_hint_shows_its_options_as_code_under_the_title():
+    from nlp.report.render import render_report
+
+    html = render_report([], "Con, Lab, Lib and 43 other groups, 1945–2005", hint=group_hint(_styles(), 5))
+    assert '<code class="opt">--top-groups N</code>' in html and '<code class="opt">--tendency A --tendency B</code>' in html
+    assert html.index('class="hint"') < html.index("<nav>")

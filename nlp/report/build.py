@@ -141,9 +141,10 @@ def default_title(overview: Any, styles: Styles) -> str:
     return f"Labour's {who}: articles {span}" if labour else f"{who}: articles {span}"
 
 
-def group_hint(styles: Styles, min_support: int) -> str | None:
+def group_hint(styles: Styles, min_support: int) -> tuple[str, ...] | None:
     """A line under the title when most groups are too small to say anything about: what the report does with
-    them, and how to read some of them (``--tendency``, ``--top-groups``)."""
+    them, and how to read some of them (``--tendency``, ``--top-groups``). Pieces of text and, every second
+    one, an option to show as code."""
     sizes = {g: n for g, n in styles.sizes.items() if g not in ("mixed", "unlabelled")}
     small = [g for g, n in sizes.items() if n < min_support]
     if len(sizes) < 4 or len(small) <= len(sizes) / 2:
@@ -153,5 +154,5 @@ def group_hint(styles: Styles, min_support: int) -> str | None:
              f"{' …' if len(named) > 5 else ''})" if named else "names none of them")
     return (f"Most of the {len(sizes)} groups ({len(small)}) have fewer than {min_support} articles, too few to say "
             f"anything about them: the report {shown} and counts the rest together as \u201cother\u201d. To read a "
-            "few of them, narrow the report to them (--tendency A --tendency B), or name more groups with "
-            "--top-groups N.")
+            "few of them, narrow the report to them (", "--tendency A --tendency B", "), or name more groups with ",
+            "--top-groups N", ".")

@@ -34,10 +34,7 @@ def meaning_section(results: Sequence[Any], styles: Styles | None = None, skippe
                          "n_occurrences": g.n_occurrences, "supported": g.supported,
                          "neighbours": _words(g.neighbours, 10), "distinctive": _words(g.distinctive, 10)})
         if few:
-            few.sort(key=lambda g: (-g.n_documents, styles.name(g.group)))
-            thin.append(f"\u201c{r.term}\u201d: too few articles to place in {len(few)} "
-                        f"group{'s' if len(few) > 1 else ''}: "
-                        + listing(f"{styles.name(g.group)} ({g.n_documents})" for g in few) + ".")
+            thin.append((r.term, sorted(few, key=lambda g: (-g.n_documents, styles.name(g.group)))))
         for c in r.comparisons:
             if c.p < ALPHA and c.a in by_group and c.b in by_group:
                 a, b = by_group[c.a], by_group[c.b]
@@ -50,7 +47,16 @@ def meaning_section(results: Sequence[Any], styles: Styles | None = None, skippe
     table = Table(["word", "tendency", "articles", "uses", "nearest words", "closer to this tendency's use"], rows,
                   numeric=(2, 3))
     ranked = [text for _, _, text in sorted(sentences)]  # the clearest differences first
+    thin_line = ""
+    if len(thin) == 1:
+        term, few = thin[0]
+        thin_line = (f"Too few articles to place \u201c{term}\u201d in {len(few)} group{'s' if len(few) > 1 else ''}: "
+                     + listing(f"{styles.name(g.group)} ({g.n_documents})" for g in few) + ".")
+    elif thin:  # one line however many words and groups: the counts are in the CSV
+        thin_line = ("Too few articles to place the word in some groups: " + ", ".join(
+            f"\u201c{term}\u201d in {len(few)}" for term, few in thin) + " (every group's articles are in "
+            "data/meaning.csv).")
     context = {"sentences": ranked[:MAX_SENTENCES], "more": len(ranked) - len(ranked[:MAX_SENTENCES]),
-               "table": table, "terms": [r.term for r in results], "thin": thin,
+               "table": table, "terms": [r.term for r in results], "thin": thin_line,
                "skipped": skipped or {}}
     return Section("meaning", "What the contested words mean", "meaning.html", context, {"meaning": data})

@@ -179,7 +179,7 @@ class Section:
 
 
 def render_report(sections: Sequence[Section], title: str, subtitle: str = "", notice: str | None = None,
-                  footer: str = "", hint: str | None = None) -> str:
+                  footer: str = "", hint: str | Sequence[str] | None = None) -> str:
     """The whole HTML document.
 
     Parameters
@@ -188,15 +188,16 @@ def render_report(sections: Sequence[Section], title: str, subtitle: str = "", n
         In reading order; each gets an entry in the navigation.
     title, subtitle, notice, footer : str
         Plain text (escaped); ``notice`` is shown highlighted under the title when given.
-    hint : str, optional
-        A line under the title on how to read the corpus better (e.g. when most groups are small).
+    hint : str or sequence of str, optional
+        A line under the title on how to read the corpus better (e.g. when most groups are small): text, or
+        pieces of text whose every second piece is an option, shown as code.
     """
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     scripts = [(TEMPLATES / name).read_text(encoding="utf-8")
                for name in dict.fromkeys(n for s in sections for n in s.scripts)]
     return ENV.get_template("report.html").render(
         sections=sections, title=title, subtitle=subtitle, notice=notice, footer=footer, generated=generated,
-        hint=hint, scripts=[Markup(text) for text in scripts], script_hashes=[script_hash(t) for t in scripts])
+        hint=[hint] if isinstance(hint, str) else list(hint or ()), scripts=[Markup(text) for text in scripts], script_hashes=[script_hash(t) for t in scripts])
 
 
 def script_hash(text: str) -> str:
