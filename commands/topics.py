@@ -68,8 +68,12 @@ def said_sample(s: "Settings", manifest: dict[str, Any]) -> None:
 def _print_topics(run: dict[str, Any]) -> None:
     click.echo(f"{run['name']}: K={run['k']}  c_v={run['coherence_c_v']:.3f}  NPMI={run['coherence_npmi']:.3f}"
                if run["coherence_c_v"] is not None else f"{run['name']}: K={run['k']}")
+    from nlp.topics.names import topic_name
+
     for t in run["topics"]:
-        click.echo(f"{t['id']:>3}  {t['label']}\n     {', '.join(t['terms'])}")
+        name = topic_name(t)
+        frex = f"   (FREX: {t['label']})" if t.get("phrases") and name != t["label"] else ""
+        click.echo(f"{t['id']:>3}  {name}{frex}\n     {', '.join(t['terms'])}")
 
 
 @contextlib.contextmanager

@@ -10,9 +10,10 @@ must be in the topic model's dictionary, and none may hold a digit (dates, codes
 Each use of a candidate in document *d* is shared among the topics in proportion to
 ``theta[d, t] * prod(phi[t, w] for w in the candidate)`` — how much the topic weighs in the document times
 how likely the topic makes each of the candidate's words — which gives every topic an expected count of
-each candidate. The topic's phrases are its frequent candidates ranked by FREX (the harmonic mean of the
-ranks of their exclusivity to the topic and their frequency in it: :func:`nlp.topics.model.frex_scores`,
-as the single-word labels are ranked), two phrases that share a word never both kept.
+each candidate. The topic's phrases are its frequent candidates ranked by their expected uses in the topic
+times the share of all their uses that fall in it (frequency times exclusivity, as FREX weighs the single
+words of a label; on phrases, whose counts are small, FREX's ranks let a rare but exclusive phrase win), two
+phrases that share a word never both kept.
 
 The counts are taken on a seeded sample of at most :data:`SAMPLE_DOCS` documents, so naming costs the same
 on any corpus.
@@ -25,7 +26,6 @@ import numpy as np
 from scipy import sparse
 
 from nlp.documents import DocumentTerms
-from nlp.topics.model import frex_scores
 
 #: A pair of adjacent terms is a candidate with at least this many uses...
 MIN_COUNT = 5
@@ -82,8 +82,9 @@ def topic_phrases(docs: DocumentTerms, theta: np.ndarray, topic_word: np.ndarray
         for w in words:
             psi[:, j] *= phi[:, w]
     expected = _expected_counts(counts, theta[rows], psi)
-    frex = frex_scores(expected / np.maximum(expected.sum(axis=1, keepdims=True), 1e-300))
-    return [_choose(expected[t], frex[t], candidates, vocabulary, n) for t in range(k)]
+    # uses in the topic times the share of the phrase's uses that fall in it: frequent and the topic's own
+    score = expected * expected / np.maximum(expected.sum(axis=0, keepdims=True), 1e-300)
+    return [_choose(expected[t], score[t], candidates, vocabulary, n) for t in range(k)]
 
 
 def _adjacent_pairs(docs: DocumentTerms, rows: np.ndarray, to_model: np.ndarray
@@ -146,14 +147,14 @@ def _expected_counts(counts: sparse.csr_matrix, theta: np.ndarray, psi: np.ndarr
     return psi * np.asarray((weights.T @ theta).T)
 
 
-def _choose(expected: np.ndarray, frex: np.ndarray, candidates: list[tuple[int, ...]], vocabulary: Sequence[str],
+def _choose(expected: np.ndarray, score: np.ndarray, candidates: list[tuple[int, ...]], vocabulary: Sequence[str],
             n: int) -> list[str]:
-    """A topic's phrases: its frequent candidates (``expected`` uses) by ``frex``, none sharing a word with one
+    """A topic's phrases: its frequent candidates (``expected`` uses) by ``score``, none sharing a word with one
     already chosen."""
     pool = [j for j in np.argsort(-expected, kind="stable")[:POOL] if expected[j] >= MIN_EXPECTED]
     chosen: list[str] = []
     used: set[str] = set()
-    for j in sorted(pool, key=lambda j: (-frex[j], j)):
+    for j in sorted(pool, key=lambda j: (-score[j], j)):
         words = [part for w in candidates[j] for part in vocabulary[w].split("_")]
         if used & set(words):
             continue
