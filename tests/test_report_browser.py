@@ -156,7 +156,7 @@ def test_the_term_explorer_searches_sorts_and_opens_contexts(report, tmp_path, w
         uses = page.locator("#te-rows tr td:nth-child(3)").evaluate_all(
             "cells => cells.map(c => Number(c.textContent.replace(/,/g, '')))")
         assert uses == sorted(uses, reverse=True) and uses[0] > uses[-1]
-        assert page.locator("th:nth-child(3)").get_attribute("aria-sort") == "descending"
+        assert page.locator("#term-explorer th:nth-child(3)").get_attribute("aria-sort") == "descending"
         page.click("th button[data-sort='2']")  # and again: fewest first
         again = page.locator("#te-rows tr td:nth-child(3)").evaluate_all(
             "cells => cells.map(c => Number(c.textContent.replace(/,/g, '')))")
