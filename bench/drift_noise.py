@@ -42,7 +42,8 @@ def main() -> None:
 
         base = unknown(old)
         rng = np.random.default_rng(0)
-        print(f"baseline unknown share {base:.3f}; drift of all {len(new)} articles of 2025: {unknown(new) - base:+.3f}")
+        print(f"baseline unknown share {base:.3f}; drift of all {len(new)} articles of 2025: "
+              f"{unknown(new) - base:+.3f}")
         print("new articles  mean drift  sd     95th pct  largest")
         for k in (1, 3, 5, 10, 15):
             drifts = [unknown(list(rng.choice(new, size=k, replace=False))) - base for _ in range(500)]

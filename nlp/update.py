@@ -41,7 +41,8 @@ def place_new_articles(store: CorpusStore, run: Any, docs: Any) -> dict[str, Any
     Returns
     -------
     dict
-        ``{"placed": n, "terms": n_terms, "unknown_terms": n_unknown, "unknown_share": share,
+        ``{"new": articles not placed before, "placed": n (those with a term the model knows), "terms": n_terms,
+        "unknown_terms": n_unknown, "unknown_share": share,
         "baseline_unknown_share": share of the already placed articles' terms unknown to the model,
         "drift": unknown_share - baseline_unknown_share}``.
     """
@@ -50,8 +51,8 @@ def place_new_articles(store: CorpusStore, run: Any, docs: Any) -> dict[str, Any
 
     have = document_topics(store, run.name, docs.ids)
     todo = [i for i, id_ in enumerate(docs.ids) if id_ not in have]
-    out = {"placed": 0, "terms": 0, "unknown_terms": 0, "unknown_share": 0.0, "baseline_unknown_share": 0.0,
-           "drift": 0.0}
+    out = {"new": len(todo), "placed": 0, "terms": 0, "unknown_terms": 0, "unknown_share": 0.0,
+           "baseline_unknown_share": 0.0, "drift": 0.0}
     if not todo:
         return out
     lda, dictionary = load_gensim_model(run)
@@ -107,7 +108,7 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
     new_ids = [i for i in docs.ids if i not in seen] if last else []
     placed = place_new_articles(store, run, docs)
     reason = "asked for (--refit)" if refit else ""
-    measured = placed["placed"] >= MIN_DRIFT_ARTICLES and placed["terms"] >= MIN_DRIFT_TERMS
+    measured = placed["new"] >= MIN_DRIFT_ARTICLES and placed["terms"] >= MIN_DRIFT_TERMS
     if not refit and measured and placed["drift"] > max_drift:
         reason = (f"{placed['unknown_share']:.0%} of the new articles' words are unknown to the model against "
                   f"{placed['baseline_unknown_share']:.0%} of the articles it was fitted on (more than "
@@ -124,7 +125,7 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
             "unknown_share": round(placed["unknown_share"], 4),
             "baseline_unknown_share": round(placed["baseline_unknown_share"], 4), "drift": round(placed["drift"], 4),
             "drift_measured": measured,
-            "drift_note": "" if measured or not placed["placed"] else (
-                f"drift not judged on {placed['placed']} new article(s) with {placed['terms']:,} terms: at least "
+            "drift_note": "" if measured or not placed["new"] else (
+                f"drift not judged on {placed['new']} new article(s) with {placed['terms']:,} terms: at least "
                 f"{MIN_DRIFT_ARTICLES} articles and {MIN_DRIFT_TERMS:,} terms are needed"),
             "refitted": bool(reason), "refit_reason": reason}

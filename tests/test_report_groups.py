@@ -70,7 +70,8 @@ def test_title_stays_on_one_line_and_names_at_most_three_groups():
     title = default_title(_overview(), styles)
     assert title == "Con, Lab, Lib and 43 other groups, 1945–2005"
     demo = {"soft_left": 40, "hard_left": 38, "soft_right": 37, "mixed": 5}
-    assert default_title(_overview(demo), _styles(demo)) == "Labour's Soft left, Hard left and Soft right: articles 1945–2005"
+    assert (default_title(_overview(demo), _styles(demo))
+            == "Labour's Soft left, Hard left and Soft right: articles 1945–2005")
 
 
 def test_a_hint_when_most_groups_are_small():
@@ -92,7 +93,8 @@ def test_the_corpus_charts_fold_small_groups_into_other():
 
 def test_now_folds_every_thin_group_into_one_line():
     tendencies = {g: {"n_now": 1, "n_before": 0, "enough": False, "topics": [], "terms": [],
-                      "reason": "1 articles in the recent window and 0 in the year before; at least 5 in each are needed"}
+                      "reason": "1 articles in the recent window and 0 in the year before; at least 5 in each are "
+                                "needed"}
                   for g in SIZES}
     result = {"recent": "6m", "windows": {"now": ("2004-07-01", "2005-01-01"), "before": ("2003-07-01", "2004-07-01")},
               "tendencies": tendencies}
@@ -150,5 +152,6 @@ def test_the_hint_shows_its_options_as_code_under_the_title():
     from nlp.report.render import render_report
 
     html = render_report([], "Con, Lab, Lib and 43 other groups, 1945–2005", hint=group_hint(_styles(), 5))
-    assert '<code class="opt">--top-groups N</code>' in html and '<code class="opt">--tendency A --tendency B</code>' in html
+    assert '<code class="opt">--top-groups N</code>' in html
+    assert '<code class="opt">--tendency A --tendency B</code>' in html
     assert html.index('class="hint"') < html.index("<nav>")

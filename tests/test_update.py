@@ -98,12 +98,12 @@ def test_new_vocabulary_refits_under_the_same_name_only_on_enough_new_articles(c
         assert [(r["name"], r["created_at"]) for r in list_topic_runs(store)] == before
     with CorpusStore(db) as store:
         store.add_many([Article(outlet="tribune", title=f"Off topic {i}", published=f"2026-01-{i + 10}",
-                                text=off_topic.format(i=i) * 40) for i in range(MIN_DRIFT_ARTICLES)])
+                                text=off_topic.format(i=i) * 80) for i in range(MIN_DRIFT_ARTICLES)])
     result = CliRunner().invoke(cli, ["--db", str(db), "-q", "update", "-o", str(tmp / "r5.html"), "--bootstrap",
                                       "10", "--json"])
     assert result.exit_code == 0, result.output
     done = json.loads(result.stdout)  # stdout is the JSON alone
-    assert done["refitted"] and done["run"] == "weekly" and done["drift"] > 0.15 and done["drift_measured"]
+    assert done["refitted"] and done["run"] == "weekly" and done["drift"] > 0.15 and done["drift_measured"], done
     assert "unknown to the model" in done["refit_reason"]
     with CorpusStore(db) as store:
         assert [r["name"] for r in list_topic_runs(store)] == ["weekly"]

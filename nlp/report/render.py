@@ -197,7 +197,8 @@ def render_report(sections: Sequence[Section], title: str, subtitle: str = "", n
                for name in dict.fromkeys(n for s in sections for n in s.scripts)]
     return ENV.get_template("report.html").render(
         sections=sections, title=title, subtitle=subtitle, notice=notice, footer=footer, generated=generated,
-        hint=[hint] if isinstance(hint, str) else list(hint or ()), scripts=[Markup(text) for text in scripts], script_hashes=[script_hash(t) for t in scripts])
+        hint=[hint] if isinstance(hint, str) else list(hint or ()),
+        scripts=[Markup(text) for text in scripts], script_hashes=[script_hash(t) for t in scripts])
 
 
 def script_hash(text: str) -> str:

@@ -212,8 +212,8 @@ def effect_findings(effects: Any, styles: Styles, min_support: int = 5, per_pair
             more, less = (group, versus) if c.effect > 0 else (versus, group)
             lo, hi = sorted((abs(c.lo), abs(c.hi)))
             strength = abs(c.effect) / ((c.hi - c.lo) / 3.92) if c.hi > c.lo else abs(c.effect) * 1e6
-            out.append((strength, f"Taking the year of writing into account, {styles.name(more)} writing gives more room than "
-                       f"{styles.name(less)} writing to \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more "
+            out.append((strength, f"Taking the year of writing into account, {styles.name(more)} writing gives more "
+                       f"room than {styles.name(less)} writing to \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more "
                        f"of its writing (between {lo * 100:.0f} and {hi * 100:.0f}; {levels[group]} and "
                        f"{levels[versus]} articles)."))
     return out

@@ -11,7 +11,8 @@ from tests.conftest import SPEECHES
 
 
 def test_an_untitled_record_is_named_by_its_id_or_its_first_line(run_cli, write_jsonl, db):
-    records = [{"doc_id": "UK_natl_1997_en_Lab", "Party": "Lab", "text": "New Labour, because Britain deserves better."},
+    records = [{"doc_id": "UK_natl_1997_en_Lab", "Party": "Lab",
+                "text": "New Labour, because Britain deserves better."},
                {"text": "A first line that runs on well past the point where a title should stop, and then further "
                         "still.\nThe second line."},
                {"Id": 42, "text": "Numbered."},
@@ -50,7 +51,8 @@ def test_classify_evaluate_leaves_tiny_classes_out_with_a_note(run_cli, write_js
     assert result.exit_code == 0, result.output
     done = json.loads(result.stdout)
     assert done["dropped_classes"] == {"UKIP": 1} and set(done["per_class"]) == {"Lab", "Con", "LD"}
-    assert "1 tendency class with fewer than 2 articles left out: UKIP (1) (--min-class sets the floor)" in done["caveats"]
+    assert ("1 tendency class with fewer than 2 articles left out: UKIP (1) (--min-class sets the floor)"
+            in done["caveats"])
     strict = run_cli("classify", "evaluate", "--by", "none", "--folds", "3", "--min-class", "5")
     assert strict.exit_code == 0, strict.output
     assert "Caveat: 2 tendency classes with fewer than 5 articles left out: LD (3), UKIP (1)" in strict.stderr

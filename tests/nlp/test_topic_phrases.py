@@ -52,7 +52,8 @@ def test_a_name_reads_as_phrases_unless_the_editor_named_it():
     assert topic_name({**topic, "phrases": ["public ownership"]}) == "public ownership, rail"  # one phrase + a word
     assert topic_name({**topic, "phrases": []}) == "rail, ownership, worker"  # an older run: its FREX words
     assert topic_name(topic, {0: "Rail and energy ownership"}) == "Rail and energy ownership"
-    assert topic_name({**topic, "phrases": None}, phrases=["carbon tax", "green new deal"]) == "carbon tax, green new deal"
+    given = topic_name({**topic, "phrases": None}, phrases=["carbon tax", "green new deal"])  # from the manifest
+    assert given == "carbon tax, green new deal"
 
 
 def test_unplaced_documents_give_no_phrases_and_a_small_sample_only_collocations():
