@@ -61,19 +61,22 @@ def classify_group() -> None:
               "most 40 labellings, else none]. See docs/classifier.md.")
 @names_option
 @keep_markers_option
+@click.option("--min-class", type=click.IntRange(min=2), default=2, show_default=True, metavar="N",
+              help="Leave out classes with fewer than N articles (with a note) instead of failing.")
 @jobs_option("Folds fitted in parallel; the numbers do not change")
 @selection_options
 @seed_option
 @json_option
 @pass_settings
 def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, include_mixed, mask_names, top,
-                      permutations, names_file, keep_markers, jobs, selection, seed, as_json) -> None:
+                      permutations, names_file, keep_markers, min_class, jobs, selection, seed, as_json) -> None:
     """Cross-validated macro-F1 (with interval), beside a baseline and a score with self-names masked.
 
     \b
     Example:
       python cli.py classify evaluate --by author --folds 5 --seed 0 --json
       python cli.py classify evaluate --label-field outlet --by period --period-years 4
+      python cli.py classify evaluate --by none --min-class 8
     """
     from nlp.tendencies.classify import evaluate
     from nlp.tendencies.masking import corpus_vocabulary
@@ -84,7 +87,7 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                       mask_names=mask_names,
                       vocabulary=corpus_vocabulary(s.store()) if mask_names else None, labels=s.store().labels,
                       period_years=period_years, n_jobs=jobs, top=top, permutations=permutations,
-                      keep_markers=keep_markers, names_file=names_file)
+                      keep_markers=keep_markers, names_file=names_file, min_class=min_class)
     if as_json:
         emit_json(result)
         return

@@ -28,7 +28,7 @@ from corpus import Selection
 
 
 def editor_options(f):
-    """The report's editor options: --title, --recent, --topic-names."""
+    """The report's editor options: --title, --recent, --topic-names, --watch, --top-groups."""
     for option in reversed((
         click.option("--title", help="The report's title [default: from the data, e.g. \"Labour's soft left and "
                                      "hard left: articles 2016–2025\"]."),
@@ -38,6 +38,9 @@ def editor_options(f):
                      help="TOML of topic number = \"name\" [default: the names set with `topics name`]."),
         click.option("--watch", help="Words to chart over time: \"green new deal,devolution\", or a file with one "
                                      "word or phrase a line."),
+        click.option("--top-groups", type=click.IntRange(min=1), metavar="N",
+                     help="Name the N largest groups in the report's charts and lists; the others are counted "
+                          "together as 'other' [default: every group with --min-support articles, at most 10]."),
     )):
         f = option(f)
     return f
@@ -71,10 +74,11 @@ def _watch_list(value: str | None) -> tuple[str, ...]:
 
 
 def _editor_settings(s: Settings, selection: Selection | None, title, recent, topic_names,
-                     watch: str | None = None) -> dict[str, Any]:
+                     watch: str | None = None, top_groups: int | None = None) -> dict[str, Any]:
     selection = selection or Selection()
     return {"filters": s.filters(selection), "selection_text": "" if selection.is_empty() else selection.describe(),
-            "title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}
+            "title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch),
+            "top_groups": top_groups}
 
 
 @click.command("demo")
@@ -124,7 +128,7 @@ def demo(s: Settings, output: str, bootstrap: int, min_support: int, seed: int, 
                    "on an unchanged corpus otherwise replays them).")
 @pass_settings
 def run(s: Settings, output: str, k: int | None, passes: int, period: str, model: str | None, title, recent,
-        topic_names, watch, selection, bootstrap: int, min_support: int, seed: int, jobs: int, cluster,
+        topic_names, watch, top_groups, selection, bootstrap: int, min_support: int, seed: int, jobs: int, cluster,
         contested, meaning_background, stability_seeds: int, fit_sample, recompute: bool) -> None:
     """Run the whole analysis on the corpus at --db and write a report.
 
@@ -143,7 +147,7 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
     config = RunConfig(seed=seed, k=k, passes=passes, period=period, model=model, bootstrap=bootstrap,
                        min_support=min_support, n_process=jobs or default_jobs(), stability_seeds=stability_seeds,
                        fit_sample=fit_sample, reuse_topics=not recompute, reuse_results=not recompute,
-                       **cluster, **_editor_settings(s, selection, title, recent, topic_names, watch),
+                       **cluster, **_editor_settings(s, selection, title, recent, topic_names, watch, top_groups),
                        **_meaning_settings(contested, meaning_background))
     _run_drawn(s, lambda t: run_analysis(store, Path(output), config, on_stage=t.stage, progress=t.progress))
     metrics = json.loads((Path(output) / "manifest.json").read_text(encoding="utf-8"))["metrics"]
@@ -165,7 +169,8 @@ def run(s: Settings, output: str, k: int | None, passes: int, period: str, model
 @seed_option
 @meaning_options
 @pass_settings
-def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, watch, selection,
+def report(s: Settings, output: str, topics_name: str | None, title, recent, topic_names, watch, top_groups,
+           selection,
            bootstrap: int, min_support: int, seed: int, contested, meaning_background) -> None:
     """Write one self-contained HTML report an editor can open or email, from the stored results.
 
@@ -178,7 +183,7 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
     """
     from nlp.pipeline import write_report
 
-    settings = {**_editor_settings(s, selection, title, recent, topic_names, watch),
+    settings = {**_editor_settings(s, selection, title, recent, topic_names, watch, top_groups),
                 **_meaning_settings(contested, meaning_background)}
     written: list[Any] = []
 
@@ -210,15 +215,16 @@ def report(s: Settings, output: str, topics_name: str | None, title, recent, top
 @json_option
 @pass_settings
 def update(s: Settings, outlets, output, topics_name, refit, outlet_options, base_urls, max_articles, delay, retries,
-           contact, outlets_file,
-           title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
+           contact, outlets_file, title, recent, topic_names, watch, top_groups, bootstrap, min_support, seed,
+           as_json) -> None:
     """The editor's routine: collect what is new, place it in the topic model, write a fresh report.
 
     Scrapes OUTLETs (none: no scraping, e.g. after `corpus import`), preprocesses the new articles, places
     them in the existing topic model (no refit, the model keeps its name; a refit only with --refit or when
-    the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points)
-    and writes the report with a "since the last report" section. When no outlet could be reached it
-    says so and exits 1 without writing the report, so a scheduled job shows the failure. See docs/editors.md for a cron and a
+    the new articles' share of words unknown to the model exceeds the fitted articles' by over 15 points,
+    measured on at least 10 new articles) and writes the report with a "since the last report" section. When
+    no outlet could be reached it says so and exits 1 without writing the report, so a scheduled job shows the
+    failure. See docs/editors.md for a cron and a
     systemd timer.
 
     \b
@@ -229,11 +235,11 @@ def update(s: Settings, outlets, output, topics_name, refit, outlet_options, bas
     # One update at a time per corpus: a second (a cron job overtaking a slow first) is refused at once.
     with s.store(create=bool(outlets)).exclusive("update"):
         _update(s, outlets, output, topics_name, refit, base_urls, delay, retries, max_articles, contact, outlets_file,
-                title, recent, topic_names, watch, bootstrap, min_support, seed, as_json)
+                title, recent, topic_names, watch, top_groups, bootstrap, min_support, seed, as_json)
 
 
 def _update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, retries, max_articles, contact,
-            outlets_file, title, recent, topic_names, watch, bootstrap, min_support, seed, as_json) -> None:
+            outlets_file, title, recent, topic_names, watch, top_groups, bootstrap, min_support, seed, as_json) -> None:
     from nlp.update import update_report
 
     if outlets:
@@ -257,7 +263,8 @@ def _update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, 
             raise click.ClickException(result.failure_message() + "; no report was written")
     elif base_urls:
         raise click.UsageError("--base-url needs the OUTLETs to scrape")
-    settings = {"title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch)}
+    settings = {"title": title, "recent": recent, "topic_names": topic_names, "watch": _watch_list(watch),
+                "top_groups": top_groups}
     done: dict[str, Any] = {}
 
     def job(t: Terminal) -> Path:
@@ -267,7 +274,8 @@ def _update(s: Settings, outlets, output, topics_name, refit, base_urls, delay, 
 
     _run_drawn(s, job, echo=not as_json)
     s.info(f"{done['new_articles']} new articles; topic model {done['run']}"
-           + (f" refitted: {done['refit_reason']}" if done["refitted"] else " unchanged"))
+           + (f" refitted: {done['refit_reason']}" if done["refitted"] else " unchanged")
+           + (f" ({done['drift_note']})" if done.get("drift_note") else ""))
     if as_json:
         emit_json(done)
 

@@ -68,8 +68,12 @@ def said_sample(s: "Settings", manifest: dict[str, Any]) -> None:
 def _print_topics(run: dict[str, Any]) -> None:
     click.echo(f"{run['name']}: K={run['k']}  c_v={run['coherence_c_v']:.3f}  NPMI={run['coherence_npmi']:.3f}"
                if run["coherence_c_v"] is not None else f"{run['name']}: K={run['k']}")
+    from nlp.topics.names import topic_name
+
     for t in run["topics"]:
-        click.echo(f"{t['id']:>3}  {t['label']}\n     {', '.join(t['terms'])}")
+        name = topic_name(t)
+        frex = f"   (FREX: {t['label']})" if t.get("phrases") and name != t["label"] else ""
+        click.echo(f"{t['id']:>3}  {name}{frex}\n     {', '.join(t['terms'])}")
 
 
 @contextlib.contextmanager
@@ -184,8 +188,9 @@ def topics_name(s: Settings, run_name: str, assignments: tuple[str, ...]) -> Non
     if assignments:
         save_topic_names(path, names)
         s.info(f"Saved {len(names)} topic names in {path}")
+    phrases = run.manifest.get("topic_phrases") or []
     for t in sorted(run.topics, key=lambda t: t["id"]):
-        click.echo(f"{t['id']:>3}  {topic_name(t, names)}")
+        click.echo(f"{t['id']:>3}  {topic_name(t, names, phrases=phrases[t['id']] if t['id'] < len(phrases) else None)}")
 
 
 @topics.command("fit")

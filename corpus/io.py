@@ -350,10 +350,12 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
     elif authors is not None:
         authors = [str(authors)]
     label_value = normalise_tendency(label) if label not in (None, "") else (tendency or None)
+    if title is None or not str(title).strip():
+        title = untitled_title(record, text)
     return Article(
         outlet=str(outlet or record_outlet or "imported"),
         text=text.strip(),
-        title=str(title).strip() if title not in (None, "") else None,
+        title=str(title).strip(),
         url=str(url) if url else None,
         authors=tuple(authors or ()),
         published=published,
@@ -361,6 +363,27 @@ def record_to_article(record: dict[str, Any], fields: FieldMap, outlet: str | No
         source=source,
         metadata=metadata,
     )
+
+
+#: Where an untitled record's id may be, tried in order (names match case-insensitively).
+ID_FIELDS = ("id", "doc_id", "docid", "identifier")
+#: An untitled record without an id is named by its text's first line, cut to about this many characters.
+FIRST_LINE_CHARS = 80
+
+
+def untitled_title(record: dict[str, Any], text: str) -> str:
+    """A title for a record without one: its id (``id``, ``doc_id``… — titles are how ``scale --high/--low`` and
+    the report's references name documents), else the first line of its text, cut at a word."""
+    folded = _folded(record)
+    for name in ID_FIELDS:
+        key = name if name in record else folded.get(name)
+        value = record.get(key) if key is not None else None
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+    first = text.strip().splitlines()[0].strip()
+    if len(first) <= FIRST_LINE_CHARS:
+        return first
+    return first[:FIRST_LINE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _jsonable(value: Any) -> Any:

@@ -17,6 +17,20 @@ _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_LISTED = 25
 
 
+def _is_date(value: str) -> bool:
+    """An ISO year, month or day that exists on the calendar (not 2024-13-01, not 2023-02-29)."""
+    import datetime
+
+    if not _ISO.match(value):
+        return False
+    parts = [int(x) for x in value.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
+
+
 def _tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if values is None:
         return ()
@@ -51,8 +65,9 @@ class Selection:
               limit: int | None = None) -> "Selection":
         """A selection from loose values (a single string or a list each), with the dates checked."""
         for name, value in (("--since", since), ("--until", until)):
-            if value is not None and not _ISO.match(str(value)):
-                raise SelectionError(f"{name} {value!r} is not a date: use an ISO date such as 2024-03-31")
+            if value is not None and not _is_date(str(value)):
+                raise SelectionError(f"{name} {value!r} is not a date: use an ISO date such as 2024-03-31 "
+                                     "(or a year, 2024, or a month, 2024-03)")
         if since and until and str(since) > str(until):
             raise SelectionError(f"--since {since} is after --until {until}: swap them")
         if until and len(str(until)) < 10:  # a year or a month: up to its last day

@@ -83,6 +83,13 @@ class CorpusOverview:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def sizes(self) -> dict[str, int]:
+        """Articles per resolved tendency (group), largest first."""
+        out: Counter[str] = Counter()
+        for o in self.outlets:
+            out.update(o.tendencies)
+        return dict(out.most_common())
+
 
 def corpus_overview(store: CorpusStore, latest: int = 8, **filters: Any) -> CorpusOverview:
     """One pass over the corpus, or the selection ``filters`` (``store.articles`` keyword filters), for the

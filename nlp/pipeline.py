@@ -91,6 +91,9 @@ class RunConfig:
     watch: tuple[str, ...] = ()
     #: From ``update``: ``{"last": time of the last report, "ids": articles new since, "first": bool}``.
     since: dict[str, Any] | None = None
+    #: How many groups the report names (the largest; the others folded into "other" and one line); None: every
+    #: group with at least ``min_support`` articles, at most ten (:func:`nlp.report.styles.named_groups`).
+    top_groups: int | None = None
 
 
 @dataclass
@@ -179,7 +182,8 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
     if not overview.articles:
         raise NlpError(f"no article matches this selection ({config.selection_text or 'the whole corpus'}): "
                        "widen it (drop or change --outlet, --tendency, --author, --since, --until)")
-    styles = Styles.from_labels(store.labels, overview.tendencies)
+    styles = Styles.from_labels(store.labels, overview.tendencies, overview.sizes()).planned(
+        config.min_support, config.top_groups)
     with contextlib.ExitStack() as stack:
         ex = stack.enter_context(executor(config.workers, config.scheduler, jobs=config.n_process))
         docs, preprocessed = lead(1, "preprocessing", lambda: _documents(store, config, ex, progress,
@@ -398,7 +402,7 @@ def _metrics(overview: Any, preprocessed: dict, outcome: Outcome, edges: _Edges)
 def _write_outputs(store: CorpusStore, out_dir: Path, config: RunConfig, overview: Any, styles: Any, docs: Any,
                    outcome: Outcome, metrics: dict[str, Any], stored_topics: bool) -> None:
     """``report.html`` and ``data/*.csv`` from the results (the documents released before the page is drawn)."""
-    from nlp.report.build import Quotes, build_sections, default_title, extra_tables, findings_inputs
+    from nlp.report.build import Quotes, build_sections, default_title, extra_tables, findings_inputs, group_hint
     from nlp.report.method import method_notes
     from nlp.report.render import render_report
     from nlp.report.sections import corpus_section, findings_section, method_section
@@ -433,7 +437,7 @@ def _write_outputs(store: CorpusStore, out_dir: Path, config: RunConfig, overvie
     subtitle = f"{metrics.get('articles', 0):,} articles" + (
         f" ({config.selection_text})" if config.selection_text else "")
     write_text_atomic(out_dir / "report.html", render_report(
-        sections, title, subtitle=subtitle, notice=config.notice,
+        sections, title, subtitle=subtitle, notice=config.notice, hint=group_hint(styles, config.min_support),
         footer="Every chart's data is one click away under it (and in data/*.csv beside a run's report)."))
 
 

@@ -7,7 +7,9 @@ away from the model. Drift is the share of the new articles' terms missing from 
 *beyond* the share missing from the articles the model already placed (its own baseline: the dictionary
 drops rare words, so even the fitted articles have a third of their terms outside it on a small corpus).
 Above :data:`MAX_DRIFT` (15 points) the new writing uses markedly more words the topics cannot see, and
-the model is refitted under the same name.
+the model is refitted under the same name — but only when the drift rests on enough new writing
+(:data:`MIN_DRIFT_ARTICLES` articles, :data:`MIN_DRIFT_TERMS` terms): a few short articles are not evidence
+of a new vocabulary.
 """
 from __future__ import annotations
 
@@ -23,6 +25,11 @@ log = logging.getLogger(__name__)
 
 #: Refit when the new articles' share of terms unknown to the model exceeds the placed articles' by this.
 MAX_DRIFT = 0.15
+#: Drift is only measured (and a refit only triggered) on at least this many new articles with at least
+#: :data:`MIN_DRIFT_TERMS` terms between them: the unknown share of three short articles swings by tens of
+#: points on its own (docs/editors.md, "When the model is refitted").
+MIN_DRIFT_ARTICLES = 10
+MIN_DRIFT_TERMS = 2_000
 #: Placed articles sampled (evenly) for the baseline share of unknown terms.
 BASELINE_SAMPLE = 2000
 STATE_KEY = "last_report"
@@ -34,7 +41,8 @@ def place_new_articles(store: CorpusStore, run: Any, docs: Any) -> dict[str, Any
     Returns
     -------
     dict
-        ``{"placed": n, "terms": n_terms, "unknown_terms": n_unknown, "unknown_share": share,
+        ``{"new": articles not placed before, "placed": n (those with a term the model knows), "terms": n_terms,
+        "unknown_terms": n_unknown, "unknown_share": share,
         "baseline_unknown_share": share of the already placed articles' terms unknown to the model,
         "drift": unknown_share - baseline_unknown_share}``.
     """
@@ -43,8 +51,8 @@ def place_new_articles(store: CorpusStore, run: Any, docs: Any) -> dict[str, Any
 
     have = document_topics(store, run.name, docs.ids)
     todo = [i for i, id_ in enumerate(docs.ids) if id_ not in have]
-    out = {"placed": 0, "terms": 0, "unknown_terms": 0, "unknown_share": 0.0, "baseline_unknown_share": 0.0,
-           "drift": 0.0}
+    out = {"new": len(todo), "placed": 0, "terms": 0, "unknown_terms": 0, "unknown_share": 0.0,
+           "baseline_unknown_share": 0.0, "drift": 0.0}
     if not todo:
         return out
     lda, dictionary = load_gensim_model(run)
@@ -85,7 +93,8 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
     -------
     dict
         ``{"report", "run", "new_articles", "placed", "unknown_share", "baseline_unknown_share", "drift",
-        "refitted", "refit_reason"}``.
+        "drift_measured", "drift_note", "refitted", "refit_reason"}``; drift triggers a refit only when it was
+        measured on at least :data:`MIN_DRIFT_ARTICLES` new articles and :data:`MIN_DRIFT_TERMS` terms.
     """
     from nlp.documents import ensure_preprocessed, load_documents
     from nlp.pipeline import write_report
@@ -99,7 +108,8 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
     new_ids = [i for i in docs.ids if i not in seen] if last else []
     placed = place_new_articles(store, run, docs)
     reason = "asked for (--refit)" if refit else ""
-    if not refit and placed["drift"] > max_drift:
+    measured = placed["new"] >= MIN_DRIFT_ARTICLES and placed["terms"] >= MIN_DRIFT_TERMS
+    if not refit and measured and placed["drift"] > max_drift:
         reason = (f"{placed['unknown_share']:.0%} of the new articles' words are unknown to the model against "
                   f"{placed['baseline_unknown_share']:.0%} of the articles it was fitted on (more than "
                   f"{100 * max_drift:.0f} points apart)")
@@ -114,4 +124,8 @@ def update_report(store: CorpusStore, path: str | Path, topics: str | None = Non
     return {"report": str(report.path), "run": run.name, "new_articles": len(new_ids), "placed": placed["placed"],
             "unknown_share": round(placed["unknown_share"], 4),
             "baseline_unknown_share": round(placed["baseline_unknown_share"], 4), "drift": round(placed["drift"], 4),
+            "drift_measured": measured,
+            "drift_note": "" if measured or not placed["new"] else (
+                f"drift not judged on {placed['new']} new article(s) with {placed['terms']:,} terms: at least "
+                f"{MIN_DRIFT_ARTICLES} articles and {MIN_DRIFT_TERMS:,} terms are needed"),
             "refitted": bool(reason), "refit_reason": reason}

@@ -25,7 +25,7 @@ EVIL_AUTHOR = '<img src=x onerror="alert(2)">'
 
 SECTIONS = ["Now against before: what changed lately", "Findings at a glance", "The corpus at a glance", "The topics",
             "Topic trends over time", "Where each tendency stands", "Can a classifier tell the tendencies apart?",
-            "What sets each tendency apart", "How each faction is talked about", "Method"]
+            "What sets each tendency apart", "Explore every word", "How each faction is talked about", "Method"]
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +126,54 @@ def test_script_in_a_title_shows_as_text_and_runs_nothing(report, tmp_path):
     assert EVIL_TITLE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     pw, browser, page, messages, _ = open_page(report, 1280, 900, tmp_path / "xss.png")
     try:
-        assert page.evaluate("document.querySelectorAll('script').length") == 0
+        # the only scripts: the explorer's data (JSON, never run) and its own script, allowed by its hash
+        scripts = page.evaluate("[...document.querySelectorAll('script')].map(s => [s.type, s.id])")
+        assert scripts == [["application/json", "te-data"], ["", ""]]
+        csp = page.evaluate("document.querySelector('meta[http-equiv=Content-Security-Policy]').content")
+        assert "script-src 'sha256-" in csp and "unsafe-inline' ;" not in csp and "script-src 'unsafe" not in csp
         assert page.evaluate("document.querySelectorAll('img').length") == 0
         assert ("dialog", "1") not in messages and ("dialog", "2") not in messages
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["laptop", "phone"])
+def test_the_term_explorer_searches_sorts_and_opens_contexts(report, tmp_path, width, height):
+    """Every contrast term in a table: look a word up, sort a column, open a word to its sentences; drawn by the
+    page's own script under its content-security policy (no console error, no request), at both widths."""
+    pw, browser, page, messages, requests = open_page(report, width, height, tmp_path / f"explore-{width}.png")
+    try:
+        rows = page.locator("#te-rows tr")
+        assert page.locator("#term-explorer").is_visible() and rows.count() == 10  # a page of rows
+        total = page.evaluate("JSON.parse(document.getElementById('te-data').textContent).contrasts[0].rows.length")
+        assert total > 100  # every term, not only the top list
+        assert page.locator("#te-contrast option").first.inner_text() == "Soft left against the rest"
+        page.fill("#te-search", "devol")
+        words = page.locator("#te-rows tr").evaluate_all("rows => rows.map(r => r.dataset.term)")
+        assert words and all(any(w.startswith("devol") for w in t.split()) for t in words), words
+        page.fill("#te-search", "")
+        page.click("th button[data-sort='2']")  # uses by the first side, most first
+        uses = page.locator("#te-rows tr td:nth-child(3)").evaluate_all(
+            "cells => cells.map(c => Number(c.textContent.replace(/,/g, '')))")
+        assert uses == sorted(uses, reverse=True) and uses[0] > uses[-1]
+        assert page.locator("#term-explorer th:nth-child(3)").get_attribute("aria-sort") == "descending"
+        page.click("th button[data-sort='2']")  # and again: fewest first
+        again = page.locator("#te-rows tr td:nth-child(3)").evaluate_all(
+            "cells => cells.map(c => Number(c.textContent.replace(/,/g, '')))")
+        assert again == sorted(again)
+        page.fill("#te-search", "devolution")
+        page.locator("#te-rows tr[data-term='devolution'] button.term").click()
+        contexts = page.locator("#te-contexts")
+        assert contexts.locator("h4").inner_text().startswith("\u201cdevolution\u201d in Soft left writing")
+        quotes = contexts.locator("blockquote").all_inner_texts()
+        assert quotes and all("devolution" in q.lower() for q in quotes), quotes
+        page.select_option("#te-contrast", label="Soft left against Hard left")
+        assert page.locator("#te-contexts blockquote").count() == 0 and rows.count() >= 1
+        assert [m for m in messages if m[0] in ("error", "pageerror", "dialog")] == []
+        assert [u for u in requests if not u.startswith("file:")] == []
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+        page.locator("#explore").screenshot(path=str(tmp_path / f"explorer-{width}.png"))
     finally:
         browser.close()
         pw.stop()

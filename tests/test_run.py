@@ -95,7 +95,7 @@ def test_the_demo_run_directory_is_complete(demo_run):
         # the count of one state with the fingerprint of another)
         state = store.state()
     assert (manifest["corpus"]["articles"], manifest["corpus"]["hash"]) == (state.articles, state.fingerprint)
-    assert manifest["corpus"]["selected"] == 130 and "changed_during_run" not in manifest["corpus"]
+    assert manifest["corpus"]["selected"] == 142 and "changed_during_run" not in manifest["corpus"]
 
 
 def test_report_renders_the_stored_results_and_says_so(demo_run, tmp_path):

@@ -56,6 +56,7 @@ def build_sections(results: Mapping[str, Any], params: Mapping[str, Any], docs: 
 
     ``docs`` are the run's documents (the topic overview lists each topic's most typical articles).
     """
+    from nlp.report.explorer import explorer_section
     from nlp.report.meaning_section import meaning_section
     from nlp.report.now_section import now_section
     from nlp.report.positions_section import positions_section
@@ -88,6 +89,11 @@ def build_sections(results: Mapping[str, Any], params: Mapping[str, Any], docs: 
         out["tendencies"] = tendency_sections(
             tendencies.analysis(), styles=styles,
             examples=lambda group, term: quotes.examples("term", tendencies.example_ids(group, term), [term]))
+        explore = explorer_section(tendencies.explorer or [], styles, quotes.read)
+        if explore is not None:  # after the contrasts it opens up
+            at = next((i + 1 for i, sec in enumerate(out["tendencies"]) if sec.id == "contrasts"),
+                      len(out["tendencies"]))
+            out["tendencies"].insert(at, explore)
     return out
 
 
@@ -115,11 +121,38 @@ def findings_inputs(results: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def default_title(overview: Any, styles: Styles) -> str:
-    """A human title from the data: "Labour's soft left, hard left and soft right: articles 2016–2025"."""
+    """A human title from the data, on one line: "Labour's Soft left, Hard left and Soft right: articles
+    2016–2025"; with more than three groups, the three largest and a count ("Con, Lab, Lib and 43 other groups,
+    1945–2005")."""
     if overview is None:
         return "Labour's tendencies: a report"
-    names = [styles.name(t) for t in styles.ordered(overview.tendencies) if t not in ("mixed", "unlabelled")]
-    who = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else (names[0] if names else "writing")
+    sizes = overview.sizes()
+    groups = [t for t in styles.ordered(overview.tendencies) if t not in ("mixed", "unlabelled")]
     years = [y for y in overview.by_year_tendency if y != "undated"]
     span = (f"{years[0]}–{years[-1]}" if years[0] != years[-1] else years[0]) if years else "undated"
-    return f"Labour's {who}: articles {span}"
+    if len(groups) > 3:
+        largest = sorted(groups, key=lambda g: (-sizes.get(g, 0), styles.name(g)))[:3]
+        others = len(groups) - 3
+        return (f"{', '.join(styles.name(g) for g in largest)} and {others} other group{'s' if others > 1 else ''}, "
+                f"{span}")
+    names = [styles.name(t) for t in groups]
+    who = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else (names[0] if names else "writing")
+    labour = all(t in styles.tendencies for t in groups)  # the shipped tendencies are Labour's
+    return f"Labour's {who}: articles {span}" if labour else f"{who}: articles {span}"
+
+
+def group_hint(styles: Styles, min_support: int) -> tuple[str, ...] | None:
+    """A line under the title when most groups are too small to say anything about: what the report does with
+    them, and how to read some of them (``--tendency``, ``--top-groups``). Pieces of text and, every second
+    one, an option to show as code."""
+    sizes = {g: n for g, n in styles.sizes.items() if g not in ("mixed", "unlabelled")}
+    small = [g for g, n in sizes.items() if n < min_support]
+    if len(sizes) < 4 or len(small) <= len(sizes) / 2:
+        return None
+    named = [g for g in sorted(sizes, key=lambda g: (-sizes[g], g)) if styles.is_named(g)]
+    shown = (f"names the {len(named)} largest ({', '.join(styles.name(g) for g in named[:5])}"
+             f"{' …' if len(named) > 5 else ''})" if named else "names none of them")
+    return (f"Most of the {len(sizes)} groups ({len(small)}) have fewer than {min_support} articles, too few to say "
+            f"anything about them: the report {shown} and counts the rest together as \u201cother\u201d. To read a "
+            "few of them, narrow the report to them (", "--tendency A --tendency B", "), or name more groups with ",
+            "--top-groups N", ".")

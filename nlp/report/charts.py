@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -78,7 +79,8 @@ def figure_svg(fig) -> Markup:
             head = head[:i] + head[j + 1:]
     box = re.search(r'viewBox="[0-9.\-]+ [0-9.\-]+ ([0-9.]+) ', head)
     # Never below the natural width (type stays >= MIN_FONT px); never far above it (type stays modest).
-    width = (f' style="min-width:{float(box.group(1)):.0f}px;max-width:{1.3 * float(box.group(1)):.0f}px"'
+    # rounded up: a chart a fraction of a pixel narrower than its viewBox would draw 11 px type at 10.99 px
+    width = (f' style="min-width:{math.ceil(float(box.group(1)))}px;max-width:{1.3 * float(box.group(1)):.0f}px"'
              if box else "")
     return Markup(head + f' class="chart"{width} preserveAspectRatio="xMidYMid meet">' + rest)
 

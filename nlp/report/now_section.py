@@ -11,9 +11,12 @@ from typing import Any, Callable, Mapping
 from nlp.report.charts import figure_svg, stacked_bars
 from nlp.topics.names import words
 from nlp.report.render import Figure, Section
-from nlp.report.styles import Styles
+from nlp.report.styles import Styles, listing
 
 WINDOW_WORDS = {"3m": "three months", "6m": "six months", "12m": "twelve months"}
+#: Each tendency's block names at most this many moving topics and words (the largest moves; the rest are in
+#: data/now_against_before.csv).
+SHOWN_TOPICS, SHOWN_TERMS = 3, 5
 
 
 def _pct(x: float) -> str:
@@ -44,11 +47,17 @@ def now_section(result: Mapping[str, Any], styles: Styles | None = None,
     examples = examples or (lambda kind, ids, terms: [])
     span = WINDOW_WORDS.get(result["recent"], result["recent"])
     (now_from, now_to), (before_from, before_to) = result["windows"]["now"], result["windows"]["before"]
-    blocks, data, counts = [], [], {}
+    blocks, data, counts, thin, unnamed = [], [], {}, [], []
     tendencies = styles.ordered(result["tendencies"])
     for t in tendencies:
         entry = result["tendencies"][t]
         counts[t] = (entry["n_before"], entry["n_now"])
+        if not entry["enough"]:  # folded into one line, however many groups there are
+            thin.append(t)
+            continue
+        if t != "all" and not styles.is_named(t):
+            unnamed.append(t)
+            continue
         block = {"key": t, "name": "All articles (none has a tendency label)" if t == "all" else styles.name(t),
                  "colour": styles.colour(t), "n_now": entry["n_now"],
                  "n_before": entry["n_before"], "enough": entry["enough"], "reason": entry.get("reason", ""),
@@ -80,15 +89,18 @@ def now_section(result: Mapping[str, Any], styles: Styles | None = None,
                          "before": round(row["before"], 3), "before_lo": round(lo_b, 3), "before_hi": round(hi_b, 3),
                          "now": round(row["now"], 3), "now_lo": round(lo_n, 3), "now_hi": round(hi_n, 3),
                          "articles_before": row["docs_before"], "articles_now": row["docs_now"]})
+        block["more"] = max(0, len(block["topics"]) - SHOWN_TOPICS) + max(0, len(block["terms"]) - SHOWN_TERMS)
+        block["topics"], block["terms"] = block["topics"][:SHOWN_TOPICS], block["terms"][:SHOWN_TERMS]
         blocks.append(block)
     windows = [f"year before ({before_from[:7]} to {before_to[:7]})", f"last {span} (to {now_to})"]
     count_rows = [{"window": w, "tendency": t, "articles": counts[t][k]} for k, w in enumerate(windows)
                   for t in tendencies]
     figure = None
     if tendencies:
-        fig = stacked_bars(windows, {styles.name(t): [counts[t][0], counts[t][1]] for t in tendencies},
-                           "Articles behind each window, by tendency", horizontal=True,
-                           colours=styles.legend(tendencies))
+        before, now = (styles.fold_values({t: counts[t][k] for t in tendencies}) for k in (0, 1))
+        shown = styles.fold(tendencies)
+        fig = stacked_bars(windows, {styles.name(t): [before.get(t, 0), now.get(t, 0)] for t in shown},
+                           "Articles behind each window, by tendency", horizontal=True, colours=styles.legend(shown))
         total_now = sum(c[1] for c in counts.values())
         total_before = sum(c[0] for c in counts.values())
         figure = Figure(figure_svg(fig), f"Each window must hold at least {min_support} articles of a tendency before "
@@ -98,6 +110,22 @@ def now_section(result: Mapping[str, Any], styles: Styles | None = None,
     stated = sum(len(b["topics"]) + len(b["terms"]) for b in blocks)
     context = {"span": span, "now_from": now_from, "now_to": now_to, "before_from": before_from,
                "before_to": before_to, "blocks": blocks, "figure": figure, "stated": stated,
-               "min_support": min_support}
+               "min_support": min_support, "thin": _thin_line(result, thin, styles, span, min_support),
+               "unnamed": listing(styles.name(t) for t in unnamed)}
     return Section("now", "Now against before: what changed lately", "now.html", context,
                    {"now_against_before": data, "now_against_before_articles": count_rows})
+
+
+def _thin_line(result: Mapping[str, Any], thin: list[str], styles: Styles, span: str, min_support: int) -> str:
+    """One line for every group whose windows hold too few articles, however many there are."""
+    if not thin:
+        return ""
+    entries = result["tendencies"]
+    if len(thin) == 1:
+        t = thin[0]
+        who = "these articles" if t == "all" else f"{styles.name(t)} writing"
+        return f"Not enough evidence to say what changed in {who}: {entries[t]['reason']}."
+    counted = sorted(thin, key=lambda t: (-(entries[t]["n_now"] + entries[t]["n_before"]), styles.name(t)))
+    return (f"Not enough evidence to say what changed for {len(thin)} groups, each needing at least {min_support} "
+            f"articles in the last {span} and in the year before (articles now, before): "
+            + listing(f"{styles.name(t)} ({entries[t]['n_now']}, {entries[t]['n_before']})" for t in counted) + ".")

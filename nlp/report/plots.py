@@ -79,8 +79,9 @@ def plot_trends(rows: list[dict[str, Any]], path: str | Path, series: str = "lab
     return save_figure(fig, path)
 
 
-def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None = None) -> Any:
-    """A matplotlib figure of a contrast: each side's strongest terms as bars of their |z|.
+def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None = None, width: float = 8.0) -> Any:
+    """A matplotlib figure of a contrast: each side's strongest terms as bars of their |z| (``width`` in inches:
+    the report draws two side by side).
 
     A pyplot-free :class:`~matplotlib.figure.Figure` on the Agg canvas (no display, no global state); the
     report can inline it with :func:`nlp.report.charts.figure_svg`. Each side takes its tendency's colour
@@ -95,7 +96,7 @@ def contrast_figure(result: ContrastResult, top: int = 15, styles: Styles | None
     side_a, side_b = result.terms_a[:top], result.terms_b[:top]
     rows = max(len(side_a), len(side_b), 1)
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(8, 1.4 + 0.36 * rows))
+        fig = Figure(figsize=(width, 1.4 + 0.36 * rows))
         FigureCanvasAgg(fig)
         axes = fig.subplots(1, 2)
         for ax, side, name in ((axes[0], side_a, result.a), (axes[1], side_b, result.b)):

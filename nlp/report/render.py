@@ -1,4 +1,5 @@
-"""The editors' report: one self-contained HTML file (inline CSS and SVG, no scripts, no external requests).
+"""The editors' report: one self-contained HTML file (inline CSS and SVG, no external requests; the only script
+is the term explorer's own, allowed by its hash).
 
 The HTML comes from Jinja2 templates in ``nlp/report/templates/`` with autoescape on, so every piece of
 corpus text (titles, authors, outlet names, labels) is escaped by construction; the one trusted string
@@ -153,6 +154,9 @@ class Section:
         The rows behind the section's charts (written as CSV beside the report).
     not_run : dict
         Analyses of this part that could not run, and why; shown after the body.
+    scripts : tuple of str
+        Scripts of ours (files in ``templates/``) the section needs; each is inlined once and allowed by its
+        SHA-256 in the page's content-security policy.
     """
 
     id: str
@@ -161,6 +165,7 @@ class Section:
     context: dict[str, Any] = field(default_factory=dict)
     data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     not_run: dict[str, str] = field(default_factory=dict)
+    scripts: tuple[str, ...] = ()
 
     def body(self) -> Any:
         """The section's body rendered from its template: an object templates insert as HTML (Jinja marks
@@ -174,7 +179,7 @@ class Section:
 
 
 def render_report(sections: Sequence[Section], title: str, subtitle: str = "", notice: str | None = None,
-                  footer: str = "") -> str:
+                  footer: str = "", hint: str | Sequence[str] | None = None) -> str:
     """The whole HTML document.
 
     Parameters
@@ -183,7 +188,23 @@ def render_report(sections: Sequence[Section], title: str, subtitle: str = "", n
         In reading order; each gets an entry in the navigation.
     title, subtitle, notice, footer : str
         Plain text (escaped); ``notice`` is shown highlighted under the title when given.
+    hint : str or sequence of str, optional
+        A line under the title on how to read the corpus better (e.g. when most groups are small): text, or
+        pieces of text whose every second piece is an option, shown as code.
     """
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return ENV.get_template("report.html").render(sections=sections, title=title, subtitle=subtitle,
-                                                  notice=notice, footer=footer, generated=generated)
+    scripts = [(TEMPLATES / name).read_text(encoding="utf-8")
+               for name in dict.fromkeys(n for s in sections for n in s.scripts)]
+    return ENV.get_template("report.html").render(
+        sections=sections, title=title, subtitle=subtitle, notice=notice, footer=footer, generated=generated,
+        hint=[hint] if isinstance(hint, str) else list(hint or ()),
+        scripts=[Markup(text) for text in scripts], script_hashes=[script_hash(t) for t in scripts])
+
+
+def script_hash(text: str) -> str:
+    """A script's CSP source (``'sha256-…'``): the browser runs an inline script only when its text hashes
+    to one the page's policy lists."""
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"

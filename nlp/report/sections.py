@@ -14,27 +14,33 @@ from nlp.report.charts import figure_svg, heatmap, small_multiples, stacked_area
 from nlp.topics.names import words
 from nlp.report.prose import plain_words
 from nlp.report.render import Figure, Link, Section, Table, display_date, display_title
-from nlp.report.styles import Styles
+from nlp.report.styles import Styles, listing
 from nlp.topics.runs import TopicsOverview
 
 
 def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Section:
     """Articles by outlet, tendency and year, with where the labels come from."""
     styles = styles or Styles.default()
-    tendencies = styles.ordered(overview.tendencies)
+    tendencies = styles.fold(overview.tendencies)  # the named groups, then "other" for the rest
     by_year_tendency = overview.by_year_tendency
     years = list(by_year_tendency)
     outlets = overview.outlets
     outlet_names = [o.display_name for o in outlets]
     colours = styles.legend(tendencies)
+    per_year = {y: styles.fold_values(by_year_tendency[y]) for y in years}
+    per_outlet = [styles.fold_values(o.tendencies) for o in outlets]
 
-    fig_years = stacked_bars(years, {styles.name(t): [by_year_tendency[y].get(t, 0) for y in years] for t in tendencies},
+    fig_years = stacked_bars(years, {styles.name(t): [per_year[y].get(t, 0) for y in years] for t in tendencies},
                              "Articles per year, by resolved tendency", colours=colours)
-    fig_outlets = stacked_bars(outlet_names, {styles.name(t): [o.tendencies.get(t, 0) for o in outlets]
-                                              for t in tendencies},
-                               "Articles per outlet, by resolved tendency", horizontal=True, colours=colours)
+    fig_outlets = stacked_bars(outlet_names, {styles.name(t): [o.get(t, 0) for o in per_outlet] for t in tendencies},
+                               "Articles per outlet, by resolved tendency", horizontal=True,
+                               colours=colours) if len(outlets) > 1 else None
     year_rows = [{"year": y, "tendency": t, "articles": n} for y in years for t, n in by_year_tendency[y].items()]
     outlet_rows = [{"outlet": o.name, "tendency": t, "articles": n} for o in outlets for t, n in o.tendencies.items()]
+    sizes: dict[str, int] = {}
+    for o in outlets:
+        for t, n in o.tendencies.items():
+            sizes[t] = sizes.get(t, 0) + n
     dated = {y: sum(by_year_tendency[y].values()) for y in years if y != "undated"}
     busiest = max(dated, key=dated.get) if dated else None
     year_finding = (f"The articles run from {min(dated)} to {max(dated)}; {busiest} has the most ({dated[busiest]:,})."
@@ -49,21 +55,24 @@ def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Se
                    if o.default_tendency else "none")
         resolved = sorted(o.tendencies.items(), key=lambda kv: -kv[1])
         rows.append((o.display_name, default, o.articles, o.first or "", o.last or "",
-                     ", ".join(f"{styles.name(t)} {n}" for t, n in resolved)))
+                     listing(f"{styles.name(t)} {n}" for t, n in resolved)))
     levels = overview.label_levels
     level_text = ", ".join(f"{n} by {lvl} label" if lvl != "none" else f"{n} unlabelled" for lvl, n in levels.items())
     latest = [(display_date(r["date"], r.get("date_precision")),
                Link(display_title(r["title"], r.get("first_words"), r["id"]), r.get("url") or ""),
                "; ".join(r["authors"]), styles.outlet_name(r["outlet"]), styles.name(r["tendency"]))
               for r in overview.latest]
+    folded = styles.folded(overview.tendencies)
     context = {
         "cards": cards,
         "level_text": level_text,
+        "folded": (f"The charts count {len(folded)} smaller groups together as \u201cother\u201d: "
+                   + listing(f"{styles.name(t)} ({sizes.get(t, 0)})" for t in folded) + ".") if folded else "",
         "by_year": Figure(figure_svg(fig_years), "Stacked by the tendency each article resolves to.", year_finding,
                           year_rows, "corpus_by_year_tendency"),
         "by_outlet": Figure(figure_svg(fig_outlets), "Outlets whose default is 'mixed' publish several tendencies; "
                                                      "their authors' labels decide.", outlet_finding, outlet_rows,
-                            "corpus_by_outlet_tendency"),
+                            "corpus_by_outlet_tendency") if len(outlets) > 1 else None,
         "outlets": Table(["outlet", "default tendency", "articles", "first", "last", "resolved tendencies"], rows,
                          numeric=(2,)),
         "latest": Table(["date", "title", "authors", "outlet", "tendency"], latest),
@@ -129,11 +138,15 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
                 seen.add((r["period"], r["group"]))
                 docs[r["group"]] = docs.get(r["group"], 0) + r["n_docs"]
         total = sum(docs.values())
-        groups = [g for g in sorted(docs, key=lambda g: -docs[g]) if docs[g] >= min_group_share * total]
-        small = sorted(set(docs) - set(groups))
+        groups = [g for g in sorted(docs, key=lambda g: -docs[g]) if docs[g] >= min_group_share * total
+                  and (by != "tendency" or styles.is_named(g))]
+        small = sorted(set(docs) - set(groups), key=lambda g: (-docs[g], g))
         if small:
-            notes.append(f"Left out of the {by} charts for resting on under {min_group_share:.0%} of the articles: "
-                         + ", ".join(f"{shown(g)} ({docs[g]})" for g in small) + ". Their figures are in the CSV.")
+            notes.append(f"Left out of the {by} charts for resting on under {min_group_share:.0%} of the articles"
+                         + (" (or not among the groups the report names)" if by == "tendency" else "") + ": "
+                         + listing(f"{shown(g)} ({docs[g]})" for g in small) + ". Their figures are in the CSV.")
+        if by == "outlet" and len(docs) < 2:  # one outlet: its topic mix is the corpus' own
+            continue
         if by == "outlet":
             panels_o = {g: {} for g in groups}
             for r in rows:
@@ -180,6 +193,12 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
 def effect_sentences(effects: Any, styles: Styles, min_support: int = 5, per_pair: int = 2) -> list[str]:
     """What each tendency writes about more than another, adjusted for the year of writing: the largest
     effects whose 95% interval excludes zero, with the articles on each side (none below ``min_support``)."""
+    return [text for _, text in effect_findings(effects, styles, min_support, per_pair)]
+
+
+def effect_findings(effects: Any, styles: Styles, min_support: int = 5, per_pair: int = 2
+                    ) -> list[tuple[float, str]]:
+    """:func:`effect_sentences` with each one's strength (the effect over its interval's half-width)."""
     out = []
     skip = ("mixed", "unlabelled", "(other)")
     pairs = sorted({(c.group, c.versus) for c in effects.contrasts if c.group not in skip and c.versus not in skip},
@@ -193,10 +212,11 @@ def effect_sentences(effects: Any, styles: Styles, min_support: int = 5, per_pai
         for c in real:
             more, less = (group, versus) if c.effect > 0 else (versus, group)
             lo, hi = sorted((abs(c.lo), abs(c.hi)))
-            out.append(f"Taking the year of writing into account, {styles.name(more)} writing gives more room than "
-                       f"{styles.name(less)} writing to \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more "
+            strength = abs(c.effect) / ((c.hi - c.lo) / 3.92) if c.hi > c.lo else abs(c.effect) * 1e6
+            out.append((strength, f"Taking the year of writing into account, {styles.name(more)} writing gives more "
+                       f"room than {styles.name(less)} writing to \u201c{c.label}\u201d: {abs(c.effect) * 100:.0f} points more "
                        f"of its writing (between {lo * 100:.0f} and {hi * 100:.0f}; {levels[group]} and "
-                       f"{levels[versus]} articles).")
+                       f"{levels[versus]} articles)."))
     return out
 
 
@@ -216,25 +236,36 @@ def _largest_finding(rows: list[dict[str, Any]], groups: list[str], by: str, sho
     return ("The largest topic overall: " + "; ".join(parts) + ".") if parts else ""
 
 
+#: "Findings at a glance" lists at most this many findings, strongest first.
+MAX_FINDINGS = 10
+
+
 def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
-                     min_support: int = 5) -> Section | None:
-    """Plain sentences from the analyses that ran: what each tendency writes most distinctively, which
-    topic rose most recently in each, and whether a classifier can tell them apart. No statistic is named
-    here (the method note explains them)."""
+                     min_support: int = 5, limit: int = MAX_FINDINGS) -> Section | None:
+    """Plain sentences from the analyses that ran: what each tendency writes most distinctively, what moved
+    lately, which topic rose most recently in each, and whether a classifier can tell them apart.
+
+    Only findings are listed — at most ``limit``, strongest first (each scored by its estimate against its
+    uncertainty: :func:`finding_strength`) — and one last line says what could not be said and why, however
+    many groups that is. No statistic is named here (the method note explains them)."""
     styles = styles or Styles.default()
-    items: list[str] = []
+    found: list[tuple[float, str]] = []
+    unsaid: dict[str, list[str]] = {}
     tendencies = results.get("tendencies") or {}
     for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
         if words and r.docs_a >= min_support:
-            items.append(f"{styles.name(r.a)} writing, compared with everyone else's, is most distinctive in its "
-                         f"use of: {words} ({_support(r)}).")
+            found.append((_mean_z(r.terms_a[:3]),
+                          f"{styles.name(r.a)} writing, compared with everyone else's, is most distinctive in its "
+                          f"use of: {words} ({_support(r)})."))
     if results.get("effects") is not None:
-        sentences = effect_sentences(results["effects"], styles, min_support=min_support)
-        items.extend(sentences)
-        if sentences and (getattr(results["effects"], "design", None) or {}).get("unit") == "outlet":
-            items.append("Each tendency here comes from outlets of its own, so these differences may be the "
-                         "outlets' house agendas as much as the tendencies'.")
+        effects = effect_findings(results["effects"], styles, min_support=min_support)
+        found.extend(effects)
+        if effects and (getattr(results["effects"], "design", None) or {}).get("unit") == "outlet":
+            # said with the strongest of them, so it is listed beside them
+            found.append((max(s for s, _ in effects), "Each tendency here comes from outlets of its own, so these "
+                          "differences in topics may be the outlets' house agendas as much as the tendencies'."))
+    found.extend(_now_findings(results.get("now"), styles))
     by_tendency = (results.get("prevalence") or {}).get("tendency") or []
     periods = sorted({r["period"] for r in by_tendency})
     shifts = results.get("shifts") or {}
@@ -242,28 +273,33 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
         shift = shifts[group]
         if group in ("mixed", "unlabelled") or shift["change"] < 1:
             continue
-        if not shift.get("rise"):  # within the uncertainty: not stated as a rise
-            items.append(f"In {periods[-2]}–{periods[-1]}, no topic rose in {styles.name(group)} writing beyond "
-                         f"the uncertainty of the estimates (the largest change, \u201c{shift['label']}\u201d "
-                         f"{shift['change']:+.0f} points, is within the 95% intervals of {shift['n_before']} "
-                         f"and {shift['n_after']} articles).")
+        if not shift.get("rise"):  # within the uncertainty: not a finding
+            unsaid.setdefault(f"whether a topic grew in {periods[-2]}–{periods[-1]} (no change beyond the "
+                              "uncertainty of the estimates)", []).append(styles.name(group))
             continue
         lo_b, hi_b = shift["interval_before"]
         lo_a, hi_a = shift["interval_after"]
-        items.append(f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {styles.name(group)} writing "
-                     f"is \u201c{shift['label']}\u201d: {shift['after']:.0%} of its writing ({lo_a:.0%}–{hi_a:.0%}, "
-                     f"{shift['n_after']} articles) against {shift['before']:.0%} earlier ({lo_b:.0%}–{hi_b:.0%}, "
-                     f"{shift['n_before']} articles).")
-    for group, reason in sorted((results.get("shifts_withheld") or {}).items()):
-        items.append(f"Not enough evidence to say what changed in {styles.name(group)} writing lately: {reason}.")
+        found.append((finding_strength(shift["after"] - shift["before"], (lo_a, hi_a), (lo_b, hi_b)),
+                      f"In {periods[-2]}–{periods[-1]}, the topic that grew most in {styles.name(group)} writing "
+                      f"is \u201c{shift['label']}\u201d: {shift['after']:.0%} of its writing ({lo_a:.0%}–{hi_a:.0%}, "
+                      f"{shift['n_after']} articles) against {shift['before']:.0%} earlier ({lo_b:.0%}–{hi_b:.0%}, "
+                      f"{shift['n_before']} articles)."))
+    withheld = results.get("shifts_withheld") or {}
+    if withheld:
+        unsaid.setdefault(f"what changed lately (fewer than {min_support} articles in the last periods or before)",
+                          []).extend(styles.name(g) for g in sorted(withheld, key=lambda g: (g != "soft_left", g)))
     evaluation = tendencies.get("evaluation") or {}
     if evaluation:
         # the score of the unit: outlet folds where each tendency is a property of its outlets
         e = evaluation.get(tendencies.get("headline") or "author") or next(iter(evaluation.values()))
-        items.append(plain_words(e, technical=False))
-    if not items:
+        found.append((_classifier_strength(e), plain_words(e, technical=False)))
+    if not found and not unsaid:
         return None
-    return Section("findings", "Findings at a glance", "findings.html", {"items": items})
+    found.sort(key=lambda f: -f[0])
+    items = [text for _, text in found[:limit]]
+    more = len(found) - len(items)
+    context = {"items": items, "more": more, "unsaid": _unsaid_line(unsaid)}
+    return Section("findings", "Findings at a glance", "findings.html", context)
 
 
 
@@ -279,6 +315,61 @@ def _support(r: Any) -> str:
     few = n < FEW_OUTLETS
     return (f"{r.docs_a} articles from {n} outlet{'s' * (n != 1)}"
             + ("; with so few outlets, these may be their house style as much as the tendency's" if few else ""))
+
+
+def finding_strength(change: float, after: tuple[float, float], before: tuple[float, float]) -> float:
+    """How strong a change is: its size over the 95 % intervals' half-widths (roughly a z-score), so that
+    findings of different kinds can be listed strongest first."""
+    spread = ((after[1] - after[0]) + (before[1] - before[0])) / 2 / 1.96
+    return abs(change) / spread if spread > 0 else abs(change) * 1e6
+
+
+def _mean_z(terms: Any) -> float:
+    zs = [abs(t.z) for t in terms]
+    return sum(zs) / len(zs) if zs else 0.0
+
+
+def _classifier_strength(e: Mapping[str, Any]) -> float:
+    """The classifier's margin over the majority baseline against its interval (0 without one)."""
+    lo, hi = e.get("macro_f1_lo"), e.get("macro_f1_hi")
+    gain = e["macro_f1"] - e["baseline"]["macro_f1"]
+    return gain / ((hi - lo) / 3.92) if lo is not None and hi is not None and hi > lo else max(gain, 0.0)
+
+
+def _now_findings(now: Mapping[str, Any] | None, styles: Styles) -> list[tuple[float, str]]:
+    """The strongest supported move of each tendency's writing in "now against before" (a topic or a word)."""
+    from nlp.report.now_section import WINDOW_WORDS
+
+    if not now:
+        return []
+    span = WINDOW_WORDS.get(now["recent"], now["recent"])
+    out = []
+    for t, entry in now["tendencies"].items():
+        moves = []
+        for row in entry.get("topics", []):
+            strength = finding_strength(row["now"] - row["before"], row["now_interval"], row["before_interval"])
+            verb = "took more" if row["direction"] == "rise" else "took less"
+            moves.append((strength, f"the topic \u201c{row['label']}\u201d {verb} of it: {row['now']:.0%} against "
+                                    f"{row['before']:.0%} in the year before"))
+        for row in entry.get("terms", []):
+            strength = finding_strength(row["now"] - row["before"], row["now_interval"], row["before_interval"])
+            verb = "more often" if row["direction"] == "rise" else "less often"
+            moves.append((strength, f"\u201c{words(row['term'])}\u201d came up {verb}: {row['now']:.1f} times per "
+                                    f"10,000 words (in {row['docs_now']} articles) against {row['before']:.1f} "
+                                    f"(in {row['docs_before']})"))
+        if moves:
+            strength, text = max(moves, key=lambda m: m[0])
+            who = "these articles" if t == "all" else f"{styles.name(t)} writing"
+            out.append((strength, f"In the last {span} of {who} ({entry['n_now']} articles, against "
+                                  f"{entry['n_before']} in the year before), {text}."))
+    return out
+
+
+def _unsaid_line(unsaid: Mapping[str, list[str]]) -> str:
+    """One line for everything the analyses could not say, whatever the number of groups."""
+    parts = [f"{what} for {listing(names, 8)}" if len(names) <= 8 else
+             f"{what} for {len(names)} groups ({listing(names, 8)})" for what, names in unsaid.items() if names]
+    return ("Not enough evidence to say " + "; nor ".join(parts) + ".") if parts else ""
 
 
 def since_section(rows: list[dict[str, Any]], last: str | None, first: bool = False,

@@ -10,7 +10,7 @@ from nlp.report.charts import figure_svg, heatmap
 from nlp.report.plots import contrast_figure
 from nlp.report.prose import plain_words
 from nlp.report.render import Figure, Section, Table
-from nlp.report.styles import Styles
+from nlp.report.styles import Styles, listing
 from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import mentions_table
 
@@ -71,7 +71,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
 
     pairwise, rest = analysis["pairwise"], analysis["against_rest"]
     if pairwise or rest:
-        figures = [Figure(figure_svg(contrast_figure(r, top=terms + 4, styles=styles)),
+        figures = [Figure(figure_svg(contrast_figure(r, top=terms, styles=styles, width=6.0)),
                           f"{name(r.a)} ({_sized(r.docs_a, r.design, 'a')}) against {name(r.b)} "
                           f"({_sized(r.docs_b, r.design, 'b')}); the longer the bar, the more a word marks one side's "
                           f"writing.{_design_note(r)}",
@@ -93,7 +93,8 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
 
     m = analysis["mentions"]
     if m:
-        rows = [r for r in mentions_table(m, terms=terms) if r["mentions"] >= 2]
+        every = [r for r in mentions_table(m, terms=terms) if r["mentions"] >= 2]
+        rows = [r for r in every if styles.is_named(r["writer_tendency"])]  # the others in one line
         table = Table(["faction", "mentioned by", "self", "mentions", "per 10k terms", "words around the mentions"],
                       [(r["name"], name(r["writer_tendency"]), "yes" if r["self"] else "", r["mentions"],
                         r["per_10k_terms"], r["terms"]) for r in rows], numeric=(3, 4))
@@ -102,7 +103,8 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
                    "examples": examples(r["writer_tendency"], r["faction"])} for r in rows]
         sections.append(Section("mentions", "How each faction is talked about", "mentions.html",
                                 {"window": m["window"], "heatmap": mentions_heatmap(rows, styles=styles),
-                                 "mentions": table, "opened": opened},
+                                 "mentions": table, "opened": opened,
+                                 "folded": _folded_writers(every, rows, styles)},
                                 {"faction_mentions": mentions_table(m, terms=terms)}))
     if analysis["skipped"] and sections:
         sections[-1].not_run.update(analysis["skipped"])
@@ -272,6 +274,19 @@ def mentions_heatmap(rows: list[dict[str, Any]], top: int = 14, styles: Styles |
     return Figure(figure_svg(fig), "Read across a row: which tendency talks most about that faction.", finding,
                   [{"faction": f, "writer_tendency": w, "per_10k_terms": cell.get((f, w), 0.0)}
                    for f in factions for w in writers], "faction_mentions_heatmap")
+
+
+def _folded_writers(every: list[dict[str, Any]], shown: list[dict[str, Any]], styles: Styles) -> str:
+    """One line for the mentions by writers of the groups the report does not name."""
+    left = [r for r in every if r not in shown]
+    if not left:
+        return ""
+    by: dict[str, int] = {}
+    for r in left:
+        by[r["writer_tendency"]] = by.get(r["writer_tendency"], 0) + r["mentions"]
+    ranked = sorted(by, key=lambda g: (-by[g], g))
+    return (f"Mentions by writers of {len(ranked)} smaller groups (in data/faction_mentions.csv): "
+            + listing([f"{styles.name(g)} ({by[g]})" for g in ranked]) + ".")
 
 
 def name_of(term: str) -> str:

@@ -77,12 +77,14 @@ def stage_params(config: Any, store: Any, given_topics: TopicsFit | None = None)
 
 def topic_labels(fit: TopicsFit, store: Any, names_file: str | None = None) -> tuple[str, ...]:
     """The topics' display names, by id: ``names_file`` when given, else the corpus' names for the run, else
-    the FREX labels (:func:`nlp.topics.names.topic_name`)."""
+    the topics' phrases, else their FREX labels (:func:`nlp.topics.names.topic_name`)."""
     from nlp.topics.names import load_topic_names, names_path, topic_name
     from nlp.topics.runs import runs_root
 
     names = load_topic_names(names_file) if names_file else load_topic_names(names_path(runs_root(store), fit.name))
-    return tuple(topic_name(t, names) for t in sorted(fit.topics, key=lambda t: t["id"]))
+    phrases = fit.manifest.get("topic_phrases") or []  # a stored run's topic rows do not keep them
+    return tuple(topic_name(t, names, phrases=phrases[t["id"]] if t["id"] < len(phrases) else None)
+                 for t in sorted(fit.topics, key=lambda t: t["id"]))
 
 
 def _background_manifest(path: str | None) -> str | None:

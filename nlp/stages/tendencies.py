@@ -1,5 +1,6 @@
 """The run's tendency stage: can a classifier tell the tendencies apart, which words set each apart, how each
-faction is talked about — and the classifier trained on every labelled article, with its predictions."""
+faction is talked about — and the classifier trained on every labelled article, with its predictions; every
+term of each contrast for the report's term explorer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ class TendenciesResult(Result):
         The grouping whose score the report reads first: outlet folds where the outlet is the unit.
     design : dict or None
         Where the labels come from and how they fall across outlets (:func:`nlp.design.label_design`).
+    explorer : list of dict
+        Every term of each contrast (against the rest, then pairwise) for the report's term explorer
+        (:func:`nlp.tendencies.explorer.explore_contrast`): at most 2,000 terms a contrast, each with its
+        figures and the ids of two articles to quote.
     """
 
     evaluation: dict[str, dict[str, Any]]
@@ -68,6 +73,7 @@ class TendenciesResult(Result):
     coding: dict[str, Any] | None = None
     headline: str | None = None
     design: dict[str, Any] | None = None
+    explorer: list[dict[str, Any]] | None = None
 
     def example_ids(self, tendency: str, term: str) -> list[str]:
         return self.examples.get(f"{tendency}\t{term}", [])
@@ -83,7 +89,8 @@ class TendenciesResult(Result):
 def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Runtime) -> TendenciesResult:
     """Classifier evaluation, contrasts and faction mentions; the classifier trained on every labelled article
     and its predictions for the others; the articles to quote for each signature term and mention."""
-    from nlp.tendencies.analysis import analyse_tendencies, example_ids
+    from nlp.tendencies.analysis import RUN_BOOTSTRAP, analyse_tendencies, example_ids
+    from nlp.tendencies.explorer import explore_contrast
 
     analysis = analyse_tendencies(docs, seed=params.seed, top=params.top, folds=params.folds, train=params.train,
                                   labels=params.labels)
@@ -91,10 +98,12 @@ def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Run
     pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
               for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
     ids = example_ids(docs, pairs) if pairs else {}
+    explorer = [explore_contrast(docs, r, bootstrap=RUN_BOOTSTRAP, seed=params.seed)
+                for r in analysis["against_rest"] + analysis["pairwise"]]
     return TendenciesResult(evaluation=analysis["evaluation"], against_rest=analysis["against_rest"],
                             pairwise=analysis["pairwise"], mentions=analysis["mentions"], model=analysis["model"],
                             classifier=analysis["classifier"], predicted=analysis["predicted"],
                             predictions=analysis["predictions"], skipped=analysis["skipped"],
                             examples={f"{g}\t{t}": v for (g, t), v in ids.items()},
                             coding=analysis.get("coding"), headline=analysis.get("headline"),
-                            design=analysis.get("design"))
+                            design=analysis.get("design"), explorer=explorer)

@@ -75,7 +75,7 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
     kept = docs.subset([i for i, t in enumerate(docs.labels) if t not in rare]) if rare else docs
     if rare:
         out["skipped"]["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
-            f"left out of the classifier and contrasts: {', '.join(f'{t} ({counts[t]})' for t in rare)}")
+            f"left out of the classifier and contrasts: {_listed([f'{t} ({counts[t]})' for t in rare])}")
     design = label_design(kept)
     out["design"] = design.to_dict()
     for group_by in ("outlet", "author"):
@@ -133,6 +133,11 @@ def with_design(docs: DocumentTerms, result: ContrastResult, **params: Any) -> C
     if design.within == "outlet":
         return contrast_within_outlets(docs, result.a, None, result.field, design=design, **params)
     return replace(result, design=design.to_dict(), caveats=design.caveats())
+
+
+def _listed(names: list[str], limit: int = 12) -> str:
+    """Names on one line, at most ``limit`` of them ("A, B and 31 more")."""
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def example_ids(docs: DocumentTerms, pairs: list[tuple[str, str]], n: int = 3,

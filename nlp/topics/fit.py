@@ -51,6 +51,7 @@ from nlp.topics.infer import iter_shares, model_arrays
 from nlp.topics.coherence import COHERENCE_TOKENS, CoherenceTexts, _mean, coherence, coherence_texts
 from nlp.topics.model import TopicModel, check_k, frex_scores, load_seed_words  # noqa: F401
 from nlp.topics.model_files import MODEL_FILES, save_lda_arrays
+from nlp.topics.phrases import topic_phrases
 from nlp.topics.runs import TopicRun, list_runs, load_gensim_model, load_run, runs_root, show_topics, store_run
 from nlp.topics.sampling import FitSample, resolve_fit_sample, stratified_sample
 
@@ -79,7 +80,8 @@ class TopicsFit(Result):
         The run name it is saved under.
     k : int
     topics : list of dict
-        Per topic: ``id``, ``label`` (FREX), ``terms``, ``frex``, ``seeded``, ``coherence_c_v``,
+        Per topic: ``id``, ``label`` (FREX), ``terms``, ``frex``, ``phrases`` (its most particular phrases,
+        :mod:`nlp.topics.phrases`; also the manifest's ``topic_phrases``), ``seeded``, ``coherence_c_v``,
         ``coherence_npmi``, ``prevalence``, and once assessed ``stability`` and ``era``.
     theta : ndarray, shape (n_docs, K)
         Every document's topic shares, in the order of the documents given; a NaN row for a document with no
@@ -449,11 +451,15 @@ def _fitted(name: str, model: TopicModel, prepared: PreparedCorpus,
         manifest["fit_sample"] = {**sample.to_dict(), "fitted_docs": prepared.n_docs, "fitted_passages": prepared.n_units}
         manifest["n_articles"], manifest["n_docs"] = len(docs), n_modelled
     lda = model.model_
+    lam = np.asarray(lda.state.get_lambda(), dtype=np.float64)
+    vocabulary = [prepared.dictionary[i] for i in range(len(prepared.dictionary))]
+    phrases = topic_phrases(docs, theta, lam, vocabulary, seed=model.random_state)
+    topics = [{**t, "phrases": phrases[t["id"]]} for t in topics]
+    manifest["topic_phrases"] = phrases  # kept with the run: the store's topic rows have no column for them
     log.info("fitted %s: K=%d, c_v=%s, %.1fs", name, model.k, manifest["coherence"]["c_v"], manifest["seconds_total"])
-    return TopicsFit(name=name, k=model.k, topics=topics, theta=theta, manifest=manifest,
-                     lam=np.asarray(lda.state.get_lambda(), dtype=np.float64),
+    return TopicsFit(name=name, k=model.k, topics=topics, theta=theta, manifest=manifest, lam=lam,
                      alpha=np.asarray(lda.alpha, dtype=np.float64), eta=np.asarray(lda.eta, dtype=np.float64),
-                     vocabulary=[prepared.dictionary[i] for i in range(len(prepared.dictionary))])
+                     vocabulary=vocabulary)
 
 
 def infer_theta(docs: DocumentTerms, model: TopicModel, prepared: PreparedCorpus, executor: Any = None

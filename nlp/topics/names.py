@@ -1,16 +1,17 @@
 """Names editors can read: topics named by words (or by the editor), terms without underscores.
 
-A topic is named by its first two or three label terms as words ("national executive committee, jewish,
-antisemitism"), unless the editor has named it: ``topics name RUN --set 3="Rail and energy ownership"``
-writes a TOML file of topic id -> name, kept in ``<db>.runs/topic_names/<run>.toml``. The file is keyed by the
-run's name, so it survives a refit of the same model (same name); a ``--topic-names FILE`` given to ``run`` or
-``report`` takes precedence.
+A topic is named by its two most particular phrases ("open selection, trigger ballot":
+:mod:`nlp.topics.phrases`), else by its first two or three label terms as words ("national executive
+committee, jewish, antisemitism"), unless the editor has named it:
+``topics name RUN --set 3="Rail and energy ownership"`` writes a TOML file of topic id -> name, kept in
+``<db>.runs/topic_names/<run>.toml``. The file is keyed by the run's name, so it survives a refit of the same
+model (same name); a ``--topic-names FILE`` given to ``run`` or ``report`` takes precedence.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from nlp.errors import InvalidParameterError
 
@@ -22,12 +23,21 @@ def words(term: str) -> str:
     return term.replace("_", " ").strip()
 
 
-def topic_name(topic: Mapping[str, Any], names: Mapping[int, str] | None = None, n: int = 3) -> str:
-    """A topic's name: the editor's name when given, else its first ``n`` label (or top) terms as words."""
+def topic_name(topic: Mapping[str, Any], names: Mapping[int, str] | None = None, n: int = 3,
+               phrases: Sequence[str] | None = None) -> str:
+    """A topic's name: the editor's name when given; else its two most particular phrases
+    (``topic["phrases"]`` or ``phrases``, :func:`nlp.topics.phrases.topic_phrases`: "deputy leadership, reform
+    uk"), completed by its first label word when it has only one; else its first ``n`` label (or top) terms as
+    words."""
     if names and int(topic["id"]) in names:
         return names[int(topic["id"])]
     label = topic.get("label") or ""
     terms = [t.strip() for t in label.split("·")] if "·" in label else list(topic.get("terms") or [])
+    phrases = list(topic.get("phrases") or phrases or [])[:2]
+    if phrases:
+        taken = {w for p in phrases for w in p.split()}
+        extra = [words(t) for t in terms if t and not set(words(t).split()) & taken][:2 - len(phrases)]
+        return ", ".join(phrases + extra)
     return ", ".join(words(t) for t in terms[:n] if t) or f"topic {topic['id']}"
 
 

@@ -42,7 +42,13 @@ class TopicRun:
                 "seed": self.manifest.get("seed"), "n_docs": self.manifest.get("n_docs"),
                 "stability_seeds": (self.manifest.get("trust") or {}).get("seeds"),
                 "fit_sample": {k: v for k, v in (self.manifest.get("fit_sample") or {}).items() if k != "strata"} or None,
-                "path": str(self.path), "topics": self.topics}
+                "path": str(self.path), "topics": self._with_phrases()}
+
+    def _with_phrases(self) -> list[dict[str, Any]]:
+        """The topics, each with its ``phrases`` (kept in the manifest: the store's topic rows have no column)."""
+        phrases = self.manifest.get("topic_phrases") or []
+        return [{**t, "phrases": t.get("phrases") or (phrases[t["id"]] if t["id"] < len(phrases) else [])}
+                for t in self.topics]
 
 
 def runs_root(store: CorpusStore, runs_dir: str | Path | None = None) -> Path:

@@ -336,6 +336,9 @@ def format_rows(rows: list[dict[str, Any]], fmt: str = "csv") -> str:
 # ----------------------------------------------------------------------------- now against before
 #: The recent windows ``--recent`` offers, in months.
 RECENT = {"3m": 3, "6m": 6, "12m": 12}
+#: "Now against before" names a topic's move only when its share changed by at least this much (two points):
+#: a topic taking 0.1 % of the writing instead of none is a real change but not one an editor can use.
+MIN_TOPIC_CHANGE = 0.02
 
 
 def _months_before(day: str, months: int) -> str:
@@ -398,7 +401,8 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
     before it, with cluster-bootstrap intervals (articles resampled by author) and the articles behind them.
 
     A rise (fall) is stated only when the two 95 % intervals part (:func:`nlp.uncertainty.is_rise`) and
-    both windows rest on at least ``min_support`` articles; otherwise the tendency is marked not ``enough``
+    both windows rest on at least ``min_support`` articles (a topic's share must also move by at least
+    :data:`MIN_TOPIC_CHANGE`); otherwise the tendency is marked not ``enough``
     with the reason. Terms are the tendency's most distinctive between the two windows (weighted log-odds,
     :func:`nlp.tendencies.contrast.rank_terms`), each compared as a rate per 10,000 terms.
 
@@ -475,7 +479,7 @@ def _moving_topics(theta: np.ndarray, labels: Sequence[str] | None, now: list[in
     rows = []
     for t in range(theta.shape[1]):
         direction = _direction((lo_b[t], hi_b[t]), (lo_n[t], hi_n[t]))
-        if direction is None:
+        if direction is None or abs(mean_n[t] - mean_b[t]) < MIN_TOPIC_CHANGE:
             continue
         pool = now if direction == "rise" else before
         top = sorted(pool, key=lambda i: -theta[i, t])[:examples]

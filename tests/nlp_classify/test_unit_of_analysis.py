@@ -127,6 +127,6 @@ def test_findings_name_the_outlets_behind_a_tendency_signature_and_effects():
         effects = SimpleNamespace(contrasts=[effect], levels={"left": 40, "right": 40}, design=design)
         return findings_section({"effects": effects}).context["items"]
 
-    house = "Each tendency here comes from outlets of its own, so these differences may be the outlets' house " \
-            "agendas as much as the tendencies'."
+    house = "Each tendency here comes from outlets of its own, so these differences in topics may be the outlets' " \
+            "house agendas as much as the tendencies'."
     assert items({"unit": "outlet"})[-1] == house and house not in items({"unit": "document"})
