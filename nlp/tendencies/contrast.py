@@ -132,8 +132,13 @@ def _log_odds(ya: np.ndarray, yb: np.ndarray, alpha: np.ndarray,
     if alpha0 > 0:
         alpha = alpha * (float(alpha0) / alpha.sum())
     a0 = alpha.sum()
+    if len(ya) < 2:  # one term has no odds against the others: nothing to contrast (a bootstrap of a tiny corpus)
+        return np.zeros(len(ya)), np.zeros(len(ya))
     na, nb = ya.sum(), yb.sum()
-    delta = (np.log(ya + alpha) - np.log(na + a0 - ya - alpha)) - (np.log(yb + alpha) - np.log(nb + a0 - yb - alpha))
+    # the rest of the vocabulary, written (others' counts) + (others' prior) so it cannot round below zero
+    rest_a = np.maximum(na - ya, 0) + np.maximum(a0 - alpha, 0)
+    rest_b = np.maximum(nb - yb, 0) + np.maximum(a0 - alpha, 0)
+    delta = (np.log(ya + alpha) - np.log(rest_a)) - (np.log(yb + alpha) - np.log(rest_b))
     var = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
     return delta, delta / np.sqrt(var)
 

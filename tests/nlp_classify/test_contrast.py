@@ -55,6 +55,17 @@ def test_swapping_groups_negates_z():
     assert abs(z[vocab.index("z")]) < 0.5
 
 
+def test_a_one_word_vocabulary_contrasts_nothing_without_warnings():
+    # a bootstrap of a tiny corpus can draw articles sharing one term: its rest of the vocabulary is empty (the
+    # prior's rest once rounded to -4e-16 and the log warned "invalid value")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vocab, delta, z = weighted_log_odds(Counter({"only": 8}), Counter({"only": 8}))
+    assert vocab == ["only"] and delta.tolist() == [0.0] and z.tolist() == [0.0]
+
+
 def test_prior_shrinks_rare_words():
     # a word seen twice in A only must not outrank a word seen 200 times against 50
     a = Counter({"rare": 2, "frequent": 200, "filler": 2000})
