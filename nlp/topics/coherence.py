@@ -4,7 +4,7 @@ gensim's ``CoherenceModel`` counts the windows a topic's words share by sliding 
 token at a time, in Python: on the 450,000 terms of the UK manifestos c_v took as long as the LDA fit itself.
 Here the same counts come from the positions of the topics' words alone (:func:`window_counts`), and gensim's
 own confirmation measures (``gensim.topic_coherence``, the pipeline of ``COHERENCE_MEASURES``) turn them into
-c_v and NPMI: the figures are gensim's to the last digit (``tests/nlp/test_coherence.py`` compares them with
+c_v and NPMI: the figures are gensim's to the last digit (``tests/nlp/topics/test_coherence.py`` compares them with
 ``CoherenceModel`` on texts built to catch every edge).
 
 **gensim's window.** gensim's boolean sliding window (``WordOccurrenceAccumulator``) keeps the set of words

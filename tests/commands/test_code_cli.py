@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from corpus import CorpusStore
-from tests.nlp.test_coding_agreement import hand_alpha
+from tests.nlp.coding.test_coding_agreement import hand_alpha
 
 TENDENCIES = ("soft_left", "hard_left", "soft_right")
 

@@ -8,6 +8,7 @@ import importlib.util
 import os
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_the_in_process_path_never_imports_dask(tmp_path):
     code = ("import sys; from nlp.parallel import executor\n"
             "with executor() as ex: list(ex.map_chunks(len, [(0, 'ab')]))\n"
             "assert 'distributed' not in sys.modules and 'dask' not in sys.modules")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = str(Path(__file__).resolve().parents[2])
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
 
 

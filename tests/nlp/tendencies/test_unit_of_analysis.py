@@ -10,7 +10,7 @@ from nlp.report.tendency_sections import classifier_section
 from nlp.tendencies.analysis import analyse_tendencies
 from nlp.tendencies.classify import evaluate
 
-from .synthetic import synthetic_corpus
+from tests.nlp.tendencies.synthetic import synthetic_corpus
 
 CLASSES = ("soft_left", "hard_left")
 

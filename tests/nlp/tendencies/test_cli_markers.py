@@ -59,7 +59,7 @@ def test_contrast_train_and_scale_list_the_markers(press_db, run_cli, tmp_path):
     t = json.loads(run_cli("classify", "train", "-o", str(tmp_path / "model"), "--json").stdout)
     assert t["outlet_markers"]["terms"] == ["npstwire"]
     assert "npstwire" not in {f["term"] for feats in t["top_features"].values() for f in feats}
-    w = run_cli("scale", "wordfish", "--json")  # (--keep-markers on feature_matrix: tests/nlp/test_markers.py)
+    w = run_cli("scale", "wordfish", "--json")  # (--keep-markers on feature_matrix: tests/nlp/text/test_markers.py)
     assert w.exit_code == 0, w.output
     doc = json.loads(w.stdout)
     assert doc["outlet_markers"]["terms"] == ["npstwire"] and "npstwire" not in [x["term"] for x in doc["words"]]

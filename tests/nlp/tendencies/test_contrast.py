@@ -13,9 +13,9 @@ from nlp.report.plots import plot_contrast
 from nlp.tendencies.contrast import contrast_pairs, rank_terms, weighted_log_odds
 from nlp.documents import EmptySelectionError, GroupError
 
-from .synthetic import SIGNATURES, synthetic_corpus
+from tests.nlp.tendencies.synthetic import SIGNATURES, synthetic_corpus
 
-SHARED_MANIFESTOS = Path(__file__).resolve().parents[3] / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+SHARED_MANIFESTOS = Path(__file__).resolve().parents[4] / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
 
 
 @pytest.fixture(scope="module")

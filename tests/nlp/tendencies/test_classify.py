@@ -13,7 +13,7 @@ from nlp.tendencies.classify import (
 from nlp.documents import EmptySelectionError
 from nlp.tendencies.model_files import ModelFileError, load_model, save_model
 
-from .synthetic import SIGNATURES, synthetic_corpus
+from tests.nlp.tendencies.synthetic import SIGNATURES, synthetic_corpus
 
 
 @pytest.fixture(scope="module")

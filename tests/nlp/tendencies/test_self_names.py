@@ -18,7 +18,7 @@ from nlp.tendencies.estimator import tfidf_rows
 from nlp.tendencies.masking import masked_columns, self_names
 from nlp.text.vocabulary import load_vocabulary
 
-from .synthetic import COMMON, synthetic_corpus
+from tests.nlp.tendencies.synthetic import COMMON, synthetic_corpus
 
 NAMES = {"Lab": "labour", "Con": "conservative"}
 
@@ -166,7 +166,7 @@ def test_evaluate_by_period(named):
         evaluate(dt, label_field="year", group_by="period")
 
 
-MANIFESTOS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+MANIFESTOS = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
 
 
 @pytest.mark.skipif(not MANIFESTOS.is_file(), reason="../shared/data is absent")
@@ -194,7 +194,7 @@ def test_the_corpus_own_phrase_file_is_masked_too(tmp_path):
     from nlp.tendencies.masking import corpus_vocabulary
     from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
-    from .corpus_fixture import build_store
+    from tests.nlp.tendencies.corpus_fixture import build_store
 
     phrases = tmp_path / "phrases.toml"
     phrases.write_text('version = 1\n[terms.red_rose_circle]\ncategory = "faction"\nname = "Red Rose Circle"\n'

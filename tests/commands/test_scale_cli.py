@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli import cli
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 PUBLISHED = {"Lenihan, Brian (FF)": 1.794, "Cowen, Brian (FF)": 1.778, "Gormley, John (Green)": 1.184,
              "Cuffe, Ciaran (Green)": 0.715, "Ryan, Eamon (Green)": 0.147, "OCaolain, Caoimhghin (SF)": -0.040,
              "Morgan, Arthur (SF)": -0.078, "ODonnell, Kieran (FG)": -0.476, "Gilmore, Eamon (LAB)": -0.584,

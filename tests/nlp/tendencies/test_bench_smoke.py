@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_classify.py"
+BENCH = Path(__file__).resolve().parents[3] / "bench" / "bench_classify.py"
 
 
 def test_bench_rows_have_the_shared_keys():

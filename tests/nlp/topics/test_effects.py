@@ -11,7 +11,7 @@ from nlp.documents import DocumentTerms, GroupError
 from nlp.errors import InvalidParameterError, NlpError
 from nlp.topics.effects import OTHER, decimal_year, era_topics, topic_effects
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
 
 
 def synthetic(n_per_author: int = 8, seed: int = 3, outlets_cross: bool = True):

@@ -14,7 +14,7 @@ from nlp.errors import InvalidParameterError
 from nlp.text.preprocess import preprocess_corpus
 from nlp.topics.sampling import AUTO_FIT_SAMPLE, resolve_fit_sample, stratified_sample
 
-from .conftest import synthetic_articles
+from tests.nlp.conftest import synthetic_articles
 
 
 def _strata_docs(seed: int = 0) -> DocumentTerms:

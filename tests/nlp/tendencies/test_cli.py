@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .corpus_fixture import build_store
+from tests.nlp.tendencies.corpus_fixture import build_store
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from nlp.documents import GroupError, load_documents
 from nlp.text.kwic import kwic, kwic_dicts
 from nlp.tendencies.mentions import mentions, mentions_table
 
-from .corpus_fixture import build_store
+from tests.nlp.tendencies.corpus_fixture import build_store
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from nlp.text.preprocess import preprocess_corpus
 from nlp.topics.fit import fit_topics, sweep_topics
 from nlp.topics.runs import document_topic_matrix, load_run
 
-from .conftest import synthetic_articles
+from tests.nlp.conftest import synthetic_articles
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from corpus import CorpusStore
 from corpus.io import FieldMap, import_file
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
 BROKEN = {"UK_natl_1959_en_Con", "UK_natl_1979_en_Lab", "UK_natl_1979_en_Con"}  # see the data README
 
 pytestmark = pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-manifestos is not here")

@@ -6,7 +6,7 @@ from nlp.documents import load_documents
 from nlp.report.tendency_sections import tendency_sections
 from nlp.tendencies.analysis import analyse_tendencies
 
-from .corpus_fixture import build_store
+from tests.nlp.tendencies.corpus_fixture import build_store
 
 
 def test_single_tendency_is_skipped_with_its_reason(tmp_path):

@@ -10,7 +10,7 @@ from corpus import CorpusStore
 from nlp.text.preprocess import (Collocations, Preprocessor, _CachedTerms, current_fingerprint, npmi_score,
                                  original_score, preprocess_corpus)
 
-from .conftest import synthetic_articles
+from tests.nlp.conftest import synthetic_articles
 
 
 @pytest.mark.parametrize("args", [(30, 40, 20, 500, 10, 10_000), (5, 5, 5, 50, 2, 100), (100, 3, 3, 9, 10, 999),

@@ -10,7 +10,7 @@ import pytest
 from nlp.tendencies.classify import fit_documents
 from nlp.tendencies.model_files import ModelFileError, load_model, save_model, sha256_file
 
-from .synthetic import synthetic_corpus
+from tests.nlp.tendencies.synthetic import synthetic_corpus
 
 
 @pytest.fixture(scope="module")

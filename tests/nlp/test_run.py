@@ -15,7 +15,7 @@ from cli import cli
 from corpus import CorpusStore
 from corpus.labels import LabelSet
 
-GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "demo"
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "demo"
 #: Numbers in the run's CSVs may differ from the recorded ones by this much (relative), for floating-point
 #: sums taken in another order; every other cell must be identical (docs/architecture.md, "Recorded results").
 RELATIVE_TOLERANCE = 1e-6
@@ -169,7 +169,7 @@ def test_damaged_results_are_not_used(demo_run, tmp_path, caplog):
 
 
 def test_no_pickle_and_no_signing_key(demo_run):
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for package in ("corpus", "nlp", "scrapers", "commands"):
         for path in (root / package).rglob("*.py"):
             assert not re.search(r"^\s*(import c?pickle|from c?pickle)", path.read_text(), re.M), path

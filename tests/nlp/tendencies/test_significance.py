@@ -12,7 +12,7 @@ from nlp.documents import DocumentTerms
 from nlp.tendencies.classify import evaluate
 from nlp.tendencies.crossval import macro_f1_interval
 from nlp.tendencies.significance import class_strata, draw_units
-from tests.nlp_classify.synthetic import synthetic_corpus
+from tests.nlp.tendencies.synthetic import synthetic_corpus
 
 COMMON = [f"w{i}" for i in range(300)]
 

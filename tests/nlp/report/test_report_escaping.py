@@ -12,7 +12,7 @@ from markupsafe import escape
 from corpus import Article, CorpusStore
 from corpus.labels import LabelSet
 from nlp.pipeline import RunConfig, run_analysis
-from tests.nlp_classify.corpus_fixture import article_text
+from tests.nlp.tendencies.corpus_fixture import article_text
 
 HOSTILE = ["<script>alert(1)</script>", "</style><b>x</b>", "<svg onload=alert(1)>",
            '"><img src=x onerror=alert(1)>']

@@ -15,7 +15,7 @@ from sklearn.base import clone
 from nlp.scaling import (ScalingError, ScalingResult, Wordfish, Wordscores, terms_matrix, tokenize_words,
                          word_matrix)
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 
 
 def simulate(n_docs=40, n_words=300, seed=0, length=400):
