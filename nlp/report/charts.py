@@ -33,7 +33,9 @@ MIN_FONT = 11
 FONT_STACK = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "sans-serif"]
 RC = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONT_STACK, "font.size": MIN_FONT,
       "axes.titlesize": 12, "axes.labelsize": MIN_FONT, "xtick.labelsize": MIN_FONT, "ytick.labelsize": MIN_FONT,
-      "legend.fontsize": MIN_FONT}
+      "legend.fontsize": MIN_FONT,
+      # the same chart gives the same SVG: fixed ids (clip paths, marks) and no date in the metadata
+      "svg.hashsalt": "softleft"}
 #: Points in a rolling mean (centred) drawn over the raw points of a trend.
 SMOOTH = 3
 _FONT_SIZE = re.compile(r"font-size: ?([0-9.]+)px")
@@ -61,7 +63,7 @@ def figure_svg(fig) -> Markup:
     """
     buf = io.StringIO()
     with matplotlib.rc_context(RC):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     titles = fig.__dict__.get(_TITLES, {})
     plt.close(fig)
     svg = buf.getvalue()

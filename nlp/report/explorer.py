@@ -104,7 +104,9 @@ def explorer_data(explorer: Sequence[Mapping[str, Any]], styles: Styles,
         a = texts.get(id_)
         found = None
         if a is not None:
-            index = indexed.setdefault(id_, _Indexed(a.text))
+            index = indexed.get(id_)
+            if index is None:  # each article indexed once (setdefault would build it on every call)
+                index = indexed[id_] = _Indexed(a.text)
             stems = _stems([term])
             k = index.best(stems)
             if k is not None:
