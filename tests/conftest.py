@@ -26,6 +26,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="run scraper smoke tests against the live outlets (needs the network)")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test reading the shared whole run (``demo_run``) is ``slow``: ``-m "not slow"`` leaves it out."""
+    for item in items:
+        if "demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _own_cache_home(tmp_path_factory):
     """Nothing the suite does writes to the user's ~/.cache."""

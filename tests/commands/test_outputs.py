@@ -23,6 +23,7 @@ def _corpus(path):
     return store
 
 
+@pytest.mark.slow
 def test_a_killed_rerun_leaves_the_earlier_run_whole(tmp_path, monkeypatch):
     with _corpus(tmp_path / "c.db") as store:
         out = tmp_path / "run"

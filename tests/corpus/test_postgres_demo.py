@@ -4,9 +4,13 @@ import csv
 import subprocess
 import sys
 
+import pytest
+
 from corpus import CorpusStore
 from corpus.demo import fill_demo
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # a whole pipeline or real texts
 
 QUERIES = ("devolution", "pluralism", "ownership", "strike", "green new deal")
 RUN = ["run", "--k", "6", "--passes", "5", "--stability-seeds", "1", "--bootstrap", "0", "--jobs", "1"]

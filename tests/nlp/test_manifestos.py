@@ -12,7 +12,7 @@ from corpus.io import FieldMap, import_file
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
 
-pytestmark = pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-manifestos is not here")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-manifestos is not here")]
 
 
 def test_manifestos_import_fit_trends(tmp_path):

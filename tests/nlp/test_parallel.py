@@ -132,6 +132,7 @@ def test_rerunning_the_same_chunks_never_duplicates_rows(tmp_path, cluster, corp
 
 
 @needs_dask
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_still_gives_every_article_once(tmp_path, corpus_articles, reference):
     store = _store(tmp_path / "kill.db", corpus_articles)
     killed: list[int] = []
@@ -328,6 +329,7 @@ def test_a_scheduler_without_workers_is_a_one_line_error(monkeypatch):
 
 
 @needs_dask
+@pytest.mark.slow
 def test_a_run_on_workers_gives_the_run_in_process(tmp_path):
     """`run --workers 2`: tokenising, topic inference and Wordfish placement as tasks, the same report data."""
     import csv

@@ -82,6 +82,7 @@ def _prefetched(store, tmp_path, jobs):
     return runtime, docs, params
 
 
+@pytest.mark.slow
 def test_word_vectors_are_trained_on_a_spare_core_and_found_by_the_meaning_stage(tmp_path, monkeypatch):
     """With two processes the meaning stage's vectors are trained in another process during the topic stage;
     the meaning stage then loads them from the cache instead of training them again."""

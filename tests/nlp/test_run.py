@@ -130,6 +130,7 @@ def test_a_second_run_reuses_the_stages_into_new_folders(demo_run, tmp_path):
     assert (out / metrics["topics_run"] / "lambda.npy").is_file()  # the run directory is whole
 
 
+@pytest.mark.slow
 def test_what_changes_is_computed_again_and_nothing_else(demo_run, tmp_path):
     db = demo_run.copy(tmp_path / "demo")
     r = _invoke("-q", "--db", str(db), "run", "-o", str(tmp_path / "b"), "--bootstrap", "21",

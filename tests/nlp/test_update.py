@@ -12,6 +12,8 @@ from cli import cli
 from corpus import Article, CorpusStore
 from corpus.analyses import document_topics, get_state, list_topic_runs
 
+pytestmark = pytest.mark.slow  # a whole pipeline or real texts
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):

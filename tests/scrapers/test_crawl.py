@@ -195,6 +195,7 @@ def test_base_url_with_several_outlets_is_refused(store):
         scrape_outlets(store, ["tribune", "chartist"], base_url="http://127.0.0.1:9")
 
 
+@pytest.mark.slow
 def test_sigkill_mid_crawl_then_rerun_stores_every_article_once(serve, tmp_path):
     server = serve("labourlist", latency=0.15)
     db = tmp_path / "kill.db"

@@ -18,7 +18,7 @@ from corpus.io import FieldMap, import_file
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
 BROKEN = {"UK_natl_1959_en_Con", "UK_natl_1979_en_Lab", "UK_natl_1979_en_Con"}  # see the data README
 
-pytestmark = pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-manifestos is not here")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-manifestos is not here")]
 
 PUBLIC = {"public_ownership", "utility", "nationalise", "industry", "municipal", "steel", "railway", "haulage",
           "operator", "monopoly", "shipbuilding", "telecommunication", "tube", "railtrack", "canal", "supply"}

@@ -33,6 +33,7 @@ def _fit(db) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_names_set_by_the_editor_survive_a_refit(db, tmp_path):
     runner = CliRunner()
     _fit(db)

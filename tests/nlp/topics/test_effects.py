@@ -192,6 +192,7 @@ def test_bad_inputs_get_clear_errors(data):
 
 # ----------------------------------------------------------------------------- real text
 @pytest.mark.skipif(not DATA.is_file(), reason="../shared/data/uk-manifestos is not here")
+@pytest.mark.slow
 def test_manifestos_every_topic_scored_and_the_early_topic_is_an_era_topic(tmp_path):
     from corpus import CorpusStore
     from corpus.io import FieldMap, import_file

@@ -83,6 +83,7 @@ def test_the_topic_model_is_reused_until_the_corpus_changes(prepared, params, ca
     assert third.computed == ["topics"] and third.keys["topics"] != first.keys["topics"]
 
 
+@pytest.mark.slow
 def test_run_says_what_it_reused_and_recompute_reuses_nothing(prepared, tmp_path):
     """``run`` on an unchanged corpus says the topic model was reused; ``--recompute`` fits it again."""
     import json
