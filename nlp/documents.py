@@ -458,7 +458,7 @@ def ensure_preprocessed(store: Any) -> int:
     not yet compared are found too (:func:`corpus.duplicates.update_near_duplicates`).
     """
     from nlp.errors import NotPreprocessedError
-    from nlp.text.preprocess import Preprocessor, current_fingerprint, preprocess_corpus
+    from nlp.text.terms import current_fingerprint
 
     if store.count() == 0:
         raise EmptySelectionError("The corpus is empty; import or scrape articles first")
@@ -470,10 +470,12 @@ def ensure_preprocessed(store: Any) -> int:
     if missing:
         log.warning("%d articles are not preprocessed yet: preprocessing them first (as `nlp preprocess` does)",
                     missing)
+        from nlp.text.preprocess import Preprocessor, preprocess_corpus  # spaCy: only when there is work
+
         preprocess_corpus(store, Preprocessor.from_store(store) if fp else None)
     elif fp is not None and get_state(store, BOILERPLATE_KEY) is None:
         # preprocessed before boilerplate lines were looked for: find them now (one read of the cached terms)
-        from nlp.text.preprocess import Collocations, refit_corpus_terms
+        from nlp.text.preprocess import Collocations, Preprocessor, refit_corpus_terms
 
         params = (Collocations.from_store(store) or Collocations()).params
         refit_corpus_terms(store, fp, min_count=params.get("min_count", 10), threshold=params.get("threshold", 0.5),
@@ -508,7 +510,8 @@ def load_documents(store: Any, preprocess: bool = True, raw: bool = False,
     """
     from nlp import document_cache
     from nlp.coding.summary import coding_meta
-    from nlp.text.preprocess import Collocations, current_fingerprint, iter_terms, paragraph_breaks
+    from nlp.text.collocations import Collocations, paragraph_breaks
+    from nlp.text.terms import current_fingerprint, iter_terms
 
     if preprocess:
         ensure_preprocessed(store)

@@ -229,12 +229,13 @@ def _documents(store: CorpusStore, config: RunConfig, ex: Any, progress: Progres
     terms are preprocessed, with the pipeline that made the others; a ``run`` preprocesses with its own
     pipeline (``--model``) whatever it has not made yet."""
     from nlp.documents import ensure_preprocessed, load_documents
-    from nlp.text.preprocess import Preprocessor, preprocess_corpus
 
     counter = _counter(progress)
     if keep_pipeline:
         summary = {"articles": store.count(), "processed": ensure_preprocessed(store)}
     else:
+        from nlp.text.preprocess import Preprocessor, preprocess_corpus
+
         pre = Preprocessor(model=config.model, n_process=config.n_process)
         summary = preprocess_corpus(store, pre, executor=ex, progress=counter("preprocessing", store.count()))
     docs = load_documents(store, preprocess=False, raw=True, progress=counter("reading terms", summary["articles"]),
@@ -252,11 +253,15 @@ def _runtime(store: CorpusStore, config: RunConfig, ex: Any, progress: ProgressC
              scratch: Path) -> Runtime:
     """What the stages may borrow: the executor, progress, a scratch folder, the word-vector cache beside the
     corpus, the corpus' preprocessor (made when first asked for) and the store (read for example lines)."""
-    from nlp.text.preprocess import Preprocessor
     from nlp.topics.runs import runs_root
 
+    def preprocessor() -> Any:
+        from nlp.text.preprocess import Preprocessor  # spaCy: only when a stage asks for it
+
+        return Preprocessor.from_store(store)
+
     return Runtime(executor=ex, progress=progress, scratch=scratch, cache_dir=runs_root(store) / "meaning",
-                   resources={"preprocessor": lambda: Preprocessor.from_store(store), "store": store})
+                   resources={"preprocessor": preprocessor, "store": store})
 
 
 def _stored_topics(store: CorpusStore, name: str | None, docs: Any) -> tuple[dict[str, tuple[str, Any]], Any]:

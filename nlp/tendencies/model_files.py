@@ -22,16 +22,16 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
-
 from corpus.output import (atomic_directory, read_format_manifest, sha256_file,  # noqa: F401 (sha256_file: API)
                            verify_checksums)
 from nlp.errors import NlpError
 from nlp.results import Result
-from nlp.tendencies.estimator import rebuild_pipeline
+
+if TYPE_CHECKING:  # scikit-learn is imported when a pipeline is rebuilt, not to read stored arrays
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,8 @@ class ClassifierArrays(Result):
                    classifier={"C": clf.C, "class_weight": clf.class_weight}, info=dict(info or {}))
 
     def pipeline(self) -> Pipeline:
+        from nlp.tendencies.estimator import rebuild_pipeline
+
         return rebuild_pipeline(self.vocabulary, self.idf, self.classes, self.coef, self.intercept, self.vectorizer)
 
     def files(self) -> dict[str, bytes]:
@@ -160,6 +162,8 @@ def load_model(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
     declared shape is read from its header and checked against the vocabulary and classes *before* it is
     loaded (a header claiming terabytes is refused, not allocated), and every weight must be finite.
     """
+    from nlp.tendencies.estimator import rebuild_pipeline
+
     directory = Path(directory)
     manifest = read_manifest(directory)
     retrain = "retrain with `classify train`"

@@ -31,12 +31,12 @@ def test_a_second_read_comes_from_the_cache_and_equals_the_first(demo, monkeypat
     first = load_documents(demo, raw=True)
     folders = list(document_cache.cache_dir(demo).iterdir())
     assert len(folders) == 1 and (folders[0] / "manifest.json").is_file()
-    from nlp.text import preprocess
+    from nlp.text import terms
 
     def no_terms(*a, **k):
         raise AssertionError("the terms were read again")
 
-    monkeypatch.setattr(preprocess, "iter_terms", no_terms)
+    monkeypatch.setattr(terms, "iter_terms", no_terms)
     second = load_documents(demo, raw=True)
     _same(first, second)
 
