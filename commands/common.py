@@ -110,7 +110,7 @@ def writable(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 
 def trust_options(f):
     """--bootstrap and --min-support: the intervals behind every figure and the support a finding needs."""
-    from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT
+    from nlp.defaults import BOOTSTRAP, MIN_SUPPORT  # not nlp.uncertainty: --help imports no numpy
 
     f = click.option("--min-support", type=click.IntRange(min=1), default=MIN_SUPPORT, show_default=True,
                      help="Articles a finding must rest on before the report states it.")(f)

@@ -21,10 +21,7 @@ import numpy as np
 from nlp.copies import merge_copies
 from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
-#: Articles a figure must rest on before it is stated as a finding (``--min-support``).
-MIN_SUPPORT = 5
-#: Bootstrap replicates (``--bootstrap``); 0 gives no intervals.
-BOOTSTRAP = 200
+from nlp.defaults import BOOTSTRAP, MIN_SUPPORT  # noqa: F401,E402 (``--bootstrap``, ``--min-support``)
 LEVEL = 0.95
 #: Replicates per block: the unit of work in process and on Dask workers alike (fixed, so it never moves a
 #: number).
