@@ -16,6 +16,7 @@ from nlp.report.prose import plain_words
 from nlp.report.render import Figure, Link, Section, Table, display_date, display_title
 from nlp.report.styles import Styles, listing
 from nlp.topics.runs import TopicsOverview
+from nlp.defaults import MIN_SUPPORT
 
 
 def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Section:
@@ -190,13 +191,13 @@ def trends_section(prevalence: Mapping[str, list[dict[str, Any]]], top: int = 9,
     return Section("trends", "Topic trends over time", "trends.html", context, data)
 
 
-def effect_sentences(effects: Any, styles: Styles, min_support: int = 5, per_pair: int = 2) -> list[str]:
+def effect_sentences(effects: Any, styles: Styles, min_support: int = MIN_SUPPORT, per_pair: int = 2) -> list[str]:
     """What each tendency writes about more than another, adjusted for the year of writing: the largest
     effects whose 95% interval excludes zero, with the articles on each side (none below ``min_support``)."""
     return [text for _, text in effect_findings(effects, styles, min_support, per_pair)]
 
 
-def effect_findings(effects: Any, styles: Styles, min_support: int = 5, per_pair: int = 2
+def effect_findings(effects: Any, styles: Styles, min_support: int = MIN_SUPPORT, per_pair: int = 2
                     ) -> list[tuple[float, str]]:
     """:func:`effect_sentences` with each one's strength (the effect over its interval's half-width)."""
     out = []
@@ -241,7 +242,7 @@ MAX_FINDINGS = 10
 
 
 def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
-                     min_support: int = 5, limit: int = MAX_FINDINGS) -> Section | None:
+                     min_support: int = MIN_SUPPORT, limit: int = MAX_FINDINGS) -> Section | None:
     """Plain sentences from the analyses that ran: what each tendency writes most distinctively, what moved
     lately, which topic rose most recently in each, and whether a classifier can tell them apart.
 

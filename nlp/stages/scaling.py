@@ -14,6 +14,7 @@ from nlp.meaning.analysis import TermMeaning
 from nlp.results import Result
 from nlp.scaling.positions import GroupPosition
 from nlp.scaling.results import ScalingResult
+from nlp.defaults import BOOTSTRAP, MIN_SUPPORT
 
 
 # ----------------------------------------------------------------------------- positions
@@ -21,8 +22,8 @@ from nlp.scaling.results import ScalingResult
 class PositionsParams:
     seed: int = 0
     period: str = "year"
-    bootstrap: int = 200
-    min_support: int = 5
+    bootstrap: int = BOOTSTRAP
+    min_support: int = MIN_SUPPORT
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class MeaningParams:
 
     contested: tuple[str, ...] = CONTESTED
     seed: int = 0
-    min_support: int = 5
+    min_support: int = MIN_SUPPORT
     background: str | None = None
     background_manifest: str | None = None
     n_perm: int = 500

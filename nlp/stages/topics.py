@@ -11,6 +11,7 @@ from nlp.results import Result
 from nlp.topics.coherence import COHERENCE_TOKENS
 from nlp.topics.effects import TopicEffects
 from nlp.topics.fit import TopicsFit
+from nlp.defaults import BOOTSTRAP, MIN_SUPPORT
 
 
 # ----------------------------------------------------------------------------- the topic model
@@ -62,8 +63,8 @@ class TrendsParams:
 
     labels: tuple[str, ...]
     period: str = "year"
-    bootstrap: int = 200
-    min_support: int = 5
+    bootstrap: int = BOOTSTRAP
+    min_support: int = MIN_SUPPORT
     seed: int = 0
 
 
@@ -117,8 +118,8 @@ class NowParams:
 
     labels: tuple[str, ...] | None
     recent: str = "6m"
-    min_support: int = 5
-    bootstrap: int = 200
+    min_support: int = MIN_SUPPORT
+    bootstrap: int = BOOTSTRAP
     seed: int = 0
 
 
@@ -145,7 +146,7 @@ class WatchParams:
 
     words: tuple[str, ...] = ()
     period: str = "year"
-    bootstrap: int = 200
+    bootstrap: int = BOOTSTRAP
     seed: int = 0
 
 
