@@ -201,7 +201,7 @@ def nearest_corpus_terms(store: Any, keyword: str, n: int = 5) -> list[str]:
     when the corpus is not preprocessed. Reads the cached terms; preprocesses nothing."""
     from corpus.analyses import iter_cached_terms
     from nlp.errors import NotPreprocessedError
-    from nlp.text.preprocess import current_fingerprint
+    from nlp.text.terms import current_fingerprint
     from nlp.text.vocabulary import nearest_terms
 
     try:
