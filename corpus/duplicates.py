@@ -207,8 +207,6 @@ def update_near_duplicates(store: CorpusStore, progress: Callable[[int], Any] | 
     -------
     UpdateSummary
     """
-    from datasketch import MinHashLSH
-
     from .analyses import get_state, set_state
 
     summary = UpdateSummary(rebuilt=get_state(store, STATE_KEY) != SETTINGS)
@@ -218,6 +216,8 @@ def update_near_duplicates(store: CorpusStore, progress: Callable[[int], Any] | 
         stale = _stale(store)
     if not stale and not summary.rebuilt:
         return summary
+    from datasketch import MinHashLSH  # here: an up-to-date corpus needs no sketching library
+
     sketcher = Sketcher()
     hashes = dict(stale)
     new: dict[str, np.ndarray] = {}

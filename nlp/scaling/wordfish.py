@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import LinearOperator, svds
 
 from nlp.parallel import Executor, InProcessExecutor, chunk_rng
 
 from . import _poisson as pois
 from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs
-from ._estimator import Estimator, check_fitted
+from nlp.estimator import Estimator, check_fitted
 from .errors import ScalingError
 from .results import Z95, DocumentPosition, ScalingResult, WordParameter
 from .storage import check_lengths, load_scale, save_scale
@@ -77,6 +76,8 @@ def _starting_theta(Y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, seed: 
         expected = np.outer(rows, cols) / total
         u, sv, _ = np.linalg.svd((Y.toarray() - expected) / np.sqrt(expected), full_matrices=False)
     else:
+        from scipy.sparse.linalg import LinearOperator, svds  # here: placing a text on a stored scale needs neither
+
         root_t = math.sqrt(total)
         op = LinearOperator(
             (n, k), dtype=np.float64,
@@ -364,7 +365,7 @@ class Wordfish(Estimator):
     def _place(self, X, ids: Sequence[str] | None, executor: Executor | None = None, intervals: bool = True
                ) -> tuple[np.ndarray, Sequence[str] | None]:
         """``(array (4, n) of θ, se, lo, hi; ids)`` of new documents, in chunks of :data:`PLACE_CHUNK`."""
-        check_fitted(self, "theta_")
+        check_fitted(self, "theta_", ScalingError)
         Y = as_counts(X)
         if Y.shape[1] != self.n_features_in_:
             raise ScalingError(f"X has {Y.shape[1]} word columns but the scale was fitted on {self.n_features_in_}; "
@@ -413,7 +414,7 @@ class Wordfish(Estimator):
     # ---------------------------------------------------------------- results
     def result(self) -> ScalingResult:
         """The fitted positions and word parameters as a :class:`ScalingResult`."""
-        check_fitted(self, "theta_")
+        check_fitted(self, "theta_", ScalingError)
         if self.n_bootstrap > 0 and hasattr(self, "theta_lo_"):
             lo, hi = self.theta_lo_, self.theta_hi_
         else:
@@ -438,7 +439,7 @@ class Wordfish(Estimator):
 
     def save(self, directory: str | Path) -> Path:
         """Write the fitted scale to ``directory`` (JSON + ``.npy`` with SHA-256 checksums; no pickle)."""
-        check_fitted(self, "theta_")
+        check_fitted(self, "theta_", ScalingError)
         arrays = {"theta": self.theta_, "alpha": self.alpha_, "beta": self.beta_, "psi": self.psi_,
                   "se_theta": self.se_theta_, "normalisation": self.normalisation_}
         if hasattr(self, "theta_lo_"):

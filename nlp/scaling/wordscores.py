@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import as_counts, check_feature_names, check_ids, check_no_empty_docs, doc_label
-from ._estimator import Estimator, check_fitted
+from nlp.estimator import Estimator, check_fitted
 from .errors import ScalingError
 from .results import Z95, DocumentPosition, ScalingResult, WordParameter
 from .storage import check_lengths, load_scale, save_scale
@@ -125,7 +125,7 @@ class Wordscores(Estimator):
             Per text: rescaled ``score``, ``raw``, ``se``, and the interval raw ± z·se, all on the rescaled
             scale (the rescaling is linear, so it carries over).
         """
-        check_fitted(self, "word_scores_")
+        check_fitted(self, "word_scores_", ScalingError)
         if rescale not in RESCALINGS:
             raise ScalingError(f"unknown rescaling {rescale!r}; choose one of {', '.join(RESCALINGS)}")
         Y = as_counts(X)
@@ -184,7 +184,7 @@ class Wordscores(Estimator):
 
     def save(self, directory: str | Path) -> Path:
         """Write the fitted word scores to ``directory`` (JSON + ``.npy`` with SHA-256 checksums; no pickle)."""
-        check_fitted(self, "word_scores_")
+        check_fitted(self, "word_scores_", ScalingError)
         arrays = {"word_scores": self.word_scores_, "reference_scores": self.reference_scores_,
                   "reference_raw": self.reference_raw_}
         return save_scale(directory, "wordscores", self.get_params(), arrays,

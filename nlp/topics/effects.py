@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any, Sequence
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse
 
 from nlp.copies import merge_copies
 from nlp.design import SHARED, WITHIN, LabelDesign, label_design
@@ -508,6 +508,8 @@ def topic_effects(docs: DocumentTerms, theta: Any, by: str = "tendency", referen
         estimates.append(cm.T @ beta)  # (P, K)
         variances.append(var)
     effect, total, dof = _rubin(np.array(estimates), np.array(variances), df_complete)
+    from scipy import stats  # here, not at the top: a report drawn from stored effects needs no scipy.stats
+
     q = stats.t.ppf(0.5 + level / 2, np.where(np.isfinite(dof), dof, 1e9))
     se = np.sqrt(total)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from corpus.tomlfile import read_toml
+from nlp.estimator import Estimator
 from nlp.errors import InvalidParameterError, VocabularyError
 from nlp.parallel import Executor, InProcessExecutor
 from nlp.text.vocabulary import normalise_term
@@ -113,7 +113,7 @@ def auto_passes(n_docs: int, chunksize: int = 2000, most: int = 10, least: int =
     return max(least, min(most, math.ceil(updates / chunks)))
 
 
-class TopicModel(BaseEstimator):
+class TopicModel(Estimator):
     """LDA with the scikit-learn contract: parameters in ``__init__``, ``fit`` returns ``self``, learnt
     attributes end in ``_``; ``get_params`` / ``set_params`` / ``sklearn.base.clone`` work.
 

@@ -44,8 +44,10 @@ def save_lda_arrays(lam: Any, alpha: Any, eta: Any, vocabulary: list[str], direc
             "checksums": {name: sha256_file(directory / name) for name in MODEL_FILES}}
 
 
-def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
-    """A verified ``(LdaModel, Dictionary)`` from a run folder and the model record of its stored manifest.
+def load_lda_arrays(directory: Path, record: dict[str, Any] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                            list[str]]:
+    """A run folder's verified model arrays ``(lambda, alpha, eta, vocabulary)``, checked against the model
+    record of its stored manifest; no gensim (a report drawn from a stored model needs only the arrays).
 
     Raises
     ------
@@ -53,9 +55,6 @@ def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
         When the record is missing or of another format, a file is missing or does not match its checksum,
         or the arrays do not fit together (shape, non-finite or negative values).
     """
-    from gensim.corpora import Dictionary
-    from gensim.models import LdaModel
-
     directory = Path(directory)
     if not record or record.get("format") != FORMAT or not isinstance(record.get("checksums"), dict):
         raise TopicModelError(f"{directory}: no verified model record in the corpus for this run (fitted by an older "
@@ -74,8 +73,19 @@ def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
         raise TopicModelError(f"{directory}: the model files do not fit together; fit the model again")
     if not (np.isfinite(lam).all() and np.isfinite(alpha).all() and np.isfinite(eta).all()) or (lam <= 0).any():
         raise TopicModelError(f"{directory}: the model holds non-finite or non-positive weights; fit it again")
+    return lam, alpha, eta, [str(t) for t in vocabulary]
+
+
+def load_lda(directory: Path, record: dict[str, Any] | None) -> tuple[Any, Any]:
+    """A verified ``(LdaModel, Dictionary)`` from a run folder and the model record of its stored manifest
+    (:func:`load_lda_arrays`, rebuilt as a gensim model able to infer new documents' topics)."""
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+    lam, alpha, eta, vocabulary = load_lda_arrays(directory, record)
+    k = lam.shape[0]
     dictionary = Dictionary()
-    dictionary.token2id = {str(t): i for i, t in enumerate(vocabulary)}
+    dictionary.token2id = {t: i for i, t in enumerate(vocabulary)}
     dictionary.id2token = {}
     model = LdaModel(id2word=dictionary, num_topics=k, alpha=alpha, eta=eta, random_state=0, dtype=np.float64)
     model.state.sstats = lam - eta

@@ -26,14 +26,14 @@ __all__ = ["assess_run", "fit_of_run", "STABILITY_SEEDS"]
 def fit_of_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms) -> TopicsFit:
     """A stored run as a :class:`TopicsFit` over ``docs``: its verified model arrays, its topics and manifest,
     and the shares the store holds for ``docs`` (NaN rows for documents it did not model)."""
-    from nlp.topics.model_files import load_lda
+    from nlp.topics.model_files import load_lda_arrays
 
-    lda, dictionary = load_lda(run.path, run.manifest.get("model"))
+    lam, alpha, eta, vocabulary = load_lda_arrays(run.path, run.manifest.get("model"))
     return TopicsFit(name=run.name, k=run.k, topics=[dict(t) for t in run.topics],
                      theta=document_topic_matrix(store, run, docs), manifest=dict(run.manifest),
-                     lam=np.asarray(lda.state.get_lambda(), dtype=np.float64),
-                     alpha=np.asarray(lda.alpha, dtype=np.float64), eta=np.asarray(lda.eta, dtype=np.float64),
-                     vocabulary=[dictionary[i] for i in range(len(dictionary))])
+                     lam=lam.astype(np.float64), alpha=alpha.astype(np.float64), vocabulary=vocabulary,
+                     # a scalar prior as gensim holds it: one value per term
+                     eta=np.full(lam.shape[1], float(eta)) if eta.ndim == 0 else eta.astype(np.float64))
 
 
 def assess_run(store: CorpusStore, run: TopicRun, docs: DocumentTerms, seeds: int = STABILITY_SEEDS,

@@ -1,15 +1,16 @@
 """The scikit-learn estimator contract without importing scikit-learn: ``get_params`` / ``set_params`` read from
 ``__init__``'s signature (what :func:`sklearn.base.clone` needs), and a check that an estimator is fitted.
 
-Scaling a new text on a stored scale (``scale place``) then starts without the second scikit-learn costs to
-import; a model is still cloned, inspected and tuned as any scikit-learn estimator is.
+The topic model and the scaling models use it, so reading a stored model (``scale place``, a report drawn
+from stored results, ``topics show``) starts without the second scikit-learn costs to import (with pandas,
+which it pulls in); a model is still cloned, inspected and tuned as any scikit-learn estimator is.
 """
 from __future__ import annotations
 
 import inspect
 from typing import Any
 
-from .errors import ScalingError
+from nlp.errors import NlpError
 
 
 class Estimator:
@@ -36,7 +37,7 @@ class Estimator:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
 
 
-def check_fitted(estimator: Any, attribute: str) -> None:
-    """Raise :class:`ScalingError` unless ``estimator`` has the learnt ``attribute`` (it was fitted)."""
+def check_fitted(estimator: Any, attribute: str, error: type[Exception] = NlpError) -> None:
+    """Raise ``error`` unless ``estimator`` has the learnt ``attribute`` (it was fitted)."""
     if not hasattr(estimator, attribute):
-        raise ScalingError(f"this {type(estimator).__name__} is not fitted yet: call fit first")
+        raise error(f"this {type(estimator).__name__} is not fitted yet: call fit first")
