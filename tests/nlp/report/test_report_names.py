@@ -17,14 +17,10 @@ def test_topic_names_are_words():
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    from corpus.demo import fill_demo
-
-    path = tmp_path_factory.mktemp("names") / "c.db"
-    with CorpusStore(path) as store:
-        fill_demo(store)
-    assert CliRunner().invoke(cli, ["--db", str(path), "-q", "nlp", "preprocess"]).exit_code == 0
-    return path
+def db(demo_run, tmp_path_factory):
+    """A copy of the shared demo run's corpus: preprocessed, with the run's stored results, so a report here
+    computes only what depends on the topic model refitted below."""
+    return demo_run.copy(tmp_path_factory.mktemp("names") / "demo")
 
 
 def _fit(db) -> None:
@@ -40,15 +36,15 @@ def test_names_set_by_the_editor_survive_a_refit(db, tmp_path):
     named = runner.invoke(cli, ["--db", str(db), "-q", "topics", "name", "weekly", "--set", '1="Rail & <ownership>"'])
     assert named.exit_code == 0, named.output
     assert " 1  Rail & <ownership>" in named.stdout
-    assert (db.parent / "c.db.runs" / "topic_names" / "weekly.toml").is_file()
+    assert (db.parent / "softleft.db.runs" / "topic_names" / "weekly.toml").is_file()
     _fit(db)  # the same model refitted: the names stay
-    report = runner.invoke(cli, ["--db", str(db), "-q", "report", "-o", str(tmp_path / "r.html"), "--bootstrap", "5"])
+    report = runner.invoke(cli, ["--db", str(db), "-q", "report", "-o", str(tmp_path / "r.html")])
     assert report.exit_code == 0, report.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<b>Rail &amp; &lt;ownership&gt;</b>" in html
     # a names file given to the report wins
     (tmp_path / "names.toml").write_text('1 = "Buses and trains"\n', encoding="utf-8")
-    report = runner.invoke(cli, ["--db", str(db), "-q", "report", "-o", str(tmp_path / "r2.html"), "--bootstrap", "5",
+    report = runner.invoke(cli, ["--db", str(db), "-q", "report", "-o", str(tmp_path / "r2.html"),
                                  "--topic-names", str(tmp_path / "names.toml")])
     assert report.exit_code == 0, report.output
     assert "<b>Buses and trains</b>" in (tmp_path / "r2.html").read_text(encoding="utf-8")
