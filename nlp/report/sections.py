@@ -6,7 +6,7 @@ in ``templates/sections/``. Tendencies are shown by the display names, colours a
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from corpus.summary import CorpusOverview
 from nlp.design import FEW_OUTLETS
@@ -17,6 +17,9 @@ from nlp.report.render import Figure, Link, Section, Table, display_date, displa
 from nlp.report.styles import Styles, listing
 from nlp.topics.runs import TopicsOverview
 from nlp.defaults import MIN_SUPPORT
+
+if TYPE_CHECKING:
+    from nlp.topics.trends import NowAgainstBefore
 
 
 def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Section:
@@ -337,32 +340,32 @@ def _classifier_strength(e: Mapping[str, Any]) -> float:
     return gain / ((hi - lo) / 3.92) if lo is not None and hi is not None and hi > lo else max(gain, 0.0)
 
 
-def _now_findings(now: Mapping[str, Any] | None, styles: Styles) -> list[tuple[float, str]]:
+def _now_findings(now: NowAgainstBefore | None, styles: Styles) -> list[tuple[float, str]]:
     """The strongest supported move of each tendency's writing in "now against before" (a topic or a word)."""
     from nlp.report.now_section import WINDOW_WORDS
 
     if not now:
         return []
-    span = WINDOW_WORDS.get(now["recent"], now["recent"])
+    span = WINDOW_WORDS.get(now.recent, now.recent)
     out = []
-    for t, entry in now["tendencies"].items():
+    for t, entry in now.tendencies.items():
         moves = []
-        for row in entry.get("topics", []):
-            strength = finding_strength(row["now"] - row["before"], row["now_interval"], row["before_interval"])
-            verb = "took more" if row["direction"] == "rise" else "took less"
-            moves.append((strength, f"the topic \u201c{row['label']}\u201d {verb} of it: {row['now']:.0%} against "
-                                    f"{row['before']:.0%} in the year before"))
-        for row in entry.get("terms", []):
-            strength = finding_strength(row["now"] - row["before"], row["now_interval"], row["before_interval"])
-            verb = "more often" if row["direction"] == "rise" else "less often"
-            moves.append((strength, f"\u201c{words(row['term'])}\u201d came up {verb}: {row['now']:.1f} times per "
-                                    f"10,000 words (in {row['docs_now']} articles) against {row['before']:.1f} "
-                                    f"(in {row['docs_before']})"))
+        for row in entry.topics:
+            strength = finding_strength(row.now - row.before, row.now_interval, row.before_interval)
+            verb = "took more" if row.direction == "rise" else "took less"
+            moves.append((strength, f"the topic \u201c{row.label}\u201d {verb} of it: {row.now:.0%} against "
+                                    f"{row.before:.0%} in the year before"))
+        for row in entry.terms:
+            strength = finding_strength(row.now - row.before, row.now_interval, row.before_interval)
+            verb = "more often" if row.direction == "rise" else "less often"
+            moves.append((strength, f"\u201c{words(row.term)}\u201d came up {verb}: {row.now:.1f} times per "
+                                    f"10,000 words (in {row.docs_now} articles) against {row.before:.1f} "
+                                    f"(in {row.docs_before})"))
         if moves:
             strength, text = max(moves, key=lambda m: m[0])
             who = "these articles" if t == "all" else f"{styles.name(t)} writing"
-            out.append((strength, f"In the last {span} of {who} ({entry['n_now']} articles, against "
-                                  f"{entry['n_before']} in the year before), {text}."))
+            out.append((strength, f"In the last {span} of {who} ({entry.n_now} articles, against "
+                                  f"{entry.n_before} in the year before), {text}."))
     return out
 
 
