@@ -76,8 +76,8 @@ def main() -> None:
     measured("count matrix", lambda: DocumentTerms.matrix.func(docs))()
     result = analysis.analyse_tendencies(docs, seed=0, model_dir=tempfile.mkdtemp(prefix="bench-memory-"))
     pairs = [(r.a, t.term) for r in result["against_rest"] for t in r.terms_a[:8]]
-    pairs += [(group, f["faction"]) for f in (result["mentions"] or {}).get("factions", [])
-              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
+    pairs += [(group, f.faction) for f in (result["mentions"].factions if result["mentions"] else [])
+              for group, t in f.by_tendency.items() if t.mentions >= 2]
     measured("articles to quote", example_ids)(docs, pairs)
 
 

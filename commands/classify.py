@@ -365,7 +365,7 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
     result = mentions(s.documents(selection, raw=True), window=window, top=top, factions=list(faction) or None,
                       affiliations_file=affiliations)
     if as_json:
-        emit_json(result)
+        emit_json(result.to_dict())
         return
     for line in format_mentions(result):
         click.echo(line)

@@ -102,7 +102,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
                               f"({r['mentions']} mentions in {r['articles']} articles)",
                    "examples": examples(r["writer_tendency"], r["faction"])} for r in rows]
         sections.append(Section("mentions", "How each faction is talked about", "mentions.html",
-                                {"window": m["window"], "heatmap": mentions_heatmap(rows, styles=styles),
+                                {"window": m.window, "heatmap": mentions_heatmap(rows, styles=styles),
                                  "mentions": table, "opened": opened,
                                  "folded": _folded_writers(every, rows, styles)},
                                 {"faction_mentions": mentions_table(m, terms=terms)}))

@@ -10,6 +10,7 @@ from nlp.documents import DocumentTerms
 from nlp.engine import Runtime
 from nlp.results import Result
 from nlp.tendencies.contrast import ContrastResult
+from nlp.tendencies.mentions import MentionsResult
 from nlp.tendencies.model_files import ClassifierArrays
 
 
@@ -35,7 +36,7 @@ class TendenciesResult(Result):
     evaluation : dict
         Grouping ("outlet", "author") -> the cross-validated evaluation.
     against_rest, pairwise : list of ContrastResult
-    mentions : dict or None
+    mentions : MentionsResult or None
     model : dict or None
         What training the classifier on every labelled article said (classes, top features...).
     classifier : ClassifierArrays or None
@@ -63,7 +64,7 @@ class TendenciesResult(Result):
     evaluation: dict[str, dict[str, Any]]
     against_rest: list[ContrastResult]
     pairwise: list[ContrastResult]
-    mentions: dict[str, Any] | None
+    mentions: MentionsResult | None
     model: dict[str, Any] | None
     classifier: ClassifierArrays | None
     predicted: dict[str, Any] | None
@@ -95,8 +96,8 @@ def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Run
     analysis = analyse_tendencies(docs, seed=params.seed, top=params.top, folds=params.folds, train=params.train,
                                   labels=params.labels)
     pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:params.quote_pairs]]
-    pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
-              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
+    pairs += [(group, f.faction) for f in (analysis["mentions"].factions if analysis["mentions"] else [])
+              for group, t in f.by_tendency.items() if t.mentions >= 2]
     ids = example_ids(docs, pairs) if pairs else {}
     explorer = [explore_contrast(docs, r, bootstrap=RUN_BOOTSTRAP, seed=params.seed)
                 for r in analysis["against_rest"] + analysis["pairwise"]]

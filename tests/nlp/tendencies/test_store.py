@@ -84,20 +84,20 @@ def test_kwic_phrase_and_term_forms(store):
 
 def test_mentions_self_and_others(docs):
     result = mentions(docs, window=6)
-    factions = {f["faction"]: f for f in result["factions"]}
+    factions = {f.faction: f for f in result.factions}
     soft_left = factions["soft_left"]
-    assert soft_left["self_mentions"] > 0 and soft_left["other_mentions"] > 0
-    assert soft_left["by_tendency"]["soft_left"]["self"] is True
-    assert soft_left["by_tendency"]["hard_left"]["self"] is False
-    own = {t["term"] for t in soft_left["by_tendency"]["soft_left"]["terms"]}
-    hard = {t["term"] for t in soft_left["by_tendency"]["hard_left"]["terms"]}
-    right = {t["term"] for t in soft_left["by_tendency"]["soft_right"]["terms"]}
+    assert soft_left.self_mentions > 0 and soft_left.other_mentions > 0
+    assert soft_left.by_tendency["soft_left"].self is True
+    assert soft_left.by_tendency["hard_left"].self is False
+    own = {t.term for t in soft_left.by_tendency["soft_left"].terms}
+    hard = {t.term for t in soft_left.by_tendency["hard_left"].terms}
+    right = {t.term for t in soft_left.by_tendency["soft_right"].terms}
     assert {"pluralist", "democratic", "patient"} & own
     assert {"careerist", "betray", "fence"} & hard
     assert {"naive", "meaning"} & right
     hard_left = factions["hard_left"]
-    assert set(hard_left["by_tendency"]) >= {"soft_left", "soft_right"}
-    assert hard_left["tendency"] == "hard_left"
+    assert set(hard_left.by_tendency) >= {"soft_left", "soft_right"}
+    assert hard_left.tendency == "hard_left"
     rows = mentions_table(result)
     assert rows and {"faction", "writer_tendency", "mentions", "terms"} <= set(rows[0])
     with pytest.raises(GroupError, match="Unknown faction 'centrists'; known factions: "):
