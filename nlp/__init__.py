@@ -7,7 +7,7 @@ Read a selection of a corpus once, then hand it to any analysis::
 
     docs = load_documents(CorpusStore("labour.db"), since="2020-01-01")
     contrast(docs, "soft_left", "hard_left").to_dict()
-    evaluate(docs, group_by="author")["macro_f1"]
+    evaluate(docs, group_by="author").macro_f1
 
 Names are imported on first use (``import nlp`` stays light: no spaCy, gensim or scikit-learn until an
 analysis needs them).

@@ -19,6 +19,7 @@ from nlp.topics.runs import TopicsOverview
 from nlp.defaults import MIN_SUPPORT
 
 if TYPE_CHECKING:
+    from nlp.tendencies.classify import EvaluationResult
     from nlp.topics.trends import NowAgainstBefore
 
 
@@ -333,10 +334,10 @@ def _mean_z(terms: Any) -> float:
     return sum(zs) / len(zs) if zs else 0.0
 
 
-def _classifier_strength(e: Mapping[str, Any]) -> float:
+def _classifier_strength(e: EvaluationResult) -> float:
     """The classifier's margin over the majority baseline against its interval (0 without one)."""
-    lo, hi = e.get("macro_f1_lo"), e.get("macro_f1_hi")
-    gain = e["macro_f1"] - e["baseline"]["macro_f1"]
+    lo, hi = e.macro_f1_lo, e.macro_f1_hi
+    gain = e.macro_f1 - e.baseline["macro_f1"]
     return gain / ((hi - lo) / 3.92) if lo is not None and hi is not None and hi > lo else max(gain, 0.0)
 
 

@@ -4,7 +4,7 @@ Tendencies are shown by the display names, colours and order of a :class:`~nlp.r
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from nlp.report.charts import figure_svg, heatmap
 from nlp.report.plots import contrast_figure
@@ -14,15 +14,18 @@ from nlp.report.styles import Styles, listing
 from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import mentions_table
 
+if TYPE_CHECKING:
+    from nlp.tendencies.classify import EvaluationResult
 
 
-def evaluation_rows(evaluation: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+
+def evaluation_rows(evaluation: dict[str, EvaluationResult]) -> list[dict[str, Any]]:
     """One row per grouping: scores beside the majority baseline, and the permutation test's p where it ran
     (``permutation_p``: a lower bound when the test stopped early; None where it did not run)."""
-    return [{"group_by": g, "folds": e["folds"], "splitter": e["splitter"], "articles": e["n_documents"],
-             "macro_f1": e["macro_f1"], "accuracy": e["accuracy"], "baseline_macro_f1": e["baseline"]["macro_f1"],
-             "baseline_accuracy": e["baseline"]["accuracy"],
-             "permutation_p": e.get("permutation_test", {}).get("p_value")} for g, e in evaluation.items()]
+    return [{"group_by": g, "folds": e.folds, "splitter": e.splitter, "articles": e.n_documents,
+             "macro_f1": e.macro_f1, "accuracy": e.accuracy, "baseline_macro_f1": e.baseline["macro_f1"],
+             "baseline_accuracy": e.baseline["accuracy"],
+             "permutation_p": (e.permutation_test or {}).get("p_value")} for g, e in evaluation.items()]
 
 
 def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
@@ -111,7 +114,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     return sections
 
 
-def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, Any] | None,
+def classifier_section(evaluation: dict[str, EvaluationResult], model: dict[str, Any] | None,
                        predictions: list[dict[str, Any]] | None, terms: int = 8,
                        styles: Styles | None = None, coding: dict[str, Any] | None = None,
                        headline: str | None = None, design: dict[str, Any] | None = None) -> Section:
@@ -129,15 +132,15 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
                    [(r["group_by"] + (" (the score to read)" if r["group_by"] == headline and len(rows) > 1 else ""),
                      r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
                      r["baseline_accuracy"], "not run" if r["permutation_p"] is None
-                     else ("≥ " if e.get("permutation_test", {}).get("stopped_early") else "")
+                     else ("≥ " if (e.permutation_test or {}).get("stopped_early") else "")
                      + f"{r['permutation_p']:.3f}") for r, e in zip(rows, evaluation.values())],
                    numeric=(1, 2, 3, 4, 5, 6))
     first = evaluation[headline]
-    per_class = first["per_class"]
+    per_class = first.per_class
     per_class_table = Table(["tendency", "precision", "recall", "F1", "articles"],
                             [(name(k), per_class[k]["precision"], per_class[k]["recall"], per_class[k]["f1"],
                               per_class[k]["support"]) for k in styles.ordered(per_class)], numeric=(1, 2, 3, 4))
-    labels, matrix = first["confusion"]["labels"], first["confusion"]["matrix"]
+    labels, matrix = first.confusion["labels"], first.confusion["matrix"]
     at = {lab: i for i, lab in enumerate(labels)}
     shown = styles.ordered(labels)
     confusion = Table([""] + [name(lab) for lab in shown],
@@ -155,18 +158,18 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
             numeric=tuple(range(1, len(classes) + 2)))
     unique: dict[str, str] = {}  # one per kind: the same caveat differs only in its advice per grouping
     for e in evaluation.values():
-        for c in e["caveats"]:
+        for c in e.caveats:
             unique.setdefault(c.split(" (")[0], c)
     unit = unit_sentence(design, headline, styles) if len(evaluation) > 1 else None
     summaries = ([unit] if unit else []) + [plain_words(e) for e in evaluation.values()]
     if coding:
         summaries.insert(0, coding_sentence(coding))
     context = {"summaries": summaries, "scores": scores,
-               "detail_by": first["group_by"], "per_class": per_class_table, "confusion": confusion,
+               "detail_by": first.group_by, "per_class": per_class_table, "confusion": confusion,
                "top_terms": top_terms, "predictions": prediction_table, "caveats": sorted(unique.values())}
     data = {"classifier_evaluation": rows,
             "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in evaluation.items()
-                                     for k, v in e["per_class"].items()]}
+                                     for k, v in e.per_class.items()]}
     if coding:
         check = coding["validation"]
         agreement = coding.get("agreement") or {}

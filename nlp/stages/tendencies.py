@@ -9,6 +9,7 @@ from typing import Any
 from nlp.documents import DocumentTerms
 from nlp.engine import Runtime
 from nlp.results import Result
+from nlp.tendencies.classify import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import MentionsResult
 from nlp.tendencies.model_files import ClassifierArrays
@@ -33,7 +34,7 @@ class TendenciesResult(Result):
 
     Attributes
     ----------
-    evaluation : dict
+    evaluation : dict of str to EvaluationResult
         Grouping ("outlet", "author") -> the cross-validated evaluation.
     against_rest, pairwise : list of ContrastResult
     mentions : MentionsResult or None
@@ -61,7 +62,7 @@ class TendenciesResult(Result):
         figures and the ids of two articles to quote.
     """
 
-    evaluation: dict[str, dict[str, Any]]
+    evaluation: dict[str, EvaluationResult]
     against_rest: list[ContrastResult]
     pairwise: list[ContrastResult]
     mentions: MentionsResult | None

@@ -11,6 +11,7 @@ from nlp.report.build import default_title, group_hint
 from nlp.report.now_section import now_section
 from nlp.report.sections import corpus_section, findings_section
 from nlp.report.styles import GROUP_PALETTE, OTHER, OTHER_COLOUR, Styles, listing, named_groups
+from nlp.tendencies.classify import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult, TermScore
 from nlp.topics.trends import MovingTerm, NowAgainstBefore, TendencyNow
 
@@ -109,9 +110,10 @@ def test_findings_list_at_most_ten_strongest_first_and_one_line_for_the_rest():
     styles = _styles()
     rest = [ContrastResult(g, "rest", "tendency", [TermScore(f"w{g}{k}", z, 10, 1) for k in range(3)], [],
                            docs_a=n) for g, n, z in (("Con", 16, 9.0), ("Lab", 15, 3.0), ("Lib", 9, 6.0))]
-    evaluation = {"author": {"group_by": "author", "accuracy": 0.8, "n_documents": 40, "macro_f1": 0.7,
-                             "macro_f1_lo": 0.6, "macro_f1_hi": 0.8,
-                             "baseline": {"macro_f1": 0.2, "accuracy": 0.4, "class": "Con"}}}
+    evaluation = {"author": EvaluationResult(group_by="author", accuracy=0.8, n_documents=40, n_tested=40,
+                                             macro_f1=0.7, macro_f1_lo=0.6, macro_f1_hi=0.8, folds=5,
+                                             splitter="StratifiedGroupKFold",
+                                             baseline={"macro_f1": 0.2, "accuracy": 0.4, "class": "Con"})}
     shifts = {g: {"change": 5, "rise": True, "label": f"topic of {g}", "after": 0.3, "before": 0.1,
                   "interval_after": (0.25, 0.35), "interval_before": (0.05, 0.15), "n_after": 8, "n_before": 8}
               for g in [f"X{i}" for i in range(12)]}

@@ -8,7 +8,7 @@ from nlp.documents import DocumentTerms
 from nlp.report.sections import findings_section
 from nlp.report.tendency_sections import classifier_section
 from nlp.tendencies.analysis import analyse_tendencies
-from nlp.tendencies.classify import evaluate
+from nlp.tendencies.classify import EvaluationResult, evaluate
 
 from tests.nlp.tendencies.synthetic import synthetic_corpus
 
@@ -29,8 +29,8 @@ def docs_with_outlets(shared: bool) -> DocumentTerms:
 @pytest.mark.parametrize("group_by", ["author", "outlet"])
 def test_evaluate_says_when_the_outlet_is_the_unit(group_by):
     result = evaluate(docs_with_outlets(shared=False), group_by=group_by, folds=4, mask_names=False)
-    assert result["unit"] == "outlet" and result["design"]["kind"] == "constant within outlets"
-    unit = [c for c in result["caveats"] if "the outlet is the unit" in c.lower()]
+    assert result.unit == "outlet" and result.design["kind"] == "constant within outlets"
+    unit = [c for c in result.caveats if "the outlet is the unit" in c.lower()]
     assert len(unit) == 1
     if group_by == "author":
         assert unit[0].startswith("The tendency is constant within outlets: hard_left from 2 outlets "
@@ -42,8 +42,8 @@ def test_evaluate_says_when_the_outlet_is_the_unit(group_by):
 
 def test_evaluate_has_no_unit_caveat_when_tendencies_share_outlets():
     result = evaluate(docs_with_outlets(shared=True), group_by="author", folds=4, mask_names=False)
-    assert result["unit"] == "document" and result["design"]["kind"] == "shared outlets"
-    assert not any("unit" in c for c in result["caveats"])
+    assert result.unit == "document" and result.design["kind"] == "shared outlets"
+    assert not any("unit" in c for c in result.caveats)
 
 
 def test_the_run_headlines_the_outlet_score_where_the_outlet_is_the_unit():
@@ -57,10 +57,10 @@ def test_the_run_headlines_the_outlet_score_where_the_outlet_is_the_unit():
     assert all(r.design["within"] == "outlet" for r in shared["against_rest"])
 
 
-def evaluation(group_by: str, macro_f1: float, accuracy: float) -> dict:
-    return {"group_by": group_by, "folds": 5, "splitter": "s", "n_documents": 2600, "macro_f1": macro_f1,
-            "accuracy": accuracy, "caveats": [], "per_class": {}, "confusion": {"labels": [], "matrix": []},
-            "baseline": {"class": "right", "accuracy": 0.58, "macro_f1": 0.42}}
+def evaluation(group_by: str, macro_f1: float, accuracy: float) -> EvaluationResult:
+    return EvaluationResult(group_by=group_by, folds=5, splitter="s", n_documents=2600, n_tested=2600,
+                            macro_f1=macro_f1, accuracy=accuracy,
+                            baseline={"class": "right", "accuracy": 0.58, "macro_f1": 0.42})
 
 
 PRESS_DESIGN = {"unit": "outlet", "kind": "constant within outlets", "outlets_per_label": {"left": 2, "right": 6}}
