@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -74,11 +73,8 @@ def main() -> None:
     _release()
     print(f"{len(docs):,} articles read; resident {_status('VmRSS:'):.0f} MB (code: {args.root.resolve()})")
     measured("count matrix", lambda: DocumentTerms.matrix.func(docs))()
-    result = analysis.analyse_tendencies(docs, seed=0, model_dir=tempfile.mkdtemp(prefix="bench-memory-"))
-    pairs = [(r.a, t.term) for r in result["against_rest"] for t in r.terms_a[:8]]
-    pairs += [(group, f.faction) for f in (result["mentions"].factions if result["mentions"] else [])
-              for group, t in f.by_tendency.items() if t.mentions >= 2]
-    measured("articles to quote", example_ids)(docs, pairs)
+    result = analysis.analyse_tendencies(docs, seed=0, train=True)
+    measured("articles to quote", example_ids)(docs, result.quote_pairs(8))
 
 
 if __name__ == "__main__":

@@ -212,14 +212,14 @@ def press_placebo() -> None:
           f"left vs right p = {tendencies.p:.3f} over {tendencies.n_units} {tendencies.unit}s; placebo "
           + (f"{placebo.a} vs {placebo.b} p = {placebo.p:.3f} over documents" if placebo else "none"))
     analysis = analyse_tendencies(docs)
-    head = analysis["evaluation"][analysis["headline"]]
-    author = analysis["evaluation"]["author"]
-    caveat = any("house style" in c for c in analysis["pairwise"][0].caveats)
+    head = analysis.evaluation[analysis.headline]
+    author = analysis.evaluation["author"]
+    caveat = any("house style" in c for c in analysis.pairwise[0].caveats)
     check("outlet placebo (classifier and contrast): the headline score holds whole papers out and is not "
-          "better than guessing; the contrast names its papers", analysis["headline"] == "outlet"
-          and head["macro_f1"] < head["baseline"]["macro_f1"] + 0.1 and caveat,
-          f"headline folds by {analysis['headline']}: macro-F1 {head['macro_f1']:.2f} (baseline "
-          f"{head['baseline']['macro_f1']:.2f}); author folds {author['macro_f1']:.2f}; contrast caveat: {caveat}")
+          "better than guessing; the contrast names its papers", analysis.headline == "outlet"
+          and head.macro_f1 < head.baseline["macro_f1"] + 0.1 and caveat,
+          f"headline folds by {analysis.headline}: macro-F1 {head.macro_f1:.2f} (baseline "
+          f"{head.baseline['macro_f1']:.2f}); author folds {author.macro_f1:.2f}; contrast caveat: {caveat}")
 
 
 def scaling() -> None:

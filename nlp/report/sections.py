@@ -256,8 +256,9 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
     styles = styles or Styles.default()
     found: list[tuple[float, str]] = []
     unsaid: dict[str, list[str]] = {}
-    tendencies = results.get("tendencies") or {}
-    for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
+    tendencies = results.get("tendencies")
+    rest = tendencies.against_rest if tendencies is not None else []
+    for r in sorted(rest, key=lambda r: (r.a != "soft_left", r.a)):
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
         if words and r.docs_a >= min_support:
             found.append((_mean_z(r.terms_a[:3]),
@@ -293,10 +294,10 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
     if withheld:
         unsaid.setdefault(f"what changed lately (fewer than {min_support} articles in the last periods or before)",
                           []).extend(styles.name(g) for g in sorted(withheld, key=lambda g: (g != "soft_left", g)))
-    evaluation = tendencies.get("evaluation") or {}
+    evaluation = tendencies.evaluation if tendencies is not None else {}
     if evaluation:
         # the score of the unit: outlet folds where each tendency is a property of its outlets
-        e = evaluation.get(tendencies.get("headline") or "author") or next(iter(evaluation.values()))
+        e = evaluation.get(tendencies.headline or "author") or next(iter(evaluation.values()))
         found.append((_classifier_strength(e), plain_words(e, technical=False)))
     if not found and not unsaid:
         return None

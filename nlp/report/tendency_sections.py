@@ -15,6 +15,7 @@ from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import mentions_table
 
 if TYPE_CHECKING:
+    from nlp.tendencies.analysis import TendencyAnalysis
     from nlp.tendencies.classify import EvaluationResult
 
 
@@ -39,15 +40,15 @@ def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles | None = None,
+def tendency_sections(analysis: TendencyAnalysis, terms: int = 8, styles: Styles | None = None,
                       examples: Callable[[str, str], list[dict[str, Any]]] | None = None) -> list[Section]:
     """Report sections for an :func:`~nlp.tendencies.analysis.analyse_tendencies` result.
 
     Parameters
     ----------
-    analysis : dict
-        Its ``evaluation``, ``pairwise``, ``against_rest``, ``mentions`` and ``skipped`` entries (and
-        optionally ``model`` and ``predictions``).
+    analysis : TendencyAnalysis
+        Its ``evaluation``, ``pairwise``, ``against_rest``, ``mentions`` and ``skipped`` (and, where they ran,
+        ``model``, ``predictions`` and ``coding``).
     terms : int
         How many terms each list shows.
     styles : Styles, optional
@@ -66,13 +67,13 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     name = styles.name
     examples = examples or (lambda tendency, term: [])
     sections = []
-    ev = analysis["evaluation"]
+    ev = analysis.evaluation
     if ev:
-        sections.append(classifier_section(ev, analysis.get("model"), analysis.get("predictions"), terms, styles,
-                                           coding=analysis.get("coding"), headline=analysis.get("headline"),
-                                           design=analysis.get("design")))
+        sections.append(classifier_section(ev, analysis.model, analysis.predictions, terms, styles,
+                                           coding=analysis.coding, headline=analysis.headline,
+                                           design=analysis.design))
 
-    pairwise, rest = analysis["pairwise"], analysis["against_rest"]
+    pairwise, rest = analysis.pairwise, analysis.against_rest
     if pairwise or rest:
         figures = [Figure(figure_svg(contrast_figure(r, top=terms, styles=styles, width=6.0)),
                           f"{name(r.a)} ({_sized(r.docs_a, r.design, 'a')}) against {name(r.b)} "
@@ -94,7 +95,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
                                 {"figures": figures, "against_rest": against_rest, "signature": signature},
                                 {"contrasts": contrast_rows(pairwise + rest)}))
 
-    m = analysis["mentions"]
+    m = analysis.mentions
     if m:
         every = [r for r in mentions_table(m, terms=terms) if r["mentions"] >= 2]
         rows = [r for r in every if styles.is_named(r["writer_tendency"])]  # the others in one line
@@ -109,8 +110,8 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
                                  "mentions": table, "opened": opened,
                                  "folded": _folded_writers(every, rows, styles)},
                                 {"faction_mentions": mentions_table(m, terms=terms)}))
-    if analysis["skipped"] and sections:
-        sections[-1].not_run.update(analysis["skipped"])
+    if analysis.skipped and sections:
+        sections[-1].not_run.update(analysis.skipped)
     return sections
 
 

@@ -11,6 +11,7 @@ from nlp.report.build import default_title, group_hint
 from nlp.report.now_section import now_section
 from nlp.report.sections import corpus_section, findings_section
 from nlp.report.styles import GROUP_PALETTE, OTHER, OTHER_COLOUR, Styles, listing, named_groups
+from nlp.tendencies.analysis import TendencyAnalysis
 from nlp.tendencies.classify import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult, TermScore
 from nlp.topics.trends import MovingTerm, NowAgainstBefore, TendencyNow
@@ -118,7 +119,7 @@ def test_findings_list_at_most_ten_strongest_first_and_one_line_for_the_rest():
                   "interval_after": (0.25, 0.35), "interval_before": (0.05, 0.15), "n_after": 8, "n_before": 8}
               for g in [f"X{i}" for i in range(12)]}
     withheld = {g: "1 articles in 2001–2005 and 0 before; at least 5 in each are needed" for g in SIZES}
-    section = findings_section({"tendencies": {"against_rest": rest, "evaluation": evaluation},
+    section = findings_section({"tendencies": TendencyAnalysis(against_rest=rest, evaluation=evaluation),
                                 "prevalence": {"tendency": [{"period": "2001"}, {"period": "2005"}]},
                                 "shifts": shifts, "shifts_withheld": withheld}, styles, min_support=5)
     items = section.context["items"]

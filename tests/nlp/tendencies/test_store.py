@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from nlp.tendencies.classify import EvaluationResult, evaluate, predict_text, predict_unlabelled, prediction_summary, train
+from nlp.tendencies.classify import (EvaluationResult, evaluate, predict_text, predict_unlabelled, prediction_summary,
+                                     train)
 from nlp.tendencies.contrast import contrast, contrast_each_against_rest
 from nlp.errors import NotPreprocessedError
 from nlp.documents import GroupError, load_documents

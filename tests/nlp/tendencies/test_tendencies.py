@@ -14,8 +14,8 @@ def test_single_tendency_is_skipped_with_its_reason(tmp_path):
     store.load_labels(LabelSet.from_mapping({"outlets": {o: "soft_left" for o in
                       ("commonweal", "plural", "redcorner", "picketpen", "forwardbench", "newcentre")}}))
     analysis = analyse_tendencies(load_documents(store, raw=True))
-    assert analysis["evaluation"] == {}
-    assert analysis["skipped"]["classifier, folds by outlet"].startswith("Only one class ('soft_left'")
+    assert analysis.evaluation == {}
+    assert analysis.skipped["classifier, folds by outlet"].startswith("Only one class ('soft_left'")
     sections = tendency_sections(analysis)
     assert "classifier" not in [s.id for s in sections]
     assert "Not run: classifier, folds by outlet" in sections[-1].html
@@ -66,9 +66,37 @@ def test_evaluation_in_plain_words():
 def test_run_scores_masked_names_and_term_stability(tmp_path):
     store = build_store(tmp_path / "c.db")
     analysis = analyse_tendencies(load_documents(store, raw=True), labels=store.labels)
-    for evaluation in analysis["evaluation"].values():
+    for evaluation in analysis.evaluation.values():
         assert 0 <= evaluation.masked_macro_f1 <= 1 and evaluation.top_features
         assert "plural" in evaluation.masked_terms  # an outlet of the fixture corpus
-    terms = [t for r in analysis["against_rest"] + analysis["pairwise"] for t in r.terms_a + r.terms_b]
+    terms = [t for r in analysis.against_rest + analysis.pairwise for t in r.terms_a + r.terms_b]
     assert terms and all(t.n_docs >= 3 and 0 <= t.stability <= 1 for t in terms)
+    store.close()
+
+
+def test_the_analysis_is_typed_and_round_trips(tmp_path):
+    import json
+
+    from nlp.tendencies.analysis import TendencyAnalysis
+    from nlp.tendencies.classify import EvaluationResult
+    from nlp.tendencies.contrast import ContrastResult
+    from nlp.tendencies.mentions import MentionsResult
+
+    store = build_store(tmp_path / "c.db")
+    docs = load_documents(store, raw=True)
+    analysis = analyse_tendencies(docs, labels=store.labels)
+    assert isinstance(analysis, TendencyAnalysis) and isinstance(analysis.mentions, MentionsResult)
+    assert all(isinstance(e, EvaluationResult) for e in analysis.evaluation.values())
+    assert all(isinstance(r, ContrastResult) for r in analysis.against_rest + analysis.pairwise)
+    data = analysis.to_dict()
+    assert list(data) == ["evaluation", "headline", "design", "against_rest", "pairwise", "mentions", "model",
+                          "classifier", "predicted", "predictions", "skipped"]  # "coding" only where people coded
+    assert data["evaluation"] == {g: e.to_dict() for g, e in analysis.evaluation.items()}
+    assert data["mentions"] == analysis.mentions.to_dict()
+    assert TendencyAnalysis.from_dict(json.loads(json.dumps(data))) == analysis
+    assert analysis.quote_pairs(2)[:2] == [(analysis.against_rest[0].a, t.term)
+                                           for t in analysis.against_rest[0].terms_a[:2]]
+    trained = analyse_tendencies(docs, train=True, labels=store.labels)  # with the classifier's arrays
+    back = TendencyAnalysis.from_dict(json.loads(json.dumps(trained.to_dict())))
+    assert back.to_dict() == trained.to_dict() and back.classifier.model_id() == trained.classifier.model_id()
     store.close()
