@@ -20,6 +20,8 @@ WINDOW_WORDS = {"3m": "three months", "6m": "six months", "12m": "twelve months"
 #: Each tendency's block names at most this many moving topics and words (the largest moves; the rest are in
 #: data/now_against_before.csv).
 SHOWN_TOPICS, SHOWN_TERMS = 3, 5
+#: Decimals kept in data/now_against_before.csv: topic shares, and term rates per 10,000 words.
+DECIMALS = {"topic": 4, "term": 3}
 
 
 def _pct(x: float) -> str:
@@ -74,10 +76,6 @@ def now_section(result: NowAgainstBefore, styles: Styles | None = None,
                 "text": (f"{verb} from {_pct(row.before)} of this writing ({_pct(lo_b)}–{_pct(hi_b)}) to "
                          f"{_pct(row.now)} ({_pct(lo_n)}–{_pct(hi_n)})"),
                 "examples": examples("topic", row.ids, [row.label])})
-            data.append({"tendency": t, "kind": "topic", "what": row.label, "direction": row.direction,
-                         "before": round(row.before, 4), "before_lo": round(lo_b, 4), "before_hi": round(hi_b, 4),
-                         "now": round(row.now, 4), "now_lo": round(lo_n, 4), "now_hi": round(hi_n, 4),
-                         "articles_before": entry.n_before, "articles_now": entry.n_now})
         for row in entry.terms:
             lo_n, hi_n = row.now_interval
             lo_b, hi_b = row.before_interval
@@ -88,10 +86,8 @@ def now_section(result: NowAgainstBefore, styles: Styles | None = None,
                          f"in {row.docs_now} articles) against {_rate(row.before)} ({_rate(lo_b)}–{_rate(hi_b)}, "
                          f"in {row.docs_before} articles)"),
                 "examples": examples("term", row.ids, [row.term])})
-            data.append({"tendency": t, "kind": "term", "what": row.term, "direction": row.direction,
-                         "before": round(row.before, 3), "before_lo": round(lo_b, 3), "before_hi": round(hi_b, 3),
-                         "now": round(row.now, 3), "now_lo": round(lo_n, 3), "now_hi": round(hi_n, 3),
-                         "articles_before": row.docs_before, "articles_now": row.docs_now})
+        data.extend({"tendency": t, **{k: round(v, DECIMALS[move["kind"]]) if isinstance(v, float) else v
+                                       for k, v in move.items()}} for move in entry.moves())
         block["more"] = max(0, len(block["topics"]) - SHOWN_TOPICS) + max(0, len(block["terms"]) - SHOWN_TERMS)
         block["topics"], block["terms"] = block["topics"][:SHOWN_TOPICS], block["terms"][:SHOWN_TERMS]
         blocks.append(block)

@@ -479,6 +479,19 @@ class TendencyNow:
     enough: bool = False
     reason: str = ""
 
+    def moves(self) -> list[dict[str, Any]]:
+        """One row per moving topic, then per moving term (the columns of ``now_against_before.csv``, unrounded):
+        ``kind`` ("topic" or "term"), ``what`` (the topic's label or the term), ``direction``, ``before``,
+        ``before_lo``, ``before_hi``, ``now``, ``now_lo``, ``now_hi``, ``articles_before``, ``articles_now``
+        (the window's articles for a topic, those using it for a term)."""
+        return [{"kind": "topic" if isinstance(m, MovingTopic) else "term",
+                 "what": m.label if isinstance(m, MovingTopic) else m.term, "direction": m.direction,
+                 "before": m.before, "before_lo": m.before_interval[0], "before_hi": m.before_interval[1],
+                 "now": m.now, "now_lo": m.now_interval[0], "now_hi": m.now_interval[1],
+                 "articles_before": m.docs_before if isinstance(m, MovingTerm) else self.n_before,
+                 "articles_now": m.docs_now if isinstance(m, MovingTerm) else self.n_now}
+                for m in [*self.topics, *self.terms]]
+
 
 @dataclass(frozen=True)
 class NowAgainstBefore(Result):
@@ -504,29 +517,17 @@ class NowAgainstBefore(Result):
         return asdict(self)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per moving topic or term: ``tendency``, ``kind`` ("topic" or "term"), ``what`` (the topic's
-        label or the term), ``direction``, ``now``, ``now_lo``, ``now_hi``, ``before``, ``before_lo``,
-        ``before_hi``, ``articles_now``, ``articles_before`` (the window's, or those using the term)."""
-        rows = []
-        for t, entry in self.tendencies.items():
-            for m in [*entry.topics, *entry.terms]:
-                topic = isinstance(m, MovingTopic)
-                rows.append({"tendency": t, "kind": "topic" if topic else "term",
-                             "what": m.label if topic else m.term, "direction": m.direction,
-                             "now": m.now, "now_lo": m.now_interval[0], "now_hi": m.now_interval[1],
-                             "before": m.before, "before_lo": m.before_interval[0],
-                             "before_hi": m.before_interval[1],
-                             "articles_now": entry.n_now if topic else m.docs_now,
-                             "articles_before": entry.n_before if topic else m.docs_before})
-        return rows
+        """One row per moving topic or term of every tendency: ``tendency``, then the columns of
+        :meth:`TendencyNow.moves`."""
+        return [{"tendency": t, **move} for t, entry in self.tendencies.items() for move in entry.moves()]
 
     def to_frame(self):
         """:meth:`rows` as a pandas DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows(), columns=["tendency", "kind", "what", "direction", "now", "now_lo", "now_hi",
-                                                  "before", "before_lo", "before_hi", "articles_now",
-                                                  "articles_before"])
+        return pd.DataFrame(self.rows(), columns=["tendency", "kind", "what", "direction", "before", "before_lo",
+                                                  "before_hi", "now", "now_lo", "now_hi", "articles_before",
+                                                  "articles_now"])
 
 
 def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Sequence[str] | None = None,
