@@ -66,7 +66,7 @@ def main() -> None:
         from nlp.tendencies.analysis import example_ids
     except ImportError:  # older code: in the pipeline module
         from nlp.pipeline import example_ids
-    for name in ("evaluate", "train", "predict_unlabelled", "contrast_each_against_rest", "contrast", "mentions"):
+    for name in ("evaluate", "train_arrays", "predict_unlabelled", "contrast_each_against_rest", "contrast", "mentions"):
         setattr(analysis, name, measured(name, getattr(analysis, name)))
     store = CorpusStore(args.db)
     docs = load_documents(store, preprocess=False, raw=True)
