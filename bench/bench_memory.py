@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -67,18 +66,15 @@ def main() -> None:
         from nlp.tendencies.analysis import example_ids
     except ImportError:  # older code: in the pipeline module
         from nlp.pipeline import example_ids
-    for name in ("evaluate", "train", "predict_unlabelled", "contrast_each_against_rest", "contrast", "mentions"):
+    for name in ("evaluate", "train_arrays", "predict_unlabelled", "contrast_each_against_rest", "contrast", "mentions"):
         setattr(analysis, name, measured(name, getattr(analysis, name)))
     store = CorpusStore(args.db)
     docs = load_documents(store, preprocess=False, raw=True)
     _release()
     print(f"{len(docs):,} articles read; resident {_status('VmRSS:'):.0f} MB (code: {args.root.resolve()})")
     measured("count matrix", lambda: DocumentTerms.matrix.func(docs))()
-    result = analysis.analyse_tendencies(docs, seed=0, model_dir=tempfile.mkdtemp(prefix="bench-memory-"))
-    pairs = [(r.a, t.term) for r in result["against_rest"] for t in r.terms_a[:8]]
-    pairs += [(group, f["faction"]) for f in (result["mentions"] or {}).get("factions", [])
-              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
-    measured("articles to quote", example_ids)(docs, pairs)
+    result = analysis.analyse_tendencies(docs, seed=0, train=True)
+    measured("articles to quote", example_ids)(docs, result.quote_pairs(8))
 
 
 if __name__ == "__main__":

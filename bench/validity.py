@@ -80,13 +80,13 @@ def run(quick: bool) -> None:
     for group_by in ("none", "period"):
         e = evaluate(docs, group_by=group_by, folds=5, seed=0, period_years=10)
         check(f"classifier Lab/Con/Lib, folds by {group_by}: beats its baseline",
-              e["macro_f1"] > e["baseline"]["macro_f1"],
-              f"macro-F1 {e['macro_f1']:.2f} ({e['macro_f1_lo']:.2f}-{e['macro_f1_hi']:.2f}), masked "
-              f"{e['masked_macro_f1']:.2f}, baseline {e['baseline']['macro_f1']:.2f}; self-names in top features: "
-              f"{', '.join(sorted({t for ts in e['self_names_in_top_features'].values() for t in ts})[:8]) or 'none'}")
+              e.macro_f1 > e.baseline["macro_f1"],
+              f"macro-F1 {e.macro_f1:.2f} ({e.macro_f1_lo:.2f}-{e.macro_f1_hi:.2f}), masked "
+              f"{e.masked_macro_f1:.2f}, baseline {e.baseline['macro_f1']:.2f}; self-names in top features: "
+              f"{', '.join(sorted({t for ts in e.self_names_in_top_features.values() for t in ts})[:8]) or 'none'}")
     e = evaluate(docs, group_by="none", folds=5, seed=0)
-    names = sorted({t for ts in e["self_names_in_top_features"].values() for t in ts})
-    named = any(any(n in c for n in names) for c in e["caveats"])
+    names = sorted({t for ts in e.self_names_in_top_features.values() for t in ts})
+    named = any(any(n in c for n in names) for c in e.caveats)
     check("self-names among the top features are named in a caveat", bool(names) == named,
           f"{len(names)} self-names in the top features ({', '.join(names[:6])}); named in a caveat: {named}")
 
@@ -212,14 +212,14 @@ def press_placebo() -> None:
           f"left vs right p = {tendencies.p:.3f} over {tendencies.n_units} {tendencies.unit}s; placebo "
           + (f"{placebo.a} vs {placebo.b} p = {placebo.p:.3f} over documents" if placebo else "none"))
     analysis = analyse_tendencies(docs)
-    head = analysis["evaluation"][analysis["headline"]]
-    author = analysis["evaluation"]["author"]
-    caveat = any("house style" in c for c in analysis["pairwise"][0].caveats)
+    head = analysis.evaluation[analysis.headline]
+    author = analysis.evaluation["author"]
+    caveat = any("house style" in c for c in analysis.pairwise[0].caveats)
     check("outlet placebo (classifier and contrast): the headline score holds whole papers out and is not "
-          "better than guessing; the contrast names its papers", analysis["headline"] == "outlet"
-          and head["macro_f1"] < head["baseline"]["macro_f1"] + 0.1 and caveat,
-          f"headline folds by {analysis['headline']}: macro-F1 {head['macro_f1']:.2f} (baseline "
-          f"{head['baseline']['macro_f1']:.2f}); author folds {author['macro_f1']:.2f}; contrast caveat: {caveat}")
+          "better than guessing; the contrast names its papers", analysis.headline == "outlet"
+          and head.macro_f1 < head.baseline["macro_f1"] + 0.1 and caveat,
+          f"headline folds by {analysis.headline}: macro-F1 {head.macro_f1:.2f} (baseline "
+          f"{head.baseline['macro_f1']:.2f}); author folds {author.macro_f1:.2f}; contrast caveat: {caveat}")
 
 
 def scaling() -> None:
@@ -309,7 +309,7 @@ def stamped_code() -> None:
         return [t for t in terms if STAMP_WORDS & set(t.replace(" ", "_").split("_"))]
 
     e = evaluate(docs, group_by="none", folds=5, seed=0, top=15)
-    top = [f["term"] for feats in e["top_features"].values() for f in feats]
+    top = [f["term"] for feats in e.top_features.values() for f in feats]
     c = contrast(docs, "left", "right", top=20, seed=0, bootstrap=0)
     X, names = feature_matrix(docs, "terms")
     _, result = scale_wordfish(docs, X, names)
@@ -320,7 +320,7 @@ def stamped_code() -> None:
     check("a code one outlet stamps on every article reaches no top list (classifier top 15, contrast top 20, "
           "Wordfish poles)", not any(found.values()),
           "; ".join(f"{k}: {', '.join(v) or 'none'}" for k, v in found.items())
-          + f"; classifier macro-F1 {e['macro_f1']:.2f}, outlet markers {e.get('outlet_markers', {}).get('terms')}")
+          + f"; classifier macro-F1 {e.macro_f1:.2f}, outlet markers {e.outlet_markers.get('terms')}")
 
 
 def main() -> int:

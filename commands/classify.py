@@ -89,41 +89,41 @@ def classify_evaluate(s: Settings, label_field, group_by, period_years, folds, i
                       period_years=period_years, n_jobs=jobs, top=top, permutations=permutations,
                       keep_markers=keep_markers, names_file=names_file, min_class=min_class)
     if as_json:
-        emit_json(result)
+        emit_json(result.to_dict())
         return
-    base = result["baseline"]
-    click.echo(f"{result['n_documents']} articles, {result['folds']} folds ({result['splitter']}, "
+    base = result.baseline
+    click.echo(f"{result.n_documents} articles, {result.folds} folds ({result.splitter}, "
                f"grouped by {group_by}), seed {seed}")
-    if result.get("label_levels"):
-        click.echo("labels from: " + ", ".join(f"{k} {v}" for k, v in result["label_levels"].items()))
-    interval = (f" ({result['interval']['level']:.0%} interval {result['macro_f1_lo']:.3f} to "
-                f"{result['macro_f1_hi']:.3f})" if "macro_f1_lo" in result else "")
-    click.echo(f"macro-F1 {result['macro_f1']:.3f}{interval}  accuracy {result['accuracy']:.3f}   "
+    if result.label_levels:
+        click.echo("labels from: " + ", ".join(f"{k} {v}" for k, v in result.label_levels.items()))
+    interval = (f" ({result.interval['level']:.0%} interval {result.macro_f1_lo:.3f} to "
+                f"{result.macro_f1_hi:.3f})" if result.macro_f1_lo is not None else "")
+    click.echo(f"macro-F1 {result.macro_f1:.3f}{interval}  accuracy {result.accuracy:.3f}   "
                f"baseline (majority class): macro-F1 {base['macro_f1']:.3f}  accuracy {base['accuracy']:.3f}")
-    if "p_value" in result.get("permutation_test", {}):
-        pt = result["permutation_test"]
+    pt = result.permutation_test or {}
+    if "p_value" in pt:
         click.echo(f"permutation test: p = {pt['p_value']:.3f} ({pt['at_least_observed']} of {pt['permutations']} "
                    f"{'labellings' if pt['exact'] else 'permutations'} of {pt['unit']} labels score as well)")
-    if "masked_macro_f1" in result:
-        click.echo(f"with {len(result['masked_terms'])} self-names masked: macro-F1 {result['masked_macro_f1']:.3f}  "
-                   f"accuracy {result['masked_accuracy']:.3f}")
+    if result.masked_macro_f1 is not None:
+        click.echo(f"with {len(result.masked_terms)} self-names masked: macro-F1 {result.masked_macro_f1:.3f}  "
+                   f"accuracy {result.masked_accuracy:.3f}")
     click.echo(f"\n{'class':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
-    for label, m in result["per_class"].items():
+    for label, m in result.per_class.items():
         click.echo(f"{label:<20} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
-    labels = result["confusion"]["labels"]
+    labels = result.confusion["labels"]
     click.echo("\nconfusion (rows: true, columns: predicted)")
     click.echo(" " * 20 + "".join(f"{lab[:10]:>11}" for lab in labels))
-    for label, row in zip(labels, result["confusion"]["matrix"]):
+    for label, row in zip(labels, result.confusion["matrix"]):
         click.echo(f"{label:<20}" + "".join(f"{n:>11}" for n in row))
-    flagged = result.get("self_names_in_top_features", {})
+    flagged = result.self_names_in_top_features or {}
     click.echo("\ntop features (* a self-name)")
-    for label, feats in result["top_features"].items():
+    for label, feats in result.top_features.items():
         click.echo(f"{label}: " + ", ".join(f["term"] + ("*" if f["term"] in flagged.get(label, ()) else "")
                                             for f in feats))
-    line = markers_line(result.get("outlet_markers"))
+    line = markers_line(result.outlet_markers)
     if line:
         s.info(line)
-    for caveat in result["caveats"]:
+    for caveat in result.caveats:
         s.info(f"Caveat: {caveat}")
 
 
@@ -365,7 +365,7 @@ def mentions_cmd(s: Settings, window, top, faction, affiliations, selection, as_
     result = mentions(s.documents(selection, raw=True), window=window, top=top, factions=list(faction) or None,
                       affiliations_file=affiliations)
     if as_json:
-        emit_json(result)
+        emit_json(result.to_dict())
         return
     for line in format_mentions(result):
         click.echo(line)

@@ -7,7 +7,7 @@ Read a selection of a corpus once, then hand it to any analysis::
 
     docs = load_documents(CorpusStore("labour.db"), since="2020-01-01")
     contrast(docs, "soft_left", "hard_left").to_dict()
-    evaluate(docs, group_by="author")["macro_f1"]
+    evaluate(docs, group_by="author").macro_f1
 
 Names are imported on first use (``import nlp`` stays light: no spaCy, gensim or scikit-learn until an
 analysis needs them).
@@ -31,13 +31,15 @@ _EXPORTS = {
     "save_fit": "nlp.topics.fit", "TopicsFit": "nlp.topics.fit",
     "load_run": "nlp.topics.runs", "list_runs": "nlp.topics.runs", "document_topic_matrix": "nlp.topics.runs",
     "stored_topic_prevalence": "nlp.topics.runs", "topic_prevalence": "nlp.topics.trends",
-    "term_trends": "nlp.topics.trends",
+    "term_trends": "nlp.topics.trends", "NowAgainstBefore": "nlp.topics.trends",
     # tendencies
     "evaluate": "nlp.tendencies.classify", "train": "nlp.tendencies.classify",
     "predict_text": "nlp.tendencies.classify", "predict_unlabelled": "nlp.tendencies.classify",
     "contrast": "nlp.tendencies.contrast", "contrast_each_against_rest": "nlp.tendencies.contrast",
     "weighted_log_odds": "nlp.tendencies.contrast", "mentions": "nlp.tendencies.mentions",
     "analyse_tendencies": "nlp.tendencies.analysis", "contrast_within_outlets": "nlp.tendencies.contrast",
+    "EvaluationResult": "nlp.tendencies.classify", "MentionsResult": "nlp.tendencies.mentions",
+    "TendencyAnalysis": "nlp.tendencies.analysis",
     # the unit of analysis: where labels come from, how they fall across outlets
     "label_design": "nlp.design", "pair_design": "nlp.design",
     # scaling and meaning in context

@@ -390,8 +390,8 @@ def _metrics(overview: Any, preprocessed: dict, outcome: Outcome, edges: _Edges)
     tendencies = outcome.results.get("tendencies")
     if tendencies is not None:
         for group_by, e in tendencies.evaluation.items():
-            metrics[f"classifier_macro_f1_by_{group_by}"] = e["macro_f1"]
-            metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e["baseline"]["macro_f1"]
+            metrics[f"classifier_macro_f1_by_{group_by}"] = e.macro_f1
+            metrics[f"classifier_baseline_macro_f1_by_{group_by}"] = e.baseline["macro_f1"]
         if tendencies.skipped:
             metrics["tendency_analyses_skipped"] = tendencies.skipped
     if outcome.results.get("positions") is not None:

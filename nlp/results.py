@@ -40,12 +40,25 @@ import numpy as np
 
 from nlp.errors import NlpError
 
-__all__ = ["Result", "ResultFormatError", "encode", "decode", "pack", "unpack", "FORMAT"]
+__all__ = ["Result", "ResultFormatError", "encode", "decode", "pack", "unpack", "optional_key", "FORMAT"]
 
 #: Written into every packed result; a result packed in another format is not read.
 FORMAT = "softleft-result-1"
 
 R = TypeVar("R")
+
+#: Field metadata: the field's key is left out of the JSON when its value is None (see :func:`optional_key`).
+OMIT_NONE = "softleft.omit_none"
+
+
+def optional_key(**kwargs: Any) -> Any:
+    """A field whose key is there only when it has a value: None (the default) leaves the key out of
+    :func:`encode`'s JSON, and a missing key reads back as None.
+
+    For results whose JSON document has keys only in some cases (``macro_f1_lo`` only with an interval):
+    their ``to_dict()`` keeps the document's keys, in the order of the fields.
+    """
+    return dataclasses.field(default=None, metadata={OMIT_NONE: True}, **kwargs)
 
 
 class ResultFormatError(NlpError):
@@ -90,7 +103,8 @@ def _encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
         arrays[name] = value
         return {"$array": name}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name), arrays) for f in dataclasses.fields(value)}
+        return {f.name: _encode(getattr(value, f.name), arrays) for f in dataclasses.fields(value)
+                if not (f.metadata.get(OMIT_NONE) and getattr(value, f.name) is None)}
     if isinstance(value, Mapping):
         if any(not isinstance(k, (str, int, float, bool)) and k is not None for k in value):
             # keys JSON cannot hold (tuples): kept as a list of pairs

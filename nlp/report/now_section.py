@@ -6,17 +6,22 @@ the intervals apart on enough articles; otherwise the section says there is not 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from nlp.report.charts import figure_svg, stacked_bars
 from nlp.topics.names import words
 from nlp.report.render import Figure, Section
 from nlp.report.styles import Styles, listing
 
+if TYPE_CHECKING:
+    from nlp.topics.trends import NowAgainstBefore
+
 WINDOW_WORDS = {"3m": "three months", "6m": "six months", "12m": "twelve months"}
 #: Each tendency's block names at most this many moving topics and words (the largest moves; the rest are in
 #: data/now_against_before.csv).
 SHOWN_TOPICS, SHOWN_TERMS = 3, 5
+#: Decimals kept in data/now_against_before.csv: topic shares, and term rates per 10,000 words.
+DECIMALS = {"topic": 4, "term": 3}
 
 
 def _pct(x: float) -> str:
@@ -27,14 +32,14 @@ def _rate(x: float) -> str:
     return f"{x:.1f}"
 
 
-def now_section(result: Mapping[str, Any], styles: Styles | None = None,
+def now_section(result: NowAgainstBefore, styles: Styles | None = None,
                 examples: Callable[[str, list[str], list[str]], list[dict[str, Any]]] | None = None,
                 min_support: int = 0) -> Section:
     """The "now against before" section.
 
     Parameters
     ----------
-    result : dict
+    result : NowAgainstBefore
         From :func:`~nlp.topics.trends.now_against_before`.
     styles : Styles, optional
     examples : callable, optional
@@ -45,50 +50,44 @@ def now_section(result: Mapping[str, Any], styles: Styles | None = None,
     """
     styles = styles or Styles.default()
     examples = examples or (lambda kind, ids, terms: [])
-    span = WINDOW_WORDS.get(result["recent"], result["recent"])
-    (now_from, now_to), (before_from, before_to) = result["windows"]["now"], result["windows"]["before"]
+    span = WINDOW_WORDS.get(result.recent, result.recent)
+    (now_from, now_to), (before_from, before_to) = result.windows["now"], result.windows["before"]
     blocks, data, counts, thin, unnamed = [], [], {}, [], []
-    tendencies = styles.ordered(result["tendencies"])
+    tendencies = styles.ordered(result.tendencies)
     for t in tendencies:
-        entry = result["tendencies"][t]
-        counts[t] = (entry["n_before"], entry["n_now"])
-        if not entry["enough"]:  # folded into one line, however many groups there are
+        entry = result.tendencies[t]
+        counts[t] = (entry.n_before, entry.n_now)
+        if not entry.enough:  # folded into one line, however many groups there are
             thin.append(t)
             continue
         if t != "all" and not styles.is_named(t):
             unnamed.append(t)
             continue
         block = {"key": t, "name": "All articles (none has a tendency label)" if t == "all" else styles.name(t),
-                 "colour": styles.colour(t), "n_now": entry["n_now"],
-                 "n_before": entry["n_before"], "enough": entry["enough"], "reason": entry.get("reason", ""),
+                 "colour": styles.colour(t), "n_now": entry.n_now,
+                 "n_before": entry.n_before, "enough": entry.enough, "reason": entry.reason,
                  "topics": [], "terms": []}
-        for row in entry["topics"]:
-            lo_n, hi_n = row["now_interval"]
-            lo_b, hi_b = row["before_interval"]
-            verb = "rose" if row["direction"] == "rise" else "fell"
+        for row in entry.topics:
+            lo_n, hi_n = row.now_interval
+            lo_b, hi_b = row.before_interval
+            verb = "rose" if row.direction == "rise" else "fell"
             block["topics"].append({
-                "name": row["label"], "direction": row["direction"],
-                "text": (f"{verb} from {_pct(row['before'])} of this writing ({_pct(lo_b)}–{_pct(hi_b)}) to "
-                         f"{_pct(row['now'])} ({_pct(lo_n)}–{_pct(hi_n)})"),
-                "examples": examples("topic", row["ids"], [row["label"]])})
-            data.append({"tendency": t, "kind": "topic", "what": row["label"], "direction": row["direction"],
-                         "before": round(row["before"], 4), "before_lo": round(lo_b, 4), "before_hi": round(hi_b, 4),
-                         "now": round(row["now"], 4), "now_lo": round(lo_n, 4), "now_hi": round(hi_n, 4),
-                         "articles_before": entry["n_before"], "articles_now": entry["n_now"]})
-        for row in entry["terms"]:
-            lo_n, hi_n = row["now_interval"]
-            lo_b, hi_b = row["before_interval"]
-            verb = "more often" if row["direction"] == "rise" else "less often"
+                "name": row.label, "direction": row.direction,
+                "text": (f"{verb} from {_pct(row.before)} of this writing ({_pct(lo_b)}–{_pct(hi_b)}) to "
+                         f"{_pct(row.now)} ({_pct(lo_n)}–{_pct(hi_n)})"),
+                "examples": examples("topic", row.ids, [row.label])})
+        for row in entry.terms:
+            lo_n, hi_n = row.now_interval
+            lo_b, hi_b = row.before_interval
+            verb = "more often" if row.direction == "rise" else "less often"
             block["terms"].append({
-                "name": words(row["term"]), "direction": row["direction"],
-                "text": (f"used {verb}: {_rate(row['now'])} times per 10,000 words ({_rate(lo_n)}–{_rate(hi_n)}, "
-                         f"in {row['docs_now']} articles) against {_rate(row['before'])} ({_rate(lo_b)}–{_rate(hi_b)}, "
-                         f"in {row['docs_before']} articles)"),
-                "examples": examples("term", row["ids"], [row["term"]])})
-            data.append({"tendency": t, "kind": "term", "what": row["term"], "direction": row["direction"],
-                         "before": round(row["before"], 3), "before_lo": round(lo_b, 3), "before_hi": round(hi_b, 3),
-                         "now": round(row["now"], 3), "now_lo": round(lo_n, 3), "now_hi": round(hi_n, 3),
-                         "articles_before": row["docs_before"], "articles_now": row["docs_now"]})
+                "name": words(row.term), "direction": row.direction,
+                "text": (f"used {verb}: {_rate(row.now)} times per 10,000 words ({_rate(lo_n)}–{_rate(hi_n)}, "
+                         f"in {row.docs_now} articles) against {_rate(row.before)} ({_rate(lo_b)}–{_rate(hi_b)}, "
+                         f"in {row.docs_before} articles)"),
+                "examples": examples("term", row.ids, [row.term])})
+        data.extend({"tendency": t, **{k: round(v, DECIMALS[move["kind"]]) if isinstance(v, float) else v
+                                       for k, v in move.items()}} for move in entry.moves())
         block["more"] = max(0, len(block["topics"]) - SHOWN_TOPICS) + max(0, len(block["terms"]) - SHOWN_TERMS)
         block["topics"], block["terms"] = block["topics"][:SHOWN_TOPICS], block["terms"][:SHOWN_TERMS]
         blocks.append(block)
@@ -116,16 +115,16 @@ def now_section(result: Mapping[str, Any], styles: Styles | None = None,
                    {"now_against_before": data, "now_against_before_articles": count_rows})
 
 
-def _thin_line(result: Mapping[str, Any], thin: list[str], styles: Styles, span: str, min_support: int) -> str:
+def _thin_line(result: NowAgainstBefore, thin: list[str], styles: Styles, span: str, min_support: int) -> str:
     """One line for every group whose windows hold too few articles, however many there are."""
     if not thin:
         return ""
-    entries = result["tendencies"]
+    entries = result.tendencies
     if len(thin) == 1:
         t = thin[0]
         who = "these articles" if t == "all" else f"{styles.name(t)} writing"
-        return f"Not enough evidence to say what changed in {who}: {entries[t]['reason']}."
-    counted = sorted(thin, key=lambda t: (-(entries[t]["n_now"] + entries[t]["n_before"]), styles.name(t)))
+        return f"Not enough evidence to say what changed in {who}: {entries[t].reason}."
+    counted = sorted(thin, key=lambda t: (-(entries[t].n_now + entries[t].n_before), styles.name(t)))
     return (f"Not enough evidence to say what changed for {len(thin)} groups, each needing at least {min_support} "
             f"articles in the last {span} and in the year before (articles now, before): "
-            + listing(f"{styles.name(t)} ({entries[t]['n_now']}, {entries[t]['n_before']})" for t in counted) + ".")
+            + listing(f"{styles.name(t)} ({entries[t].n_now}, {entries[t].n_before})" for t in counted) + ".")

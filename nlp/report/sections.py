@@ -6,7 +6,7 @@ in ``templates/sections/``. Tendencies are shown by the display names, colours a
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from corpus.summary import CorpusOverview
 from nlp.design import FEW_OUTLETS
@@ -17,6 +17,10 @@ from nlp.report.render import Figure, Link, Section, Table, display_date, displa
 from nlp.report.styles import Styles, listing
 from nlp.topics.runs import TopicsOverview
 from nlp.defaults import MIN_SUPPORT
+
+if TYPE_CHECKING:
+    from nlp.tendencies.classify import EvaluationResult
+    from nlp.topics.trends import NowAgainstBefore
 
 
 def corpus_section(overview: CorpusOverview, styles: Styles | None = None) -> Section:
@@ -252,8 +256,9 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
     styles = styles or Styles.default()
     found: list[tuple[float, str]] = []
     unsaid: dict[str, list[str]] = {}
-    tendencies = results.get("tendencies") or {}
-    for r in sorted(tendencies.get("against_rest", []), key=lambda r: (r.a != "soft_left", r.a)):
+    tendencies = results.get("tendencies")
+    rest = tendencies.against_rest if tendencies is not None else []
+    for r in sorted(rest, key=lambda r: (r.a != "soft_left", r.a)):
         words = ", ".join(t.term.replace("_", " ") for t in r.terms_a[:6])
         if words and r.docs_a >= min_support:
             found.append((_mean_z(r.terms_a[:3]),
@@ -289,10 +294,10 @@ def findings_section(results: Mapping[str, Any], styles: Styles | None = None,
     if withheld:
         unsaid.setdefault(f"what changed lately (fewer than {min_support} articles in the last periods or before)",
                           []).extend(styles.name(g) for g in sorted(withheld, key=lambda g: (g != "soft_left", g)))
-    evaluation = tendencies.get("evaluation") or {}
+    evaluation = tendencies.evaluation if tendencies is not None else {}
     if evaluation:
         # the score of the unit: outlet folds where each tendency is a property of its outlets
-        e = evaluation.get(tendencies.get("headline") or "author") or next(iter(evaluation.values()))
+        e = evaluation.get(tendencies.headline or "author") or next(iter(evaluation.values()))
         found.append((_classifier_strength(e), plain_words(e, technical=False)))
     if not found and not unsaid:
         return None
@@ -330,39 +335,39 @@ def _mean_z(terms: Any) -> float:
     return sum(zs) / len(zs) if zs else 0.0
 
 
-def _classifier_strength(e: Mapping[str, Any]) -> float:
+def _classifier_strength(e: EvaluationResult) -> float:
     """The classifier's margin over the majority baseline against its interval (0 without one)."""
-    lo, hi = e.get("macro_f1_lo"), e.get("macro_f1_hi")
-    gain = e["macro_f1"] - e["baseline"]["macro_f1"]
+    lo, hi = e.macro_f1_lo, e.macro_f1_hi
+    gain = e.macro_f1 - e.baseline["macro_f1"]
     return gain / ((hi - lo) / 3.92) if lo is not None and hi is not None and hi > lo else max(gain, 0.0)
 
 
-def _now_findings(now: Mapping[str, Any] | None, styles: Styles) -> list[tuple[float, str]]:
+def _now_findings(now: NowAgainstBefore | None, styles: Styles) -> list[tuple[float, str]]:
     """The strongest supported move of each tendency's writing in "now against before" (a topic or a word)."""
     from nlp.report.now_section import WINDOW_WORDS
 
     if not now:
         return []
-    span = WINDOW_WORDS.get(now["recent"], now["recent"])
+    span = WINDOW_WORDS.get(now.recent, now.recent)
     out = []
-    for t, entry in now["tendencies"].items():
+    for t, entry in now.tendencies.items():
         moves = []
-        for row in entry.get("topics", []):
-            strength = finding_strength(row["now"] - row["before"], row["now_interval"], row["before_interval"])
-            verb = "took more" if row["direction"] == "rise" else "took less"
-            moves.append((strength, f"the topic \u201c{row['label']}\u201d {verb} of it: {row['now']:.0%} against "
-                                    f"{row['before']:.0%} in the year before"))
-        for row in entry.get("terms", []):
-            strength = finding_strength(row["now"] - row["before"], row["now_interval"], row["before_interval"])
-            verb = "more often" if row["direction"] == "rise" else "less often"
-            moves.append((strength, f"\u201c{words(row['term'])}\u201d came up {verb}: {row['now']:.1f} times per "
-                                    f"10,000 words (in {row['docs_now']} articles) against {row['before']:.1f} "
-                                    f"(in {row['docs_before']})"))
+        for row in entry.topics:
+            strength = finding_strength(row.now - row.before, row.now_interval, row.before_interval)
+            verb = "took more" if row.direction == "rise" else "took less"
+            moves.append((strength, f"the topic \u201c{row.label}\u201d {verb} of it: {row.now:.0%} against "
+                                    f"{row.before:.0%} in the year before"))
+        for row in entry.terms:
+            strength = finding_strength(row.now - row.before, row.now_interval, row.before_interval)
+            verb = "more often" if row.direction == "rise" else "less often"
+            moves.append((strength, f"\u201c{words(row.term)}\u201d came up {verb}: {row.now:.1f} times per "
+                                    f"10,000 words (in {row.docs_now} articles) against {row.before:.1f} "
+                                    f"(in {row.docs_before})"))
         if moves:
             strength, text = max(moves, key=lambda m: m[0])
             who = "these articles" if t == "all" else f"{styles.name(t)} writing"
-            out.append((strength, f"In the last {span} of {who} ({entry['n_now']} articles, against "
-                                  f"{entry['n_before']} in the year before), {text}."))
+            out.append((strength, f"In the last {span} of {who} ({entry.n_now} articles, against "
+                                  f"{entry.n_before} in the year before), {text}."))
     return out
 
 

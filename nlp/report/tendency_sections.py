@@ -4,7 +4,7 @@ Tendencies are shown by the display names, colours and order of a :class:`~nlp.r
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from nlp.report.charts import figure_svg, heatmap
 from nlp.report.plots import contrast_figure
@@ -14,15 +14,19 @@ from nlp.report.styles import Styles, listing
 from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import mentions_table
 
+if TYPE_CHECKING:
+    from nlp.tendencies.analysis import TendencyAnalysis
+    from nlp.tendencies.classify import EvaluationResult
 
 
-def evaluation_rows(evaluation: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+
+def evaluation_rows(evaluation: dict[str, EvaluationResult]) -> list[dict[str, Any]]:
     """One row per grouping: scores beside the majority baseline, and the permutation test's p where it ran
     (``permutation_p``: a lower bound when the test stopped early; None where it did not run)."""
-    return [{"group_by": g, "folds": e["folds"], "splitter": e["splitter"], "articles": e["n_documents"],
-             "macro_f1": e["macro_f1"], "accuracy": e["accuracy"], "baseline_macro_f1": e["baseline"]["macro_f1"],
-             "baseline_accuracy": e["baseline"]["accuracy"],
-             "permutation_p": e.get("permutation_test", {}).get("p_value")} for g, e in evaluation.items()]
+    return [{"group_by": g, "folds": e.folds, "splitter": e.splitter, "articles": e.n_documents,
+             "macro_f1": e.macro_f1, "accuracy": e.accuracy, "baseline_macro_f1": e.baseline["macro_f1"],
+             "baseline_accuracy": e.baseline["accuracy"],
+             "permutation_p": (e.permutation_test or {}).get("p_value")} for g, e in evaluation.items()]
 
 
 def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
@@ -36,15 +40,15 @@ def contrast_rows(results: list[ContrastResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles | None = None,
+def tendency_sections(analysis: TendencyAnalysis, terms: int = 8, styles: Styles | None = None,
                       examples: Callable[[str, str], list[dict[str, Any]]] | None = None) -> list[Section]:
     """Report sections for an :func:`~nlp.tendencies.analysis.analyse_tendencies` result.
 
     Parameters
     ----------
-    analysis : dict
-        Its ``evaluation``, ``pairwise``, ``against_rest``, ``mentions`` and ``skipped`` entries (and
-        optionally ``model`` and ``predictions``).
+    analysis : TendencyAnalysis
+        Its ``evaluation``, ``pairwise``, ``against_rest``, ``mentions`` and ``skipped`` (and, where they ran,
+        ``model``, ``predictions`` and ``coding``).
     terms : int
         How many terms each list shows.
     styles : Styles, optional
@@ -63,13 +67,13 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
     name = styles.name
     examples = examples or (lambda tendency, term: [])
     sections = []
-    ev = analysis["evaluation"]
+    ev = analysis.evaluation
     if ev:
-        sections.append(classifier_section(ev, analysis.get("model"), analysis.get("predictions"), terms, styles,
-                                           coding=analysis.get("coding"), headline=analysis.get("headline"),
-                                           design=analysis.get("design")))
+        sections.append(classifier_section(ev, analysis.model, analysis.predictions, terms, styles,
+                                           coding=analysis.coding, headline=analysis.headline,
+                                           design=analysis.design))
 
-    pairwise, rest = analysis["pairwise"], analysis["against_rest"]
+    pairwise, rest = analysis.pairwise, analysis.against_rest
     if pairwise or rest:
         figures = [Figure(figure_svg(contrast_figure(r, top=terms, styles=styles, width=6.0)),
                           f"{name(r.a)} ({_sized(r.docs_a, r.design, 'a')}) against {name(r.b)} "
@@ -91,7 +95,7 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
                                 {"figures": figures, "against_rest": against_rest, "signature": signature},
                                 {"contrasts": contrast_rows(pairwise + rest)}))
 
-    m = analysis["mentions"]
+    m = analysis.mentions
     if m:
         every = [r for r in mentions_table(m, terms=terms) if r["mentions"] >= 2]
         rows = [r for r in every if styles.is_named(r["writer_tendency"])]  # the others in one line
@@ -102,16 +106,16 @@ def tendency_sections(analysis: dict[str, Any], terms: int = 8, styles: Styles |
                               f"({r['mentions']} mentions in {r['articles']} articles)",
                    "examples": examples(r["writer_tendency"], r["faction"])} for r in rows]
         sections.append(Section("mentions", "How each faction is talked about", "mentions.html",
-                                {"window": m["window"], "heatmap": mentions_heatmap(rows, styles=styles),
+                                {"window": m.window, "heatmap": mentions_heatmap(rows, styles=styles),
                                  "mentions": table, "opened": opened,
                                  "folded": _folded_writers(every, rows, styles)},
                                 {"faction_mentions": mentions_table(m, terms=terms)}))
-    if analysis["skipped"] and sections:
-        sections[-1].not_run.update(analysis["skipped"])
+    if analysis.skipped and sections:
+        sections[-1].not_run.update(analysis.skipped)
     return sections
 
 
-def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, Any] | None,
+def classifier_section(evaluation: dict[str, EvaluationResult], model: dict[str, Any] | None,
                        predictions: list[dict[str, Any]] | None, terms: int = 8,
                        styles: Styles | None = None, coding: dict[str, Any] | None = None,
                        headline: str | None = None, design: dict[str, Any] | None = None) -> Section:
@@ -129,15 +133,15 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
                    [(r["group_by"] + (" (the score to read)" if r["group_by"] == headline and len(rows) > 1 else ""),
                      r["folds"], r["articles"], r["macro_f1"], r["accuracy"], r["baseline_macro_f1"],
                      r["baseline_accuracy"], "not run" if r["permutation_p"] is None
-                     else ("≥ " if e.get("permutation_test", {}).get("stopped_early") else "")
+                     else ("≥ " if (e.permutation_test or {}).get("stopped_early") else "")
                      + f"{r['permutation_p']:.3f}") for r, e in zip(rows, evaluation.values())],
                    numeric=(1, 2, 3, 4, 5, 6))
     first = evaluation[headline]
-    per_class = first["per_class"]
+    per_class = first.per_class
     per_class_table = Table(["tendency", "precision", "recall", "F1", "articles"],
                             [(name(k), per_class[k]["precision"], per_class[k]["recall"], per_class[k]["f1"],
                               per_class[k]["support"]) for k in styles.ordered(per_class)], numeric=(1, 2, 3, 4))
-    labels, matrix = first["confusion"]["labels"], first["confusion"]["matrix"]
+    labels, matrix = first.confusion["labels"], first.confusion["matrix"]
     at = {lab: i for i, lab in enumerate(labels)}
     shown = styles.ordered(labels)
     confusion = Table([""] + [name(lab) for lab in shown],
@@ -155,18 +159,18 @@ def classifier_section(evaluation: dict[str, dict[str, Any]], model: dict[str, A
             numeric=tuple(range(1, len(classes) + 2)))
     unique: dict[str, str] = {}  # one per kind: the same caveat differs only in its advice per grouping
     for e in evaluation.values():
-        for c in e["caveats"]:
+        for c in e.caveats:
             unique.setdefault(c.split(" (")[0], c)
     unit = unit_sentence(design, headline, styles) if len(evaluation) > 1 else None
     summaries = ([unit] if unit else []) + [plain_words(e) for e in evaluation.values()]
     if coding:
         summaries.insert(0, coding_sentence(coding))
     context = {"summaries": summaries, "scores": scores,
-               "detail_by": first["group_by"], "per_class": per_class_table, "confusion": confusion,
+               "detail_by": first.group_by, "per_class": per_class_table, "confusion": confusion,
                "top_terms": top_terms, "predictions": prediction_table, "caveats": sorted(unique.values())}
     data = {"classifier_evaluation": rows,
             "classifier_per_class": [{"group_by": g, "tendency": k, **v} for g, e in evaluation.items()
-                                     for k, v in e["per_class"].items()]}
+                                     for k, v in e.per_class.items()]}
     if coding:
         check = coding["validation"]
         agreement = coding.get("agreement") or {}

@@ -9,7 +9,10 @@ from typing import Any
 from nlp.documents import DocumentTerms
 from nlp.engine import Runtime
 from nlp.results import Result
+from nlp.tendencies.analysis import TendencyAnalysis
+from nlp.tendencies.classify import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult
+from nlp.tendencies.mentions import MentionsResult
 from nlp.tendencies.model_files import ClassifierArrays
 
 
@@ -32,10 +35,10 @@ class TendenciesResult(Result):
 
     Attributes
     ----------
-    evaluation : dict
+    evaluation : dict of str to EvaluationResult
         Grouping ("outlet", "author") -> the cross-validated evaluation.
     against_rest, pairwise : list of ContrastResult
-    mentions : dict or None
+    mentions : MentionsResult or None
     model : dict or None
         What training the classifier on every labelled article said (classes, top features...).
     classifier : ClassifierArrays or None
@@ -60,10 +63,10 @@ class TendenciesResult(Result):
         figures and the ids of two articles to quote.
     """
 
-    evaluation: dict[str, dict[str, Any]]
+    evaluation: dict[str, EvaluationResult]
     against_rest: list[ContrastResult]
     pairwise: list[ContrastResult]
-    mentions: dict[str, Any] | None
+    mentions: MentionsResult | None
     model: dict[str, Any] | None
     classifier: ClassifierArrays | None
     predicted: dict[str, Any] | None
@@ -78,12 +81,12 @@ class TendenciesResult(Result):
     def example_ids(self, tendency: str, term: str) -> list[str]:
         return self.examples.get(f"{tendency}\t{term}", [])
 
-    def analysis(self) -> dict[str, Any]:
-        """As the dict :func:`~nlp.tendencies.analysis.analyse_tendencies` returns (what the sections read)."""
-        return {"evaluation": self.evaluation, "against_rest": self.against_rest, "pairwise": self.pairwise,
-                "mentions": self.mentions, "model": self.model, "predicted": self.predicted,
-                "predictions": self.predictions, "skipped": self.skipped, "headline": self.headline,
-                "design": self.design, **({"coding": self.coding} if self.coding is not None else {})}
+    def analysis(self) -> TendencyAnalysis:
+        """As :func:`~nlp.tendencies.analysis.analyse_tendencies` returns it (what the sections read)."""
+        return TendencyAnalysis(evaluation=self.evaluation, headline=self.headline, design=self.design,
+                                against_rest=self.against_rest, pairwise=self.pairwise, mentions=self.mentions,
+                                model=self.model, classifier=self.classifier, predicted=self.predicted,
+                                predictions=self.predictions, skipped=self.skipped, coding=self.coding)
 
 
 def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Runtime) -> TendenciesResult:
@@ -94,16 +97,14 @@ def tendencies_stage(docs: DocumentTerms, params: TendenciesParams, runtime: Run
 
     analysis = analyse_tendencies(docs, seed=params.seed, top=params.top, folds=params.folds, train=params.train,
                                   labels=params.labels)
-    pairs = [(r.a, t.term) for r in analysis["against_rest"] for t in r.terms_a[:params.quote_pairs]]
-    pairs += [(group, f["faction"]) for f in (analysis["mentions"] or {}).get("factions", [])
-              for group, t in f["by_tendency"].items() if t["mentions"] >= 2]
+    pairs = analysis.quote_pairs(params.quote_pairs)
     ids = example_ids(docs, pairs) if pairs else {}
     explorer = [explore_contrast(docs, r, bootstrap=RUN_BOOTSTRAP, seed=params.seed)
-                for r in analysis["against_rest"] + analysis["pairwise"]]
-    return TendenciesResult(evaluation=analysis["evaluation"], against_rest=analysis["against_rest"],
-                            pairwise=analysis["pairwise"], mentions=analysis["mentions"], model=analysis["model"],
-                            classifier=analysis["classifier"], predicted=analysis["predicted"],
-                            predictions=analysis["predictions"], skipped=analysis["skipped"],
+                for r in analysis.against_rest + analysis.pairwise]
+    return TendenciesResult(evaluation=analysis.evaluation, against_rest=analysis.against_rest,
+                            pairwise=analysis.pairwise, mentions=analysis.mentions, model=analysis.model,
+                            classifier=analysis.classifier, predicted=analysis.predicted,
+                            predictions=analysis.predictions, skipped=analysis.skipped,
                             examples={f"{g}\t{t}": v for (g, t), v in ids.items()},
-                            coding=analysis.get("coding"), headline=analysis.get("headline"),
-                            design=analysis.get("design"), explorer=explorer)
+                            coding=analysis.coding, headline=analysis.headline,
+                            design=analysis.design, explorer=explorer)

@@ -11,6 +11,7 @@ from nlp.results import Result
 from nlp.topics.coherence import COHERENCE_TOKENS
 from nlp.topics.effects import TopicEffects
 from nlp.topics.fit import TopicsFit
+from nlp.topics.trends import NowAgainstBefore
 from nlp.defaults import BOOTSTRAP, MIN_SUPPORT
 
 
@@ -127,7 +128,7 @@ class NowParams:
 class NowResult(Result):
     """:func:`nlp.topics.trends.now_against_before`'s comparison, as it returns it."""
 
-    comparison: dict[str, Any]
+    comparison: NowAgainstBefore
 
 
 def now_stage(docs: DocumentTerms, params: NowParams, runtime: Runtime, topics: TopicsFit | None) -> NowResult:

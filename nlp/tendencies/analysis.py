@@ -8,18 +8,20 @@ results into report sections.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
 from nlp.design import documents_pair_design, label_design
-from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train_arrays
+from nlp.results import Result, optional_key
+from nlp.tendencies.classify import EvaluationResult, evaluate, predict_unlabelled, prediction_summary, train_arrays
 from nlp.tendencies.contrast import ContrastResult, contrast, contrast_each_against_rest, contrast_within_outlets
 from nlp.documents import DocumentTerms
 from nlp.errors import NlpError
-from nlp.tendencies.mentions import mentions
+from nlp.tendencies.mentions import MentionsResult, mentions
+from nlp.tendencies.model_files import ClassifierArrays
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,69 @@ MAX_PAIRWISE_GROUPS = 4
 RUN_BOOTSTRAP = 20
 
 
+@dataclass(frozen=True, kw_only=True)
+class TendencyAnalysis(Result):
+    """What :func:`analyse_tendencies` found: the classifier, the contrasts and the faction mentions.
+
+    ``to_dict()`` has the keys of the dict :func:`analyse_tendencies` returned before it had a type, in its
+    order (``coding`` only where people coded articles), as plain JSON: each evaluation as its
+    :meth:`EvaluationResult.to_dict <nlp.tendencies.classify.EvaluationResult.to_dict>`, the mentions as
+    theirs, the contrasts and the classifier field by field (its arrays as lists); ``from_dict`` reads it back.
+
+    Attributes
+    ----------
+    evaluation : dict of str to EvaluationResult
+        Grouping ("outlet", "author") -> the cross-validated evaluation (a grouping that could not be
+        evaluated is under ``skipped``).
+    headline : str or None
+        The grouping whose score to report: ``outlet`` where the outlet is the unit, else ``author``.
+    design : dict or None
+        Where the labels come from and how they fall across outlets (:meth:`nlp.design.LabelDesign.to_dict`).
+    against_rest : list of ContrastResult
+        Each tendency against the rest (within outlets where the design calls for it).
+    pairwise : list of ContrastResult
+        Each pair of tendencies (at most :data:`MAX_PAIRWISE_GROUPS` tendencies).
+    mentions : MentionsResult or None
+    model : dict or None
+        What training the classifier on every labelled article said (classes, top features...).
+    classifier : ClassifierArrays or None
+        The classifier trained on every labelled article, for the caller to write as a model folder.
+    predicted : dict or None
+        Its predictions for the unlabelled and mixed articles (:func:`~nlp.tendencies.classify.predict_unlabelled`).
+    predictions : list of dict or None
+        Those predictions by author (:func:`~nlp.tendencies.classify.prediction_summary`).
+    skipped : dict of str to str
+        Analyses that could not run, with why.
+    coding : dict, optional
+        Where people coded articles: how many, the coders' agreement, and the classifier against their
+        majority (``validation``: :func:`nlp.coding.validate.machine_vs_coders`).
+    """
+
+    evaluation: dict[str, EvaluationResult] = field(default_factory=dict)
+    headline: str | None = None
+    design: dict[str, Any] | None = None
+    against_rest: list[ContrastResult] = field(default_factory=list)
+    pairwise: list[ContrastResult] = field(default_factory=list)
+    mentions: MentionsResult | None = None
+    model: dict[str, Any] | None = None
+    classifier: ClassifierArrays | None = None
+    predicted: dict[str, Any] | None = None
+    predictions: list[dict[str, Any]] | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+    coding: dict[str, Any] | None = optional_key()
+
+    def quote_pairs(self, terms: int = 8) -> list[tuple[str, str]]:
+        """The ``(tendency, term)`` pairs a report quotes articles for: each tendency's first ``terms``
+        signature terms (against the rest), and each faction as the writers of a tendency that mention it at
+        least twice (:func:`example_ids` finds the articles)."""
+        pairs = [(r.a, t.term) for r in self.against_rest for t in r.terms_a[:terms]]
+        pairs += [(group, f.faction) for f in (self.mentions.factions if self.mentions is not None else [])
+                  for group, t in f.by_tendency.items() if t.mentions >= 2]
+        return pairs
+
+
 def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds: int = 5,
-                       train: bool = False, labels: Any = None) -> dict[str, Any]:
+                       train: bool = False, labels: Any = None) -> TendencyAnalysis:
     """Run the classifier evaluation, contrasts and mention mining on a selection; nothing is written.
 
     Parameters
@@ -53,76 +116,79 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
 
     Returns
     -------
-    dict
-        ``{"evaluation": {group_by: dict}, "headline": group_by, "design": dict, "against_rest":
-        [ContrastResult], "pairwise": [ContrastResult], "mentions": dict or None, "model": dict or None,
-        "classifier": ClassifierArrays or None, "predicted": dict or None, "predictions": list or None,
-        "skipped": {analysis: reason}}``; and ``"coding"`` when people coded articles (``docs.meta``): how
-        many, the coders' agreement, and the classifier against their majority
+    TendencyAnalysis
+        ``evaluation`` by grouping, ``headline``, ``design``, ``against_rest`` and ``pairwise`` contrasts,
+        ``mentions``, ``model``, ``classifier``, ``predicted``, ``predictions`` and ``skipped`` (analysis ->
+        why it could not run); and ``coding`` when people coded articles (``docs.meta``): how many, the
+        coders' agreement, and the classifier against their majority
         (:func:`nlp.coding.validate.machine_vs_coders`). ``design`` is where the labels come from and how
         they fall across outlets (:func:`nlp.design.label_design`); ``headline`` the grouping of the score to
         report: ``outlet`` where the outlet is the unit (the tendency constant, or nearly, within outlets),
         else ``author``. Contrasts are made within outlets where the tendencies share them
         (:func:`nlp.design.pair_design`).
     """
-    out: dict[str, Any] = {"evaluation": {}, "headline": None, "design": None, "against_rest": [], "pairwise": [],
-                           "mentions": None, "model": None, "classifier": None, "predicted": None,
-                           "predictions": None, "skipped": {}}
+    skipped: dict[str, str] = {}
     # A tendency with a handful of articles can be neither cross-validated nor contrasted reliably: the
     # run leaves it out of the classifier and the contrasts, and says so (`classify evaluate` refuses it).
     counts = {t: n for t, n in docs.group_counts("tendency").items() if t not in ("unlabelled", "mixed")}
     rare = sorted(t for t, n in counts.items() if n < MIN_CLASS_ARTICLES)
     kept = docs.subset([i for i, t in enumerate(docs.labels) if t not in rare]) if rare else docs
     if rare:
-        out["skipped"]["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
+        skipped["tendencies with fewer than %d articles" % MIN_CLASS_ARTICLES] = (
             f"left out of the classifier and contrasts: {_listed([f'{t} ({counts[t]})' for t in rare])}")
     design = label_design(kept)
-    out["design"] = design.to_dict()
+    evaluation: dict[str, EvaluationResult] = {}
     for group_by in ("outlet", "author"):
         try:
-            out["evaluation"][group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
+            evaluation[group_by] = evaluate(kept, group_by=group_by, folds=folds, seed=seed, labels=labels)
         except NlpError as exc:
-            out["skipped"][f"classifier, folds by {group_by}"] = str(exc)
+            skipped[f"classifier, folds by {group_by}"] = str(exc)
     # Where the tendency is a property of the outlet, author folds measure house style: headline outlet folds.
     preferred = ("outlet", "author") if design.unit == "outlet" else ("author", "outlet")
-    out["headline"] = next((g for g in preferred if g in out["evaluation"]), None)
+    trained: dict[str, Any] = {}  # classifier, model, predicted, predictions: as far as they got
     if train:
         try:
-            out["classifier"], out["model"] = train_arrays(kept, seed=seed, top=top, labels=labels)
-            out["predicted"] = predict_unlabelled(docs, out["classifier"])
-            out["predictions"] = prediction_summary(out["predicted"], by="author")
+            trained["classifier"], trained["model"] = train_arrays(kept, seed=seed, top=top, labels=labels)
+            trained["predicted"] = predict_unlabelled(docs, trained["classifier"])
+            trained["predictions"] = prediction_summary(trained["predicted"], by="author")
         except NlpError as exc:
-            out["skipped"]["classifier predictions"] = str(exc)
+            skipped["classifier predictions"] = str(exc)
+    against_rest: list[ContrastResult] = []
     try:
-        out["against_rest"] = [with_design(docs, r, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed)
-                               for r in contrast_each_against_rest(docs, field="tendency", top=top,
-                                                                   exclude=("unlabelled", "mixed", *rare),
-                                                                   bootstrap=RUN_BOOTSTRAP, seed=seed)]
+        against_rest = [with_design(docs, r, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed)
+                        for r in contrast_each_against_rest(docs, field="tendency", top=top,
+                                                            exclude=("unlabelled", "mixed", *rare),
+                                                            bootstrap=RUN_BOOTSTRAP, seed=seed)]
     except NlpError as exc:
-        out["skipped"]["contrasts"] = str(exc)
-    groups = [r.a for r in out["against_rest"]]
+        skipped["contrasts"] = str(exc)
+    pairwise: list[ContrastResult] = []
+    groups = [r.a for r in against_rest]
     if 2 <= len(groups) <= MAX_PAIRWISE_GROUPS:
         # the soft left first: it is the tendency the toolkit is about
         ordered = sorted(groups, key=lambda g: (g != "soft_left", g))
         for a, b in combinations(ordered, 2):
             try:
-                out["pairwise"].append(contrast(docs, a, b, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed))
+                pairwise.append(contrast(docs, a, b, top=top, bootstrap=RUN_BOOTSTRAP, seed=seed))
             except NlpError as exc:
-                out["skipped"][f"contrast {a} vs {b}"] = str(exc)
+                skipped[f"contrast {a} vs {b}"] = str(exc)
+    mentioned = None
     try:
-        out["mentions"] = mentions(docs, top=top)
+        mentioned = mentions(docs, top=top)
     except NlpError as exc:
-        out["skipped"]["mentions"] = str(exc)
+        skipped["mentions"] = str(exc)
+    coded = None
     coding = docs.meta.get("coding")
     if coding and coding.get("coded_labels"):
         from nlp.coding.validate import machine_vs_coders
 
         try:
             check = machine_vs_coders(docs, coding.get("list_labels"), seed=seed)
-            out["coding"] = {**{k: v for k, v in coding.items() if k != "list_labels"}, "validation": check}
+            coded = {**{k: v for k, v in coding.items() if k != "list_labels"}, "validation": check}
         except NlpError as exc:
-            out["skipped"]["classifier against the coders"] = str(exc)
-    return out
+            skipped["classifier against the coders"] = str(exc)
+    return TendencyAnalysis(evaluation=evaluation, headline=next((g for g in preferred if g in evaluation), None),
+                            design=design.to_dict(), against_rest=against_rest, pairwise=pairwise,
+                            mentions=mentioned, skipped=skipped, coding=coded, **trained)
 
 
 def with_design(docs: DocumentTerms, result: ContrastResult, **params: Any) -> ContrastResult:

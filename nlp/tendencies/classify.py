@@ -39,6 +39,7 @@ from nlp.text.markers import without_markers
 from nlp.copies import count_once, groups_with_copies, has_copies
 from nlp.design import label_design
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
+from nlp.results import Result, optional_key
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,127 @@ class LabelledDocuments:
     def terms(self, docs: DocumentTerms) -> list[list[str]]:
         """The documents' term lists (for fitting a pipeline on term lists)."""
         return [docs.terms(i) for i in self.rows]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluationResult(Result):
+    """What :func:`evaluate` found: the cross-validated classifier beside its baseline, with its caveats.
+
+    ``to_dict()`` is the JSON document of ``classify evaluate --json`` (CLI.md): the fields in this order, a
+    field that is None for want of its analysis (no interval, no masked score, no permutation test, no
+    period, no label design) left out; ``to_frame()`` the per-class scores.
+
+    Attributes
+    ----------
+    group_by : {"outlet", "author", "period", "none"}
+        What no fold splits.
+    label_field : {"tendency", "outlet", "year"}
+        What was predicted.
+    seed : int
+    macro_f1 : float
+        Over the out-of-fold predictions.
+    macro_f1_lo, macro_f1_hi : float, optional
+        Its bootstrap interval, over the groups the folds keep whole; ``interval`` says how it was made.
+    interval : dict, optional
+        ``{"method", "level", "replicates", "seed"}``.
+    accuracy : float
+    permutation_test : dict, optional
+        The label permutation test (:func:`nlp.tendencies.significance.label_permutation_test`): ``p_value``
+        and how it was drawn, or ``{"skipped": why}`` when it was not exact here; None when not asked for.
+    masked_macro_f1, masked_accuracy : float, optional
+        The scores with the self-names masked (None with ``mask_names=False``).
+    masked_fold_macro_f1 : list of float, optional
+        The masked macro-F1 of each fold.
+    top_features : dict
+        Class -> its weightiest terms ``[{"term", "weight"}]`` (a model fitted on every document).
+    self_names_in_top_features : dict, optional
+        Class -> its top features that are self-names (with the masked score).
+    per_class : dict
+        Class -> ``{"precision", "recall", "f1", "support"}``.
+    confusion : dict
+        ``{"labels", "matrix"}`` (rows: true classes, columns: predicted).
+    folds : int
+    splitter : str
+        The scikit-learn splitter's name (``StratifiedGroupKFold``, ``LeaveOneGroupOut``...).
+    baseline : dict
+        The majority class's scores ``{"strategy", "class", "macro_f1", "accuracy", "chance_macro_f1",
+        "chance"}``.
+    fold_macro_f1 : list of float
+    n_documents, n_tested : int
+        The labelled articles, and those scored (forward folds never test the earliest periods).
+    n_groups : int or None
+        The groups the folds keep whole (None for ``group_by="none"`` without copies).
+    caveats : list of str
+        What a reader must know before quoting the score.
+    copies : dict
+        ``{"articles", "independent", "kept_in_one_fold"}``: near-duplicates, kept in one fold.
+    period_years : int, optional
+        The length of a period (``group_by="period"`` only).
+    masked_terms : list of str, optional
+        The self-names masked that the labelled articles use (with the masked score).
+    outlet_markers : dict
+        The selection's outlet markers (:meth:`nlp.text.markers.OutletMarkers.to_dict`).
+    person_names_in_top_features : dict
+        Class -> its top features that are people's names.
+    design : dict, optional
+        How the labels fall across outlets (:meth:`nlp.design.LabelDesign.to_dict`; ``label_field="tendency"``
+        only), and ``unit`` the unit of analysis it implies.
+    unit : str, optional
+    dropped_classes : dict of str to int
+        Classes left out for having fewer than ``min_class`` articles, with their counts.
+    min_class : int
+    label_levels : dict of str to int
+        Where the labels come from (article, author, outlet).
+    excluded : dict of str to int
+        Articles left out, by why.
+    model : dict
+        The estimator and its parameters.
+    """
+
+    group_by: str
+    label_field: str = "tendency"
+    seed: int = 0
+    macro_f1: float
+    macro_f1_lo: float | None = optional_key()
+    macro_f1_hi: float | None = optional_key()
+    interval: dict[str, Any] | None = optional_key()
+    accuracy: float
+    permutation_test: dict[str, Any] | None = optional_key()
+    masked_macro_f1: float | None = optional_key()
+    masked_accuracy: float | None = optional_key()
+    masked_fold_macro_f1: list[float] | None = optional_key()
+    top_features: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    self_names_in_top_features: dict[str, list[str]] | None = optional_key()
+    per_class: dict[str, dict[str, Any]] = field(default_factory=dict)
+    confusion: dict[str, Any] = field(default_factory=lambda: {"labels": [], "matrix": []})
+    folds: int
+    splitter: str
+    baseline: dict[str, Any]
+    fold_macro_f1: list[float] = field(default_factory=list)
+    n_documents: int
+    n_tested: int
+    n_groups: int | None = None
+    caveats: list[str] = field(default_factory=list)
+    copies: dict[str, Any] = field(default_factory=dict)
+    period_years: int | None = optional_key()
+    masked_terms: list[str] | None = optional_key()
+    outlet_markers: dict[str, Any] = field(default_factory=dict)
+    person_names_in_top_features: dict[str, list[str]] = field(default_factory=dict)
+    design: dict[str, Any] | None = optional_key()
+    unit: str | None = optional_key()
+    dropped_classes: dict[str, int] = field(default_factory=dict)
+    min_class: int = MIN_CLASS
+    label_levels: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self):
+        """The per-class scores as a pandas DataFrame: the class (named by ``label_field``), ``precision``,
+        ``recall``, ``f1``, ``support``."""
+        import pandas as pd
+
+        return pd.DataFrame([{self.label_field: c, **scores} for c, scores in self.per_class.items()],
+                            columns=[self.label_field, "precision", "recall", "f1", "support"])
 
 
 def period_of(year: int | None, period_years: int = 1, first: int | None = None) -> str | None:
@@ -211,7 +333,7 @@ def evaluate(
     keep_markers: bool = False,
     names_file: str | None = None,
     min_class: int = MIN_CLASS,
-) -> dict[str, Any]:
+) -> EvaluationResult:
     """Cross-validated evaluation of the tendency classifier on a selection (``classify evaluate``).
 
     Parameters
@@ -260,11 +382,11 @@ def evaluate(
 
     Returns
     -------
-    dict
-        The JSON document of ``classify evaluate --json`` (CLI.md): ``macro_f1`` with ``macro_f1_lo`` /
-        ``macro_f1_hi``, ``masked_macro_f1``, ``top_features``, ``self_names_in_top_features``,
-        ``person_names_in_top_features``, ``outlet_markers``, ``baseline``, ``caveats``, ``label_levels``,
-        ``excluded`` ...
+    EvaluationResult
+        ``macro_f1`` with ``macro_f1_lo`` / ``macro_f1_hi``, ``masked_macro_f1``, ``top_features``,
+        ``self_names_in_top_features``, ``person_names_in_top_features``, ``outlet_markers``, ``baseline``,
+        ``caveats``, ``label_levels``, ``excluded`` ...; its ``to_dict()`` is the JSON document of
+        ``classify evaluate --json`` (CLI.md).
 
     Raises
     ------
@@ -283,31 +405,25 @@ def evaluate(
     masked = masked_columns(docs.vocabulary, names) if names is not None else None
     copies = [docs.copy_keys[i] for i in data.rows]
     groups = groups_with_copies(None if group_by == "none" else data.groups, copies, periods=group_by == "period")
-    result = cross_validate_matrix(docs.matrix, data.labels, docs.vocabulary, groups, folds=folds, seed=seed,
+    scores = cross_validate_matrix(docs.matrix, data.labels, docs.vocabulary, groups, folds=folds, seed=seed,
                                    forward=group_by == "period", masked=masked, n_jobs=n_jobs, top=top,
                                    progress=progress, rows=data.rows, permutations=permutations)
-    result = {"group_by": group_by, "label_field": label_field, "seed": seed, **result,
-              "copies": {"articles": len(copies), "independent": count_once(copies),
-                         "kept_in_one_fold": has_copies(copies)}}
-    if group_by == "period":
-        result["period_years"] = period_years
+    masked_terms = None
     if masked is not None:
         labelled = np.zeros(len(docs), dtype=np.int32)
         labelled[data.rows] = 1
         used = docs.matrix.T @ labelled  # term counts over the labelled rows, without copying them out
         # with the self-names already left out as outlet markers (an outlet's name in every article)
-        result["masked_terms"] = sorted({docs.vocabulary[i] for i in masked if used[i]}
-                                        | {t for t in markers.terms if markers.excluded and t in names})
-    caveats = result["caveats"]
-    result["outlet_markers"] = markers.to_dict()
-    result["person_names_in_top_features"], person_caveats = person_names_in_top_features(docs, result["top_features"])
+        masked_terms = sorted({docs.vocabulary[i] for i in masked if used[i]}
+                              | {t for t in markers.terms if markers.excluded and t in names})
+    caveats = scores.pop("caveats")
+    persons, person_caveats = person_names_in_top_features(docs, scores["top_features"])
     caveats.extend(person_caveats)
     if data.no_group and group_by != "none":
         caveats.append(f"{data.no_group} article(s) have no {group_by}: each is a group of its own")
     total = sum(data.levels.values())
     design = label_design(docs, data.rows, data.labels) if label_field == "tendency" else None
     if design is not None:  # is the label constant within outlets? then the outlet is the unit (nlp.design)
-        result["design"], result["unit"] = design.to_dict(), design.unit
         caveats.extend(design.caveats(group_by))
     if (label_field == "tendency" and total and data.levels.get("outlet", 0) / total > OUTLET_LEVEL_CAVEAT_SHARE
             and design.unit != "outlet"):  # (the design's caveat says it, and more)
@@ -320,13 +436,17 @@ def evaluate(
         caveats.append(f"{len(dropped)} {label_field} class{'es' if len(dropped) > 1 else ''} with fewer than "
                        f"{min_class} articles left out: " + _listed([f"{c} ({n})" for c, n in dropped.items()])
                        + " (--min-class sets the floor)")
-    result["dropped_classes"] = dropped
-    result["min_class"] = min_class
-    result["label_levels"] = dict(sorted(data.levels.items()))
-    result["excluded"] = dict(sorted(data.excluded.items()))
-    result["model"] = {"pipeline": "tfidf+logistic_regression", "class_weight": "balanced", **DEFAULT_PARAMS}
-    log.info("evaluate: %d documents, %d folds (%s), macro-F1 %.3f (baseline %.3f)", result["n_documents"],
-             result["folds"], result["splitter"], result["macro_f1"], result["baseline"]["macro_f1"])
+    result = EvaluationResult(
+        group_by=group_by, label_field=label_field, seed=seed, **scores, caveats=caveats,
+        copies={"articles": len(copies), "independent": count_once(copies), "kept_in_one_fold": has_copies(copies)},
+        period_years=period_years if group_by == "period" else None, masked_terms=masked_terms,
+        outlet_markers=markers.to_dict(), person_names_in_top_features=persons,
+        design=design.to_dict() if design is not None else None, unit=design.unit if design is not None else None,
+        dropped_classes=dropped, min_class=min_class, label_levels=dict(sorted(data.levels.items())),
+        excluded=dict(sorted(data.excluded.items())),
+        model={"pipeline": "tfidf+logistic_regression", "class_weight": "balanced", **DEFAULT_PARAMS})
+    log.info("evaluate: %d documents, %d folds (%s), macro-F1 %.3f (baseline %.3f)", result.n_documents,
+             result.folds, result.splitter, result.macro_f1, result.baseline["macro_f1"])
     return result
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from nlp.results import Result
 from nlp.tendencies.contrast import rank_terms
 from nlp.documents import DocumentTerms, EmptySelectionError, GroupError
 
@@ -53,6 +54,111 @@ class FactionMentions:
     by_tendency: dict[str, TendencyMentions] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class AroundTerm:
+    """A term typical of the words around a faction's mentions: its ``z`` (weighted log-odds) and its
+    ``count`` in the windows."""
+
+    term: str
+    z: float
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriterMentions:
+    """How the writers of one tendency mention one faction.
+
+    Attributes
+    ----------
+    mentions, articles : int
+        Its mentions by these writers, and their articles mentioning it.
+    per_10k_terms : float
+        Mentions per 10,000 of these writers' terms.
+    self : bool
+        Whether these writers are of the faction's own tendency.
+    terms : list of AroundTerm
+        The words around the mentions, against these writers' overall usage.
+    distinctive : list of AroundTerm
+        The words around the mentions, against the other tendencies' words around the same faction.
+    """
+
+    mentions: int
+    articles: int
+    per_10k_terms: float
+    self: bool
+    terms: list[AroundTerm]
+    distinctive: list[AroundTerm]
+
+
+@dataclass(frozen=True)
+class MentionedFaction:
+    """Everything found about one faction: who mentions it, where, how often and in which words.
+
+    Attributes
+    ----------
+    faction, name : str
+        Its vocabulary term and display name.
+    tendency : str or None
+        Its own tendency (``faction_tendencies.toml``).
+    mentions, articles : int
+    self_mentions, other_mentions : int
+        Mentions by writers of its own tendency, and by the others.
+    by_outlet : dict of str to int
+        Mentions by outlet, most first.
+    by_tendency : dict of str to WriterMentions
+        By the writers' tendency, most mentions first.
+    """
+
+    faction: str
+    name: str
+    tendency: str | None
+    mentions: int
+    articles: int
+    self_mentions: int
+    other_mentions: int
+    by_outlet: dict[str, int]
+    by_tendency: dict[str, WriterMentions]
+
+
+@dataclass(frozen=True)
+class WriterTotals:
+    """A writing tendency's articles and terms in the selection."""
+
+    articles: int
+    terms: int
+
+
+@dataclass(frozen=True)
+class MentionsResult(Result):
+    """What :func:`mentions` (and :func:`mine_mentions`) found.
+
+    ``to_dict()`` is the JSON document of ``mentions --json`` (CLI.md); ``to_frame()`` one row per faction
+    and writing tendency (:func:`mentions_table`).
+
+    Attributes
+    ----------
+    window : int
+        Terms taken on each side of a mention.
+    articles : int
+        Articles in the selection.
+    tendencies : dict of str to WriterTotals
+        By writing tendency.
+    factions : list of MentionedFaction
+        Most mentioned first (unmentioned ones too).
+    """
+
+    window: int
+    articles: int
+    tendencies: dict[str, WriterTotals]
+    factions: list[MentionedFaction]
+
+    def to_frame(self, terms: int = 8):
+        """:func:`mentions_table` as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(mentions_table(self, terms=terms))
+
+
 def load_affiliations(path: str | Path | None = None) -> dict[str, str]:
     """Faction term -> tendency, from ``nlp/tendencies/faction_tendencies.toml`` or a file of the same shape."""
     path = Path(path) if path else DEFAULT_AFFILIATIONS
@@ -78,7 +184,7 @@ def mine_mentions(
     window: int = 10,
     top: int = 10,
     min_count: int = 2,
-) -> dict[str, Any]:
+) -> MentionsResult:
     """Count and characterise mentions of each faction; the core of :func:`mentions`.
 
     Parameters
@@ -98,9 +204,9 @@ def mine_mentions(
 
     Returns
     -------
-    dict
-        ``{"window", "articles", "tendencies": {T: {"articles", "terms"}}, "factions": [..]}`` with one
-        entry per faction, most mentioned first (see :func:`nlp.mentions.mentions`).
+    MentionsResult
+        ``window``, ``articles``, ``tendencies`` (each writing tendency's articles and terms) and
+        ``factions``, one :class:`MentionedFaction` each, most mentioned first (see :func:`mentions`).
     """
     if window < 1:
         raise GroupError(f"--window must be at least 1, not {window}")
@@ -144,25 +250,22 @@ def mine_mentions(
                     others.update(tm2.window)
             distinct, _ = rank_terms(tm.window, others, top=top, min_count=min_count) if others else ([], [])
             total = sum(usage[tendency].values())
-            by_tendency[tendency] = {
-                "mentions": tm.mentions, "articles": tm.articles,
-                "per_10k_terms": round(10000 * tm.mentions / total, 3) if total else 0.0,
-                "self": f.tendency is not None and tendency == f.tendency,
-                "terms": [{"term": s.term, "z": round(s.z, 3), "count": s.count_a} for s in terms],
-                "distinctive": [{"term": s.term, "z": round(s.z, 3), "count": s.count_a} for s in distinct],
-            }
-        self_mentions = by_tendency.get(f.tendency, {}).get("mentions", 0) if f.tendency else 0
-        out.append({
-            "faction": f.term, "name": f.name, "tendency": f.tendency, "mentions": f.mentions,
-            "articles": f.articles, "self_mentions": self_mentions, "other_mentions": f.mentions - self_mentions,
-            "by_outlet": dict(sorted(f.by_outlet.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "by_tendency": by_tendency,
-        })
-    return {
-        "window": window, "articles": n_docs,
-        "tendencies": {t: {"articles": tendency_docs[t], "terms": sum(usage[t].values())} for t in sorted(usage)},
-        "factions": out,
-    }
+            by_tendency[tendency] = WriterMentions(
+                mentions=tm.mentions, articles=tm.articles,
+                per_10k_terms=round(10000 * tm.mentions / total, 3) if total else 0.0,
+                self=f.tendency is not None and tendency == f.tendency,
+                terms=[AroundTerm(s.term, round(s.z, 3), s.count_a) for s in terms],
+                distinctive=[AroundTerm(s.term, round(s.z, 3), s.count_a) for s in distinct])
+        own = by_tendency.get(f.tendency) if f.tendency else None
+        self_mentions = own.mentions if own is not None else 0
+        out.append(MentionedFaction(
+            faction=f.term, name=f.name, tendency=f.tendency, mentions=f.mentions, articles=f.articles,
+            self_mentions=self_mentions, other_mentions=f.mentions - self_mentions,
+            by_outlet=dict(sorted(f.by_outlet.items(), key=lambda kv: (-kv[1], kv[0]))), by_tendency=by_tendency))
+    return MentionsResult(
+        window=window, articles=n_docs,
+        tendencies={t: WriterTotals(tendency_docs[t], sum(usage[t].values())) for t in sorted(usage)},
+        factions=out)
 
 
 def mentions(
@@ -173,7 +276,7 @@ def mentions(
     affiliations_file: str | Path | None = None,
     factions: Sequence[str] | None = None,
     vocabulary: Any = None,
-) -> dict[str, Any]:
+) -> MentionsResult:
     """How each faction of the vocabulary is talked about in a selection (``mentions``).
 
     Parameters
@@ -192,11 +295,14 @@ def mentions(
 
     Returns
     -------
-    dict
-        ``factions``: one entry per faction, most mentioned first, each ``{"faction", "name", "tendency",
-        "mentions", "articles", "self_mentions", "other_mentions", "by_outlet", "by_tendency": {T:
-        {"mentions", "articles", "per_10k_terms", "self", "terms": [{"term", "z", "count"}],
-        "distinctive": [..]}}}``.
+    MentionsResult
+        ``factions``: one :class:`MentionedFaction` per faction, most mentioned first, each with its
+        ``faction``, ``name``, ``tendency``, ``mentions``, ``articles``, ``self_mentions``,
+        ``other_mentions``, ``by_outlet`` and ``by_tendency`` (:class:`WriterMentions`: ``mentions``,
+        ``articles``, ``per_10k_terms``, ``self``, ``terms`` and ``distinctive``, each a list of
+        :class:`AroundTerm`). ``to_dict()`` is the JSON document of ``mentions --json``: ``{"window",
+        "articles", "tendencies": {T: {"articles", "terms"}}, "factions": [{"faction", ..., "by_tendency": {T:
+        {"mentions", ..., "terms": [{"term", "z", "count"}], "distinctive": [..]}}}]}``.
 
     Raises
     ------
@@ -217,42 +323,42 @@ def mentions(
     affiliations = load_affiliations(affiliations_file)
     rows = ((docs.labels[i], docs.outlets[i], docs.raw_terms(i)) for i in range(len(docs)))
     result = mine_mentions(rows, names, affiliations, window=window, top=top, min_count=min_count)
-    log.info("mentions: %d articles, %d factions mentioned", result["articles"],
-             sum(1 for f in result["factions"] if f["mentions"]))
+    log.info("mentions: %d articles, %d factions mentioned", result.articles,
+             sum(1 for f in result.factions if f.mentions))
     return result
 
 
-def mentions_table(result: dict[str, Any], terms: int = 8) -> list[dict[str, Any]]:
+def mentions_table(result: MentionsResult, terms: int = 8) -> list[dict[str, Any]]:
     """Flat rows (faction, tendency) for a report table or CSV: counts and the top associated terms."""
     rows = []
-    for f in result["factions"]:
-        for tendency, t in f["by_tendency"].items():
+    for f in result.factions:
+        for tendency, t in f.by_tendency.items():
             rows.append({
-                "faction": f["faction"], "name": f["name"], "faction_tendency": f["tendency"] or "",
-                "writer_tendency": tendency, "self": t["self"], "mentions": t["mentions"],
-                "articles": t["articles"], "per_10k_terms": t["per_10k_terms"],
-                "terms": ", ".join(x["term"] for x in t["terms"][:terms]),
-                "distinctive": ", ".join(x["term"] for x in t["distinctive"][:terms]),
+                "faction": f.faction, "name": f.name, "faction_tendency": f.tendency or "",
+                "writer_tendency": tendency, "self": t.self, "mentions": t.mentions,
+                "articles": t.articles, "per_10k_terms": t.per_10k_terms,
+                "terms": ", ".join(x.term for x in t.terms[:terms]),
+                "distinctive": ", ".join(x.term for x in t.distinctive[:terms]),
             })
     return rows
 
 
-def format_mentions(result: dict[str, Any], terms: int = 8) -> list[str]:
+def format_mentions(result: MentionsResult, terms: int = 8) -> list[str]:
     """Readable text lines: one block per mentioned faction, one line per writing tendency."""
     lines = []
-    for f in result["factions"]:
-        if not f["mentions"]:
+    for f in result.factions:
+        if not f.mentions:
             continue
-        own = f"; a {f['tendency']} faction" if f["tendency"] else ""
-        lines.append(f"{f['name']} ({f['faction']}{own}): {f['mentions']} mentions in {f['articles']} articles, "
-                     f"{f['self_mentions']} by itself, {f['other_mentions']} by others")
-        for tendency, t in f["by_tendency"].items():
-            mark = " (self)" if t["self"] else ""
-            lines.append(f"  by {tendency + mark:<18} {t['mentions']:>5} mentions ({t['per_10k_terms']:.1f} per 10k terms)")
-            lines.append(f"    {'around it:':<17} " + (", ".join(x["term"] for x in t["terms"][:terms]) or "-"))
-            if t["distinctive"]:
-                lines.append(f"    {'unlike others:':<17} " + ", ".join(x["term"] for x in t["distinctive"][:terms]))
-    unmentioned = [f["name"] for f in result["factions"] if not f["mentions"]]
+        own = f"; a {f.tendency} faction" if f.tendency else ""
+        lines.append(f"{f.name} ({f.faction}{own}): {f.mentions} mentions in {f.articles} articles, "
+                     f"{f.self_mentions} by itself, {f.other_mentions} by others")
+        for tendency, t in f.by_tendency.items():
+            mark = " (self)" if t.self else ""
+            lines.append(f"  by {tendency + mark:<18} {t.mentions:>5} mentions ({t.per_10k_terms:.1f} per 10k terms)")
+            lines.append(f"    {'around it:':<17} " + (", ".join(x.term for x in t.terms[:terms]) or "-"))
+            if t.distinctive:
+                lines.append(f"    {'unlike others:':<17} " + ", ".join(x.term for x in t.distinctive[:terms]))
+    unmentioned = [f.name for f in result.factions if not f.mentions]
     if unmentioned:
         lines.append("Not mentioned: " + ", ".join(unmentioned))
     return lines

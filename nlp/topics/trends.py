@@ -13,6 +13,7 @@ import io
 import json
 import logging
 from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy as np
 from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError, NlpError
 from nlp.copies import count_once
+from nlp.results import Result
 from nlp.uncertainty import BOOTSTRAP, MIN_SUPPORT, bootstrap_means, cluster_keys, is_rise
 from nlp.text.vocabulary import nearest_terms
 
@@ -393,10 +395,145 @@ def _direction(before: tuple[float, float], now: tuple[float, float]) -> str | N
     return "rise" if is_rise(before, now) else "fall" if is_fall(before, now) else None
 
 
+@dataclass(frozen=True)
+class MovingTopic:
+    """A topic whose share of a tendency's writing rose or fell between the two windows.
+
+    Attributes
+    ----------
+    topic : int
+    label : str
+        Its name.
+    now, before : float
+        Its mean share of the writing in the recent window and in the year before.
+    now_interval, before_interval : tuple of float
+        Their 95 % cluster-bootstrap intervals.
+    change : float
+        ``now - before``.
+    direction : {"rise", "fall"}
+    ids : list of str
+        The articles behind the move (the most typical of the window it moved to).
+    """
+
+    topic: int
+    label: str
+    now: float
+    before: float
+    now_interval: tuple[float, float]
+    before_interval: tuple[float, float]
+    change: float
+    direction: str
+    ids: list[str]
+
+
+@dataclass(frozen=True)
+class MovingTerm:
+    """A term used more or less often (per 10,000 terms) by a tendency between the two windows.
+
+    Attributes
+    ----------
+    term : str
+    now, before : float
+        Its rate per 10,000 terms in each window.
+    now_interval, before_interval : tuple of float
+        Their 95 % cluster-bootstrap intervals.
+    docs_now, docs_before : int
+        The articles using it in each window.
+    direction : {"rise", "fall"}
+    ids : list of str
+        The articles using it most in the window it moved to.
+    """
+
+    term: str
+    now: float
+    before: float
+    now_interval: tuple[float, float]
+    before_interval: tuple[float, float]
+    docs_now: int
+    docs_before: int
+    direction: str
+    ids: list[str]
+
+
+@dataclass(frozen=True)
+class TendencyNow:
+    """One tendency's two windows: how many articles each holds and what moved between them.
+
+    Attributes
+    ----------
+    n_now, n_before : int
+        Its articles in the recent window and in the year before.
+    topics : list of MovingTopic
+    terms : list of MovingTerm
+        Only the rows that rose or fell, largest change first (none when not ``enough``).
+    enough : bool
+        Whether both windows hold at least ``min_support`` articles (copies counted once).
+    reason : str
+        Why not, when not ``enough`` (else empty).
+    """
+
+    n_now: int
+    n_before: int
+    topics: list[MovingTopic] = field(default_factory=list)
+    terms: list[MovingTerm] = field(default_factory=list)
+    enough: bool = False
+    reason: str = ""
+
+    def moves(self) -> list[dict[str, Any]]:
+        """One row per moving topic, then per moving term (the columns of ``now_against_before.csv``, unrounded):
+        ``kind`` ("topic" or "term"), ``what`` (the topic's label or the term), ``direction``, ``before``,
+        ``before_lo``, ``before_hi``, ``now``, ``now_lo``, ``now_hi``, ``articles_before``, ``articles_now``
+        (the window's articles for a topic, those using it for a term)."""
+        return [{"kind": "topic" if isinstance(m, MovingTopic) else "term",
+                 "what": m.label if isinstance(m, MovingTopic) else m.term, "direction": m.direction,
+                 "before": m.before, "before_lo": m.before_interval[0], "before_hi": m.before_interval[1],
+                 "now": m.now, "now_lo": m.now_interval[0], "now_hi": m.now_interval[1],
+                 "articles_before": m.docs_before if isinstance(m, MovingTerm) else self.n_before,
+                 "articles_now": m.docs_now if isinstance(m, MovingTerm) else self.n_now}
+                for m in [*self.topics, *self.terms]]
+
+
+@dataclass(frozen=True)
+class NowAgainstBefore(Result):
+    """What :func:`now_against_before` found: each tendency's recent window against the year before.
+
+    Attributes
+    ----------
+    recent : str
+        The recent window ("3m", "6m", "12m").
+    windows : dict
+        ``{"now": (first_day_exclusive, last_day), "before": (...)}`` (:func:`recent_windows`).
+    tendencies : dict of str to TendencyNow
+        By tendency (``"all"`` when no article has a tendency).
+    """
+
+    recent: str
+    windows: dict[str, tuple[str, str]]
+    tendencies: dict[str, TendencyNow]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The comparison as plain dicts: ``{"recent", "windows", "tendencies": {tendency: {"n_now",
+        "n_before", "topics", "terms", "enough", "reason"}}}`` (intervals and windows as tuples)."""
+        return asdict(self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per moving topic or term of every tendency: ``tendency``, then the columns of
+        :meth:`TendencyNow.moves`."""
+        return [{"tendency": t, **move} for t, entry in self.tendencies.items() for move in entry.moves()]
+
+    def to_frame(self):
+        """:meth:`rows` as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(), columns=["tendency", "kind", "what", "direction", "before", "before_lo",
+                                                  "before_hi", "now", "now_lo", "now_hi", "articles_before",
+                                                  "articles_now"])
+
+
 def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Sequence[str] | None = None,
                        recent: str = "6m", min_support: int = MIN_SUPPORT, bootstrap: int = BOOTSTRAP, seed: int = 0,
                        top_terms: int = 8, examples: int = 3,
-                       skip: Sequence[str] = ("mixed", "unlabelled")) -> dict[str, Any]:
+                       skip: Sequence[str] = ("mixed", "unlabelled")) -> NowAgainstBefore:
     """For each tendency, the topics and terms that rose or fell in the most recent window against the year
     before it, with cluster-bootstrap intervals (articles resampled by author) and the articles behind them.
 
@@ -423,13 +560,12 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
 
     Returns
     -------
-    dict
-        ``{"recent", "windows", "tendencies": {tendency (or "all" when no article has a tendency): {"n_now",
-        "n_before", "enough", "reason",
-        "topics": [...], "terms": [...]}}}``; a topic row is ``{"topic", "label", "now", "before",
-        "now_interval", "before_interval", "change", "direction", "ids"}`` and a term row ``{"term", "now",
-        "before", "now_interval", "before_interval", "docs_now", "docs_before", "direction", "ids"}`` (rates per
-        10,000 terms). Only rows whose ``direction`` is "rise" or "fall" are listed, largest change first.
+    NowAgainstBefore
+        ``recent``, ``windows`` and, by tendency (or ``"all"`` when no article has a tendency), a
+        :class:`TendencyNow`: ``n_now``, ``n_before``, ``enough``, ``reason``, and its moving ``topics``
+        (:class:`MovingTopic`) and ``terms`` (:class:`MovingTerm`, rates per 10,000 terms). Only rows whose
+        ``direction`` is "rise" or "fall" are listed, largest change first. ``to_dict()`` gives it as the dict
+        this function returned before it had a type.
     """
     from nlp.tendencies.contrast import rank_terms
 
@@ -444,30 +580,30 @@ def now_against_before(docs: DocumentTerms, theta: np.ndarray | None, labels: Se
         w = _window_of(docs.published[i], windows)
         if w is not None and group(i) in tendencies:
             members.setdefault((group(i), w), []).append(i)
-    out: dict[str, Any] = {"recent": recent, "windows": windows, "tendencies": {}}
+    out: dict[str, TendencyNow] = {}
     for n_t, tendency in enumerate(tendencies):
         now, before = members.get((tendency, "now"), []), members.get((tendency, "before"), [])
-        entry: dict[str, Any] = {"n_now": len(now), "n_before": len(before), "topics": [], "terms": []}
-        out["tendencies"][tendency] = entry
         # Near-duplicates count once towards the minimum support.
         n_now, n_before = count_once(docs.copy_keys, now), count_once(docs.copy_keys, before)
         if n_now < min_support or n_before < min_support:
             copies = " (copies counted once)" if (n_now, n_before) != (len(now), len(before)) else ""
-            entry.update(enough=False, reason=(f"{n_now} articles in the recent window and {n_before} in the "
-                                               f"year before{copies}; at least {min_support} in each are needed"))
+            out[tendency] = TendencyNow(len(now), len(before), enough=False,
+                                        reason=(f"{n_now} articles in the recent window and {n_before} in the "
+                                                f"year before{copies}; at least {min_support} in each are needed"))
             continue
-        entry.update(enough=True, reason="")
-        if theta is not None:
-            entry["topics"] = _moving_topics(theta, labels, now, before, keys, bootstrap, seed + 100 * n_t, examples)
-        entry["terms"] = _moving_terms(docs, now, before, keys, bootstrap, seed + 100 * n_t + 50, top_terms, examples,
-                                       rank_terms)
-        for row in entry["topics"] + entry["terms"]:
-            row["ids"] = [docs.ids[i] for i in row["ids"]]
-    return out
+        topics = (_moving_topics(theta, labels, now, before, keys, bootstrap, seed + 100 * n_t, examples)
+                  if theta is not None else [])
+        terms = _moving_terms(docs, now, before, keys, bootstrap, seed + 100 * n_t + 50, top_terms, examples,
+                              rank_terms)
+        out[tendency] = TendencyNow(len(now), len(before), enough=True, reason="",
+                                    topics=[replace(r, ids=[docs.ids[i] for i in r.ids]) for r in topics],
+                                    terms=[replace(r, ids=[docs.ids[i] for i in r.ids]) for r in terms])
+    return NowAgainstBefore(recent=recent, windows=windows, tendencies=out)
 
 
 def _moving_topics(theta: np.ndarray, labels: Sequence[str] | None, now: list[int], before: list[int],
-                   keys: Sequence[str], bootstrap: int, seed: int, examples: int) -> list[dict[str, Any]]:
+                   keys: Sequence[str], bootstrap: int, seed: int, examples: int) -> list[MovingTopic]:
+    """The topics that moved, largest change first (``ids``: row numbers, made article ids by the caller)."""
     now = [i for i in now if not np.isnan(theta[i, 0])]
     before = [i for i in before if not np.isnan(theta[i, 0])]
     if not now or not before:
@@ -483,15 +619,16 @@ def _moving_topics(theta: np.ndarray, labels: Sequence[str] | None, now: list[in
             continue
         pool = now if direction == "rise" else before
         top = sorted(pool, key=lambda i: -theta[i, t])[:examples]
-        rows.append({"topic": t, "label": names[t], "now": float(mean_n[t]), "before": float(mean_b[t]),
-                     "now_interval": (float(lo_n[t]), float(hi_n[t])),
-                     "before_interval": (float(lo_b[t]), float(hi_b[t])),
-                     "change": float(mean_n[t] - mean_b[t]), "direction": direction, "ids": top})
-    return sorted(rows, key=lambda r: -abs(r["change"]))
+        rows.append(MovingTopic(topic=t, label=names[t], now=float(mean_n[t]), before=float(mean_b[t]),
+                                now_interval=(float(lo_n[t]), float(hi_n[t])),
+                                before_interval=(float(lo_b[t]), float(hi_b[t])),
+                                change=float(mean_n[t] - mean_b[t]), direction=direction, ids=top))
+    return sorted(rows, key=lambda r: -abs(r.change))
 
 
 def _moving_terms(docs: DocumentTerms, now: list[int], before: list[int], keys: Sequence[str], bootstrap: int,
-                  seed: int, top: int, examples: int, rank_terms: Callable) -> list[dict[str, Any]]:
+                  seed: int, top: int, examples: int, rank_terms: Callable) -> list[MovingTerm]:
+    """The terms that moved, largest change first (``ids``: row numbers, made article ids by the caller)."""
     counts = {"now": Counter(), "before": Counter()}
     per_doc: dict[int, Counter] = {}
     for window, idx in (("now", now), ("before", before)):
@@ -517,7 +654,7 @@ def _moving_terms(docs: DocumentTerms, now: list[int], before: list[int], keys: 
             continue
         pool, vals = (now, values_n) if direction == "rise" else (before, values_b)
         top_ids = [pool[k] for k in np.argsort(-vals, kind="stable")[:examples] if vals[k] > 0]
-        rows.append({"term": term, "now": float(rate_n), "before": float(rate_b), "now_interval": (float(lo_n), float(hi_n)),
-                     "before_interval": (float(lo_b), float(hi_b)), "docs_now": int(used_n), "docs_before": int(used_b),
-                     "direction": direction, "ids": top_ids})
-    return sorted(rows, key=lambda r: -abs(r["now"] - r["before"]))
+        rows.append(MovingTerm(term=term, now=float(rate_n), before=float(rate_b),
+                               now_interval=(float(lo_n), float(hi_n)), before_interval=(float(lo_b), float(hi_b)),
+                               docs_now=int(used_n), docs_before=int(used_b), direction=direction, ids=top_ids))
+    return sorted(rows, key=lambda r: -abs(r.now - r.before))

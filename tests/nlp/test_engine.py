@@ -13,7 +13,7 @@ from corpus import CorpusStore
 from nlp.documents import DocumentTerms
 from nlp.engine import ResultCache, Runtime, Skipped, Stage, documents_key, run_stages
 from nlp.errors import NlpError
-from nlp.results import Result, ResultFormatError, decode, encode, pack, unpack
+from nlp.results import Result, ResultFormatError, decode, encode, optional_key, pack, unpack
 from nlp.tendencies.contrast import ContrastResult, TermScore
 
 
@@ -67,6 +67,23 @@ def test_nested_analysis_results_round_trip():
     value, arrays = encode(r)
     back = decode(ContrastResult, json.loads(json.dumps(value)), arrays)
     assert back == r and isinstance(back.terms_a[0], TermScore)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sometimes(Result):
+    first: int
+    interval: tuple[float, float] | None = optional_key()
+    always: str | None = None
+    last: list[int] = field(default_factory=list)
+
+
+def test_an_optional_key_is_left_out_when_none_and_reads_back():
+    bare, full = Sometimes(first=1), Sometimes(first=1, interval=(0.5, 0.75), always="x", last=[2])
+    assert bare.to_dict() == {"first": 1, "always": None, "last": []}  # always: None, but its key is kept
+    assert list(full.to_dict()) == ["first", "interval", "always", "last"]  # the fields' order
+    for value in (bare, full):
+        assert Sometimes.from_dict(json.loads(json.dumps(value.to_dict()))) == value
+        assert unpack(Sometimes, *pack(value)) == value
 
 
 def test_a_tampered_or_foreign_result_is_refused():

@@ -167,9 +167,9 @@ def test_the_report_says_what_the_classifier_was_checked_against():
     docs.meta["coding"] = {"articles": 9, "coders": ["ann", "ben"], "coded_labels": 8,
                            "agreement": {"alpha": 0.81, "lo": 0.7, "hi": 0.9, "reading": "reliable"}}
     analysis = analyse_tendencies(docs, seed=0)
-    check = analysis["coding"]["validation"]
+    check = analysis.coding["validation"]
     assert check["n_coded"] == 8 and check["macro_f1"] >= 0.9
-    assert coding_sentence(analysis["coding"]) == (
+    assert coding_sentence(analysis.coding) == (
         "Checked against 9 articles coded by 2 people: the coders agree with each other at α 0.81 (95% interval "
         f"0.70 to 0.90: reliable); asked about each article without having been trained on it, the classifier agrees "
         f"with the coders' majority at "

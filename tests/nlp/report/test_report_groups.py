@@ -11,7 +11,10 @@ from nlp.report.build import default_title, group_hint
 from nlp.report.now_section import now_section
 from nlp.report.sections import corpus_section, findings_section
 from nlp.report.styles import GROUP_PALETTE, OTHER, OTHER_COLOUR, Styles, listing, named_groups
+from nlp.tendencies.analysis import TendencyAnalysis
+from nlp.tendencies.classify import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult, TermScore
+from nlp.topics.trends import MovingTerm, NowAgainstBefore, TendencyNow
 
 #: A manifesto-like corpus: three parties with many documents, 43 with one or two.
 SIZES = {"Con": 16, "Lab": 15, "Lib": 9, **{f"P{i:02d}": 1 + i % 2 for i in range(43)}}
@@ -92,12 +95,12 @@ def test_the_corpus_charts_fold_small_groups_into_other():
 
 
 def test_now_folds_every_thin_group_into_one_line():
-    tendencies = {g: {"n_now": 1, "n_before": 0, "enough": False, "topics": [], "terms": [],
-                      "reason": "1 articles in the recent window and 0 in the year before; at least 5 in each are "
-                                "needed"}
+    tendencies = {g: TendencyNow(n_now=1, n_before=0, enough=False,
+                                 reason="1 articles in the recent window and 0 in the year before; at least 5 in "
+                                        "each are needed")
                   for g in SIZES}
-    result = {"recent": "6m", "windows": {"now": ("2004-07-01", "2005-01-01"), "before": ("2003-07-01", "2004-07-01")},
-              "tendencies": tendencies}
+    result = NowAgainstBefore(recent="6m", windows={"now": ("2004-07-01", "2005-01-01"),
+                                                    "before": ("2003-07-01", "2004-07-01")}, tendencies=tendencies)
     html = now_section(result, _styles(), min_support=5).html
     assert html.count("Not enough evidence") == 1
     assert "Not enough evidence to say what changed for 46 groups" in html and "and 34 more" in html
@@ -108,14 +111,15 @@ def test_findings_list_at_most_ten_strongest_first_and_one_line_for_the_rest():
     styles = _styles()
     rest = [ContrastResult(g, "rest", "tendency", [TermScore(f"w{g}{k}", z, 10, 1) for k in range(3)], [],
                            docs_a=n) for g, n, z in (("Con", 16, 9.0), ("Lab", 15, 3.0), ("Lib", 9, 6.0))]
-    evaluation = {"author": {"group_by": "author", "accuracy": 0.8, "n_documents": 40, "macro_f1": 0.7,
-                             "macro_f1_lo": 0.6, "macro_f1_hi": 0.8,
-                             "baseline": {"macro_f1": 0.2, "accuracy": 0.4, "class": "Con"}}}
+    evaluation = {"author": EvaluationResult(group_by="author", accuracy=0.8, n_documents=40, n_tested=40,
+                                             macro_f1=0.7, macro_f1_lo=0.6, macro_f1_hi=0.8, folds=5,
+                                             splitter="StratifiedGroupKFold",
+                                             baseline={"macro_f1": 0.2, "accuracy": 0.4, "class": "Con"})}
     shifts = {g: {"change": 5, "rise": True, "label": f"topic of {g}", "after": 0.3, "before": 0.1,
                   "interval_after": (0.25, 0.35), "interval_before": (0.05, 0.15), "n_after": 8, "n_before": 8}
               for g in [f"X{i}" for i in range(12)]}
     withheld = {g: "1 articles in 2001–2005 and 0 before; at least 5 in each are needed" for g in SIZES}
-    section = findings_section({"tendencies": {"against_rest": rest, "evaluation": evaluation},
+    section = findings_section({"tendencies": TendencyAnalysis(against_rest=rest, evaluation=evaluation),
                                 "prevalence": {"tendency": [{"period": "2001"}, {"period": "2005"}]},
                                 "shifts": shifts, "shifts_withheld": withheld}, styles, min_support=5)
     items = section.context["items"]
@@ -134,9 +138,10 @@ def test_findings_list_at_most_ten_strongest_first_and_one_line_for_the_rest():
 
 
 def test_findings_say_what_moved_now_when_it_is_supported():
-    now = {"recent": "6m", "tendencies": {"soft_left": {"n_now": 6, "n_before": 5, "topics": [], "terms": [
-        {"term": "deputy_leadership", "now": 75.0, "before": 0.0, "now_interval": (40.0, 120.0),
-         "before_interval": (0.0, 0.0), "docs_now": 5, "docs_before": 0, "direction": "rise"}]}}}
+    term = MovingTerm(term="deputy_leadership", now=75.0, before=0.0, now_interval=(40.0, 120.0),
+                      before_interval=(0.0, 0.0), docs_now=5, docs_before=0, direction="rise", ids=[])
+    now = NowAgainstBefore(recent="6m", windows={}, tendencies={
+        "soft_left": TendencyNow(n_now=6, n_before=5, terms=[term], enough=True)})
     items = findings_section({"now": now}, Styles.default()).context["items"]
     assert items == ["In the last six months of Soft left writing (6 articles, against 5 in the year before), "
                      "\u201cdeputy leadership\u201d came up more often: 75.0 times per 10,000 words (in 5 articles) "

@@ -2,6 +2,7 @@
 enough articles; the section says so in plain words, with example sentences that link to the article."""
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -11,7 +12,8 @@ from nlp.documents import DocumentTerms
 from nlp.errors import InvalidParameterError
 from nlp.report.examples import ArticleText, example_sentences
 from nlp.report.now_section import now_section
-from nlp.topics.trends import now_against_before, recent_windows
+from nlp.topics.trends import (MovingTerm, MovingTopic, NowAgainstBefore, TendencyNow, now_against_before,
+                               recent_windows)
 
 
 def _corpus(n_per_window: int = 30, thin: str | None = None, seed: int = 0):
@@ -42,27 +44,27 @@ def test_rises_and_falls_are_found_with_intervals():
     docs, theta = _corpus()
     result = now_against_before(docs, theta, ["rail and buses", "devolution"], recent="6m", min_support=10,
                                 bootstrap=200, seed=0)
-    soft = result["tendencies"]["soft_left"]
-    assert soft["enough"] and soft["n_now"] == 30 and soft["n_before"] == 30
-    moves = {r["label"]: r["direction"] for r in soft["topics"]}
+    soft = result.tendencies["soft_left"]
+    assert soft.enough and soft.n_now == 30 and soft.n_before == 30
+    moves = {r.label: r.direction for r in soft.topics}
     assert moves == {"devolution": "rise", "rail and buses": "fall"}
-    terms = {r["term"]: r for r in soft["terms"]}
-    assert terms["devolution"]["direction"] == "rise" and terms["rail"]["direction"] == "fall"
-    assert terms["devolution"]["docs_now"] == 30 and terms["devolution"]["docs_before"] == 0
-    lo, hi = terms["devolution"]["now_interval"]
-    assert lo <= terms["devolution"]["now"] <= hi and lo > 0
+    terms = {r.term: r for r in soft.terms}
+    assert terms["devolution"].direction == "rise" and terms["rail"].direction == "fall"
+    assert terms["devolution"].docs_now == 30 and terms["devolution"].docs_before == 0
+    lo, hi = terms["devolution"].now_interval
+    assert lo <= terms["devolution"].now <= hi and lo > 0
     # the hard left did not change: nothing is stated for it
-    hard = result["tendencies"]["hard_left"]
-    assert hard["enough"] and hard["topics"] == [] and all(r["term"] not in ("rail", "devolution") for r in hard["terms"])
-    assert all(i in docs.ids for r in soft["topics"] + soft["terms"] for i in r["ids"])
+    hard = result.tendencies["hard_left"]
+    assert hard.enough and hard.topics == [] and all(r.term not in ("rail", "devolution") for r in hard.terms)
+    assert all(i in docs.ids for r in soft.topics + soft.terms for i in r.ids)
 
 
 def test_thin_windows_are_withheld():
     docs, theta = _corpus(thin="soft_left")
     result = now_against_before(docs, theta, None, recent="6m", min_support=5, bootstrap=50)
-    soft = result["tendencies"]["soft_left"]
-    assert not soft["enough"] and soft["topics"] == [] and soft["terms"] == []
-    assert "3 articles in the recent window" in soft["reason"]
+    soft = result.tendencies["soft_left"]
+    assert not soft.enough and soft.topics == [] and soft.terms == []
+    assert "3 articles in the recent window" in soft.reason
     section = now_section(result, min_support=5)
     html = section.html
     assert "Not enough evidence to say what changed" in html
@@ -95,5 +97,28 @@ def test_a_corpus_without_tendencies_is_compared_as_a_whole():
     docs, theta = _corpus()
     docs.labels[:] = ["unlabelled"] * len(docs)
     result = now_against_before(docs, theta, None, min_support=10, bootstrap=50)
-    assert list(result["tendencies"]) == ["all"] and result["tendencies"]["all"]["n_now"] == 60
+    assert list(result.tendencies) == ["all"] and result.tendencies["all"].n_now == 60
     assert "All articles (none has a tendency label)" in now_section(result).html
+
+
+def test_the_result_is_typed_and_its_dict_is_the_documented_one():
+    docs, theta = _corpus()
+    result = now_against_before(docs, theta, ["rail and buses", "devolution"], min_support=10, bootstrap=50)
+    assert isinstance(result, NowAgainstBefore)
+    soft = result.tendencies["soft_left"]
+    assert isinstance(soft, TendencyNow) and isinstance(soft.topics[0], MovingTopic)
+    assert isinstance(soft.terms[0], MovingTerm)
+    data = result.to_dict()
+    assert list(data) == ["recent", "windows", "tendencies"]
+    entry = data["tendencies"]["soft_left"]
+    assert list(entry) == ["n_now", "n_before", "topics", "terms", "enough", "reason"]
+    assert list(entry["topics"][0]) == ["topic", "label", "now", "before", "now_interval", "before_interval",
+                                        "change", "direction", "ids"]
+    assert list(entry["terms"][0]) == ["term", "now", "before", "now_interval", "before_interval", "docs_now",
+                                       "docs_before", "direction", "ids"]
+    assert isinstance(entry["terms"][0]["now_interval"], tuple) and isinstance(data["windows"]["now"], tuple)
+    assert NowAgainstBefore.from_dict(data) == result
+    assert NowAgainstBefore.from_dict(json.loads(json.dumps(data))) == result  # tuples come back from lists
+    frame = result.to_frame()
+    assert len(frame) == sum(len(e.topics) + len(e.terms) for e in result.tendencies.values())
+    assert set(frame["kind"]) == {"topic", "term"} and (frame["now_lo"] <= frame["now_hi"]).all()

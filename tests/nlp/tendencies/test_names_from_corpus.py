@@ -118,16 +118,16 @@ def test_a_caveat_when_peoples_names_dominate_the_top_features():
     from nlp.tendencies.classify import evaluate
 
     result = evaluate(speeches(True), group_by="none", folds=3, seed=0)
-    assert set(result["person_names_in_top_features"]["gov"]) >= {"lenihan", "cowen"}
-    assert any(c.startswith("People's names dominate the top features of gov") for c in result["caveats"])
+    assert set(result.person_names_in_top_features["gov"]) >= {"lenihan", "cowen"}
+    assert any(c.startswith("People's names dominate the top features of gov") for c in result.caveats)
 
 
 def test_no_caveat_when_the_top_features_are_what_is_argued():
     from nlp.tendencies.classify import evaluate
 
     result = evaluate(speeches(False), group_by="none", folds=3, seed=0)
-    assert result["person_names_in_top_features"] == {"gov": [], "opp": []}
-    assert not any(c.startswith("People's names") for c in result["caveats"])
+    assert result.person_names_in_top_features == {"gov": [], "opp": []}
+    assert not any(c.startswith("People's names") for c in result.caveats)
 
 
 def test_no_texts_no_claim():

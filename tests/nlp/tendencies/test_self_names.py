@@ -83,12 +83,12 @@ def test_evaluate_reports_the_masked_score_by_default(named):
     dt = DocumentTerms.from_terms(docs, labels=labels, authors=[(g,) for g in groups], outlets=["o"] * len(docs),
                                   published=[f"{y}-05-01" for y in years])
     result = evaluate(dt, group_by="author", folds=4, seed=0)
-    assert result["macro_f1"] >= 0.9 and result["masked_macro_f1"] <= 0.7
-    assert "labour" in result["masked_terms"] and "conservative" in result["masked_terms"]
-    assert set(result["top_features"]) == {"Con", "Lab"}
-    assert result["macro_f1_lo"] <= result["macro_f1"] <= result["macro_f1_hi"]
+    assert result.macro_f1 >= 0.9 and result.masked_macro_f1 <= 0.7
+    assert "labour" in result.masked_terms and "conservative" in result.masked_terms
+    assert set(result.top_features) == {"Con", "Lab"}
+    assert result.macro_f1_lo <= result.macro_f1 <= result.macro_f1_hi
     unmasked = evaluate(dt, group_by="author", folds=4, seed=0, mask_names=False)
-    assert "masked_macro_f1" not in unmasked and unmasked["macro_f1"] == result["macro_f1"]
+    assert unmasked.masked_macro_f1 is None and unmasked.macro_f1 == result.macro_f1
 
 
 def test_serial_and_parallel_give_the_same_numbers(named):
@@ -159,9 +159,9 @@ def test_evaluate_by_period(named):
     dt = DocumentTerms.from_terms(docs + [["word1"] * 5], labels=labels + ["Lab"], outlets=["o"] * (len(docs) + 1),
                                   published=[f"{y}-01-01" for y in years] + [None])
     result = evaluate(dt, group_by="period", folds=3, seed=0, period_years=2)
-    assert result["splitter"] == "ForwardPeriodSplit" and result["folds"] == 3 and result["period_years"] == 2
-    assert result["excluded"] == {"no date": 1}
-    assert result["n_groups"] == 4 and result["n_tested"] < result["n_documents"] == len(docs)
+    assert result.splitter == "ForwardPeriodSplit" and result.folds == 3 and result.period_years == 2
+    assert result.excluded == {"no date": 1}
+    assert result.n_groups == 4 and result.n_tested < result.n_documents == len(docs)
     with pytest.raises(Exception, match="Cannot predict the year while grouping by period"):
         evaluate(dt, label_field="year", group_by="period")
 
@@ -184,10 +184,10 @@ def test_real_manifestos_name_their_parties():
             published.append(str(d["Year"]))
     docs = DocumentTerms.from_terms(terms, labels=labels, published=published, outlets=["manifesto"] * len(terms))
     result = evaluate(docs, group_by="period", folds=5, seed=0)
-    assert result["macro_f1"] >= 0.8 and result["masked_macro_f1"] >= 0.75  # content, not only names
-    assert {"labour", "tory"} <= set(result["self_names_in_top_features"]["Lab"])
-    assert "conservative" in result["self_names_in_top_features"]["Con"]
-    assert any(c.startswith("Self-names are among the top features") for c in result["caveats"])
+    assert result.macro_f1 >= 0.8 and result.masked_macro_f1 >= 0.75  # content, not only names
+    assert {"labour", "tory"} <= set(result.self_names_in_top_features["Lab"])
+    assert "conservative" in result.self_names_in_top_features["Con"]
+    assert any(c.startswith("Self-names are among the top features") for c in result.caveats)
 
 
 def test_the_corpus_own_phrase_file_is_masked_too(tmp_path):

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from nlp.tendencies.classify import evaluate, predict_text, predict_unlabelled, prediction_summary, train
+from nlp.tendencies.classify import (EvaluationResult, evaluate, predict_text, predict_unlabelled, prediction_summary,
+                                     train)
 from nlp.tendencies.contrast import contrast, contrast_each_against_rest
 from nlp.errors import NotPreprocessedError
 from nlp.documents import GroupError, load_documents
@@ -30,19 +31,49 @@ def docs(store):
 
 def test_evaluate_by_outlet_with_house_style_caveat(docs):
     result = evaluate(docs, group_by="outlet", folds=6, seed=0)
-    assert result["group_by"] == "outlet" and result["n_documents"] == 36
-    assert result["splitter"] == "LeaveOneGroupOut" and result["folds"] == 6
-    assert result["macro_f1"] >= 0.8 and result["macro_f1"] > result["baseline"]["macro_f1"]
-    assert result["excluded"] == {"mixed": 4, "unlabelled": 4}
-    assert result["label_levels"] == {"outlet": 36}
-    assert any("house style" in c for c in result["caveats"])
-    json.dumps(result)
+    assert result.group_by == "outlet" and result.n_documents == 36
+    assert result.splitter == "LeaveOneGroupOut" and result.folds == 6
+    assert result.macro_f1 >= 0.8 and result.macro_f1 > result.baseline["macro_f1"]
+    assert result.excluded == {"mixed": 4, "unlabelled": 4}
+    assert result.label_levels == {"outlet": 36}
+    assert any("house style" in c for c in result.caveats)
+    json.dumps(result.to_dict())
 
 
 def test_evaluate_by_author_same_seed_same_numbers(docs):
     a = evaluate(docs, group_by="author", folds=4, seed=1)
     assert a == evaluate(docs, group_by="author", folds=4, seed=1)
-    assert a["splitter"] == "StratifiedGroupKFold" and a["n_groups"] == 12
+    assert a.splitter == "StratifiedGroupKFold" and a.n_groups == 12
+
+
+#: The keys of ``classify evaluate --json`` (CLI.md), in order; those marked "?" only where their analysis ran.
+EVALUATION_KEYS = ["group_by", "label_field", "seed", "macro_f1", "macro_f1_lo?", "macro_f1_hi?", "interval?",
+                   "accuracy", "permutation_test?", "masked_macro_f1?", "masked_accuracy?", "masked_fold_macro_f1?",
+                   "top_features", "self_names_in_top_features?", "per_class", "confusion", "folds", "splitter",
+                   "baseline", "fold_macro_f1", "n_documents", "n_tested", "n_groups", "caveats", "copies",
+                   "period_years?", "masked_terms?", "outlet_markers", "person_names_in_top_features", "design?",
+                   "unit?", "dropped_classes", "min_class", "label_levels", "excluded", "model"]
+
+
+@pytest.mark.parametrize("options", [dict(group_by="author", folds=4, permutations=3),
+                                     dict(group_by="none", mask_names=False, permutations=0),
+                                     dict(group_by="period", label_field="outlet", mask_names=False)],
+                         ids=["author", "none-unmasked", "period-outlet"])
+def test_the_evaluation_is_typed_and_its_dict_is_the_json_document(docs, options):
+    result = evaluate(docs, seed=0, **options)
+    assert isinstance(result, EvaluationResult)
+    data = result.to_dict()
+    present = [k.rstrip("?") for k in EVALUATION_KEYS if not k.endswith("?") or getattr(result, k[:-1]) is not None]
+    assert list(data) == present
+    assert ("masked_macro_f1" in data) == options.get("mask_names", True)
+    assert ("period_years" in data) == (options["group_by"] == "period")
+    assert ("design" in data) == (options.get("label_field", "tendency") == "tendency")
+    assert ("permutation_test" in data) == (options.get("permutations") != 0)
+    back = EvaluationResult.from_dict(json.loads(json.dumps(data)))
+    assert back == result and back.to_dict() == data
+    frame = result.to_frame()
+    assert list(frame.columns) == [result.label_field, "precision", "recall", "f1", "support"]
+    assert len(frame) == len(result.per_class) and frame["support"].sum() == result.n_tested
 
 
 def test_evaluate_unknown_options(docs):
@@ -84,20 +115,20 @@ def test_kwic_phrase_and_term_forms(store):
 
 def test_mentions_self_and_others(docs):
     result = mentions(docs, window=6)
-    factions = {f["faction"]: f for f in result["factions"]}
+    factions = {f.faction: f for f in result.factions}
     soft_left = factions["soft_left"]
-    assert soft_left["self_mentions"] > 0 and soft_left["other_mentions"] > 0
-    assert soft_left["by_tendency"]["soft_left"]["self"] is True
-    assert soft_left["by_tendency"]["hard_left"]["self"] is False
-    own = {t["term"] for t in soft_left["by_tendency"]["soft_left"]["terms"]}
-    hard = {t["term"] for t in soft_left["by_tendency"]["hard_left"]["terms"]}
-    right = {t["term"] for t in soft_left["by_tendency"]["soft_right"]["terms"]}
+    assert soft_left.self_mentions > 0 and soft_left.other_mentions > 0
+    assert soft_left.by_tendency["soft_left"].self is True
+    assert soft_left.by_tendency["hard_left"].self is False
+    own = {t.term for t in soft_left.by_tendency["soft_left"].terms}
+    hard = {t.term for t in soft_left.by_tendency["hard_left"].terms}
+    right = {t.term for t in soft_left.by_tendency["soft_right"].terms}
     assert {"pluralist", "democratic", "patient"} & own
     assert {"careerist", "betray", "fence"} & hard
     assert {"naive", "meaning"} & right
     hard_left = factions["hard_left"]
-    assert set(hard_left["by_tendency"]) >= {"soft_left", "soft_right"}
-    assert hard_left["tendency"] == "hard_left"
+    assert set(hard_left.by_tendency) >= {"soft_left", "soft_right"}
+    assert hard_left.tendency == "hard_left"
     rows = mentions_table(result)
     assert rows and {"faction", "writer_tendency", "mentions", "terms"} <= set(rows[0])
     with pytest.raises(GroupError, match="Unknown faction 'centrists'; known factions: "):
@@ -132,7 +163,7 @@ def test_not_preprocessed_articles_are_preprocessed_first(tmp_path, caplog):
     with pytest.raises(NotPreprocessedError):
         load_documents(s, preprocess=False)
     result = evaluate(load_documents(s), group_by="outlet", folds=5)  # 6 outlets, classes of 6 articles
-    assert result["n_documents"] == 18 and result["splitter"] == "StratifiedGroupKFold"
+    assert result.n_documents == 18 and result.splitter == "StratifiedGroupKFold"
     assert any("26 articles are not preprocessed yet" in r.getMessage() for r in caplog.records)
     s.add(Article(outlet="plural", text="A new piece on pluralism and devolution.", source="demo"))
     assert contrast(load_documents(s), "soft_left", "hard_left", min_count=1).docs_a == 7  # 2 outlets x 3, and the new one

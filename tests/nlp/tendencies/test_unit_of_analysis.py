@@ -7,8 +7,8 @@ import pytest
 from nlp.documents import DocumentTerms
 from nlp.report.sections import findings_section
 from nlp.report.tendency_sections import classifier_section
-from nlp.tendencies.analysis import analyse_tendencies
-from nlp.tendencies.classify import evaluate
+from nlp.tendencies.analysis import TendencyAnalysis, analyse_tendencies
+from nlp.tendencies.classify import EvaluationResult, evaluate
 
 from tests.nlp.tendencies.synthetic import synthetic_corpus
 
@@ -29,8 +29,8 @@ def docs_with_outlets(shared: bool) -> DocumentTerms:
 @pytest.mark.parametrize("group_by", ["author", "outlet"])
 def test_evaluate_says_when_the_outlet_is_the_unit(group_by):
     result = evaluate(docs_with_outlets(shared=False), group_by=group_by, folds=4, mask_names=False)
-    assert result["unit"] == "outlet" and result["design"]["kind"] == "constant within outlets"
-    unit = [c for c in result["caveats"] if "the outlet is the unit" in c.lower()]
+    assert result.unit == "outlet" and result.design["kind"] == "constant within outlets"
+    unit = [c for c in result.caveats if "the outlet is the unit" in c.lower()]
     assert len(unit) == 1
     if group_by == "author":
         assert unit[0].startswith("The tendency is constant within outlets: hard_left from 2 outlets "
@@ -42,25 +42,25 @@ def test_evaluate_says_when_the_outlet_is_the_unit(group_by):
 
 def test_evaluate_has_no_unit_caveat_when_tendencies_share_outlets():
     result = evaluate(docs_with_outlets(shared=True), group_by="author", folds=4, mask_names=False)
-    assert result["unit"] == "document" and result["design"]["kind"] == "shared outlets"
-    assert not any("unit" in c for c in result["caveats"])
+    assert result.unit == "document" and result.design["kind"] == "shared outlets"
+    assert not any("unit" in c for c in result.caveats)
 
 
 def test_the_run_headlines_the_outlet_score_where_the_outlet_is_the_unit():
     press = analyse_tendencies(docs_with_outlets(shared=False))
-    assert press["headline"] == "outlet" and press["design"]["unit"] == "outlet"
-    assert press["pairwise"][0].design["unit"] == "outlet" and press["pairwise"][0].caveats
-    assert all(r.design["n_outlets_a"] == 2 for r in press["against_rest"])
+    assert press.headline == "outlet" and press.design["unit"] == "outlet"
+    assert press.pairwise[0].design["unit"] == "outlet" and press.pairwise[0].caveats
+    assert all(r.design["n_outlets_a"] == 2 for r in press.against_rest)
     shared = analyse_tendencies(docs_with_outlets(shared=True))
-    assert shared["headline"] == "author"
-    assert shared["pairwise"][0].design["within"] == "outlet" and not shared["pairwise"][0].caveats
-    assert all(r.design["within"] == "outlet" for r in shared["against_rest"])
+    assert shared.headline == "author"
+    assert shared.pairwise[0].design["within"] == "outlet" and not shared.pairwise[0].caveats
+    assert all(r.design["within"] == "outlet" for r in shared.against_rest)
 
 
-def evaluation(group_by: str, macro_f1: float, accuracy: float) -> dict:
-    return {"group_by": group_by, "folds": 5, "splitter": "s", "n_documents": 2600, "macro_f1": macro_f1,
-            "accuracy": accuracy, "caveats": [], "per_class": {}, "confusion": {"labels": [], "matrix": []},
-            "baseline": {"class": "right", "accuracy": 0.58, "macro_f1": 0.42}}
+def evaluation(group_by: str, macro_f1: float, accuracy: float) -> EvaluationResult:
+    return EvaluationResult(group_by=group_by, folds=5, splitter="s", n_documents=2600, n_tested=2600,
+                            macro_f1=macro_f1, accuracy=accuracy,
+                            baseline={"class": "right", "accuracy": 0.58, "macro_f1": 0.42})
 
 
 PRESS_DESIGN = {"unit": "outlet", "kind": "constant within outlets", "outlets_per_label": {"left": 2, "right": 6}}
@@ -70,12 +70,13 @@ def test_findings_read_the_score_of_the_unit():
     """The defect: author folds said 99 % "clearly better than guessing" while outlet folds could not tell
     the tendencies apart; the findings quoted the author folds."""
     scores = {"outlet": evaluation("outlet", 0.42, 0.58), "author": evaluation("author", 0.99, 0.99)}
-    outlet_first = findings_section({"tendencies": {"evaluation": scores, "headline": "outlet",
-                                                    "design": PRESS_DESIGN}})
+    outlet_first = findings_section({"tendencies": TendencyAnalysis(evaluation=scores, headline="outlet",
+                                                                    design=PRESS_DESIGN)})
     (item,) = outlet_first.context["items"]
     assert item.startswith("Tested on each outlet's articles after training on other outlets' writing")
     assert item.endswith("that is hardly better than guessing.") and "99%" not in item
-    (shared,) = findings_section({"tendencies": {"evaluation": scores, "headline": "author"}}).context["items"]
+    (shared,) = findings_section({"tendencies": TendencyAnalysis(evaluation=scores, headline="author")}
+                                 ).context["items"]
     assert shared.startswith("Tested on each author's articles")
 
 
@@ -112,7 +113,7 @@ def test_findings_name_the_outlets_behind_a_tendency_signature_and_effects():
     def signature(design: dict) -> str:
         r = ContrastResult("left", "rest", "tendency", [TermScore("asylum", 5.0, 40, 3)], [], docs_a=70, docs_b=200,
                            design=design)
-        return findings_section({"tendencies": {"against_rest": [r]}}).context["items"][0]
+        return findings_section({"tendencies": TendencyAnalysis(against_rest=[r])}).context["items"][0]
 
     assert signature({"unit": "outlet", "within": "none", "n_outlets_a": 2}).endswith(
         "(70 articles from 2 outlets; with so few outlets, these may be their house style as much as the "

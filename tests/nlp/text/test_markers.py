@@ -124,12 +124,12 @@ def test_every_analysis_leaves_the_markers_out_unless_kept():
 
     docs = press()
     kept = evaluate(docs, group_by="none", folds=4, seed=0, top=15, keep_markers=True)
-    assert "npstwire" in [f["term"] for f in kept["top_features"]["left"]]
-    assert kept["outlet_markers"]["excluded"] is False
+    assert "npstwire" in [f["term"] for f in kept.top_features["left"]]
+    assert kept.outlet_markers["excluded"] is False
     result = evaluate(docs, group_by="none", folds=4, seed=0, top=15)
-    assert not {"npstwire", "npstwire_final"} & {f["term"] for fs in result["top_features"].values() for f in fs}
-    assert result["outlet_markers"]["terms"] == ["npstwire", "npstwire_final"]
-    json.dumps(result)
+    assert not {"npstwire", "npstwire_final"} & {f["term"] for fs in result.top_features.values() for f in fs}
+    assert result.outlet_markers["terms"] == ["npstwire", "npstwire_final"]
+    json.dumps(result.to_dict())
     c = contrast(docs, "left", "right", top=20, bootstrap=0)
     assert "npstwire" not in [t.term for t in c.terms_a] and c.to_dict()["outlet_markers"]["terms"]
     assert "npstwire" in [t.term for t in contrast(docs, "left", "right", top=20, bootstrap=0,
@@ -146,8 +146,8 @@ def test_without_a_stamp_the_analyses_are_unchanged():
     docs = press(stamp=None)
     a = evaluate(docs, group_by="none", folds=4, seed=0)
     b = evaluate(docs, group_by="none", folds=4, seed=0, keep_markers=True)
-    assert a["macro_f1"] == b["macro_f1"] and a["top_features"] == b["top_features"]
-    assert a["outlet_markers"]["terms"] == []
+    assert a.macro_f1 == b.macro_f1 and a.top_features == b.top_features
+    assert a.outlet_markers["terms"] == []
 
 
 def test_meaning_leaves_the_markers_out_of_the_contexts():

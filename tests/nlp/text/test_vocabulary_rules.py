@@ -223,7 +223,6 @@ def test_mentions_faction_names_map_through_the_vocabulary(pre):
     docs = DocumentTerms.from_terms([pre.terms(t) for t in texts], raw_terms=[pre.terms(t) for t in texts],
                                     labels=["soft_left"] * 3)
     result = mentions(docs, factions=["Campaign Group", "SOFT LEFT"], min_count=1)
-    assert {f["faction"]: f["mentions"] for f in result["factions"]} == {"socialist_campaign_group": 3,
-                                                                        "soft_left": 3}
+    assert {f.faction: f.mentions for f in result.factions} == {"socialist_campaign_group": 3, "soft_left": 3}
     with pytest.raises(GroupError, match="^Unknown faction 'moderates'"):
         mentions(docs, factions=["moderates"])
