@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nlp.tendencies.classify import EvaluationResult
+    from nlp.tendencies.evaluation import EvaluationResult
 
 
 def plain_words(e: EvaluationResult, technical: bool = True) -> str:

@@ -19,7 +19,7 @@ from nlp.topics.runs import TopicsOverview
 from nlp.defaults import MIN_SUPPORT
 
 if TYPE_CHECKING:
-    from nlp.tendencies.classify import EvaluationResult
+    from nlp.tendencies.evaluation import EvaluationResult
     from nlp.topics.trends import NowAgainstBefore
 
 

@@ -16,7 +16,7 @@ from nlp.tendencies.mentions import mentions_table
 
 if TYPE_CHECKING:
     from nlp.tendencies.analysis import TendencyAnalysis
-    from nlp.tendencies.classify import EvaluationResult
+    from nlp.tendencies.evaluation import EvaluationResult
 
 
 

@@ -10,7 +10,7 @@ from nlp.documents import DocumentTerms
 from nlp.engine import Runtime
 from nlp.results import Result
 from nlp.tendencies.analysis import TendencyAnalysis
-from nlp.tendencies.classify import EvaluationResult
+from nlp.tendencies.evaluation import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult
 from nlp.tendencies.mentions import MentionsResult
 from nlp.tendencies.model_files import ClassifierArrays

@@ -16,7 +16,7 @@ import numpy as np
 
 from nlp.design import documents_pair_design, label_design
 from nlp.results import Result, optional_key
-from nlp.tendencies.classify import EvaluationResult, evaluate, predict_unlabelled, prediction_summary, train_arrays
+from nlp.tendencies.evaluation import EvaluationResult
 from nlp.tendencies.contrast import ContrastResult, contrast, contrast_each_against_rest, contrast_within_outlets
 from nlp.documents import DocumentTerms
 from nlp.errors import NlpError
@@ -127,6 +127,9 @@ def analyse_tendencies(docs: DocumentTerms, seed: int = 0, top: int = 15, folds:
         else ``author``. Contrasts are made within outlets where the tendencies share them
         (:func:`nlp.design.pair_design`).
     """
+    # here, not at the top: reading a stored analysis (TendencyAnalysis) imports no scikit-learn
+    from nlp.tendencies.classify import evaluate, predict_unlabelled, prediction_summary, train_arrays
+
     skipped: dict[str, str] = {}
     # A tendency with a handful of articles can be neither cross-validated nor contrasted reliably: the
     # run leaves it out of the classifier and the contrasts, and says so (`classify evaluate` refuses it).
