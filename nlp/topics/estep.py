@@ -1,4 +1,4 @@
-"""gensim's LDA E-step computed a block of documents at a time: the same fits, at about a third of the cost.
+"""gensim's LDA E-step computed a block of documents at a time: the same fits, at a quarter of the CPU.
 
 gensim's ``LdaModel.inference`` updates one document at a time: for each, up to ``iterations`` rounds of
 ``gamma = alpha + exp(E[log theta]) * ((counts / phinorm) @ exp(E[log beta])[:, ids].T)`` until the mean
@@ -11,12 +11,12 @@ manifestos).
 sorted by their number of distinct terms, padded to the longest of the block, each block about
 :data:`BLOCK_CELLS` cells so its slice of ``exp(E[log beta])`` stays in the processor's cache): every document
 starts from the ``gamma`` gensim draws for it, is updated by the same formula and leaves the block when its own
-change falls below the threshold, as gensim's loop breaks. The sufficient statistics are each document's last
-``exp(E[log theta])`` times ``counts / phinorm``, summed as gensim sums them. What differs is the order of
+change falls below the threshold, as gensim's loop breaks. The sufficient statistics are gensim's: each document's last
+``exp(E[log theta])`` times ``counts / phinorm``, summed over documents. What differs is the order of
 floating-point sums (float32, as gensim): on the manifestos, K = 10, 10 passes, the topic-term weights of a
 :class:`BlockedLdaModel` fit are within 1e-6 of gensim's ``LdaModel`` with the same seed and the stability
 scores within 2e-6 (``tests/nlp/topics/test_estep.py``; docs/benchmarks.md, "The topic stage against plain
-gensim"), at 1.1 s of CPU against 3.5 s.
+gensim"), at 0.9-1.1 s of CPU against 3.4-3.8 s.
 
 :class:`BlockedLdaModel` is gensim's ``LdaModel`` with this E-step, fitted on a CSR matrix of counts: same
 initialisation, same random draws, same online updates (``rho``, ``alpha="auto"``, ``eta``), only ``inference``
@@ -35,8 +35,8 @@ from scipy import sparse
 __all__ = ["BLOCK_CELLS", "blocked_estep", "BlockedLdaModel"]
 
 #: Padded (document, term) cells per block: the block's slice of ``exp(E[log beta])`` is K x this float32s
-#: (640 KB at K = 10). Measured on the manifestos: 1,024 cells 1.2x gensim's time, 4,096 0.46x, 16,384 0.31x,
-#: 65,536 0.49x.
+#: (640 KB at K = 10). CPU of a fit against gensim's LdaModel (K = 10, 10 passes), manifestos / 2,800 synthetic
+#: articles: 1,024 cells 1.14x / 0.60x, 4,096 0.41x / 0.32x, 16,384 0.28x / 0.23x, 65,536 0.41x / 0.26x.
 BLOCK_CELLS = 16_384
 
 
