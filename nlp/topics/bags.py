@@ -276,17 +276,39 @@ def _passages(terms: list[str], size: int, breaks: Sequence[int] = ()) -> Iterat
         yield terms[start:end]
 
 
+#: Cells (document, term) up to which a :class:`RowsCorpus` keeps its documents as gensim reads them (lists of
+#: pairs, about 120 bytes a cell: 60 MB at most) instead of converting every row again on every pass.
+ROWS_CACHE_CELLS = 500_000
+
+
 class RowsCorpus:
     """A CSR matrix of counts as the re-iterable corpus gensim reads (a document: ``[(term id, count)]``,
-    counts as floats), the same documents :class:`gensim.corpora.MmCorpus` yields for it."""
+    counts as floats), the same documents :class:`gensim.corpora.MmCorpus` yields for it.
 
-    def __init__(self, rows: Any):
+    gensim reads the corpus once a pass: a matrix of at most ``cache_cells`` cells is converted on the first pass
+    and the lists kept for the next ones (not carried when the corpus is pickled to a worker); a larger one is
+    converted a row at a time on every pass, so its memory does not grow."""
+
+    def __init__(self, rows: Any, cache_cells: int = ROWS_CACHE_CELLS):
         self.rows = rows
+        self.cache_cells = cache_cells
+        self._bows: list[list[tuple[int, float]]] | None = None
 
     def __len__(self) -> int:
         return self.rows.shape[0]
 
     def __iter__(self) -> Iterator[list[tuple[int, float]]]:
+        if self._bows is None and self.rows.nnz <= self.cache_cells:
+            self._bows = list(self._convert())
+        return iter(self._bows) if self._bows is not None else self._convert()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_bows": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"cache_cells": ROWS_CACHE_CELLS, "_bows": None, **state})
+
+    def _convert(self) -> Iterator[list[tuple[int, float]]]:
         indptr, indices, data = self.rows.indptr, self.rows.indices, self.rows.data.astype(np.float64)
         for r in range(self.rows.shape[0]):
             lo, hi = indptr[r], indptr[r + 1]

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 #: Seeds fitted when none are given: the run's seed and the next two.
 DEFAULT_SEEDS = 3
+#: How the seeds' LDA E-step is computed: "blocked" (:class:`nlp.topics.estep.BlockedLdaModel`, gensim's fit to
+#: float rounding at about a third of the CPU) or "gensim" (``LdaModel`` itself).
+ESTEP = "blocked"
 
 
 # ----------------------------------------------------------------------------- pure functions
@@ -197,9 +200,11 @@ def _fit_one(payload: tuple[Any, Any, int, int, dict[str, Any]]) -> SeedFit:
     if isinstance(corpus, str):  # a Matrix Market path
         from gensim.corpora import MmCorpus
         corpus = MmCorpus(corpus)
+    params = dict(params)
+    estep = params.pop("estep", ESTEP)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
-        model = TopicModel(k=k, random_state=seed, **params).fit(corpus, dictionary)
+        model = TopicModel(k=k, random_state=seed, **params).fit(corpus, dictionary, estep=estep)
     return SeedFit(seed=seed, phi=model.model_.get_topics(), topics=model.topics_,
                    seconds=time.perf_counter() - t0, model=model)
 
@@ -242,8 +247,9 @@ def fit_seeds(corpus: Iterable, dictionary: Any, k: int, seeds: Sequence[int] | 
         so the results do not depend on where or how many at a time they run.
     **params
         Other :class:`~nlp.topics.model.TopicModel` parameters (``passes``, ``iterations``, ``alpha``,
-        ``chunksize``, ``topn``, ``seed_words``...). ``workers`` is not allowed (``LdaMulticore`` is not
-        reproducible).
+        ``chunksize``, ``topn``, ``seed_words``...), and ``estep`` (default :data:`ESTEP`, "blocked": gensim's
+        ``LdaModel`` with its E-step a block of documents at a time, the same topics to float rounding;
+        "gensim": ``LdaModel`` itself). ``workers`` is not allowed (``LdaMulticore`` is not reproducible).
 
     Returns
     -------

@@ -208,3 +208,25 @@ def test_auto_passes_keep_ten_on_small_corpora_and_a_fixed_number_of_updates_on_
     assert passes == sorted(passes, reverse=True) and passes[-1] == 2  # never below 2
     for n, p in zip(sizes, passes):  # at least the updates a 10,000-document fit makes
         assert p * -(-n // 2000) >= AUTO_UPDATES
+
+
+@pytest.mark.parametrize("cache_cells", [0, 10**6])
+def test_rows_corpus_reads_as_the_matrix_market_file_on_every_pass(tmp_path, cache_cells):
+    """A CSR corpus gives gensim the documents its Matrix Market file gives, pass after pass, whether its lists
+    are kept after the first pass (a small corpus) or made again (a large one); a pickled copy carries no lists."""
+    import pickle
+
+    from gensim.corpora import MmCorpus
+    from scipy import sparse
+
+    from nlp.topics.bags import RowsCorpus, write_mm
+
+    rows = sparse.random(30, 50, density=0.2, random_state=np.random.default_rng(0), format="csr")
+    rows.data = np.ceil(rows.data * 5)
+    write_mm(tmp_path / "c.mm", rows, 50)
+    expected = [[(int(t), float(c)) for t, c in doc] for doc in MmCorpus(str(tmp_path / "c.mm"))]
+    corpus = RowsCorpus(rows, cache_cells=cache_cells)
+    assert len(corpus) == 30 and list(corpus) == expected and list(corpus) == expected
+    assert (corpus._bows is not None) == (cache_cells > 0)
+    copy = pickle.loads(pickle.dumps(corpus))
+    assert copy._bows is None and list(copy) == expected
