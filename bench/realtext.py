@@ -55,10 +55,23 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def manifesto_design(seed: int = 0) -> Any:
+    """The usable manifestos' metadata (party as label and outlet and author, the election year as the date,
+    each one's length in terms, single line breaks as in their text), no text: ``synthetic.design_like`` for a
+    twin of the same shape."""
+    from synthetic import WORDS_PER_TERM, design_like
+
+    records = manifesto_records()
+    parties = [r["Party"] for r in records]
+    return design_like(parties, [p.lower() for p in parties], [f"{r['Year']}-06-01" for r in records],
+                       lengths=[max(5, round(words(r["text"]) / WORDS_PER_TERM)) for r in records], authors=parties,
+                       line_break="\n", seed=seed)
+
+
 def twin_articles(n: int, words_per_article: int, seed: int = 0, design: Any = None) -> Iterator[Any]:
     """``n`` synthetic articles of about ``words_per_article`` words each, with a realistic vocabulary written
     as political prose (``bench/synthetic.py``'s :class:`RealisticCorpus` and :func:`realistic_articles`);
-    with ``design`` (``synthetic.design_like``), that design's labels, outlets, dates and lengths."""
+    with ``design`` (e.g. :func:`manifesto_design`), that design's labels, outlets, dates and lengths."""
     from synthetic import WORDS_PER_TERM, RealisticCorpus, realistic_articles
 
     generator = RealisticCorpus(mean_length=round(words_per_article / WORDS_PER_TERM), seed=seed)
