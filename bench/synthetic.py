@@ -336,10 +336,11 @@ class RealisticCorpus:
       Zipf–Mandelbrot law p(r) ∝ (r + ``offset``)^(−``exponent``) over the ``vocabulary`` ranks of
       :class:`Lexicon` (the words of political prose first, then English words, then invented ones);
     * **topics** (``topic_weight``): each document mixes :meth:`n_topics` of ``topics`` topics (shares
-      Dirichlet(1)); a topic is a theme's words (economy, health, ...) in its own order followed by the
-      ``topic_vocabulary`` most frequent ranks in a permuted order, under its own law (``topic_exponent``,
-      ``topic_offset``); the document is cut into sections of about ``section_length`` terms, each on one of
-      its topics, and a topic's words fall in its sections;
+      Dirichlet(1)); a topic is a theme's words (economy, health, ...) in its own order, then ``topic_block``
+      words of its own from ranks 500 to 15,000, then the ``topic_vocabulary`` most frequent ranks in a
+      permuted order, under its own law (``topic_exponent``, ``topic_offset``); the document is cut into
+      sections of about ``section_length`` terms, each on one of its topics, and a topic's words fall in its
+      sections;
     * **position** (``axis_weight``): ``axis_words`` mid-frequency words whose use tilts with the document's
       position θ (each word's rate ∝ exp(b_w θ), b_w ~ N(0, 1));
     * **time** (``time_weight``): ``axis_words`` other words whose use tilts with the document's date
@@ -352,20 +353,22 @@ class RealisticCorpus:
     ``burst_window`` before it; and ``phrases`` words have a partner that follows them at a rate
     ``phrase_rate`` ("local authority"), so preprocessing finds collocations.
 
-    With the defaults a million terms hold about 33,000 distinct ones and two million about 40,000 (measured:
+    With the defaults a million terms hold about 33,000 distinct ones and two million about 41,000 (measured:
     ``python bench/synthetic.py``), against 35,196 in 1.9 M words of real newspaper text after preprocessing
     (docs/benchmarks.md); on the UK manifestos' design (98 documents, 452,000 terms) the most frequent term is
-    0.6 % of the terms, the 10 most frequent 6 % and the 100 most frequent 28 % (manifestos: 0.9 %, 6 %, 29 %),
-    and a passage of 1,000 terms has about 520 distinct ones (513). Document lengths are log-normal around
-    ``mean_length`` terms (log-sd ``length_sd``) unless :meth:`draw` is given them.
+    0.8 % of the terms, the 10 most frequent 6 % and the 100 most frequent 26 % (manifestos: 0.9 %, 6 %, 29 %),
+    a passage of 1,000 terms has about 525 distinct ones (513), and LDA finds topics about as coherent (c_v
+    0.5-0.6 for K = 8 and 12; manifestos 0.44-0.50). Document lengths are log-normal around ``mean_length``
+    terms (log-sd ``length_sd``) unless :meth:`draw` is given them.
     """
 
-    def __init__(self, vocabulary: int = 200_000, exponent: float = 1.6, offset: float = 50,
+    def __init__(self, vocabulary: int = 200_000, exponent: float = 1.5, offset: float = 30,
                  topic_exponent: float = 1.6, topic_offset: float = 30, topic_vocabulary: int = 30_000,
-                 topics: int = 60, topics_per_document: int | None = None, topic_weight: float = 0.3,
+                 topics: int = 24, topics_per_document: int | None = None, topic_weight: float = 0.4,
                  axis_weight: float = 0.08, time_weight: float = 0.04, axis_words: int = 2000,
                  mean_length: int = 400, length_sd: float = 0.6, burst: float = 0.4, burst_window: int = 200,
-                 section_length: int = 400, phrases: int = 1500, phrase_rate: float = 0.3, seed: int = 0):
+                 section_length: int = 400, phrases: int = 1500, phrase_rate: float = 0.3, topic_block: int = 300,
+                 seed: int = 0):
         import numpy as np
 
         self.lexicon = lexicon(vocabulary, seed)
@@ -389,7 +392,12 @@ class RealisticCorpus:
         odd = [m for m in rng.integers(span // 7, span, size=4 * topics) if np.gcd(m, span) == 1]
         self.topic_maps = [(int(m), int(o)) for m, o in zip(odd[:topics], rng.integers(0, span, topics))]
         themes = self.lexicon.themes
-        self.topic_heads = [rng.permutation(themes[t % len(themes)]) for t in range(topics)]
+        self.topic_heads = []
+        for t in range(topics):  # its theme's words, then words of its own among ranks 500 to 15,000
+            head = rng.permutation(themes[t % len(themes)])
+            pool = np.setdiff1d(np.arange(min(500, vocabulary), min(15_000, vocabulary)), head)
+            self.topic_heads.append(np.concatenate([head, rng.choice(pool, min(topic_block, len(pool)),
+                                                                     replace=False)]))
         # the two axes: mid-frequency ranks (200 to 20,000), disjoint, each with its slope and base rate
         ranks = rng.choice(np.arange(200, 20_000), size=2 * axis_words, replace=False)
         self.axis_ranks, self.time_ranks = ranks[:axis_words], ranks[axis_words:]
