@@ -15,7 +15,7 @@ Matrices (each skipped where its source is absent):
 * ``manifestos``: the 100 usable UK manifestos (``../shared/data``, the mislabelled 1959 Conservative entry
   dropped), plain words after cleaning split words (about 24,000);
 * ``realistic``: 2,626 synthetic documents with a realistic vocabulary (``bench/synthetic.py``,
-  :class:`RealisticCorpus`: about 38,000 distinct terms), the size of the press corpus of issue 27;
+  :class:`RealisticCorpus`: about 33,000 distinct terms), the size of the press corpus of issue 27;
 * ``simulated``: ``--docs`` × ``--words`` counts drawn from the Wordfish model itself (default 2,000 × 2,000).
 
 Each fit is timed ``--repeats`` times, the two interleaved, and the best time of each is kept; the ratio is

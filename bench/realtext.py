@@ -55,24 +55,37 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def twin_articles(n: int, words_per_article: int, seed: int = 0) -> Iterator[Any]:
-    """``n`` synthetic articles of about ``words_per_article`` words each, with a realistic vocabulary
-    (``bench/synthetic.py``'s :class:`RealisticCorpus`)."""
-    from synthetic import RealisticCorpus, realistic_articles
+def manifesto_design(seed: int = 0) -> Any:
+    """The usable manifestos' metadata (party as label and outlet and author, the election year as the date,
+    each one's length in terms, single line breaks as in their text), no text: ``synthetic.design_like`` for a
+    twin of the same shape."""
+    from synthetic import WORDS_PER_TERM, design_like
 
-    # its texts put an English function word before about 80 % of the terms: ~1.8 words a term
-    yield from realistic_articles(n, seed=seed, generator=RealisticCorpus(mean_length=round(words_per_article / 1.8),
-                                                                         seed=seed))
+    records = manifesto_records()
+    parties = [r["Party"] for r in records]
+    return design_like(parties, [p.lower() for p in parties], [f"{r['Year']}-06-01" for r in records],
+                       lengths=[max(5, round(words(r["text"]) / WORDS_PER_TERM)) for r in records], authors=parties,
+                       line_break="\n", seed=seed)
+
+
+def twin_articles(n: int, words_per_article: int, seed: int = 0, design: Any = None) -> Iterator[Any]:
+    """``n`` synthetic articles of about ``words_per_article`` words each, with a realistic vocabulary written
+    as political prose (``bench/synthetic.py``'s :class:`RealisticCorpus` and :func:`realistic_articles`);
+    with ``design`` (e.g. :func:`manifesto_design`), that design's labels, outlets, dates and lengths."""
+    from synthetic import WORDS_PER_TERM, RealisticCorpus, realistic_articles
+
+    generator = RealisticCorpus(mean_length=round(words_per_article / WORDS_PER_TERM), seed=seed)
+    yield from realistic_articles(n, seed=seed, generator=generator, design=design)
 
 
 def twin_documents(n: int, words_per_article: int = 720, seed: int = 0) -> Any:
     """:func:`twin_articles`' terms as a :class:`nlp.documents.DocumentTerms` without spaCy, with their
     tendencies, outlets and dates: for benchmarks of what follows preprocessing at sizes spaCy would take
     minutes to reach."""
-    from synthetic import RealisticCorpus, realistic_documents
+    from synthetic import WORDS_PER_TERM, RealisticCorpus, realistic_documents
 
-    return realistic_documents(n, seed=seed, generator=RealisticCorpus(mean_length=round(words_per_article / 1.8),
-                                                                       seed=seed))
+    return realistic_documents(n, seed=seed, generator=RealisticCorpus(
+        mean_length=round(words_per_article / WORDS_PER_TERM), seed=seed))
 
 
 def plain_wordfish(Y: Any, high: int, low: int, tol: float = 1e-7, max_iter: int = 300):
@@ -84,16 +97,16 @@ def plain_wordfish(Y: Any, high: int, low: int, tol: float = 1e-7, max_iter: int
 
 
 def vocabulary_growth(n_terms: int = 1_000_000, seed: int = 0) -> tuple[int, int]:
-    """``(terms, distinct terms)`` of :func:`twin_articles` (720-word articles) up to ``n_terms``, a term being
-    a lower-cased word that is not one of the function words (what preprocessing keeps, roughly)."""
-    from synthetic import _FUNCTION_WORDS
+    """``(terms, distinct terms)`` of :func:`twin_articles`' terms (720-word articles) up to ``n_terms``: the
+    terms the generator writes (what preprocessing makes of its text, collocations aside)."""
+    from synthetic import WORDS_PER_TERM
 
+    docs = twin_documents(round(n_terms / (720 / WORDS_PER_TERM)) + 1, 720, seed)
     seen: set[str] = set()
     total = 0
-    for article in twin_articles(n_terms // 400 + 1, 720, seed):
-        tokens = [t for t in article.text.lower().replace(".", " ").split() if t not in _FUNCTION_WORDS]
-        total += len(tokens)
-        seen.update(tokens)
+    for terms in docs.iter_terms():
+        total += len(terms)
+        seen.update(terms)
         if total >= n_terms:
             break
     return total, len(seen)
