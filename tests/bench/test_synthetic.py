@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-synthetic = pytest.importorskip("synthetic")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+import synthetic  # noqa: E402  (bench/synthetic.py)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def test_the_head_is_as_light_as_real_prose(generator, sample):
 
 def _stage_contested() -> tuple[str, ...]:
     """``nlp.stages.scaling.CONTESTED``, read from its source (importing the stage takes seconds)."""
-    source = (Path(__file__).resolve().parents[1] / "nlp" / "stages" / "scaling.py").read_text(encoding="utf-8")
+    source = (ROOT / "nlp" / "stages" / "scaling.py").read_text(encoding="utf-8")
     node = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign)
                 and any(getattr(t, "id", None) == "CONTESTED" for t in n.targets))
     return ast.literal_eval(node.value)
