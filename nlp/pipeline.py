@@ -209,7 +209,7 @@ def _run_into(store: CorpusStore, out_dir: Path, config: RunConfig, on_stage: St
         if (m := memory_mb()) is not None:
             memory["stages done"] = m
         _write_outputs(store, out_dir, config, overview, styles, docs, outcome, metrics, stored_run is not None)
-    release_memory()
+    release_memory(_grown(memory.get("stages done", {}).get("rss")))
     if (m := memory_mb()) is not None:
         memory["report written"] = m
     timings["total"] = round(time.perf_counter() - started, 3)
@@ -315,6 +315,16 @@ def _prefetch_word_vectors(runtime: Runtime, docs: Any, params: dict[str, Any], 
 
 
 # ------------------------------------------------------------------------------------------- the edges
+def _rss() -> float | None:
+    return (memory_mb() or {}).get("rss")
+
+
+def _grown(before: float | None) -> float | None:
+    """MB the process grew by since ``before`` (None when either is unknown: then memory is released)."""
+    now = _rss()
+    return None if now is None or before is None else now - before
+
+
 class _Edges:
     """Work at the edge of a stage, once it is done: the topic model saved as a run, the classifier written
     and its predictions stored; the count matrix released and the memory recorded."""
@@ -322,6 +332,7 @@ class _Edges:
     def __init__(self, store: CorpusStore, out_dir: Path, docs: Any, memory: dict[str, dict[str, float]],
                  stored: bool):
         self.store, self.out_dir, self.docs, self.memory, self.stored = store, out_dir, docs, memory, stored
+        self.rss = _rss()  # the process' resident MB before the next stage (None without /proc)
         self.topics_path: Path | None = None
         self.topics_reused_from: str | None = None
 
@@ -333,11 +344,12 @@ class _Edges:
             self._save_classifier(result)
         if name in outcome.computed:  # a stage read back from the store leaves nothing to give back
             self.docs.release_derived()  # a later stage that needs the count matrix builds it again
-            release_memory()
+            release_memory(_grown(self.rss))
         if (m := memory_mb()) is not None:  # the stage whose end first shows a peak is where it was
             from nlp.stages import TITLES
 
             self.memory[TITLES[name]] = m
+            self.rss = m["rss"]
 
     def _save_topics(self, fit: Any, key: str) -> None:
         """The run's topic model as a stored run in the run directory (reused: copied from where it was)."""
