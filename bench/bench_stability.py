@@ -24,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-MANIFESTOS = ROOT.parent / "shared" / "data" / "uk-manifestos" / "manifestos.jsonl"
+sys.path.insert(0, str(ROOT / "bench"))
+
+import realtext  # noqa: E402  (the usable manifestos, as bench/overhead.py and bench/bench_topics.py read them)
 
 
 def _manifestos(tmp: Path):
@@ -34,12 +36,7 @@ def _manifestos(tmp: Path):
     from nlp.text.preprocess import preprocess_corpus
 
     subset = tmp / "manifestos.jsonl"
-    with open(MANIFESTOS, encoding="utf-8") as src, open(subset, "w", encoding="utf-8") as dst:
-        for line in src:
-            rec = json.loads(line)
-            if rec["doc_id"] != "UK_natl_1959_en_Con" and not (str(rec["Year"]) == "1979"
-                                                               and rec["Party"] in ("Lab", "Con")):
-                dst.write(line)
+    subset.write_text("".join(json.dumps(r) + "\n" for r in realtext.manifesto_records()), encoding="utf-8")
     store = CorpusStore(tmp / "m.db")
     import_file(store, subset, fields=FieldMap(date="Year", label="Party", title="doc_id"))
     preprocess_corpus(store)
@@ -60,7 +57,7 @@ def run(quick: bool = False) -> list[dict]:
     from nlp.topics.model import TopicModel
     from nlp.topics.stability import assess_stability, fit_seeds
 
-    if not MANIFESTOS.is_file():
+    if not realtext.have_manifestos():
         return [{"name": "stability", "value": "skipped", "unit": "", "target": "",
                  "note": "../shared/data/uk-manifestos is not here"}]
     k, passes = (8, 2) if quick else (10, 10)
